@@ -1,0 +1,100 @@
+import { basename, dirname } from 'node:path';
+import { NameError, nameToText, parseName, type WireName } from '../../zones/name.js';
+import { RRType } from '../../zones/rrtype.js';
+import { soaSerial } from '../../zones/soa.js';
+import { loadZoneFile } from '../../zones/zone-source.js';
+import type { ZoneProblem } from '../../zones/zonefile/parser.js';
+
+const USAGE = `usage: meshdns check FILE [--origin NAME]
+
+Checks a zone file as the server would load it (syntax, $INCLUDE, $GENERATE, semantic checks),
+like kzonecheck or named-checkzone. The origin defaults to the file name without ".zone".
+Problems go to stderr as "file:line: error|warning: message"; exit status 0 when there is no error.
+`;
+
+export interface CheckIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+const processIo: CheckIo = {
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+};
+
+/** `meshdns check FILE [--origin NAME]`; argv is what follows "check". Resolves to the exit code. */
+export async function runCheck(argv: string[], io: CheckIo = processIo): Promise<number> {
+  let file: string | undefined;
+  let originText: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '-h' || a === '--help') {
+      io.out(USAGE);
+      return 0;
+    }
+    if (a === '--origin' || a === '-o') {
+      originText = argv[++i];
+      if (originText === undefined) return usage(io, `${a} needs a zone name`);
+    } else if (a.startsWith('--origin=')) {
+      originText = a.slice('--origin='.length);
+    } else if (a.startsWith('-') && a !== '-') {
+      return usage(io, `unknown option "${a}"`);
+    } else if (file === undefined) {
+      file = a;
+    } else {
+      return usage(io, `unexpected argument "${a}": one zone file at a time`);
+    }
+  }
+  if (file === undefined) return usage(io, 'no zone file given');
+
+  originText ??= defaultOrigin(file);
+  let origin: WireName;
+  try {
+    origin = parseName(originText.endsWith('.') ? originText : `${originText}.`);
+  } catch (e: unknown) {
+    if (!(e instanceof NameError)) throw e;
+    io.err(`meshdns check: origin "${originText}" is not a valid zone name: ${e.message}\n`);
+    return 1;
+  }
+
+  const zone = loadZoneFile(file, origin, dirname(file));
+  let errors = 0;
+  let warnings = 0;
+  for (const p of zone.problems) {
+    if (p.severity === 'error') errors++;
+    else warnings++;
+    io.err(formatProblem(p));
+  }
+  const name = nameToText(origin);
+  const counts = `${plural(errors, 'error')}, ${plural(warnings, 'warning')}`;
+  if (errors > 0) {
+    io.out(`zone ${name}: not loaded: ${counts}\n`);
+    return 1;
+  }
+  const soa = zone.records.find((r) => r.type === RRType.SOA);
+  const serial = soa === undefined ? '?' : String(soaSerial(soa.rdata));
+  io.out(`zone ${name}: loaded serial ${serial}, ${plural(zone.records.length, 'record')}, ${plural(warnings, 'warning')}\n`);
+  return 0;
+}
+
+/** `file:line: severity: message`, or `file: severity: message` for the whole file. */
+export function formatProblem(p: ZoneProblem): string {
+  const where = p.line > 0 ? `${p.file}:${p.line}` : p.file;
+  return `${where}: ${p.severity}: ${p.message}\n`;
+}
+
+/** kzonecheck's rule: the file name without a trailing ".zone", as an absolute name. */
+export function defaultOrigin(file: string): string {
+  let base = basename(file);
+  if (base.endsWith('.zone')) base = base.slice(0, -'.zone'.length);
+  return base.endsWith('.') ? base : `${base}.`;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+function usage(io: CheckIo, message: string): number {
+  io.err(`meshdns check: ${message}\n${USAGE}`);
+  return 1;
+}

@@ -1,0 +1,51 @@
+import net from 'node:net';
+import type { Logger } from 'pino';
+import type { QueryPipeline } from '../query/pipeline.js';
+import type { ListenAddress } from '../config.js';
+import { bindError } from './bind-error.js';
+
+export interface TcpOptions {
+  /** Idle time after which a connection is closed (RFC 7766 §6.2.3). */
+  idleTimeoutMs: number;
+  maxConnections: number;
+}
+
+/**
+ * DNS over TCP (RFC 7766): 2-byte length framing, many queries per connection, pipelined queries
+ * answered as they complete (synchronously, so in order), idle timeout, a cap on connections.
+ */
+export async function listenTcp(address: ListenAddress, pipeline: QueryPipeline, options: TcpOptions, log: Logger): Promise<net.Server> {
+  const server = net.createServer({ noDelay: true, allowHalfOpen: false }, (socket) => serveConnection(socket, pipeline, options));
+  server.maxConnections = options.maxConnections;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err) => reject(bindError('tcp', address, err)));
+    server.listen({ port: address.port, host: address.host, ipv6Only: address.family === 6, backlog: 1024 }, () => resolve());
+  });
+  server.on('error', (err) => log.warn({ err }, 'tcp listener error'));
+  return server;
+}
+
+function serveConnection(socket: net.Socket, pipeline: QueryPipeline, options: TcpOptions): void {
+  let pending: Buffer | undefined;
+  socket.setTimeout(options.idleTimeoutMs, () => socket.destroy());
+  socket.on('error', () => socket.destroy());
+  socket.on('data', (chunk: Buffer) => {
+    let data = pending ? Buffer.concat([pending, chunk]) : chunk;
+    pending = undefined;
+    let p = 0;
+    const out: Buffer[] = [];
+    while (data.length - p >= 2) {
+      const len = data.readUInt16BE(p);
+      if (data.length - p - 2 < len) break;
+      const response = pipeline.handle(data.subarray(p + 2, p + 2 + len), true);
+      p += 2 + len;
+      if (response === undefined) continue;
+      const frame = Buffer.allocUnsafe(2);
+      frame.writeUInt16BE(response.length, 0);
+      out.push(frame, response);
+    }
+    if (p < data.length) pending = Buffer.from(data.subarray(p));
+    // one write per chunk of pipelined queries keeps syscalls down
+    if (out.length > 0) socket.write(Buffer.concat(out));
+  });
+}

@@ -1,0 +1,224 @@
+import {
+  keyIsSubdomain, keyToName, nameToKey, parentKey, wireNameLength, type WireName,
+} from '../../zones/name.js';
+import { RRType } from '../../zones/rrtype.js';
+import { soaTimers } from '../../zones/soa.js';
+import type { LmdbStore } from '../../zones/store/lmdb-store.js';
+import { findRRset, NodeFlag, type StoredRRset, type ZoneNode } from '../../zones/store/node.js';
+import type { ServedZone } from './zone-table.js';
+
+export const Rcode = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5, YXDOMAIN: 6, NOTAUTH: 9 } as const;
+
+export interface OutRRset {
+  owner: WireName;
+  type: number;
+  ttl: number;
+  rdatas: Uint8Array[];
+  /** Additional-section data whose absence makes the answer unusable (RFC 9471 in-domain glue). */
+  mandatory?: boolean;
+}
+
+/** The outcome of a lookup as data (CoreDNS/`domain` habit): the caller encodes it. */
+export interface Resolution {
+  rcode: number;
+  aa: boolean;
+  answer: OutRRset[];
+  authority: OutRRset[];
+  additional: OutRRset[];
+}
+
+const CNAME_CHAIN_MAX = 8;
+const STAR = Buffer.from('*\0', 'latin1');
+
+/**
+ * Authoritative lookup, RFC 1034 §4.3.2 with RFC 4592 wildcards, RFC 6672 DNAME and RFC 8482 ANY.
+ * Synchronous: every read comes from the one LMDB snapshot of this event-loop turn.
+ */
+export class Resolver {
+  constructor(private readonly store: LmdbStore) {}
+
+  resolve(zone: ServedZone, qname: WireName, qkey: Uint8Array, qtype: number, dnssecOk: boolean): Resolution {
+    const res: Resolution = { rcode: Rcode.NOERROR, aa: true, answer: [], authority: [], additional: [] };
+    let name = qname;
+    let key = qkey;
+    const seen = new Set<string>();
+    for (let hop = 0; hop <= CNAME_CHAIN_MAX; hop++) {
+      const next = this.step(zone, name, key, qtype, dnssecOk, res, hop > 0);
+      if (!next) break;
+      const id = Buffer.from(next.key).toString('latin1');
+      // a CNAME loop or a target outside this zone ends the chain (the resolver follows it)
+      if (seen.has(id) || !keyIsSubdomain(next.key, zone.apexKey)) break;
+      seen.add(id);
+      name = next.name;
+      key = next.key;
+    }
+    return res;
+  }
+
+  /** One name of a CNAME chain; returns the next target to follow, if any. */
+  private step(
+    zone: ServedZone, name: WireName, key: Uint8Array, qtype: number, dnssecOk: boolean, res: Resolution, inChain: boolean,
+  ): { name: WireName; key: Uint8Array } | undefined {
+    const node = this.store.getNode(zone.id, key);
+    if (node) {
+      if (node.flags & NodeFlag.NONAUTH) return this.referral(zone, this.cutAbove(zone, key), res, dnssecOk, inChain);
+      // RFC 4035 §3.1.4.1 / RFC 1034: DS at a cut belongs to the parent side, everything else is referred
+      if (node.flags & NodeFlag.DELEGATION && !(qtype === RRType.DS && !inChain)) {
+        return this.referral(zone, { key, node }, res, dnssecOk, inChain);
+      }
+      return this.answerAt(zone, name, key, node, qtype, dnssecOk, res);
+    }
+    // closest encloser: ENTs are real nodes, so the first existing ancestor is it
+    let ceKey = parentKey(key)!;
+    let ce = this.store.getNode(zone.id, ceKey);
+    while (!ce) {
+      ceKey = parentKey(ceKey)!;
+      ce = this.store.getNode(zone.id, ceKey);
+    }
+    if (ce.flags & NodeFlag.NONAUTH) return this.referral(zone, this.cutAbove(zone, ceKey), res, dnssecOk, inChain);
+    if (ce.flags & NodeFlag.DELEGATION) return this.referral(zone, { key: ceKey, node: ce }, res, dnssecOk, inChain);
+    if (ce.flags & NodeFlag.DNAME) return this.dname(zone, name, ceKey, ce, res, dnssecOk);
+    if (ce.flags & NodeFlag.WILDCARD_CHILD) {
+      const starKey = Buffer.concat([ceKey, STAR]);
+      const star = this.store.getNode(zone.id, starKey);
+      // RFC 4592 §2.2.1: the source of synthesis answers with the query name as owner
+      if (star) return this.answerAt(zone, name, starKey, star, qtype, dnssecOk, res);
+    }
+    res.rcode = Rcode.NXDOMAIN;
+    this.negative(zone, res, dnssecOk);
+    return undefined;
+  }
+
+  private answerAt(
+    zone: ServedZone, owner: WireName, _key: Uint8Array, node: ZoneNode, qtype: number, dnssecOk: boolean, res: Resolution,
+  ): { name: WireName; key: Uint8Array } | undefined {
+    if (qtype === RRType.ANY) {
+      // RFC 8482 §4.1: answer with one RRset (the first non-DNSSEC one) rather than all of them
+      const pick = node.rrsets.find((s) => s.type !== RRType.RRSIG && s.type !== RRType.NSEC && s.type !== RRType.NSEC3);
+      if (!pick) {
+        this.negative(zone, res, dnssecOk);
+        return undefined;
+      }
+      this.pushWithSigs(res.answer, owner, pick, node, dnssecOk);
+      return undefined;
+    }
+    const exact = findRRset(node, qtype);
+    if (exact && exact.rrs.length > 0) {
+      this.pushWithSigs(res.answer, owner, exact, node, dnssecOk);
+      this.additionalFor(zone, exact, res, dnssecOk);
+      return undefined;
+    }
+    const cname = node.flags & NodeFlag.CNAME ? findRRset(node, RRType.CNAME) : undefined;
+    if (cname && cname.rrs[0]) {
+      this.pushWithSigs(res.answer, owner, cname, node, dnssecOk);
+      const target = cname.rrs[0].rdata.subarray(0, wireNameLength(cname.rrs[0].rdata));
+      return { name: target, key: nameToKey(target) };
+    }
+    this.negative(zone, res, dnssecOk);
+    return undefined;
+  }
+
+  /** RFC 6672 §2.2: synthesise a CNAME from the DNAME at the closest encloser. */
+  private dname(
+    zone: ServedZone, qname: WireName, ceKey: Uint8Array, ce: ZoneNode, res: Resolution, dnssecOk: boolean,
+  ): { name: WireName; key: Uint8Array } | undefined {
+    const set = findRRset(ce, RRType.DNAME)!;
+    const target = set.rrs[0]!.rdata;
+    const ceName = keyToName(ceKey);
+    this.pushWithSigs(res.answer, ceName, set, ce, dnssecOk);
+    const prefixLength = qname.length - ceName.length;
+    const targetLength = wireNameLength(target);
+    if (prefixLength + targetLength > 255) {
+      res.rcode = Rcode.YXDOMAIN; // RFC 6672 §2.2: the synthesised name would be too long
+      return undefined;
+    }
+    const synthesised = new Uint8Array(prefixLength + targetLength);
+    synthesised.set(qname.subarray(0, prefixLength), 0);
+    synthesised.set(target.subarray(0, targetLength), prefixLength);
+    res.answer.push({ owner: qname, type: RRType.CNAME, ttl: set.ttl, rdatas: [synthesised] });
+    return { name: synthesised, key: nameToKey(synthesised) };
+  }
+
+  /** The delegation point above a non-authoritative name. */
+  private cutAbove(zone: ServedZone, key: Uint8Array): { key: Uint8Array; node: ZoneNode } {
+    for (let k = parentKey(key); k && k.length >= zone.apexKey.length; k = parentKey(k)) {
+      const node = this.store.getNode(zone.id, k);
+      if (node && node.flags & NodeFlag.DELEGATION) return { key: k, node };
+    }
+    throw new Error('non-authoritative node without a delegation above it');
+  }
+
+  private referral(
+    zone: ServedZone, cut: { key: Uint8Array; node: ZoneNode }, res: Resolution, dnssecOk: boolean, inChain: boolean,
+  ): undefined {
+    if (!inChain) res.aa = false;
+    const ns = findRRset(cut.node, RRType.NS)!;
+    const owner = keyToName(cut.key);
+    res.authority.push({ owner, type: RRType.NS, ttl: ns.ttl, rdatas: ns.rrs.map((r) => r.rdata) });
+    if (dnssecOk) {
+      const ds = findRRset(cut.node, RRType.DS);
+      if (ds) this.pushWithSigs(res.authority, owner, ds, cut.node, true);
+    }
+    for (const rr of ns.rrs) {
+      const target = rr.rdata;
+      const targetKey = nameToKey(target);
+      if (!keyIsSubdomain(targetKey, zone.apexKey)) continue;
+      // RFC 9471 §3: glue for name servers below the cut must fit, sibling glue may be dropped
+      const mandatory = keyIsSubdomain(targetKey, cut.key);
+      this.addressesOf(zone, target, targetKey, res.additional, mandatory, dnssecOk);
+    }
+    return undefined;
+  }
+
+  /** RFC 1034 §4.3.2 step 6: addresses of NS, MX and SRV targets that this zone holds. */
+  private additionalFor(zone: ServedZone, set: StoredRRset, res: Resolution, dnssecOk: boolean): void {
+    let offset: number;
+    if (set.type === RRType.NS) offset = 0;
+    else if (set.type === RRType.MX) offset = 2;
+    else if (set.type === RRType.SRV) offset = 6;
+    else return;
+    for (const rr of set.rrs) {
+      const target = rr.rdata.subarray(offset, offset + wireNameLength(rr.rdata, offset));
+      if (target.length <= 1) continue;
+      const targetKey = nameToKey(target);
+      if (!keyIsSubdomain(targetKey, zone.apexKey)) continue;
+      this.addressesOf(zone, target, targetKey, res.additional, false, dnssecOk);
+    }
+  }
+
+  private addressesOf(
+    zone: ServedZone, name: WireName, key: Uint8Array, out: OutRRset[], mandatory: boolean, dnssecOk: boolean,
+  ): void {
+    const node = this.store.getNode(zone.id, key);
+    if (!node) return;
+    for (const type of [RRType.A, RRType.AAAA]) {
+      const set = findRRset(node, type);
+      if (!set || out.some((o) => o.type === type && Buffer.compare(o.owner, name) === 0)) continue;
+      const first = out.length;
+      this.pushWithSigs(out, name, set, node, dnssecOk && !(node.flags & NodeFlag.NONAUTH));
+      if (mandatory) for (let i = first; i < out.length; i++) out[i]!.mandatory = true;
+    }
+  }
+
+  /** NODATA / NXDOMAIN: the SOA in authority with TTL min(SOA TTL, MINIMUM) (RFC 2308 §3). */
+  private negative(zone: ServedZone, res: Resolution, dnssecOk: boolean): void {
+    const apex = this.store.getNode(zone.id, zone.apexKey);
+    const soa = apex && findRRset(apex, RRType.SOA);
+    if (!apex || !soa || !soa.rrs[0]) return;
+    const ttl = Math.min(soa.ttl, soaTimers(soa.rrs[0].rdata).minimum);
+    res.authority.push({ owner: zone.apexName, type: RRType.SOA, ttl, rdatas: [soa.rrs[0].rdata] });
+    if (dnssecOk) this.pushSigs(res.authority, zone.apexName, RRType.SOA, apex, ttl);
+  }
+
+  private pushWithSigs(out: OutRRset[], owner: WireName, set: StoredRRset, node: ZoneNode, dnssecOk: boolean): void {
+    out.push({ owner, type: set.type, ttl: set.ttl, rdatas: set.rrs.map((r) => r.rdata) });
+    if (dnssecOk) this.pushSigs(out, owner, set.type, node, set.ttl);
+  }
+
+  private pushSigs(out: OutRRset[], owner: WireName, covered: number, node: ZoneNode, ttl: number): void {
+    const sigs = findRRset(node, RRType.RRSIG);
+    if (!sigs) return;
+    const rdatas = sigs.rrs.filter((r) => ((r.rdata[0]! << 8) | r.rdata[1]!) === covered).map((r) => r.rdata);
+    if (rdatas.length > 0) out.push({ owner, type: RRType.RRSIG, ttl: Math.min(ttl, sigs.ttl), rdatas });
+  }
+}

@@ -1,0 +1,133 @@
+import { LOWER } from '../../zones/name.js';
+import { RRType } from '../../zones/rrtype.js';
+
+/** EDNS(0) as the client asked for it (RFC 6891 §6.1). */
+export interface EdnsRequest {
+  payload: number;
+  version: number;
+  dnssecOk: boolean;
+  nsid: boolean;
+}
+
+/** A query reduced to what answering needs. Offsets point into the original message. */
+export interface ParsedQuery {
+  id: number;
+  opcode: number;
+  /** RD and CD bits as they were set, echoed in the response. */
+  echoFlags: number;
+  qnameEnd: number;
+  questionEnd: number;
+  qtype: number;
+  qclass: number;
+  edns: EdnsRequest | undefined;
+  /** FNV-1a over the lowercased question: the answer cache's hash. */
+  hash: number;
+}
+
+/** Why a message is not answered normally. `silent` means send nothing (RFC 5358 spirit). */
+export type QueryProblem = { kind: 'silent' } | { kind: 'formerr'; questionEnd: number } | { kind: 'badvers'; query: ParsedQuery };
+
+export const FLAG_RD = 0x0100;
+export const FLAG_CD = 0x0010;
+
+/**
+ * Parses the header and question of a query; cheap checks first (miekg/dns acceptfunc habit): a
+ * response or a message shorter than a header is dropped without a word.
+ */
+export function parseQuery(msg: Uint8Array, out: ParsedQuery): QueryProblem | undefined {
+  const len = msg.length;
+  if (len < 12) return SILENT;
+  const b2 = msg[2]!;
+  if (b2 & 0x80) return SILENT; // a response: never answer one
+  out.id = (msg[0]! << 8) | msg[1]!;
+  out.opcode = (b2 >> 3) & 0x0f;
+  out.echoFlags = ((b2 << 8) | msg[3]!) & (FLAG_RD | FLAG_CD);
+  out.edns = undefined;
+  const qdcount = (msg[4]! << 8) | msg[5]!;
+  const ancount = (msg[6]! << 8) | msg[7]!;
+  const nscount = (msg[8]! << 8) | msg[9]!;
+  const arcount = (msg[10]! << 8) | msg[11]!;
+  if (qdcount !== 1) return formerr(12);
+  let h = 0x811c9dc5;
+  let p = 12;
+  for (;;) {
+    if (p >= len) return formerr(12);
+    const l = msg[p]!;
+    if (l === 0) break;
+    if (l > 63) return formerr(12); // compression or a reserved label type in the question
+    if (p + l + 1 > len || p - 12 + l + 2 > 255) return formerr(12); // RFC 1035 §2.3.4: 255 octets at most
+    h = Math.imul(h ^ l, 0x01000193);
+    for (let i = p + 1; i <= p + l; i++) h = Math.imul(h ^ LOWER[msg[i]!]!, 0x01000193);
+    p += l + 1;
+  }
+  out.qnameEnd = p + 1;
+  if (p + 5 > len) return formerr(12);
+  out.qtype = (msg[p + 1]! << 8) | msg[p + 2]!;
+  out.qclass = (msg[p + 3]! << 8) | msg[p + 4]!;
+  for (let i = p; i < p + 5; i++) h = Math.imul(h ^ msg[i]!, 0x01000193);
+  out.hash = h >>> 0;
+  out.questionEnd = p + 5;
+  if (ancount === 0 && nscount === 0 && arcount === 0) {
+    return out.questionEnd === len ? undefined : formerr(out.questionEnd);
+  }
+  return parseRest(msg, out, ancount + nscount, arcount);
+}
+
+const SILENT: QueryProblem = { kind: 'silent' };
+
+function formerr(questionEnd: number): QueryProblem {
+  return { kind: 'formerr', questionEnd };
+}
+
+/** Walks answer/authority/additional; picks up the OPT record (RFC 6891 §6.1.1: at most one). */
+function parseRest(msg: Uint8Array, out: ParsedQuery, skip: number, arcount: number): QueryProblem | undefined {
+  let p = out.questionEnd;
+  const len = msg.length;
+  for (let i = 0; i < skip + arcount; i++) {
+    const ownerStart = p;
+    p = skipName(msg, p);
+    if (p < 0 || p + 10 > len) return formerr(out.questionEnd);
+    const type = (msg[p]! << 8) | msg[p + 1]!;
+    const rdlength = (msg[p + 8]! << 8) | msg[p + 9]!;
+    const rdata = p + 10;
+    p = rdata + rdlength;
+    if (p > len) return formerr(out.questionEnd);
+    if (type !== RRType.OPT) continue;
+    if (i < skip || out.edns || msg[ownerStart] !== 0) return formerr(out.questionEnd);
+    const edns: EdnsRequest = {
+      payload: Math.max(512, (msg[ownerStart + 3]! << 8) | msg[ownerStart + 4]!),
+      version: msg[ownerStart + 6]!,
+      dnssecOk: (msg[ownerStart + 7]! & 0x80) !== 0,
+      nsid: false,
+    };
+    for (let o = rdata; o < rdata + rdlength; ) {
+      if (o + 4 > rdata + rdlength) return formerr(out.questionEnd);
+      const code = (msg[o]! << 8) | msg[o + 1]!;
+      const olen = (msg[o + 2]! << 8) | msg[o + 3]!;
+      if (code === 3) edns.nsid = true; // RFC 5001 NSID; other options are ignored (RFC 6891 §6.1.2)
+      o += 4 + olen;
+      if (o > rdata + rdlength) return formerr(out.questionEnd);
+    }
+    out.edns = edns;
+  }
+  if (p !== len) return formerr(out.questionEnd);
+  if (out.edns && out.edns.version > 0) return { kind: 'badvers', query: out };
+  return undefined;
+}
+
+/** Offset after a possibly compressed name, or -1 when it is malformed. */
+function skipName(msg: Uint8Array, p: number): number {
+  for (let guard = 0; guard < 128; guard++) {
+    const l = msg[p];
+    if (l === undefined) return -1;
+    if (l === 0) return p + 1;
+    if ((l & 0xc0) === 0xc0) return p + 2 <= msg.length ? p + 2 : -1;
+    if (l > 63) return -1;
+    p += l + 1;
+  }
+  return -1;
+}
+
+export function newParsedQuery(): ParsedQuery {
+  return { id: 0, opcode: 0, echoFlags: 0, qnameEnd: 0, questionEnd: 0, qtype: 0, qclass: 0, edns: undefined, hash: 0 };
+}

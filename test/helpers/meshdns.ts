@@ -1,0 +1,87 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** dist/server/cli.js, seen from dist/test/helpers/. */
+export const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'server', 'cli.js');
+
+export interface RunningMeshdns {
+  port: number;
+  proc: ChildProcess;
+  dataDir: string;
+  stop(): Promise<void>;
+  logs(): string;
+  /** Resolves when a log line matching the predicate appears (or rejects after timeoutMs). */
+  waitForLog(match: (entry: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
+}
+
+/**
+ * Starts the real server (the CLI, as an operator would) on an ephemeral loopback port and waits
+ * for its `ready` log line.
+ */
+export async function startMeshdns(opts: { zoneDir?: string; dataDir?: string; extraArgs?: string[]; config?: string }): Promise<RunningMeshdns> {
+  const ownData = opts.dataDir === undefined;
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'meshdns-data-'));
+  const args = [CLI, 'serve', '--listen', '127.0.0.1:0', '--data', dataDir, '--log-level', 'debug'];
+  if (opts.zoneDir) args.push('--zone-dir', opts.zoneDir);
+  if (opts.config) args.push('--config', opts.config);
+  args.push(...(opts.extraArgs ?? []));
+  const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const entries: Record<string, unknown>[] = [];
+  const waiters: { match: (e: Record<string, unknown>) => boolean; resolve: (e: Record<string, unknown>) => void }[] = [];
+  let partial = '';
+  proc.stdout!.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+    partial += chunk.toString();
+    const lines = partial.split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      let entry: Record<string, unknown>;
+      try {
+        entry = JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        continue;
+      }
+      entries.push(entry);
+      for (const w of [...waiters]) {
+        if (w.match(entry)) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve(entry);
+        }
+      }
+    }
+  });
+  proc.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+
+  const waitForLog = (match: (e: Record<string, unknown>) => boolean, timeoutMs = 20_000) => {
+    const found = entries.find(match);
+    if (found) return Promise.resolve(found);
+    return new Promise<Record<string, unknown>>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`timed out waiting for a log line; output so far:\n${out}`)), timeoutMs);
+      waiters.push({ match, resolve: (e) => { clearTimeout(timer); resolve(e); } });
+      void exited.then((code) => { clearTimeout(timer); reject(new Error(`meshdns exited with ${code}; output:\n${out}`)); });
+    });
+  };
+
+  const listening = await waitForLog((e) => e['msg'] === 'listening' && e['proto'] === 'udp');
+  await waitForLog((e) => typeof e['msg'] === 'string' && (e['msg'] as string).startsWith('ready'));
+  return {
+    port: listening['port'] as number,
+    proc,
+    dataDir,
+    logs: () => out,
+    waitForLog,
+    async stop() {
+      if (proc.exitCode === null) {
+        proc.kill('SIGTERM');
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+        if (proc.exitCode === null) proc.kill('SIGKILL');
+      }
+      if (ownData) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,41 @@
+import type { WireName } from '../name.js';
+import type { LmdbStore, ZoneMeta } from './lmdb-store.js';
+
+/** [owner, type, ttl, rdata] */
+export type JournalRR = [WireName, number, number, Uint8Array];
+
+/** One commit's difference, as IXFR (RFC 1995) serves it: SOA first in each list. */
+export interface JournalEntry {
+  from: number;
+  to: number;
+  removed: JournalRR[];
+  added: JournalRR[];
+}
+
+function journalKey(zoneId: number, seq: number): Buffer {
+  const key = Buffer.allocUnsafe(8);
+  key.writeUInt32BE(zoneId, 0);
+  key.writeUInt32BE(seq, 4);
+  return key;
+}
+
+/** Appends inside the caller's write transaction. */
+export function appendJournal(store: LmdbStore, meta: ZoneMeta, entry: JournalEntry): void {
+  const encode = (list: JournalRR[]) => list.map(([o, t, ttl, r]) => [Buffer.from(o), t, ttl, Buffer.from(r)]);
+  store.journalDb.put(journalKey(meta.id, meta.journalSeq), {
+    from: entry.from, to: entry.to, removed: encode(entry.removed), added: encode(entry.added),
+  });
+}
+
+/** The zone's journal, oldest first. */
+export function* readJournal(store: LmdbStore, zoneId: number): Generator<JournalEntry> {
+  for (const { value } of store.journalDb.getRange({ start: journalKey(zoneId, 0), end: journalKey(zoneId + 1, 0) })) {
+    yield value as JournalEntry;
+  }
+}
+
+export function deleteJournal(store: LmdbStore, zoneId: number): void {
+  for (const key of store.journalDb.getKeys({ start: journalKey(zoneId, 0), end: journalKey(zoneId + 1, 0) })) {
+    store.journalDb.remove(key);
+  }
+}

@@ -1,0 +1,124 @@
+import { mkdirSync } from 'node:fs';
+import { open, type Database, type RootDatabase } from 'lmdb';
+import { decodeNode, type ZoneNode } from './node.js';
+import { ProvenanceTable } from './provenance.js';
+import type { SerialPolicy } from '../serial.js';
+
+export const SCHEMA_VERSION = 1;
+
+export type ZoneKind = 'primary' | 'secondary';
+
+/** What the store keeps per zone besides its nodes (sub-database `zones`, keyed by apex key). */
+export interface ZoneMeta {
+  id: number;
+  /** Origin in presentation format, as first configured. */
+  origin: string;
+  kind: ZoneKind;
+  serial: number;
+  serialPolicy: SerialPolicy;
+  /** Bumped on every commit; answer caches compare it. */
+  generation: number;
+  /** ISO time of the last commit. */
+  lastChange: string;
+  /** Number of RRs (RRSIGs included). */
+  records: number;
+  /** Zone-file origin of the data, when loaded from a file. */
+  source?: { file: string; mtimeMs: number; size: number; sha256: string };
+  /** Next journal sequence number. */
+  journalSeq: number;
+}
+
+export class StoreError extends Error {
+  override name = 'StoreError';
+  constructor(message: string, readonly code = 'MESHDNS_ERR_STORE') {
+    super(message);
+  }
+}
+
+/**
+ * The LMDB environment and its sub-databases (ARCHITECTURE.md "LMDB layout"). Reads are synchronous;
+ * every write goes through `commit.ts` (the one write door) inside `env.transactionSync`.
+ */
+export class LmdbStore {
+  readonly env: RootDatabase;
+  readonly zonesDb: Database<ZoneMeta, Buffer>;
+  readonly nodesDb: Database<Buffer, Buffer>;
+  readonly journalDb: Database<unknown, Buffer>;
+  readonly metaDb: Database<unknown, string>;
+  readonly provenance: ProvenanceTable;
+  private readonly keyScratch = Buffer.allocUnsafe(4 + 256 * 2);
+
+  private constructor(readonly path: string) {
+    try {
+      mkdirSync(path, { recursive: true });
+    } catch (err) {
+      throw new StoreError(`data directory "${path}" cannot be created: ${(err as Error).message}`);
+    }
+    this.env = open({ path, maxDbs: 12, compression: false });
+    this.zonesDb = this.env.openDB<ZoneMeta, Buffer>({ name: 'zones', keyEncoding: 'binary' });
+    this.nodesDb = this.env.openDB<Buffer, Buffer>({ name: 'nodes', keyEncoding: 'binary', encoding: 'binary' });
+    this.journalDb = this.env.openDB<unknown, Buffer>({ name: 'journal', keyEncoding: 'binary' });
+    this.metaDb = this.env.openDB<unknown, string>({ name: 'meta' });
+    const owners = this.env.openDB<string, number>({ name: 'owners', keyEncoding: 'uint32' });
+    this.provenance = new ProvenanceTable(this.env, owners);
+    this.checkSchema();
+  }
+
+  static open(path: string): LmdbStore {
+    return new LmdbStore(path);
+  }
+
+  private checkSchema(): void {
+    const version = this.metaDb.get('schemaVersion');
+    if (version === undefined) {
+      this.env.transactionSync(() => this.metaDb.put('schemaVersion', SCHEMA_VERSION));
+    } else if (version !== SCHEMA_VERSION) {
+      throw new StoreError(
+        `data directory "${this.path}" has schema version ${String(version)}, this meshdns reads ${SCHEMA_VERSION}`,
+        'MESHDNS_ERR_SCHEMA',
+      );
+    }
+  }
+
+  allZones(): { apexKey: Buffer; meta: ZoneMeta }[] {
+    const out: { apexKey: Buffer; meta: ZoneMeta }[] = [];
+    for (const { key, value } of this.zonesDb.getRange()) out.push({ apexKey: Buffer.from(key), meta: value });
+    return out;
+  }
+
+  zoneMeta(apexKey: Uint8Array): ZoneMeta | undefined {
+    return this.zonesDb.get(Buffer.from(apexKey));
+  }
+
+  /** Node key: zone id (u32 BE) ‖ canonical name key. */
+  nodeKey(zoneId: number, nameKey: Uint8Array): Buffer {
+    const key = Buffer.allocUnsafe(4 + nameKey.length);
+    key.writeUInt32BE(zoneId, 0);
+    key.set(nameKey, 4);
+    return key;
+  }
+
+  /** Query-path read: no allocation for the key, one decoded node or undefined. */
+  getNode(zoneId: number, nameKey: Uint8Array): ZoneNode | undefined {
+    const scratch = this.keyScratch;
+    scratch.writeUInt32BE(zoneId, 0);
+    scratch.set(nameKey, 4);
+    const value = this.nodesDb.getBinary(scratch.subarray(0, 4 + nameKey.length));
+    return value === undefined ? undefined : decodeNode(value);
+  }
+
+  /** Every node of a zone in canonical order (pin a snapshot around it for a consistent view). */
+  *zoneNodes(zoneId: number): Generator<{ nameKey: Buffer; node: ZoneNode }> {
+    const start = Buffer.allocUnsafe(4);
+    start.writeUInt32BE(zoneId, 0);
+    const end = Buffer.allocUnsafe(4);
+    end.writeUInt32BE(zoneId + 1, 0);
+    for (const { key, value } of this.nodesDb.getRange({ start, end })) {
+      yield { nameKey: Buffer.from(key.subarray(4)), node: decodeNode(Buffer.from(value)) };
+    }
+  }
+
+  close(): Promise<void> {
+    return this.env.close();
+  }
+}

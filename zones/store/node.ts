@@ -1,0 +1,127 @@
+/**
+ * A node: every RRset of one owner name in one zone, with flags computed when the zone changes
+ * (Knot `zone/node.h` habit), serialised to one LMDB value.
+ *
+ * Value layout (all integers big-endian):
+ *   u8 version | u8 flags | u16 rrsetCount
+ *   per RRset: u16 type | u32 ttl | u16 rrCount
+ *     per RR: u16 rdLength | rdata | u8 ownerCount | u32 ownerId × ownerCount
+ * RRSIGs are stored as an RRset of type RRSIG next to the RRsets they cover.
+ */
+
+export const NodeFlag = {
+  /** The zone apex. */
+  APEX: 1,
+  /** Has NS and is not the apex: a zone cut. */
+  DELEGATION: 2,
+  /** Strictly below a zone cut: glue or occluded data, never authoritative. */
+  NONAUTH: 4,
+  /** Has a child labelled `*`. */
+  WILDCARD_CHILD: 8,
+  /** Has a DNAME RRset. */
+  DNAME: 16,
+  /** Has a CNAME RRset. */
+  CNAME: 32,
+} as const;
+
+export interface StoredRR {
+  rdata: Uint8Array;
+  /** Provenance: ids of the sources that contributed this RR (see ProvenanceTable). */
+  owners: number[];
+}
+
+export interface StoredRRset {
+  type: number;
+  ttl: number;
+  rrs: StoredRR[];
+}
+
+export interface ZoneNode {
+  flags: number;
+  rrsets: StoredRRset[];
+}
+
+const VERSION = 1;
+
+export function encodeNode(node: ZoneNode): Buffer {
+  let size = 4;
+  for (const set of node.rrsets) {
+    size += 8;
+    for (const rr of set.rrs) size += 2 + rr.rdata.length + 1 + 4 * rr.owners.length;
+  }
+  const out = Buffer.allocUnsafe(size);
+  out[0] = VERSION;
+  out[1] = node.flags;
+  out.writeUInt16BE(node.rrsets.length, 2);
+  let p = 4;
+  for (const set of node.rrsets) {
+    out.writeUInt16BE(set.type, p);
+    out.writeUInt32BE(set.ttl, p + 2);
+    out.writeUInt16BE(set.rrs.length, p + 6);
+    p += 8;
+    for (const rr of set.rrs) {
+      out.writeUInt16BE(rr.rdata.length, p);
+      out.set(rr.rdata, p + 2);
+      p += 2 + rr.rdata.length;
+      out[p++] = rr.owners.length;
+      for (const id of rr.owners) {
+        out.writeUInt32BE(id, p);
+        p += 4;
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Decodes a node. `bytes` must not be reused by the caller afterwards: rdata are views into it
+ * (copy first when the buffer comes from lmdb's getBinaryFast).
+ */
+export function decodeNode(bytes: Uint8Array): ZoneNode {
+  if (bytes[0] !== VERSION) throw new Error(`node value has unknown version ${bytes[0]}`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const flags = bytes[1]!;
+  const count = view.getUint16(2);
+  const rrsets: StoredRRset[] = new Array(count);
+  let p = 4;
+  for (let s = 0; s < count; s++) {
+    const type = view.getUint16(p);
+    const ttl = view.getUint32(p + 2);
+    const n = view.getUint16(p + 6);
+    p += 8;
+    const rrs: StoredRR[] = new Array(n);
+    for (let r = 0; r < n; r++) {
+      const len = view.getUint16(p);
+      const rdata = bytes.subarray(p + 2, p + 2 + len);
+      p += 2 + len;
+      const ownerCount = bytes[p++]!;
+      const owners: number[] = new Array(ownerCount);
+      for (let o = 0; o < ownerCount; o++) {
+        owners[o] = view.getUint32(p);
+        p += 4;
+      }
+      rrs[r] = { rdata, owners };
+    }
+    rrsets[s] = { type, ttl, rrs };
+  }
+  return { flags, rrsets };
+}
+
+export function findRRset(node: ZoneNode, type: number): StoredRRset | undefined {
+  for (const set of node.rrsets) if (set.type === type) return set;
+  return undefined;
+}
+
+/** Flags that follow from the node's own RRsets (the rest depend on neighbours). */
+export function ownFlags(node: ZoneNode, isApex: boolean): number {
+  let f = isApex ? NodeFlag.APEX : 0;
+  for (const set of node.rrsets) {
+    if (set.rrs.length === 0) continue;
+    if (set.type === 2 && !isApex) f |= NodeFlag.DELEGATION;
+    else if (set.type === 39) f |= NodeFlag.DNAME;
+    else if (set.type === 5) f |= NodeFlag.CNAME;
+  }
+  return f;
+}
+
+export const OWN_FLAGS_MASK = NodeFlag.APEX | NodeFlag.DELEGATION | NodeFlag.DNAME | NodeFlag.CNAME;
