@@ -1,0 +1,39 @@
+import { checkZone } from './checks.js';
+import type { WireName } from './name.js';
+import type { ParsedRecord } from './record.js';
+import { parseZoneFile, type ZoneProblem } from './zonefile/parser.js';
+
+export interface LoadedZoneFile {
+  /** The zone's records after the checks: duplicates dropped, RRset TTLs made equal. */
+  records: ParsedRecord[];
+  /** Parse problems then semantic problems, each with file:line. */
+  problems: ZoneProblem[];
+  /** No errors: the zone may be loaded (warnings do not stop it). */
+  ok: boolean;
+}
+
+export interface LoadOptions {
+  /** Name shown in messages (default: `path` as given). */
+  file?: string;
+  /** A $TTL in force from the start of the file. */
+  defaultTtl?: number;
+}
+
+/**
+ * Reads a zone file the way the server and `meshdns check` do: parse (with $INCLUDE confined to
+ * `includeRoot`, by default the file's directory), then the semantic checks of checks.ts.
+ */
+export function loadZoneFile(path: string, origin: WireName, includeRoot?: string, opts: LoadOptions = {}): LoadedZoneFile {
+  const parseOpts: Parameters<typeof parseZoneFile>[1] = { origin };
+  if (includeRoot !== undefined) parseOpts.includeRoot = includeRoot;
+  if (opts.file !== undefined) parseOpts.file = opts.file;
+  if (opts.defaultTtl !== undefined) parseOpts.defaultTtl = opts.defaultTtl;
+  const parsed = parseZoneFile(path, parseOpts);
+  // an unreadable file has nothing to check; "no SOA" would only add noise
+  if (parsed.problems.some((p) => p.line === 0 && p.severity === 'error')) {
+    return { records: [], problems: parsed.problems, ok: false };
+  }
+  const checked = checkZone(origin, parsed.records, opts.file ?? path);
+  const problems = [...parsed.problems, ...checked.problems];
+  return { records: checked.records, problems, ok: !problems.some((p) => p.severity === 'error') };
+}
