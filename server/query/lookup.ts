@@ -41,10 +41,11 @@ export class Resolver {
     const res: Resolution = { rcode: Rcode.NOERROR, aa: true, answer: [], authority: [], additional: [] };
     let name = qname;
     let key = qkey;
-    const seen = new Set<string>();
+    const seen = new Set<string>([Buffer.from(qkey).toString('latin1')]);
     for (let hop = 0; hop <= CNAME_CHAIN_MAX; hop++) {
       const next = this.step(zone, name, key, qtype, dnssecOk, res, hop > 0);
-      if (!next) break;
+      // a CNAME question is answered by the CNAME itself, synthesised or not: no chain to follow
+      if (!next || qtype === RRType.CNAME) break;
       const id = Buffer.from(next.key).toString('latin1');
       // a CNAME loop or a target outside this zone ends the chain (the resolver follows it)
       if (seen.has(id) || !keyIsSubdomain(next.key, zone.apexKey)) break;
@@ -108,7 +109,9 @@ export class Resolver {
       this.additionalFor(zone, exact, res, dnssecOk);
       return undefined;
     }
-    const cname = node.flags & NodeFlag.CNAME ? findRRset(node, RRType.CNAME) : undefined;
+    // RFC 4035 §2.5: RRSIG and NSEC sit beside a CNAME, so asking for them never follows it
+    const followsCname = qtype !== RRType.RRSIG && qtype !== RRType.NSEC;
+    const cname = followsCname && node.flags & NodeFlag.CNAME ? findRRset(node, RRType.CNAME) : undefined;
     if (cname && cname.rrs[0]) {
       this.pushWithSigs(res.answer, owner, cname, node, dnssecOk);
       const target = cname.rrs[0].rdata.subarray(0, wireNameLength(cname.rrs[0].rdata));
@@ -155,7 +158,7 @@ export class Resolver {
     const ns = findRRset(cut.node, RRType.NS)!;
     const owner = keyToName(cut.key);
     res.authority.push({ owner, type: RRType.NS, ttl: ns.ttl, rdatas: ns.rrs.map((r) => r.rdata) });
-    if (dnssecOk) {
+    if (dnssecOk && this.isSigned(zone)) {
       const ds = findRRset(cut.node, RRType.DS);
       if (ds) this.pushWithSigs(res.authority, owner, ds, cut.node, true);
     }
@@ -170,11 +173,14 @@ export class Resolver {
     return undefined;
   }
 
-  /** RFC 1034 §4.3.2 step 6: addresses of NS, MX and SRV targets that this zone holds. */
+  /**
+   * RFC 1034 §4.3.2 step 6: addresses of NS, MX and SRV targets that this zone holds; for SVCB and
+   * HTTPS (RFC 9460 §4.1) the target's addresses, and in AliasMode the target's own SVCB/HTTPS.
+   */
   private additionalFor(zone: ServedZone, set: StoredRRset, res: Resolution, dnssecOk: boolean): void {
     let offset: number;
     if (set.type === RRType.NS) offset = 0;
-    else if (set.type === RRType.MX) offset = 2;
+    else if (set.type === RRType.MX || set.type === RRType.SVCB || set.type === RRType.HTTPS) offset = 2;
     else if (set.type === RRType.SRV) offset = 6;
     else return;
     for (const rr of set.rrs) {
@@ -182,6 +188,14 @@ export class Resolver {
       if (target.length <= 1) continue;
       const targetKey = nameToKey(target);
       if (!keyIsSubdomain(targetKey, zone.apexKey)) continue;
+      const aliasMode = offset === 2 && set.type !== RRType.MX && rr.rdata[0] === 0 && rr.rdata[1] === 0;
+      if (aliasMode) {
+        const node = this.store.getNode(zone.id, targetKey);
+        const alias = node && findRRset(node, set.type);
+        if (node && alias && !res.additional.some((o) => o.type === set.type && Buffer.compare(o.owner, target) === 0)) {
+          this.pushWithSigs(res.additional, target, alias, node, dnssecOk);
+        }
+      }
       this.addressesOf(zone, target, targetKey, res.additional, false, dnssecOk);
     }
   }
@@ -198,6 +212,12 @@ export class Resolver {
       this.pushWithSigs(out, name, set, node, dnssecOk && !(node.flags & NodeFlag.NONAUTH));
       if (mandatory) for (let i = first; i < out.length; i++) out[i]!.mandatory = true;
     }
+  }
+
+  /** A zone with a DNSKEY at its apex is signed: only then do referrals carry DS (RFC 4035 §3.1.4). */
+  private isSigned(zone: ServedZone): boolean {
+    const apex = this.store.getNode(zone.id, zone.apexKey);
+    return apex !== undefined && findRRset(apex, RRType.DNSKEY) !== undefined;
   }
 
   /** NODATA / NXDOMAIN: the SOA in authority with TTL min(SOA TTL, MINIMUM) (RFC 2308 §3). */

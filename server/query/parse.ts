@@ -47,6 +47,12 @@ export function parseQuery(msg: Uint8Array, out: ParsedQuery): QueryProblem | un
   const ancount = (msg[6]! << 8) | msg[7]!;
   const nscount = (msg[8]! << 8) | msg[9]!;
   const arcount = (msg[10]! << 8) | msg[11]!;
+  if (qdcount === 0) {
+    // no question, but an OPT may still be there to echo in the FORMERR (RFC 6891 §7)
+    out.questionEnd = 12;
+    parseRest(msg, out, ancount + nscount, arcount);
+    return formerr(12);
+  }
   if (qdcount !== 1) return formerr(12);
   let h = 0x811c9dc5;
   let p = 12;
@@ -86,14 +92,14 @@ function parseRest(msg: Uint8Array, out: ParsedQuery, skip: number, arcount: num
   for (let i = 0; i < skip + arcount; i++) {
     const ownerStart = p;
     p = skipName(msg, p);
-    if (p < 0 || p + 10 > len) return formerr(out.questionEnd);
+    if (p < 0 || p + 10 > len) return badRest(out);
     const type = (msg[p]! << 8) | msg[p + 1]!;
     const rdlength = (msg[p + 8]! << 8) | msg[p + 9]!;
     const rdata = p + 10;
     p = rdata + rdlength;
-    if (p > len) return formerr(out.questionEnd);
+    if (p > len) return badRest(out);
     if (type !== RRType.OPT) continue;
-    if (i < skip || out.edns || msg[ownerStart] !== 0) return formerr(out.questionEnd);
+    if (i < skip || out.edns || msg[ownerStart] !== 0) return badRest(out);
     const edns: EdnsRequest = {
       payload: Math.max(512, (msg[ownerStart + 3]! << 8) | msg[ownerStart + 4]!),
       version: msg[ownerStart + 6]!,
@@ -101,18 +107,24 @@ function parseRest(msg: Uint8Array, out: ParsedQuery, skip: number, arcount: num
       nsid: false,
     };
     for (let o = rdata; o < rdata + rdlength; ) {
-      if (o + 4 > rdata + rdlength) return formerr(out.questionEnd);
+      if (o + 4 > rdata + rdlength) return badRest(out);
       const code = (msg[o]! << 8) | msg[o + 1]!;
       const olen = (msg[o + 2]! << 8) | msg[o + 3]!;
       if (code === 3) edns.nsid = true; // RFC 5001 NSID; other options are ignored (RFC 6891 §6.1.2)
       o += 4 + olen;
-      if (o > rdata + rdlength) return formerr(out.questionEnd);
+      if (o > rdata + rdlength) return badRest(out);
     }
     out.edns = edns;
   }
-  if (p !== len) return formerr(out.questionEnd);
+  if (p !== len) return badRest(out);
   if (out.edns && out.edns.version > 0) return { kind: 'badvers', query: out };
   return undefined;
+}
+
+/** A malformed rest of the message: its OPT, if any, cannot be trusted either (no OPT echoed). */
+function badRest(out: ParsedQuery): QueryProblem {
+  out.edns = undefined;
+  return formerr(out.questionEnd);
 }
 
 /** Offset after a possibly compressed name, or -1 when it is malformed. */

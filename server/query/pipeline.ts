@@ -57,8 +57,12 @@ export class QueryPipeline {
           this.counters.dropped++;
           return undefined;
         }
-        if (problem.kind === 'formerr') return this.bare(msg, Rcode.FORMERR, problem.questionEnd, false);
+        // the question is echoed when it parsed, and OPT when the request had a valid one (RFC 6891 §7)
+        if (problem.kind === 'formerr') return this.bare(msg, Rcode.FORMERR, problem.questionEnd, problem.questionEnd > 12);
         return this.badvers(msg, q);
+      }
+      if (q.opcode === Opcode.UPDATE && q.qtype !== RRType.SOA) {
+        return this.bare(msg, Rcode.FORMERR, q.questionEnd, true); // RFC 2136 §3.1.1: the zone section is an SOA
       }
       if (q.opcode !== Opcode.QUERY) {
         // NOTIFY and UPDATE exist but nothing allows them yet; anything else is not implemented
@@ -88,7 +92,11 @@ export class QueryPipeline {
 
   private answer(msg: Buffer, q: ParsedQuery, limit: number): { response: Buffer; zone: ServedZone | undefined; cacheable: boolean } {
     const qtype = q.qtype;
-    if (qtype === RRType.OPT || qtype === RRType.TSIG || qtype === RRType.TKEY) {
+    if (qtype === 0) {
+      // type 0 is reserved (RFC 6895 §3.1): nothing can be asked for it
+      return { response: this.bare(msg, Rcode.NOTIMP, q.questionEnd, true), zone: undefined, cacheable: true };
+    }
+    if (qtype === RRType.TSIG || qtype === RRType.TKEY) {
       return { response: this.bare(msg, Rcode.FORMERR, q.questionEnd, true), zone: undefined, cacheable: false };
     }
     const qname = msg.subarray(12, q.qnameEnd);
@@ -133,7 +141,7 @@ export class QueryPipeline {
   private bare(msg: Buffer, rcode: number, questionEnd: number, withQuestion: boolean): Buffer {
     const q = this.query;
     const w = this.writer;
-    const opt = withQuestion && q.edns ? this.opt(q, 0) : undefined;
+    const opt = q.edns ? this.opt(q, 0) : undefined;
     w.begin(MAX_TCP_MESSAGE);
     if (withQuestion && questionEnd > 12) w.question(msg, 12, questionEnd);
     if (opt) w.raw(opt);

@@ -152,6 +152,7 @@ export class ZoneWriter {
       const stored = set.rrs[idx]!;
       if (!stored.owners.includes(ownerId)) continue; // a source only removes what it owns
       stored.owners = stored.owners.filter((o) => o !== ownerId);
+      entry.dirty = true;
       if (stored.owners.length > 0) continue;
       set.rrs.splice(idx, 1);
       removed.push([rr.owner, rr.type, set.ttl, stored.rdata]);

@@ -118,7 +118,9 @@ export class LmdbStore {
     }
   }
 
-  close(): Promise<void> {
-    return this.env.close();
+  async close(): Promise<void> {
+    // lmdb 3.5 blocks forever in close() right after a transactionSync unless its flush settled
+    await this.env.flushed;
+    await this.env.close();
   }
 }
