@@ -1,0 +1,61 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import dgram from 'node:dgram';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CLI } from '../helpers/meshdns.js';
+
+const run = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 20_000 });
+const dir = mkdtempSync(join(tmpdir(), 'meshdns-cli-'));
+
+test('check: a good zone exits 0 with a summary', () => {
+  const file = join(dir, 'good.test.zone');
+  writeFileSync(file, '$TTL 60\n@ SOA ns hm 7 1 1 1 1\n@ NS ns\nns A 192.0.2.1\n');
+  const r = run(['check', file]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /good\.test\./);
+});
+
+test('check: problems are printed as file:line and exit 1', () => {
+  const file = join(dir, 'bad.test.zone');
+  writeFileSync(file, '$TTL 60\n@ SOA ns hm 7 1 1 1 1\n@ NS ns\nns A 192.0.2.300\n');
+  const r = run(['check', file, '--origin', 'bad.test.']);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /bad\.test\.zone:4: error: .*192\.0\.2\.300/);
+});
+
+test('config errors name the key, the value and why, in one line', () => {
+  const cfg = join(dir, 'bad.yaml');
+  writeFileSync(cfg, 'listen: ["127.0.0.1:99999"]\n');
+  const r = run(['serve', '--config', cfg]);
+  assert.equal(r.status, 1);
+  assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  assert.match(r.stderr, /listen\[0\]: "127\.0\.0\.1:99999" has port 99999, above 65535/);
+  writeFileSync(cfg, 'zoneDirr: ./x\n');
+  assert.match(run(['serve', '--config', cfg]).stderr, /zoneDirr: .* is not a known key/);
+  assert.match(run(['serve', '--log-level', 'loud', '--data', join(dir, 'd')]).stderr, /logLevel: "loud" must be one of/);
+});
+
+test('a port in use is a one-line error, not a stack trace', async () => {
+  const sock = dgram.createSocket('udp4');
+  await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
+  const port = sock.address().port;
+  try {
+    const r = run(['serve', '--listen', `127.0.0.1:${port}`, '--data', join(dir, 'data-inuse')]);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, new RegExp(`^meshdns: cannot listen on udp 127\\.0\\.0\\.1:${port}: the port is already in use\\n$`));
+  } finally {
+    sock.close();
+  }
+});
+
+test('a data directory that cannot be created is a one-line error', () => {
+  const blocker = join(dir, 'file-not-dir');
+  writeFileSync(blocker, 'x');
+  const r = run(['serve', '--listen', '127.0.0.1:0', '--data', join(blocker, 'sub')]);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /^meshdns: data directory ".*sub" cannot be created/);
+  assert.equal(r.stderr.trim().split('\n').length, 1);
+});

@@ -1,0 +1,82 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startMeshdns, type RunningMeshdns } from '../helpers/meshdns.js';
+import { dig } from '../helpers/tools.js';
+
+let zoneDir: string;
+let dataDir: string;
+let server: RunningMeshdns | undefined;
+
+const zone = (serial: number, extra: string) => `$ORIGIN watch.test.
+$TTL 300
+@ SOA ns hostmaster ${serial} 3600 600 86400 60
+@ NS ns
+ns A 192.0.2.1
+${extra}
+`;
+
+/** Atomic write, as an operator's tooling should do it. */
+function put(name: string, text: string): void {
+  const tmp = join(zoneDir, `.${name}.tmp`);
+  writeFileSync(tmp, text);
+  renameSync(tmp, join(zoneDir, name));
+}
+
+const ask = (name: string, type = 'A') => dig(['@127.0.0.1', '-p', String(server!.port), name, type, '+norec', '+time=2', '+tries=1']);
+const loadedLog = (serial: number) => (e: Record<string, unknown>) => e['msg'] === 'zone loaded' && e['zone'] === 'watch.test.' && e['serial'] === serial;
+
+before(async () => {
+  zoneDir = mkdtempSync(join(tmpdir(), 'meshdns-watch-'));
+  dataDir = mkdtempSync(join(tmpdir(), 'meshdns-watch-data-'));
+  put('watch.test.zone', zone(1, 'a A 192.0.2.10'));
+  server = await startMeshdns({ zoneDir, dataDir });
+});
+after(async () => {
+  await server?.stop();
+  rmSync(zoneDir, { recursive: true, force: true });
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+test('a zone file in the folder is served', () => {
+  assert.match(ask('a.watch.test'), /192\.0\.2\.10/);
+});
+
+test('editing the file reloads only what changed', async () => {
+  put('watch.test.zone', zone(2, 'a A 192.0.2.10\nb A 192.0.2.11'));
+  const entry = await server!.waitForLog(loadedLog(2));
+  assert.equal(entry['added'], 1);
+  assert.equal(entry['removed'], 0);
+  assert.match(ask('b.watch.test'), /192\.0\.2\.11/);
+});
+
+test('a forgotten serial bump still publishes a newer serial', async () => {
+  put('watch.test.zone', zone(2, 'a A 192.0.2.10\nb A 192.0.2.12'));
+  await server!.waitForLog(loadedLog(3));
+  assert.match(ask('watch.test', 'SOA'), /hostmaster\.watch\.test\. 3 /);
+});
+
+test('a broken file is reported with file:line and the old data keeps answering', async () => {
+  put('watch.test.zone', zone(10, 'a A 192.0.2.10\nbad MX 70000 mail\nc A 192.0.2.13'));
+  const err = await server!.waitForLog((e) => e['level'] === 50 && typeof e['msg'] === 'string' && /watch\.test\.zone:7: .*70000/.test(e['msg'] as string));
+  assert.ok(err);
+  assert.match(ask('b.watch.test'), /192\.0\.2\.12/);
+  assert.match(ask('c.watch.test'), /NXDOMAIN/);
+});
+
+test('a restart serves from LMDB without re-parsing the unchanged file', async () => {
+  put('watch.test.zone', zone(20, 'a A 192.0.2.10\nd A 192.0.2.14'));
+  await server!.waitForLog(loadedLog(20));
+  await server!.stop();
+  server = await startMeshdns({ zoneDir, dataDir });
+  assert.match(ask('d.watch.test'), /192\.0\.2\.14/);
+  assert.ok(!/"zone loaded"/.test(server.logs()), 'no zone was parsed again');
+});
+
+test('deleting the file unloads the zone', async () => {
+  unlinkSync(join(zoneDir, 'watch.test.zone'));
+  await server!.waitForLog((e) => e['msg'] === 'zone file removed; zone unloaded');
+  assert.match(ask('a.watch.test'), /REFUSED/);
+});
