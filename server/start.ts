@@ -46,11 +46,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   };
   try {
     for (const address of config.listen) {
-      const u = await listenUdp(address, pipeline, netLog);
-      udp.push(u);
-      // port 0: TCP takes the port the kernel gave UDP, so one port serves both
-      const bound = { ...address, port: u.address().port };
-      tcp.push(await listenTcp(bound, pipeline, config.tcp, netLog));
+      const bound = await listenBoth(address, pipeline, config, netLog, udp, tcp);
       addresses.push(bound);
       netLog.info({ proto: 'udp', address: bound.host, port: bound.port }, 'listening');
       netLog.info({ proto: 'tcp', address: bound.host, port: bound.port }, 'listening');
@@ -77,4 +73,26 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       await store.close();
     },
   };
+}
+
+/**
+ * UDP and TCP on one port. With port 0 the kernel picks UDP's port and TCP takes the same number;
+ * when that TCP port is taken (a client's ephemeral port, say) the pair is tried again.
+ */
+async function listenBoth(
+  address: ListenAddress, pipeline: QueryPipeline, config: Config, log: Logger, udp: dgram.Socket[], tcp: net.Server[],
+): Promise<ListenAddress> {
+  for (let attempt = 0; ; attempt++) {
+    const u = await listenUdp(address, pipeline, log);
+    const bound = { ...address, port: u.address().port };
+    try {
+      tcp.push(await listenTcp(bound, pipeline, config.tcp, log));
+    } catch (err) {
+      u.close();
+      if (address.port !== 0 || attempt >= 20) throw err;
+      continue;
+    }
+    udp.push(u);
+    return bound;
+  }
 }

@@ -26,6 +26,7 @@ export interface ZoneLoadStatus {
 
 const ZONE_SUFFIX = '.zone';
 const SETTLE_MS = 250;
+const BIG_FILE_BYTES = 4 * 1024 * 1024;
 
 /**
  * Keeps the store in step with zone files: the watched folder's `<origin>.zone` files plus files
@@ -151,7 +152,11 @@ export class ZoneFolder {
       return;
     }
     const started = Date.now();
+    // progress for big files: parsing and writing each take seconds per million records
+    const big = stat.size > BIG_FILE_BYTES;
+    if (big) this.log.info({ zone: entry.origin, file: entry.file, bytes: stat.size }, 'parsing zone file');
     const loaded = loadZoneFile(entry.file, origin, this.zoneDir ?? dirname(entry.file));
+    if (big) this.log.info({ zone: entry.origin, records: loaded.records.length, ms: Date.now() - started }, 'zone file parsed; writing to LMDB');
     for (const p of loaded.problems) {
       if (p.severity === 'warning') this.log.warn({ zone: entry.origin, problem: p }, `${p.file}:${p.line}: ${p.message}`);
     }

@@ -80,13 +80,11 @@ export class ZoneWriter {
     const meta = this.store.zoneMeta(apexKey);
     if (!meta) throw new StoreError(`commit to an unknown zone (apex key "${apexKey.toString('latin1')}")`);
     const ownerId = this.store.provenance.idOf(diff.source);
-    for (const rr of [...diff.add, ...diff.remove]) {
-      if (!keyIsSubdomain(nameToKey(rr.owner), apexKey)) {
-        throw new StoreError(`record owner is outside zone ${meta.origin}`, 'MESHDNS_ERR_OUT_OF_ZONE');
-      }
-    }
+    const bulk = meta.records === 0;
+    // (the bulk path checks owners itself, without a key per record twice)
+    if (!bulk) for (const rr of diff.add) assertInZone(rr.owner, apexKey, meta.origin);
     const result = this.store.env.transactionSync(() =>
-      meta.records === 0 ? this.commitBulk(apexKey, meta, diff, ownerId) : this.commitIncremental(apexKey, meta, diff, ownerId),
+      bulk ? this.commitBulk(apexKey, meta, diff, ownerId) : this.commitIncremental(apexKey, meta, diff, ownerId),
     );
     if (result.changed) this.emit(apexKey, this.store.zoneMeta(apexKey));
     return result;
@@ -96,15 +94,27 @@ export class ZoneWriter {
     for (const l of this.listeners) l(apexKey, meta);
   }
 
-  /** First content of an empty zone: build every node in canonical order, no journal (AXFR only). */
+  /** First content of an empty zone: every node written in one pass, no journal (AXFR only). */
   private commitBulk(apexKey: Buffer, meta: ZoneMeta, diff: ZoneDiff, ownerId: number): CommitResult {
     if (diff.add.length === 0) return { changed: false, serial: meta.serial, added: 0, removed: 0 };
-    const built = bulkBuild(apexKey, diff.add, ownerId);
-    if (built.soa === undefined) throw new StoreError(`zone ${meta.origin} has no SOA at its apex`, 'MESHDNS_ERR_NO_SOA');
-    let serial = soaSerial(built.soa.rdata);
+    let soa: Uint8Array | undefined;
+    for (const rr of diff.add) if (rr.type === RRType.SOA && nameToKey(rr.owner).equals(apexKey)) soa = rr.rdata;
+    if (soa === undefined) throw new StoreError(`zone ${meta.origin} has no SOA at its apex`, 'MESHDNS_ERR_NO_SOA');
+    let serial = soaSerial(soa);
     if (meta.serial !== 0 && !serialLessThan(meta.serial, serial)) serial = nextSerial(meta.serial, meta.serialPolicy);
-    built.soa.rdata = withSerial(built.soa.rdata, serial);
-    for (const { nameKey, node } of built.nodes) this.store.nodesDb.put(this.store.nodeKey(meta.id, nameKey), encodeNode(node));
+    const key = Buffer.allocUnsafe(4 + 600);
+    key.writeUInt32BE(meta.id, 0);
+    // keys arrive strictly increasing; when this zone's range is the end of the database, LMDB may
+    // append (MDB_APPEND) instead of searching the tree for every node
+    let last: Buffer | undefined;
+    for (const k of this.store.nodesDb.getKeys({ reverse: true, limit: 1 })) last = k;
+    const options = last === undefined || last.readUInt32BE(0) < meta.id ? { append: true } : {};
+    // lmdb's typings omit the options form of put (lmdb-js README: "append")
+    const put = this.store.nodesDb.put.bind(this.store.nodesDb) as unknown as (k: Buffer, v: Buffer, o: object) => void;
+    const built = bulkBuild(apexKey, diff.add, ownerId, withSerial(soa, serial), (nameKey, value) => {
+      nameKey.copy(key, 4);
+      put(key.subarray(0, 4 + nameKey.length), value, options);
+    });
     this.store.zonesDb.put(apexKey, {
       ...meta, serial, generation: meta.generation + 1, lastChange: new Date().toISOString(), records: built.records,
     });
@@ -304,6 +314,12 @@ export class ZoneWriter {
         this.store.nodesDb.put(key, encodeNode(e.node));
       }
     }
+  }
+}
+
+function assertInZone(owner: WireName, apexKey: Buffer, origin: string): void {
+  if (!keyIsSubdomain(nameToKey(owner), apexKey)) {
+    throw new StoreError(`record owner is outside zone ${origin}`, 'MESHDNS_ERR_OUT_OF_ZONE');
   }
 }
 

@@ -43,13 +43,23 @@ export interface ZoneNode {
 
 const VERSION = 1;
 
-export function encodeNode(node: ZoneNode): Buffer {
+export function encodedNodeSize(node: ZoneNode): number {
   let size = 4;
   for (const set of node.rrsets) {
     size += 8;
     for (const rr of set.rrs) size += 2 + rr.rdata.length + 1 + 4 * rr.owners.length;
   }
-  const out = Buffer.allocUnsafe(size);
+  return size;
+}
+
+export function encodeNode(node: ZoneNode): Buffer {
+  const out = Buffer.allocUnsafe(encodedNodeSize(node));
+  encodeNodeInto(node, out);
+  return out;
+}
+
+/** Encodes into `out` (which must be large enough) and returns the length. */
+export function encodeNodeInto(node: ZoneNode, out: Buffer): number {
   out[0] = VERSION;
   out[1] = node.flags;
   out.writeUInt16BE(node.rrsets.length, 2);
@@ -70,7 +80,7 @@ export function encodeNode(node: ZoneNode): Buffer {
       }
     }
   }
-  return out;
+  return p;
 }
 
 /**
