@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { QueryPipeline } from '../query/pipeline.js';
 import type { ListenAddress } from '../config.js';
 import { bindError } from './bind-error.js';
+import { Transport, type TransportId } from '../query/stats.js';
 
 export interface TcpOptions {
   /** Idle time after which a connection is closed (RFC 7766 §6.2.3). */
@@ -15,7 +16,9 @@ export interface TcpOptions {
  * answered as they complete (synchronously, so in order), idle timeout, a cap on connections.
  */
 export async function listenTcp(address: ListenAddress, pipeline: QueryPipeline, options: TcpOptions, log: Logger): Promise<net.Server> {
-  const server = net.createServer({ noDelay: true, allowHalfOpen: false }, (socket) => serveConnection(socket, pipeline, options));
+  const server = net.createServer({ noDelay: true, allowHalfOpen: false }, (socket) =>
+    serveConnection(socket, pipeline, options, address.family === 6 ? Transport.TCP6 : Transport.TCP4),
+  );
   server.maxConnections = options.maxConnections;
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err) => reject(bindError('tcp', address, err)));
@@ -25,7 +28,7 @@ export async function listenTcp(address: ListenAddress, pipeline: QueryPipeline,
   return server;
 }
 
-function serveConnection(socket: net.Socket, pipeline: QueryPipeline, options: TcpOptions): void {
+function serveConnection(socket: net.Socket, pipeline: QueryPipeline, options: TcpOptions, transport: TransportId): void {
   let pending: Buffer | undefined;
   socket.setTimeout(options.idleTimeoutMs, () => socket.destroy());
   socket.on('error', () => socket.destroy());
@@ -37,7 +40,7 @@ function serveConnection(socket: net.Socket, pipeline: QueryPipeline, options: T
     while (data.length - p >= 2) {
       const len = data.readUInt16BE(p);
       if (data.length - p - 2 < len) break;
-      const response = pipeline.handle(data.subarray(p + 2, p + 2 + len), true);
+      const response = pipeline.handle(data.subarray(p + 2, p + 2 + len), transport);
       p += 2 + len;
       if (response === undefined) continue;
       const frame = Buffer.allocUnsafe(2);

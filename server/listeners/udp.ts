@@ -3,12 +3,14 @@ import type { Logger } from 'pino';
 import type { QueryPipeline } from '../query/pipeline.js';
 import type { ListenAddress } from '../config.js';
 import { bindError } from './bind-error.js';
+import { Transport } from '../query/stats.js';
 
 /** One UDP socket answering every datagram synchronously from the pipeline. */
 export async function listenUdp(address: ListenAddress, pipeline: QueryPipeline, log: Logger): Promise<dgram.Socket> {
   const socket = dgram.createSocket({ type: address.family === 6 ? 'udp6' : 'udp4', ipv6Only: address.family === 6 });
+  const transport = address.family === 6 ? Transport.UDP6 : Transport.UDP4;
   socket.on('message', (msg, rinfo) => {
-    const response = pipeline.handle(msg, false);
+    const response = pipeline.handle(msg, transport);
     if (response !== undefined) socket.send(response, rinfo.port, rinfo.address);
   });
   await new Promise<void>((resolve, reject) => {

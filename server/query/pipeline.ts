@@ -6,6 +6,7 @@ import { AnswerCache } from './answer-cache.js';
 import { Rcode, Resolver, type Resolution } from './lookup.js';
 import { newParsedQuery, parseQuery, type ParsedQuery } from './parse.js';
 import { MessageWriter } from './writer.js';
+import { DURATION_SAMPLE, isTcp, QueryStats, type TransportId } from './stats.js';
 import type { ServedZone, ZoneTable } from './zone-table.js';
 
 export interface PipelineOptions {
@@ -16,11 +17,6 @@ export interface PipelineOptions {
   answerCacheSize: number;
 }
 
-export interface QueryCounters {
-  queries: number;
-  dropped: number;
-  servfail: number;
-}
 
 const Opcode = { QUERY: 0, NOTIFY: 4, UPDATE: 5 } as const;
 const EXT_RCODE_BADVERS = 1; // 16 >> 4
@@ -32,7 +28,8 @@ const MAX_TCP_MESSAGE = 65535;
  */
 export class QueryPipeline {
   readonly cache: AnswerCache;
-  readonly counters: QueryCounters = { queries: 0, dropped: 0, servfail: 0 };
+  readonly stats = new QueryStats();
+  private sampleCountdown = DURATION_SAMPLE;
   private readonly resolver: Resolver;
   private readonly writer = new MessageWriter();
   private readonly query: ParsedQuery = newParsedQuery();
@@ -47,20 +44,39 @@ export class QueryPipeline {
     this.cache = new AnswerCache(table, options.answerCacheSize);
   }
 
-  handle(msg: Buffer, tcp: boolean): Buffer | undefined {
-    this.counters.queries++;
+  handle(msg: Buffer, transport: TransportId): Buffer | undefined {
+    const stats = this.stats;
+    stats.requests[transport]!++;
+    const tcp = isTcp(transport);
+    stats.countSize(stats.requestSizes[tcp ? 1 : 0]!, msg.length);
+    let started = 0;
+    if (--this.sampleCountdown === 0) {
+      this.sampleCountdown = DURATION_SAMPLE;
+      started = performance.now();
+    }
+    const response = this.respond(msg, tcp);
+    if (response === undefined) {
+      stats.dropped++;
+      return undefined;
+    }
+    stats.rcodes[response[3]! & 0x0f]!++;
+    stats.countSize(stats.responseSizes[tcp ? 1 : 0]!, response.length);
+    if (started !== 0) stats.countDuration((performance.now() - started) / 1000);
+    return response;
+  }
+
+  private respond(msg: Buffer, tcp: boolean): Buffer | undefined {
     const q = this.query;
     try {
       const problem = parseQuery(msg, q);
       if (problem !== undefined) {
-        if (problem.kind === 'silent') {
-          this.counters.dropped++;
-          return undefined;
-        }
+        if (problem.kind === 'silent') return undefined;
         // the question is echoed when it parsed, and OPT when the request had a valid one (RFC 6891 §7)
         if (problem.kind === 'formerr') return this.bare(msg, Rcode.FORMERR, problem.questionEnd, problem.questionEnd > 12);
+        this.stats.rcodes[16]!++;
         return this.badvers(msg, q);
       }
+      this.stats.qtypes[q.qtype]!++;
       if (q.opcode === Opcode.UPDATE && q.qtype !== RRType.SOA) {
         return this.bare(msg, Rcode.FORMERR, q.questionEnd, true); // RFC 2136 §3.1.1: the zone section is an SOA
       }
@@ -80,7 +96,7 @@ export class QueryPipeline {
       if (cacheable) this.cache.store(msg, q.hash, q.questionEnd, q.qnameEnd, variant, payload, response, zone);
       return response;
     } catch (err) {
-      this.counters.servfail++;
+      this.stats.servfail++;
       this.log.error({ err, query: { id: q.id, qtype: q.qtype } }, 'query failed; answered SERVFAIL');
       try {
         return this.bare(msg, Rcode.SERVFAIL, q.questionEnd > 12 ? q.questionEnd : 12, true);

@@ -47,7 +47,7 @@ function withStore(fn: (store: LmdbStore, writer: ZoneWriter, apexKey: Buffer) =
 const node = (store: LmdbStore, name: string) => store.getNode(store.zoneMeta(nameToKey(ORIGIN))!.id, nameToKey(n(name)));
 
 test('first content: nodes, empty non-terminals and flags computed on write', withStore((store, writer, apex) => {
-  const r = writer.commit(apex, { source: 'file:z', remove: [], add: [...base(), a('x.y.deep', 5), ns('sub', 'ns.sub'), a('ns.sub', 6), a('*.wild', 7)] });
+  const r = writer.commit(apex, { source: 'file:z', remove: [], add: [...base(), a('x.y.deep', 5), ns('sub', 'ns.sub'), a('ns.sub', 6), a('*.wild', 7), a('x.*.entw', 8)] });
   assert.equal(r.serial, 10);
   assert.equal(node(store, '@')!.flags & NodeFlag.APEX, NodeFlag.APEX);
   assert.equal(node(store, 'deep')!.rrsets.length, 0, 'ENT deep.z.test. is a real node');
@@ -55,7 +55,8 @@ test('first content: nodes, empty non-terminals and flags computed on write', wi
   assert.equal(node(store, 'sub')!.flags & NodeFlag.DELEGATION, NodeFlag.DELEGATION);
   assert.equal(node(store, 'ns.sub')!.flags & NodeFlag.NONAUTH, NodeFlag.NONAUTH);
   assert.equal(node(store, 'wild')!.flags & NodeFlag.WILDCARD_CHILD, NodeFlag.WILDCARD_CHILD);
-  assert.equal(store.zoneMeta(apex)!.records, 7);
+  assert.equal(node(store, 'entw')!.flags & NodeFlag.WILDCARD_CHILD, NodeFlag.WILDCARD_CHILD, 'a wildcard that is an ENT counts');
+  assert.equal(store.zoneMeta(apex)!.records, 8);
 }));
 
 test('incremental commit: serial bump, journal diff, ENT cleanup, provenance', withStore((store, writer, apex) => {

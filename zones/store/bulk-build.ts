@@ -35,7 +35,10 @@ export function bulkBuild(apexKey: Buffer, records: DiffRR[], ownerId: number, s
     const rr = records[i]!;
     const id = keyString(rr.owner, scratch);
     if (!id.startsWith(apexId)) throw new StoreError(`record owner is outside the zone (apex key "${apexId}")`, 'MESHDNS_ERR_OUT_OF_ZONE');
-    if (rr.owner[0] === 1 && rr.owner[1] === 0x2a) wildcardParents.add(parentId(id));
+    // a `*` label anywhere in the name (it may be an empty non-terminal) flags its parent
+    for (let pos = id.indexOf('*\0'); pos >= 0; pos = id.indexOf('*\0', pos + 1)) {
+      if (pos === 0 || id.charCodeAt(pos - 1) === 0) wildcardParents.add(id.slice(0, pos));
+    }
     // key ‖ 0x00 ‖ type ‖ index, all one-byte characters: a 0x00 sorts before any label, so a
     // name precedes its children and string order is byte order
     order[n++] = id + String.fromCharCode(0, rr.type >>> 8, rr.type & 0xff, i >>> 16, (i >>> 8) & 0xff, i & 0xff);
