@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, watch, type FSWatcher, type Stats } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
-import { keyToName, nameToKey, nameToText, parseName, type WireName } from './name.js';
-import type { DiffRR, ZoneDiff } from './diff.js';
-import { loadZoneFile } from './zone-source.js';
+import { Worker } from 'node:worker_threads';
+import { nameToKey, nameToText, parseName, type WireName } from './name.js';
 import type { ZoneProblem } from './zonefile/parser.js';
+import { applyZoneFile, type ZoneFileOutcome, type ZoneFileRequest } from './zone-file-apply.js';
 import type { LmdbStore } from './store/lmdb-store.js';
 import type { ZoneWriter } from './store/commit.js';
 import type { SerialPolicy } from './serial.js';
@@ -59,7 +59,7 @@ export class ZoneFolder {
     this.running = (async () => {
       do {
         this.again = false;
-        this.syncOnce();
+        await this.syncOnce();
         await new Promise((r) => setImmediate(r));
       } while (this.again);
     })().finally(() => {
@@ -111,14 +111,15 @@ export class ZoneFolder {
     return [...byOrigin.values()];
   }
 
-  private syncOnce(): void {
-    const wanted = this.wanted();
+  private async syncOnce(): Promise<void> {
+    // small zones first, so a big import does not keep them waiting
+    const wanted = this.wanted().sort((a, b) => fileSize(a.file) - fileSize(b.file));
     const wantedKeys = new Set<string>();
     for (const entry of wanted) {
       const origin = parseName(entry.origin);
       wantedKeys.add(latin1(nameToKey(origin)));
       try {
-        this.loadIfChanged(entry, origin);
+        await this.loadIfChanged(entry, origin);
       } catch (err) {
         this.log.error({ err, zone: entry.origin, file: entry.file }, 'zone load failed; previous data kept');
       }
@@ -132,7 +133,7 @@ export class ZoneFolder {
     }
   }
 
-  private loadIfChanged(entry: ZoneFileEntry, origin: WireName): void {
+  private async loadIfChanged(entry: ZoneFileEntry, origin: WireName): Promise<void> {
     const apexKey = nameToKey(origin);
     const meta = this.store.zoneMeta(apexKey);
     let stat: Stats;
@@ -144,68 +145,60 @@ export class ZoneFolder {
     }
     const src = meta?.source;
     if (src && src.file === entry.file && src.mtimeMs === stat.mtimeMs && src.size === stat.size && meta.records > 0) return;
-    const bytes = readFileSync(entry.file);
-    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const sha256 = createHash('sha256').update(readFileSync(entry.file)).digest('hex');
     const source = { file: entry.file, mtimeMs: stat.mtimeMs, size: stat.size, sha256 };
     if (meta && src && src.sha256 === sha256 && src.file === entry.file && meta.records > 0) {
       this.writer.updateMeta(apexKey, { source });
       return;
     }
+    const request: ZoneFileRequest = {
+      origin: entry.origin, file: entry.file, includeRoot: this.zoneDir ?? dirname(entry.file),
+      serialPolicy: entry.serialPolicy ?? this.defaultPolicy, source,
+    };
     const started = Date.now();
-    // progress for big files: parsing and writing each take seconds per million records
-    const big = stat.size > BIG_FILE_BYTES;
-    if (big) this.log.info({ zone: entry.origin, file: entry.file, bytes: stat.size }, 'parsing zone file');
-    const loaded = loadZoneFile(entry.file, origin, this.zoneDir ?? dirname(entry.file));
-    if (big) this.log.info({ zone: entry.origin, records: loaded.records.length, ms: Date.now() - started }, 'zone file parsed; writing to LMDB');
-    for (const p of loaded.problems) {
-      if (p.severity === 'warning') this.log.warn({ zone: entry.origin, problem: p }, `${p.file}:${p.line}: ${p.message}`);
-    }
-    if (!loaded.ok) {
-      this.fail(entry, loaded.problems.filter((p) => p.severity === 'error'));
+    const zoneLog = this.log.child({ zone: entry.origin });
+    const outcome =
+      stat.size > BIG_FILE_BYTES
+        ? await this.applyInWorker(request, apexKey, zoneLog)
+        : applyZoneFile(this.store, this.writer, request, () => undefined);
+    for (const p of outcome.warnings) zoneLog.warn({ problem: p }, `${p.file}:${p.line}: ${p.message}`);
+    if (!outcome.ok) {
+      if ('secondary' in outcome) zoneLog.error({ file: entry.file }, 'zone is a secondary; its zone file is ignored');
+      else this.fail(entry, outcome.problems);
       return;
     }
-    const policy = entry.serialPolicy ?? this.defaultPolicy;
-    const zoneMeta = meta ?? this.writer.createZone(origin, entry.origin, 'primary', policy);
-    if (zoneMeta.kind !== 'primary') {
-      this.log.error({ zone: entry.origin, file: entry.file }, 'zone is a secondary; its zone file is ignored');
-      return;
-    }
-    const sourceName = `file:${basename(entry.file)}`;
-    const diff = zoneMeta.records === 0 ? { source: sourceName, remove: [], add: loaded.records } : this.fileDiff(zoneMeta.id, sourceName, loaded.records);
-    const result = this.writer.commit(apexKey, diff);
-    this.writer.updateMeta(apexKey, { source, serialPolicy: policy });
     this.status.set(entry.origin, { file: entry.file, lastLoad: new Date().toISOString() });
-    this.log.info(
-      { zone: entry.origin, file: entry.file, serial: result.serial, added: result.added, removed: result.removed, ms: Date.now() - started },
-      result.changed ? 'zone loaded' : 'zone file unchanged in content',
+    zoneLog.info(
+      { file: entry.file, serial: outcome.serial, added: outcome.added, removed: outcome.removed, ms: Date.now() - started },
+      outcome.changed ? 'zone loaded' : 'zone file unchanged in content',
     );
   }
 
-  /** What the file's new content changes compared with what this file contributed before. */
-  private fileDiff(zoneId: number, source: string, records: DiffRR[]): ZoneDiff {
-    const ownerId = this.store.provenance.find(source);
-    const old = new Map<string, DiffRR>();
-    if (ownerId !== undefined) {
-      for (const { nameKey, node } of this.store.zoneNodes(zoneId)) {
-        for (const set of node.rrsets) {
-          for (const rr of set.rrs) {
-            if (!rr.owners.includes(ownerId)) continue;
-            const owner = keyToName(nameKey);
-            old.set(rrId(nameKey, set.type, rr.rdata), { owner, type: set.type, ttl: set.ttl, rdata: rr.rdata });
-          }
+  /** Big files load in a worker thread: queries keep flowing and the parse heap dies with it. */
+  private applyInWorker(request: ZoneFileRequest, apexKey: Buffer, log: Logger): Promise<ZoneFileOutcome> {
+    return new Promise((resolve, reject) => {
+      const worker = new Worker(new URL('./zone-load-worker.js', import.meta.url), {
+        workerData: { dataPath: this.store.path, request },
+      });
+      let settled = false;
+      worker.on('message', (msg: WorkerMessage) => {
+        if (msg.kind === 'progress') log.info({ ...msg.details }, msg.message);
+        else if (msg.kind === 'done') {
+          settled = true;
+          if (msg.outcome.ok) this.writer.announceExternalCommit(apexKey);
+          resolve(msg.outcome);
+        } else {
+          settled = true;
+          reject(new Error(msg.message));
         }
-      }
-    }
-    const diff: ZoneDiff = { source, remove: [], add: [] };
-    const seen = new Set<string>();
-    for (const rr of records) {
-      const id = rrId(nameToKey(rr.owner), rr.type, rr.rdata);
-      seen.add(id);
-      const before = old.get(id);
-      if (!before || before.ttl !== rr.ttl || rr.type === 6) diff.add.push(rr);
-    }
-    for (const [id, rr] of old) if (!seen.has(id)) diff.remove.push(rr);
-    return diff;
+      });
+      worker.once('error', (err) => {
+        if (!settled) reject(err);
+      });
+      worker.once('exit', (code) => {
+        if (!settled) reject(new Error(`zone load worker exited with code ${code}`));
+      });
+    });
   }
 
   private fail(entry: ZoneFileEntry, problems: ZoneProblem[]): void {
@@ -216,6 +209,15 @@ export class ZoneFolder {
   }
 }
 
-function rrId(nameKey: Uint8Array, type: number, rdata: Uint8Array): string {
-  return `${latin1(nameKey)}|${type}|${latin1(rdata)}`;
+type WorkerMessage =
+  | { kind: 'progress'; message: string; details: Record<string, unknown> }
+  | { kind: 'done'; outcome: ZoneFileOutcome }
+  | { kind: 'failed'; message: string };
+
+function fileSize(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
 }

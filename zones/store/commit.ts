@@ -69,6 +69,15 @@ export class ZoneWriter {
     this.emit(apexKey, undefined);
   }
 
+  /**
+   * A commit made by another thread (a zone-load worker) through this same door: tell this
+   * thread's listeners, reading the metadata from a fresh snapshot.
+   */
+  announceExternalCommit(apexKey: Buffer): void {
+    this.store.env.resetReadTxn();
+    this.emit(apexKey, this.store.zoneMeta(apexKey));
+  }
+
   /** Updates zone metadata that is not zone content (source file stamp and the like). */
   updateMeta(apexKey: Buffer, patch: Partial<Pick<ZoneMeta, 'source' | 'serialPolicy' | 'kind'>>): void {
     const meta = this.store.zoneMeta(apexKey);

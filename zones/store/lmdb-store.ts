@@ -59,7 +59,7 @@ export class LmdbStore {
     this.nodesDb = this.env.openDB<Buffer, Buffer>({ name: 'nodes', keyEncoding: 'binary', encoding: 'binary' });
     this.journalDb = this.env.openDB<unknown, Buffer>({ name: 'journal', keyEncoding: 'binary' });
     this.metaDb = this.env.openDB<unknown, string>({ name: 'meta' });
-    const owners = this.env.openDB<string, number>({ name: 'owners', keyEncoding: 'uint32' });
+    const owners = this.env.openDB<string | number, string | number>({ name: 'owners' });
     this.provenance = new ProvenanceTable(this.env, owners);
     this.checkSchema();
   }

@@ -3,41 +3,56 @@ import type { Database, RootDatabase } from 'lmdb';
 /**
  * Provenance: who contributed an RR. Each source has a stable string ("file:example.test.zone",
  * "api", "tsig:key.", "k8s:<uid>", "xfr:<primary>") mapped to a small id stored next to every RR,
- * so a source only ever removes what it owns.
+ * so a source only ever removes what it owns. The `owners` database holds both directions
+ * (number → name, string → id); other threads may allocate ids, so a miss re-reads the database.
  */
 export class ProvenanceTable {
   private readonly byName = new Map<string, number>();
   private readonly byId = new Map<number, string>();
-  private nextId = 1;
 
   constructor(
     private readonly env: RootDatabase,
-    private readonly db: Database<string, number>,
-  ) {
-    for (const { key, value } of db.getRange()) {
-      this.byName.set(value, key);
-      this.byId.set(key, value);
-      if (key >= this.nextId) this.nextId = key + 1;
-    }
-  }
+    private readonly db: Database<string | number, string | number>,
+  ) {}
 
-  /** Id of a source, allocated on first use (must be called inside a write transaction or alone). */
+  /** Id of a source, allocated on first use (never inside another write transaction). */
   idOf(source: string): number {
-    const known = this.byName.get(source);
+    const known = this.find(source);
     if (known !== undefined) return known;
-    const id = this.nextId++;
-    this.byName.set(source, id);
-    this.byId.set(id, source);
-    this.env.transactionSync(() => this.db.put(id, source));
+    const id = this.env.transactionSync(() => {
+      const again = this.db.get(source);
+      if (typeof again === 'number') return again;
+      const next = ((this.db.get(0) as number | undefined) ?? 1);
+      this.db.put(0, next + 1); // key 0 holds the next free id
+      this.db.put(next, source);
+      this.db.put(source, next);
+      return next;
+    });
+    this.remember(source, id);
     return id;
   }
 
   /** Id of a source if it was ever seen. */
   find(source: string): number | undefined {
-    return this.byName.get(source);
+    const cached = this.byName.get(source);
+    if (cached !== undefined) return cached;
+    const stored = this.db.get(source);
+    if (typeof stored !== 'number') return undefined;
+    this.remember(source, stored);
+    return stored;
   }
 
   nameOf(id: number): string {
-    return this.byId.get(id) ?? `unknown:${id}`;
+    const cached = this.byId.get(id);
+    if (cached !== undefined) return cached;
+    const stored = this.db.get(id);
+    if (typeof stored !== 'string') return `unknown:${id}`;
+    this.remember(stored, id);
+    return stored;
+  }
+
+  private remember(source: string, id: number): void {
+    this.byName.set(source, id);
+    this.byId.set(id, source);
   }
 }

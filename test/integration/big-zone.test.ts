@@ -1,0 +1,35 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startMeshdns, type RunningMeshdns } from '../helpers/meshdns.js';
+import { dig } from '../helpers/tools.js';
+
+let zoneDir: string;
+let server: RunningMeshdns;
+const NAMES = 200_000;
+
+before(async () => {
+  zoneDir = mkdtempSync(join(tmpdir(), 'meshdns-big-'));
+  const lines = ['$TTL 300', '@ SOA ns hm 1 3600 600 86400 60', '@ NS ns', 'ns A 192.0.2.1'];
+  for (let i = 0; i < NAMES; i++) lines.push(`host-number-${i} A 10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`);
+  writeFileSync(join(zoneDir, 'big.test.zone'), `${lines.join('\n')}\n`);
+  writeFileSync(join(zoneDir, 'small.test.zone'), '$TTL 300\n@ SOA ns hm 1 3600 600 86400 60\n@ NS ns\nns A 192.0.2.1\nwww A 192.0.2.80\n');
+  server = await startMeshdns({ zoneDir });
+});
+after(async () => {
+  await server?.stop();
+  rmSync(zoneDir, { recursive: true, force: true });
+});
+
+test('a big zone file loads in a worker thread with progress lines, small zones first', async () => {
+  const progress = await server.waitForLog((e) => e['msg'] === 'parsing zone file' && e['zone'] === 'big.test.');
+  assert.ok(Number(progress['bytes']) > 4 * 1024 * 1024);
+  const smallLoaded = await server.waitForLog((e) => e['msg'] === 'zone loaded' && e['zone'] === 'small.test.');
+  const bigLoaded = await server.waitForLog((e) => e['msg'] === 'zone loaded' && e['zone'] === 'big.test.', 60_000);
+  assert.equal(bigLoaded['added'], NAMES + 3);
+  assert.ok(String(smallLoaded['time']) <= String(bigLoaded['time']));
+  assert.match(dig(['@127.0.0.1', '-p', String(server.port), 'host-number-199999.big.test', 'A', '+short']), /^10\.3\.13\.63\n$/);
+  assert.match(dig(['@127.0.0.1', '-p', String(server.port), 'www.small.test', 'A', '+short']), /^192\.0\.2\.80\n$/);
+});
