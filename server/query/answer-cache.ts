@@ -2,10 +2,12 @@ import { LOWER } from '../../zones/name.js';
 import type { ServedZone, ZoneTable } from './zone-table.js';
 
 interface Entry {
-  /** The question (qname lowercased, qtype, qclass) followed by the variant byte and payload. */
-  key: Buffer;
+  /** The encoded answer; its question section doubles as the entry's key. */
   response: Buffer;
+  questionEnd: number;
   qnameEnd: number;
+  variant: number;
+  payload: number;
   zone: ServedZone | undefined;
   zoneGeneration: number;
   tableGeneration: number;
@@ -13,7 +15,8 @@ interface Entry {
 
 /**
  * Encoded answers per (zone generation, question, answer-relevant flags). A hit costs a hash
- * lookup, a byte compare, a copy, an ID patch and the question's case copied in.
+ * lookup, a compare against the stored answer's own question, a copy, an ID patch and the
+ * question's case copied in.
  */
 export class AnswerCache {
   private readonly map = new Map<number, Entry>();
@@ -30,16 +33,20 @@ export class AnswerCache {
     const entry = this.map.get(mix(hash, variant, payload));
     if (
       entry === undefined ||
+      entry.variant !== variant ||
+      entry.payload !== payload ||
+      entry.questionEnd !== questionEnd ||
       entry.tableGeneration !== this.table.generation ||
       (entry.zone !== undefined && entry.zone.generation !== entry.zoneGeneration) ||
-      !matches(entry.key, msg, qnameEnd, questionEnd, variant, payload)
+      !sameQuestion(entry.response, msg, qnameEnd, questionEnd)
     ) {
       this.misses++;
       return undefined;
     }
     this.hits++;
-    const out = Buffer.allocUnsafe(entry.response.length);
-    entry.response.copy(out);
+    const stored = entry.response;
+    const out = Buffer.allocUnsafe(stored.length);
+    out.set(stored);
     out[0] = msg[0]!;
     out[1] = msg[1]!;
     // echo the qname exactly as asked (the answer's owner names point at it)
@@ -48,15 +55,10 @@ export class AnswerCache {
   }
 
   store(
-    msg: Uint8Array, hash: number, questionEnd: number, qnameEnd: number, variant: number, payload: number,
+    hash: number, questionEnd: number, qnameEnd: number, variant: number, payload: number,
     response: Buffer, zone: ServedZone | undefined,
   ): void {
-    const qlen = questionEnd - 12;
-    const key = Buffer.allocUnsafe(qlen + 3);
-    const nameLength = qnameEnd - 12;
-    for (let i = 0; i < qlen; i++) key[i] = i < nameLength ? LOWER[msg[12 + i]!]! : msg[12 + i]!;
-    key[qlen] = variant;
-    key.writeUInt16BE(payload, qlen + 1);
+    if (this.capacity === 0) return;
     const h = mix(hash, variant, payload);
     if (!this.map.has(h) && this.map.size >= this.capacity) {
       // FIFO eviction: Map iterates in insertion order
@@ -64,7 +66,7 @@ export class AnswerCache {
       if (!oldest.done) this.map.delete(oldest.value);
     }
     this.map.set(h, {
-      key, response, qnameEnd, zone,
+      response, questionEnd, qnameEnd, variant, payload, zone,
       zoneGeneration: zone ? zone.generation : 0,
       tableGeneration: this.table.generation,
     });
@@ -79,14 +81,14 @@ export class AnswerCache {
   }
 }
 
+/** 30 bits, so V8 keeps the key a small integer (no heap number per lookup). */
 function mix(hash: number, variant: number, payload: number): number {
-  return (Math.imul(hash ^ variant, 0x01000193) ^ payload) >>> 0;
+  return (Math.imul(hash ^ variant, 0x01000193) ^ payload) & 0x3fffffff;
 }
 
-function matches(key: Buffer, msg: Uint8Array, qnameEnd: number, questionEnd: number, variant: number, payload: number): boolean {
-  const qlen = questionEnd - 12;
-  if (key.length !== qlen + 3) return false;
-  for (let i = 12; i < qnameEnd; i++) if (key[i - 12] !== LOWER[msg[i]!]) return false;
-  for (let i = qnameEnd; i < questionEnd; i++) if (key[i - 12] !== msg[i]) return false;
-  return key[qlen] === variant && ((key[qlen + 1]! << 8) | key[qlen + 2]!) === payload;
+/** The stored answer's question equals the query's: qname without regard to case, type and class exactly. */
+function sameQuestion(response: Buffer, msg: Uint8Array, qnameEnd: number, questionEnd: number): boolean {
+  for (let i = 12; i < qnameEnd; i++) if (LOWER[response[i]!] !== LOWER[msg[i]!]) return false;
+  for (let i = qnameEnd; i < questionEnd; i++) if (response[i] !== msg[i]) return false;
+  return true;
 }

@@ -37,6 +37,19 @@ const STAR = Buffer.from('*\0', 'latin1');
 export class Resolver {
   constructor(private readonly store: LmdbStore) {}
 
+  private node(zoneId: number, key: Uint8Array): ZoneNode | undefined {
+    return this.store.getNode(zoneId, key, false);
+  }
+
+  /** The apex node, decoded once per zone generation (every negative answer needs its SOA). */
+  private apex(zone: ServedZone): ZoneNode | undefined {
+    const cached = zone.apexCache;
+    if (cached && cached.generation === zone.generation) return cached.node;
+    const node = this.node(zone.id, zone.apexKey);
+    if (node) zone.apexCache = { generation: zone.generation, node, signed: findRRset(node, RRType.DNSKEY) !== undefined };
+    return node;
+  }
+
   resolve(zone: ServedZone, qname: WireName, qkey: Uint8Array, qtype: number, dnssecOk: boolean): Resolution {
     const res: Resolution = { rcode: Rcode.NOERROR, aa: true, answer: [], authority: [], additional: [] };
     let name = qname;
@@ -60,7 +73,7 @@ export class Resolver {
   private step(
     zone: ServedZone, name: WireName, key: Uint8Array, qtype: number, dnssecOk: boolean, res: Resolution, inChain: boolean,
   ): { name: WireName; key: Uint8Array } | undefined {
-    const node = this.store.getNode(zone.id, key);
+    const node = this.node(zone.id, key);
     if (node) {
       if (node.flags & NodeFlag.NONAUTH) return this.referral(zone, this.cutAbove(zone, key), res, dnssecOk, inChain);
       // RFC 4035 §3.1.4.1 / RFC 1034: DS at a cut belongs to the parent side, everything else is referred
@@ -71,17 +84,17 @@ export class Resolver {
     }
     // closest encloser: ENTs are real nodes, so the first existing ancestor is it
     let ceKey = parentKey(key)!;
-    let ce = this.store.getNode(zone.id, ceKey);
+    let ce = this.node(zone.id, ceKey);
     while (!ce) {
       ceKey = parentKey(ceKey)!;
-      ce = this.store.getNode(zone.id, ceKey);
+      ce = this.node(zone.id, ceKey);
     }
     if (ce.flags & NodeFlag.NONAUTH) return this.referral(zone, this.cutAbove(zone, ceKey), res, dnssecOk, inChain);
     if (ce.flags & NodeFlag.DELEGATION) return this.referral(zone, { key: ceKey, node: ce }, res, dnssecOk, inChain);
     if (ce.flags & NodeFlag.DNAME) return this.dname(zone, name, ceKey, ce, res, dnssecOk);
     if (ce.flags & NodeFlag.WILDCARD_CHILD) {
       const starKey = Buffer.concat([ceKey, STAR]);
-      const star = this.store.getNode(zone.id, starKey);
+      const star = this.node(zone.id, starKey);
       // RFC 4592 §2.2.1: the source of synthesis answers with the query name as owner
       if (star) return this.answerAt(zone, name, starKey, star, qtype, dnssecOk, res);
     }
@@ -145,7 +158,7 @@ export class Resolver {
   /** The delegation point above a non-authoritative name. */
   private cutAbove(zone: ServedZone, key: Uint8Array): { key: Uint8Array; node: ZoneNode } {
     for (let k = parentKey(key); k && k.length >= zone.apexKey.length; k = parentKey(k)) {
-      const node = this.store.getNode(zone.id, k);
+      const node = this.node(zone.id, k);
       if (node && node.flags & NodeFlag.DELEGATION) return { key: k, node };
     }
     throw new Error('non-authoritative node without a delegation above it');
@@ -190,7 +203,7 @@ export class Resolver {
       if (!keyIsSubdomain(targetKey, zone.apexKey)) continue;
       const aliasMode = offset === 2 && set.type !== RRType.MX && rr.rdata[0] === 0 && rr.rdata[1] === 0;
       if (aliasMode) {
-        const node = this.store.getNode(zone.id, targetKey);
+        const node = this.node(zone.id, targetKey);
         const alias = node && findRRset(node, set.type);
         if (node && alias && !res.additional.some((o) => o.type === set.type && Buffer.compare(o.owner, target) === 0)) {
           this.pushWithSigs(res.additional, target, alias, node, dnssecOk);
@@ -203,7 +216,7 @@ export class Resolver {
   private addressesOf(
     zone: ServedZone, name: WireName, key: Uint8Array, out: OutRRset[], mandatory: boolean, dnssecOk: boolean,
   ): void {
-    const node = this.store.getNode(zone.id, key);
+    const node = this.node(zone.id, key);
     if (!node) return;
     for (const type of [RRType.A, RRType.AAAA]) {
       const set = findRRset(node, type);
@@ -216,13 +229,12 @@ export class Resolver {
 
   /** A zone with a DNSKEY at its apex is signed: only then do referrals carry DS (RFC 4035 §3.1.4). */
   private isSigned(zone: ServedZone): boolean {
-    const apex = this.store.getNode(zone.id, zone.apexKey);
-    return apex !== undefined && findRRset(apex, RRType.DNSKEY) !== undefined;
+    return this.apex(zone) !== undefined && zone.apexCache!.signed;
   }
 
   /** NODATA / NXDOMAIN: the SOA in authority with TTL min(SOA TTL, MINIMUM) (RFC 2308 §3). */
   private negative(zone: ServedZone, res: Resolution, dnssecOk: boolean): void {
-    const apex = this.store.getNode(zone.id, zone.apexKey);
+    const apex = this.apex(zone);
     const soa = apex && findRRset(apex, RRType.SOA);
     if (!apex || !soa || !soa.rrs[0]) return;
     const ttl = Math.min(soa.ttl, soaTimers(soa.rrs[0].rdata).minimum);

@@ -33,6 +33,8 @@ export class QueryPipeline {
   private readonly resolver: Resolver;
   private readonly writer = new MessageWriter();
   private readonly query: ParsedQuery = newParsedQuery();
+  /** The current message's transport (per-transport QTYPE counts for the metrics). */
+  private transport: TransportId = 0;
 
   constructor(
     store: LmdbStore,
@@ -47,6 +49,7 @@ export class QueryPipeline {
   handle(msg: Buffer, transport: TransportId): Buffer | undefined {
     const stats = this.stats;
     stats.requests[transport]!++;
+    this.transport = transport;
     const tcp = isTcp(transport);
     stats.countSize(stats.requestSizes[tcp ? 1 : 0]!, msg.length);
     let started = 0;
@@ -76,7 +79,7 @@ export class QueryPipeline {
         this.stats.rcodes[16]!++;
         return this.badvers(msg, q);
       }
-      this.stats.qtypes[q.qtype]!++;
+      this.stats.qtypes[(this.transport << 16) | q.qtype]!++;
       if (q.opcode === Opcode.UPDATE && q.qtype !== RRType.SOA) {
         return this.bare(msg, Rcode.FORMERR, q.questionEnd, true); // RFC 2136 §3.1.1: the zone section is an SOA
       }
@@ -93,7 +96,7 @@ export class QueryPipeline {
       const hit = this.cache.lookup(msg, q.hash, q.questionEnd, q.qnameEnd, variant, payload);
       if (hit !== undefined) return hit;
       const { response, zone, cacheable } = this.answer(msg, q, tcp ? MAX_TCP_MESSAGE : payload);
-      if (cacheable) this.cache.store(msg, q.hash, q.questionEnd, q.qnameEnd, variant, payload, response, zone);
+      if (cacheable) this.cache.store(q.hash, q.questionEnd, q.qnameEnd, variant, payload, response, zone);
       return response;
     } catch (err) {
       this.stats.servfail++;

@@ -13,14 +13,15 @@ export class MessageWriter {
   private readonly buf = Buffer.allocUnsafe(65535);
   private pos = 0;
   private limit = 512;
-  private readonly dict = new Map<string, number>();
+  /** Offsets of every label written uncompressed: the places a later name may point to. */
+  private readonly labels: number[] = [];
   readonly counts = [0, 0, 0, 0];
 
   /** Starts a message; `limit` is the size it may not exceed (room for OPT already taken off). */
   begin(limit: number): void {
     this.pos = 12;
     this.limit = Math.min(limit, 65535);
-    this.dict.clear();
+    this.labels.length = 0;
     this.counts[0] = this.counts[1] = this.counts[2] = this.counts[3] = 0;
   }
 
@@ -31,7 +32,7 @@ export class MessageWriter {
   /** Copies the question from the query verbatim (the qname's case is echoed exactly). */
   question(query: Uint8Array, start: number, end: number): void {
     this.buf.set(query.subarray(start, end), this.pos);
-    this.remember(this.pos, query.subarray(start, end));
+    for (let p = this.pos; this.buf[p]! !== 0 && p <= MAX_POINTER; p += this.buf[p]! + 1) this.labels.push(p);
     this.pos += end - start;
     this.counts[0] = 1;
   }
@@ -39,7 +40,7 @@ export class MessageWriter {
   /** Writes a whole RRset into section 1..3; false (and nothing written) when it does not fit. */
   rrset(section: 1 | 2 | 3, set: OutRRset): boolean {
     const mark = this.pos;
-    const dictSize = this.dict.size;
+    const labelCount = this.labels.length;
     try {
       for (const rdata of set.rdatas) {
         this.name(set.owner);
@@ -55,7 +56,7 @@ export class MessageWriter {
     } catch (err) {
       if (err !== NO_ROOM) throw err;
       this.pos = mark;
-      if (this.dict.size !== dictSize) this.forgetFrom(mark);
+      this.labels.length = labelCount;
       return false;
     }
     this.counts[section]! += set.rdatas.length;
@@ -125,14 +126,14 @@ export class MessageWriter {
         this.buf[this.pos++] = 0;
         return;
       }
-      const target = this.dict.get(suffixId(name, p));
-      if (target !== undefined) {
+      const target = this.findSuffix(name, p);
+      if (target >= 0) {
         this.need(2);
         this.buf.writeUInt16BE(0xc000 | target, this.pos);
         this.pos += 2;
         return;
       }
-      if (this.pos <= MAX_POINTER) this.dict.set(suffixId(name, p), this.pos);
+      if (this.pos <= MAX_POINTER) this.labels.push(this.pos);
       this.need(len + 1);
       this.buf.set(name.subarray(p, p + len + 1), this.pos);
       this.pos += len + 1;
@@ -140,16 +141,28 @@ export class MessageWriter {
     }
   }
 
-  private remember(at: number, question: Uint8Array): void {
-    let p = 0;
-    while (question[p]! !== 0 && at + p <= MAX_POINTER) {
-      this.dict.set(suffixId(question, p), at + p);
-      p += question[p]! + 1;
-    }
+  /** An offset in the message where the suffix of `name` starting at `p` is already written. */
+  private findSuffix(name: WireName, p: number): number {
+    const labels = this.labels;
+    for (let i = 0; i < labels.length; i++) if (this.equalsAt(labels[i]!, name, p)) return labels[i]!;
+    return -1;
   }
 
-  private forgetFrom(mark: number): void {
-    for (const [k, v] of this.dict) if (v >= mark) this.dict.delete(k);
+  /** Case-insensitive comparison of the message's name at `o` (pointers followed) with name[p..]. */
+  private equalsAt(o: number, name: WireName, p: number): boolean {
+    const b = this.buf;
+    for (;;) {
+      let len = b[o]!;
+      while ((len & 0xc0) === 0xc0) {
+        o = ((len & 0x3f) << 8) | b[o + 1]!;
+        len = b[o]!;
+      }
+      if (len !== name[p]) return false;
+      if (len === 0) return true;
+      for (let i = 1; i <= len; i++) if (LOWER[b[o + i]!] !== LOWER[name[p + i]!]) return false;
+      o += len + 1;
+      p += len + 1;
+    }
   }
 
   private need(n: number): void {
@@ -163,16 +176,4 @@ function nameLength(rdata: Uint8Array, offset: number): number {
   let p = offset;
   while (rdata[p]! !== 0) p += rdata[p]! + 1;
   return p - offset + 1;
-}
-
-/** Dictionary key of the suffix of `name` starting at `p`: lowercased, up to the root label. */
-function suffixId(name: Uint8Array, p: number): string {
-  let s = '';
-  for (let i = p; ; ) {
-    const len = name[i]!;
-    if (len === 0) return s;
-    s += String.fromCharCode(len);
-    for (let j = 1; j <= len; j++) s += String.fromCharCode(LOWER[name[i + j]!]!);
-    i += len + 1;
-  }
 }

@@ -1,5 +1,6 @@
 import { keyLabelCount, keyToName, type WireName } from '../../zones/name.js';
 import type { LmdbStore, ZoneKind, ZoneMeta } from '../../zones/store/lmdb-store.js';
+import type { ZoneNode } from '../../zones/store/node.js';
 import { latin1 } from '../../zones/store/working-set.js';
 
 /** What the query path keeps in memory per served zone; nodes stay in LMDB. */
@@ -15,6 +16,8 @@ export interface ServedZone {
   serial: number;
   /** False until the zone has content (a secondary before its first transfer). */
   loaded: boolean;
+  /** The decoded apex node of one generation, kept by the resolver. */
+  apexCache?: { generation: number; node: ZoneNode; signed: boolean };
 }
 
 /**
@@ -24,7 +27,8 @@ export interface ServedZone {
 export class ZoneTable {
   generation = 0;
   private readonly byApex = new Map<string, ServedZone>();
-  private maxLabels = 0;
+  /** FNV-1a of the apex key → zones (a list only on a hash collision). */
+  private readonly byHash = new Map<number, ServedZone[]>();
 
   constructor(private readonly store: LmdbStore) {
     for (const { apexKey, meta } of store.allZones()) this.put(apexKey, meta);
@@ -37,6 +41,10 @@ export class ZoneTable {
     if (!meta) {
       if (had) {
         this.byApex.delete(id);
+        const h = keyHash(apexKey);
+        const rest = (this.byHash.get(h) ?? []).filter((z) => z !== had);
+        if (rest.length > 0) this.byHash.set(h, rest);
+        else this.byHash.delete(h);
         had.generation = -1;
         this.generation++;
       }
@@ -55,12 +63,13 @@ export class ZoneTable {
   }
 
   private put(apexKey: Buffer, meta: ZoneMeta): void {
-    const apexLabels = keyLabelCount(apexKey);
-    this.byApex.set(latin1(apexKey), {
-      id: meta.id, apexKey, apexName: keyToName(apexKey), apexLabels, origin: meta.origin,
+    const zone: ServedZone = {
+      id: meta.id, apexKey, apexName: keyToName(apexKey), apexLabels: keyLabelCount(apexKey), origin: meta.origin,
       kind: meta.kind, generation: meta.generation, serial: meta.serial, loaded: meta.records > 0,
-    });
-    if (apexLabels > this.maxLabels) this.maxLabels = apexLabels;
+    };
+    this.byApex.set(latin1(apexKey), zone);
+    const h = keyHash(apexKey);
+    this.byHash.set(h, [...(this.byHash.get(h) ?? []), zone]);
   }
 
   zones(): IterableIterator<ServedZone> {
@@ -75,18 +84,40 @@ export class ZoneTable {
     return this.byApex.get(latin1(apexKey));
   }
 
-  /** The deepest served zone containing the name (label walk from the name towards the root). */
+  /**
+   * The deepest served zone containing the name: one pass over the key, hashing as it goes and
+   * looking up each label boundary (no strings built on the query path). `skipLabels` leaves the
+   * last labels out (DS: the parent side).
+   */
   find(nameKey: Uint8Array, skipLabels = 0): ServedZone | undefined {
-    const ends: number[] = [];
-    for (let i = 0; i < nameKey.length; i++) if (nameKey[i] === 0) ends.push(i + 1);
-    ends.unshift(0);
-    const start = Math.min(ends.length - 1 - skipLabels, this.maxLabels);
-    for (let n = start; n >= 0; n--) {
-      const zone = this.byApex.get(latin1(nameKey.subarray(0, ends[n]!)));
-      if (zone && zone.loaded) return zone;
+    let end = nameKey.length;
+    for (let i = 0; i < skipLabels && end > 0; i++) end = nameKey.lastIndexOf(0, end - 2) + 1;
+    let h = HASH_SEED;
+    let found = this.match(h, nameKey, 0);
+    for (let i = 0; i < end; i++) {
+      h = Math.imul(h ^ nameKey[i]!, 0x01000193);
+      if (nameKey[i] === 0) found = this.match(h >>> 0, nameKey, i + 1) ?? found;
+    }
+    return found;
+  }
+
+  private match(hash: number, nameKey: Uint8Array, length: number): ServedZone | undefined {
+    const candidates = this.byHash.get(hash >>> 0);
+    if (!candidates) return undefined;
+    for (const zone of candidates) {
+      if (!zone.loaded || zone.apexKey.length !== length) continue;
+      if (zone.apexKey.compare(nameKey, 0, length) === 0) return zone;
     }
     return undefined;
   }
 }
 
 export { latin1 };
+
+const HASH_SEED = 0x811c9dc5;
+
+function keyHash(key: Uint8Array): number {
+  let h = HASH_SEED;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key[i]!, 0x01000193);
+  return h >>> 0;
+}

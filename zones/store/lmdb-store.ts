@@ -98,13 +98,16 @@ export class LmdbStore {
     return key;
   }
 
-  /** Query-path read: no allocation for the key, one decoded node or undefined. */
-  getNode(zoneId: number, nameKey: Uint8Array): ZoneNode | undefined {
+  /**
+   * One decoded node or undefined, without allocating for the key. The query path passes
+   * `withOwners` false: provenance is not needed to answer, and that saves an array per RR.
+   */
+  getNode(zoneId: number, nameKey: Uint8Array, withOwners = true): ZoneNode | undefined {
     const scratch = this.keyScratch;
     scratch.writeUInt32BE(zoneId, 0);
     scratch.set(nameKey, 4);
     const value = this.nodesDb.getBinary(scratch.subarray(0, 4 + nameKey.length));
-    return value === undefined ? undefined : decodeNode(value);
+    return value === undefined ? undefined : decodeNode(value, withOwners);
   }
 
   /** Every node of a zone in canonical order (pin a snapshot around it for a consistent view). */

@@ -43,6 +43,9 @@ export interface ZoneNode {
 
 const VERSION = 1;
 
+/** The owners of every RR decoded for answering: provenance is not needed there (never mutate). */
+const NO_OWNERS: number[] = Object.freeze([]) as unknown as number[];
+
 export function encodedNodeSize(node: ZoneNode): number {
   let size = 4;
   for (const set of node.rrsets) {
@@ -87,7 +90,7 @@ export function encodeNodeInto(node: ZoneNode, out: Buffer): number {
  * Decodes a node. `bytes` must not be reused by the caller afterwards: rdata are views into it
  * (copy first when the buffer comes from lmdb's getBinaryFast).
  */
-export function decodeNode(bytes: Uint8Array): ZoneNode {
+export function decodeNode(bytes: Uint8Array, withOwners = true): ZoneNode {
   if (bytes[0] !== VERSION) throw new Error(`node value has unknown version ${bytes[0]}`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const flags = bytes[1]!;
@@ -105,11 +108,12 @@ export function decodeNode(bytes: Uint8Array): ZoneNode {
       const rdata = bytes.subarray(p + 2, p + 2 + len);
       p += 2 + len;
       const ownerCount = bytes[p++]!;
-      const owners: number[] = new Array(ownerCount);
-      for (let o = 0; o < ownerCount; o++) {
-        owners[o] = view.getUint32(p);
-        p += 4;
+      let owners = NO_OWNERS;
+      if (withOwners) {
+        owners = new Array(ownerCount);
+        for (let o = 0; o < ownerCount; o++) owners[o] = view.getUint32(p + 4 * o);
       }
+      p += 4 * ownerCount;
       rrs[r] = { rdata, owners };
     }
     rrsets[s] = { type, ttl, rrs };
