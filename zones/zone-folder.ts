@@ -145,6 +145,12 @@ export class ZoneFolder {
     }
     const src = meta?.source;
     if (src && src.file === entry.file && src.mtimeMs === stat.mtimeMs && src.size === stat.size && meta.records > 0) return;
+    if (Date.now() - stat.mtimeMs < SETTLE_MS) {
+      // still being written (a copy in progress): look again once it has been quiet for a while
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => void this.sync(), SETTLE_MS);
+      return;
+    }
     const sha256 = createHash('sha256').update(readFileSync(entry.file)).digest('hex');
     const source = { file: entry.file, mtimeMs: stat.mtimeMs, size: stat.size, sha256 };
     if (meta && src && src.sha256 === sha256 && src.file === entry.file && meta.records > 0) {

@@ -75,6 +75,19 @@ test('a restart serves from LMDB without re-parsing the unchanged file', async (
   assert.ok(!/"zone loaded"/.test(server.logs()), 'no zone was parsed again');
 });
 
+test('a file written slowly is loaded once, complete, after it settles', async () => {
+  const { appendFileSync } = await import('node:fs');
+  const file = join(zoneDir, 'slow.test.zone');
+  writeFileSync(file, '$ORIGIN slow.test.\n$TTL 300\n@ SOA ns hm 1 3600 600 86400 60\n@ NS ns\nns A 192.0.2.1\n');
+  for (let i = 0; i < 8; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    appendFileSync(file, `h${i} A 192.0.2.${10 + i}\n`);
+  }
+  const loaded = await server!.waitForLog((e) => e['msg'] === 'zone loaded' && e['zone'] === 'slow.test.');
+  assert.equal(loaded['added'], 11, 'all records, not a prefix of the file');
+  assert.equal(server!.logs().split('\n').filter((l) => l.includes('"zone":"slow.test."') && l.includes('"zone loaded"')).length, 1);
+});
+
 test('deleting the file unloads the zone', async () => {
   unlinkSync(join(zoneDir, 'watch.test.zone'));
   await server!.waitForLog((e) => e['msg'] === 'zone file removed; zone unloaded');
