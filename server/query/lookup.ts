@@ -54,13 +54,14 @@ export class Resolver {
     const res: Resolution = { rcode: Rcode.NOERROR, aa: true, answer: [], authority: [], additional: [] };
     let name = qname;
     let key = qkey;
-    const seen = new Set<string>([Buffer.from(qkey).toString('latin1')]);
+    let seen: Set<string> | undefined; // only a CNAME chain needs it
     for (let hop = 0; hop <= CNAME_CHAIN_MAX; hop++) {
       const next = this.step(zone, name, key, qtype, dnssecOk, res, hop > 0);
       // a CNAME question is answered by the CNAME itself, synthesised or not: no chain to follow
       if (!next || qtype === RRType.CNAME) break;
       const id = Buffer.from(next.key).toString('latin1');
       // a CNAME loop or a target outside this zone ends the chain (the resolver follows it)
+      seen ??= new Set([Buffer.from(qkey).toString('latin1')]);
       if (seen.has(id) || !keyIsSubdomain(next.key, zone.apexKey)) break;
       seen.add(id);
       name = next.name;
