@@ -83,17 +83,18 @@ export class Resolver {
       }
       return this.answerAt(zone, name, key, node, qtype, dnssecOk, res);
     }
-    // closest encloser: ENTs are real nodes, so the first existing ancestor is it
+    // closest encloser: ENTs are real nodes, so the first existing ancestor is it; its flags
+    // alone decide the common NXDOMAIN, so the node is decoded only when they say it matters
     let ceKey = parentKey(key)!;
-    let ce = this.node(zone.id, ceKey);
-    while (!ce) {
+    let ceFlags = this.store.getFlags(zone.id, ceKey);
+    while (ceFlags < 0) {
       ceKey = parentKey(ceKey)!;
-      ce = this.node(zone.id, ceKey);
+      ceFlags = this.store.getFlags(zone.id, ceKey);
     }
-    if (ce.flags & NodeFlag.NONAUTH) return this.referral(zone, this.cutAbove(zone, ceKey), res, dnssecOk, inChain);
-    if (ce.flags & NodeFlag.DELEGATION) return this.referral(zone, { key: ceKey, node: ce }, res, dnssecOk, inChain);
-    if (ce.flags & NodeFlag.DNAME) return this.dname(zone, name, ceKey, ce, res, dnssecOk);
-    if (ce.flags & NodeFlag.WILDCARD_CHILD) {
+    if (ceFlags & NodeFlag.NONAUTH) return this.referral(zone, this.cutAbove(zone, ceKey), res, dnssecOk, inChain);
+    if (ceFlags & NodeFlag.DELEGATION) return this.referral(zone, { key: ceKey, node: this.node(zone.id, ceKey)! }, res, dnssecOk, inChain);
+    if (ceFlags & NodeFlag.DNAME) return this.dname(zone, name, ceKey, this.node(zone.id, ceKey)!, res, dnssecOk);
+    if (ceFlags & NodeFlag.WILDCARD_CHILD) {
       const starKey = Buffer.concat([ceKey, STAR]);
       const star = this.node(zone.id, starKey);
       // RFC 4592 §2.2.1: the source of synthesis answers with the query name as owner

@@ -110,6 +110,15 @@ export class LmdbStore {
     return value === undefined ? undefined : decodeNode(value, withOwners);
   }
 
+  /** A node's flags without decoding or copying it; -1 when the node does not exist. */
+  getFlags(zoneId: number, nameKey: Uint8Array): number {
+    const scratch = this.keyScratch;
+    scratch.writeUInt32BE(zoneId, 0);
+    scratch.set(nameKey, 4);
+    const value = this.nodesDb.getBinaryFast(scratch.subarray(0, 4 + nameKey.length));
+    return value === undefined ? -1 : value[1]!;
+  }
+
   /** Every node of a zone in canonical order (pin a snapshot around it for a consistent view). */
   *zoneNodes(zoneId: number): Generator<{ nameKey: Buffer; node: ZoneNode }> {
     const start = Buffer.allocUnsafe(4);
