@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, watch, type FSWatcher, type Stats } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
-import { Worker } from 'node:worker_threads';
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { nameToKey, nameToText, parseName, type WireName } from './name.js';
 import type { ZoneProblem } from './zonefile/parser.js';
 import { applyZoneFile, type ZoneFileOutcome, type ZoneFileRequest } from './zone-file-apply.js';
@@ -180,14 +181,14 @@ export class ZoneFolder {
     );
   }
 
-  /** Big files load in a worker thread: queries keep flowing and the parse heap dies with it. */
+  /** Big files load in a child process: queries keep flowing and its memory goes with it. */
   private applyInWorker(request: ZoneFileRequest, apexKey: Buffer, log: Logger): Promise<ZoneFileOutcome> {
     return new Promise((resolve, reject) => {
-      const worker = new Worker(new URL('./zone-load-worker.js', import.meta.url), {
-        workerData: { dataPath: this.store.path, request },
+      const child = fork(fileURLToPath(new URL('./zone-load-worker.js', import.meta.url)), [], {
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       });
       let settled = false;
-      worker.on('message', (msg: WorkerMessage) => {
+      child.on('message', (msg: WorkerMessage) => {
         if (msg.kind === 'progress') log.info({ ...msg.details }, msg.message);
         else if (msg.kind === 'done') {
           settled = true;
@@ -198,12 +199,13 @@ export class ZoneFolder {
           reject(new Error(msg.message));
         }
       });
-      worker.once('error', (err) => {
+      child.once('error', (err) => {
         if (!settled) reject(err);
       });
-      worker.once('exit', (code) => {
-        if (!settled) reject(new Error(`zone load worker exited with code ${code}`));
+      child.once('exit', (code) => {
+        if (!settled) reject(new Error(`zone load process exited with code ${code}`));
       });
+      child.send({ dataPath: this.store.path, request });
     });
   }
 

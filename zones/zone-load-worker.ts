@@ -1,26 +1,31 @@
 /**
- * Worker thread for big zone files: parsing a million records and writing them takes seconds, which
- * must not stall queries, and the heap it needs goes away with the thread. It opens the same LMDB
- * environment (lmdb serialises writers across threads) and commits through the same write door.
+ * Child process for big zone files: parsing a million records and writing them takes seconds, which
+ * must not stall queries, and the memory it needs (heap and malloc arenas alike) goes back to the
+ * system when the process exits. It opens the same LMDB environment (LMDB serialises writers
+ * across processes) and commits through the same write door.
  */
-import { parentPort, workerData } from 'node:worker_threads';
 import { LmdbStore } from './store/lmdb-store.js';
 import { ZoneWriter } from './store/commit.js';
 import { applyZoneFile, type ZoneFileRequest } from './zone-file-apply.js';
 
-interface WorkerInput {
+interface LoadJob {
   dataPath: string;
   request: ZoneFileRequest;
 }
 
-const { dataPath, request } = workerData as WorkerInput;
-const port = parentPort!;
-try {
-  const store = LmdbStore.open(dataPath);
-  const writer = new ZoneWriter(store);
-  const outcome = applyZoneFile(store, writer, request, (message, details) => port.postMessage({ kind: 'progress', message, details }));
-  await store.env.flushed;
-  port.postMessage({ kind: 'done', outcome });
-} catch (err) {
-  port.postMessage({ kind: 'failed', message: (err as Error).message, stack: (err as Error).stack });
-}
+const send = (msg: unknown) => new Promise<void>((resolve) => process.send!(msg, () => resolve()));
+
+process.once('message', (job: LoadJob) => {
+  void (async () => {
+    try {
+      const store = LmdbStore.open(job.dataPath);
+      const writer = new ZoneWriter(store);
+      const outcome = applyZoneFile(store, writer, job.request, (message, details) => void send({ kind: 'progress', message, details }));
+      await store.close();
+      await send({ kind: 'done', outcome });
+    } catch (err) {
+      await send({ kind: 'failed', message: (err as Error).message });
+    }
+    process.exit(0);
+  })();
+});
