@@ -6,6 +6,7 @@ import { startServer } from './start.js';
 
 const USAGE = `usage:
   meshdns serve [--config FILE] [--listen ADDR:PORT]... [--zone-dir DIR] [--data DIR] [--log-level LEVEL]
+                [--admin-listen ADDR:PORT|off] [--metrics-listen ADDR:PORT]
   meshdns check FILE [--origin NAME]`;
 
 async function serve(argv: string[]): Promise<number> {
@@ -17,6 +18,8 @@ async function serve(argv: string[]): Promise<number> {
       'zone-dir': { type: 'string' },
       data: { type: 'string' },
       'log-level': { type: 'string' },
+      'admin-listen': { type: 'string' },
+      'metrics-listen': { type: 'string' },
     },
     strict: true,
   });
@@ -25,9 +28,13 @@ async function serve(argv: string[]): Promise<number> {
   if (values['zone-dir'] !== undefined) overrides.zoneDir = values['zone-dir'];
   if (values.data !== undefined) overrides.data = values.data;
   if (values['log-level'] !== undefined) overrides.logLevel = values['log-level'];
-  const config = loadConfig(values.config, overrides);
+  if (values['admin-listen'] !== undefined) overrides.adminListen = values['admin-listen'];
+  if (values['metrics-listen'] !== undefined) overrides.metricsListen = values['metrics-listen'];
+  // a reload reads the same file with the same flags (flags keep winning)
+  const readConfig = () => loadConfig(values.config, overrides);
+  const config = readConfig();
   const log = createLogger(config.logLevel);
-  const server = await startServer(config, log);
+  const server = await startServer(config, log, { readConfig });
   const first = server.addresses[0]!;
   const host = first.family === 6 ? first.host : first.host;
   log.info(
@@ -38,6 +45,11 @@ async function serve(argv: string[]): Promise<number> {
     log.info({ signal }, 'shutting down');
     void server.close().then(() => process.exit(0));
   };
+  process.on('SIGHUP', () => {
+    log.info({ signal: 'SIGHUP' }, 'reloading config');
+    // a rejected config is logged by reload() and the running one stays
+    server.reload().catch(() => undefined);
+  });
   process.once('SIGINT', () => shutdown('SIGINT'));
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   return new Promise<number>(() => {

@@ -20,7 +20,20 @@ export interface ZoneConfig {
   serialPolicy?: SerialPolicy;
 }
 
+export interface AdminConfig {
+  listen: ListenAddress;
+  /**
+   * The API token from admin.token, admin.tokenFile or MESHDNS_API_TOKEN; undefined on a loopback
+   * address means "generate one and keep it in <data>/admin.token". Never logged.
+   */
+  token: string | undefined;
+  /** Where the token came from, for logs (never the token itself). */
+  tokenSource: 'admin.token' | 'admin.tokenFile' | 'MESHDNS_API_TOKEN' | 'generated';
+}
+
 export interface Config {
+  /** The config file this came from (re-read on reload), undefined when only flags were given. */
+  file: string | undefined;
   listen: ListenAddress[];
   data: string;
   zoneDir: string | undefined;
@@ -31,6 +44,12 @@ export interface Config {
   tcp: { idleTimeoutMs: number; maxConnections: number };
   answerCacheSize: number;
   serialPolicy: SerialPolicy;
+  /** The admin HTTP API; undefined when turned off (`admin: false` or `--admin-listen off`). */
+  admin: AdminConfig | undefined;
+  /** A listener of its own for /metrics, /healthz and /readyz; they are on the admin listener too. */
+  metrics: { listen: ListenAddress | undefined };
+  /** Sampled query log (off when undefined): one query in 1/sample is logged at info level. */
+  queryLog: { sample: number } | undefined;
 }
 
 export class ConfigError extends Error {
@@ -40,7 +59,10 @@ export class ConfigError extends Error {
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const SERIAL_POLICIES: SerialPolicy[] = ['increment', 'unixtime', 'dateserial'];
-const TOP_LEVEL_KEYS = ['listen', 'data', 'zoneDir', 'zones', 'logLevel', 'nsid', 'maxUdpPayload', 'tcp', 'answerCacheSize', 'serialPolicy'];
+const TOP_LEVEL_KEYS = [
+  'listen', 'data', 'zoneDir', 'zones', 'logLevel', 'nsid', 'maxUdpPayload', 'tcp', 'answerCacheSize', 'serialPolicy',
+  'admin', 'metrics', 'queryLog',
+];
 
 export const DEFAULTS = {
   listen: ['127.0.0.1:5300'],
@@ -51,6 +73,7 @@ export const DEFAULTS = {
   tcpMaxConnections: 1024,
   answerCacheSize: 200_000,
   serialPolicy: 'increment' as SerialPolicy,
+  adminListen: '127.0.0.1:8053',
 };
 
 /** Command-line values that override the file (flags win). */
@@ -59,9 +82,12 @@ export interface ConfigOverrides {
   zoneDir?: string;
   data?: string;
   logLevel?: string;
+  /** `ADDR:PORT`, or `off` to run without the admin API. */
+  adminListen?: string;
+  metricsListen?: string;
 }
 
-export function loadConfig(file: string | undefined, overrides: ConfigOverrides = {}): Config {
+export function loadConfig(file: string | undefined, overrides: ConfigOverrides = {}, env: NodeJS.ProcessEnv = process.env): Config {
   let raw: unknown = {};
   if (file !== undefined) {
     let text: string;
@@ -76,10 +102,10 @@ export function loadConfig(file: string | undefined, overrides: ConfigOverrides 
       throw new ConfigError(`config file "${file}" is not valid YAML: ${(err as Error).message.split('\n')[0]}`);
     }
   }
-  return validateConfig(raw, overrides, file ?? 'command line');
+  return { ...validateConfig(raw, overrides, file ?? 'command line', env), file };
 }
 
-export function validateConfig(raw: unknown, overrides: ConfigOverrides, where: string): Config {
+export function validateConfig(raw: unknown, overrides: ConfigOverrides, where: string, env: NodeJS.ProcessEnv = process.env): Config {
   const fail = (key: string, value: unknown, why: string): never => {
     throw new ConfigError(`${where}: ${key}: ${JSON.stringify(value)} ${why}`);
   };
@@ -136,6 +162,7 @@ export function validateConfig(raw: unknown, overrides: ConfigOverrides, where: 
   if (typeof tcpRaw !== 'object' || Array.isArray(tcpRaw)) fail('tcp', tcpRaw, 'must be a mapping {idleTimeout, maxConnections}');
   for (const k of Object.keys(tcpRaw)) if (!['idleTimeout', 'maxConnections'].includes(k)) fail(`tcp.${k}`, tcpRaw[k], 'is not a known key (idleTimeout, maxConnections)');
   return {
+    file: undefined,
     listen,
     data,
     zoneDir,
@@ -149,6 +176,9 @@ export function validateConfig(raw: unknown, overrides: ConfigOverrides, where: 
     },
     answerCacheSize: int('answerCacheSize', obj['answerCacheSize'] ?? DEFAULTS.answerCacheSize, 0, 100_000_000),
     serialPolicy,
+    admin: parseAdmin(obj['admin'], overrides.adminListen, env, fail),
+    metrics: parseMetrics(obj['metrics'], overrides.metricsListen, fail),
+    queryLog: parseQueryLog(obj['queryLog'], fail),
   };
 }
 
@@ -179,4 +209,69 @@ function parseOrigin(text: string, key: string, fail: Fail): string {
 function parseSerialPolicy(key: string, value: unknown, fail: Fail): SerialPolicy {
   if (!SERIAL_POLICIES.includes(value as SerialPolicy)) return fail(key, value, `must be one of ${SERIAL_POLICIES.join(', ')}`);
   return value as SerialPolicy;
+}
+
+function mapping(key: string, value: unknown, known: string[], fail: Fail): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail(key, value, `must be a mapping {${known.join(', ')}}`);
+  const obj = value as Record<string, unknown>;
+  for (const k of Object.keys(obj)) if (!known.includes(k)) fail(`${key}.${k}`, k === 'token' ? '(hidden)' : obj[k], `is not a known key (${known.join(', ')})`);
+  return obj;
+}
+
+/** 127.0.0.0/8, ::1 and IPv4-mapped loopback: where an admin API without a configured token may listen. */
+export function isLoopback(host: string): boolean {
+  const h = host.toLowerCase();
+  return /^127\./.test(h) || h === '::1' || /^::ffff:127\./.test(h) || h === '0:0:0:0:0:0:0:1';
+}
+
+function parseAdmin(value: unknown, listenOverride: string | undefined, env: NodeJS.ProcessEnv, fail: Fail): AdminConfig | undefined {
+  if (listenOverride === 'off' || value === false) return undefined;
+  const obj = value === undefined || value === null ? {} : mapping('admin', value, ['listen', 'token', 'tokenFile'], fail);
+  const listen = parseListen(listenOverride ?? obj['listen'] ?? DEFAULTS.adminListen, 'admin.listen', fail);
+  // the token never appears in a message: a wrong one is described, not quoted
+  let token: string | undefined;
+  let tokenSource: AdminConfig['tokenSource'] = 'generated';
+  if (obj['token'] !== undefined && obj['tokenFile'] !== undefined) fail('admin.tokenFile', obj['tokenFile'], 'is set beside admin.token; set only one of them');
+  if (obj['token'] !== undefined) {
+    token = checkToken(obj['token'], 'admin.token', fail);
+    tokenSource = 'admin.token';
+  } else if (obj['tokenFile'] !== undefined) {
+    const file = obj['tokenFile'];
+    if (typeof file !== 'string' || file === '') return fail('admin.tokenFile', file, 'must be a file name');
+    let text: string;
+    try {
+      text = readFileSync(resolve(file), 'utf8');
+    } catch (err) {
+      return fail('admin.tokenFile', file, `cannot be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+    token = checkToken(text.replace(/\r?\n$/, ''), 'admin.tokenFile', fail, file);
+    tokenSource = 'admin.tokenFile';
+  } else if (env['MESHDNS_API_TOKEN'] !== undefined && env['MESHDNS_API_TOKEN'] !== '') {
+    token = checkToken(env['MESHDNS_API_TOKEN'], 'MESHDNS_API_TOKEN', fail, '(environment)');
+    tokenSource = 'MESHDNS_API_TOKEN';
+  }
+  if (token === undefined && !isLoopback(listen.host)) {
+    fail('admin.listen', listen.text, 'is not a loopback address and no API token is set (admin.token, admin.tokenFile or MESHDNS_API_TOKEN)');
+  }
+  return { listen, token, tokenSource };
+}
+
+function checkToken(value: unknown, key: string, fail: Fail, shown = '(hidden)'): string {
+  if (typeof value !== 'string' || value === '') return fail(key, shown, 'must hold a non-empty token');
+  if (/\s/.test(value)) return fail(key, shown, 'holds a token with whitespace inside; HTTP headers cannot carry it');
+  return value;
+}
+
+function parseMetrics(value: unknown, listenOverride: string | undefined, fail: Fail): Config['metrics'] {
+  const obj = value === undefined || value === null ? {} : mapping('metrics', value, ['listen'], fail);
+  const raw = listenOverride ?? obj['listen'];
+  return { listen: raw === undefined ? undefined : parseListen(raw, 'metrics.listen', fail) };
+}
+
+function parseQueryLog(value: unknown, fail: Fail): Config['queryLog'] {
+  if (value === undefined || value === null || value === false) return undefined;
+  const obj = mapping('queryLog', value, ['sample'], fail);
+  const sample = obj['sample'] ?? 1;
+  if (typeof sample !== 'number' || !(sample > 0 && sample <= 1)) return fail('queryLog.sample', sample, 'must be a fraction above 0 and at most 1 (0.01 logs one query in 100)');
+  return { sample };
 }

@@ -1,11 +1,22 @@
 import type dgram from 'node:dgram';
 import type net from 'node:net';
+import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type { Config, ListenAddress } from './config.js';
+import { loadConfig, type Config, type ListenAddress } from './config.js';
+import { buildAdminApp } from './admin/app.js';
+import { TokenHolder } from './admin/auth.js';
+import type { AdminContext, Readiness, ReloadReport } from './admin/context.js';
+import { listenHttp } from './admin/listen.js';
+import { generatedToken } from './admin/token.js';
 import { listenTcp } from './listeners/tcp.js';
 import { listenUdp } from './listeners/udp.js';
-import { QueryPipeline } from './query/pipeline.js';
+import { moduleLogger, setLogLevel } from './log.js';
+import { ControlCounters } from './metrics/counters.js';
+import { setQueryLog } from './metrics/query-log.js';
+import { createMetricsRegistry } from './metrics/registry.js';
+import { QueryPipeline, type PipelineOptions } from './query/pipeline.js';
 import { ZoneTable } from './query/zone-table.js';
+import { nameToKey, parseName } from '../zones/name.js';
 import { LmdbStore } from '../zones/store/lmdb-store.js';
 import { ZoneWriter } from '../zones/store/commit.js';
 import { ZoneFolder } from '../zones/zone-folder.js';
@@ -15,35 +26,155 @@ export interface RunningServer {
   writer: ZoneWriter;
   table: ZoneTable;
   pipeline: QueryPipeline;
-  zoneFolder: ZoneFolder;
-  /** Bound addresses (port 0 replaced by the chosen port). */
+  /** The zone folder in use (a reload that changes zoneDir or zones replaces it). */
+  readonly zoneFolder: ZoneFolder;
+  /** Bound DNS addresses (port 0 replaced by the chosen port). */
   addresses: ListenAddress[];
+  /** The admin API's bound address and, when meshdns made the token, the file holding it. */
+  admin: { address: ListenAddress; tokenFile: string | undefined } | undefined;
+  /** The admin fastify app (tests use its inject()). */
+  adminApp: FastifyInstance | undefined;
+  /** The separate metrics listener, when `metrics.listen` is set. */
+  metricsAddress: ListenAddress | undefined;
+  counters: ControlCounters;
+  /** Re-reads the config and zone folder and applies the difference; throws ConfigError and keeps the running config when the new one is invalid. */
+  reload(): Promise<ReloadReport>;
   close(): Promise<void>;
 }
 
+export interface StartOptions {
+  /** How a reload reads the config (the CLI passes its flags again); default: the same file. */
+  readConfig?: () => Config;
+}
+
 /**
- * The composition root: store, write door, zone table, query pipeline, listeners, zone files.
- * Zones already in LMDB answer as soon as the sockets are bound; zone files are reconciled after.
+ * The composition root: store, write door, zone table, query pipeline, DNS listeners, the admin
+ * API with metrics and probes, zone files. Zones already in LMDB answer as soon as the sockets are
+ * bound; zone files are reconciled after, while /readyz says "not ready".
  */
-export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
+export async function startServer(config: Config, log: Logger, options: StartOptions = {}): Promise<RunningServer> {
+  const readConfig = options.readConfig ?? (() => (config.file === undefined ? config : loadConfig(config.file)));
   const store = LmdbStore.open(config.data);
   const writer = new ZoneWriter(store);
   const table = new ZoneTable(store);
   writer.onCommit((apexKey, meta) => table.update(apexKey, meta));
-  const pipeline = new QueryPipeline(store, table, log.child({ module: 'query' }), {
-    maxUdpPayload: config.maxUdpPayload,
-    nsid: config.nsid,
-    answerCacheSize: config.answerCacheSize,
-  });
+  // kept by reference: a reload may change nsid and maxUdpPayload in place
+  const pipelineOptions: PipelineOptions = { maxUdpPayload: config.maxUdpPayload, nsid: config.nsid, answerCacheSize: config.answerCacheSize };
+  const pipeline = new QueryPipeline(store, table, moduleLogger(log, 'query'), pipelineOptions);
+  const queryLog = moduleLogger(log, 'querylog');
+  setQueryLog(pipeline, config.queryLog?.sample, queryLog);
 
   const udp: dgram.Socket[] = [];
   const tcp: net.Server[] = [];
+  const http: FastifyInstance[] = [];
   const addresses: ListenAddress[] = [];
-  const netLog = log.child({ module: 'net' });
+  const netLog = moduleLogger(log, 'net');
   const closeSockets = async () => {
+    await Promise.all(http.map((app) => app.close()));
     for (const s of udp) s.close();
     await Promise.all(tcp.map((s) => new Promise<void>((r) => s.close(() => r()))));
   };
+
+  const counters = new ControlCounters();
+  const zonesLog = moduleLogger(log, 'zones');
+  const makeFolder = (c: Config, previous?: ZoneFolder): ZoneFolder => {
+    const folder = new ZoneFolder(
+      store, writer, c.zoneDir,
+      c.zones.filter((z) => z.file !== undefined).map((z) => ({ origin: z.origin, file: z.file!, ...(z.serialPolicy ? { serialPolicy: z.serialPolicy } : {}) })),
+      c.serialPolicy, zonesLog,
+    );
+    if (previous) for (const [origin, status] of previous.status) folder.status.set(origin, status);
+    countLoadErrors(folder, counters);
+    return folder;
+  };
+  let zoneFolder = makeFolder(config);
+  let initialSyncDone = false;
+  let running = config;
+
+  let admin: RunningServer['admin'];
+  let adminApp: FastifyInstance | undefined;
+  let metricsAddress: ListenAddress | undefined;
+  let token: TokenHolder | undefined;
+  let tokenFile: string | undefined;
+  const adminLog = moduleLogger(log, 'admin');
+  const readiness = (): Readiness => {
+    const waiting: Readiness['waiting'] = [];
+    if (!initialSyncDone) waiting.push({ zone: '*', reason: 'zone files are being loaded' });
+    for (const entry of zoneFolder.wanted()) {
+      const meta = store.zoneMeta(nameToKey(parseName(entry.origin)));
+      if (!meta || meta.records === 0) {
+        const error = zoneFolder.status.get(entry.origin)?.lastError;
+        waiting.push({ zone: entry.origin, reason: error ? `its zone file has errors: ${error.problems[0]?.message ?? ''}` : 'not loaded yet' });
+      }
+    }
+    for (const z of table.zones()) if (z.kind === 'secondary' && !z.loaded) waiting.push({ zone: z.origin, reason: 'secondary without data yet' });
+    return { ready: waiting.length === 0, waiting };
+  };
+
+  let reloading: Promise<ReloadReport> = Promise.resolve({ applied: [], restartNeeded: [] });
+  const reload = (): Promise<ReloadReport> => {
+    // one reload at a time; a second waits for the first and then reads the file again
+    reloading = reloading.catch(() => undefined).then(() => reloadOnce());
+    return reloading;
+  };
+  const reloadOnce = async (): Promise<ReloadReport> => {
+    let next: Config;
+    try {
+      next = readConfig();
+    } catch (err) {
+      ControlCounters.inc(counters.reloads, 'rejected');
+      log.error({ reason: (err as Error).message }, 'config reload rejected; the running config stays');
+      throw err;
+    }
+    const applied: string[] = [];
+    const restartNeeded: string[] = [];
+    const changed = (a: unknown, b: unknown) => JSON.stringify(a) !== JSON.stringify(b);
+    if (next.logLevel !== running.logLevel) {
+      setLogLevel(log, next.logLevel);
+      applied.push('logLevel');
+    }
+    if (changed(next.nsid && Buffer.from(next.nsid).toString('hex'), running.nsid && Buffer.from(running.nsid).toString('hex')) ||
+      next.maxUdpPayload !== running.maxUdpPayload) {
+      pipelineOptions.nsid = next.nsid;
+      pipelineOptions.maxUdpPayload = next.maxUdpPayload;
+      table.generation++; // cached answers carry the old OPT record
+      applied.push('nsid', 'maxUdpPayload');
+    }
+    if (changed(next.queryLog, running.queryLog)) {
+      setQueryLog(pipeline, next.queryLog?.sample, queryLog);
+      applied.push('queryLog');
+    }
+    if (token && next.admin && next.admin.token !== running.admin?.token) {
+      token.set(next.admin.token ?? generatedToken(running.data).token);
+      applied.push('admin.token');
+    }
+    if (changed(next.listen.map((a) => a.text), running.listen.map((a) => a.text))) restartNeeded.push('listen');
+    if (next.data !== running.data) restartNeeded.push('data');
+    if (changed(next.tcp, running.tcp)) restartNeeded.push('tcp');
+    if (next.answerCacheSize !== running.answerCacheSize) restartNeeded.push('answerCacheSize');
+    if (changed(next.admin?.listen.text, running.admin?.listen.text)) restartNeeded.push('admin.listen');
+    if (changed(next.metrics.listen?.text, running.metrics.listen?.text)) restartNeeded.push('metrics.listen');
+    if (next.zoneDir !== running.zoneDir || changed(next.zones, running.zones) || next.serialPolicy !== running.serialPolicy) {
+      const old = zoneFolder;
+      old.close();
+      zoneFolder = makeFolder(next, old);
+      zoneFolder.watch();
+      applied.push('zoneDir', 'zones', 'serialPolicy');
+    }
+    // what needs a restart keeps running as it is, and is compared again next time
+    running = {
+      ...next, listen: running.listen, data: running.data, tcp: running.tcp, answerCacheSize: running.answerCacheSize,
+      metrics: running.metrics,
+      admin: next.admin && running.admin ? { ...next.admin, listen: running.admin.listen } : running.admin,
+    };
+    await zoneFolder.sync();
+    ControlCounters.inc(counters.reloads, 'applied');
+    log.info({ applied, restartNeeded }, 'config reloaded');
+    if (restartNeeded.length > 0) log.warn({ keys: restartNeeded }, 'changed config keys take effect after a restart; the running values stay');
+    return { applied, restartNeeded };
+  };
+
+  let firstSync: Promise<void> | undefined;
   try {
     for (const address of config.listen) {
       const bound = await listenBoth(address, pipeline, config, netLog, udp, tcp);
@@ -51,27 +182,76 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       netLog.info({ proto: 'udp', address: bound.host, port: bound.port }, 'listening');
       netLog.info({ proto: 'tcp', address: bound.host, port: bound.port }, 'listening');
     }
+    // zone files load while the admin server compiles its schemas (it answers /readyz 503 until done)
+    firstSync = zoneFolder.sync();
+    const metrics = createMetricsRegistry({ pipeline, table, counters, zoneFileStatus: () => zoneFolder.status });
+    if (config.admin) {
+      if (config.admin.token === undefined) {
+        const generated = generatedToken(config.data);
+        token = new TokenHolder(generated.token);
+        tokenFile = generated.file;
+      } else {
+        token = new TokenHolder(config.admin.token);
+      }
+    }
+    const ctx: AdminContext = {
+      store, writer, table, zoneFolder: () => zoneFolder, token: token ?? new TokenHolder(randomUnguessable()),
+      metrics, counters, log: adminLog, reload, readiness,
+    };
+    if (config.admin) {
+      const app = buildAdminApp(ctx);
+      adminApp = app;
+      http.push(app);
+      const bound = await listenHttp(app, config.admin.listen, 'admin http');
+      admin = { address: bound, tokenFile };
+      adminLog.info({
+        address: bound.host, port: bound.port, statusPage: `http://${bound.family === 6 ? `[${bound.host}]` : bound.host}:${bound.port}/`,
+        tokenSource: config.admin.tokenSource, ...(tokenFile ? { tokenFile } : {}),
+      }, 'admin listening');
+    }
+    if (config.metrics.listen) {
+      const app = buildAdminApp(ctx, { probesOnly: true });
+      http.push(app);
+      metricsAddress = await listenHttp(app, config.metrics.listen, 'metrics http');
+      adminLog.info({ address: metricsAddress.host, port: metricsAddress.port }, 'metrics listening');
+    }
   } catch (err) {
+    await firstSync?.catch(() => undefined);
+    zoneFolder.close();
     await closeSockets();
     await store.close();
     throw err;
   }
 
-  const zoneFolder = new ZoneFolder(
-    store, writer, config.zoneDir,
-    config.zones.filter((z) => z.file !== undefined).map((z) => ({ origin: z.origin, file: z.file!, ...(z.serialPolicy ? { serialPolicy: z.serialPolicy } : {}) })),
-    config.serialPolicy, log.child({ module: 'zones' }),
-  );
-  await zoneFolder.sync();
+  await firstSync;
+  initialSyncDone = true;
   zoneFolder.watch();
 
   return {
-    store, writer, table, pipeline, zoneFolder, addresses,
+    store, writer, table, pipeline, addresses, admin, adminApp, metricsAddress, counters, reload,
+    get zoneFolder() {
+      return zoneFolder;
+    },
     async close() {
       zoneFolder.close();
       await closeSockets();
       await store.close();
     },
+  };
+}
+
+/** The admin context needs a token holder even when only the metrics listener runs; nothing can match it. */
+function randomUnguessable(): string {
+  return `unusable-${crypto.randomUUID()}-${crypto.randomUUID()}`;
+}
+
+/** Counts failed zone-file loads for the metrics: a status entry that gains a new lastError. */
+function countLoadErrors(folder: ZoneFolder, counters: ControlCounters): void {
+  const status = folder.status;
+  const set = status.set.bind(status);
+  status.set = (origin, value) => {
+    if (value.lastError && value.lastError !== status.get(origin)?.lastError) counters.zoneFileLoadErrors++;
+    return set(origin, value);
   };
 }
 

@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import net from 'node:net';
 import type { Logger } from 'pino';
 import type { QueryPipeline } from '../query/pipeline.js';
@@ -30,25 +31,70 @@ export async function listenTcp(address: ListenAddress, pipeline: QueryPipeline,
 
 function serveConnection(socket: net.Socket, pipeline: QueryPipeline, options: TcpOptions, transport: TransportId): void {
   let pending: Buffer | undefined;
+  let streaming = false;
+  const peer = socket.remoteAddress ?? '';
   socket.setTimeout(options.idleTimeoutMs, () => socket.destroy());
   socket.on('error', () => socket.destroy());
-  socket.on('data', (chunk: Buffer) => {
-    let data = pending ? Buffer.concat([pending, chunk]) : chunk;
+
+  const answerQueries = (): void => {
+    const data = pending;
     pending = undefined;
+    if (!data) return;
     let p = 0;
     const out: Buffer[] = [];
     while (data.length - p >= 2) {
       const len = data.readUInt16BE(p);
       if (data.length - p - 2 < len) break;
-      const response = pipeline.handle(data.subarray(p + 2, p + 2 + len), transport);
+      const response = pipeline.handle(data.subarray(p + 2, p + 2 + len), transport, peer);
       p += 2 + len;
       if (response === undefined) continue;
-      const frame = Buffer.allocUnsafe(2);
-      frame.writeUInt16BE(response.length, 0);
-      out.push(frame, response);
+      if (response instanceof Uint8Array) {
+        out.push(lengthPrefix(response.length), response);
+        continue;
+      }
+      // a zone transfer: what came before goes first, then the stream; later queries wait for it
+      if (out.length > 0) socket.write(Buffer.concat(out));
+      if (p < data.length) pending = Buffer.from(data.subarray(p));
+      void stream(response);
+      return;
     }
     if (p < data.length) pending = Buffer.from(data.subarray(p));
     // one write per chunk of pipelined queries keeps syscalls down
     if (out.length > 0) socket.write(Buffer.concat(out));
+  };
+
+  const stream = async (messages: Iterable<Buffer>): Promise<void> => {
+    streaming = true;
+    socket.setTimeout(0);
+    try {
+      for (const message of messages) {
+        if (socket.destroyed) return;
+        const more = socket.write(Buffer.concat([lengthPrefix(message.length), message]));
+        if (!more) await once(socket, 'drain');
+      }
+    } catch {
+      // a transfer that cannot finish must not look finished: drop the connection (RFC 5936 §4.2)
+      socket.destroy();
+      return;
+    } finally {
+      streaming = false;
+    }
+    socket.setTimeout(options.idleTimeoutMs);
+    socket.resume();
+    answerQueries();
+  };
+
+  socket.on('data', (chunk: Buffer) => {
+    pending = pending ? Buffer.concat([pending, chunk]) : chunk;
+    if (!streaming) answerQueries();
+    else if (pending.length > MAX_PENDING_WHILE_STREAMING) socket.pause(); // read on once the transfer is done
   });
+}
+
+const MAX_PENDING_WHILE_STREAMING = 256 * 1024;
+
+function lengthPrefix(length: number): Buffer {
+  const frame = Buffer.allocUnsafe(2);
+  frame.writeUInt16BE(length, 0);
+  return frame;
 }

@@ -10,8 +10,9 @@ export async function listenUdp(address: ListenAddress, pipeline: QueryPipeline,
   const socket = dgram.createSocket({ type: address.family === 6 ? 'udp6' : 'udp4', ipv6Only: address.family === 6 });
   const transport = address.family === 6 ? Transport.UDP6 : Transport.UDP4;
   socket.on('message', (msg, rinfo) => {
-    const response = pipeline.handle(msg, transport);
-    if (response !== undefined) socket.send(response, rinfo.port, rinfo.address);
+    const response = pipeline.handle(msg, transport, rinfo.address);
+    // (a sequence of messages is a TCP-only answer; the pipeline never gives one to UDP)
+    if (response instanceof Uint8Array) socket.send(response, rinfo.port, rinfo.address);
   });
   await new Promise<void>((resolve, reject) => {
     socket.once('error', (err) => reject(bindError('udp', address, err)));

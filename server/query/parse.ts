@@ -22,6 +22,8 @@ export interface ParsedQuery {
   edns: EdnsRequest | undefined;
   /** FNV-1a over the lowercased question: the answer cache's hash. */
   hash: number;
+  /** Offset of a TSIG RR (always the last record), or -1. */
+  tsigAt: number;
 }
 
 /** Why a message is not answered normally. `silent` means send nothing (RFC 5358 spirit). */
@@ -43,6 +45,7 @@ export function parseQuery(msg: Uint8Array, out: ParsedQuery): QueryProblem | un
   out.opcode = (b2 >> 3) & 0x0f;
   out.echoFlags = ((b2 << 8) | msg[3]!) & (FLAG_RD | FLAG_CD);
   out.edns = undefined;
+  out.tsigAt = -1;
   const qdcount = (msg[4]! << 8) | msg[5]!;
   const ancount = (msg[6]! << 8) | msg[7]!;
   const nscount = (msg[8]! << 8) | msg[9]!;
@@ -98,6 +101,12 @@ function parseRest(msg: Uint8Array, out: ParsedQuery, skip: number, arcount: num
     const rdata = p + 10;
     p = rdata + rdlength;
     if (p > len) return badRest(out);
+    if (type === RRType.TSIG) {
+      // RFC 8945 §5.1: the TSIG RR is the last record of the additional section
+      if (i !== skip + arcount - 1 || i < skip) return badRest(out);
+      out.tsigAt = ownerStart;
+      continue;
+    }
     if (type !== RRType.OPT) continue;
     if (i < skip || out.edns || msg[ownerStart] !== 0) return badRest(out);
     const edns: EdnsRequest = {
@@ -141,5 +150,5 @@ function skipName(msg: Uint8Array, p: number): number {
 }
 
 export function newParsedQuery(): ParsedQuery {
-  return { id: 0, opcode: 0, echoFlags: 0, qnameEnd: 0, questionEnd: 0, qtype: 0, qclass: 0, edns: undefined, hash: 0 };
+  return { id: 0, opcode: 0, echoFlags: 0, qnameEnd: 0, questionEnd: 0, qtype: 0, qclass: 0, edns: undefined, hash: 0, tsigAt: -1 };
 }

@@ -6,6 +6,8 @@ import { AnswerCache } from './answer-cache.js';
 import { Rcode, Resolver, type Resolution } from './lookup.js';
 import { newParsedQuery, parseQuery, type ParsedQuery } from './parse.js';
 import { MessageWriter } from './writer.js';
+import { SignedAndTransfers } from './special.js';
+import { emptyReplication, type ReplicationConfig } from '../config-replication.js';
 import { DURATION_SAMPLE, isTcp, QueryStats, type TransportId } from './stats.js';
 import type { ServedZone, ZoneTable } from './zone-table.js';
 
@@ -15,6 +17,8 @@ export interface PipelineOptions {
   /** RFC 5001 NSID payload, sent when a client asks for it; undefined: NSID off. */
   nsid: Uint8Array | undefined;
   answerCacheSize: number;
+  /** TSIG keys and ACLs; none: every transfer is refused and signed requests get BADKEY. */
+  replication?: ReplicationConfig;
 }
 
 
@@ -35,6 +39,10 @@ export class QueryPipeline {
   private readonly query: ParsedQuery = newParsedQuery();
   /** The current message's transport (per-transport QTYPE counts for the metrics). */
   private transport: TransportId = 0;
+  /** The current message's client address. */
+  private peer = '';
+  /** Signed messages and zone transfers: the paths that need keys and ACLs. */
+  readonly special: SignedAndTransfers;
 
   constructor(
     store: LmdbStore,
@@ -44,9 +52,17 @@ export class QueryPipeline {
   ) {
     this.resolver = new Resolver(store);
     this.cache = new AnswerCache(table, options.answerCacheSize);
+    this.special = new SignedAndTransfers(store, table, log, options.replication ?? emptyReplication(), {
+      answer: (msg, q, limit) => this.answer(msg, q, limit).response,
+      bare: (msg, rcode, questionEnd) => this.bare(msg, rcode, questionEnd, true),
+    }, options.maxUdpPayload);
   }
 
-  handle(msg: Buffer, transport: TransportId): Buffer | undefined {
+  /**
+   * One message in, its answer out: a Buffer, nothing (silence), or over TCP a lazy sequence of
+   * messages (zone transfers). `peer` is the client's address, for ACLs and logs.
+   */
+  handle(msg: Buffer, transport: TransportId, peer = ''): Buffer | Iterable<Buffer> | undefined {
     const stats = this.stats;
     stats.requests[transport]!++;
     this.transport = transport;
@@ -57,18 +73,20 @@ export class QueryPipeline {
       this.sampleCountdown = DURATION_SAMPLE;
       started = performance.now();
     }
+    this.peer = peer;
     const response = this.respond(msg, tcp);
     if (response === undefined) {
       stats.dropped++;
       return undefined;
     }
+    if (!(response instanceof Uint8Array)) return response;
     stats.rcodes[response[3]! & 0x0f]!++;
     stats.countSize(stats.responseSizes[tcp ? 1 : 0]!, response.length);
     if (started !== 0) stats.countDuration((performance.now() - started) / 1000);
     return response;
   }
 
-  private respond(msg: Buffer, tcp: boolean): Buffer | undefined {
+  private respond(msg: Buffer, tcp: boolean): Buffer | Iterable<Buffer> | undefined {
     const q = this.query;
     try {
       const problem = parseQuery(msg, q);
@@ -82,6 +100,9 @@ export class QueryPipeline {
       this.stats.qtypes[(this.transport << 16) | q.qtype]!++;
       if (q.opcode === Opcode.UPDATE && q.qtype !== RRType.SOA) {
         return this.bare(msg, Rcode.FORMERR, q.questionEnd, true); // RFC 2136 §3.1.1: the zone section is an SOA
+      }
+      if (q.tsigAt >= 0 || (q.opcode === Opcode.QUERY && (q.qtype === RRType.AXFR || q.qtype === RRType.IXFR))) {
+        return this.special.handle(msg, q, tcp, this.peer);
       }
       if (q.opcode !== Opcode.QUERY) {
         // NOTIFY and UPDATE exist but nothing allows them yet; anything else is not implemented

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +9,8 @@ export const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'se
 
 export interface RunningMeshdns {
   port: number;
+  /** The admin API (on an ephemeral loopback port unless the caller chose otherwise). */
+  admin: { port: number; url: string; token: string | undefined } | undefined;
   proc: ChildProcess;
   dataDir: string;
   stop(): Promise<void>;
@@ -21,14 +23,20 @@ export interface RunningMeshdns {
  * Starts the real server (the CLI, as an operator would) on an ephemeral loopback port and waits
  * for its `ready` log line.
  */
-export async function startMeshdns(opts: { zoneDir?: string; dataDir?: string; extraArgs?: string[]; config?: string }): Promise<RunningMeshdns> {
+export async function startMeshdns(opts: {
+  zoneDir?: string; dataDir?: string; extraArgs?: string[]; config?: string; env?: NodeJS.ProcessEnv;
+  /** Pass --admin-listen 127.0.0.1:0 (default true; false leaves the config or the default 8053). */
+  ephemeralAdmin?: boolean;
+}): Promise<RunningMeshdns> {
   const ownData = opts.dataDir === undefined;
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'meshdns-data-'));
   const args = [CLI, 'serve', '--listen', '127.0.0.1:0', '--data', dataDir, '--log-level', 'debug'];
   if (opts.zoneDir) args.push('--zone-dir', opts.zoneDir);
   if (opts.config) args.push('--config', opts.config);
+  // parallel test servers must not meet on the default admin port
+  if (opts.ephemeralAdmin !== false && !(opts.extraArgs ?? []).includes('--admin-listen')) args.push('--admin-listen', '127.0.0.1:0');
   args.push(...(opts.extraArgs ?? []));
-  const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: opts.env ?? process.env });
   let out = '';
   const entries: Record<string, unknown>[] = [];
   const waiters: { match: (e: Record<string, unknown>) => boolean; resolve: (e: Record<string, unknown>) => void }[] = [];
@@ -69,8 +77,15 @@ export async function startMeshdns(opts: { zoneDir?: string; dataDir?: string; e
 
   const listening = await waitForLog((e) => e['msg'] === 'listening' && e['proto'] === 'udp');
   await waitForLog((e) => typeof e['msg'] === 'string' && (e['msg'] as string).startsWith('ready'));
+  const adminLine = entries.find((e) => e['msg'] === 'admin listening');
+  const admin = adminLine === undefined ? undefined : {
+    port: adminLine['port'] as number,
+    url: `http://${(adminLine['address'] as string).includes(':') ? `[${adminLine['address'] as string}]` : (adminLine['address'] as string)}:${adminLine['port'] as number}`,
+    token: typeof adminLine['tokenFile'] === 'string' ? readFileSync(adminLine['tokenFile'], 'utf8').trim() : undefined,
+  };
   return {
     port: listening['port'] as number,
+    admin,
     proc,
     dataDir,
     logs: () => out,

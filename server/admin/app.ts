@@ -1,0 +1,88 @@
+import { readFileSync } from 'node:fs';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { presentedToken } from './auth.js';
+import type { AdminContext } from './context.js';
+import { ApiError, fieldPath, pointerSegments, valueAt } from './errors.js';
+import { collectRoutes } from './openapi.js';
+import { rrsetRoutes } from './routes-rrsets.js';
+import { probeRoutes, systemRoutes } from './routes-system.js';
+import { zoneRoutes } from './routes-zones.js';
+import { errorSchema } from './schemas.js';
+
+const VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/**
+ * The admin HTTP server (fastify): the zone and rrset API under /api/v1 (token required on every
+ * route that is not marked public), the status page, /metrics and the probes. `probesOnly` builds
+ * the separate metrics listener (`metrics.listen`).
+ */
+export function buildAdminApp(ctx: AdminContext, opts: { probesOnly?: boolean } = {}): FastifyInstance {
+  const app: FastifyInstance = Fastify({
+    loggerInstance: ctx.log as FastifyBaseLogger,
+    // API calls are logged by the routes that change something; probes and polling stay quiet
+    logController: new LogController({ disableRequestLogging: true }),
+    // refuse what the schema does not allow instead of quietly dropping or converting it
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
+    bodyLimit: 8 * 1024 * 1024,
+  });
+  app.addSchema(errorSchema);
+  const routes = collectRoutes(app);
+
+  app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
+    if ((req.routeOptions.config as { public?: boolean }).public === true) return;
+    const token = presentedToken(req.headers);
+    if (token === undefined || !ctx.token.matches(token)) {
+      ctx.log.debug({ request: { method: req.method, url: req.url.slice(0, 200), remote: req.ip } }, 'API request without a valid token');
+      return reply.code(401).header('www-authenticate', 'Bearer realm="meshdns"').send({
+        error: token === undefined ? 'authentication required' : 'the token is not valid',
+        reason: 'send Authorization: Bearer <token> or X-API-Key: <token> (admin.token, admin.tokenFile, MESHDNS_API_TOKEN, or <data>/admin.token)',
+      });
+    }
+  });
+
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    if (err instanceof ApiError) return reply.code(err.status).send(err.body());
+    if (err.validation) return reply.code(400).send(validationBody(err, req));
+    const status = err.statusCode ?? 500;
+    if (status >= 400 && status < 500) return reply.code(status).send({ error: err.message, reason: err.message });
+    ctx.log.error({ err, request: { method: req.method, url: req.url.slice(0, 200) } }, 'admin API request failed');
+    return reply.code(500).send({ error: 'internal error', reason: 'the server log has the details' });
+  });
+  app.setNotFoundHandler((req, reply) =>
+    reply.code(404).send({ error: 'not found', field: 'url', value: req.url.slice(0, 200), reason: 'no such resource (GET /api/v1/openapi.json lists them)' }));
+
+  if (opts.probesOnly) {
+    probeRoutes(app, ctx);
+  } else {
+    systemRoutes(app, ctx, routes, VERSION);
+    zoneRoutes(app, ctx);
+    rrsetRoutes(app, ctx);
+  }
+  return app;
+}
+
+/** ajv's first error as `{error, field, value, reason}` with the field as `rrsets[2].records[0].content`. */
+function validationBody(err: FastifyError, req: FastifyRequest): Record<string, unknown> {
+  const v = err.validation![0]!;
+  const context = (err.validationContext ?? 'body') as 'body' | 'params' | 'querystring' | 'headers';
+  const segments = pointerSegments(v.instancePath);
+  const params = v.params as Record<string, unknown>;
+  let reason = v.message ?? 'is not valid';
+  if (v.keyword === 'required') {
+    segments.push(String(params['missingProperty']));
+    reason = 'is required';
+  } else if (v.keyword === 'additionalProperties') {
+    segments.push(String(params['additionalProperty']));
+    reason = 'is not a known field';
+  } else if (v.keyword === 'enum') {
+    reason = `must be one of ${(params['allowedValues'] as unknown[]).join(', ')}`;
+  } else if (v.keyword === 'type') {
+    reason = `must be of type ${String(params['type'])}`;
+  }
+  const source = context === 'body' ? req.body : context === 'params' ? req.params : context === 'querystring' ? req.query : req.headers;
+  const value = v.keyword === 'required' ? undefined : valueAt(source, segments);
+  const field = fieldPath(segments) || context;
+  const body: Record<string, unknown> = { error: `${field}: ${value === undefined ? '' : `${JSON.stringify(value)} `}${reason}`, field, reason };
+  if (value !== undefined) body['value'] = value;
+  return body;
+}

@@ -1,0 +1,48 @@
+import type { Registry } from 'prom-client';
+import type { Logger } from 'pino';
+import type { ZoneTable } from '../query/zone-table.js';
+import type { ControlCounters } from '../metrics/counters.js';
+import type { LmdbStore } from '../../zones/store/lmdb-store.js';
+import type { ZoneWriter } from '../../zones/store/commit.js';
+import type { ZoneFolder } from '../../zones/zone-folder.js';
+import type { TokenHolder } from './auth.js';
+
+/** What a config reload did: keys applied at once, keys that only take effect after a restart. */
+export interface ReloadReport {
+  applied: string[];
+  restartNeeded: string[];
+}
+
+export interface Readiness {
+  ready: boolean;
+  /** Why not: zones not loaded yet, secondaries without data. */
+  waiting: { zone: string; reason: string }[];
+}
+
+/**
+ * Replication (issue "Replication") plugs in here; until it does, NOTIFY and retransfer answer 501
+ * and zones report no transfer state.
+ */
+export interface ReplicationHooks {
+  notify(origin: string): Promise<{ sent: number; failed: number }>;
+  retransfer(origin: string): Promise<void>;
+  transferState(origin: string): Record<string, unknown> | null;
+}
+
+/** Everything the admin HTTP server reads or calls; start.ts builds it. */
+export interface AdminContext {
+  store: LmdbStore;
+  writer: ZoneWriter;
+  table: ZoneTable;
+  /** The current zone folder (a reload may replace it). */
+  zoneFolder(): ZoneFolder;
+  token: TokenHolder;
+  metrics: Registry;
+  counters: ControlCounters;
+  log: Logger;
+  reload(): Promise<ReloadReport>;
+  readiness(): Readiness;
+  replication?: ReplicationHooks;
+  /** Status page polling interval in ms (tests shorten it). */
+  statusRefreshMs?: number;
+}

@@ -1,0 +1,26 @@
+import { keyToName, nameToText } from '../../zones/name.js';
+import { rdataToText } from '../../zones/rdata/index.js';
+import { RRType, typeToText } from '../../zones/rrtype.js';
+import type { LmdbStore, ZoneMeta } from '../../zones/store/lmdb-store.js';
+
+/**
+ * The zone as master-file text (RFC 1035 §5): SOA first, then every RRset in canonical order, with
+ * absolute owner names, so the text loads anywhere whatever $ORIGIN is in force. One range read,
+ * so one LMDB snapshot: the text is one version of the zone.
+ */
+export function exportZone(store: LmdbStore, meta: ZoneMeta): string {
+  const lines: string[] = [];
+  let soa = '';
+  for (const { nameKey, node } of store.zoneNodes(meta.id)) {
+    const owner = nameToText(keyToName(nameKey));
+    for (const set of node.rrsets) {
+      for (const rr of set.rrs) {
+        const line = `${owner}\t${set.ttl}\tIN\t${typeToText(set.type)}\t${rdataToText(set.type, rr.rdata)}`;
+        if (set.type === RRType.SOA) soa = line;
+        else lines.push(line);
+      }
+    }
+  }
+  return `; zone ${meta.origin} serial ${meta.serial}, exported by meshdns at ${new Date().toISOString()}\n` +
+    `$ORIGIN ${meta.origin}\n${soa}\n${lines.join('\n')}${lines.length > 0 ? '\n' : ''}`;
+}

@@ -1,0 +1,153 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { checkZone } from '../../zones/checks.js';
+import { nameToKey } from '../../zones/name.js';
+import type { ParsedRecord } from '../../zones/record.js';
+import { RRType } from '../../zones/rrtype.js';
+import type { SerialPolicy } from '../../zones/serial.js';
+import { parseZoneText } from '../../zones/zonefile/parser.js';
+import type { ZoneProblem } from '../../zones/zonefile/session.js';
+import { ControlCounters } from '../metrics/counters.js';
+import type { AdminContext } from './context.js';
+import { ApiError, invalid } from './errors.js';
+import { exportZone } from './export.js';
+import { originText, parseAbsoluteName } from './input.js';
+import { findZone } from './lookup.js';
+import { API_SOURCE, parseRRsets, type RRsetInput } from './patch.js';
+import { createZoneBody, errorResponses, originParams, zoneInfoSchema } from './schemas.js';
+import { zoneInfo } from './zone-info.js';
+
+interface CreateZone {
+  name: string;
+  kind?: string;
+  serialPolicy?: SerialPolicy;
+  zone?: string;
+  rrsets?: RRsetInput[];
+  nameservers?: string[];
+}
+
+const notBuilt = (what: string) => new ApiError(501, undefined, undefined, `${what} arrives with the replication work (issue "Replication"); this meshdns has no transfer peers`);
+
+export function zoneRoutes(app: FastifyInstance, ctx: AdminContext): void {
+  app.get('/api/v1/zones', {
+    schema: { summary: 'Every zone with serial, kind, source, record count, last change, last load error and transfer state',
+      response: { 200: { type: 'array', items: zoneInfoSchema }, ...errorResponses } },
+  }, () => ctx.store.allZones().map(({ meta }) => zoneInfo(ctx, meta)));
+
+  app.get<{ Params: { origin: string } }>('/api/v1/zones/:origin', {
+    schema: { summary: 'One zone', params: originParams, response: { 200: zoneInfoSchema, ...errorResponses } },
+  }, (req) => zoneInfo(ctx, findZone(ctx, req.params.origin).meta));
+
+  app.post<{ Body: CreateZone }>('/api/v1/zones', {
+    bodyLimit: 80 * 1024 * 1024,
+    schema: { summary: 'Create a primary zone from zone-file text or from rrsets', body: createZoneBody,
+      response: { 201: zoneInfoSchema, ...errorResponses } },
+  }, (req, reply) => {
+    const body = req.body;
+    try {
+      const origin = parseAbsoluteName(body.name, 'name');
+      const text = originText(origin);
+      const apexKey = nameToKey(origin);
+      if (ctx.store.zoneMeta(apexKey)) throw new ApiError(409, 'name', body.name, 'is already a zone here');
+      const file = ctx.zoneFolder().wanted().find((e) => e.origin === text);
+      if (file) throw new ApiError(409, 'name', body.name, `has a zone file ("${file.file}"); the zone comes from it`);
+      if (body.zone !== undefined && body.rrsets !== undefined) throw invalid('zone', undefined, 'and rrsets are both given; send one of them');
+      let records: ParsedRecord[] = [];
+      let lines: string[] = [];
+      if (body.zone !== undefined) {
+        lines = body.zone.split('\n');
+        records = parseText(body.zone, origin, lines);
+      } else if (body.rrsets !== undefined) {
+        for (const rs of parseRRsets(body.rrsets, apexKey, text, 'REPLACE')) {
+          for (const rdata of rs.rdatas) {
+            records.push({ owner: rs.owner, type: rs.type, rclass: 1, ttl: rs.ttl, rdata, position: { file: `rrsets[${rs.index}]`, line: 0 } });
+          }
+        }
+      }
+      (body.nameservers ?? []).forEach((ns, i) => {
+        records.push({ owner: origin, type: RRType.NS, rclass: 1, ttl: 3600, rdata: parseAbsoluteName(ns, `nameservers[${i}]`), position: { file: `nameservers[${i}]`, line: 0 } });
+      });
+      const checked = checkZone(origin, records, body.zone !== undefined ? 'zone' : 'rrsets');
+      const errors = checked.problems.filter((p) => p.severity === 'error');
+      if (errors.length > 0) throw problemError(errors, lines);
+      const meta = ctx.writer.createZone(origin, text, 'primary', body.serialPolicy ?? 'increment');
+      try {
+        ctx.writer.commit(apexKey, { source: API_SOURCE, remove: [], add: checked.records });
+      } catch (err) {
+        ctx.writer.deleteZone(apexKey);
+        throw err;
+      }
+      ControlCounters.inc(ctx.counters.updatesApplied, API_SOURCE);
+      ctx.log.info({ zone: text, change: { records: checked.records.length } }, 'zone created through the API');
+      return reply.code(201).header('location', `/api/v1/zones/${text}`).send(zoneInfo(ctx, ctx.store.zoneMeta(apexKey) ?? meta));
+    } catch (err) {
+      if (err instanceof ApiError) ControlCounters.inc(ctx.counters.updatesRefused, API_SOURCE);
+      throw err;
+    }
+  });
+
+  app.delete<{ Params: { origin: string } }>('/api/v1/zones/:origin', {
+    schema: { summary: 'Delete a zone created through the API (a zone-file zone goes with its file)', params: originParams,
+      response: { 204: { type: 'null' }, ...errorResponses } },
+  }, (req, reply) => {
+    const { apexKey, meta } = findZone(ctx, req.params.origin);
+    const file = meta.source?.file ?? ctx.zoneFolder().wanted().find((e) => e.origin === meta.origin)?.file;
+    if (file !== undefined) throw new ApiError(409, 'origin', req.params.origin, `comes from the zone file "${file}"; remove the file and the zone goes with it`);
+    ctx.writer.deleteZone(apexKey);
+    ctx.log.info({ zone: meta.origin }, 'zone deleted through the API');
+    return reply.code(204).send();
+  });
+
+  app.get<{ Params: { origin: string } }>('/api/v1/zones/:origin/export', {
+    schema: { summary: 'The zone as zone-file text', params: originParams,
+      response: { 200: { type: 'string', description: 'text/plain zone file' }, ...errorResponses } },
+  }, (req, reply) => {
+    const { meta } = findZone(ctx, req.params.origin);
+    return reply.type('text/plain; charset=utf-8').send(exportZone(ctx.store, meta));
+  });
+
+  app.put<{ Params: { origin: string } }>('/api/v1/zones/:origin/notify', {
+    schema: { summary: 'Send NOTIFY for the zone to its secondaries', params: originParams,
+      response: { 200: { type: 'object', properties: { result: { type: 'string' }, sent: { type: 'integer' }, failed: { type: 'integer' } } }, ...errorResponses, 501: { $ref: 'Error#' } } },
+  }, async (req) => {
+    const { meta } = findZone(ctx, req.params.origin);
+    if (!ctx.replication) throw notBuilt('NOTIFY');
+    const r = await ctx.replication.notify(meta.origin);
+    return { result: 'Notification sent', ...r };
+  });
+
+  app.put<{ Params: { origin: string } }>('/api/v1/zones/:origin/retransfer', {
+    schema: { summary: 'Transfer a secondary zone from its primary now', params: originParams,
+      response: { 200: { type: 'object', properties: { result: { type: 'string' } } }, ...errorResponses, 501: { $ref: 'Error#' } } },
+  }, async (req) => {
+    const { meta } = findZone(ctx, req.params.origin);
+    if (meta.kind !== 'secondary') throw new ApiError(409, 'origin', req.params.origin, 'is a primary zone here; only secondary zones are transferred');
+    if (!ctx.replication) throw notBuilt('Zone transfer');
+    await ctx.replication.retransfer(meta.origin);
+    return { result: 'Transfer started' };
+  });
+}
+
+/** Zone text with $INCLUDE confined to an empty folder: API input never reads server files. */
+function parseText(text: string, origin: Uint8Array, lines: string[]): ParsedRecord[] {
+  const jail = mkdtempSync(join(tmpdir(), 'meshdns-api-'));
+  try {
+    const parsed = parseZoneText(text, { origin, file: 'zone', includeRoot: jail });
+    const errors = parsed.problems.filter((p) => p.severity === 'error');
+    if (errors.length > 0) throw problemError(errors, lines);
+    return parsed.records;
+  } finally {
+    rmSync(jail, { recursive: true, force: true });
+  }
+}
+
+/** Zone problems → one 422: the first names its field (zone line, rrset), the others follow. */
+function problemError(problems: ZoneProblem[], lines: string[]): ApiError {
+  const where = (p: ZoneProblem) => (p.file === 'zone' ? 'zone' : p.file);
+  const why = (p: ZoneProblem) => (p.file === 'zone' && p.line > 0 ? `line ${p.line}: ${p.message}` : p.message);
+  const first = problems[0]!;
+  const value = first.file === 'zone' && first.line > 0 ? lines[first.line - 1]?.trim() : undefined;
+  return invalid(where(first), value, why(first), problems.slice(1).map((p) => ({ field: where(p), reason: why(p) })));
+}

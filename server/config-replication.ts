@@ -1,0 +1,133 @@
+import { readFileSync } from 'node:fs';
+import { Acl, addressProblem, type AclAction, type AclRule } from './acl.js';
+import { isTsigAlgorithm, Keyring, makeKey, TSIG_ALGORITHMS, type TsigKey } from './tsig/keys.js';
+
+/** What replication needs from the config: TSIG keys, ACL rules, and which rules apply to a zone. */
+export interface ReplicationConfig {
+  keyring: Keyring;
+  rules: Map<string, AclRule>;
+  /** ACL rule names for zones that name none. */
+  defaultAcl: string[];
+  /** Per-zone ACL rule names (origin lowercase with trailing dot). */
+  zoneAcl: Map<string, string[]>;
+}
+
+type Fail = (key: string, value: unknown, why: string) => never;
+
+const ACTIONS: AclAction[] = ['transfer', 'notify', 'update'];
+export const REPLICATION_TOP_LEVEL_KEYS = ['keys', 'acls', 'defaults'];
+export const REPLICATION_ZONE_KEYS = ['acl'];
+
+/**
+ * Parses `keys`, `acls`, `defaults.acl` and `zones[].acl` (the shape of the replication issue):
+ * every error names the key, the value and why, like the rest of the config.
+ */
+export function parseReplication(obj: Record<string, unknown>, fail: Fail): ReplicationConfig {
+  const keys: TsigKey[] = [];
+  const keysRaw = obj['keys'] ?? [];
+  if (!Array.isArray(keysRaw)) fail('keys', keysRaw, 'must be a list of {name, algorithm, secret | secretFile}');
+  for (const [i, k] of (keysRaw as unknown[]).entries()) {
+    const at = `keys[${i}]`;
+    const ko = mapping(k, at, fail);
+    only(ko, at, ['name', 'algorithm', 'secret', 'secretFile'], fail);
+    const name = text(ko['name'], `${at}.name`, fail);
+    const algorithm = text(ko['algorithm'] ?? 'hmac-sha256', `${at}.algorithm`, fail);
+    if (!isTsigAlgorithm(algorithm)) fail(`${at}.algorithm`, algorithm, `must be one of ${Object.keys(TSIG_ALGORITHMS).join(', ')}`);
+    let secret: string;
+    if (ko['secretFile'] !== undefined) {
+      const file = text(ko['secretFile'], `${at}.secretFile`, fail);
+      try {
+        secret = readFileSync(file, 'utf8').trim();
+      } catch (err) {
+        return fail(`${at}.secretFile`, file, `cannot be read (${(err as NodeJS.ErrnoException).code})`);
+      }
+    } else {
+      secret = text(ko['secret'], `${at}.secret`, fail);
+    }
+    // the secret itself never appears in an error message
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(secret) || Buffer.from(secret, 'base64').length < 16) {
+      fail(`${at}.secret`, '(hidden)', 'must be base64 of at least 16 octets');
+    }
+    const key = makeKey(name, algorithm as keyof typeof TSIG_ALGORITHMS, secret);
+    if (keys.some((x) => x.nameText === key.nameText)) fail(`${at}.name`, name, 'is defined twice');
+    keys.push(key);
+  }
+  const keyring = new Keyring(keys);
+
+  const rules = new Map<string, AclRule>();
+  const aclsRaw = obj['acls'] ?? [];
+  if (!Array.isArray(aclsRaw)) fail('acls', aclsRaw, 'must be a list of {name, address, key, action, deny}');
+  for (const [i, a] of (aclsRaw as unknown[]).entries()) {
+    const at = `acls[${i}]`;
+    const ao = mapping(a, at, fail);
+    only(ao, at, ['name', 'address', 'key', 'action', 'deny'], fail);
+    const name = text(ao['name'], `${at}.name`, fail);
+    if (rules.has(name)) fail(`${at}.name`, name, 'is defined twice');
+    const addresses = list(ao['address'], `${at}.address`, fail);
+    for (const [j, addr] of addresses.entries()) {
+      const problem = addressProblem(addr);
+      if (problem) fail(`${at}.address[${j}]`, addr, problem);
+    }
+    const keyNames = list(ao['key'], `${at}.key`, fail).map((k) => (k.endsWith('.') ? k : `${k}.`).toLowerCase());
+    for (const [j, k] of keyNames.entries()) if (!keyring.byText(k)) fail(`${at}.key[${j}]`, k, 'is not a key defined under keys');
+    const actions = list(ao['action'], `${at}.action`, fail);
+    if (actions.length === 0) fail(`${at}.action`, ao['action'], `must list at least one of ${ACTIONS.join(', ')}`);
+    for (const [j, act] of actions.entries()) if (!ACTIONS.includes(act as AclAction)) fail(`${at}.action[${j}]`, act, `must be one of ${ACTIONS.join(', ')}`);
+    const deny = ao['deny'] ?? false;
+    if (typeof deny !== 'boolean') fail(`${at}.deny`, deny, 'must be true or false');
+    rules.set(name, { name, addresses, keys: keyNames, actions: actions as AclAction[], deny: deny as boolean });
+  }
+  const ruleNames = (value: unknown, at: string): string[] => {
+    const names = list(value, at, fail);
+    for (const [j, n] of names.entries()) if (!rules.has(n)) fail(`${at}[${j}]`, n, 'is not an ACL defined under acls');
+    return names;
+  };
+
+  const defaultsRaw = obj['defaults'] ?? {};
+  const defaults = mapping(defaultsRaw, 'defaults', fail);
+  only(defaults, 'defaults', ['acl'], fail);
+  const defaultAcl = ruleNames(defaults['acl'], 'defaults.acl');
+
+  const zoneAcl = new Map<string, string[]>();
+  const zonesRaw = obj['zones'];
+  if (Array.isArray(zonesRaw)) {
+    for (const [i, z] of zonesRaw.entries()) {
+      const zo = z as Record<string, unknown>;
+      if (zo['acl'] === undefined || typeof zo['origin'] !== 'string') continue;
+      const origin = (zo['origin'].endsWith('.') ? zo['origin'] : `${zo['origin']}.`).toLowerCase();
+      zoneAcl.set(origin, ruleNames(zo['acl'], `zones[${i}].acl`));
+    }
+  }
+  return { keyring, rules, defaultAcl, zoneAcl };
+}
+
+/** The ACL of one zone: its own rule names, else the defaults. */
+export function aclFor(config: ReplicationConfig, origin: string): Acl {
+  const names = config.zoneAcl.get(origin.toLowerCase()) ?? config.defaultAcl;
+  return new Acl(names.map((n) => config.rules.get(n)!));
+}
+
+export function emptyReplication(): ReplicationConfig {
+  return { keyring: new Keyring(), rules: new Map(), defaultAcl: [], zoneAcl: new Map() };
+}
+
+function mapping(value: unknown, at: string, fail: Fail): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail(at, value, 'must be a mapping');
+  return value as Record<string, unknown>;
+}
+
+function only(obj: Record<string, unknown>, at: string, allowed: string[], fail: Fail): void {
+  for (const k of Object.keys(obj)) if (!allowed.includes(k)) fail(`${at}.${k}`, obj[k], `is not a known key (${allowed.join(', ')})`);
+}
+
+function text(value: unknown, at: string, fail: Fail): string {
+  if (typeof value !== 'string' || value === '') return fail(at, value, 'must be a non-empty string');
+  return value;
+}
+
+/** A string or a list of strings (YAML habit: `key: a` or `key: [a, b]`). */
+function list(value: unknown, at: string, fail: Fail): string[] {
+  if (value === undefined) return [];
+  const items = Array.isArray(value) ? value : [value];
+  return items.map((v, i) => text(v, Array.isArray(value) ? `${at}[${i}]` : at, fail));
+}

@@ -1,0 +1,126 @@
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { RRType } from '../../zones/rrtype.js';
+import type { QueryPipeline } from '../query/pipeline.js';
+import { DURATION_BUCKETS, DURATION_SAMPLE, SIZE_BUCKETS, SIZE_SUM, Transport } from '../query/stats.js';
+import type { ZoneTable } from '../query/zone-table.js';
+import type { ZoneLoadStatus } from '../../zones/zone-folder.js';
+import { ControlCounters } from './counters.js';
+import { histogramSamples, register, ScrapeMetric, type Sample } from './scrape-metric.js';
+
+export interface MetricSources {
+  /** Read at scrape time: the pipeline may be swapped by nothing, but the table grows and shrinks. */
+  pipeline: QueryPipeline;
+  table: ZoneTable;
+  counters: ControlCounters;
+  /** Current zone-file status per origin (ZoneFolder.status). */
+  zoneFileStatus(): ReadonlyMap<string, ZoneLoadStatus>;
+}
+
+const RCODE_NAMES = ['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', 'REFUSED', 'YXDOMAIN', 'YXRRSET', 'NXRRSET', 'NOTAUTH', 'NOTZONE', 'DSOTYPENI'];
+const TRANSPORTS = [
+  { id: Transport.UDP4, proto: 'udp', family: '1' },
+  { id: Transport.UDP6, proto: 'udp', family: '2' },
+  { id: Transport.TCP4, proto: 'tcp', family: '1' },
+  { id: Transport.TCP6, proto: 'tcp', family: '2' },
+] as const;
+/** QTYPEs reported by name (CoreDNS habit: a fixed set, everything else is "other", so labels stay few). */
+const TYPE_NAMES = new Map<number, string>(
+  Object.entries(RRType).filter(([name]) => name !== 'OPT' && name !== 'TSIG' && name !== 'TKEY').map(([name, code]) => [code, name]),
+);
+
+/**
+ * The Prometheus registry: CoreDNS's metric names under `meshdns_`, every value read from plain
+ * counters when scraped (nothing is observed per query here), plus prom-client's process metrics.
+ */
+export function createMetricsRegistry(src: MetricSources): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const stats = src.pipeline.stats;
+  const add = (name: string, help: string, type: 'counter' | 'gauge' | 'histogram', read: () => Sample[]) =>
+    register(registry, new ScrapeMetric(name, help, type, read));
+
+  add('meshdns_dns_requests_total', 'DNS messages received, by transport, address family (1 = IPv4, 2 = IPv6) and QTYPE ' +
+    '("other" for types without a name here, "unparsed" when no question could be read).', 'counter', () => {
+    const out: Sample[] = [];
+    for (const t of TRANSPORTS) {
+      const labels = { proto: t.proto, family: t.family };
+      const base = t.id << 16;
+      let counted = 0;
+      let other = 0;
+      for (let qtype = 0; qtype < 65536; qtype++) {
+        const n = stats.qtypes[base | qtype]!;
+        if (n === 0) continue;
+        counted += n;
+        const name = TYPE_NAMES.get(qtype);
+        if (name === undefined) other += n;
+        else out.push({ labels: { ...labels, type: name }, value: n });
+      }
+      if (other > 0) out.push({ labels: { ...labels, type: 'other' }, value: other });
+      const unparsed = stats.requests[t.id]! - counted;
+      if (unparsed > 0) out.push({ labels: { ...labels, type: 'unparsed' }, value: unparsed });
+    }
+    return out;
+  });
+  add('meshdns_dns_responses_total', 'DNS responses sent, by RCODE.', 'counter', () => {
+    const out: Sample[] = [];
+    for (let rcode = 0; rcode < 16; rcode++) {
+      // BADVERS is an extended rcode: its header rcode is 0, and the pipeline counts it in both slots
+      const n = rcode === 0 ? stats.rcodes[0]! - stats.rcodes[16]! : stats.rcodes[rcode]!;
+      if (n > 0 || rcode === 0) out.push({ labels: { rcode: RCODE_NAMES[rcode] ?? `RCODE${rcode}` }, value: n });
+    }
+    if (stats.rcodes[16]! > 0) out.push({ labels: { rcode: 'BADVERS' }, value: stats.rcodes[16]! });
+    return out;
+  });
+  add('meshdns_dns_dropped_total', 'DNS messages left unanswered (responses, truncated headers, garbage).', 'counter',
+    () => [{ value: stats.dropped }]);
+  add('meshdns_dns_query_faults_total', 'Queries that hit an internal error and were answered SERVFAIL.', 'counter',
+    () => [{ value: stats.servfail }]);
+  add('meshdns_dns_request_duration_seconds', `Time to answer a query, from datagram to response (one query in ${DURATION_SAMPLE} is timed).`,
+    'histogram', () => histogramSamples('meshdns_dns_request_duration_seconds', DURATION_BUCKETS, stats.durations, stats.durationSum));
+  add('meshdns_dns_request_size_bytes', 'Size of DNS requests in bytes, by transport.', 'histogram', () => [
+    ...histogramSamples('meshdns_dns_request_size_bytes', SIZE_BUCKETS, stats.requestSizes[0]!, stats.requestSizes[0]![SIZE_SUM]!, { proto: 'udp' }),
+    ...histogramSamples('meshdns_dns_request_size_bytes', SIZE_BUCKETS, stats.requestSizes[1]!, stats.requestSizes[1]![SIZE_SUM]!, { proto: 'tcp' }),
+  ]);
+  add('meshdns_dns_response_size_bytes', 'Size of DNS responses in bytes, by transport.', 'histogram', () => [
+    ...histogramSamples('meshdns_dns_response_size_bytes', SIZE_BUCKETS, stats.responseSizes[0]!, stats.responseSizes[0]![SIZE_SUM]!, { proto: 'udp' }),
+    ...histogramSamples('meshdns_dns_response_size_bytes', SIZE_BUCKETS, stats.responseSizes[1]!, stats.responseSizes[1]![SIZE_SUM]!, { proto: 'tcp' }),
+  ]);
+  add('meshdns_answer_cache_hits_total', 'Queries answered from the encoded-answer cache.', 'counter', () => [{ value: src.pipeline.cache.hits }]);
+  add('meshdns_answer_cache_misses_total', 'Queries the encoded-answer cache could not answer.', 'counter', () => [{ value: src.pipeline.cache.misses }]);
+
+  add('meshdns_zones_loaded', 'Zones with data being served, by kind.', 'gauge', () => {
+    const counts = { primary: 0, secondary: 0 };
+    for (const z of src.table.zones()) if (z.loaded) counts[z.kind]++;
+    return [{ labels: { kind: 'primary' }, value: counts.primary }, { labels: { kind: 'secondary' }, value: counts.secondary }];
+  });
+  add('meshdns_zone_serial', 'SOA serial being served, per zone.', 'gauge', () => {
+    const out: Sample[] = [];
+    for (const z of src.table.zones()) out.push({ labels: { zone: z.origin }, value: z.serial });
+    return out;
+  });
+  add('meshdns_zonefile_load_errors_total', 'Zone-file loads refused because the file has errors (the previous version kept answering).',
+    'counter', () => [{ value: src.counters.zoneFileLoadErrors }]);
+  add('meshdns_zonefile_load_failed', '1 when the last load of the zone\'s file failed and an older version is served.', 'gauge', () => {
+    const out: Sample[] = [];
+    for (const [origin, st] of src.zoneFileStatus()) out.push({ labels: { zone: origin }, value: st.lastError ? 1 : 0 });
+    return out;
+  });
+
+  const byKey = (map: Map<string, number>, label: string, defaults: string[]) => (): Sample[] => {
+    const keys = new Set([...defaults, ...map.keys()]);
+    return [...keys].map((k) => ({ labels: { [label]: k }, value: map.get(k) ?? 0 }));
+  };
+  const c = src.counters;
+  add('meshdns_xfr_out_total', 'Zone transfers served, by type.', 'counter', byKey(c.transfersOut, 'type', ['axfr', 'ixfr']));
+  add('meshdns_xfr_out_failed_total', 'Zone transfers refused or broken off, by type.', 'counter', byKey(c.transfersOutFailed, 'type', ['axfr', 'ixfr']));
+  add('meshdns_xfr_in_total', 'Zone transfers received, by type.', 'counter', byKey(c.transfersIn, 'type', ['axfr', 'ixfr']));
+  add('meshdns_xfr_in_failed_total', 'Zone transfers that failed, by type.', 'counter', byKey(c.transfersInFailed, 'type', ['axfr', 'ixfr']));
+  add('meshdns_notify_sent_total', 'NOTIFY messages acknowledged by a secondary.', 'counter', () => [{ value: c.notifySent }]);
+  add('meshdns_notify_failed_total', 'NOTIFY messages that got no or a bad answer.', 'counter', () => [{ value: c.notifyFailed }]);
+  add('meshdns_updates_applied_total', 'Changes committed, by source (api, rfc2136).', 'counter', byKey(c.updatesApplied, 'source', ['api', 'rfc2136']));
+  add('meshdns_updates_refused_total', 'Changes refused (invalid, not allowed), by source.', 'counter', byKey(c.updatesRefused, 'source', ['api', 'rfc2136']));
+  add('meshdns_config_reloads_total', 'Config reloads, by result (applied, rejected).', 'counter', byKey(c.reloads, 'result', ['applied', 'rejected']));
+  return registry;
+}
+
+export { ControlCounters };
