@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Acl, addressProblem, type AclAction, type AclRule } from './acl.js';
 import { isTsigAlgorithm, Keyring, makeKey, TSIG_ALGORITHMS, type TsigKey } from './tsig/keys.js';
@@ -105,6 +106,14 @@ export function parseReplication(obj: Record<string, unknown>, fail: Fail): Repl
 export function aclFor(config: ReplicationConfig, origin: string): Acl {
   const names = config.zoneAcl.get(origin.toLowerCase()) ?? config.defaultAcl;
   return new Acl(names.map((n) => config.rules.get(n)!));
+}
+
+/** A digest of the whole replication config, for "did it change" (secrets hashed, never shown). */
+export function replicationFingerprint(config: ReplicationConfig): string {
+  const hash = createHash('sha256');
+  for (const key of config.keyring.all()) hash.update(`${key.nameText}|${key.algorithm}|`).update(key.secret);
+  hash.update(JSON.stringify([[...config.rules.values()], config.defaultAcl, [...config.zoneAcl.entries()]]));
+  return hash.digest('hex');
 }
 
 export function emptyReplication(): ReplicationConfig {

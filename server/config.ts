@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { parseName, NameError, nameToText } from '../zones/name.js';
 import type { SerialPolicy } from '../zones/serial.js';
+import { parseReplication, REPLICATION_TOP_LEVEL_KEYS, REPLICATION_ZONE_KEYS, type ReplicationConfig } from './config-replication.js';
 
 export interface ListenAddress {
   host: string;
@@ -32,6 +33,8 @@ export interface AdminConfig {
 }
 
 export interface Config {
+  /** TSIG keys and ACLs (replication); empty: nothing is allowed. */
+  replication: ReplicationConfig;
   /** The config file this came from (re-read on reload), undefined when only flags were given. */
   file: string | undefined;
   listen: ListenAddress[];
@@ -61,7 +64,7 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 const SERIAL_POLICIES: SerialPolicy[] = ['increment', 'unixtime', 'dateserial'];
 const TOP_LEVEL_KEYS = [
   'listen', 'data', 'zoneDir', 'zones', 'logLevel', 'nsid', 'maxUdpPayload', 'tcp', 'answerCacheSize', 'serialPolicy',
-  'admin', 'metrics', 'queryLog',
+  'admin', 'metrics', 'queryLog', ...REPLICATION_TOP_LEVEL_KEYS,
 ];
 
 export const DEFAULTS = {
@@ -141,7 +144,8 @@ export function validateConfig(raw: unknown, overrides: ConfigOverrides, where: 
     const key = `zones[${i}]`;
     if (typeof z !== 'object' || z === null) return fail(key, z, 'must be a mapping with at least "origin"');
     const zo = z as Record<string, unknown>;
-    for (const k of Object.keys(zo)) if (!['origin', 'file', 'serialPolicy'].includes(k)) fail(`${key}.${k}`, zo[k], 'is not a known zone key (origin, file, serialPolicy)');
+    const zoneKeys = ['origin', 'file', 'serialPolicy', ...REPLICATION_ZONE_KEYS];
+    for (const k of Object.keys(zo)) if (!zoneKeys.includes(k)) fail(`${key}.${k}`, zo[k], `is not a known zone key (${zoneKeys.join(', ')})`);
     const origin = parseOrigin(str(`${key}.origin`, zo['origin']), `${key}.origin`, fail);
     const zc: ZoneConfig = { origin };
     if (zo['file'] !== undefined) zc.file = resolve(str(`${key}.file`, zo['file']));
@@ -163,6 +167,7 @@ export function validateConfig(raw: unknown, overrides: ConfigOverrides, where: 
   for (const k of Object.keys(tcpRaw)) if (!['idleTimeout', 'maxConnections'].includes(k)) fail(`tcp.${k}`, tcpRaw[k], 'is not a known key (idleTimeout, maxConnections)');
   return {
     file: undefined,
+    replication: parseReplication(obj, fail),
     listen,
     data,
     zoneDir,

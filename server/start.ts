@@ -3,19 +3,17 @@ import type net from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { loadConfig, type Config, type ListenAddress } from './config.js';
-import { buildAdminApp } from './admin/app.js';
 import { TokenHolder } from './admin/auth.js';
 import type { AdminContext, Readiness, ReloadReport } from './admin/context.js';
-import { listenHttp } from './admin/listen.js';
 import { generatedToken } from './admin/token.js';
 import { listenTcp } from './listeners/tcp.js';
 import { listenUdp } from './listeners/udp.js';
 import { moduleLogger, setLogLevel } from './log.js';
 import { ControlCounters } from './metrics/counters.js';
 import { setQueryLog } from './metrics/query-log.js';
-import { createMetricsRegistry } from './metrics/registry.js';
 import { QueryPipeline, type PipelineOptions } from './query/pipeline.js';
 import { ZoneTable } from './query/zone-table.js';
+import { replicationFingerprint } from './config-replication.js';
 import { nameToKey, parseName } from '../zones/name.js';
 import { LmdbStore } from '../zones/store/lmdb-store.js';
 import { ZoneWriter } from '../zones/store/commit.js';
@@ -59,7 +57,9 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
   const table = new ZoneTable(store);
   writer.onCommit((apexKey, meta) => table.update(apexKey, meta));
   // kept by reference: a reload may change nsid and maxUdpPayload in place
-  const pipelineOptions: PipelineOptions = { maxUdpPayload: config.maxUdpPayload, nsid: config.nsid, answerCacheSize: config.answerCacheSize };
+  const pipelineOptions: PipelineOptions = {
+    maxUdpPayload: config.maxUdpPayload, nsid: config.nsid, answerCacheSize: config.answerCacheSize, replication: config.replication,
+  };
   const pipeline = new QueryPipeline(store, table, moduleLogger(log, 'query'), pipelineOptions);
   const queryLog = moduleLogger(log, 'querylog');
   setQueryLog(pipeline, config.queryLog?.sample, queryLog);
@@ -140,6 +140,11 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
       table.generation++; // cached answers carry the old OPT record
       applied.push('nsid', 'maxUdpPayload');
     }
+    // keys and ACLs apply to the next request (compared by fingerprint: secrets never reach a log)
+    if (replicationFingerprint(next.replication) !== replicationFingerprint(running.replication)) {
+      pipeline.special.setReplication(next.replication);
+      applied.push('keys', 'acls');
+    }
     if (changed(next.queryLog, running.queryLog)) {
       setQueryLog(pipeline, next.queryLog?.sample, queryLog);
       applied.push('queryLog');
@@ -184,6 +189,11 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
     }
     // zone files load while the admin server compiles its schemas (it answers /readyz 503 until done)
     firstSync = zoneFolder.sync();
+    // fastify and prom-client take a few hundred ms to load: imported only now, so DNS queries that
+    // arrive meanwhile are answered between the loader's steps (a restart answers sooner)
+    const [{ buildAdminApp }, { listenHttp }, { createMetricsRegistry }] = await Promise.all([
+      import('./admin/app.js'), import('./admin/listen.js'), import('./metrics/registry.js'),
+    ]);
     const metrics = createMetricsRegistry({ pipeline, table, counters, zoneFileStatus: () => zoneFolder.status });
     if (config.admin) {
       if (config.admin.token === undefined) {

@@ -73,4 +73,8 @@ export class Keyring {
   get size(): number {
     return this.keys.length;
   }
+
+  all(): readonly TsigKey[] {
+    return this.keys;
+  }
 }
