@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Acl, addressProblem, type AclAction, type AclRule } from './acl.js';
+import { parseListen } from './config.js';
 import { isTsigAlgorithm, Keyring, makeKey, TSIG_ALGORITHMS, type TsigKey } from './tsig/keys.js';
 
 /** What replication needs from the config: TSIG keys, ACL rules, and which rules apply to a zone. */
@@ -11,13 +12,23 @@ export interface ReplicationConfig {
   defaultAcl: string[];
   /** Per-zone ACL rule names (origin lowercase with trailing dot). */
   zoneAcl: Map<string, string[]>;
+  /** NOTIFY targets for zones that name none (RFC 1996). */
+  defaultNotify: NotifyTarget[];
+  zoneNotify: Map<string, NotifyTarget[]>;
+}
+
+export interface NotifyTarget {
+  host: string;
+  port: number;
+  /** TSIG key name (lowercase, trailing dot) that signs the NOTIFY. */
+  key: string | undefined;
 }
 
 type Fail = (key: string, value: unknown, why: string) => never;
 
 const ACTIONS: AclAction[] = ['transfer', 'notify', 'update'];
 export const REPLICATION_TOP_LEVEL_KEYS = ['keys', 'acls', 'defaults'];
-export const REPLICATION_ZONE_KEYS = ['acl'];
+export const REPLICATION_ZONE_KEYS = ['acl', 'notify'];
 
 /**
  * Parses `keys`, `acls`, `defaults.acl` and `zones[].acl` (the shape of the replication issue):
@@ -86,20 +97,41 @@ export function parseReplication(obj: Record<string, unknown>, fail: Fail): Repl
 
   const defaultsRaw = obj['defaults'] ?? {};
   const defaults = mapping(defaultsRaw, 'defaults', fail);
-  only(defaults, 'defaults', ['acl'], fail);
+  only(defaults, 'defaults', ['acl', 'notify'], fail);
   const defaultAcl = ruleNames(defaults['acl'], 'defaults.acl');
+  const notifyTargets = (value: unknown, at: string): NotifyTarget[] => {
+    if (value === undefined) return [];
+    if (!Array.isArray(value)) return fail(at, value, 'must be a list of {address: "ADDR:PORT", key}');
+    return value.map((t, j) => {
+      const to = mapping(t, `${at}[${j}]`, fail);
+      only(to, `${at}[${j}]`, ['address', 'key'], fail);
+      const listen = parseListen(to['address'], `${at}[${j}].address`, fail);
+      const key = to['key'] === undefined ? undefined : text(to['key'], `${at}[${j}].key`, fail);
+      const keyName = key === undefined ? undefined : (key.endsWith('.') ? key : `${key}.`).toLowerCase();
+      if (keyName && !keyring.byText(keyName)) fail(`${at}[${j}].key`, key, 'is not a key defined under keys');
+      return { host: listen.host, port: listen.port, key: keyName };
+    });
+  };
+  const defaultNotify = notifyTargets(defaults['notify'], 'defaults.notify');
+  const zoneNotify = new Map<string, NotifyTarget[]>();
 
   const zoneAcl = new Map<string, string[]>();
   const zonesRaw = obj['zones'];
   if (Array.isArray(zonesRaw)) {
     for (const [i, z] of zonesRaw.entries()) {
       const zo = z as Record<string, unknown>;
-      if (zo['acl'] === undefined || typeof zo['origin'] !== 'string') continue;
+      if (typeof zo['origin'] !== 'string') continue;
       const origin = (zo['origin'].endsWith('.') ? zo['origin'] : `${zo['origin']}.`).toLowerCase();
-      zoneAcl.set(origin, ruleNames(zo['acl'], `zones[${i}].acl`));
+      if (zo['acl'] !== undefined) zoneAcl.set(origin, ruleNames(zo['acl'], `zones[${i}].acl`));
+      if (zo['notify'] !== undefined) zoneNotify.set(origin, notifyTargets(zo['notify'], `zones[${i}].notify`));
     }
   }
-  return { keyring, rules, defaultAcl, zoneAcl };
+  return { keyring, rules, defaultAcl, zoneAcl, defaultNotify, zoneNotify };
+}
+
+/** Where a change to a zone is announced: its own targets, else the defaults. */
+export function notifyTargetsFor(config: ReplicationConfig, origin: string): NotifyTarget[] {
+  return config.zoneNotify.get(origin.toLowerCase()) ?? config.defaultNotify;
 }
 
 /** The ACL of one zone: its own rule names, else the defaults. */
@@ -112,12 +144,14 @@ export function aclFor(config: ReplicationConfig, origin: string): Acl {
 export function replicationFingerprint(config: ReplicationConfig): string {
   const hash = createHash('sha256');
   for (const key of config.keyring.all()) hash.update(`${key.nameText}|${key.algorithm}|`).update(key.secret);
-  hash.update(JSON.stringify([[...config.rules.values()], config.defaultAcl, [...config.zoneAcl.entries()]]));
+  hash.update(JSON.stringify([
+    [...config.rules.values()], config.defaultAcl, [...config.zoneAcl.entries()], config.defaultNotify, [...config.zoneNotify.entries()],
+  ]));
   return hash.digest('hex');
 }
 
 export function emptyReplication(): ReplicationConfig {
-  return { keyring: new Keyring(), rules: new Map(), defaultAcl: [], zoneAcl: new Map() };
+  return { keyring: new Keyring(), rules: new Map(), defaultAcl: [], zoneAcl: new Map(), defaultNotify: [], zoneNotify: new Map() };
 }
 
 function mapping(value: unknown, at: string, fail: Fail): Record<string, unknown> {

@@ -14,6 +14,8 @@ import { setQueryLog } from './metrics/query-log.js';
 import { QueryPipeline, type PipelineOptions } from './query/pipeline.js';
 import { ZoneTable } from './query/zone-table.js';
 import { replicationFingerprint } from './config-replication.js';
+import { NotifySender } from './xfr/notify-out.js';
+import { RRType } from '../zones/rrtype.js';
 import { nameToKey, parseName } from '../zones/name.js';
 import { LmdbStore } from '../zones/store/lmdb-store.js';
 import { ZoneWriter } from '../zones/store/commit.js';
@@ -61,6 +63,14 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
     maxUdpPayload: config.maxUdpPayload, nsid: config.nsid, answerCacheSize: config.answerCacheSize, replication: config.replication,
   };
   const pipeline = new QueryPipeline(store, table, moduleLogger(log, 'query'), pipelineOptions);
+  pipeline.special.setWriter(writer);
+  // RFC 1996: every commit to a primary zone is announced to its notify targets
+  const notifier = new NotifySender(() => pipeline.special.replication, moduleLogger(log, 'notify'));
+  writer.onCommit((apexKey, meta) => {
+    if (!meta || meta.kind !== 'primary' || meta.records === 0) return;
+    const soa = store.getNode(meta.id, apexKey, false)?.rrsets.find((set) => set.type === RRType.SOA);
+    notifier.zoneChanged(meta.origin, soa?.rrs[0] ? { ttl: soa.ttl, rdata: soa.rrs[0].rdata } : undefined);
+  });
   const queryLog = moduleLogger(log, 'querylog');
   setQueryLog(pipeline, config.queryLog?.sample, queryLog);
 
@@ -244,6 +254,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
     },
     async close() {
       zoneFolder.close();
+      notifier.close();
       await closeSockets();
       await store.close();
     },

@@ -5,10 +5,13 @@ import type { LmdbStore } from '../../zones/store/lmdb-store.js';
 import { aclFor, type ReplicationConfig } from '../config-replication.js';
 import type { TsigKey } from '../tsig/keys.js';
 import { signMessage, timeOther, TsigError, verifyMessage, type VerifyResult } from '../tsig/tsig.js';
-import { axfrMessages, type XfrSigning } from '../xfr/axfr-out.js';
+import { axfrMessages, packMessages, type XfrSigning } from '../xfr/axfr-out.js';
+import { clientIsCurrent, ixfrClientSerial, ixfrRecords } from '../xfr/ixfr-out.js';
 import { Rcode } from './lookup.js';
 import type { ParsedQuery } from './parse.js';
-import type { ZoneTable } from './zone-table.js';
+import type { ZoneWriter } from '../../zones/store/commit.js';
+import { handleUpdate, type UpdateContext } from '../update/handler.js';
+import type { ServedZone, ZoneTable } from './zone-table.js';
 
 /** What the special paths borrow from the pipeline. */
 export interface PipelineHooks {
@@ -26,17 +29,37 @@ const Opcode = { NOTIFY: 4, UPDATE: 5 } as const;
  * journal serves it). Never cached.
  */
 export class SignedAndTransfers {
+  private writer: ZoneWriter | undefined;
   constructor(
     private readonly store: LmdbStore,
     private readonly table: ZoneTable,
     private readonly log: Logger,
-    private replication: ReplicationConfig,
+    private current: ReplicationConfig,
     private readonly hooks: PipelineHooks,
     private readonly maxUdpPayload: number,
   ) {}
 
   setReplication(replication: ReplicationConfig): void {
-    this.replication = replication;
+    this.current = replication;
+  }
+
+  /** The keys, ACLs and notify targets in force (replaced whole on reload). */
+  get replication(): ReplicationConfig {
+    return this.current;
+  }
+
+  /** The write door, for RFC 2136 updates (none: every update is NOTAUTH). */
+  setWriter(writer: ZoneWriter): void {
+    this.writer = writer;
+  }
+
+  /** RFC 2136 UPDATE (server/update/): the rcode of the answer. */
+  private update(msg: Buffer, q: ParsedQuery, peer: string, signing: XfrSigning | undefined): number {
+    const ctx: UpdateContext = {
+      store: this.store, writer: this.writer, table: this.table, log: this.log,
+      aclFor: (origin) => aclFor(this.replication, origin),
+    };
+    return handleUpdate(ctx, msg, q, peer, signing?.key.nameText).rcode;
   }
 
   handle(msg: Buffer, q: ParsedQuery, tcp: boolean, peer: string): Buffer | Iterable<Buffer> | undefined {
@@ -48,6 +71,7 @@ export class SignedAndTransfers {
       if (verdict.status === 'ok') signing = { key: verdict.key, requestMac: verdict.tsig.mac };
     }
     const sign = (m: Buffer) => (signing ? signMessage(m, signing.key, { priorMac: signing.requestMac }).message : m);
+    if (q.opcode === Opcode.UPDATE) return sign(this.hooks.bare(msg, this.update(msg, q, peer, signing), q.questionEnd));
     if (q.opcode === Opcode.NOTIFY || q.opcode === Opcode.UPDATE) return sign(this.hooks.bare(msg, Rcode.REFUSED, q.questionEnd));
     if (q.opcode !== 0) return sign(this.hooks.bare(msg, Rcode.NOTIMP, q.questionEnd));
     if (q.qtype === RRType.AXFR || q.qtype === RRType.IXFR) return this.transfer(msg, q, tcp, peer, signing, sign);
@@ -71,14 +95,30 @@ export class SignedAndTransfers {
       this.log.info({ client: peer, zone: zone.origin, key: keyName ?? null, rule: decision.rule ?? null, type }, 'transfer refused by ACL');
       return sign(this.hooks.bare(msg, Rcode.REFUSED, q.questionEnd));
     }
-    if (!tcp) {
-      // RFC 1995 §2: over UDP; TC sends the client to TCP (AXFR over UDP is not defined, RFC 5936 §4.2)
-      const answer = this.hooks.bare(msg, q.qtype === RRType.AXFR ? Rcode.FORMERR : Rcode.NOERROR, q.questionEnd);
-      if (q.qtype === RRType.IXFR) answer[2] = answer[2]! | 0x02;
-      return sign(answer);
+    if (q.qtype === RRType.IXFR) {
+      const clientSerial = ixfrClientSerial(msg, q.questionEnd);
+      if (clientSerial === undefined) return sign(this.hooks.bare(msg, Rcode.FORMERR, q.questionEnd)); // RFC 1995 §3
+      // RFC 1995 §2: up to date, or over UDP, the current SOA alone answers (UDP: "come back over TCP")
+      if (!tcp || clientIsCurrent(clientSerial, zone.serial)) return this.soaOnly(msg, q, zone, signing);
+      const records = ixfrRecords(this.store, zone.id, clientSerial, zone.serial);
+      if (records) {
+        this.log.info({ client: peer, zone: zone.origin, from: clientSerial, serial: zone.serial, key: keyName ?? null, type }, 'outgoing transfer');
+        return packMessages(msg, q.questionEnd, signing, records);
+      }
+      this.log.info({ client: peer, zone: zone.origin, from: clientSerial }, 'IXFR: the journal does not reach that serial; sending the whole zone');
+    } else if (!tcp) {
+      return sign(this.hooks.bare(msg, Rcode.FORMERR, q.questionEnd)); // AXFR over UDP is not defined (RFC 5936 §4.2)
     }
-    this.log.info({ client: peer, zone: zone.origin, serial: zone.serial, key: keyName ?? null, type }, 'outgoing transfer');
     return axfrMessages(this.store, zone, msg, q.questionEnd, signing);
+  }
+
+  /** One message with the zone's current SOA as the whole answer. */
+  private soaOnly(msg: Buffer, q: ParsedQuery, zone: ServedZone, signing: XfrSigning | undefined): Buffer {
+    const apex = this.store.getNode(zone.id, zone.apexKey, false);
+    const soa = apex?.rrsets.find((r) => r.type === RRType.SOA);
+    if (!soa || !soa.rrs[0]) return this.hooks.bare(msg, Rcode.SERVFAIL, q.questionEnd);
+    const [only] = packMessages(msg, q.questionEnd, signing, [[zone.apexName, RRType.SOA, soa.ttl, soa.rrs[0].rdata]]);
+    return only!;
   }
 
   /** RFC 8945 §5.3.2: NOTAUTH; BADKEY and BADSIG carry an unsigned TSIG, BADTIME a signed one. */

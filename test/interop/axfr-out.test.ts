@@ -20,17 +20,7 @@ before(async () => {
   for (let i = 0; i < NAMES; i++) lines.push(`host${i} A 198.51.${(i >> 8) & 255}.${i & 255}`, `host${i} TXT "record number ${i}"`);
   writeFileSync(join(zones, 'xfr.test.zone'), `${lines.join('\n')}\n`);
   writeFileSync(join(zones, 'closed.test.zone'), '$TTL 300\n@ SOA ns hm 1 3600 600 86400 60\n@ NS ns\nns A 192.0.2.1\n');
-  writeFileSync(join(dir, 'meshdns.yaml'), [
-    'keys:',
-    `  - {name: transfer-key., algorithm: hmac-sha256, secret: "${SECRET}"}`,
-    'acls:',
-    '  - {name: secondaries, address: [127.0.0.0/8, "::1"], key: [transfer-key.], action: [transfer]}',
-    'defaults:',
-    '  acl: [secondaries]',
-    'zones:',
-    '  - {origin: closed.test., acl: []}',
-    '',
-  ].join('\n'));
+  writeFileSync(join(dir, 'meshdns.yaml'), `${config()}\n`);
   server = await startMeshdns({ zoneDir: zones, config: join(dir, 'meshdns.yaml') });
 });
 after(async () => {
@@ -39,6 +29,19 @@ after(async () => {
 });
 
 const at = () => ['@127.0.0.1', '-p', String(server.port)];
+
+function config(): string {
+  return [
+    'keys:',
+    `  - {name: transfer-key., algorithm: hmac-sha256, secret: "${SECRET}"}`,
+    'acls:',
+    '  - {name: secondaries, address: [127.0.0.0/8, "::1"], key: [transfer-key.], action: [transfer]}',
+    'defaults:',
+    '  acl: [secondaries]',
+    'zones:',
+    '  - {origin: closed.test., acl: []}',
+  ].join('\n');
+}
 /** Zone records of dig's output (each message's TSIG RR, which dig prints too, left out). */
 const records = (out: string) => out.split('\n').filter((l) => l.trim() !== '' && !l.startsWith(';') && !/\sTSIG\s/.test(l));
 
@@ -83,7 +86,7 @@ test('knotd as a secondary transfers the zone with TSIG and serves the same reco
         'remote:',
         `  - id: meshdns\n    address: 127.0.0.1@${server.port}\n    key: transfer-key.`,
         'acl:',
-        '  - id: from-meshdns\n    address: 127.0.0.1\n    action: notify',
+        '  - id: from-meshdns\n    address: 127.0.0.1\n    key: transfer-key.\n    action: notify',
         '  - id: local-transfer\n    address: 127.0.0.1\n    action: transfer',
       ].join('\n'),
     });
@@ -97,6 +100,25 @@ test('knotd as a secondary transfers the zone with TSIG and serves the same reco
     const fromUs = records(dig([...at(), '-y', `hmac-sha256:transfer-key:${SECRET}`, 'xfr.test', 'AXFR'])).map(norm).sort();
     assert.equal(fromKnot.length, fromUs.length);
     assert.deepEqual(fromKnot, fromUs);
+
+    // a change at meshdns: NOTIFY reaches knotd, which asks for IXFR and gets only the difference
+    writeFileSync(join(dir, 'meshdns.yaml'), `${config()}\n  - {origin: xfr.test., notify: [{address: "127.0.0.1:${knot.port}", key: transfer-key.}]}\n`);
+    server.proc.kill('SIGHUP');
+    await server.waitForLog((e) => e['msg'] === 'config reloaded' && JSON.stringify(e['applied']).includes('acls'));
+    const zoneFile = join(dir, 'zones', 'xfr.test.zone');
+    const { readFileSync } = await import('node:fs');
+    writeFileSync(zoneFile, readFileSync(zoneFile, 'utf8').replace('host7 A ', 'host7-old A ') + 'added-later A 203.0.113.7\n');
+    await server.waitForLog((e) => e['msg'] === 'outgoing transfer' && e['type'] === 'IXFR' && e['from'] === 42, 15_000);
+    let answer = '';
+    for (let i = 0; i < 50 && !answer.includes('203.0.113.7'); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      answer = dig(['@127.0.0.1', '-p', String(knot.port), 'added-later.xfr.test', 'A', '+short']);
+    }
+    assert.equal(answer.trim(), '203.0.113.7');
+    assert.equal(dig(['@127.0.0.1', '-p', String(knot.port), 'host7.xfr.test', 'A', '+short']).trim(), '', 'the renamed record went');
+    const afterKnot = records(dig(['@127.0.0.1', '-p', String(knot.port), 'xfr.test', 'AXFR'])).map(norm).sort();
+    const afterUs = records(dig([...at(), '-y', `hmac-sha256:transfer-key:${SECRET}`, 'xfr.test', 'AXFR'])).map(norm).sort();
+    assert.deepEqual(afterKnot, afterUs);
   } finally {
     await knot?.stop();
     rmSync(knotDir, { recursive: true, force: true });
@@ -107,3 +129,17 @@ function norm(line: string): string {
   return line.trim().split(/\s+/).join(' ').toLowerCase();
 }
 
+
+test('dig IXFR: the condensed difference from a journal serial, the SOA alone when current, AXFR when unknown', () => {
+  const key = ['-y', `hmac-sha256:transfer-key:${SECRET}`];
+  const diff = records(dig([...at(), ...key, 'xfr.test', 'IXFR=42'])).map(norm);
+  const serials = diff.filter((l) => / soa /.test(l)).map((l) => Number(l.split(' ')[6]));
+  assert.deepEqual(serials, [43, 42, 43, 43], 'new SOA, old SOA, new SOA, new SOA');
+  assert.deepEqual(diff.filter((l) => !/ soa /.test(l)), [
+    'host7.xfr.test. 300 in a 198.51.0.7',
+    'added-later.xfr.test. 300 in a 203.0.113.7',
+    'host7-old.xfr.test. 300 in a 198.51.0.7',
+  ].sort((a, b) => diff.indexOf(a) - diff.indexOf(b)));
+  assert.equal(records(dig([...at(), ...key, 'xfr.test', 'IXFR=43'])).length, 1, 'up to date: the SOA alone');
+  assert.equal(records(dig([...at(), ...key, 'xfr.test', 'IXFR=7'])).length, 2 * NAMES + 6 + 1 + 1, 'unknown serial: the whole zone');
+});

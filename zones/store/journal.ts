@@ -19,12 +19,21 @@ function journalKey(zoneId: number, seq: number): Buffer {
   return key;
 }
 
-/** Appends inside the caller's write transaction. */
-export function appendJournal(store: LmdbStore, meta: ZoneMeta, entry: JournalEntry): void {
+/** Commits kept per zone for IXFR; older ones are pruned (a client that far behind gets AXFR). */
+export const JOURNAL_MAX_ENTRIES = 1000;
+
+/** Appends inside the caller's write transaction, pruning the oldest entry beyond the limit. */
+export function appendJournal(store: LmdbStore, meta: ZoneMeta, entry: JournalEntry, maxEntries = JOURNAL_MAX_ENTRIES): void {
   const encode = (list: JournalRR[]) => list.map(([o, t, ttl, r]) => [Buffer.from(o), t, ttl, Buffer.from(r)]);
   store.journalDb.put(journalKey(meta.id, meta.journalSeq), {
     from: entry.from, to: entry.to, removed: encode(entry.removed), added: encode(entry.added),
   });
+  const keepFrom = meta.journalSeq - maxEntries + 1;
+  if (keepFrom > 0) {
+    for (const key of store.journalDb.getKeys({ start: journalKey(meta.id, 0), end: journalKey(meta.id, keepFrom) })) {
+      store.journalDb.remove(key);
+    }
+  }
 }
 
 /** The zone's journal, oldest first. */
