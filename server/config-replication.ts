@@ -15,6 +15,8 @@ export interface ReplicationConfig {
   /** NOTIFY targets for zones that name none (RFC 1996). */
   defaultNotify: NotifyTarget[];
   zoneNotify: Map<string, NotifyTarget[]>;
+  /** Secondary zones: origin → primaries, tried in order. */
+  secondaries: Map<string, NotifyTarget[]>;
 }
 
 export interface NotifyTarget {
@@ -28,7 +30,7 @@ type Fail = (key: string, value: unknown, why: string) => never;
 
 const ACTIONS: AclAction[] = ['transfer', 'notify', 'update'];
 export const REPLICATION_TOP_LEVEL_KEYS = ['keys', 'acls', 'defaults'];
-export const REPLICATION_ZONE_KEYS = ['acl', 'notify'];
+export const REPLICATION_ZONE_KEYS = ['acl', 'notify', 'primaries'];
 
 /**
  * Parses `keys`, `acls`, `defaults.acl` and `zones[].acl` (the shape of the replication issue):
@@ -114,6 +116,7 @@ export function parseReplication(obj: Record<string, unknown>, fail: Fail): Repl
   };
   const defaultNotify = notifyTargets(defaults['notify'], 'defaults.notify');
   const zoneNotify = new Map<string, NotifyTarget[]>();
+  const secondaries = new Map<string, NotifyTarget[]>();
 
   const zoneAcl = new Map<string, string[]>();
   const zonesRaw = obj['zones'];
@@ -124,9 +127,15 @@ export function parseReplication(obj: Record<string, unknown>, fail: Fail): Repl
       const origin = (zo['origin'].endsWith('.') ? zo['origin'] : `${zo['origin']}.`).toLowerCase();
       if (zo['acl'] !== undefined) zoneAcl.set(origin, ruleNames(zo['acl'], `zones[${i}].acl`));
       if (zo['notify'] !== undefined) zoneNotify.set(origin, notifyTargets(zo['notify'], `zones[${i}].notify`));
+      if (zo['primaries'] !== undefined) {
+        const primaries = notifyTargets(zo['primaries'], `zones[${i}].primaries`);
+        if (primaries.length === 0) fail(`zones[${i}].primaries`, zo['primaries'], 'must name at least one primary');
+        if (zo['file'] !== undefined) fail(`zones[${i}].file`, zo['file'], 'cannot be given for a secondary zone (it has primaries)');
+        secondaries.set(origin, primaries);
+      }
     }
   }
-  return { keyring, rules, defaultAcl, zoneAcl, defaultNotify, zoneNotify };
+  return { keyring, rules, defaultAcl, zoneAcl, defaultNotify, zoneNotify, secondaries };
 }
 
 /** Where a change to a zone is announced: its own targets, else the defaults. */
@@ -145,13 +154,13 @@ export function replicationFingerprint(config: ReplicationConfig): string {
   const hash = createHash('sha256');
   for (const key of config.keyring.all()) hash.update(`${key.nameText}|${key.algorithm}|`).update(key.secret);
   hash.update(JSON.stringify([
-    [...config.rules.values()], config.defaultAcl, [...config.zoneAcl.entries()], config.defaultNotify, [...config.zoneNotify.entries()],
+    [...config.rules.values()], config.defaultAcl, [...config.zoneAcl.entries()], config.defaultNotify, [...config.zoneNotify.entries()], [...config.secondaries.entries()],
   ]));
   return hash.digest('hex');
 }
 
 export function emptyReplication(): ReplicationConfig {
-  return { keyring: new Keyring(), rules: new Map(), defaultAcl: [], zoneAcl: new Map(), defaultNotify: [], zoneNotify: new Map() };
+  return { keyring: new Keyring(), rules: new Map(), defaultAcl: [], zoneAcl: new Map(), defaultNotify: [], zoneNotify: new Map(), secondaries: new Map() };
 }
 
 function mapping(value: unknown, at: string, fail: Fail): Record<string, unknown> {

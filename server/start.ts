@@ -15,6 +15,7 @@ import { QueryPipeline, type PipelineOptions } from './query/pipeline.js';
 import { ZoneTable } from './query/zone-table.js';
 import { replicationFingerprint } from './config-replication.js';
 import { NotifySender } from './xfr/notify-out.js';
+import { SecondaryZones } from './xfr/secondary.js';
 import { RRType } from '../zones/rrtype.js';
 import { nameToKey, parseName } from '../zones/name.js';
 import { LmdbStore } from '../zones/store/lmdb-store.js';
@@ -64,6 +65,8 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
   };
   const pipeline = new QueryPipeline(store, table, moduleLogger(log, 'query'), pipelineOptions);
   pipeline.special.setWriter(writer);
+  const secondaries = new SecondaryZones(store, writer, table, () => pipeline.special.replication, moduleLogger(log, 'xfr'));
+  pipeline.special.setSecondaries(secondaries);
   // RFC 1996: every commit to a primary zone is announced to its notify targets
   const notifier = new NotifySender(() => pipeline.special.replication, moduleLogger(log, 'notify'));
   writer.onCommit((apexKey, meta) => {
@@ -153,6 +156,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
     // keys and ACLs apply to the next request (compared by fingerprint: secrets never reach a log)
     if (replicationFingerprint(next.replication) !== replicationFingerprint(running.replication)) {
       pipeline.special.setReplication(next.replication);
+      secondaries.sync();
       applied.push('keys', 'acls');
     }
     if (changed(next.queryLog, running.queryLog)) {
@@ -199,6 +203,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
     }
     // zone files load while the admin server compiles its schemas (it answers /readyz 503 until done)
     firstSync = zoneFolder.sync();
+    secondaries.sync();
     // fastify and prom-client take a few hundred ms to load: imported only now, so DNS queries that
     // arrive meanwhile are answered between the loader's steps (a restart answers sooner)
     const [{ buildAdminApp }, { listenHttp }, { createMetricsRegistry }] = await Promise.all([
@@ -255,6 +260,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
     async close() {
       zoneFolder.close();
       notifier.close();
+      secondaries.close();
       await closeSockets();
       await store.close();
     },

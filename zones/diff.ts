@@ -17,6 +17,8 @@ export interface DiffRR {
  * - `add`: the source claims these RRs. Adding an SOA replaces the zone's SOA.
  * - `removeRRsets` / `removeNames`: remove whole RRsets or names whatever their sources
  *   (RFC 2136 §2.5.2 / §2.5.3 semantics).
+ * - `removeAny`: remove these RRs whatever their sources (RFC 2136 §2.5.4, "delete an RR from an
+ *   RRset"); an SOA listed here is ignored.
  */
 export interface ZoneDiff {
   source: string;
@@ -24,6 +26,7 @@ export interface ZoneDiff {
   add: DiffRR[];
   removeRRsets?: { owner: WireName; type: number }[];
   removeNames?: WireName[];
+  removeAny?: DiffRR[];
 }
 
 export function emptyDiff(source: string): ZoneDiff {
@@ -35,6 +38,7 @@ export function diffIsEmpty(diff: ZoneDiff): boolean {
     diff.remove.length === 0 &&
     diff.add.length === 0 &&
     (diff.removeRRsets?.length ?? 0) === 0 &&
-    (diff.removeNames?.length ?? 0) === 0
+    (diff.removeNames?.length ?? 0) === 0 &&
+    (diff.removeAny?.length ?? 0) === 0
   );
 }

@@ -101,12 +101,12 @@ export class QueryPipeline {
       if (q.opcode === Opcode.UPDATE && q.qtype !== RRType.SOA) {
         return this.bare(msg, Rcode.FORMERR, q.questionEnd, true); // RFC 2136 §3.1.1: the zone section is an SOA
       }
-      if (q.tsigAt >= 0 || (q.opcode === Opcode.QUERY && (q.qtype === RRType.AXFR || q.qtype === RRType.IXFR))) {
+      if (q.tsigAt >= 0 || q.opcode === Opcode.UPDATE || q.opcode === Opcode.NOTIFY || (q.opcode === Opcode.QUERY && (q.qtype === RRType.AXFR || q.qtype === RRType.IXFR))) {
         return this.special.handle(msg, q, tcp, this.peer);
       }
       if (q.opcode !== Opcode.QUERY) {
-        // NOTIFY and UPDATE exist but nothing allows them yet; anything else is not implemented
-        const rcode = q.opcode === Opcode.NOTIFY || q.opcode === Opcode.UPDATE ? Rcode.REFUSED : Rcode.NOTIMP;
+        // NOTIFY exists but nothing allows it yet; anything else is not implemented
+        const rcode = q.opcode === Opcode.NOTIFY ? Rcode.REFUSED : Rcode.NOTIMP;
         return this.bare(msg, rcode, q.questionEnd, true);
       }
       const edns = q.edns;
@@ -147,6 +147,7 @@ export class QueryPipeline {
       zone = this.table.find(qkey, 1) ?? zone;
     }
     if (!zone) return { response: this.bare(msg, Rcode.REFUSED, q.questionEnd, true), zone: undefined, cacheable: true };
+    if (zone.expired) return { response: this.bare(msg, Rcode.SERVFAIL, q.questionEnd, true), zone, cacheable: false };
     if (qtype === RRType.AXFR || qtype === RRType.IXFR) {
       // no transfer is allowed unless configured (replication adds the ACLs)
       return { response: this.bare(msg, Rcode.REFUSED, q.questionEnd, true), zone, cacheable: false };

@@ -12,6 +12,7 @@ import type { ParsedQuery } from './parse.js';
 import type { ZoneWriter } from '../../zones/store/commit.js';
 import { handleUpdate, type UpdateContext } from '../update/handler.js';
 import type { ServedZone, ZoneTable } from './zone-table.js';
+import type { SecondaryZones } from '../xfr/secondary.js';
 
 /** What the special paths borrow from the pipeline. */
 export interface PipelineHooks {
@@ -38,6 +39,12 @@ export class SignedAndTransfers {
     private readonly hooks: PipelineHooks,
     private readonly maxUdpPayload: number,
   ) {}
+
+  private secondaries: SecondaryZones | undefined;
+
+  setSecondaries(secondaries: SecondaryZones): void {
+    this.secondaries = secondaries;
+  }
 
   setReplication(replication: ReplicationConfig): void {
     this.current = replication;
@@ -72,7 +79,7 @@ export class SignedAndTransfers {
     }
     const sign = (m: Buffer) => (signing ? signMessage(m, signing.key, { priorMac: signing.requestMac }).message : m);
     if (q.opcode === Opcode.UPDATE) return sign(this.hooks.bare(msg, this.update(msg, q, peer, signing), q.questionEnd));
-    if (q.opcode === Opcode.NOTIFY || q.opcode === Opcode.UPDATE) return sign(this.hooks.bare(msg, Rcode.REFUSED, q.questionEnd));
+    if (q.opcode === Opcode.NOTIFY) return sign(this.notify(msg, q, peer, signing?.key.nameText));
     if (q.opcode !== 0) return sign(this.hooks.bare(msg, Rcode.NOTIMP, q.questionEnd));
     if (q.qtype === RRType.AXFR || q.qtype === RRType.IXFR) return this.transfer(msg, q, tcp, peer, signing, sign);
     const payload = tcp ? 65535 : Math.min(q.edns?.payload ?? 512, this.maxUdpPayload);
@@ -110,6 +117,26 @@ export class SignedAndTransfers {
       return sign(this.hooks.bare(msg, Rcode.FORMERR, q.questionEnd)); // AXFR over UDP is not defined (RFC 5936 §4.2)
     }
     return axfrMessages(this.store, zone, msg, q.questionEnd, signing);
+  }
+
+  /** RFC 1996 §3.7: a NOTIFY for a secondary zone, allowed by its ACL, triggers a refresh. */
+  private notify(msg: Buffer, q: ParsedQuery, peer: string, keyName: string | undefined): Buffer {
+    const zone = this.table.byApexKey(nameToKey(msg.subarray(12, q.qnameEnd)));
+    const origin = zone?.origin ?? nameToText(msg.subarray(12, q.qnameEnd)).toLowerCase();
+    if (!this.secondaries?.isSecondary(origin)) {
+      this.log.info({ client: peer, zone: origin }, 'NOTIFY for a zone that is not a secondary here: NOTAUTH');
+      return this.hooks.bare(msg, Rcode.NOTAUTH, q.questionEnd);
+    }
+    const decision = aclFor(this.replication, origin).check('notify', peer, keyName);
+    if (!decision.allowed) {
+      this.log.info({ client: peer, zone: origin, key: keyName ?? null, rule: decision.rule ?? null }, 'NOTIFY refused by ACL');
+      return this.hooks.bare(msg, Rcode.REFUSED, q.questionEnd);
+    }
+    this.log.info({ client: peer, zone: origin }, 'NOTIFY received; refreshing');
+    this.secondaries.notified(origin);
+    const answer = this.hooks.bare(msg, Rcode.NOERROR, q.questionEnd);
+    answer[2] = answer[2]! | 0x04; // AA
+    return answer;
   }
 
   /** One message with the zone's current SOA as the whole answer. */

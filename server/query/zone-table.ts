@@ -16,6 +16,8 @@ export interface ServedZone {
   serial: number;
   /** False until the zone has content (a secondary before its first transfer). */
   loaded: boolean;
+  /** A secondary past its SOA expire time without a primary (RFC 1034 §4.3.5): SERVFAIL. */
+  expired?: boolean;
   /** The decoded apex node of one generation, kept by the resolver. */
   apexCache?: { generation: number; node: ZoneNode; signed: boolean };
 }

@@ -70,6 +70,29 @@ export class ZoneWriter {
   }
 
   /**
+   * A whole new version of a zone (AXFR in): the old nodes and journal go and the new content is
+   * built in the same transaction, so readers see one version or the other. The SOA serial is kept
+   * as received (a secondary mirrors its primary).
+   */
+  replaceContent(apexKey: Buffer, records: DiffRR[], source: string): CommitResult {
+    const meta = this.store.zoneMeta(apexKey);
+    if (!meta) throw new StoreError(`replace of an unknown zone (apex key "${apexKey.toString('latin1')}")`);
+    const ownerId = this.store.provenance.idOf(source);
+    for (const rr of records) assertInZone(rr.owner, apexKey, meta.origin);
+    const result = this.store.env.transactionSync(() => {
+      const start = Buffer.alloc(4);
+      start.writeUInt32BE(meta.id);
+      const end = Buffer.alloc(4);
+      end.writeUInt32BE(meta.id + 1);
+      for (const key of this.store.nodesDb.getKeys({ start, end })) this.store.nodesDb.remove(key);
+      deleteJournal(this.store, meta.id);
+      return this.commitBulk(apexKey, { ...meta, serial: 0, records: 0 }, { source, remove: [], add: records }, ownerId);
+    });
+    this.emit(apexKey, this.store.zoneMeta(apexKey));
+    return result;
+  }
+
+  /**
    * A commit made by another thread (a zone-load worker) through this same door: tell this
    * thread's listeners, reading the metadata from a fresh snapshot.
    */
@@ -160,6 +183,18 @@ export class ZoneWriter {
       if (!set) continue;
       for (const rr of set.rrs) removed.push([keyToName(key), type, set.ttl, rr.rdata]);
       entry.node.rrsets = entry.node.rrsets.filter((s) => s !== set);
+      entry.dirty = true;
+    }
+    for (const rr of diff.removeAny ?? []) {
+      if (rr.type === RRType.SOA) continue; // the SOA is replaced, never removed
+      const entry = ws.load(nameToKey(rr.owner));
+      const set = findRRset(entry.node, rr.type);
+      const idx = set ? set.rrs.findIndex((x) => rdataEqual(rr.type, x.rdata, rr.rdata)) : -1;
+      if (!set || idx < 0) continue;
+      const stored = set.rrs[idx]!;
+      set.rrs.splice(idx, 1); // whatever its owners (RFC 2136 §2.5.4)
+      removed.push([rr.owner, rr.type, set.ttl, stored.rdata]);
+      if (set.rrs.length === 0) entry.node.rrsets = entry.node.rrsets.filter((s) => s !== set);
       entry.dirty = true;
     }
     for (const rr of diff.remove) {

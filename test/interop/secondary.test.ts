@@ -1,0 +1,82 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startMeshdns, type RunningMeshdns } from '../helpers/meshdns.js';
+import { startKnotd, type Knotd } from '../helpers/knotd.js';
+import { dig, requireTool } from '../helpers/tools.js';
+
+const SECRET = Buffer.from('meshdns secondary test secret!!!').toString('base64');
+const KEY = ['-y', `hmac-sha256:transfer-key:${SECRET}`];
+let dir: string;
+let knot: Knotd;
+let server: RunningMeshdns;
+let zoneFile: string;
+
+const zone = (serial: number, extra: string) =>
+  `$ORIGIN prim.test.\n$TTL 300\n@ SOA ns hostmaster ${serial} 60 30 600 60\n@ NS ns\nns A 192.0.2.1\nwww A 192.0.2.80\n${extra}\n`;
+
+before(async () => {
+  requireTool('knotc', 'knot');
+  dir = mkdtempSync(join(tmpdir(), 'meshdns-secondary-'));
+  zoneFile = join(dir, 'prim.test.zone');
+  writeFileSync(zoneFile, zone(1, ''));
+  knot = await startKnotd({
+    zones: [{ origin: 'prim.test.', file: zoneFile, conf: 'acl: [to-secondaries]' }],
+    extraConf: [
+      'key:',
+      `  - id: transfer-key.\n    algorithm: hmac-sha256\n    secret: ${SECRET}`,
+      'acl:',
+      '  - id: to-secondaries\n    address: 127.0.0.1\n    key: transfer-key.\n    action: transfer',
+    ].join('\n'),
+  });
+  writeFileSync(join(dir, 'meshdns.yaml'), [
+    'keys:',
+    `  - {name: transfer-key., algorithm: hmac-sha256, secret: "${SECRET}"}`,
+    'acls:',
+    '  - {name: primary, address: [127.0.0.1], key: [transfer-key.], action: [notify, transfer]}',
+    'defaults:',
+    '  acl: [primary]',
+    'zones:',
+    `  - {origin: prim.test., primaries: [{address: "127.0.0.1:${knot.port}", key: transfer-key.}]}`,
+    '',
+  ].join('\n'));
+  server = await startMeshdns({ config: join(dir, 'meshdns.yaml'), dataDir: join(dir, 'data') });
+});
+after(async () => {
+  await server?.stop();
+  await knot?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const ours = (name: string, type = 'A') => dig(['@127.0.0.1', '-p', String(server.port), name, type, '+short']).trim();
+
+test('the first AXFR from knotd fills the secondary zone, which answers authoritatively', async () => {
+  await server.waitForLog((e) => e['msg'] === 'incoming transfer (AXFR) done' && e['zone'] === 'prim.test.');
+  assert.equal(ours('www.prim.test'), '192.0.2.80');
+  assert.match(dig(['@127.0.0.1', '-p', String(server.port), 'www.prim.test', 'A']), /flags: qr aa/);
+  const theirs = dig(['@127.0.0.1', '-p', String(knot.port), ...KEY, 'prim.test', 'AXFR']).split('\n').filter((l) => /\sIN\s/.test(l)).sort();
+  const mine = dig(['@127.0.0.1', '-p', String(server.port), ...KEY, 'prim.test', 'AXFR']).split('\n').filter((l) => /\sIN\s/.test(l)).sort();
+  assert.deepEqual(mine.map((l) => l.split(/\s+/).join(' ')), theirs.map((l) => l.split(/\s+/).join(' ')));
+});
+
+test('a signed NOTIFY makes it refresh at once; an unsigned one is refused', async () => {
+  writeFileSync(zoneFile, zone(2, 'new A 192.0.2.99'));
+  execFileSync('knotc', ['-c', knot.confPath, 'zone-reload', 'prim.test.'], { timeout: 10_000 });
+  for (let i = 0; i < 50 && !/ 2 /.test(dig(['@127.0.0.1', '-p', String(knot.port), 'prim.test', 'SOA', '+short'])); i++) await new Promise((r) => setTimeout(r, 100));
+  assert.match(dig(['@127.0.0.1', '-p', String(server.port), 'prim.test', 'SOA', '+opcode=notify', '+norec']), /status: REFUSED/);
+  assert.match(dig(['@127.0.0.1', '-p', String(server.port), ...KEY, 'prim.test', 'SOA', '+opcode=notify', '+norec']), /status: NOERROR/);
+  await server.waitForLog((e) => e['msg'] === 'incoming transfer (AXFR) done' && e['serial'] === 2);
+  assert.equal(ours('new.prim.test'), '192.0.2.99');
+});
+
+test('a restart serves the transferred zone from LMDB even with the primary gone', async () => {
+  await knot.stop();
+  await server.stop();
+  server = await startMeshdns({ config: join(dir, 'meshdns.yaml'), dataDir: join(dir, 'data') });
+  assert.equal(ours('new.prim.test'), '192.0.2.99');
+  await server.waitForLog((e) => e['msg'] === 'refresh from primary failed; old version kept');
+  assert.equal(ours('www.prim.test'), '192.0.2.80', 'the old version keeps answering');
+});
