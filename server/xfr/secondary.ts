@@ -7,7 +7,7 @@ import type { ZoneWriter } from '../../zones/store/commit.js';
 import type { LmdbStore } from '../../zones/store/lmdb-store.js';
 import type { NotifyTarget, ReplicationConfig } from '../config-replication.js';
 import type { ZoneTable } from '../query/zone-table.js';
-import { fetchAxfr, querySerial, type Primary } from './xfr-in.js';
+import { fetchAxfr, fetchIxfr, querySerial, type Primary } from './xfr-in.js';
 
 interface SecondaryZone {
   origin: string;
@@ -121,6 +121,7 @@ export class SecondaryZones {
         const theirs = await querySerial(primary, zone.name, config.keyring);
         const meta = this.store.zoneMeta(zone.apexKey);
         if (meta && meta.records > 0 && !serialLessThan(meta.serial, theirs)) return true;
+        if (meta && meta.records > 0 && (await this.incremental(zone, primary, where, meta.serial))) return true;
         const records = await fetchAxfr(primary, zone.name, config.keyring);
         const result = this.writer.replaceContent(zone.apexKey, records, `xfr:${where}`);
         this.unexpire(zone);
@@ -131,6 +132,38 @@ export class SecondaryZones {
       }
     }
     return false;
+  }
+
+  /**
+   * IXFR (RFC 1995) from our serial; each difference is one commit through the write door (so our
+   * own journal can serve it on). False when the primary sent no usable difference: AXFR then.
+   */
+  private async incremental(zone: SecondaryZone, primary: Primary, where: string, serial: number): Promise<boolean> {
+    const meta = this.store.zoneMeta(zone.apexKey)!;
+    const soa = this.store.getNode(meta.id, zone.apexKey, false)?.rrsets.find((s) => s.type === RRType.SOA);
+    if (!soa?.rrs[0]) return false;
+    const result = await fetchIxfr(primary, zone.name, { owner: zone.name, type: RRType.SOA, ttl: soa.ttl, rdata: soa.rrs[0].rdata }, this.config().keyring);
+    if (result.kind === 'current') return true;
+    if (result.kind === 'axfr') {
+      const replaced = this.writer.replaceContent(zone.apexKey, result.records, `xfr:${where}`);
+      this.unexpire(zone);
+      this.log.info({ zone: zone.origin, primary: where, serial: replaced.serial, records: replaced.added }, 'incoming transfer (IXFR answered with the whole zone) done');
+      return true;
+    }
+    if (result.steps[0]!.from !== serial) {
+      this.log.warn({ zone: zone.origin, primary: where, ours: serial, from: result.steps[0]!.from }, 'IXFR does not start at our serial; falling back to AXFR');
+      return false;
+    }
+    for (const step of result.steps) {
+      this.writer.commit(zone.apexKey, {
+        source: `xfr:${where}`, remove: [],
+        removeAny: step.removed.filter((r) => r.type !== RRType.SOA), add: step.added,
+      });
+    }
+    this.unexpire(zone);
+    const last = result.steps[result.steps.length - 1]!;
+    this.log.info({ zone: zone.origin, primary: where, from: serial, serial: last.to, steps: result.steps.length }, 'incoming transfer (IXFR) done');
+    return true;
   }
 
   private timers(zone: SecondaryZone): { refresh: number; retry: number; expire: number } | undefined {

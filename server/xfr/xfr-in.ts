@@ -24,11 +24,22 @@ export class TransferError extends Error {
 const TIMEOUT_MS = 10_000;
 
 /** A query for the zone's SOA or a transfer, signed when the primary has a key. */
-function request(id: number, origin: WireName, qtype: number, key: TsigKey | undefined): { message: Buffer; mac: Buffer | undefined } {
+function request(id: number, origin: WireName, qtype: number, key: TsigKey | undefined, ourSoa?: DiffRR): { message: Buffer; mac: Buffer | undefined } {
   const header = Buffer.alloc(12);
   header.writeUInt16BE(id, 0);
   header.writeUInt16BE(1, 4);
-  const message = Buffer.concat([header, Buffer.from(origin), Buffer.from([qtype >> 8, qtype & 0xff, 0, 1])]);
+  const parts = [header, Buffer.from(origin), Buffer.from([qtype >> 8, qtype & 0xff, 0, 1])];
+  if (ourSoa) {
+    // RFC 1995 §3: the client's SOA in the authority section
+    header.writeUInt16BE(1, 8);
+    const fixed = Buffer.alloc(10);
+    fixed.writeUInt16BE(RRType.SOA, 0);
+    fixed.writeUInt16BE(1, 2);
+    fixed.writeUInt32BE(ourSoa.ttl, 4);
+    fixed.writeUInt16BE(ourSoa.rdata.length, 8);
+    parts.push(Buffer.from(ourSoa.owner), fixed, Buffer.from(ourSoa.rdata));
+  }
+  const message = Buffer.concat(parts);
   if (!key) return { message, mac: undefined };
   return signMessage(message, key);
 }
@@ -69,8 +80,42 @@ export function querySerial(primary: Primary, origin: WireName, keyring: Keyring
  * version of the zone then.
  */
 export async function fetchAxfr(primary: Primary, origin: WireName, keyring: Keyring): Promise<DiffRR[]> {
+  const records = await transfer(primary, origin, keyring, RRType.AXFR, undefined, axfrComplete);
+  return records.slice(0, -1);
+}
+
+export type IxfrResult =
+  | { kind: 'current' }
+  | { kind: 'axfr'; records: DiffRR[] }
+  | { kind: 'ixfr'; steps: IxfrStep[] };
+
+export interface IxfrStep {
+  from: number;
+  to: number;
+  removed: DiffRR[];
+  /** The step's new SOA first. */
+  added: DiffRR[];
+}
+
+/**
+ * IXFR over TCP (RFC 1995): our SOA in the authority section; the answer is our serial already
+ * (the SOA alone), the whole zone (AXFR form), or a sequence of differences.
+ */
+export async function fetchIxfr(primary: Primary, origin: WireName, ourSoa: DiffRR, keyring: Keyring): Promise<IxfrResult> {
+  const records = await transfer(primary, origin, keyring, RRType.IXFR, ourSoa, ixfrComplete);
+  if (records.length === 1) return { kind: 'current' };
+  if (records[1]!.type !== RRType.SOA) return { kind: 'axfr', records: records.slice(0, -1) };
+  const steps = ixfrSteps(records);
+  if (!steps) throw new TransferError('IXFR answer is not a valid sequence of differences');
+  return { kind: 'ixfr', steps };
+}
+
+async function transfer(
+  primary: Primary, origin: WireName, keyring: Keyring, qtype: number, ourSoa: DiffRR | undefined,
+  complete: (records: DiffRR[]) => boolean,
+): Promise<DiffRR[]> {
   const id = randomInt(0, 65536);
-  const { message, mac } = request(id, origin, RRType.AXFR, primary.key);
+  const { message, mac } = request(id, origin, qtype, primary.key, ourSoa);
   const socket = net.connect({ host: primary.host, port: primary.port });
   socket.setTimeout(TIMEOUT_MS, () => socket.destroy(new TransferError('transfer timed out')));
   const frame = Buffer.alloc(2);
@@ -92,19 +137,52 @@ export async function fetchAxfr(primary: Primary, origin: WireName, keyring: Key
         if (primary.key) priorMac = checkSigned(msg, keyring, priorMac!, !first);
         first = false;
         records.push(...parseAnswer(msg));
-        const last = records[records.length - 1];
-        if (records.length >= 2 && last && last.type === RRType.SOA && records[0]!.type === RRType.SOA) {
-          if (!nameEquals(records[0]!.owner, origin)) throw new TransferError('transfer does not start with the zone SOA');
-          if (soaSerial(last.rdata) !== soaSerial(records[0]!.rdata)) throw new TransferError('transfer ends with a different SOA');
-          socket.destroy();
-          return records.slice(0, -1);
+        if (records.length > 0 && (records[0]!.type !== RRType.SOA || !nameEquals(records[0]!.owner, origin))) {
+          throw new TransferError('transfer does not start with the zone SOA');
         }
+        // RFC 1995 §4: a lone SOA in the first message means "you are current"
+        if (complete(records) || (qtype === RRType.IXFR && records.length === 1)) return records;
       }
     }
   } finally {
     socket.destroy();
   }
   throw new TransferError('transfer ended before the closing SOA');
+}
+
+function axfrComplete(records: DiffRR[]): boolean {
+  const last = records[records.length - 1]!;
+  if (records.length < 2 || last.type !== RRType.SOA) return false;
+  if (soaSerial(last.rdata) !== soaSerial(records[0]!.rdata)) throw new TransferError('transfer ends with a different SOA');
+  return true;
+}
+
+function ixfrComplete(records: DiffRR[]): boolean {
+  if (records.length < 2) return false;
+  if (records[1]!.type !== RRType.SOA) return axfrComplete(records);
+  return ixfrSteps(records) !== undefined;
+}
+
+/** RFC 1995 §4: [new SOA] ([old SOA] removed… [new SOA] added…)… [new SOA]; undefined if incomplete. */
+function ixfrSteps(records: DiffRR[]): IxfrStep[] | undefined {
+  const final = soaSerial(records[0]!.rdata);
+  const steps: IxfrStep[] = [];
+  let i = 1;
+  for (;;) {
+    const head = records[i];
+    if (!head) return undefined;
+    if (head.type !== RRType.SOA) throw new TransferError('IXFR difference does not start with an SOA');
+    if (i === records.length - 1 && soaSerial(head.rdata) === final && steps.length > 0) return steps;
+    const from = soaSerial(head.rdata);
+    const removed: DiffRR[] = [];
+    for (i++; i < records.length && records[i]!.type !== RRType.SOA; i++) removed.push(records[i]!);
+    const newSoa = records[i];
+    if (!newSoa) return undefined;
+    const added: DiffRR[] = [newSoa];
+    for (i++; i < records.length && records[i]!.type !== RRType.SOA; i++) added.push(records[i]!);
+    if (i >= records.length) return undefined;
+    steps.push({ from, to: soaSerial(newSoa.rdata), removed, added });
+  }
 }
 
 /** Verifies a signed message; returns its MAC for the next one. */

@@ -24,7 +24,7 @@ before(async () => {
   zoneFile = join(dir, 'prim.test.zone');
   writeFileSync(zoneFile, zone(1, ''));
   knot = await startKnotd({
-    zones: [{ origin: 'prim.test.', file: zoneFile, conf: 'acl: [to-secondaries]' }],
+    zones: [{ origin: 'prim.test.', file: zoneFile, conf: 'acl: [to-secondaries]\nzonefile-load: difference\njournal-content: changes' }],
     extraConf: [
       'key:',
       `  - id: transfer-key.\n    algorithm: hmac-sha256\n    secret: ${SECRET}`,
@@ -62,13 +62,15 @@ test('the first AXFR from knotd fills the secondary zone, which answers authorit
   assert.deepEqual(mine.map((l) => l.split(/\s+/).join(' ')), theirs.map((l) => l.split(/\s+/).join(' ')));
 });
 
-test('a signed NOTIFY makes it refresh at once; an unsigned one is refused', async () => {
+test('a signed NOTIFY makes it refresh at once, by IXFR; an unsigned one is refused', async () => {
   writeFileSync(zoneFile, zone(2, 'new A 192.0.2.99'));
   execFileSync('knotc', ['-c', knot.confPath, 'zone-reload', 'prim.test.'], { timeout: 10_000 });
   for (let i = 0; i < 50 && !/ 2 /.test(dig(['@127.0.0.1', '-p', String(knot.port), 'prim.test', 'SOA', '+short'])); i++) await new Promise((r) => setTimeout(r, 100));
   assert.match(dig(['@127.0.0.1', '-p', String(server.port), 'prim.test', 'SOA', '+opcode=notify', '+norec']), /status: REFUSED/);
   assert.match(dig(['@127.0.0.1', '-p', String(server.port), ...KEY, 'prim.test', 'SOA', '+opcode=notify', '+norec']), /status: NOERROR/);
-  await server.waitForLog((e) => e['msg'] === 'incoming transfer (AXFR) done' && e['serial'] === 2);
+  const ixfr = await server.waitForLog((e) => e['msg'] === 'incoming transfer (IXFR) done');
+  assert.equal(ixfr['from'], 1);
+  assert.equal(ixfr['serial'], 2);
   assert.equal(ours('new.prim.test'), '192.0.2.99');
 });
 
