@@ -65,10 +65,12 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
   };
   const pipeline = new QueryPipeline(store, table, moduleLogger(log, 'query'), pipelineOptions);
   pipeline.special.setWriter(writer);
-  const secondaries = new SecondaryZones(store, writer, table, () => pipeline.special.replication, moduleLogger(log, 'xfr'));
+  const counters = new ControlCounters();
+  const secondaries = new SecondaryZones(store, writer, table, () => pipeline.special.replication, moduleLogger(log, 'xfr'), counters);
   pipeline.special.setSecondaries(secondaries);
+  pipeline.special.setCounters(counters);
   // RFC 1996: every commit to a primary zone is announced to its notify targets
-  const notifier = new NotifySender(() => pipeline.special.replication, moduleLogger(log, 'notify'));
+  const notifier = new NotifySender(() => pipeline.special.replication, moduleLogger(log, 'notify'), counters);
   writer.onCommit((apexKey, meta) => {
     if (!meta || meta.kind !== 'primary' || meta.records === 0) return;
     const soa = store.getNode(meta.id, apexKey, false)?.rrsets.find((set) => set.type === RRType.SOA);
@@ -88,7 +90,6 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
     await Promise.all(tcp.map((s) => new Promise<void>((r) => s.close(() => r()))));
   };
 
-  const counters = new ControlCounters();
   const zonesLog = moduleLogger(log, 'zones');
   const makeFolder = (c: Config, previous?: ZoneFolder): ZoneFolder => {
     const folder = new ZoneFolder(

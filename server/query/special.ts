@@ -13,6 +13,7 @@ import type { ZoneWriter } from '../../zones/store/commit.js';
 import { handleUpdate, type UpdateContext } from '../update/handler.js';
 import type { ServedZone, ZoneTable } from './zone-table.js';
 import type { SecondaryZones } from '../xfr/secondary.js';
+import { ControlCounters } from '../metrics/counters.js';
 
 /** What the special paths borrow from the pipeline. */
 export interface PipelineHooks {
@@ -41,6 +42,11 @@ export class SignedAndTransfers {
   ) {}
 
   private secondaries: SecondaryZones | undefined;
+  private counters = new ControlCounters();
+
+  setCounters(counters: ControlCounters): void {
+    this.counters = counters;
+  }
 
   setSecondaries(secondaries: SecondaryZones): void {
     this.secondaries = secondaries;
@@ -100,6 +106,7 @@ export class SignedAndTransfers {
     const decision = aclFor(this.replication, zone.origin).check('transfer', peer, keyName);
     if (!decision.allowed) {
       this.log.info({ client: peer, zone: zone.origin, key: keyName ?? null, rule: decision.rule ?? null, type }, 'transfer refused by ACL');
+      ControlCounters.inc(this.counters.transfersOutFailed, type.toLowerCase());
       return sign(this.hooks.bare(msg, Rcode.REFUSED, q.questionEnd));
     }
     if (q.qtype === RRType.IXFR) {
@@ -110,6 +117,7 @@ export class SignedAndTransfers {
       const records = ixfrRecords(this.store, zone.id, clientSerial, zone.serial);
       if (records) {
         this.log.info({ client: peer, zone: zone.origin, from: clientSerial, serial: zone.serial, key: keyName ?? null, type }, 'outgoing transfer');
+        ControlCounters.inc(this.counters.transfersOut, 'ixfr');
         return packMessages(msg, q.questionEnd, signing, records);
       }
       this.log.info({ client: peer, zone: zone.origin, from: clientSerial }, 'IXFR: the journal does not reach that serial; sending the whole zone');

@@ -6,6 +6,7 @@ import { parseName, type WireName } from '../../zones/name.js';
 import { RRType } from '../../zones/rrtype.js';
 import { notifyTargetsFor, type NotifyTarget, type ReplicationConfig } from '../config-replication.js';
 import { signMessage } from '../tsig/tsig.js';
+import type { ControlCounters } from '../metrics/counters.js';
 
 /** RFC 1996 §3.6: retry until answered; these are the waits between tries. */
 const RETRY_MS = [1000, 2000, 4000, 8000, 16000];
@@ -18,10 +19,6 @@ interface Pending {
   message: Buffer;
 }
 
-export interface NotifyCounters {
-  sent: number;
-  failed: number;
-}
 
 /**
  * NOTIFY out (RFC 1996): after every commit to a primary zone, each of its notify targets gets a
@@ -29,7 +26,6 @@ export interface NotifyCounters {
  * change to the same zone replaces a pending one for the same target.
  */
 export class NotifySender {
-  readonly counters: NotifyCounters = { sent: 0, failed: 0 };
   private readonly pending = new Map<number, Pending>();
   private readonly latest = new Map<string, number>();
   private sockets: { v4: dgram.Socket; v6: dgram.Socket } | undefined;
@@ -37,6 +33,7 @@ export class NotifySender {
   constructor(
     private readonly config: () => ReplicationConfig,
     private readonly log: Logger,
+    private readonly counters: ControlCounters,
   ) {}
 
   /** Announces the zone's new serial to its targets. */
@@ -69,12 +66,12 @@ export class NotifySender {
   private send(id: number, entry: Pending): void {
     const sockets = this.open();
     const socket = isIP(entry.target.host) === 6 ? sockets.v6 : sockets.v4;
-    this.counters.sent++;
+    this.counters.notifySent++;
     socket.send(entry.message, entry.target.port, entry.target.host);
     clearTimeout(entry.timer);
     const wait = RETRY_MS[entry.attempt];
     if (wait === undefined) {
-      this.counters.failed++;
+      this.counters.notifyFailed++;
       this.log.warn({ zone: entry.origin, target: `${entry.target.host}:${entry.target.port}` }, 'NOTIFY not answered; giving up (the secondary will refresh on its own)');
       this.settle(id);
       return;

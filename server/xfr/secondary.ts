@@ -8,6 +8,7 @@ import type { LmdbStore } from '../../zones/store/lmdb-store.js';
 import type { NotifyTarget, ReplicationConfig } from '../config-replication.js';
 import type { ZoneTable } from '../query/zone-table.js';
 import { fetchAxfr, fetchIxfr, querySerial, type Primary } from './xfr-in.js';
+import { ControlCounters } from '../metrics/counters.js';
 
 interface SecondaryZone {
   origin: string;
@@ -38,6 +39,7 @@ export class SecondaryZones {
     private readonly table: ZoneTable,
     private readonly config: () => ReplicationConfig,
     private readonly log: Logger,
+    private readonly counters: ControlCounters,
   ) {}
 
   /** Takes the configured secondaries: new ones start, removed ones stop (their data stays). */
@@ -124,10 +126,12 @@ export class SecondaryZones {
         if (meta && meta.records > 0 && (await this.incremental(zone, primary, where, meta.serial))) return true;
         const records = await fetchAxfr(primary, zone.name, config.keyring);
         const result = this.writer.replaceContent(zone.apexKey, records, `xfr:${where}`);
+        ControlCounters.inc(this.counters.transfersIn, 'axfr');
         this.unexpire(zone);
         this.log.info({ zone: zone.origin, primary: where, serial: result.serial, records: result.added }, 'incoming transfer (AXFR) done');
         return true;
       } catch (err) {
+        ControlCounters.inc(this.counters.transfersInFailed, 'refresh');
         this.log.warn({ zone: zone.origin, primary: where, reason: (err as Error).message }, 'refresh from primary failed; old version kept');
       }
     }
@@ -146,6 +150,7 @@ export class SecondaryZones {
     if (result.kind === 'current') return true;
     if (result.kind === 'axfr') {
       const replaced = this.writer.replaceContent(zone.apexKey, result.records, `xfr:${where}`);
+      ControlCounters.inc(this.counters.transfersIn, 'axfr');
       this.unexpire(zone);
       this.log.info({ zone: zone.origin, primary: where, serial: replaced.serial, records: replaced.added }, 'incoming transfer (IXFR answered with the whole zone) done');
       return true;
@@ -160,6 +165,7 @@ export class SecondaryZones {
         removeAny: step.removed.filter((r) => r.type !== RRType.SOA), add: step.added,
       });
     }
+    ControlCounters.inc(this.counters.transfersIn, 'ixfr');
     this.unexpire(zone);
     const last = result.steps[result.steps.length - 1]!;
     this.log.info({ zone: zone.origin, primary: where, from: serial, serial: last.to, steps: result.steps.length }, 'incoming transfer (IXFR) done');

@@ -1,0 +1,82 @@
+/**
+ * RFC 2136 dynamic UPDATE: zone section (§3.1), permission (§3.3, checked first: ACL and TSIG, so a
+ * stranger learns nothing from prerequisites), prerequisites (§3.2), prescan and updates (§3.4),
+ * all in one synchronous turn ending in one commit through the write door.
+ */
+import type { Logger } from 'pino';
+import { keyIsSubdomain, nameToKey, nameToText } from '../../zones/name.js';
+import { RRClass } from '../../zones/rrtype.js';
+import type { ZoneWriter } from '../../zones/store/commit.js';
+import type { LmdbStore } from '../../zones/store/lmdb-store.js';
+import type { Acl } from '../acl.js';
+import type { ParsedQuery } from '../query/parse.js';
+import type { ServedZone, ZoneTable } from '../query/zone-table.js';
+import { buildDiff, prescan } from './apply.js';
+import { parseUpdate, UpdateFormatError } from './message.js';
+import { checkPrerequisites, UpdateRcode } from './prerequisites.js';
+
+export interface UpdateContext {
+  store: LmdbStore;
+  writer: ZoneWriter | undefined;
+  table: ZoneTable;
+  log: Logger;
+  /** The ACL of a zone (by origin). */
+  aclFor(origin: string): Acl;
+}
+
+export interface UpdateOutcome {
+  rcode: number;
+}
+
+const RCODE_NAMES = ['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', 'REFUSED', 'YXDOMAIN', 'YXRRSET', 'NXRRSET', 'NOTAUTH', 'NOTZONE'];
+
+/** Processes one UPDATE; returns the rcode for the answer (the caller echoes the zone and signs). */
+export function handleUpdate(ctx: UpdateContext, msg: Buffer, q: ParsedQuery, peer: string, keyName: string | undefined): UpdateOutcome {
+  const zoneText = nameToText(msg.subarray(12, q.qnameEnd));
+  const done = (rcode: number, extra: Record<string, unknown> = {}): UpdateOutcome => {
+    const level = rcode === UpdateRcode.NOERROR ? 'info' : 'warn';
+    ctx.log[level]({ client: peer, zone: zoneText, key: keyName ?? null, rcode: RCODE_NAMES[rcode] ?? rcode, ...extra }, `update: ${RCODE_NAMES[rcode] ?? rcode}`);
+    return { rcode };
+  };
+  // §3.1.1: one zone, of type SOA (the pipeline checked those), class IN
+  if (q.qclass !== RRClass.IN) return done(UpdateRcode.FORMERR, { reason: 'zone class is not IN' });
+  const apexKey = nameToKey(msg.subarray(12, q.qnameEnd));
+  const zone = ctx.table.byApexKey(apexKey);
+  // §3.1.2: not a zone we are primary for
+  if (!zone || !zone.loaded || zone.kind !== 'primary' || !ctx.writer) return done(UpdateRcode.NOTAUTH, { reason: 'not primary for the zone' });
+  const decision = ctx.aclFor(zone.origin).check('update', peer, keyName);
+  if (!decision.allowed) return done(UpdateRcode.REFUSED, { rule: decision.rule ?? null, reason: 'denied by ACL' });
+
+  let parsed;
+  try {
+    parsed = parseUpdate(msg, q.questionEnd);
+  } catch (err) {
+    if (err instanceof UpdateFormatError) return done(UpdateRcode.FORMERR, { reason: err.message });
+    throw err;
+  }
+  const store = ctx.store;
+  const read = (key: Buffer) => store.getNode(zone.id, key);
+  const inZone = (key: Buffer) => ownsName(ctx.table, zone, key);
+  const pre = checkPrerequisites(parsed.prerequisites, zone.apexKey, inZone, read);
+  if (pre !== UpdateRcode.NOERROR) return done(pre, { stage: 'prerequisites' });
+  const scan = prescan(parsed.updates, zone.apexKey, inZone);
+  if (scan !== UpdateRcode.NOERROR) return done(scan, { stage: 'prescan' });
+  const source = keyName !== undefined ? `tsig:${keyName}` : `update:${peer}`;
+  const diff = buildDiff(parsed.updates, zone.apexKey, source, read);
+  let result;
+  try {
+    result = ctx.writer.commit(zone.apexKey, diff);
+  } catch (err) {
+    // the transaction did not happen: nothing changed
+    ctx.log.error({ err, client: peer, zone: zoneText }, 'update commit failed');
+    return done(UpdateRcode.SERVFAIL, { stage: 'commit' });
+  }
+  return done(UpdateRcode.NOERROR, { changed: result.changed, serial: result.serial, added: result.added, removed: result.removed });
+}
+
+/** A name belongs to this zone, not to a deeper zone we also serve (zone_of(name) = ZNAME). */
+function ownsName(table: ZoneTable, zone: ServedZone, key: Buffer): boolean {
+  if (!keyIsSubdomain(key, zone.apexKey)) return false;
+  const found = table.find(key);
+  return found === undefined || found === zone;
+}
