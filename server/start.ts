@@ -18,7 +18,7 @@ import { NotifySender } from './xfr/notify-out.js';
 import { SecondaryZones } from './xfr/secondary.js';
 import { RRType } from '../zones/rrtype.js';
 import { nameToKey, parseName } from '../zones/name.js';
-import { LmdbStore } from '../zones/store/lmdb-store.js';
+import { LmdbStore, type ZoneMeta } from '../zones/store/lmdb-store.js';
 import { ZoneWriter } from '../zones/store/commit.js';
 import { ZoneFolder } from '../zones/zone-folder.js';
 
@@ -71,10 +71,12 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
   pipeline.special.setCounters(counters);
   // RFC 1996: every commit to a primary zone is announced to its notify targets
   const notifier = new NotifySender(() => pipeline.special.replication, moduleLogger(log, 'notify'), counters);
-  writer.onCommit((apexKey, meta) => {
-    if (!meta || meta.kind !== 'primary' || meta.records === 0) return;
+  const announce = (apexKey: Buffer, meta: ZoneMeta): number => {
     const soa = store.getNode(meta.id, apexKey, false)?.rrsets.find((set) => set.type === RRType.SOA);
-    notifier.zoneChanged(meta.origin, soa?.rrs[0] ? { ttl: soa.ttl, rdata: soa.rrs[0].rdata } : undefined);
+    return notifier.zoneChanged(meta.origin, soa?.rrs[0] ? { ttl: soa.ttl, rdata: soa.rrs[0].rdata } : undefined);
+  };
+  writer.onCommit((apexKey, meta) => {
+    if (meta && meta.kind === 'primary' && meta.records > 0) announce(apexKey, meta);
   });
   const queryLog = moduleLogger(log, 'querylog');
   setQueryLog(pipeline, config.queryLog?.sample, queryLog);
@@ -223,6 +225,15 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
     const ctx: AdminContext = {
       store, writer, table, zoneFolder: () => zoneFolder, token: token ?? new TokenHolder(randomUnguessable()),
       metrics, counters, log: adminLog, reload, readiness,
+      replication: {
+        notify: async (origin) => {
+          const apexKey = nameToKey(parseName(origin));
+          const meta = store.zoneMeta(apexKey);
+          return { sent: meta ? announce(apexKey, meta) : 0, failed: 0 };
+        },
+        retransfer: async (origin) => secondaries.retransfer(origin),
+        transferState: (origin) => secondaries.state(origin),
+      },
     };
     if (config.admin) {
       const app = buildAdminApp(ctx);

@@ -28,7 +28,7 @@ interface CreateZone {
   nameservers?: string[];
 }
 
-const notBuilt = (what: string) => new ApiError(501, undefined, undefined, `${what} arrives with the replication work (issue "Replication"); this meshdns has no transfer peers`);
+const notBuilt = (what: string) => new ApiError(501, undefined, undefined, `${what} is not wired into this server instance (no replication hooks)`);
 
 export function zoneRoutes(app: FastifyInstance, ctx: AdminContext): void {
   app.get('/api/v1/zones', {

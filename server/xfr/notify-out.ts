@@ -36,10 +36,11 @@ export class NotifySender {
     private readonly counters: ControlCounters,
   ) {}
 
-  /** Announces the zone's new serial to its targets. */
-  zoneChanged(origin: string, soa: { ttl: number; rdata: Uint8Array } | undefined): void {
+  /** Announces the zone's new serial to its targets; returns how many NOTIFYs went out. */
+  zoneChanged(origin: string, soa: { ttl: number; rdata: Uint8Array } | undefined): number {
     const config = this.config();
-    for (const target of notifyTargetsFor(config, origin)) {
+    const targets = notifyTargetsFor(config, origin);
+    for (const target of targets) {
       const id = this.freeId();
       let message = notifyMessage(id, parseName(origin), soa);
       if (target.key) {
@@ -54,6 +55,7 @@ export class NotifySender {
       this.pending.set(id, entry);
       this.send(id, entry);
     }
+    return targets.length;
   }
 
   close(): void {

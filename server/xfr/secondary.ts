@@ -20,6 +20,10 @@ interface SecondaryZone {
   lastSuccess: number;
   running: boolean;
   again: boolean;
+  /** The next refresh asks for the whole zone (admin API retransfer). */
+  forceFull: boolean;
+  lastError: string | undefined;
+  nextCheck: number;
 }
 
 /** When a zone has no SOA timers yet (never transferred): retry every minute. */
@@ -65,7 +69,10 @@ export class SecondaryZones {
         continue;
       }
       const lastSuccess = Date.parse(meta.lastChange) || Date.now();
-      const zone: SecondaryZone = { origin, name, apexKey, primaries, timer: undefined, lastSuccess, running: false, again: false };
+      const zone: SecondaryZone = {
+        origin, name, apexKey, primaries, timer: undefined, lastSuccess, running: false, again: false,
+        forceFull: false, lastError: undefined, nextCheck: Date.now(),
+      };
       this.zones.set(origin, zone);
       this.schedule(zone, 0);
     }
@@ -81,6 +88,27 @@ export class SecondaryZones {
     if (zone) this.schedule(zone, 0);
   }
 
+  /** A full transfer now, whatever the serials say (admin API `retransfer`). */
+  retransfer(origin: string): void {
+    const zone = this.zones.get(origin.toLowerCase());
+    if (!zone) return;
+    zone.forceFull = true;
+    this.schedule(zone, 0);
+  }
+
+  /** What the admin API shows as the zone's transfer state. */
+  state(origin: string): Record<string, unknown> | null {
+    const zone = this.zones.get(origin.toLowerCase());
+    if (!zone) return null;
+    return {
+      primaries: zone.primaries.map((p) => `${p.host}:${p.port}`),
+      lastSuccess: new Date(zone.lastSuccess).toISOString(),
+      nextCheck: new Date(zone.nextCheck).toISOString(),
+      lastError: zone.lastError ?? null,
+      expired: this.table.byApexKey(zone.apexKey)?.expired === true,
+    };
+  }
+
   close(): void {
     for (const zone of this.zones.values()) clearTimeout(zone.timer);
     this.zones.clear();
@@ -88,6 +116,7 @@ export class SecondaryZones {
 
   private schedule(zone: SecondaryZone, ms: number): void {
     clearTimeout(zone.timer);
+    zone.nextCheck = Date.now() + ms;
     zone.timer = setTimeout(() => void this.refresh(zone), ms);
     zone.timer.unref();
   }
@@ -122,16 +151,20 @@ export class SecondaryZones {
       try {
         const theirs = await querySerial(primary, zone.name, config.keyring);
         const meta = this.store.zoneMeta(zone.apexKey);
-        if (meta && meta.records > 0 && !serialLessThan(meta.serial, theirs)) return true;
-        if (meta && meta.records > 0 && (await this.incremental(zone, primary, where, meta.serial))) return true;
+        const full = zone.forceFull;
+        zone.forceFull = false;
+        if (!full && meta && meta.records > 0 && !serialLessThan(meta.serial, theirs)) return true;
+        if (!full && meta && meta.records > 0 && (await this.incremental(zone, primary, where, meta.serial))) return true;
         const records = await fetchAxfr(primary, zone.name, config.keyring);
         const result = this.writer.replaceContent(zone.apexKey, records, `xfr:${where}`);
         ControlCounters.inc(this.counters.transfersIn, 'axfr');
         this.unexpire(zone);
+        zone.lastError = undefined;
         this.log.info({ zone: zone.origin, primary: where, serial: result.serial, records: result.added }, 'incoming transfer (AXFR) done');
         return true;
       } catch (err) {
         ControlCounters.inc(this.counters.transfersInFailed, 'refresh');
+        zone.lastError = `${where}: ${(err as Error).message}`;
         this.log.warn({ zone: zone.origin, primary: where, reason: (err as Error).message }, 'refresh from primary failed; old version kept');
       }
     }

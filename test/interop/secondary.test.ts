@@ -74,6 +74,17 @@ test('a signed NOTIFY makes it refresh at once, by IXFR; an unsigned one is refu
   assert.equal(ours('new.prim.test'), '192.0.2.99');
 });
 
+test('the admin API shows the transfer state and starts a full transfer on request', async () => {
+  const admin = server.admin!;
+  const headers = { 'x-api-key': admin.token! };
+  const zone = (await (await fetch(`${admin.url}/api/v1/zones/prim.test`, { headers })).json()) as Record<string, unknown>;
+  assert.equal(zone['kind'], 'secondary');
+  assert.match(JSON.stringify(zone), new RegExp(`127\\.0\\.0\\.1:${knot.port}`));
+  const res = await fetch(`${admin.url}/api/v1/zones/prim.test/retransfer`, { method: 'PUT', headers });
+  assert.equal(res.status, 200);
+  await server.waitForLog((e) => e['msg'] === 'incoming transfer (AXFR) done' && e['serial'] === 2);
+});
+
 test('a restart serves the transferred zone from LMDB even with the primary gone', async () => {
   await knot.stop();
   await server.stop();
