@@ -72,7 +72,9 @@ export class SignedAndTransfers {
       store: this.store, writer: this.writer, table: this.table, log: this.log,
       aclFor: (origin) => aclFor(this.replication, origin),
     };
-    return handleUpdate(ctx, msg, q, peer, signing?.key.nameText).rcode;
+    const rcode = handleUpdate(ctx, msg, q, peer, signing?.key.nameText).rcode;
+    ControlCounters.inc(rcode === Rcode.NOERROR ? this.counters.updatesApplied : this.counters.updatesRefused, 'rfc2136');
+    return rcode;
   }
 
   handle(msg: Buffer, q: ParsedQuery, tcp: boolean, peer: string): Buffer | Iterable<Buffer> | undefined {

@@ -311,3 +311,11 @@ test('FORMERR for malformed prerequisites and updates (RFC 2136 §3.2.5, §3.4.1
   assert.equal(await rawUpdate([], [rr('raw.upd.test.', 1, 1, 300, a)]), 0, 'and a good one works');
   assert.deepEqual(q('raw.upd.test', 'A'), ['192.0.2.77']);
 });
+
+test('the metrics count applied and refused dynamic updates', async () => {
+  const admin = server.admin!;
+  const text = await (await fetch(`${admin.url}/metrics`)).text();
+  const value = (name: string) => Number(new RegExp(`^${name}\\{source="rfc2136"\\} (\\d+)`, 'm').exec(text)?.[1] ?? 'NaN');
+  assert.ok(value('meshdns_updates_applied_total') > 0, text.split('\n').filter((l) => l.includes('updates')).join('\n'));
+  assert.ok(value('meshdns_updates_refused_total') > 0);
+});
