@@ -1,5 +1,6 @@
 import { LOWER } from '../../zones/name.js';
 import { RRType } from '../../zones/rrtype.js';
+import { skipName } from '../message-names.js';
 
 /** EDNS(0) as the client asked for it (RFC 6891 §6.1). */
 export interface EdnsRequest {
@@ -136,18 +137,6 @@ function badRest(out: ParsedQuery): QueryProblem {
   return formerr(out.questionEnd);
 }
 
-/** Offset after a possibly compressed name, or -1 when it is malformed. */
-function skipName(msg: Uint8Array, p: number): number {
-  for (let guard = 0; guard < 128; guard++) {
-    const l = msg[p];
-    if (l === undefined) return -1;
-    if (l === 0) return p + 1;
-    if ((l & 0xc0) === 0xc0) return p + 2 <= msg.length ? p + 2 : -1;
-    if (l > 63) return -1;
-    p += l + 1;
-  }
-  return -1;
-}
 
 export function newParsedQuery(): ParsedQuery {
   return { id: 0, opcode: 0, echoFlags: 0, qnameEnd: 0, questionEnd: 0, qtype: 0, qclass: 0, edns: undefined, hash: 0, tsigAt: -1 };

@@ -8,7 +8,7 @@ import { RRType } from '../../zones/rrtype.js';
 import { soaSerial } from '../../zones/soa.js';
 import type { DiffRR } from '../../zones/diff.js';
 import type { TsigKey, Keyring } from '../tsig/keys.js';
-import { readName, skipName } from '../tsig/record.js';
+import { readName, skipName } from '../message-names.js';
 import { signMessage, verifyMessage } from '../tsig/tsig.js';
 
 export interface Primary {

@@ -58,12 +58,7 @@ export class ZoneWriter {
     const meta = this.store.zoneMeta(apexKey);
     if (!meta) return;
     this.store.env.transactionSync(() => {
-      const start = Buffer.alloc(4);
-      start.writeUInt32BE(meta.id);
-      const end = Buffer.alloc(4);
-      end.writeUInt32BE(meta.id + 1);
-      for (const key of this.store.nodesDb.getKeys({ start, end })) this.store.nodesDb.remove(key);
-      deleteJournal(this.store, meta.id);
+      this.removeContent(meta.id);
       this.store.zonesDb.remove(apexKey);
     });
     this.emit(apexKey, undefined);
@@ -80,12 +75,7 @@ export class ZoneWriter {
     const ownerId = this.store.provenance.idOf(source);
     for (const rr of records) assertInZone(rr.owner, apexKey, meta.origin);
     const result = this.store.env.transactionSync(() => {
-      const start = Buffer.alloc(4);
-      start.writeUInt32BE(meta.id);
-      const end = Buffer.alloc(4);
-      end.writeUInt32BE(meta.id + 1);
-      for (const key of this.store.nodesDb.getKeys({ start, end })) this.store.nodesDb.remove(key);
-      deleteJournal(this.store, meta.id);
+      this.removeContent(meta.id);
       return this.commitBulk(apexKey, { ...meta, serial: 0, records: 0 }, { source, remove: [], add: records }, ownerId);
     });
     this.emit(apexKey, this.store.zoneMeta(apexKey));
@@ -99,6 +89,16 @@ export class ZoneWriter {
   announceExternalCommit(apexKey: Buffer): void {
     this.store.env.resetReadTxn();
     this.emit(apexKey, this.store.zoneMeta(apexKey));
+  }
+
+  /** Every node and journal entry of a zone (inside the caller's write transaction). */
+  private removeContent(zoneId: number): void {
+    const start = Buffer.alloc(4);
+    start.writeUInt32BE(zoneId);
+    const end = Buffer.alloc(4);
+    end.writeUInt32BE(zoneId + 1);
+    for (const key of this.store.nodesDb.getKeys({ start, end })) this.store.nodesDb.remove(key);
+    deleteJournal(this.store, zoneId);
   }
 
   /** Updates zone metadata that is not zone content (source file stamp and the like). */
