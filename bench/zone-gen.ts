@@ -8,6 +8,7 @@
 // Output is cached under `<outRoot>/zones/n<N>-v<VERSION>/` (meta.json is written last and marks a
 // complete set). Usage standalone: node dist/bench/zone-gen.js <N> [outRoot]
 
+import { prng as rng } from '../test/helpers/prng.js';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,17 +33,6 @@ export interface GeneratedZone {
   readonly probe: { readonly name: string; readonly type: 'A'; readonly address: string };
 }
 
-/** mulberry32: small, fast, deterministic. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type HostKind = 'A' | 'AAAA' | 'DUAL' | 'TXT' | 'MX' | 'CNAME';
 

@@ -1,6 +1,8 @@
 // Deterministic generation of the differential query corpus over the zones in ./zones.
 // The same seed always yields the same queries (IDs, case, options and transport included), so a
 // mismatch report can be reproduced by its index.
+import { prng } from '../helpers/prng.js';
+export { prng };
 import { buildQuery, encodeOpt, nameToWire, OPT_COOKIE, OPT_NSID, OPT_PADDING, type EdnsOptions, type QuerySpec } from '../helpers/dns-client.js';
 
 export type Transport = 'udp' | 'tcp';
@@ -24,17 +26,6 @@ export interface GenQuery {
 /** The zones the corpus is written for; file name = origin + `.zone`. */
 export const ZONES = ['example.test', 'child.example.test', 'other.test', 'wild.test'] as const;
 
-/** mulberry32: small, fast, good enough for test corpora. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const LONG_A = 'a'.repeat(63);
 

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nameToKey, parseName, type WireName } from '../../zones/name.js';
 import { RRType } from '../../zones/rrtype.js';
+import { soaRdata } from '../helpers/soa.js';
 import { diffIsEmpty, type DiffRR } from '../../zones/diff.js';
 import { LmdbStore } from '../../zones/store/lmdb-store.js';
 import { ZoneWriter } from '../../zones/store/commit.js';
@@ -13,12 +14,7 @@ import { readJournal } from '../../zones/store/journal.js';
 const ORIGIN = parseName('u.test.');
 const n = (s: string): WireName => parseName(s, ORIGIN);
 
-function soa(serial: number): Uint8Array {
-  const rest = Buffer.alloc(20);
-  rest.writeUInt32BE(serial, 0);
-  for (let i = 1; i < 5; i++) rest.writeUInt32BE(3600, i * 4);
-  return Buffer.concat([n('ns'), n('hostmaster'), rest]);
-}
+const soa = (serial: number): Uint8Array => soaRdata(ORIGIN, serial);
 const a = (owner: string, ip: number, ttl = 300): DiffRR => ({ owner: n(owner), type: RRType.A, ttl, rdata: Uint8Array.of(192, 0, 2, ip) });
 
 test('removeAny removes an RR whatever its owners, in one journalled commit', async () => {
