@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Acl, addressProblem, type AclAction, type AclRule } from './acl.js';
-import { parseListen } from './config.js';
+import { parseListen } from './listen-address.js';
 import { isTsigAlgorithm, Keyring, makeKey, TSIG_ALGORITHMS, type TsigKey } from './tsig/keys.js';
 
 /** What replication needs from the config: TSIG keys, ACL rules, and which rules apply to a zone. */

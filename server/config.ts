@@ -3,16 +3,12 @@ import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { parseName, NameError, nameToText } from '../zones/name.js';
+import { parseListen, type ListenAddress } from './listen-address.js';
+
+export type { ListenAddress };
 import type { SerialPolicy } from '../zones/serial.js';
 import { parseReplication, REPLICATION_TOP_LEVEL_KEYS, REPLICATION_ZONE_KEYS, type ReplicationConfig } from './config-replication.js';
 
-export interface ListenAddress {
-  host: string;
-  port: number;
-  family: 4 | 6;
-  /** As written, for messages. */
-  text: string;
-}
 
 export interface ZoneConfig {
   /** Absolute origin in presentation format, lowercased, with the trailing dot. */
@@ -189,18 +185,6 @@ export function validateConfig(raw: unknown, overrides: ConfigOverrides, where: 
 
 type Fail = (key: string, value: unknown, why: string) => never;
 
-/** `127.0.0.1:5300`, `[::1]:5300`. */
-export function parseListen(value: unknown, key: string, fail: Fail): ListenAddress {
-  if (typeof value !== 'string') return fail(key, value, 'must be a string ADDR:PORT');
-  const m = /^\[([^\]]+)\]:(\d+)$/.exec(value) ?? /^([^:[\]]+):(\d+)$/.exec(value);
-  if (!m) return fail(key, value, 'is not ADDR:PORT (IPv6 as [::1]:5300)');
-  const host = m[1]!;
-  const port = Number(m[2]);
-  const family = isIP(host);
-  if (family === 0) return fail(key, value, `has "${host}", which is not an IP address`);
-  if (port > 65535) return fail(key, value, `has port ${port}, above 65535`);
-  return { host, port, family: family as 4 | 6, text: value };
-}
 
 function parseOrigin(text: string, key: string, fail: Fail): string {
   try {

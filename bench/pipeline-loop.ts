@@ -1,0 +1,42 @@
+// In-process cost of the query pipeline, without the network: every line of a dnsperf query file
+// is encoded once, then handed to QueryPipeline.handle() in rounds. Round 0 is mostly cache misses,
+// later rounds mostly hits; `--no-cache` measures the miss path alone.
+//
+// Usage: node dist/bench/pipeline-loop.js DATA_DIR QUERY_FILE [--rounds N] [--no-cache]
+// (DATA_DIR: an LMDB data directory meshdns has already loaded, e.g. .bench-out/data/n10000)
+
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import dnsPacket from 'dns-packet';
+import { pino } from 'pino';
+import { LmdbStore } from '../zones/store/lmdb-store.js';
+import { ZoneTable } from '../server/query/zone-table.js';
+import { QueryPipeline } from '../server/query/pipeline.js';
+
+const { positionals, values } = parseArgs({
+  allowPositionals: true,
+  options: { rounds: { type: 'string', default: '5' }, 'no-cache': { type: 'boolean', default: false } },
+});
+const [dataDir, queryFile] = positionals;
+if (!dataDir || !queryFile) {
+  process.stderr.write('usage: node dist/bench/pipeline-loop.js DATA_DIR QUERY_FILE [--rounds N] [--no-cache]\n');
+  process.exit(2);
+}
+const store = LmdbStore.open(dataDir);
+const table = new ZoneTable(store);
+const pipeline = new QueryPipeline(store, table, pino({ level: 'silent' }), {
+  maxUdpPayload: 1232, nsid: undefined, answerCacheSize: values['no-cache'] ? 0 : 200_000,
+});
+const messages = readFileSync(queryFile, 'utf8').trim().split('\n').map((line, i) => {
+  const [name, type] = line.split(/\s+/);
+  return dnsPacket.encode({ id: i & 0xffff, type: 'query', questions: [{ name: name!, type: type as dnsPacket.RecordType }] });
+});
+for (let round = 0; round < Number(values.rounds); round++) {
+  const hitsBefore = pipeline.cache.hits;
+  const started = process.hrtime.bigint();
+  for (const m of messages) pipeline.handle(m, 0);
+  const ns = Number(process.hrtime.bigint() - started) / messages.length;
+  const hits = pipeline.cache.hits - hitsBefore;
+  console.log(`round ${round}: ${(ns / 1000).toFixed(2)} µs/query, ${((100 * hits) / messages.length).toFixed(0)}% cache hits`);
+}
+await store.close();
