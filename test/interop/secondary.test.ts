@@ -85,6 +85,25 @@ test('the admin API shows the transfer state and starts a full transfer on reque
   await server.waitForLog((e) => e['msg'] === 'incoming transfer (AXFR) done' && e['serial'] === 2);
 });
 
+test('a primary signing with another key: the transfer is rejected and the old version keeps answering', async () => {
+  const wrong = Buffer.from('a different secret than knotd has').toString('base64');
+  const config = join(dir, 'meshdns.yaml');
+  const { readFileSync } = await import('node:fs');
+  const original = readFileSync(config, 'utf8');
+  writeFileSync(config, original.replace(`secret: "${SECRET}"`, `secret: "${wrong}"`));
+  server.proc.kill('SIGHUP');
+  await server.waitForLog((e) => e['msg'] === 'config reloaded' && JSON.stringify(e['applied']).includes('keys'));
+  const res = await fetch(`${server.admin!.url}/api/v1/zones/prim.test/retransfer`, { method: 'PUT', headers: { 'x-api-key': server.admin!.token! } });
+  assert.equal(res.status, 200);
+  const failed = await server.waitForLog((e) => e['msg'] === 'refresh from primary failed; old version kept');
+  assert.match(String(failed['reason']), /TSIG|NOTAUTH|rcode 9/);
+  assert.equal(ours('new.prim.test'), '192.0.2.99');
+  writeFileSync(config, original);
+  server.proc.kill('SIGHUP');
+  // the right key again: the next reload (logged after the failure) puts it back
+  await server.waitForLog((e) => e['msg'] === 'config reloaded' && String(e['time']) > String(failed['time']), 10_000);
+});
+
 test('a restart serves the transferred zone from LMDB even with the primary gone', async () => {
   await knot.stop();
   await server.stop();
