@@ -36,7 +36,7 @@ async function serve(argv: string[]): Promise<number> {
   const log = createLogger(config.logLevel);
   const server = await startServer(config, log, { readConfig });
   const first = server.addresses[0]!;
-  const host = first.family === 6 ? first.host : first.host;
+  const host = first.host;
   log.info(
     { zones: server.table.size, addresses: server.addresses.map((a) => `${a.family === 6 ? `[${a.host}]` : a.host}:${a.port}`) },
     `ready; try: dig @${host} -p ${first.port} www.example.test A`,
