@@ -319,3 +319,15 @@ test('the metrics count applied and refused dynamic updates', async () => {
   assert.ok(value('meshdns_updates_applied_total') > 0, text.split('\n').filter((l) => l.includes('updates')).join('\n'));
   assert.ok(value('meshdns_updates_refused_total') > 0);
 });
+
+test('the journal holds exactly the update: IXFR from the previous serial shows it', () => {
+  const soa = () => Number(dig(['@127.0.0.1', '-p', String(server.port), 'upd.test', 'SOA', '+short']).trim().split(/\s+/)[2]);
+  ok(nsupdate(['update add jc-old.upd.test. 120 A 192.0.2.76']));
+  const before = soa();
+  ok(nsupdate(['update add journal-check.upd.test. 120 A 192.0.2.77', 'update delete jc-old.upd.test. A']));
+  assert.equal(soa(), before + 1);
+  const ixfr = dig(['@127.0.0.1', '-p', String(server.port), '-y', KEY, 'upd.test', `IXFR=${before}`])
+    .split('\n').filter((l) => l.trim() !== '' && !l.startsWith(';') && !/\sTSIG\s/.test(l)).map((l) => l.trim().split(/\s+/).join(' '));
+  assert.deepEqual(ixfr.filter((l) => !/ SOA /.test(l)), ['jc-old.upd.test. 120 IN A 192.0.2.76', 'journal-check.upd.test. 120 IN A 192.0.2.77']);
+  assert.equal(ixfr.filter((l) => / SOA /.test(l)).length, 4, 'new, old, new, new SOA');
+});
