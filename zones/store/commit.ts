@@ -185,34 +185,9 @@ export class ZoneWriter {
       entry.node.rrsets = entry.node.rrsets.filter((s) => s !== set);
       entry.dirty = true;
     }
-    for (const rr of diff.removeAny ?? []) {
-      if (rr.type === RRType.SOA) continue; // the SOA is replaced, never removed
-      const entry = ws.load(nameToKey(rr.owner));
-      const set = findRRset(entry.node, rr.type);
-      const idx = set ? set.rrs.findIndex((x) => rdataEqual(rr.type, x.rdata, rr.rdata)) : -1;
-      if (!set || idx < 0) continue;
-      const stored = set.rrs[idx]!;
-      set.rrs.splice(idx, 1); // whatever its owners (RFC 2136 §2.5.4)
-      removed.push([rr.owner, rr.type, set.ttl, stored.rdata]);
-      if (set.rrs.length === 0) entry.node.rrsets = entry.node.rrsets.filter((s) => s !== set);
-      entry.dirty = true;
-    }
-    for (const rr of diff.remove) {
-      if (rr.type === RRType.SOA) continue; // the SOA is replaced, never removed
-      const entry = ws.load(nameToKey(rr.owner));
-      const set = findRRset(entry.node, rr.type);
-      const idx = set ? set.rrs.findIndex((x) => rdataEqual(rr.type, x.rdata, rr.rdata)) : -1;
-      if (!set || idx < 0) continue;
-      const stored = set.rrs[idx]!;
-      if (!stored.owners.includes(ownerId)) continue; // a source only removes what it owns
-      stored.owners = stored.owners.filter((o) => o !== ownerId);
-      entry.dirty = true;
-      if (stored.owners.length > 0) continue;
-      set.rrs.splice(idx, 1);
-      removed.push([rr.owner, rr.type, set.ttl, stored.rdata]);
-      if (set.rrs.length === 0) entry.node.rrsets = entry.node.rrsets.filter((s) => s !== set);
-      entry.dirty = true;
-    }
+    // RFC 2136 §2.5.4 deletes an RR whatever its owners; a source's own remove only withdraws its claim
+    for (const rr of diff.removeAny ?? []) this.removeRR(ws, rr, undefined, removed);
+    for (const rr of diff.remove) this.removeRR(ws, rr, ownerId, removed);
     for (const rr of diff.add) {
       if (rr.type === RRType.SOA) {
         newSoa = rr.rdata;
@@ -253,6 +228,26 @@ export class ZoneWriter {
       journalSeq: meta.journalSeq + 1,
     });
     return { changed: true, serial, added: added.length, removed: removed.length };
+  }
+
+  /** Removes one RR, or only `ownerId`'s claim on it when an owner is given (gone when none is left). */
+  private removeRR(ws: WorkingSet, rr: DiffRR, ownerId: number | undefined, removed: JournalRR[]): void {
+    if (rr.type === RRType.SOA) return; // the SOA is replaced, never removed
+    const entry = ws.load(nameToKey(rr.owner));
+    const set = findRRset(entry.node, rr.type);
+    const idx = set ? set.rrs.findIndex((x) => rdataEqual(rr.type, x.rdata, rr.rdata)) : -1;
+    if (!set || idx < 0) return;
+    const stored = set.rrs[idx]!;
+    if (ownerId !== undefined) {
+      if (!stored.owners.includes(ownerId)) return; // a source only removes what it owns
+      stored.owners = stored.owners.filter((o) => o !== ownerId);
+      entry.dirty = true;
+      if (stored.owners.length > 0) return;
+    }
+    set.rrs.splice(idx, 1);
+    removed.push([rr.owner, rr.type, set.ttl, stored.rdata]);
+    if (set.rrs.length === 0) entry.node.rrsets = entry.node.rrsets.filter((s) => s !== set);
+    entry.dirty = true;
   }
 
   private addRR(entry: WorkingEntry, rr: DiffRR, ownerId: number, removed: JournalRR[], added: JournalRR[]): void {
