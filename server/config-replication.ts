@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Acl, addressProblem, type AclAction, type AclRule } from './acl.js';
 import { parseListen } from './listen-address.js';
 import { isTsigAlgorithm, Keyring, makeKey, TSIG_ALGORITHMS, type TsigKey } from './tsig/keys.js';
+import { DEFAULT_JOURNAL_LIMITS, type JournalLimits } from '../zones/store/journal.js';
 
 /** What replication needs from the config: TSIG keys, ACL rules, and which rules apply to a zone. */
 export interface ReplicationConfig {
@@ -17,6 +18,9 @@ export interface ReplicationConfig {
   zoneNotify: Map<string, NotifyTarget[]>;
   /** Secondary zones: origin → primaries, tried in order. */
   secondaries: Map<string, NotifyTarget[]>;
+  /** IXFR history kept per zone (defaults.journal, zones[].journal). */
+  defaultJournal: JournalLimits;
+  zoneJournal: Map<string, JournalLimits>;
 }
 
 export interface NotifyTarget {
@@ -30,7 +34,7 @@ type Fail = (key: string, value: unknown, why: string) => never;
 
 const ACTIONS: AclAction[] = ['transfer', 'notify', 'update'];
 export const REPLICATION_TOP_LEVEL_KEYS = ['keys', 'acls', 'defaults'];
-export const REPLICATION_ZONE_KEYS = ['acl', 'notify', 'primaries'];
+export const REPLICATION_ZONE_KEYS = ['acl', 'notify', 'primaries', 'journal'];
 
 /**
  * Parses `keys`, `acls`, `defaults.acl` and `zones[].acl` (the shape of the replication issue):
@@ -99,7 +103,9 @@ export function parseReplication(obj: Record<string, unknown>, fail: Fail): Repl
 
   const defaultsRaw = obj['defaults'] ?? {};
   const defaults = mapping(defaultsRaw, 'defaults', fail);
-  only(defaults, 'defaults', ['acl', 'notify'], fail);
+  only(defaults, 'defaults', ['acl', 'notify', 'serialPolicy', 'journal'], fail);
+  const defaultJournal = journalLimits(defaults['journal'], 'defaults.journal', DEFAULT_JOURNAL_LIMITS, fail);
+  const zoneJournal = new Map<string, JournalLimits>();
   const defaultAcl = ruleNames(defaults['acl'], 'defaults.acl');
   const notifyTargets = (value: unknown, at: string): NotifyTarget[] => {
     if (value === undefined) return [];
@@ -127,6 +133,7 @@ export function parseReplication(obj: Record<string, unknown>, fail: Fail): Repl
       const origin = (zo['origin'].endsWith('.') ? zo['origin'] : `${zo['origin']}.`).toLowerCase();
       if (zo['acl'] !== undefined) zoneAcl.set(origin, ruleNames(zo['acl'], `zones[${i}].acl`));
       if (zo['notify'] !== undefined) zoneNotify.set(origin, notifyTargets(zo['notify'], `zones[${i}].notify`));
+      if (zo['journal'] !== undefined) zoneJournal.set(origin, journalLimits(zo['journal'], `zones[${i}].journal`, defaultJournal, fail));
       if (zo['primaries'] !== undefined) {
         const primaries = notifyTargets(zo['primaries'], `zones[${i}].primaries`);
         if (primaries.length === 0) fail(`zones[${i}].primaries`, zo['primaries'], 'must name at least one primary');
@@ -135,7 +142,36 @@ export function parseReplication(obj: Record<string, unknown>, fail: Fail): Repl
       }
     }
   }
-  return { keyring, rules, defaultAcl, zoneAcl, defaultNotify, zoneNotify, secondaries };
+  return { keyring, rules, defaultAcl, zoneAcl, defaultNotify, zoneNotify, secondaries, defaultJournal, zoneJournal };
+}
+
+const SIZE_UNITS: Record<string, number> = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 };
+
+/** `{maxDepth: 1000, maxSize: 100M}`: entries and bytes (a number, or with a K, M or G suffix). */
+function journalLimits(value: unknown, at: string, base: JournalLimits, fail: Fail): JournalLimits {
+  if (value === undefined) return base;
+  const jo = mapping(value, at, fail);
+  only(jo, at, ['maxDepth', 'maxSize'], fail);
+  const limits = { ...base };
+  const depth = jo['maxDepth'];
+  if (depth !== undefined) {
+    if (typeof depth !== 'number' || !Number.isInteger(depth) || depth < 1 || depth > 1_000_000) fail(`${at}.maxDepth`, depth, 'must be a whole number from 1 to 1000000');
+    limits.maxDepth = depth as number;
+  }
+  const size = jo['maxSize'];
+  if (size !== undefined) {
+    const m = /^(\d+)\s*([KMG]?)i?B?$/i.exec(String(size));
+    const bytes = m ? Number(m[1]) * SIZE_UNITS[m[2]!.toUpperCase()]! : NaN;
+    if (!(bytes >= 1024 && bytes <= 64 * 1024 ** 3)) fail(`${at}.maxSize`, size, 'must be a size from 1K to 64G (bytes, or a number with K, M or G)');
+    limits.maxBytes = bytes;
+  }
+  return limits;
+}
+
+/** The journal limits of one zone: its own, else the defaults. */
+export function journalLimitsFor(config: ReplicationConfig, origin: string): JournalLimits {
+  const key = (origin.endsWith('.') ? origin : `${origin}.`).toLowerCase();
+  return config.zoneJournal.get(key) ?? config.defaultJournal;
 }
 
 /** Where a change to a zone is announced: its own targets, else the defaults. */
@@ -155,12 +191,14 @@ export function replicationFingerprint(config: ReplicationConfig): string {
   for (const key of config.keyring.all()) hash.update(`${key.nameText}|${key.algorithm}|`).update(key.secret);
   hash.update(JSON.stringify([
     [...config.rules.values()], config.defaultAcl, [...config.zoneAcl.entries()], config.defaultNotify, [...config.zoneNotify.entries()], [...config.secondaries.entries()],
+    config.defaultJournal, [...config.zoneJournal.entries()],
   ]));
   return hash.digest('hex');
 }
 
 export function emptyReplication(): ReplicationConfig {
-  return { keyring: new Keyring(), rules: new Map(), defaultAcl: [], zoneAcl: new Map(), defaultNotify: [], zoneNotify: new Map(), secondaries: new Map() };
+  return { keyring: new Keyring(), rules: new Map(), defaultAcl: [], zoneAcl: new Map(), defaultNotify: [], zoneNotify: new Map(), secondaries: new Map(),
+    defaultJournal: DEFAULT_JOURNAL_LIMITS, zoneJournal: new Map() };
 }
 
 function mapping(value: unknown, at: string, fail: Fail): Record<string, unknown> {

@@ -132,7 +132,14 @@ export function validateConfig(raw: unknown, overrides: ConfigOverrides, where: 
   const zoneDir = zoneDirRaw === undefined ? undefined : resolve(str('zoneDir', zoneDirRaw));
   const logLevel = str('logLevel', overrides.logLevel ?? obj['logLevel'] ?? DEFAULTS.logLevel);
   if (!LOG_LEVELS.includes(logLevel)) fail('logLevel', logLevel, `must be one of ${LOG_LEVELS.join(', ')}`);
-  const serialPolicy = parseSerialPolicy('serialPolicy', obj['serialPolicy'] ?? DEFAULTS.serialPolicy, fail);
+  // `defaults.serialPolicy` is the documented place (replication issue); a top-level key still works
+  const defaultsObj = (typeof obj['defaults'] === 'object' && obj['defaults'] !== null ? obj['defaults'] : {}) as Record<string, unknown>;
+  if (defaultsObj['serialPolicy'] !== undefined && obj['serialPolicy'] !== undefined) {
+    fail('serialPolicy', obj['serialPolicy'], 'is also given as defaults.serialPolicy; keep one');
+  }
+  const serialPolicy = defaultsObj['serialPolicy'] !== undefined
+    ? parseSerialPolicy('defaults.serialPolicy', defaultsObj['serialPolicy'], fail)
+    : parseSerialPolicy('serialPolicy', obj['serialPolicy'] ?? DEFAULTS.serialPolicy, fail);
 
   const zonesRaw = obj['zones'] ?? [];
   if (!Array.isArray(zonesRaw)) fail('zones', zonesRaw, 'must be a list of {origin, file}');

@@ -13,7 +13,7 @@ import { ControlCounters } from './metrics/counters.js';
 import { setQueryLog } from './metrics/query-log.js';
 import { QueryPipeline, type PipelineOptions } from './query/pipeline.js';
 import { ZoneTable } from './query/zone-table.js';
-import { replicationFingerprint } from './config-replication.js';
+import { journalLimitsFor, replicationFingerprint } from './config-replication.js';
 import { NotifySender } from './xfr/notify-out.js';
 import { SecondaryZones } from './xfr/secondary.js';
 import { RRType } from '../zones/rrtype.js';
@@ -59,6 +59,8 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
   const writer = new ZoneWriter(store);
   const table = new ZoneTable(store);
   writer.onCommit((apexKey, meta) => table.update(apexKey, meta));
+  // read at each commit, so a reload's new limits apply from the next one
+  writer.journalLimits = (origin) => journalLimitsFor(pipeline.special.replication, origin);
   // kept by reference: a reload may change nsid and maxUdpPayload in place
   const pipelineOptions: PipelineOptions = {
     maxUdpPayload: config.maxUdpPayload, nsid: config.nsid, answerCacheSize: config.answerCacheSize, replication: config.replication,

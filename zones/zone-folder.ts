@@ -205,7 +205,7 @@ export class ZoneFolder {
       child.once('exit', (code) => {
         if (!settled) reject(new Error(`zone load process exited with code ${code}`));
       });
-      child.send({ dataPath: this.store.path, request });
+      child.send({ dataPath: this.store.path, request, journalLimits: this.writer.journalLimits(request.origin.toLowerCase()) });
     });
   }
 

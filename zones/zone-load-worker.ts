@@ -7,10 +7,12 @@
 import { LmdbStore } from './store/lmdb-store.js';
 import { ZoneWriter } from './store/commit.js';
 import { applyZoneFile, type ZoneFileRequest } from './zone-file-apply.js';
+import type { JournalLimits } from './store/journal.js';
 
 interface LoadJob {
   dataPath: string;
   request: ZoneFileRequest;
+  journalLimits: JournalLimits;
 }
 
 const send = (msg: unknown) => new Promise<void>((resolve) => process.send!(msg, () => resolve()));
@@ -20,6 +22,7 @@ process.once('message', (job: LoadJob) => {
     try {
       const store = LmdbStore.open(job.dataPath);
       const writer = new ZoneWriter(store);
+      writer.journalLimits = () => job.journalLimits;
       const outcome = applyZoneFile(store, writer, job.request, (message, details) => void send({ kind: 'progress', message, details }));
       await store.close();
       await send({ kind: 'done', outcome });

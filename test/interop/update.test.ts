@@ -49,6 +49,7 @@ before(async () => {
     '  acl: [updaters]',
     'zones:',
     '  - {origin: open.test., acl: [by-address]}',
+    '  - {origin: other.test., journal: {maxDepth: 3}}',
     '',
   ].join('\n'));
   server = await startMeshdns({ zoneDir: zones, config: join(dir, 'meshdns.yaml') });
@@ -330,4 +331,18 @@ test('the journal holds exactly the update: IXFR from the previous serial shows 
     .split('\n').filter((l) => l.trim() !== '' && !l.startsWith(';') && !/\sTSIG\s/.test(l)).map((l) => l.trim().split(/\s+/).join(' '));
   assert.deepEqual(ixfr.filter((l) => !/ SOA /.test(l)), ['jc-old.upd.test. 120 IN A 192.0.2.76', 'journal-check.upd.test. 120 IN A 192.0.2.77']);
   assert.equal(ixfr.filter((l) => / SOA /.test(l)).length, 4, 'new, old, new, new SOA');
+});
+
+test('the journal limit from the config: IXFR within the last 3 commits, AXFR from further back', () => {
+  const soa = () => Number(dig(['@127.0.0.1', '-p', String(server.port), 'other.test', 'SOA', '+short']).trim().split(/\s+/)[2]);
+  const first = soa();
+  for (let i = 1; i <= 5; i++) ok(nsupdate([`update add j${i}.other.test. 60 A 192.0.2.${i}`], { zone: 'other.test.' }));
+  assert.equal(soa(), first + 5);
+  const ixfr = (from: number) => dig(['@127.0.0.1', '-p', String(server.port), '-y', KEY, 'other.test', `IXFR=${from}`])
+    .split('\n').filter((l) => l.trim() !== '' && !l.startsWith(';') && !/\sTSIG\s/.test(l)).map((l) => l.trim().split(/\s+/).join(' '));
+  const recent = ixfr(first + 2);
+  assert.deepEqual(recent.filter((l) => !/ SOA /.test(l)), ['j3.other.test. 60 IN A 192.0.2.3', 'j4.other.test. 60 IN A 192.0.2.4', 'j5.other.test. 60 IN A 192.0.2.5']);
+  const old = ixfr(first + 1);
+  assert.equal(old.filter((l) => / SOA /.test(l)).length, 2, `the whole zone (AXFR form): ${old.join(' | ')}`);
+  assert.equal(old.filter((l) => / A 192\.0\.2\.\d$/.test(l) && l.startsWith('j')).length, 5);
 });

@@ -8,7 +8,7 @@ import { StoreError, type LmdbStore, type ZoneKind, type ZoneMeta } from './lmdb
 import { encodeNode, findRRset, NodeFlag, ownFlags, type ZoneNode } from './node.js';
 import { WorkingSet, type WorkingEntry } from './working-set.js';
 import { bulkBuild } from './bulk-build.js';
-import { appendJournal, deleteJournal, type JournalRR } from './journal.js';
+import { appendJournal, DEFAULT_JOURNAL_LIMITS, deleteJournal, type JournalLimits, type JournalRR } from './journal.js';
 
 export interface CommitResult {
   changed: boolean;
@@ -28,6 +28,8 @@ const STAR_KEY_SUFFIX = Buffer.from('*\0', 'latin1');
  */
 export class ZoneWriter {
   private readonly listeners: CommitListener[] = [];
+  /** The journal limits of a zone, by origin (lowercase, trailing dot); the config sets it. */
+  journalLimits: (origin: string) => JournalLimits = () => DEFAULT_JOURNAL_LIMITS;
 
   constructor(readonly store: LmdbStore) {}
 
@@ -76,7 +78,7 @@ export class ZoneWriter {
     for (const rr of records) assertInZone(rr.owner, apexKey, meta.origin);
     const result = this.store.env.transactionSync(() => {
       this.removeContent(meta.id);
-      return this.commitBulk(apexKey, { ...meta, serial: 0, records: 0 }, { source, remove: [], add: records }, ownerId);
+      return this.commitBulk(apexKey, { ...meta, serial: 0, records: 0, journalUsage: { entries: 0, bytes: 0 } }, { source, remove: [], add: records }, ownerId);
     });
     this.emit(apexKey, this.store.zoneMeta(apexKey));
     return result;
@@ -213,12 +215,12 @@ export class ZoneWriter {
     this.fixStructure(ws, apexKey);
     this.writeBack(ws, meta.id);
     const apexName = keyToName(apexKey);
-    appendJournal(this.store, meta, {
+    const journalUsage = appendJournal(this.store, meta, {
       from: soaSerial(oldSoa),
       to: serial,
       removed: [[apexName, RRType.SOA, oldSoaSet.ttl, oldSoa], ...removed],
       added: [[apexName, RRType.SOA, newSoaTtl, finalSoa], ...added],
-    });
+    }, this.journalLimits(meta.origin.toLowerCase()));
     this.store.zonesDb.put(apexKey, {
       ...meta,
       serial,
@@ -226,6 +228,7 @@ export class ZoneWriter {
       lastChange: new Date().toISOString(),
       records: meta.records + added.length - removed.length,
       journalSeq: meta.journalSeq + 1,
+      journalUsage,
     });
     return { changed: true, serial, added: added.length, removed: removed.length };
   }

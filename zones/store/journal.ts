@@ -12,6 +12,14 @@ export interface JournalEntry {
   added: JournalRR[];
 }
 
+/** How much history a zone keeps for IXFR (Knot's journal-max-depth and journal-max-usage). */
+export interface JournalLimits {
+  maxDepth: number;
+  maxBytes: number;
+}
+
+export const DEFAULT_JOURNAL_LIMITS: JournalLimits = { maxDepth: 1000, maxBytes: 100 * 1024 * 1024 };
+
 function journalKey(zoneId: number, seq: number): Buffer {
   const key = Buffer.allocUnsafe(8);
   key.writeUInt32BE(zoneId, 0);
@@ -19,21 +27,45 @@ function journalKey(zoneId: number, seq: number): Buffer {
   return key;
 }
 
-/** Commits kept per zone for IXFR; older ones are pruned (a client that far behind gets AXFR). */
-export const JOURNAL_MAX_ENTRIES = 1000;
+/** What the journal holds after an append: the zone meta keeps these so pruning needs no scan. */
+export interface JournalUsage {
+  entries: number;
+  bytes: number;
+}
 
-/** Appends inside the caller's write transaction, pruning the oldest entry beyond the limit. */
-export function appendJournal(store: LmdbStore, meta: ZoneMeta, entry: JournalEntry, maxEntries = JOURNAL_MAX_ENTRIES): void {
+/**
+ * Appends inside the caller's write transaction, then prunes the oldest entries until the zone is
+ * within its limits. An entry larger than the byte limit on its own is not kept, and neither is
+ * anything older: a chain with a gap can never reach the current serial, so a client that far
+ * behind gets AXFR (RFC 1995 §4 lets a server answer IXFR with the whole zone).
+ */
+export function appendJournal(store: LmdbStore, meta: ZoneMeta, entry: JournalEntry, limits: JournalLimits = DEFAULT_JOURNAL_LIMITS): JournalUsage {
   const encode = (list: JournalRR[]) => list.map(([o, t, ttl, r]) => [Buffer.from(o), t, ttl, Buffer.from(r)]);
-  store.journalDb.put(journalKey(meta.id, meta.journalSeq), {
-    from: entry.from, to: entry.to, removed: encode(entry.removed), added: encode(entry.added),
-  });
-  const keepFrom = meta.journalSeq - maxEntries + 1;
-  if (keepFrom > 0) {
-    for (const key of store.journalDb.getKeys({ start: journalKey(meta.id, 0), end: journalKey(meta.id, keepFrom) })) {
-      store.journalDb.remove(key);
-    }
+  const key = journalKey(meta.id, meta.journalSeq);
+  store.journalDb.put(key, { from: entry.from, to: entry.to, removed: encode(entry.removed), added: encode(entry.added) });
+  const size = store.journalDb.getBinary(key)?.length ?? 0;
+  let usage = meta.journalUsage ?? measureJournal(store, meta.id, meta.journalSeq);
+  usage = { entries: usage.entries + 1, bytes: usage.bytes + size };
+  if (usage.entries <= limits.maxDepth && usage.bytes <= limits.maxBytes) return usage;
+  const dropAll = size > limits.maxBytes;
+  const end = dropAll ? journalKey(meta.id, meta.journalSeq + 1) : key;
+  for (const old of store.journalDb.getKeys({ start: journalKey(meta.id, 0), end })) {
+    if (!dropAll && usage.entries <= limits.maxDepth && usage.bytes <= limits.maxBytes) break;
+    usage = { entries: usage.entries - 1, bytes: usage.bytes - (store.journalDb.getBinary(old)?.length ?? 0) };
+    store.journalDb.remove(old);
   }
+  return usage;
+}
+
+/** Usage of the entries before `beforeSeq` (for stores written before the meta kept it). */
+function measureJournal(store: LmdbStore, zoneId: number, beforeSeq: number): JournalUsage {
+  let entries = 0;
+  let bytes = 0;
+  for (const key of store.journalDb.getKeys({ start: journalKey(zoneId, 0), end: journalKey(zoneId, beforeSeq) })) {
+    entries++;
+    bytes += store.journalDb.getBinary(key)?.length ?? 0;
+  }
+  return { entries, bytes };
 }
 
 /** The zone's journal, oldest first. */

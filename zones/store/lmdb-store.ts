@@ -26,6 +26,8 @@ export interface ZoneMeta {
   source?: { file: string; mtimeMs: number; size: number; sha256: string };
   /** Next journal sequence number. */
   journalSeq: number;
+  /** Entries and encoded bytes in the journal now (absent in stores written before it was kept). */
+  journalUsage?: { entries: number; bytes: number };
 }
 
 export class StoreError extends Error {
