@@ -17,9 +17,19 @@ interface Entry {
  * Encoded answers per (zone generation, question, answer-relevant flags). A hit costs a hash
  * lookup, a compare against the stored answer's own question, a copy, an ID patch and the
  * question's case copied in.
+ *
+ * Eviction is CLOCK (second chance, an LRU approximation): a hit marks its slot, and the hand
+ * sweeping for room spares marked slots once. Slots live in arrays, so evicting never walks the
+ * Map (taking a Map's oldest key walks over every deleted entry before it: with a full cache and
+ * a miss-heavy load, that made each insert cost as much as thousands of lookups).
  */
 export class AnswerCache {
-  private readonly map = new Map<number, Entry>();
+  /** mixed hash → slot */
+  private readonly index = new Map<number, number>();
+  private readonly entries: Entry[] = [];
+  private readonly slotKeys: number[] = [];
+  private readonly referenced: number[] = [];
+  private hand = 0;
   hits = 0;
   misses = 0;
 
@@ -30,7 +40,8 @@ export class AnswerCache {
 
   /** The cached answer rewritten for this query, or undefined. */
   lookup(msg: Uint8Array, hash: number, questionEnd: number, qnameEnd: number, variant: number, payload: number): Buffer | undefined {
-    const entry = this.map.get(mix(hash, variant, payload));
+    const slot = this.index.get(mix(hash, variant, payload));
+    const entry = slot === undefined ? undefined : this.entries[slot];
     if (
       entry === undefined ||
       entry.variant !== variant ||
@@ -44,6 +55,7 @@ export class AnswerCache {
       return undefined;
     }
     this.hits++;
+    this.referenced[slot!] = 1;
     const stored = entry.response;
     const out = Buffer.allocUnsafe(stored.length);
     out.set(stored);
@@ -60,24 +72,48 @@ export class AnswerCache {
   ): void {
     if (this.capacity === 0) return;
     const h = mix(hash, variant, payload);
-    if (!this.map.has(h) && this.map.size >= this.capacity) {
-      // FIFO eviction: Map iterates in insertion order
-      const oldest = this.map.keys().next();
-      if (!oldest.done) this.map.delete(oldest.value);
+    let slot = this.index.get(h);
+    if (slot === undefined) {
+      if (this.entries.length < this.capacity) {
+        slot = this.entries.length;
+        this.slotKeys.push(h);
+        this.referenced.push(0);
+      } else {
+        slot = this.victim();
+        this.index.delete(this.slotKeys[slot]!);
+        this.slotKeys[slot] = h;
+      }
+      this.index.set(h, slot);
     }
-    this.map.set(h, {
+    this.referenced[slot] = 0;
+    this.entries[slot] = {
       response, questionEnd, qnameEnd, variant, payload, zone,
       zoneGeneration: zone ? zone.generation : 0,
       tableGeneration: this.table.generation,
-    });
+    };
+  }
+
+  /** The next unmarked slot under the clock hand, clearing marks on the way. */
+  private victim(): number {
+    const n = this.entries.length;
+    for (;;) {
+      const slot = this.hand;
+      this.hand = slot + 1 === n ? 0 : slot + 1;
+      if (this.referenced[slot] === 0) return slot;
+      this.referenced[slot] = 0;
+    }
   }
 
   get size(): number {
-    return this.map.size;
+    return this.index.size;
   }
 
   clear(): void {
-    this.map.clear();
+    this.index.clear();
+    this.entries.length = 0;
+    this.slotKeys.length = 0;
+    this.referenced.length = 0;
+    this.hand = 0;
   }
 }
 
