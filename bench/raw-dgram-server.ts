@@ -42,7 +42,10 @@ function parseListen(argv: readonly string[]): { host: string; port: number } {
 }
 
 const { host, port } = parseListen(process.argv.slice(2));
-const sock = createSocket({ type: host.includes(':') ? 'udp6' : 'udp4', recvBufferSize: 4 << 20 });
+// the same send path as meshdns (server/listeners/udp.ts): replies go to the kernel-given IP literal
+// without dns.lookup's nextTick, so the ceiling stays the least work a Node server can do
+const literalAddress = (address: string, family: number, callback: (err: Error | null, address: string, family: number) => void) => callback(null, address, family);
+const sock = createSocket({ type: host.includes(':') ? 'udp6' : 'udp4', recvBufferSize: 4 << 20, lookup: literalAddress as never });
 
 sock.on('message', (msg, rinfo) => {
   if (msg.length < 12 || (msg[2]! & 0x80) !== 0) return; // too short, or a response: drop

@@ -5,9 +5,20 @@ import type { ListenAddress } from '../config.js';
 import { bindError } from './bind-error.js';
 import { Transport } from '../query/stats.js';
 
+/**
+ * A reply goes back to the address the kernel gave us, always an IP literal: dgram's default
+ * resolves it with dns.lookup, which defers every send through process.nextTick (about 2 µs a
+ * query here). Passing the literal through sends at once.
+ */
+export function literalAddress(address: string, family: number, callback: (err: Error | null, address: string, family: number) => void): void {
+  callback(null, address, family);
+}
+
 /** One UDP socket answering every datagram synchronously from the pipeline. */
 export async function listenUdp(address: ListenAddress, pipeline: QueryPipeline, log: Logger): Promise<dgram.Socket> {
-  const socket = dgram.createSocket({ type: address.family === 6 ? 'udp6' : 'udp4', ipv6Only: address.family === 6 });
+  const socket = dgram.createSocket({
+    type: address.family === 6 ? 'udp6' : 'udp4', ipv6Only: address.family === 6, lookup: literalAddress as never,
+  });
   const transport = address.family === 6 ? Transport.UDP6 : Transport.UDP4;
   socket.on('message', (msg, rinfo) => {
     const response = pipeline.handle(msg, transport, rinfo.address);
