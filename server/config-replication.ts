@@ -17,7 +17,7 @@ export interface ReplicationConfig {
   defaultNotify: NotifyTarget[];
   zoneNotify: Map<string, NotifyTarget[]>;
   /** Secondary zones: origin → primaries, tried in order. */
-  secondaries: Map<string, NotifyTarget[]>;
+  secondaries: Map<string, PrimaryTarget[]>;
   /** IXFR history kept per zone (defaults.journal, zones[].journal). */
   defaultJournal: JournalLimits;
   zoneJournal: Map<string, JournalLimits>;
@@ -28,6 +28,12 @@ export interface NotifyTarget {
   port: number;
   /** TSIG key name (lowercase, trailing dot) that signs the NOTIFY. */
   key: string | undefined;
+}
+
+/** A primary of a secondary zone: where to ask, with which key, how long a transfer may stall. */
+export interface PrimaryTarget extends NotifyTarget {
+  /** Seconds a transfer may go without receiving anything before it is given up (default 10). */
+  idleTimeout?: number;
 }
 
 type Fail = (key: string, value: unknown, why: string) => never;
@@ -107,22 +113,30 @@ export function parseReplication(obj: Record<string, unknown>, fail: Fail): Repl
   const defaultJournal = journalLimits(defaults['journal'], 'defaults.journal', DEFAULT_JOURNAL_LIMITS, fail);
   const zoneJournal = new Map<string, JournalLimits>();
   const defaultAcl = ruleNames(defaults['acl'], 'defaults.acl');
-  const notifyTargets = (value: unknown, at: string): NotifyTarget[] => {
+  const notifyTargets = (value: unknown, at: string, primaries = false): PrimaryTarget[] => {
     if (value === undefined) return [];
-    if (!Array.isArray(value)) return fail(at, value, 'must be a list of {address: "ADDR:PORT", key}');
+    if (!Array.isArray(value)) return fail(at, value, `must be a list of {address: "ADDR:PORT", key${primaries ? ', idleTimeout' : ''}}`);
     return value.map((t, j) => {
       const to = mapping(t, `${at}[${j}]`, fail);
-      only(to, `${at}[${j}]`, ['address', 'key'], fail);
+      only(to, `${at}[${j}]`, primaries ? ['address', 'key', 'idleTimeout'] : ['address', 'key'], fail);
       const listen = parseListen(to['address'], `${at}[${j}].address`, fail);
       const key = to['key'] === undefined ? undefined : text(to['key'], `${at}[${j}].key`, fail);
       const keyName = key === undefined ? undefined : (key.endsWith('.') ? key : `${key}.`).toLowerCase();
       if (keyName && !keyring.byText(keyName)) fail(`${at}[${j}].key`, key, 'is not a key defined under keys');
-      return { host: listen.host, port: listen.port, key: keyName };
+      const target: PrimaryTarget = { host: listen.host, port: listen.port, key: keyName };
+      const idle = to['idleTimeout'];
+      if (idle !== undefined) {
+        if (typeof idle !== 'number' || !Number.isFinite(idle) || idle <= 0 || idle > 3600) {
+          fail(`${at}[${j}].idleTimeout`, idle, 'must be a number of seconds, more than 0 and at most 3600');
+        }
+        target.idleTimeout = idle;
+      }
+      return target;
     });
   };
   const defaultNotify = notifyTargets(defaults['notify'], 'defaults.notify');
   const zoneNotify = new Map<string, NotifyTarget[]>();
-  const secondaries = new Map<string, NotifyTarget[]>();
+  const secondaries = new Map<string, PrimaryTarget[]>();
 
   const zoneAcl = new Map<string, string[]>();
   const zonesRaw = obj['zones'];
@@ -135,7 +149,7 @@ export function parseReplication(obj: Record<string, unknown>, fail: Fail): Repl
       if (zo['notify'] !== undefined) zoneNotify.set(origin, notifyTargets(zo['notify'], `zones[${i}].notify`));
       if (zo['journal'] !== undefined) zoneJournal.set(origin, journalLimits(zo['journal'], `zones[${i}].journal`, defaultJournal, fail));
       if (zo['primaries'] !== undefined) {
-        const primaries = notifyTargets(zo['primaries'], `zones[${i}].primaries`);
+        const primaries = notifyTargets(zo['primaries'], `zones[${i}].primaries`, true);
         if (primaries.length === 0) fail(`zones[${i}].primaries`, zo['primaries'], 'must name at least one primary');
         if (zo['file'] !== undefined) fail(`zones[${i}].file`, zo['file'], 'cannot be given for a secondary zone (it has primaries)');
         secondaries.set(origin, primaries);

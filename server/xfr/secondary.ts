@@ -1,20 +1,22 @@
 import type { Logger } from 'pino';
-import { nameToKey, parseName, type WireName } from '../../zones/name.js';
-import { RRType } from '../../zones/rrtype.js';
+import type { DiffRR } from '../../zones/diff.js';
+import { nameToKey, nameToText, parseName, type WireName } from '../../zones/name.js';
+import { rdataEqual } from '../../zones/rdata-equal.js';
+import { RRType, typeToText } from '../../zones/rrtype.js';
 import { serialLessThan } from '../../zones/serial.js';
-import { soaTimers } from '../../zones/soa.js';
+import { soaSerial, soaTimers } from '../../zones/soa.js';
 import type { ZoneWriter } from '../../zones/store/commit.js';
 import type { LmdbStore } from '../../zones/store/lmdb-store.js';
-import type { NotifyTarget, ReplicationConfig } from '../config-replication.js';
+import type { PrimaryTarget, ReplicationConfig } from '../config-replication.js';
 import type { ZoneTable } from '../query/zone-table.js';
-import { fetchAxfr, fetchIxfr, querySerial, type Primary } from './xfr-in.js';
+import { fetchAxfr, fetchIxfr, querySerial, TransferError, type IxfrResult, type IxfrStep, type Primary } from './xfr-in.js';
 import { ControlCounters } from '../metrics/counters.js';
 
 interface SecondaryZone {
   origin: string;
   name: WireName;
   apexKey: Buffer;
-  primaries: NotifyTarget[];
+  primaries: PrimaryTarget[];
   timer: NodeJS.Timeout | undefined;
   /** Epoch ms of the last successful check with a primary (the expire clock, RFC 1034 §4.3.5). */
   lastSuccess: number;
@@ -142,67 +144,133 @@ export class SecondaryZones {
     }
   }
 
-  /** True when some primary answered (with a transfer or with "no change"). */
+  /**
+   * True when some primary answered (with a transfer or with "no change"). Each failure is logged
+   * with its reason and the next primary is tried; the zone keeps its old version meanwhile.
+   */
   private async tryPrimaries(zone: SecondaryZone): Promise<boolean> {
     const config = this.config();
+    // taken once for the whole round: a retransfer stays forced when the first primary fails
+    const full = zone.forceFull;
+    zone.forceFull = false;
     for (const target of zone.primaries) {
-      const primary: Primary = { host: target.host, port: target.port, key: target.key ? config.keyring.byText(target.key) : undefined };
+      const primary: Primary = {
+        host: target.host, port: target.port, key: target.key ? config.keyring.byText(target.key) : undefined,
+        idleTimeoutMs: target.idleTimeout === undefined ? undefined : target.idleTimeout * 1000,
+      };
       const where = `${target.host}:${target.port}`;
+      let ixfrProblem: string | undefined;
       try {
         const theirs = await querySerial(primary, zone.name, config.keyring);
         const meta = this.store.zoneMeta(zone.apexKey);
-        const full = zone.forceFull;
-        zone.forceFull = false;
-        if (!full && meta && meta.records > 0 && !serialLessThan(meta.serial, theirs)) return true;
-        if (!full && meta && meta.records > 0 && (await this.incremental(zone, primary, where, meta.serial))) return true;
+        const ours = meta && meta.records > 0 ? meta.serial : undefined;
+        if (!full && ours !== undefined) {
+          if (theirs === ours) return true;
+          // RFC 1982 §3.2: a primary whose serial is not greater than ours (lower, or exactly 2^31
+          // apart) has nothing newer: no transfer, and not a successful refresh either (BIND logs
+          // "received from primary < ours" and tries the next primary), so the expire clock runs on
+          if (!serialLessThan(ours, theirs)) throw new TransferError(`primary has serial ${theirs}, not newer than ours (${ours}); nothing transferred`);
+          const outcome = await this.incremental(zone, primary, where, ours);
+          if (outcome === true) return true;
+          ixfrProblem = outcome;
+        }
         const records = await fetchAxfr(primary, zone.name, config.keyring);
-        const result = this.writer.replaceContent(zone.apexKey, records, `xfr:${where}`);
-        ControlCounters.inc(this.counters.transfersIn, 'axfr');
-        this.unexpire(zone);
-        zone.lastError = undefined;
-        this.log.info({ zone: zone.origin, primary: where, serial: result.serial, records: result.added }, 'incoming transfer (AXFR) done');
+        this.applyWhole(zone, records, where, full ? undefined : ours, 'incoming transfer (AXFR) done');
         return true;
       } catch (err) {
         ControlCounters.inc(this.counters.transfersInFailed, 'refresh');
-        zone.lastError = `${where}: ${(err as Error).message}`;
-        this.log.warn({ zone: zone.origin, primary: where, reason: (err as Error).message }, 'refresh from primary failed; old version kept');
+        const reason = ixfrProblem === undefined ? (err as Error).message : `${(err as Error).message} (AXFR after the IXFR failed: ${ixfrProblem})`;
+        zone.lastError = `${where}: ${reason}`;
+        this.log.warn({ zone: zone.origin, primary: where, reason }, 'refresh from primary failed; old version kept');
       }
     }
     return false;
   }
 
+  /** A whole zone (AXFR, or an IXFR answered in AXFR form) replaces the old version in one transaction. */
+  private applyWhole(zone: SecondaryZone, records: DiffRR[], where: string, ours: number | undefined, message: string): void {
+    const serial = soaSerial(records[0]!.rdata);
+    // a refresh never goes back to an older version (only an explicit retransfer may)
+    if (ours !== undefined && serialLessThan(serial, ours)) throw new TransferError(`transferred zone has serial ${serial}, older than ours (${ours})`);
+    const result = this.writer.replaceContent(zone.apexKey, records, `xfr:${where}`);
+    ControlCounters.inc(this.counters.transfersIn, 'axfr');
+    this.unexpire(zone);
+    zone.lastError = undefined;
+    this.log.info({ zone: zone.origin, primary: where, serial: result.serial, records: result.added }, message);
+  }
+
   /**
    * IXFR (RFC 1995) from our serial; each difference is one commit through the write door (so our
-   * own journal can serve it on). False when the primary sent no usable difference: AXFR then.
+   * own journal can serve it on). True when done; otherwise why not, and the caller falls back to
+   * AXFR from the same primary, as BIND (DNS_R_BADIXFR) and Knot do for any failed IXFR.
    */
-  private async incremental(zone: SecondaryZone, primary: Primary, where: string, serial: number): Promise<boolean> {
+  private async incremental(zone: SecondaryZone, primary: Primary, where: string, serial: number): Promise<true | string> {
     const meta = this.store.zoneMeta(zone.apexKey)!;
     const soa = this.store.getNode(meta.id, zone.apexKey, false)?.rrsets.find((s) => s.type === RRType.SOA);
-    if (!soa?.rrs[0]) return false;
-    const result = await fetchIxfr(primary, zone.name, { owner: zone.name, type: RRType.SOA, ttl: soa.ttl, rdata: soa.rrs[0].rdata }, this.config().keyring);
+    if (!soa?.rrs[0]) return 'no SOA of our own to ask from';
+    let result: IxfrResult;
+    try {
+      result = await fetchIxfr(primary, zone.name, { owner: zone.name, type: RRType.SOA, ttl: soa.ttl, rdata: soa.rrs[0].rdata }, this.config().keyring);
+      if (result.kind === 'ixfr') this.checkSteps(meta.id, result.steps);
+    } catch (err) {
+      const reason = (err as Error).message;
+      this.log.warn({ zone: zone.origin, primary: where, ours: serial, reason }, 'IXFR from primary failed; falling back to AXFR');
+      return reason;
+    }
     if (result.kind === 'current') return true;
     if (result.kind === 'axfr') {
-      const replaced = this.writer.replaceContent(zone.apexKey, result.records, `xfr:${where}`);
-      ControlCounters.inc(this.counters.transfersIn, 'axfr');
-      this.unexpire(zone);
-      this.log.info({ zone: zone.origin, primary: where, serial: replaced.serial, records: replaced.added }, 'incoming transfer (IXFR answered with the whole zone) done');
+      this.applyWhole(zone, result.records, where, serial, 'incoming transfer (IXFR answered with the whole zone) done');
       return true;
     }
-    if (result.steps[0]!.from !== serial) {
-      this.log.warn({ zone: zone.origin, primary: where, ours: serial, from: result.steps[0]!.from }, 'IXFR does not start at our serial; falling back to AXFR');
-      return false;
-    }
+    // every step was checked against our data above, so the commits cannot fail half-way for a
+    // reason of the transfer's; each leaves a complete version of the primary's
     for (const step of result.steps) {
       this.writer.commit(zone.apexKey, {
         source: `xfr:${where}`, remove: [],
-        removeAny: step.removed.filter((r) => r.type !== RRType.SOA), add: step.added,
+        removeAny: step.removed, add: step.added,
       });
     }
     ControlCounters.inc(this.counters.transfersIn, 'ixfr');
     this.unexpire(zone);
+    zone.lastError = undefined;
     const last = result.steps[result.steps.length - 1]!;
     this.log.info({ zone: zone.origin, primary: where, from: serial, serial: last.to, steps: result.steps.length }, 'incoming transfer (IXFR) done');
     return true;
+  }
+
+  /**
+   * Replays the steps over our data without writing: every removed RR must be there and every added
+   * one must not be. RFC 1995 §4 defines a difference as the RRs deleted from and added to the old
+   * version, so one that does not fit our copy means the copies diverged; BIND (dns_diff_apply:
+   * DNS_R_NOTEXACT) and Knot ("cannot remove nonexistent record") fail such an IXFR and fall back
+   * to AXFR, and so do we — applying it anyway would silently keep the divergence.
+   */
+  private checkSteps(zoneId: number, steps: IxfrStep[]): void {
+    const sets = new Map<string, Uint8Array[]>();
+    const current = (rr: DiffRR): Uint8Array[] => {
+      const nameKey = nameToKey(rr.owner);
+      const id = `${nameKey.toString('latin1')}/${rr.type}`;
+      let set = sets.get(id);
+      if (!set) {
+        set = this.store.getNode(zoneId, nameKey, false)?.rrsets.find((s) => s.type === rr.type)?.rrs.map((r) => r.rdata) ?? [];
+        sets.set(id, set);
+      }
+      return set;
+    };
+    const what = (rr: DiffRR) => `${nameToText(rr.owner)} ${typeToText(rr.type)}`;
+    for (const step of steps) {
+      for (const rr of step.removed) {
+        const set = current(rr);
+        const i = set.findIndex((x) => rdataEqual(rr.type, x, rr.rdata));
+        if (i < 0) throw new TransferError(`IXFR step ${step.from} → ${step.to} removes ${what(rr)}, which our copy does not have`);
+        set.splice(i, 1);
+      }
+      for (const rr of step.added.slice(1)) {
+        const set = current(rr);
+        if (set.some((x) => rdataEqual(rr.type, x, rr.rdata))) throw new TransferError(`IXFR step ${step.from} → ${step.to} adds ${what(rr)}, which our copy already has`);
+        set.push(rr.rdata);
+      }
+    }
   }
 
   private timers(zone: SecondaryZone): { refresh: number; retry: number; expire: number } | undefined {

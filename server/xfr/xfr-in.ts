@@ -2,9 +2,11 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import { randomInt } from 'node:crypto';
 import { isIP } from 'node:net';
-import { nameEquals, type WireName } from '../../zones/name.js';
+import { keyIsSubdomain, nameEquals, nameToKey, nameToText, type WireName } from '../../zones/name.js';
 import { rdataFromWire, validateRdata } from '../../zones/rdata/index.js';
-import { RRType } from '../../zones/rrtype.js';
+import { rdataEqual } from '../../zones/rdata-equal.js';
+import { isMetaType, RRClass, RRType, typeToText } from '../../zones/rrtype.js';
+import { serialLessThan } from '../../zones/serial.js';
 import { soaSerial } from '../../zones/soa.js';
 import type { DiffRR } from '../../zones/diff.js';
 import type { TsigKey, Keyring } from '../tsig/keys.js';
@@ -15,13 +17,21 @@ export interface Primary {
   host: string;
   port: number;
   key: TsigKey | undefined;
+  /** Milliseconds a transfer may go without receiving anything (default 10 s). */
+  idleTimeoutMs?: number | undefined;
 }
 
 export class TransferError extends Error {
   override name = 'TransferError';
 }
 
-const TIMEOUT_MS = 10_000;
+/** Like BIND's max-transfer-idle-in, but in seconds rather than an hour: per primary `idleTimeout`. */
+export const DEFAULT_IDLE_TIMEOUT_MS = 10_000;
+
+const RCODE_NAMES: Record<number, string> = {
+  1: 'FORMERR', 2: 'SERVFAIL', 3: 'NXDOMAIN', 4: 'NOTIMP', 5: 'REFUSED', 9: 'NOTAUTH', 10: 'NOTZONE',
+};
+const rcodeText = (rcode: number) => `rcode ${rcode}${RCODE_NAMES[rcode] ? ` (${RCODE_NAMES[rcode]})` : ''}`;
 
 /** A query for the zone's SOA or a transfer, signed when the primary has a key. */
 function request(id: number, origin: WireName, qtype: number, key: TsigKey | undefined, ourSoa?: DiffRR): { message: Buffer; mac: Buffer | undefined } {
@@ -59,12 +69,14 @@ export function querySerial(primary: Primary, origin: WireName, keyring: Keyring
     };
     socket.on('error', (err) => done(err));
     socket.on('message', (msg) => {
+      // another ID is not an answer to this query (maybe a spoofing attempt): keep waiting
       if (msg.length < 12 || msg.readUInt16BE(0) !== id || !(msg[2]! & 0x80)) return;
       try {
         if (primary.key) checkSigned(msg, keyring, mac!, false);
-        const records = parseAnswer(msg);
-        const soa = records.find((r) => r.type === RRType.SOA && nameEquals(r.owner, origin));
-        if ((msg[3]! & 0x0f) !== 0 || !soa) throw new TransferError(`SOA query answered with rcode ${msg[3]! & 0x0f} and no SOA`);
+        const rcode = msg[3]! & 0x0f;
+        if (rcode !== 0) throw new TransferError(`SOA query answered with ${rcodeText(rcode)}`);
+        const soa = parseAnswer(msg).find((r) => r.type === RRType.SOA && nameEquals(r.owner, origin));
+        if (!soa) throw new TransferError(`SOA query answered without the SOA of ${nameToText(origin)}`);
         done(soaSerial(soa.rdata));
       } catch (err) {
         done(err as Error);
@@ -80,8 +92,9 @@ export function querySerial(primary: Primary, origin: WireName, keyring: Keyring
  * version of the zone then.
  */
 export async function fetchAxfr(primary: Primary, origin: WireName, keyring: Keyring): Promise<DiffRR[]> {
-  const records = await transfer(primary, origin, keyring, RRType.AXFR, undefined, axfrComplete);
-  return records.slice(0, -1);
+  const result = await transfer(primary, origin, keyring, RRType.AXFR, undefined);
+  if (result.kind !== 'axfr') throw new TransferError('AXFR answered with something else than a whole zone');
+  return result.records;
 }
 
 export type IxfrResult =
@@ -99,89 +112,169 @@ export interface IxfrStep {
 
 /**
  * IXFR over TCP (RFC 1995): our SOA in the authority section; the answer is our serial already
- * (the SOA alone), the whole zone (AXFR form), or a sequence of differences.
+ * (the SOA alone), the whole zone (AXFR form), or a sequence of differences that starts at our
+ * serial, each step to a higher serial, the last one at the serial of the first SOA.
  */
-export async function fetchIxfr(primary: Primary, origin: WireName, ourSoa: DiffRR, keyring: Keyring): Promise<IxfrResult> {
-  const records = await transfer(primary, origin, keyring, RRType.IXFR, ourSoa, ixfrComplete);
-  if (records.length === 1) return { kind: 'current' };
-  if (records[1]!.type !== RRType.SOA) return { kind: 'axfr', records: records.slice(0, -1) };
-  const steps = ixfrSteps(records);
-  if (!steps) throw new TransferError('IXFR answer is not a valid sequence of differences');
-  return { kind: 'ixfr', steps };
+export function fetchIxfr(primary: Primary, origin: WireName, ourSoa: DiffRR, keyring: Keyring): Promise<IxfrResult> {
+  return transfer(primary, origin, keyring, RRType.IXFR, ourSoa);
 }
 
 async function transfer(
   primary: Primary, origin: WireName, keyring: Keyring, qtype: number, ourSoa: DiffRR | undefined,
-  complete: (records: DiffRR[]) => boolean,
-): Promise<DiffRR[]> {
+): Promise<IxfrResult> {
   const id = randomInt(0, 65536);
   const { message, mac } = request(id, origin, qtype, primary.key, ourSoa);
   const socket = net.connect({ host: primary.host, port: primary.port });
-  socket.setTimeout(TIMEOUT_MS, () => socket.destroy(new TransferError('transfer timed out')));
+  const idle = primary.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+  socket.setTimeout(idle, () => socket.destroy(new TransferError(`transfer timed out: nothing received for ${idle / 1000} s`)));
   const frame = Buffer.alloc(2);
   frame.writeUInt16BE(message.length);
   socket.write(Buffer.concat([frame, message]));
-  const records: DiffRR[] = [];
+  const reader = new TransferReader(origin, qtype, ourSoa ? soaSerial(ourSoa.rdata) : undefined);
   let priorMac = mac;
   let first = true;
-  let pending = Buffer.alloc(0);
+  let pending: Buffer = Buffer.alloc(0);
   try {
     for await (const chunk of socket as AsyncIterable<Buffer>) {
-      pending = Buffer.concat([pending, chunk]);
+      pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
       while (pending.length >= 2 && pending.length >= 2 + pending.readUInt16BE(0)) {
         const msg = pending.subarray(2, 2 + pending.readUInt16BE(0));
         pending = pending.subarray(2 + msg.length);
-        if (msg.readUInt16BE(0) !== id) throw new TransferError('transfer message with another ID');
+        if (msg.length < 12) throw new TransferError('transfer message shorter than a DNS header');
+        // RFC 5936 §2.2.1: every message of the answer carries the ID of the query
+        if (msg.readUInt16BE(0) !== id) throw new TransferError(`transfer message with another ID (${msg.readUInt16BE(0)}, asked with ${id})`);
+        if (!(msg[2]! & 0x80)) throw new TransferError('transfer message is not a response (QR clear)');
+        // RFC 5936 §2.2.1: a non-zero RCODE ends the transfer as failed
         const rcode = msg[3]! & 0x0f;
-        if (rcode !== 0) throw new TransferError(`primary answered the transfer with rcode ${rcode}`);
+        if (rcode !== 0) throw new TransferError(`primary answered the transfer with ${rcodeText(rcode)}`);
         if (primary.key) priorMac = checkSigned(msg, keyring, priorMac!, !first);
         first = false;
-        records.push(...parseAnswer(msg));
-        if (records.length > 0 && (records[0]!.type !== RRType.SOA || !nameEquals(records[0]!.owner, origin))) {
-          throw new TransferError('transfer does not start with the zone SOA');
-        }
-        // RFC 1995 §4: a lone SOA in the first message means "you are current"
-        if (complete(records) || (qtype === RRType.IXFR && records.length === 1)) return records;
+        for (const rr of parseAnswer(msg)) reader.push(rr);
+        const result = reader.afterMessage();
+        if (result) return result;
       }
     }
   } finally {
     socket.destroy();
   }
-  throw new TransferError('transfer ended before the closing SOA');
+  throw new TransferError(reader.whyIncomplete());
 }
 
-function axfrComplete(records: DiffRR[]): boolean {
-  const last = records[records.length - 1]!;
-  if (records.length < 2 || last.type !== RRType.SOA) return false;
-  if (soaSerial(last.rdata) !== soaSerial(records[0]!.rdata)) throw new TransferError('transfer ends with a different SOA');
-  return true;
-}
+/**
+ * Follows a transfer record by record, O(1) per record (the state machine of BIND's xfrin): AXFR
+ * (RFC 5936 §2.2) is SOA, records, the same SOA; IXFR (RFC 1995 §4) is the new SOA, then for each
+ * step the old SOA, the removed records, the step's new SOA, the added records, and the new SOA
+ * again — or the AXFR form, or the SOA alone when we are current.
+ */
+class TransferReader {
+  private state: 'start' | 'second' | 'axfr' | 'del' | 'add' | 'done' = 'start';
+  private firstSoa: DiffRR | undefined;
+  private final = 0;
+  private readonly records: DiffRR[] = [];
+  private readonly steps: IxfrStep[] = [];
+  private step: IxfrStep | undefined;
+  /** The last SOA when it might have been meant as the closing one (for the error message). */
+  private lastSoaSerial: number | undefined;
+  private readonly apexKey: Buffer;
 
-function ixfrComplete(records: DiffRR[]): boolean {
-  if (records.length < 2) return false;
-  if (records[1]!.type !== RRType.SOA) return axfrComplete(records);
-  return ixfrSteps(records) !== undefined;
-}
+  constructor(private readonly origin: WireName, private readonly qtype: number, private readonly ourSerial: number | undefined) {
+    this.apexKey = nameToKey(origin);
+  }
 
-/** RFC 1995 §4: [new SOA] ([old SOA] removed… [new SOA] added…)… [new SOA]; undefined if incomplete. */
-function ixfrSteps(records: DiffRR[]): IxfrStep[] | undefined {
-  const final = soaSerial(records[0]!.rdata);
-  const steps: IxfrStep[] = [];
-  let i = 1;
-  for (;;) {
-    const head = records[i];
-    if (!head) return undefined;
-    if (head.type !== RRType.SOA) throw new TransferError('IXFR difference does not start with an SOA');
-    if (i === records.length - 1 && soaSerial(head.rdata) === final && steps.length > 0) return steps;
-    const from = soaSerial(head.rdata);
-    const removed: DiffRR[] = [];
-    for (i++; i < records.length && records[i]!.type !== RRType.SOA; i++) removed.push(records[i]!);
-    const newSoa = records[i];
-    if (!newSoa) return undefined;
-    const added: DiffRR[] = [newSoa];
-    for (i++; i < records.length && records[i]!.type !== RRType.SOA; i++) added.push(records[i]!);
-    if (i >= records.length) return undefined;
-    steps.push({ from, to: soaSerial(newSoa.rdata), removed, added });
+  push(rr: DiffRR): void {
+    const what = () => `${nameToText(rr.owner)} ${typeToText(rr.type)}`;
+    if (this.state === 'done') throw new TransferError(`record ${what()} after the closing SOA`);
+    if (this.state === 'start') {
+      if (rr.type !== RRType.SOA || !nameEquals(rr.owner, this.origin)) {
+        throw new TransferError(`transfer does not start with the SOA of ${nameToText(this.origin)} (first record: ${what()})`);
+      }
+      this.firstSoa = rr;
+      this.records.push(rr);
+      this.final = soaSerial(rr.rdata);
+      this.state = 'second';
+      return;
+    }
+    // RFC 5936 §6 / RFC 1034 §4.2.1: a zone holds names at or below its apex only; a secondary never
+    // takes data from outside it (BIND fails such a transfer too), so the whole transfer is rejected
+    if (!keyIsSubdomain(nameToKey(rr.owner), this.apexKey)) throw new TransferError(`record ${what()} is outside the zone`);
+    // BIND's xfr_rr: an SOA anywhere but at the apex fails the transfer (DNS_R_NOTZONETOP)
+    if (rr.type === RRType.SOA && !nameEquals(rr.owner, this.origin)) throw new TransferError(`SOA record for ${nameToText(rr.owner)}, not the apex`);
+    const serial = rr.type === RRType.SOA ? soaSerial(rr.rdata) : 0;
+    switch (this.state) {
+      case 'second':
+        if (this.qtype === RRType.IXFR && rr.type === RRType.SOA && serial !== this.final) {
+          // RFC 1995 §4: the differences run from the client's version (ours) to the primary's
+          if (serial !== this.ourSerial) throw new TransferError(`IXFR starts at serial ${serial}, ours is ${this.ourSerial}`);
+          this.step = { from: serial, to: serial, removed: [], added: [] };
+          this.state = 'del';
+          return;
+        }
+        this.state = 'axfr';
+        return this.push(rr);
+      case 'axfr':
+        if (rr.type !== RRType.SOA) {
+          this.records.push(rr);
+          return;
+        }
+        // RFC 5936 §2.2: the last record is the same SOA as the first (BIND compares the whole rdata)
+        if (!rdataEqual(RRType.SOA, rr.rdata, this.firstSoa!.rdata)) {
+          throw new TransferError(`closing SOA (serial ${serial}) differs from the first (serial ${this.final})`);
+        }
+        this.state = 'done';
+        return;
+      case 'del':
+        if (rr.type !== RRType.SOA) {
+          this.step!.removed.push(rr);
+          return;
+        }
+        // RFC 1995 §4 lists versions oldest first: each step raises the serial (RFC 1982 order)
+        if (!serialLessThan(this.step!.from, serial)) {
+          throw new TransferError(`IXFR step from serial ${this.step!.from} to ${serial}: serials must increase`);
+        }
+        this.step!.to = serial;
+        this.step!.added.push(rr);
+        this.state = 'add';
+        return;
+      case 'add': {
+        if (rr.type !== RRType.SOA) {
+          this.step!.added.push(rr);
+          return;
+        }
+        const previous = this.step!;
+        this.steps.push(previous);
+        this.lastSoaSerial = serial;
+        if (serial === this.final && previous.to === this.final) {
+          this.state = 'done';
+          return;
+        }
+        // the next difference starts where the previous one ended (BIND: "IXFR out of sync")
+        if (serial !== previous.to) {
+          throw new TransferError(`IXFR out of sync: after the step to serial ${previous.to} comes an SOA with serial ${serial} (the closing SOA would be ${this.final})`);
+        }
+        this.step = { from: serial, to: serial, removed: [], added: [] };
+        this.state = 'del';
+        return;
+      }
+    }
+  }
+
+  /** The result once the transfer is complete; undefined while more is to come. */
+  afterMessage(): IxfrResult | undefined {
+    if (this.state === 'done') return this.steps.length > 0 ? { kind: 'ixfr', steps: this.steps } : { kind: 'axfr', records: this.records };
+    // RFC 1995 §4: the SOA alone, not newer than ours, means "you are current"; a newer lone SOA
+    // may be followed by the rest of the answer in the next message
+    if (this.state === 'second' && this.qtype === RRType.IXFR && this.ourSerial !== undefined && !serialLessThan(this.ourSerial, this.final)) {
+      return { kind: 'current' };
+    }
+    return undefined;
+  }
+
+  whyIncomplete(): string {
+    if (this.state === 'start') return 'transfer ended before the first record';
+    if (this.state === 'del' && this.lastSoaSerial !== undefined && this.step!.removed.length === 0 && this.lastSoaSerial !== this.final) {
+      return `transfer ended before the closing SOA: the last SOA has serial ${this.lastSoaSerial}, the first ${this.final}`;
+    }
+    return 'transfer ended before the closing SOA';
   }
 }
 
@@ -210,9 +303,13 @@ function parseAnswer(msg: Buffer): DiffRR[] {
     p = skipName(msg, p);
     if (!owner || p < 0 || p + 10 > msg.length) throw new TransferError('malformed record');
     const type = msg.readUInt16BE(p);
+    const rrclass = msg.readUInt16BE(p + 2);
     const ttl = msg.readUInt32BE(p + 4);
     const rdlength = msg.readUInt16BE(p + 8);
     if (p + 10 + rdlength > msg.length) throw new TransferError('record overruns the message');
+    // BIND's xfr_rr: meta types (and type 0) never are zone data; other classes are not our zone (BADCLASS)
+    if (type === 0 || isMetaType(type)) throw new TransferError(`${typeToText(type)} record in the transfer`);
+    if (rrclass !== RRClass.IN) throw new TransferError(`record of class ${rrclass} in the transfer of an IN zone`);
     const rdata = rdataFromWire(type, msg, p + 10, rdlength);
     validateRdata(type, rdata);
     out.push({ owner, type, ttl, rdata });
