@@ -1,0 +1,275 @@
+// Test fixture: a throw-away BIND 9 `named` on a free loopback port, for the replication interop
+// tests. It runs in the foreground (-g: every log line on stderr, which we capture) as the user that
+// started it (root in CI containers: no -u, so the temp directory stays writable), with its pid
+// file, lock file, session key, managed keys and zone files all inside its own temp directory, so
+// it needs nothing under /run, /var/cache/bind or /etc/bind. IPv4 loopback only, no recursion, no
+// DNSSEC validation. The rndc control channel is off unless asked for (with /etc/bind/rndc.key
+// present, named would otherwise open 127.0.0.1#953, which parallel instances would fight over).
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { buildQuery, queryUdp } from './dns-client.js';
+import { findFreePort } from './knotd.js';
+
+export interface NamedZone {
+  /** Zone origin, with or without the trailing dot. */
+  origin: string;
+  type: 'primary' | 'secondary';
+  /** Zone file (absolute, or relative to named's directory; a secondary writes its copy there). */
+  file: string;
+  /** Extra statements for the zone block, e.g. `allow-update { key transfer-key.; };`. */
+  conf?: string;
+  /** Wait for the zone to answer SOA before resolving (default: true for primaries, false for secondaries). */
+  wait?: boolean;
+}
+
+export interface NamedKey {
+  /** Key name, with or without the trailing dot. */
+  name: string;
+  /** e.g. hmac-sha256 */
+  algorithm: string;
+  /** base64 */
+  secret: string;
+}
+
+export interface NamedOptions {
+  zones: NamedZone[];
+  keys?: NamedKey[];
+  /** Extra statements for the `options` block. */
+  optionsConf?: string;
+  /** Extra top-level statements appended verbatim (acl, server, …). */
+  extraConf?: string;
+  /** Open an rndc control channel on another free loopback port, with a key of its own (default false). */
+  rndc?: boolean;
+  /** Milliseconds to wait for the primary zones to load (default 20,000). */
+  startTimeoutMs?: number;
+}
+
+export interface Named {
+  port: number;
+  /** The temp directory holding named.conf, the zone copies and every state file (removed by stop()). */
+  dir: string;
+  confPath: string;
+  /** Everything named wrote to stderr so far. */
+  logs(): string;
+  /** True while the named process runs. */
+  alive(): boolean;
+  /** Resolves with the first log line matching `pattern` (or rejects after timeoutMs, with the log). */
+  waitForLog(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  /** Runs `rndc <args>` against this instance (only with `rndc: true`); returns its stdout. */
+  rndc(args: string[]): string;
+  stop(): Promise<void>;
+}
+
+const NAMED = process.env['NAMED'] ?? 'named';
+
+function namedAvailable(): boolean {
+  const probe = spawnSync(NAMED, ['-v'], { stdio: 'ignore' });
+  return probe.error === undefined && probe.status === 0;
+}
+
+function absoluteOrigin(origin: string): string {
+  return origin.endsWith('.') ? origin : `${origin}.`;
+}
+
+/** named.conf string literal. */
+function q(value: string): string {
+  return JSON.stringify(value);
+}
+
+function block(lines: string | undefined, pad: string): string {
+  if (lines === undefined || lines.trim() === '') return '';
+  return lines.split('\n').filter((l) => l.trim() !== '').map((l) => `${pad}${l.trim()}\n`).join('');
+}
+
+function renderConf(dir: string, port: number, opts: NamedOptions, control: { port: number; secret: string } | undefined): string {
+  let conf = 'options {\n';
+  conf += `  directory ${q(dir)};\n`;
+  conf += `  pid-file ${q(path.join(dir, 'named.pid'))};\n`;
+  conf += `  lock-file ${q(path.join(dir, 'named.lock'))};\n`;
+  conf += `  session-keyfile ${q(path.join(dir, 'session.key'))};\n`;
+  conf += `  managed-keys-directory ${q(dir)};\n`;
+  conf += `  dump-file ${q(path.join(dir, 'named_dump.db'))};\n`;
+  conf += `  statistics-file ${q(path.join(dir, 'named.stats'))};\n`;
+  conf += `  listen-on port ${port} { 127.0.0.1; };\n`;
+  conf += '  listen-on-v6 { none; };\n';
+  conf += '  recursion no;\n';
+  conf += '  dnssec-validation no;\n';
+  // only the targets a test names get NOTIFY, and at once (the default delay is 5 s)
+  conf += '  notify explicit;\n';
+  conf += '  notify-delay 0;\n';
+  conf += block(opts.optionsConf, '  ');
+  conf += '};\n';
+  if (control) {
+    conf += `key "rndc-key" { algorithm hmac-sha256; secret ${q(control.secret)}; };\n`;
+    conf += `controls { inet 127.0.0.1 port ${control.port} allow { 127.0.0.1; } keys { "rndc-key"; }; };\n`;
+  } else {
+    conf += 'controls { };\n';
+  }
+  for (const key of opts.keys ?? []) {
+    conf += `key ${q(absoluteOrigin(key.name))} { algorithm ${key.algorithm}; secret ${q(key.secret)}; };\n`;
+  }
+  if (opts.extraConf !== undefined) conf += `${opts.extraConf.trimEnd()}\n`;
+  for (const zone of opts.zones) {
+    conf += `zone ${q(absoluteOrigin(zone.origin))} {\n`;
+    conf += `  type ${zone.type};\n`;
+    conf += `  file ${q(path.resolve(dir, zone.file))};\n`;
+    conf += block(zone.conf, '  ');
+    conf += '};\n';
+  }
+  return conf;
+}
+
+/** True when the server answers SOA for the origin with AA set over UDP. */
+export async function soaAnswered(port: number, origin: string): Promise<boolean> {
+  const response = await queryUdp(port, buildQuery({ qname: origin, qtype: 'SOA', id: 0x5a5b }), 300);
+  if (response === null || response.length < 12) return false;
+  const rcode = response[3]! & 0x0f;
+  const aa = (response[2]! & 0x04) !== 0;
+  const ancount = response.readUInt16BE(6);
+  return rcode === 0 && aa && ancount > 0;
+}
+
+export function waitExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), timeoutMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}
+
+/**
+ * SIGTERM to the child's process group (it was spawned detached, so the group is its own and holds
+ * whatever it forked), SIGKILL after a grace period.
+ */
+export async function stopGroup(child: ChildProcess, graceMs = 5_000): Promise<void> {
+  const signal = (sig: NodeJS.Signals) => {
+    if (child.pid === undefined) return;
+    try {
+      process.kill(-child.pid, sig);
+    } catch {
+      // the group is gone already
+    }
+  };
+  if (child.exitCode === null && child.signalCode === null) {
+    signal('SIGTERM');
+    if (!(await waitExit(child, graceMs))) {
+      signal('SIGKILL');
+      await waitExit(child, 2_000);
+    }
+  }
+  // a forked helper that outlived its parent
+  signal('SIGKILL');
+}
+
+/** Collects a child's output and lets callers wait for a line. */
+export function captureOutput(child: ChildProcess): { text(): string; waitFor(pattern: RegExp, timeoutMs: number, what: string): Promise<string> } {
+  let output = '';
+  const waiters: { pattern: RegExp; resolve: (line: string) => void }[] = [];
+  const check = () => {
+    for (const w of [...waiters]) {
+      const line = output.split('\n').find((l) => w.pattern.test(l));
+      if (line !== undefined) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(line);
+      }
+    }
+  };
+  const onData = (chunk: Buffer) => {
+    output += chunk.toString();
+    check();
+  };
+  child.stdout?.on('data', onData);
+  child.stderr?.on('data', onData);
+  return {
+    text: () => output,
+    waitFor(pattern, timeoutMs, what) {
+      const line = output.split('\n').find((l) => pattern.test(l));
+      if (line !== undefined) return Promise.resolve(line);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          waiters.splice(waiters.indexOf(entry), 1);
+          reject(new Error(`${what}: no log line matching ${pattern} within ${timeoutMs} ms; log so far:\n${output}`));
+        }, timeoutMs);
+        const entry = { pattern, resolve: (l: string) => { clearTimeout(timer); resolve(l); } };
+        waiters.push(entry);
+      });
+    },
+  };
+}
+
+/** Start named on a free loopback port; resolves once every zone to wait for answers SOA. */
+export async function startNamed(opts: NamedOptions): Promise<Named> {
+  if (!namedAvailable()) {
+    throw new Error(`named not found ("${NAMED}"): install the Debian package "bind9" (apt-get install -y bind9)`);
+  }
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'meshdns-named-'));
+  const port = await findFreePort();
+  const control = opts.rndc === true ? { port: await findFreePort(), secret: randomBytes(32).toString('base64') } : undefined;
+  const confPath = path.join(dir, 'named.conf');
+  await writeFile(confPath, renderConf(dir, port, opts, control));
+  let rndcConf: string | undefined;
+  if (control) {
+    rndcConf = path.join(dir, 'rndc.conf');
+    await writeFile(rndcConf, [
+      `key "rndc-key" { algorithm hmac-sha256; secret ${q(control.secret)}; };`,
+      `options { default-key "rndc-key"; default-server 127.0.0.1; default-port ${control.port}; };`,
+      '',
+    ].join('\n'));
+  }
+
+  // -g: foreground, all logging to stderr; -4: IPv4 only; -n 1: one worker thread is plenty
+  const child = spawn(NAMED, ['-g', '-4', '-n', '1', '-c', confPath], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const output = captureOutput(child);
+  let spawnError: Error | undefined;
+  child.on('error', (error) => (spawnError = error));
+
+  const stop = async (): Promise<void> => {
+    await stopGroup(child);
+    await rm(dir, { recursive: true, force: true });
+  };
+
+  const deadline = Date.now() + (opts.startTimeoutMs ?? 20_000);
+  const pending = opts.zones.filter((z) => z.wait ?? z.type === 'primary').map((z) => absoluteOrigin(z.origin));
+  try {
+    // named is up once it logs "running" (a secondaries-only instance has no SOA to ask for)
+    const exited = new Promise<never>((_, reject) => child.once('exit', (code, sig) => reject(
+      new Error(`named exited early (code ${code}, signal ${sig}):\n${output.text()}`))));
+    exited.catch(() => undefined);
+    await Promise.race([output.waitFor(/ running$/, opts.startTimeoutMs ?? 20_000, 'named start'), exited]);
+    while (pending.length > 0) {
+      if (spawnError !== undefined) throw spawnError;
+      if (child.exitCode !== null || child.signalCode !== null) {
+        throw new Error(`named exited early (code ${child.exitCode}, signal ${child.signalCode}):\n${output.text()}`);
+      }
+      if (Date.now() > deadline) {
+        throw new Error(`named did not load zone(s) ${pending.map((o) => `"${o}"`).join(', ')} in time:\n${output.text()}`);
+      }
+      if (await soaAnswered(port, pending[0]!)) pending.shift();
+      else await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  } catch (error) {
+    await stopGroup(child);
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
+
+  return {
+    port,
+    dir,
+    confPath,
+    logs: () => output.text(),
+    alive: () => child.exitCode === null && child.signalCode === null,
+    waitForLog: (pattern, timeoutMs = 15_000) => output.waitFor(pattern, timeoutMs, 'named'),
+    rndc(args) {
+      if (rndcConf === undefined) throw new Error('startNamed was called without rndc: true');
+      return execFileSync('rndc', ['-c', rndcConf, ...args], { encoding: 'utf8', timeout: 10_000 });
+    },
+    stop,
+  };
+}

@@ -1,0 +1,159 @@
+// Test fixture: a throw-away NSD on a free loopback port, for the replication interop tests. It runs
+// in the foreground (-d, logging to stderr, which we capture) as the user that started it (no
+// privilege drop, no chroot), with its zones directory, pid file, xfrd state, zone list and
+// transfer scratch files in its own temp directory (no database file). IPv4 loopback only; the
+// remote-control channel is off. NSD forks (xfrd, the server, reloads), so it is started in a process
+// group of its own and stopped as a group.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { findFreePort } from './knotd.js';
+import { captureOutput, soaAnswered, stopGroup } from './named.js';
+
+export interface NsdZone {
+  /** Zone origin, with or without the trailing dot. */
+  origin: string;
+  /** Zone file, relative to the zones directory or absolute (a secondary writes its copy there). */
+  file?: string;
+  /** Extra lines for this `zone:` clause (no indentation needed), e.g. `request-xfr: 127.0.0.1@5300 k.`. */
+  conf?: string;
+  /** Wait for the zone to answer SOA before resolving (default true; false for a secondary still empty). */
+  wait?: boolean;
+}
+
+export interface NsdKey {
+  name: string;
+  /** e.g. hmac-sha256 */
+  algorithm: string;
+  /** base64 */
+  secret: string;
+}
+
+export interface NsdOptions {
+  zones: NsdZone[];
+  keys?: NsdKey[];
+  /** Extra lines for the `server:` clause (no indentation needed). */
+  serverConf?: string;
+  /** NSD verbosity (default 2: transfers and NOTIFYs are logged). */
+  verbosity?: number;
+  /** Milliseconds to wait for the zones to load (default 20,000). */
+  startTimeoutMs?: number;
+}
+
+export interface Nsd {
+  port: number;
+  dir: string;
+  confPath: string;
+  logs(): string;
+  alive(): boolean;
+  /** Resolves with the first log line matching `pattern` (or rejects after timeoutMs, with the log). */
+  waitForLog(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  stop(): Promise<void>;
+}
+
+const NSD = process.env['NSD'] ?? 'nsd';
+
+function nsdAvailable(): boolean {
+  const probe = spawnSync(NSD, ['-v'], { stdio: 'ignore' });
+  return probe.error === undefined && probe.status === 0;
+}
+
+function q(value: string): string {
+  return JSON.stringify(value);
+}
+
+function indent(lines: string | undefined, pad: string): string {
+  if (lines === undefined || lines.trim() === '') return '';
+  return lines.split('\n').filter((l) => l.trim() !== '').map((l) => `${pad}${l.trim()}\n`).join('');
+}
+
+function absoluteOrigin(origin: string): string {
+  return origin.endsWith('.') ? origin : `${origin}.`;
+}
+
+function renderConf(dir: string, port: number, opts: NsdOptions): string {
+  let conf = 'server:\n';
+  conf += `  ip-address: 127.0.0.1@${port}\n`;
+  conf += `  port: ${port}\n`;
+  conf += '  do-ip4: yes\n';
+  conf += '  do-ip6: no\n';
+  conf += '  username: ""\n';
+  conf += '  chroot: ""\n';
+  conf += `  zonesdir: ${q(dir)}\n`;
+  conf += '  database: ""\n';
+  conf += `  pidfile: ${q(path.join(dir, 'nsd.pid'))}\n`;
+  conf += `  xfrdfile: ${q(path.join(dir, 'xfrd.state'))}\n`;
+  conf += `  zonelistfile: ${q(path.join(dir, 'zone.list'))}\n`;
+  conf += `  xfrdir: ${q(dir)}\n`;
+  conf += '  server-count: 1\n';
+  conf += `  verbosity: ${opts.verbosity ?? 2}\n`;
+  // apply a finished transfer at once (the default waits up to a second to batch them)
+  conf += '  xfrd-reload-timeout: 0\n';
+  conf += indent(opts.serverConf, '  ');
+  conf += 'remote-control:\n  control-enable: no\n';
+  for (const key of opts.keys ?? []) {
+    conf += `key:\n  name: ${q(absoluteOrigin(key.name))}\n  algorithm: ${key.algorithm}\n  secret: ${q(key.secret)}\n`;
+  }
+  for (const zone of opts.zones) {
+    const origin = absoluteOrigin(zone.origin);
+    conf += `zone:\n  name: ${q(origin)}\n  zonefile: ${q(zone.file ?? `${origin}zone`)}\n`;
+    conf += indent(zone.conf, '  ');
+  }
+  return conf;
+}
+
+/** Start NSD on a free loopback port; resolves once every zone to wait for answers SOA. */
+export async function startNsd(opts: NsdOptions): Promise<Nsd> {
+  if (!nsdAvailable()) {
+    throw new Error(`nsd not found ("${NSD}"): install the Debian package "nsd" (apt-get install -y nsd)`);
+  }
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'meshdns-nsd-'));
+  const port = await findFreePort();
+  const confPath = path.join(dir, 'nsd.conf');
+  await writeFile(confPath, renderConf(dir, port, opts));
+
+  const child = spawn(NSD, ['-d', '-c', confPath], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const output = captureOutput(child);
+  let spawnError: Error | undefined;
+  child.on('error', (error) => (spawnError = error));
+
+  const stop = async (): Promise<void> => {
+    await stopGroup(child);
+    await rm(dir, { recursive: true, force: true });
+  };
+
+  const timeoutMs = opts.startTimeoutMs ?? 20_000;
+  const deadline = Date.now() + timeoutMs;
+  const pending = opts.zones.filter((z) => z.wait !== false).map((z) => absoluteOrigin(z.origin));
+  try {
+    const exited = new Promise<never>((_, reject) => child.once('exit', (code, sig) => reject(
+      new Error(`nsd exited early (code ${code}, signal ${sig}):\n${output.text()}`))));
+    exited.catch(() => undefined);
+    await Promise.race([output.waitFor(/nsd started/, timeoutMs, 'nsd start'), exited]);
+    while (pending.length > 0) {
+      if (spawnError !== undefined) throw spawnError;
+      if (child.exitCode !== null || child.signalCode !== null) {
+        throw new Error(`nsd exited early (code ${child.exitCode}, signal ${child.signalCode}):\n${output.text()}`);
+      }
+      if (Date.now() > deadline) {
+        throw new Error(`nsd did not load zone(s) ${pending.map((o) => `"${o}"`).join(', ')} in time:\n${output.text()}`);
+      }
+      if (await soaAnswered(port, pending[0]!)) pending.shift();
+      else await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+
+  return {
+    port,
+    dir,
+    confPath,
+    logs: () => output.text(),
+    alive: () => child.exitCode === null && child.signalCode === null,
+    waitForLog: (pattern, timeoutMs = 15_000) => output.waitFor(pattern, timeoutMs, 'nsd'),
+    stop,
+  };
+}
