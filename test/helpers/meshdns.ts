@@ -93,7 +93,9 @@ export async function startMeshdns(opts: {
     async stop() {
       if (proc.exitCode === null) {
         proc.kill('SIGTERM');
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 5000)))]);
+        clearTimeout(timer);
         if (proc.exitCode === null) proc.kill('SIGKILL');
       }
       if (ownData) rmSync(dataDir, { recursive: true, force: true });
