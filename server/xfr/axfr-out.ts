@@ -1,15 +1,14 @@
-import { keyToName } from '../../zones/name.js';
 import { RRType } from '../../zones/rrtype.js';
 import type { LmdbStore } from '../../zones/store/lmdb-store.js';
-import type { StoredRRset } from '../../zones/store/node.js';
-import { MessageWriter } from '../query/writer.js';
 import type { ServedZone } from '../query/zone-table.js';
 import type { TsigKey } from '../tsig/keys.js';
 import { signMessage } from '../tsig/tsig.js';
+import { XfrPacker } from './xfr-packer.js';
 
 /** Room left in every message for the TSIG RR (RFC 8945) that may follow it. */
 const TSIG_ROOM = 400;
 const MAX_MESSAGE = 65535;
+const FLAGS = 0x8000 | 0x0400; // QR, AA; opcode QUERY, NOERROR
 
 export interface XfrSigning {
   key: TsigKey;
@@ -20,75 +19,169 @@ export interface XfrSigning {
 export type XfrRecord = readonly [Uint8Array, number, number, Uint8Array];
 
 /**
- * AXFR (RFC 5936): the zone's SOA, every RR, the SOA again. The nodes come from one LMDB range
- * read, which holds its snapshot for the whole iteration, so a commit during the transfer never
- * mixes versions.
+ * The messages of one transfer: the question in the first (RFC 5936 §2.2.5), every message signed
+ * when the request was (RFC 8945 §5.3.1: the first over the request MAC, then over the prior MAC
+ * and the timers).
  */
-export function axfrMessages(
-  store: LmdbStore, zone: ServedZone, query: Uint8Array, questionEnd: number, signing: XfrSigning | undefined,
-): Generator<Buffer> {
-  return packMessages(query, questionEnd, signing, zoneRecords(store, zone));
-}
+class XfrStream {
+  private readonly packer = new XfrPacker();
+  private readonly id: number;
+  private readonly limit: number;
+  private priorMac: Buffer | undefined;
+  private first = true;
 
-function* zoneRecords(store: LmdbStore, zone: ServedZone): Generator<XfrRecord> {
-  let soa: StoredRRset | undefined;
-  let apexName: Uint8Array | undefined;
-  for (const { nameKey, node } of store.zoneNodes(zone.id)) {
-    const owner = keyToName(nameKey);
-    if (!soa) {
-      soa = node.rrsets.find((s) => s.type === RRType.SOA);
-      if (!soa || !soa.rrs[0]) throw new Error(`zone ${zone.origin} has no SOA at its apex`);
-      apexName = owner;
-      yield [owner, RRType.SOA, soa.ttl, soa.rrs[0].rdata];
-    }
-    for (const set of node.rrsets) {
-      if (set === soa) continue;
-      for (const rr of set.rrs) yield [owner, set.type, set.ttl, rr.rdata];
-    }
+  constructor(query: Uint8Array, questionEnd: number, private readonly signing: XfrSigning | undefined) {
+    this.id = (query[0]! << 8) | query[1]!;
+    this.limit = MAX_MESSAGE - (signing ? TSIG_ROOM : 0);
+    this.priorMac = signing?.requestMac;
+    this.packer.begin(this.limit, query.subarray(12, questionEnd));
   }
-  if (!soa || !apexName) throw new Error(`zone ${zone.origin} is empty`);
-  yield [apexName, RRType.SOA, soa.ttl, soa.rrs[0]!.rdata];
+
+  /** Room for a record with this much rdata; when false, `flush()` and then there is. */
+  hasRoom(rdataLength: number): boolean {
+    if (this.packer.fits(rdataLength)) return true;
+    if (this.packer.records === 0) throw new Error('a single record does not fit in a 64 KiB message');
+    return false;
+  }
+
+  add(owner: Uint8Array, sameOwner: boolean, type: number, ttl: number, rdata: Uint8Array, start = 0, end = rdata.length): void {
+    this.packer.record(owner, sameOwner, type, ttl, rdata, start, end);
+  }
+
+  /** The finished message (signed when asked); the next one starts empty. */
+  flush(): Buffer {
+    const message = this.packer.finish(this.id, FLAGS);
+    const timersOnly = !this.first;
+    this.first = false;
+    this.packer.begin(this.limit);
+    if (!this.signing) return message;
+    const signed = signMessage(message, this.signing.key, { priorMac: this.priorMac!, timersOnly });
+    this.priorMac = signed.mac;
+    return signed.message;
+  }
 }
 
 /**
- * Packs records into answer messages of up to 64 KiB with name compression, the question in the
- * first (RFC 5936 §2.2.5). Every message is signed when the request was (RFC 8945 §5.3.1: the first
- * over the request MAC, then over the prior MAC and the timers).
+ * AXFR (RFC 5936): the zone's SOA, every RR, the SOA again, packed straight from the stored node
+ * values. The nodes come from one LMDB range read, which holds its snapshot for the whole
+ * iteration, so a commit during the transfer never mixes versions.
  */
+export function* axfrMessages(
+  store: LmdbStore, zone: ServedZone, query: Uint8Array, questionEnd: number, signing: XfrSigning | undefined,
+): Generator<Buffer> {
+  const out = new XfrStream(query, questionEnd, signing);
+  const owner = Buffer.allocUnsafe(256);
+  let apex: Buffer | undefined;
+  let soa: { ttl: number; rdata: Buffer } | undefined;
+  const start = Buffer.allocUnsafe(4);
+  start.writeUInt32BE(zone.id, 0);
+  const end = Buffer.allocUnsafe(4);
+  end.writeUInt32BE(zone.id + 1, 0);
+  for (const entry of store.nodesDb.getRange({ start, end })) {
+    ownerFromKey(entry.key, owner);
+    let value = entry.value;
+    const apexNode = !soa;
+    if (!soa) {
+      soa = apexSoa(value, zone.origin);
+      apex = Buffer.from(owner.subarray(0, nameLength(owner)));
+      if (!out.hasRoom(soa.rdata.length)) yield out.flush();
+      out.add(apex, false, RRType.SOA, soa.ttl, soa.rdata);
+    }
+    const sets = value.readUInt16BE(2);
+    let p = 4;
+    let sameOwner = false;
+    for (let s = 0; s < sets; s++) {
+      const type = value.readUInt16BE(p);
+      const ttl = value.readUInt32BE(p + 2);
+      const count = value.readUInt16BE(p + 6);
+      p += 8;
+      for (let r = 0; r < count; r++) {
+        const length = value.readUInt16BE(p);
+        const rdataAt = p + 2;
+        p = rdataAt + length;
+        p += 1 + 4 * value[p]!; // provenance
+        if (type === RRType.SOA && apexNode) continue; // sent first and last
+        if (!out.hasRoom(length)) {
+          // the stored value may be a view lmdb reuses while this generator waits: keep a copy
+          if (value === entry.value) value = Buffer.from(value);
+          yield out.flush();
+          sameOwner = false;
+        }
+        out.add(owner, sameOwner, type, ttl, value, rdataAt, rdataAt + length);
+        sameOwner = true;
+      }
+    }
+  }
+  if (!soa || !apex) throw new Error(`zone ${zone.origin} is empty`);
+  if (!out.hasRoom(soa.rdata.length)) yield out.flush();
+  out.add(apex, false, RRType.SOA, soa.ttl, soa.rdata);
+  yield out.flush();
+}
+
+/** Any list of records (IXFR's condensed differences, a lone SOA) as transfer messages. */
 export function* packMessages(
   query: Uint8Array, questionEnd: number, signing: XfrSigning | undefined, records: Iterable<XfrRecord>,
 ): Generator<Buffer> {
-  const id = (query[0]! << 8) | query[1]!;
-  const flags = 0x8000 | 0x0400; // QR, AA; opcode QUERY, NOERROR
-  const writer = new MessageWriter();
-  let priorMac = signing?.requestMac;
-  let first = true;
-  let count = 0;
-  const begin = () => {
-    writer.begin(MAX_MESSAGE - (signing ? TSIG_ROOM : 0));
-    if (first) writer.question(query, 12, questionEnd);
-    count = 0;
-  };
-  const finish = (): Buffer => {
-    const message = writer.finish(id, flags);
-    const timersOnly = !first;
-    first = false;
-    if (!signing) return message;
-    const signed = signMessage(message, signing.key, { priorMac: priorMac!, timersOnly });
-    priorMac = signed.mac;
-    return signed.message;
-  };
-  begin();
+  const out = new XfrStream(query, questionEnd, signing);
   for (const [owner, type, ttl, rdata] of records) {
-    if (writer.rrset(1, { owner, type, ttl, rdatas: [rdata] })) {
-      count++;
-      continue;
-    }
-    if (count === 0) throw new Error('a single record does not fit in a 64 KiB message');
-    yield finish();
-    begin();
-    if (!writer.rrset(1, { owner, type, ttl, rdatas: [rdata] })) throw new Error('a single record does not fit in a 64 KiB message');
-    count++;
+    if (!out.hasRoom(rdata.length)) yield out.flush();
+    out.add(owner, false, type, ttl, rdata);
   }
-  yield finish();
+  yield out.flush();
+}
+
+/** The apex node's SOA (copied: the value buffer is not ours to keep). */
+function apexSoa(value: Buffer, origin: string): { ttl: number; rdata: Buffer } {
+  const sets = value.readUInt16BE(2);
+  let p = 4;
+  for (let s = 0; s < sets; s++) {
+    const type = value.readUInt16BE(p);
+    const ttl = value.readUInt32BE(p + 2);
+    const count = value.readUInt16BE(p + 6);
+    p += 8;
+    if (type === RRType.SOA && count > 0) {
+      const length = value.readUInt16BE(p);
+      return { ttl, rdata: Buffer.from(value.subarray(p + 2, p + 2 + length)) };
+    }
+    for (let r = 0; r < count; r++) {
+      p += 2 + value.readUInt16BE(p);
+      p += 1 + 4 * value[p]!;
+    }
+  }
+  throw new Error(`zone ${origin} has no SOA at its apex`);
+}
+
+/** The wire name of a node key (zone id ‖ canonical name key, see zones/name.ts) into `out`. */
+function ownerFromKey(key: Buffer, out: Buffer): void {
+  // labels are stored last-first, each ended by 0x00, with 0x00/0x01 escaped as 0x01 (b+1)
+  let total = 1;
+  let labels = 0;
+  for (let i = 4; i < key.length; i++) {
+    if (key[i] === 0) labels++;
+    else if (key[i] === 1) i++;
+    total++;
+  }
+  // write from the end of the name backwards: the key's first label is the name's last
+  let w = total - 1;
+  out[w] = 0;
+  let i = 4;
+  for (let l = 0; l < labels; l++) {
+    let len = 0;
+    let j = i;
+    while (key[j] !== 0) {
+      j += key[j] === 1 ? 2 : 1;
+      len++;
+    }
+    w -= len + 1;
+    out[w] = len;
+    let o = w + 1;
+    for (let k = i; k < j; k++) out[o++] = key[k] === 1 ? key[++k]! - 1 : key[k]!;
+    i = j + 1;
+  }
+}
+
+function nameLength(name: Uint8Array): number {
+  let p = 0;
+  while (name[p]! !== 0) p += name[p]! + 1;
+  return p + 1;
 }

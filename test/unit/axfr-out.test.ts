@@ -1,0 +1,108 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { nameToKey, parseName, type WireName } from '../../zones/name.js';
+import { RRType } from '../../zones/rrtype.js';
+import { soaRdata } from '../helpers/soa.js';
+import type { DiffRR } from '../../zones/diff.js';
+import { LmdbStore } from '../../zones/store/lmdb-store.js';
+import { ZoneWriter } from '../../zones/store/commit.js';
+import { ZoneTable } from '../../server/query/zone-table.js';
+import { axfrMessages, packMessages } from '../../server/xfr/axfr-out.js';
+import { readName, skipName } from '../../server/message-names.js';
+
+const ORIGIN = parseName('Xfr.Test.');
+const n = (s: string): WireName => parseName(s, ORIGIN);
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+const lower = (name: Uint8Array) => hex(nameToKey(name));
+
+/** Every answer record of every message, names decompressed; checks pointers only go backwards. */
+function decode(messages: Buffer[]): string[] {
+  const out: string[] = [];
+  for (const msg of messages) {
+    assert.ok(msg.length <= 65535);
+    let p = 12;
+    for (let i = 0; i < msg.readUInt16BE(4); i++) p = skipName(msg, p) + 4;
+    for (let i = 0; i < msg.readUInt16BE(6); i++) {
+      const owner = readName(msg, p)!;
+      p = skipName(msg, p);
+      const type = msg.readUInt16BE(p);
+      const ttl = msg.readUInt32BE(p + 4);
+      const len = msg.readUInt16BE(p + 8);
+      let rdata: Uint8Array = msg.subarray(p + 10, p + 10 + len);
+      if (type === RRType.NS || type === RRType.CNAME) rdata = nameToKey(readName(msg, p + 10)!);
+      if (type === RRType.MX) rdata = Buffer.concat([rdata.subarray(0, 2), nameToKey(readName(msg, p + 12)!)]);
+      if (type === RRType.SOA) rdata = Buffer.from(String(msg.readUInt32BE(skipName(msg, skipName(msg, p + 10)))));
+      out.push(`${lower(owner)} ${type} ${ttl} ${hex(rdata)}`);
+      p += 10 + len;
+    }
+  }
+  return out;
+}
+
+test('AXFR messages carry every record once, SOA first and last, names compressed within reach', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'meshdns-axfr-unit-'));
+  const store = LmdbStore.open(dir);
+  try {
+    const writer = new ZoneWriter(store);
+    writer.createZone(ORIGIN, 'Xfr.Test.', 'primary', 'increment');
+    const records: DiffRR[] = [
+      { owner: ORIGIN, type: RRType.SOA, ttl: 300, rdata: soaRdata(ORIGIN, 7) },
+      { owner: ORIGIN, type: RRType.NS, ttl: 300, rdata: n('NS1') },
+      { owner: ORIGIN, type: RRType.MX, ttl: 300, rdata: Buffer.concat([Buffer.from([0, 10]), n('mail.other.example.')]) },
+      // labels holding 0x00, 0x01, dots and capitals: the key escapes must come back exactly
+      { owner: Buffer.concat([Buffer.from([3, 0, 1, 0x2e]), ORIGIN]), type: RRType.A, ttl: 60, rdata: Uint8Array.of(192, 0, 2, 1) },
+      { owner: n('a.b.c.deep'), type: RRType.CNAME, ttl: 60, rdata: n('NS1') },
+    ];
+    // enough names for several 64 KiB messages, beyond the 16 KiB a pointer can reach
+    for (let i = 0; i < 6000; i++) {
+      records.push({ owner: n(`host${i}.sub${i % 7}`), type: RRType.A, ttl: 120, rdata: Uint8Array.of(10, 0, i >> 8, i & 255) });
+      records.push({ owner: n(`host${i}.sub${i % 7}`), type: RRType.TXT, ttl: 120, rdata: Buffer.from(`\x0crecord ${String(i).padStart(5, '0')}`) });
+    }
+    writer.commit(nameToKey(ORIGIN), { source: 'test', remove: [], add: records });
+    const table = new ZoneTable(store);
+    const zone = table.find(nameToKey(ORIGIN))!;
+    const query = Buffer.concat([Buffer.from([0x12, 0x34, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0]), ORIGIN, Buffer.from([0, 252, 0, 1])]);
+    const messages = [...axfrMessages(store, zone, query, query.length, undefined)];
+    assert.ok(messages.length >= 3, `${messages.length} messages`);
+    assert.equal(messages[0]!.readUInt16BE(0), 0x1234);
+    assert.equal(messages[0]!.readUInt16BE(4), 1, 'the question in the first message');
+    assert.equal(messages[1]!.readUInt16BE(4), 0, 'and only there');
+    const got = decode(messages);
+    const soa = `${lower(ORIGIN)} 6 300 ${hex(Buffer.from('7'))}`;
+    assert.equal(got[0], soa);
+    assert.equal(got.at(-1), soa);
+    const expected = records.slice(1).map((r) => {
+      let rdata = r.rdata;
+      if (r.type === RRType.NS || r.type === RRType.CNAME) rdata = nameToKey(r.rdata);
+      if (r.type === RRType.MX) rdata = Buffer.concat([r.rdata.subarray(0, 2), nameToKey(r.rdata.subarray(2))]);
+      return `${lower(r.owner)} ${r.type} ${r.ttl} ${hex(rdata)}`;
+    });
+    assert.deepEqual(got.slice(1, -1).sort(), expected.sort());
+    const bytes = messages.reduce((sum, m) => sum + m.length, 0);
+    assert.ok(bytes < 12_000 * 40, `compressed: ${bytes} bytes for 12,000 records`);
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('packMessages: a record list (IXFR) round-trips, owners in any order', () => {
+  const records = [
+    [ORIGIN, RRType.SOA, 300, soaRdata(ORIGIN, 9)],
+    [n('z.y'), RRType.A, 1, Uint8Array.of(1, 2, 3, 4)],
+    [n('a'), RRType.NS, 2, n('ns.z.y')],
+    [parseName('other.example.'), RRType.A, 3, Uint8Array.of(5, 6, 7, 8)],
+    [n('a'), RRType.NS, 2, n('ns2.z.y')],
+  ] as const;
+  const query = Buffer.concat([Buffer.from([0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0]), ORIGIN, Buffer.from([0, 251, 0, 1])]);
+  const got = decode([...packMessages(query, query.length, undefined, records)]);
+  assert.deepEqual(got.slice(1), [
+    `${lower(n('z.y'))} 1 1 01020304`,
+    `${lower(n('a'))} 2 2 ${hex(nameToKey(n('ns.z.y')))}`,
+    `${lower(parseName('other.example.'))} 1 3 05060708`,
+    `${lower(n('a'))} 2 2 ${hex(nameToKey(n('ns2.z.y')))}`,
+  ]);
+});
