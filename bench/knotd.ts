@@ -16,6 +16,11 @@ export interface KnotdOptions {
   readonly port: number;
   readonly origin: string;
   readonly zoneFile: string;
+  /**
+   * `npm run bench:xfr`: an ACL letting 127.0.0.1 transfer and update the zone, and a journal of
+   * changes (journal-content: changes) so an UPDATE can be served as IXFR. Off: no ACL, no journal.
+   */
+  readonly replication?: boolean;
 }
 
 export interface Knotd {
@@ -51,16 +56,18 @@ export function startKnotd(o: KnotdOptions): Knotd {
       '    any: warning',
       'database:',
       `    storage: "${dir}"`,
+      ...(o.replication ? ['acl:', '  - id: bench', '    address: 127.0.0.1', '    action: [transfer, update]'] : []),
       'template:',
       '  - id: default',
       `    storage: "${dir}"`,
       '    zonefile-sync: -1',
       '    zonefile-load: whole',
-      '    journal-content: none',
+      `    journal-content: ${o.replication ? 'changes' : 'none'}`,
       '    semantic-checks: off',
       'zone:',
       `  - domain: ${o.origin}`,
       `    file: "${o.zoneFile}"`,
+      ...(o.replication ? ['    acl: bench'] : []),
       '',
     ].join('\n'),
   );

@@ -13,6 +13,8 @@ export interface MeshdnsOptions {
   readonly dataDir: string;
   /** When set, run node with --cpu-prof and write the profile there (written on a clean exit). */
   readonly cpuProfDir?: string | undefined;
+  /** A config file (--config) for what has no flag, e.g. the ACLs of `npm run bench:xfr`. */
+  readonly configFile?: string | undefined;
 }
 
 export function meshdnsCli(root: string): string {
@@ -44,6 +46,7 @@ export function startMeshdns(o: MeshdnsOptions): Pinned {
     ...nodeFlags,
     meshdnsCli(o.root),
     'serve',
+    ...(o.configFile !== undefined ? ['--config', o.configFile] : []),
     '--listen', `127.0.0.1:${o.port}`,
     '--zone-dir', o.zoneDir,
     '--data', o.dataDir,

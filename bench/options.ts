@@ -3,9 +3,7 @@
 import { parseArgs } from 'node:util';
 import { setNiceness } from './proc.js';
 
-/** The server under test runs on this CPU, dnsperf on the other. */
-export const SERVER_CPU = '0';
-export const CLIENT_CPU = '1';
+export { SERVER_CPU, CLIENT_CPU } from './proc.js';
 
 const { values: opt } = parseArgs({
   options: {

@@ -5,6 +5,10 @@ import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 
+/** The server under test runs on this CPU, the client (dnsperf, nsupdate, the bench's own clients) on the other. */
+export const SERVER_CPU = '0';
+export const CLIENT_CPU = '1';
+
 export const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
 export interface Pinned {

@@ -1,0 +1,40 @@
+// Where a big zone import spends its time: parse + checks, then the first commit (sort, node build,
+// LMDB append), each timed separately in this process. Not a test; prints numbers.
+//
+// Usage: node [--cpu-prof] dist/bench/import-phases.js ZONE_FILE ORIGIN [KEEP_DATA_DIR]
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { nameToKey, parseName } from '../zones/name.js';
+import { loadZoneFile } from '../zones/zone-source.js';
+import { LmdbStore } from '../zones/store/lmdb-store.js';
+import { ZoneWriter } from '../zones/store/commit.js';
+
+const [file, originText, keepDir] = process.argv.slice(2);
+if (!file || !originText) {
+  process.stderr.write('usage: node dist/bench/import-phases.js ZONE_FILE ORIGIN\n');
+  process.exit(2);
+}
+const origin = parseName(originText);
+let t = performance.now();
+const lap = (what: string) => {
+  const now = performance.now();
+  const mem = process.memoryUsage();
+  console.log(`${what.padEnd(28)} ${(now - t).toFixed(0).padStart(6)} ms   heap ${(mem.heapUsed / 2 ** 20).toFixed(0)} MiB, rss ${(mem.rss / 2 ** 20).toFixed(0)} MiB`);
+  t = now;
+};
+const loaded = loadZoneFile(file, origin, dirname(file));
+lap(`parse + checks (${loaded.records.length} RRs)`);
+if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems.slice(0, 3)));
+const dir = keepDir ?? mkdtempSync(join(tmpdir(), 'meshdns-import-'));
+const store = LmdbStore.open(dir);
+const writer = new ZoneWriter(store);
+writer.createZone(origin, originText, 'primary', 'increment');
+lap('open store');
+writer.commit(nameToKey(origin), { source: 'file:bench', remove: [], add: loaded.records });
+lap('first commit (bulk build)');
+await store.close();
+lap('close (flush)');
+if (!keepDir) rmSync(dir, { recursive: true, force: true });
