@@ -1,3 +1,4 @@
+import { nameToKey } from '../../zones/name.js';
 import { RRType } from '../../zones/rrtype.js';
 import type { LmdbStore } from '../../zones/store/lmdb-store.js';
 import type { ServedZone } from '../query/zone-table.js';
@@ -34,7 +35,8 @@ class XfrStream {
     this.id = (query[0]! << 8) | query[1]!;
     this.limit = MAX_MESSAGE - (signing ? TSIG_ROOM : 0);
     this.priorMac = signing?.requestMac;
-    this.packer.begin(this.limit, query.subarray(12, questionEnd));
+    const question = query.subarray(12, questionEnd);
+    this.packer.begin(this.limit, question, nameToKey(question));
   }
 
   /** Room for a record with this much rdata; when false, `flush()` and then there is. */
@@ -44,8 +46,13 @@ class XfrStream {
     return false;
   }
 
-  add(owner: Uint8Array, sameOwner: boolean, type: number, ttl: number, rdata: Uint8Array, start = 0, end = rdata.length): void {
-    this.packer.record(owner, sameOwner, type, ttl, rdata, start, end);
+  /** The owner of the next records, as its canonical name key `key[start..end)`. */
+  owner(key: Uint8Array, start = 0, end = key.length): void {
+    this.packer.setOwner(key, start, end);
+  }
+
+  add(sameOwner: boolean, type: number, ttl: number, rdata: Uint8Array, start = 0, end = rdata.length): void {
+    this.packer.record(sameOwner, type, ttl, rdata, start, end);
   }
 
   /** The finished message (signed when asked); the next one starts empty. */
@@ -70,23 +77,20 @@ export function* axfrMessages(
   store: LmdbStore, zone: ServedZone, query: Uint8Array, questionEnd: number, signing: XfrSigning | undefined,
 ): Generator<Buffer> {
   const out = new XfrStream(query, questionEnd, signing);
-  const owner = Buffer.allocUnsafe(256);
-  let apex: Buffer | undefined;
+  let apexKey: Buffer | undefined;
   let soa: { ttl: number; rdata: Buffer } | undefined;
-  const start = Buffer.allocUnsafe(4);
-  start.writeUInt32BE(zone.id, 0);
-  const end = Buffer.allocUnsafe(4);
-  end.writeUInt32BE(zone.id + 1, 0);
-  for (const entry of store.nodesDb.getRange({ start, end })) {
-    ownerFromKey(entry.key, owner);
-    let value = entry.value;
+  for (const node of store.rawNodes.zone(zone.id)) {
+    let value = node.value;
+    let copied = false;
     const apexNode = !soa;
     if (!soa) {
       soa = apexSoa(value, zone.origin);
-      apex = Buffer.from(owner.subarray(0, nameLength(owner)));
+      apexKey = Buffer.from(node.key.subarray(4, node.keyLength));
       if (!out.hasRoom(soa.rdata.length)) yield out.flush();
-      out.add(apex, false, RRType.SOA, soa.ttl, soa.rdata);
+      out.owner(apexKey);
+      out.add(false, RRType.SOA, soa.ttl, soa.rdata);
     }
+    out.owner(node.key, 4, node.keyLength);
     const sets = value.readUInt16BE(2);
     let p = 4;
     let sameOwner = false;
@@ -102,19 +106,23 @@ export function* axfrMessages(
         p += 1 + 4 * value[p]!; // provenance
         if (type === RRType.SOA && apexNode) continue; // sent first and last
         if (!out.hasRoom(length)) {
-          // the stored value may be a view lmdb reuses while this generator waits: keep a copy
-          if (value === entry.value) value = Buffer.from(value);
+          // the reader reuses its buffer for the next node, and a query may read meanwhile: keep a copy
+          if (!copied) {
+            value = Buffer.from(value.subarray(0, node.valueLength));
+            copied = true;
+          }
           yield out.flush();
           sameOwner = false;
         }
-        out.add(owner, sameOwner, type, ttl, value, rdataAt, rdataAt + length);
+        out.add(sameOwner, type, ttl, value, rdataAt, rdataAt + length);
         sameOwner = true;
       }
     }
   }
-  if (!soa || !apex) throw new Error(`zone ${zone.origin} is empty`);
+  if (!soa || !apexKey) throw new Error(`zone ${zone.origin} is empty`);
   if (!out.hasRoom(soa.rdata.length)) yield out.flush();
-  out.add(apex, false, RRType.SOA, soa.ttl, soa.rdata);
+  out.owner(apexKey);
+  out.add(false, RRType.SOA, soa.ttl, soa.rdata);
   yield out.flush();
 }
 
@@ -125,7 +133,8 @@ export function* packMessages(
   const out = new XfrStream(query, questionEnd, signing);
   for (const [owner, type, ttl, rdata] of records) {
     if (!out.hasRoom(rdata.length)) yield out.flush();
-    out.add(owner, false, type, ttl, rdata);
+    out.owner(nameToKey(owner));
+    out.add(false, type, ttl, rdata);
   }
   yield out.flush();
 }
@@ -149,39 +158,4 @@ function apexSoa(value: Buffer, origin: string): { ttl: number; rdata: Buffer } 
     }
   }
   throw new Error(`zone ${origin} has no SOA at its apex`);
-}
-
-/** The wire name of a node key (zone id ‖ canonical name key, see zones/name.ts) into `out`. */
-function ownerFromKey(key: Buffer, out: Buffer): void {
-  // labels are stored last-first, each ended by 0x00, with 0x00/0x01 escaped as 0x01 (b+1)
-  let total = 1;
-  let labels = 0;
-  for (let i = 4; i < key.length; i++) {
-    if (key[i] === 0) labels++;
-    else if (key[i] === 1) i++;
-    total++;
-  }
-  // write from the end of the name backwards: the key's first label is the name's last
-  let w = total - 1;
-  out[w] = 0;
-  let i = 4;
-  for (let l = 0; l < labels; l++) {
-    let len = 0;
-    let j = i;
-    while (key[j] !== 0) {
-      j += key[j] === 1 ? 2 : 1;
-      len++;
-    }
-    w -= len + 1;
-    out[w] = len;
-    let o = w + 1;
-    for (let k = i; k < j; k++) out[o++] = key[k] === 1 ? key[++k]! - 1 : key[k]!;
-    i = j + 1;
-  }
-}
-
-function nameLength(name: Uint8Array): number {
-  let p = 0;
-  while (name[p]! !== 0) p += name[p]! + 1;
-  return p + 1;
 }

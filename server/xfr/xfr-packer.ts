@@ -3,14 +3,18 @@ import { RRType } from '../../zones/rrtype.js';
 
 const MAX_POINTER = 0x3fff;
 const MAX_NAME = 255;
+const MAX_LABELS = 128;
 
 /**
- * Packs zone-transfer records into messages of up to 64 KiB, written straight from wire names and
- * rdata with no per-record objects. Names are compressed (RFC 1035 §4.1.4) against the previous
- * owner: a zone comes out in canonical order, so the previous owner holds the longest suffix worth
- * pointing at (the apex, a parent, a sibling's parent) and finding it is one label comparison from
- * the right, where a general writer would search every name in the message. Rdata names of the RFC
- * 1035 types (RFC 3597 §4: only those may be compressed) are compressed against the same owner.
+ * Packs zone-transfer records into messages of up to 64 KiB, written straight from canonical name
+ * keys (zones/name.ts) and rdata, with no per-record objects.
+ *
+ * Owners are compressed (RFC 1035 §4.1.4) by their key: a key lists labels from the root down, so
+ * the labels two consecutive owners share are the common prefix of their keys, and the place that
+ * suffix was written is remembered per depth. A zone comes out in canonical order, where the
+ * previous owner holds the longest suffix worth pointing at; a general writer would instead search
+ * every name in the message for each new one. Rdata names of the RFC 1035 types (RFC 3597 §4: only
+ * those may be compressed) point into the current owner the same way.
  */
 export class XfrPacker {
   private readonly buf = Buffer.allocUnsafe(65535);
@@ -18,31 +22,41 @@ export class XfrPacker {
   private limit = 65535;
   private count = 0;
   private questions = 0;
-  /** The reference name (the last owner written), lowercased, with its label starts. */
-  private readonly ref = Buffer.allocUnsafe(MAX_NAME);
-  private refLabels: number[] = [];
-  /** Message offset of the suffix beginning at each label of the reference, or -1 (none usable). */
-  private refOffsets: number[] = [];
-  /** Where the current owner starts in the message, for its next RR (-1: beyond pointer reach). */
-  private ownerAt = -1;
-  private scratchLabels: number[] = [];
-  private scratchOffsets: number[] = [];
+  /** The current owner's key, its label starts and ends (end = the 0x00 terminator). */
+  private readonly key = Buffer.allocUnsafe(4 * MAX_NAME);
+  private keyLength = 0;
+  private readonly starts = new Int32Array(MAX_LABELS);
+  private readonly ends = new Int32Array(MAX_LABELS);
+  private labels = 0;
+  /** Labels (from the root) the current owner shares with the names already in this message. */
+  private shared = 0;
+  /** depthOffsets[d]: where the name made of the owner's first d key labels is in the message (-1: unreachable). */
+  private readonly depthOffsets = new Int32Array(MAX_LABELS + 1);
+  /** How many depths of depthOffsets describe the names written in this message. */
+  private validDepth = 0;
+  private readonly nameLabels = new Int32Array(MAX_LABELS);
 
-  /** Starts a message; the question (first message only, RFC 5936 §2.2.5) is copied verbatim. */
-  begin(limit: number, question?: Uint8Array): void {
+  /**
+   * Starts a message. The first one carries the question (RFC 5936 §2.2.5), copied verbatim; its
+   * name, the zone's apex, becomes the first compression target.
+   */
+  begin(limit: number, question?: Uint8Array, questionKey?: Uint8Array): void {
     this.limit = Math.min(limit, 65535);
     this.pos = 12;
     this.count = 0;
     this.questions = 0;
-    this.refLabels.length = 0;
-    this.refOffsets.length = 0;
-    this.ownerAt = -1;
-    if (question) {
+    // nothing of an earlier message can be pointed at (the current owner is written whole)
+    this.validDepth = 0;
+    this.shared = 0;
+    if (question && questionKey) {
       this.buf.set(question, 12);
       this.pos += question.length;
       this.questions = 1;
-      // the qname is a compression target like any owner (the zone's apex, as the client wrote it)
-      this.remember(question, 12);
+      this.setOwner(questionKey, 0, questionKey.length);
+      let n = 0;
+      for (let p = 0; question[p]! !== 0; p += question[p]! + 1) this.nameLabels[n++] = p;
+      for (let i = 0; i < n; i++) this.depthOffsets[n - i] = 12 + this.nameLabels[i]! <= MAX_POINTER ? 12 + this.nameLabels[i]! : -1;
+      this.validDepth = n;
     }
   }
 
@@ -55,51 +69,82 @@ export class XfrPacker {
     return this.pos + MAX_NAME + 10 + rdataLength <= this.limit;
   }
 
+  /** The owner of the records that follow: `key[start..end)` is its canonical name key. */
+  setOwner(key: Uint8Array, start: number, end: number): void {
+    // labels shared with the previous owner: the common prefix, up to a label end
+    const k = this.key;
+    const common = Math.min(end - start, this.keyLength);
+    let m = 0;
+    while (m < common && k[m] === key[start + m]) m++;
+    let shared = 0;
+    while (shared < this.labels && this.ends[shared]! < m) shared++;
+    // depths past the shared labels described the previous owner, and are stale even when this
+    // owner is never written (an empty non-terminal has no records)
+    this.validDepth = Math.min(shared, this.validDepth);
+    this.shared = this.validDepth;
+    for (let i = m; i < end - start; i++) k[i] = key[start + i]!;
+    this.keyLength = end - start;
+    let n = 0;
+    let s = 0;
+    for (let i = 0; i < this.keyLength; i++) {
+      const b = k[i]!;
+      if (b === 1) i++; // an escaped 0x00 or 0x01 byte
+      else if (b === 0) {
+        this.starts[n] = s;
+        this.ends[n++] = i;
+        s = i + 1;
+      }
+    }
+    this.labels = n;
+  }
+
   /**
-   * Appends one RR. `sameOwner` says the owner is the one of the previous call (another RR of the
-   * same node): a 2-byte pointer then. The caller checked `fits` first.
+   * Appends one RR of the current owner; `sameOwner`: the previous record had the same owner, in
+   * this message (a 2-byte pointer then). The caller checked `fits` first.
    */
-  record(owner: Uint8Array, sameOwner: boolean, type: number, ttl: number, rdata: Uint8Array, rdataStart = 0, rdataEnd = rdata.length): void {
+  record(sameOwner: boolean, type: number, ttl: number, rdata: Uint8Array, rdataStart = 0, rdataEnd = rdata.length): void {
     const b = this.buf;
-    if (sameOwner && this.ownerAt >= 0) {
-      b[this.pos] = 0xc0 | (this.ownerAt >> 8);
-      b[this.pos + 1] = this.ownerAt & 0xff;
+    const ownerAt = this.labels > 0 ? this.depthOffsets[this.labels]! : -1;
+    if (sameOwner && ownerAt >= 0 && this.validDepth === this.labels) {
+      b[this.pos] = 0xc0 | (ownerAt >> 8);
+      b[this.pos + 1] = ownerAt & 0xff;
       this.pos += 2;
     } else {
-      this.writeName(owner, 0, true);
-      // where the whole owner can be found again: its first label, or what its pointer points at
-      this.ownerAt = this.refOffsets.length > 0 ? this.refOffsets[0]! : -1;
+      this.writeOwner();
     }
     b[this.pos] = type >> 8;
     b[this.pos + 1] = type & 0xff;
     b[this.pos + 2] = 0;
     b[this.pos + 3] = 1;
-    b.writeUInt32BE(ttl >>> 0, this.pos + 4);
+    b[this.pos + 4] = ttl >>> 24;
+    b[this.pos + 5] = (ttl >>> 16) & 0xff;
+    b[this.pos + 6] = (ttl >>> 8) & 0xff;
+    b[this.pos + 7] = ttl & 0xff;
     const lengthAt = this.pos + 8;
     this.pos += 10;
     switch (type) {
       case RRType.NS:
       case RRType.CNAME:
       case RRType.PTR:
-        this.writeName(rdata, rdataStart, false);
+        this.writeRdataName(rdata, rdataStart);
         break;
       case RRType.MX:
         b[this.pos++] = rdata[rdataStart]!;
         b[this.pos++] = rdata[rdataStart + 1]!;
-        this.writeName(rdata, rdataStart + 2, false);
+        this.writeRdataName(rdata, rdataStart + 2);
         break;
       case RRType.SOA: {
-        const second = this.writeName(rdata, rdataStart, false);
-        const fixed = this.writeName(rdata, second, false);
-        b.set(rdata.subarray(fixed, rdataEnd), this.pos);
-        this.pos += rdataEnd - fixed;
+        const second = this.writeRdataName(rdata, rdataStart);
+        const fixed = this.writeRdataName(rdata, second);
+        this.copy(rdata, fixed, rdataEnd);
         break;
       }
       default:
-        b.set(rdata.subarray(rdataStart, rdataEnd), this.pos);
-        this.pos += rdataEnd - rdataStart;
+        this.copy(rdata, rdataStart, rdataEnd);
     }
-    b.writeUInt16BE(this.pos - lengthAt - 2, lengthAt);
+    const length = this.pos - lengthAt - 2;
+    b[lengthAt] = length >> 8;
+    b[lengthAt + 1] = length & 0xff;
     this.count++;
   }
 
@@ -116,84 +161,84 @@ export class XfrPacker {
     return out;
   }
 
-  /**
-   * Writes the name at `name[start..]`, pointing at the longest suffix it shares with the
-   * reference name; an owner becomes the new reference. Returns the offset just past the name in
-   * `name`.
-   */
-  private writeName(name: Uint8Array, start: number, isOwner: boolean): number {
-    const labels = this.scratchLabels;
-    labels.length = 0;
-    let p = start;
-    while (name[p]! !== 0) {
-      labels.push(p);
-      p += name[p]! + 1;
-    }
-    const end = p + 1;
-    // common trailing labels with the reference
-    const n = labels.length;
-    const refLabels = this.refLabels;
-    const m = refLabels.length;
-    let common = 0;
-    while (common < n && common < m && this.sameLabel(name, labels[n - 1 - common]!, refLabels[m - 1 - common]!)) common++;
-    // the longest of those suffixes that has a reachable offset
-    while (common > 0 && this.refOffsets[m - common]! < 0) common--;
-    const offsets = this.scratchOffsets;
-    offsets.length = 0;
+  /** The owner's labels below the deepest reachable shared suffix, then a pointer to it. */
+  private writeOwner(): void {
+    let d = this.shared;
+    while (d > 0 && this.depthOffsets[d]! < 0) d--;
     const b = this.buf;
-    for (let i = 0; i < n - common; i++) {
-      const at = labels[i]!;
-      const len = name[at]!;
-      offsets.push(this.pos <= MAX_POINTER ? this.pos : -1);
-      b.set(name.subarray(at, at + len + 1), this.pos);
-      this.pos += len + 1;
+    const k = this.key;
+    for (let j = this.labels - 1; j >= d; j--) {
+      this.depthOffsets[j + 1] = this.pos <= MAX_POINTER ? this.pos : -1;
+      const lengthAt = this.pos++;
+      const end = this.ends[j]!;
+      for (let i = this.starts[j]!; i < end; i++) b[this.pos++] = k[i] === 1 ? k[++i]! - 1 : k[i]!;
+      b[lengthAt] = this.pos - lengthAt - 1;
     }
-    if (common > 0) {
-      const target = this.refOffsets[m - common]!;
+    if (d > 0) {
+      const target = this.depthOffsets[d]!;
       b[this.pos] = 0xc0 | (target >> 8);
       b[this.pos + 1] = target & 0xff;
       this.pos += 2;
-      for (let j = m - common; j < m; j++) offsets.push(this.refOffsets[j]!);
     } else {
       b[this.pos++] = 0;
     }
-    if (isOwner) this.adopt(name, start, end, labels, offsets);
-    return end;
+    this.validDepth = this.labels;
+    this.shared = this.labels;
   }
 
-  /** The question's name as the first reference (its labels all sit at known offsets). */
-  private remember(name: Uint8Array, at: number): void {
-    const labels: number[] = [];
-    const offsets: number[] = [];
-    for (let p = 0; name[p]! !== 0; p += name[p]! + 1) {
-      labels.push(p);
-      offsets.push(at + p <= MAX_POINTER ? at + p : -1);
+  /**
+   * A name in rdata, pointing at the longest suffix it shares with the current owner. Returns the
+   * offset just past the name in `name`.
+   */
+  private writeRdataName(name: Uint8Array, start: number): number {
+    let n = 0;
+    let p = start;
+    while (name[p]! !== 0) {
+      this.nameLabels[n++] = p;
+      p += name[p]! + 1;
     }
-    let end = 0;
-    while (name[end]! !== 0) end += name[end]! + 1;
-    this.adopt(name, 0, end + 1, labels, offsets);
-  }
-
-  private adopt(name: Uint8Array, start: number, end: number, labels: number[], offsets: number[]): void {
-    const ref = this.ref;
-    for (let i = start; i < end; i++) ref[i - start] = LOWER[name[i]!]!;
-    if (start !== 0) for (let i = 0; i < labels.length; i++) labels[i] = labels[i]! - start;
-    // the scratch arrays become the reference and the old reference arrays the next scratch
-    const oldLabels = this.refLabels;
-    const oldOffsets = this.refOffsets;
-    this.refLabels = labels;
-    this.refOffsets = offsets;
-    if (labels === this.scratchLabels) {
-      this.scratchLabels = oldLabels;
-      this.scratchOffsets = oldOffsets;
+    let common = 0;
+    const max = Math.min(n, this.labels, this.validDepth);
+    while (common < max && this.labelMatches(name, this.nameLabels[n - 1 - common]!, common)) common++;
+    while (common > 0 && this.depthOffsets[common]! < 0) common--;
+    const b = this.buf;
+    for (let i = 0; i < n - common; i++) {
+      const at = this.nameLabels[i]!;
+      const len = name[at]!;
+      for (let j = at; j <= at + len; j++) b[this.pos++] = name[j]!;
     }
+    if (common > 0) {
+      const target = this.depthOffsets[common]!;
+      b[this.pos] = 0xc0 | (target >> 8);
+      b[this.pos + 1] = target & 0xff;
+      this.pos += 2;
+    } else {
+      b[this.pos++] = 0;
+    }
+    return p + 1;
   }
 
-  private sameLabel(name: Uint8Array, at: number, refAt: number): boolean {
+  /** The wire label at `name[at]` equals the owner's key label `depth` (0 = next to the root). */
+  private labelMatches(name: Uint8Array, at: number, depth: number): boolean {
+    const k = this.key;
+    let i = this.starts[depth]!;
+    const end = this.ends[depth]!;
     const len = name[at]!;
-    const ref = this.ref;
-    if (ref[refAt] !== len) return false;
-    for (let i = 1; i <= len; i++) if (LOWER[name[at + i]!] !== ref[refAt + i]) return false;
-    return true;
+    for (let j = at + 1; j <= at + len; j++, i++) {
+      if (i >= end) return false;
+      const byte = k[i] === 1 ? k[++i]! - 1 : k[i]!;
+      if (LOWER[name[j]!] !== byte) return false;
+    }
+    return i === end;
+  }
+
+  private copy(data: Uint8Array, start: number, end: number): void {
+    if (end - start > 64) {
+      this.buf.set(data.subarray(start, end), this.pos);
+      this.pos += end - start;
+      return;
+    }
+    const b = this.buf;
+    for (let i = start; i < end; i++) b[this.pos++] = data[i]!;
   }
 }

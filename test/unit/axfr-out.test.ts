@@ -106,3 +106,45 @@ test('packMessages: a record list (IXFR) round-trips, owners in any order', () =
     `${lower(n('a'))} 2 2 ${hex(nameToKey(n('ns2.z.y')))}`,
   ]);
 });
+
+test('XfrPacker property: any owners in canonical order, empty ones skipped, small messages: names decode exactly', async () => {
+  const fc = (await import('fast-check')).default;
+  const { XfrPacker } = await import('../../server/xfr/xfr-packer.js');
+  const label = fc.oneof(
+    fc.constantFrom('a', 'b', 'ab', '*', 'x-1', 'Mx'),
+    fc.uint8Array({ minLength: 1, maxLength: 3, max: 3 }).map((b) => Buffer.from(b).toString('latin1')),
+  );
+  const relative = fc.array(label, { minLength: 0, maxLength: 4 });
+  fc.assert(fc.property(
+    fc.uniqueArray(relative, { minLength: 1, maxLength: 40, selector: (ls) => ls.join('\u0100') }),
+    fc.array(fc.boolean(), { minLength: 40, maxLength: 40 }),
+    fc.integer({ min: 300, max: 2000 }),
+    (names, empty, limit) => {
+      const wire = (labels: string[]) => Buffer.concat([...labels.map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l, 'latin1')])), ORIGIN]);
+      const owners = names.map(wire).sort((x, y) => Buffer.compare(nameToKey(x), nameToKey(y)));
+      const packer = new XfrPacker();
+      const question = Buffer.concat([ORIGIN, Buffer.from([0, 252, 0, 1])]);
+      packer.begin(limit, question, nameToKey(ORIGIN));
+      const messages: Buffer[] = [];
+      const expected: string[] = [];
+      owners.forEach((owner, i) => {
+        const key = nameToKey(owner);
+        packer.setOwner(key, 0, key.length);
+        if (empty[i]) return; // an empty non-terminal: an owner with no records
+        const target = owners[(i * 7) % owners.length]!;
+        for (const [type, rdata] of [[RRType.A, Uint8Array.of(1, 2, 3, i & 255)], [RRType.NS, target]] as const) {
+          let same = type === RRType.NS;
+          if (!packer.fits(rdata.length)) {
+            messages.push(packer.finish(1, 0x8400));
+            packer.begin(limit);
+            same = false;
+          }
+          packer.record(same, type, 60, rdata);
+          expected.push(`${lower(owner)} ${type} 60 ${hex(type === RRType.NS ? nameToKey(rdata) : rdata)}`);
+        }
+      });
+      messages.push(packer.finish(1, 0x8400));
+      assert.deepEqual(decode(messages), expected);
+    },
+  ), { numRuns: 300 });
+});

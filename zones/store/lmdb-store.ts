@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { decodeNode, type ZoneNode } from './node.js';
 import { ProvenanceTable } from './provenance.js';
+import { RawNodeReader } from './raw-nodes.js';
 import type { SerialPolicy } from '../serial.js';
 
 export const SCHEMA_VERSION = 1;
@@ -48,6 +49,8 @@ export class LmdbStore {
   readonly journalDb: Database<unknown, Buffer>;
   readonly metaDb: Database<unknown, string>;
   readonly provenance: ProvenanceTable;
+  /** Nodes read without an allocation per entry (zone transfers). */
+  readonly rawNodes: RawNodeReader;
   private readonly keyScratch = Buffer.allocUnsafe(4 + 256 * 2);
 
   private constructor(readonly path: string) {
@@ -63,6 +66,7 @@ export class LmdbStore {
     this.metaDb = this.env.openDB<unknown, string>({ name: 'meta' });
     const owners = this.env.openDB<string | number, string | number>({ name: 'owners' });
     this.provenance = new ProvenanceTable(this.env, owners);
+    this.rawNodes = new RawNodeReader(this.env);
     this.checkSchema();
   }
 
