@@ -79,34 +79,36 @@ export function* axfrMessages(
   const out = new XfrStream(query, questionEnd, signing);
   let apexKey: Buffer | undefined;
   let soa: { ttl: number; rdata: Buffer } | undefined;
-  for (const node of store.rawNodes.zone(zone.id)) {
+  const node = store.rawNodes.entry;
+  for (const _ of store.rawNodes.zone(zone.id)) {
     let value = node.value;
     let copied = false;
     const apexNode = !soa;
     if (!soa) {
       soa = apexSoa(value, zone.origin);
-      apexKey = Buffer.from(node.key.subarray(4, node.keyLength));
+      apexKey = Buffer.from(node.key.subarray(node.keyStart + 4, node.keyStart + node.keyLength));
       if (!out.hasRoom(soa.rdata.length)) yield out.flush();
       out.owner(apexKey);
       out.add(false, RRType.SOA, soa.ttl, soa.rdata);
     }
-    out.owner(node.key, 4, node.keyLength);
-    const sets = value.readUInt16BE(2);
+    out.owner(node.key, node.keyStart + 4, node.keyStart + node.keyLength);
+    // node.ts layout, read byte by byte (Buffer's readUInt* checks bounds on every call)
+    const sets = (value[2]! << 8) | value[3]!;
     let p = 4;
     let sameOwner = false;
     for (let s = 0; s < sets; s++) {
-      const type = value.readUInt16BE(p);
-      const ttl = value.readUInt32BE(p + 2);
-      const count = value.readUInt16BE(p + 6);
+      const type = (value[p]! << 8) | value[p + 1]!;
+      const ttl = ((value[p + 2]! << 24) | (value[p + 3]! << 16) | (value[p + 4]! << 8) | value[p + 5]!) >>> 0;
+      const count = (value[p + 6]! << 8) | value[p + 7]!;
       p += 8;
       for (let r = 0; r < count; r++) {
-        const length = value.readUInt16BE(p);
+        const length = (value[p]! << 8) | value[p + 1]!;
         const rdataAt = p + 2;
         p = rdataAt + length;
         p += 1 + 4 * value[p]!; // provenance
         if (type === RRType.SOA && apexNode) continue; // sent first and last
         if (!out.hasRoom(length)) {
-          // the reader reuses its buffer for the next node, and a query may read meanwhile: keep a copy
+          // the value sits in lmdb's shared read buffer, which a query may overwrite meanwhile: copy
           if (!copied) {
             value = Buffer.from(value.subarray(0, node.valueLength));
             copied = true;
