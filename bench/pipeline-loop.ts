@@ -39,6 +39,8 @@ for (let round = 0; round < Number(values.rounds); round++) {
   const hits = pipeline.cache.hits - hitsBefore;
   console.log(`round ${round}: ${(ns / 1000).toFixed(2)} µs/query, ${((100 * hits) / messages.length).toFixed(0)}% cache hits`);
 }
+// (run node with --expose-gc to see live memory rather than garbage not yet collected)
+(globalThis as { gc?: () => void }).gc?.();
 const mem = process.memoryUsage();
 const mib = (n: number) => `${(n / 2 ** 20).toFixed(0)} MiB`;
 console.log(`memory: rss ${mib(mem.rss)}, heap used ${mib(mem.heapUsed)}, external ${mib(mem.external)} (array buffers ${mib(mem.arrayBuffers)}); cache ${pipeline.cache.size} answers`);

@@ -1,18 +1,6 @@
 import { LOWER } from '../../zones/name.js';
 import type { ServedZone, ZoneTable } from './zone-table.js';
 
-interface Entry {
-  /** The encoded answer; its question section doubles as the entry's key. */
-  response: Buffer;
-  questionEnd: number;
-  qnameEnd: number;
-  variant: number;
-  payload: number;
-  zone: ServedZone | undefined;
-  zoneGeneration: number;
-  tableGeneration: number;
-}
-
 /**
  * Encoded answers per (zone generation, question, answer-relevant flags). A hit costs a hash
  * lookup, a compare against the stored answer's own question, a copy, an ID patch and the
@@ -20,16 +8,27 @@ interface Entry {
  *
  * Eviction is CLOCK (second chance, an LRU approximation): a hit marks its slot, and the hand
  * sweeping for room spares marked slots once. Slots live in arrays, so evicting never walks the
- * Map (taking a Map's oldest key walks over every deleted entry before it: with a full cache and
- * a miss-heavy load, that made each insert cost as much as thousands of lookups).
+ * Map (taking a Map's oldest key walks over every deleted entry before it).
+ *
+ * Answers are kept as one-byte strings and the per-slot fields in typed arrays: a Buffer per entry
+ * pins a slice of Node's shared 8 KiB allocation pool, so a full cache evicting at random kept most
+ * of those pools alive, and 200,000 small objects slowed every garbage collection.
  */
 export class AnswerCache {
   /** mixed hash → slot */
   private readonly index = new Map<number, number>();
-  private readonly entries: Entry[] = [];
-  private readonly slotKeys: number[] = [];
-  private readonly referenced: number[] = [];
+  private used = 0;
   private hand = 0;
+  private slotKeys = new Int32Array(0);
+  private answers: string[] = [];
+  private zones: (ServedZone | undefined)[] = [];
+  private zoneGenerations = new Uint32Array(0);
+  private tableGenerations = new Uint32Array(0);
+  /** questionEnd | qnameEnd << 16 */
+  private offsets = new Uint32Array(0);
+  /** payload | variant << 16 */
+  private flavours = new Uint32Array(0);
+  private referenced = new Uint8Array(0);
   hits = 0;
   misses = 0;
 
@@ -41,24 +40,22 @@ export class AnswerCache {
   /** The cached answer rewritten for this query, or undefined. */
   lookup(msg: Uint8Array, hash: number, questionEnd: number, qnameEnd: number, variant: number, payload: number): Buffer | undefined {
     const slot = this.index.get(mix(hash, variant, payload));
-    const entry = slot === undefined ? undefined : this.entries[slot];
     if (
-      entry === undefined ||
-      entry.variant !== variant ||
-      entry.payload !== payload ||
-      entry.questionEnd !== questionEnd ||
-      entry.tableGeneration !== this.table.generation ||
-      (entry.zone !== undefined && entry.zone.generation !== entry.zoneGeneration) ||
-      !sameQuestion(entry.response, msg, qnameEnd, questionEnd)
+      slot === undefined ||
+      this.flavours[slot] !== (payload | (variant << 16)) >>> 0 ||
+      this.offsets[slot] !== (questionEnd | (qnameEnd << 16)) >>> 0 ||
+      this.tableGenerations[slot] !== this.table.generation >>> 0 ||
+      !this.zoneCurrent(slot) ||
+      !sameQuestion(this.answers[slot]!, msg, qnameEnd, questionEnd)
     ) {
       this.misses++;
       return undefined;
     }
     this.hits++;
-    this.referenced[slot!] = 1;
-    const stored = entry.response;
+    this.referenced[slot] = 1;
+    const stored = this.answers[slot]!;
     const out = Buffer.allocUnsafe(stored.length);
-    out.set(stored);
+    out.write(stored, 0, 'latin1');
     out[0] = msg[0]!;
     out[1] = msg[1]!;
     // echo the qname exactly as asked (the answer's owner names point at it)
@@ -74,34 +71,23 @@ export class AnswerCache {
     const h = mix(hash, variant, payload);
     let slot = this.index.get(h);
     if (slot === undefined) {
-      if (this.entries.length < this.capacity) {
-        slot = this.entries.length;
-        this.slotKeys.push(h);
-        this.referenced.push(0);
+      if (this.used < this.capacity) {
+        slot = this.used++;
+        if (slot >= this.slotKeys.length) this.grow();
       } else {
         slot = this.victim();
         this.index.delete(this.slotKeys[slot]!);
-        this.slotKeys[slot] = h;
       }
+      this.slotKeys[slot] = h;
       this.index.set(h, slot);
     }
     this.referenced[slot] = 0;
-    this.entries[slot] = {
-      response, questionEnd, qnameEnd, variant, payload, zone,
-      zoneGeneration: zone ? zone.generation : 0,
-      tableGeneration: this.table.generation,
-    };
-  }
-
-  /** The next unmarked slot under the clock hand, clearing marks on the way. */
-  private victim(): number {
-    const n = this.entries.length;
-    for (;;) {
-      const slot = this.hand;
-      this.hand = slot + 1 === n ? 0 : slot + 1;
-      if (this.referenced[slot] === 0) return slot;
-      this.referenced[slot] = 0;
-    }
+    this.answers[slot] = response.toString('latin1');
+    this.zones[slot] = zone;
+    this.zoneGenerations[slot] = zone ? zone.generation : 0;
+    this.tableGenerations[slot] = this.table.generation;
+    this.offsets[slot] = questionEnd | (qnameEnd << 16);
+    this.flavours[slot] = payload | (variant << 16);
   }
 
   get size(): number {
@@ -110,10 +96,42 @@ export class AnswerCache {
 
   clear(): void {
     this.index.clear();
-    this.entries.length = 0;
-    this.slotKeys.length = 0;
-    this.referenced.length = 0;
+    this.answers.fill('');
+    this.zones.fill(undefined);
+    this.used = 0;
     this.hand = 0;
+  }
+
+  private zoneCurrent(slot: number): boolean {
+    const zone = this.zones[slot];
+    return zone === undefined || zone.generation >>> 0 === this.zoneGenerations[slot];
+  }
+
+  /** The next unmarked slot under the clock hand, clearing marks on the way. */
+  private victim(): number {
+    const n = this.used;
+    for (;;) {
+      const slot = this.hand;
+      this.hand = slot + 1 === n ? 0 : slot + 1;
+      if (this.referenced[slot] === 0) return slot;
+      this.referenced[slot] = 0;
+    }
+  }
+
+  /** Room for more slots: doubled, up to the capacity (a big configured cache fills gradually). */
+  private grow(): void {
+    const size = Math.min(this.capacity, Math.max(1024, 2 * this.slotKeys.length));
+    const bigger = <T extends Int32Array | Uint32Array | Uint8Array>(old: T, make: (n: number) => T): T => {
+      const next = make(size);
+      next.set(old);
+      return next;
+    };
+    this.slotKeys = bigger(this.slotKeys, (n) => new Int32Array(n));
+    this.zoneGenerations = bigger(this.zoneGenerations, (n) => new Uint32Array(n));
+    this.tableGenerations = bigger(this.tableGenerations, (n) => new Uint32Array(n));
+    this.offsets = bigger(this.offsets, (n) => new Uint32Array(n));
+    this.flavours = bigger(this.flavours, (n) => new Uint32Array(n));
+    this.referenced = bigger(this.referenced, (n) => new Uint8Array(n));
   }
 }
 
@@ -123,8 +141,8 @@ function mix(hash: number, variant: number, payload: number): number {
 }
 
 /** The stored answer's question equals the query's: qname without regard to case, type and class exactly. */
-function sameQuestion(response: Buffer, msg: Uint8Array, qnameEnd: number, questionEnd: number): boolean {
-  for (let i = 12; i < qnameEnd; i++) if (LOWER[response[i]!] !== LOWER[msg[i]!]) return false;
-  for (let i = qnameEnd; i < questionEnd; i++) if (response[i] !== msg[i]) return false;
+function sameQuestion(response: string, msg: Uint8Array, qnameEnd: number, questionEnd: number): boolean {
+  for (let i = 12; i < qnameEnd; i++) if (LOWER[response.charCodeAt(i)] !== LOWER[msg[i]!]) return false;
+  for (let i = qnameEnd; i < questionEnd; i++) if (response.charCodeAt(i) !== msg[i]) return false;
   return true;
 }
