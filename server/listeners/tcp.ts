@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import net from 'node:net';
 import type { Logger } from 'pino';
 import type { QueryPipeline } from '../query/pipeline.js';
@@ -70,7 +69,9 @@ function serveConnection(socket: net.Socket, pipeline: QueryPipeline, options: T
       for (const message of messages) {
         if (socket.destroyed) return;
         const more = socket.write(Buffer.concat([lengthPrefix(message.length), message]));
-        if (!more) await once(socket, 'drain');
+        // a client gone mid-transfer closes without 'drain' (or 'error'): stop rather than wait
+        // forever with the transfer's LMDB snapshot held open
+        if (!more) await drainedOrClosed(socket);
       }
     } catch {
       // a transfer that cannot finish must not look finished: drop the connection (RFC 5936 §4.2)
@@ -92,6 +93,18 @@ function serveConnection(socket: net.Socket, pipeline: QueryPipeline, options: T
 }
 
 const MAX_PENDING_WHILE_STREAMING = 256 * 1024;
+
+function drainedOrClosed(socket: net.Socket): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      socket.off('drain', done);
+      socket.off('close', done);
+      resolve();
+    };
+    socket.on('drain', done);
+    socket.on('close', done);
+  });
+}
 
 function lengthPrefix(length: number): Buffer {
   const frame = Buffer.allocUnsafe(2);
