@@ -104,24 +104,38 @@ export class LmdbStore {
     return key;
   }
 
+  /** Views of keyScratch by length, made once: the query path allocates nothing for its keys. */
+  private readonly keyViews: Buffer[] = [];
+
+  private scratchKey(zoneId: number, nameKey: Uint8Array): Buffer {
+    const scratch = this.keyScratch;
+    scratch[0] = zoneId >>> 24;
+    scratch[1] = (zoneId >>> 16) & 0xff;
+    scratch[2] = (zoneId >>> 8) & 0xff;
+    scratch[3] = zoneId & 0xff;
+    const n = nameKey.length;
+    for (let i = 0; i < n; i++) scratch[4 + i] = nameKey[i]!;
+    return (this.keyViews[4 + n] ??= scratch.subarray(0, 4 + n));
+  }
+
   /**
-   * One decoded node or undefined, without allocating for the key. The query path passes
-   * `withOwners` false: provenance is not needed to answer, and that saves an array per RR.
+   * One decoded node or undefined. The query path passes `withOwners` false: provenance is not
+   * needed to answer, and that saves an array per RR. The value is copied out of lmdb's shared
+   * read buffer into a plain byte array that the node's rdata views keep alive.
    */
   getNode(zoneId: number, nameKey: Uint8Array, withOwners = true): ZoneNode | undefined {
-    const scratch = this.keyScratch;
-    scratch.writeUInt32BE(zoneId, 0);
-    scratch.set(nameKey, 4);
-    const value = this.nodesDb.getBinary(scratch.subarray(0, 4 + nameKey.length));
-    return value === undefined ? undefined : decodeNode(value, withOwners);
+    const fast = this.nodesDb.getBinaryFast(this.scratchKey(zoneId, nameKey));
+    if (fast === undefined) return undefined;
+    const size = fast.length; // lmdb sets it to this value's size
+    const copy = new Uint8Array(size);
+    if (size <= 256) for (let i = 0; i < size; i++) copy[i] = fast[i]!;
+    else copy.set(fast.subarray(0, size));
+    return decodeNode(copy, withOwners);
   }
 
   /** A node's flags without decoding or copying it; -1 when the node does not exist. */
   getFlags(zoneId: number, nameKey: Uint8Array): number {
-    const scratch = this.keyScratch;
-    scratch.writeUInt32BE(zoneId, 0);
-    scratch.set(nameKey, 4);
-    const value = this.nodesDb.getBinaryFast(scratch.subarray(0, 4 + nameKey.length));
+    const value = this.nodesDb.getBinaryFast(this.scratchKey(zoneId, nameKey));
     return value === undefined ? -1 : value[1]!;
   }
 

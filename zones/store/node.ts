@@ -92,26 +92,32 @@ export function encodeNodeInto(node: ZoneNode, out: Buffer): number {
  */
 export function decodeNode(bytes: Uint8Array, withOwners = true): ZoneNode {
   if (bytes[0] !== VERSION) throw new Error(`node value has unknown version ${bytes[0]}`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // plain Uint8Array views and byte reads: a Buffer view or a DataView per node costs more than
+  // the decoding itself on the query path
+  const buffer = bytes.buffer;
+  const base = bytes.byteOffset;
   const flags = bytes[1]!;
-  const count = view.getUint16(2);
+  const count = (bytes[2]! << 8) | bytes[3]!;
   const rrsets: StoredRRset[] = new Array(count);
   let p = 4;
   for (let s = 0; s < count; s++) {
-    const type = view.getUint16(p);
-    const ttl = view.getUint32(p + 2);
-    const n = view.getUint16(p + 6);
+    const type = (bytes[p]! << 8) | bytes[p + 1]!;
+    const ttl = ((bytes[p + 2]! << 24) | (bytes[p + 3]! << 16) | (bytes[p + 4]! << 8) | bytes[p + 5]!) >>> 0;
+    const n = (bytes[p + 6]! << 8) | bytes[p + 7]!;
     p += 8;
     const rrs: StoredRR[] = new Array(n);
     for (let r = 0; r < n; r++) {
-      const len = view.getUint16(p);
-      const rdata = bytes.subarray(p + 2, p + 2 + len);
+      const len = (bytes[p]! << 8) | bytes[p + 1]!;
+      const rdata = new Uint8Array(buffer, base + p + 2, len);
       p += 2 + len;
       const ownerCount = bytes[p++]!;
       let owners = NO_OWNERS;
       if (withOwners) {
         owners = new Array(ownerCount);
-        for (let o = 0; o < ownerCount; o++) owners[o] = view.getUint32(p + 4 * o);
+        for (let o = 0; o < ownerCount; o++) {
+          const q = p + 4 * o;
+          owners[o] = ((bytes[q]! << 24) | (bytes[q + 1]! << 16) | (bytes[q + 2]! << 8) | bytes[q + 3]!) >>> 0;
+        }
       }
       p += 4 * ownerCount;
       rrs[r] = { rdata, owners };
