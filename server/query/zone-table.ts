@@ -108,7 +108,10 @@ export class ZoneTable {
     if (!candidates) return undefined;
     for (const zone of candidates) {
       if (!zone.loaded || zone.apexKey.length !== length) continue;
-      if (zone.apexKey.compare(nameKey, 0, length) === 0) return zone;
+      const apex = zone.apexKey;
+      let i = 0;
+      while (i < length && apex[i] === nameKey[i]) i++; // (Buffer.compare is a native call per try)
+      if (i === length) return zone;
     }
     return undefined;
   }
