@@ -1,13 +1,13 @@
 // Test fixture: a throw-away knotd on a free loopback port, serving the given zone files.
 // Used by the differential tests, the benchmarks and the transfer tests, so every section of the
 // generated knot.conf can be extended by the caller.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import dgram from 'node:dgram';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { buildQuery, queryUdp } from './dns-client.js';
+import { awaitZones, waitExit } from './peer-process.js';
 
 export interface KnotdZone {
   /** Zone origin, with or without the trailing dot. */
@@ -128,26 +128,6 @@ function renderConf(dir: string, port: number, opts: KnotdOptions): string {
   return conf;
 }
 
-async function soaAnswered(port: number, origin: string): Promise<boolean> {
-  const response = await queryUdp(port, buildQuery({ qname: origin, qtype: 'SOA', id: 0x5a5a }), 300);
-  if (response === null || response.length < 12) return false;
-  const rcode = response[3]! & 0x0f;
-  const aa = (response[2]! & 0x04) !== 0;
-  const ancount = response.readUInt16BE(6);
-  return rcode === 0 && aa && ancount > 0;
-}
-
-function waitExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), timeoutMs);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
-}
-
 /** Start knotd on a free loopback port; resolves once every zone (with wait ≠ false) answers SOA. */
 export async function startKnotd(opts: KnotdOptions): Promise<Knotd> {
   if (!knotdAvailable()) {
@@ -181,18 +161,7 @@ export async function startKnotd(opts: KnotdOptions): Promise<Knotd> {
   const deadline = Date.now() + (opts.startTimeoutMs ?? 20_000);
   const pending = opts.zones.filter((zone) => zone.wait !== false).map((zone) => absoluteOrigin(zone.origin));
   try {
-    while (pending.length > 0) {
-      if (spawnError !== undefined) throw spawnError;
-      if (child.exitCode !== null || child.signalCode !== null) {
-        throw new Error(`knotd exited early (code ${child.exitCode}, signal ${child.signalCode}):\n${output}`);
-      }
-      if (Date.now() > deadline) {
-        throw new Error(`knotd did not load zone(s) ${pending.map((o) => `"${o}"`).join(', ')} in time:\n${output}`);
-      }
-      const origin = pending[0]!;
-      if (await soaAnswered(port, origin)) pending.shift();
-      else await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await awaitZones('knotd', child, port, pending, deadline, () => output, () => spawnError);
   } catch (error) {
     await stop();
     throw error;

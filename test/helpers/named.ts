@@ -5,13 +5,13 @@
 // it needs nothing under /run, /var/cache/bind or /etc/bind. IPv4 loopback only, no recursion, no
 // DNSSEC validation. The rndc control channel is off unless asked for (with /etc/bind/rndc.key
 // present, named would otherwise open 127.0.0.1#953, which parallel instances would fight over).
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { buildQuery, queryUdp } from './dns-client.js';
 import { findFreePort } from './knotd.js';
+import { awaitZones, captureOutput, stopGroup } from './peer-process.js';
 
 export interface NamedZone {
   /** Zone origin, with or without the trailing dot. */
@@ -122,87 +122,6 @@ function renderConf(dir: string, port: number, opts: NamedOptions, control: { po
   return conf;
 }
 
-/** True when the server answers SOA for the origin with AA set over UDP. */
-export async function soaAnswered(port: number, origin: string): Promise<boolean> {
-  const response = await queryUdp(port, buildQuery({ qname: origin, qtype: 'SOA', id: 0x5a5b }), 300);
-  if (response === null || response.length < 12) return false;
-  const rcode = response[3]! & 0x0f;
-  const aa = (response[2]! & 0x04) !== 0;
-  const ancount = response.readUInt16BE(6);
-  return rcode === 0 && aa && ancount > 0;
-}
-
-export function waitExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), timeoutMs);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
-}
-
-/**
- * SIGTERM to the child's process group (it was spawned detached, so the group is its own and holds
- * whatever it forked), SIGKILL after a grace period.
- */
-export async function stopGroup(child: ChildProcess, graceMs = 5_000): Promise<void> {
-  const signal = (sig: NodeJS.Signals) => {
-    if (child.pid === undefined) return;
-    try {
-      process.kill(-child.pid, sig);
-    } catch {
-      // the group is gone already
-    }
-  };
-  if (child.exitCode === null && child.signalCode === null) {
-    signal('SIGTERM');
-    if (!(await waitExit(child, graceMs))) {
-      signal('SIGKILL');
-      await waitExit(child, 2_000);
-    }
-  }
-  // a forked helper that outlived its parent
-  signal('SIGKILL');
-}
-
-/** Collects a child's output and lets callers wait for a line. */
-export function captureOutput(child: ChildProcess): { text(): string; waitFor(pattern: RegExp, timeoutMs: number, what: string): Promise<string> } {
-  let output = '';
-  const waiters: { pattern: RegExp; resolve: (line: string) => void }[] = [];
-  const check = () => {
-    for (const w of [...waiters]) {
-      const line = output.split('\n').find((l) => w.pattern.test(l));
-      if (line !== undefined) {
-        waiters.splice(waiters.indexOf(w), 1);
-        w.resolve(line);
-      }
-    }
-  };
-  const onData = (chunk: Buffer) => {
-    output += chunk.toString();
-    check();
-  };
-  child.stdout?.on('data', onData);
-  child.stderr?.on('data', onData);
-  return {
-    text: () => output,
-    waitFor(pattern, timeoutMs, what) {
-      const line = output.split('\n').find((l) => pattern.test(l));
-      if (line !== undefined) return Promise.resolve(line);
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => {
-          waiters.splice(waiters.indexOf(entry), 1);
-          reject(new Error(`${what}: no log line matching ${pattern} within ${timeoutMs} ms; log so far:\n${output}`));
-        }, timeoutMs);
-        const entry = { pattern, resolve: (l: string) => { clearTimeout(timer); resolve(l); } };
-        waiters.push(entry);
-      });
-    },
-  };
-}
-
 /** Start named on a free loopback port; resolves once every zone to wait for answers SOA. */
 export async function startNamed(opts: NamedOptions): Promise<Named> {
   if (!namedAvailable()) {
@@ -242,17 +161,7 @@ export async function startNamed(opts: NamedOptions): Promise<Named> {
       new Error(`named exited early (code ${code}, signal ${sig}):\n${output.text()}`))));
     exited.catch(() => undefined);
     await Promise.race([output.waitFor(/ running$/, opts.startTimeoutMs ?? 20_000, 'named start'), exited]);
-    while (pending.length > 0) {
-      if (spawnError !== undefined) throw spawnError;
-      if (child.exitCode !== null || child.signalCode !== null) {
-        throw new Error(`named exited early (code ${child.exitCode}, signal ${child.signalCode}):\n${output.text()}`);
-      }
-      if (Date.now() > deadline) {
-        throw new Error(`named did not load zone(s) ${pending.map((o) => `"${o}"`).join(', ')} in time:\n${output.text()}`);
-      }
-      if (await soaAnswered(port, pending[0]!)) pending.shift();
-      else await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await awaitZones('named', child, port, pending, deadline, () => output.text(), () => spawnError);
   } catch (error) {
     await stopGroup(child);
     await rm(dir, { recursive: true, force: true });

@@ -9,7 +9,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { findFreePort } from './knotd.js';
-import { captureOutput, soaAnswered, stopGroup } from './named.js';
+import { awaitZones, captureOutput, stopGroup } from './peer-process.js';
 
 export interface NsdZone {
   /** Zone origin, with or without the trailing dot. */
@@ -131,17 +131,7 @@ export async function startNsd(opts: NsdOptions): Promise<Nsd> {
       new Error(`nsd exited early (code ${code}, signal ${sig}):\n${output.text()}`))));
     exited.catch(() => undefined);
     await Promise.race([output.waitFor(/nsd started/, timeoutMs, 'nsd start'), exited]);
-    while (pending.length > 0) {
-      if (spawnError !== undefined) throw spawnError;
-      if (child.exitCode !== null || child.signalCode !== null) {
-        throw new Error(`nsd exited early (code ${child.exitCode}, signal ${child.signalCode}):\n${output.text()}`);
-      }
-      if (Date.now() > deadline) {
-        throw new Error(`nsd did not load zone(s) ${pending.map((o) => `"${o}"`).join(', ')} in time:\n${output.text()}`);
-      }
-      if (await soaAnswered(port, pending[0]!)) pending.shift();
-      else await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await awaitZones('nsd', child, port, pending, deadline, () => output.text(), () => spawnError);
   } catch (error) {
     await stop();
     throw error;
