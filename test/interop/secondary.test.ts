@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,6 +60,15 @@ test('the first AXFR from knotd fills the secondary zone, which answers authorit
   const theirs = dig(['@127.0.0.1', '-p', String(knot.port), ...KEY, 'prim.test', 'AXFR']).split('\n').filter((l) => /\sIN\s/.test(l)).sort();
   const mine = dig(['@127.0.0.1', '-p', String(server.port), ...KEY, 'prim.test', 'AXFR']).split('\n').filter((l) => /\sIN\s/.test(l)).sort();
   assert.deepEqual(mine.map((l) => l.split(/\s+/).join(' ')), theirs.map((l) => l.split(/\s+/).join(' ')));
+});
+
+test('an UPDATE to the secondary zone gets NOTAUTH and changes nothing (secondary zones are read-only)', () => {
+  const r = spawnSync('nsupdate', ['-y', `hmac-sha256:transfer-key:${SECRET}`], {
+    input: `server 127.0.0.1 ${server.port}\nzone prim.test.\nupdate add sneaky.prim.test. 60 A 192.0.2.66\nsend\n`, encoding: 'utf8', timeout: 15_000,
+  });
+  assert.notEqual(r.status, 0);
+  assert.match(`${r.stdout}${r.stderr}`, /NOTAUTH/);
+  assert.equal(ours('sneaky.prim.test'), '');
 });
 
 test('a signed NOTIFY makes it refresh at once, by IXFR; an unsigned one is refused', async () => {
