@@ -13,6 +13,10 @@ import type { ServedZone, ZoneTable } from './zone-table.js';
  * Answers are kept as one-byte strings and the per-slot fields in typed arrays: a Buffer per entry
  * pins a slice of Node's shared 8 KiB allocation pool, so a full cache evicting at random kept most
  * of those pools alive, and 200,000 small objects slowed every garbage collection.
+ *
+ * A question is admitted on its second miss within a window (TinyLFU's "doorkeeper", a bitmap of
+ * question hashes seen once): under a load of mostly one-off questions (a big zone, a random
+ * mix), storing every answer evicted others for nothing and cost more than the lookup saved.
  */
 export class AnswerCache {
   /** mixed hash → slot */
@@ -29,6 +33,9 @@ export class AnswerCache {
   /** payload | variant << 16 */
   private flavours = new Uint32Array(0);
   private referenced = new Uint8Array(0);
+  /** Doorkeeper: one bit per hash seen once since the last reset. */
+  private readonly seenOnce = new Int32Array(DOORKEEPER_BITS >>> 5);
+  private seenCount = 0;
   hits = 0;
   misses = 0;
 
@@ -71,6 +78,7 @@ export class AnswerCache {
     const h = mix(hash, variant, payload);
     let slot = this.index.get(h);
     if (slot === undefined) {
+      if (!this.seenBefore(h)) return;
       if (this.used < this.capacity) {
         slot = this.used++;
         if (slot >= this.slotKeys.length) this.grow();
@@ -96,10 +104,26 @@ export class AnswerCache {
 
   clear(): void {
     this.index.clear();
+    this.seenOnce.fill(0);
+    this.seenCount = 0;
     this.answers.fill('');
     this.zones.fill(undefined);
     this.used = 0;
     this.hand = 0;
+  }
+
+  /** Whether the hash was seen once already (and remembers it when not). */
+  private seenBefore(h: number): boolean {
+    const word = (h & (DOORKEEPER_BITS - 1)) >>> 5;
+    const bit = 1 << (h & 31);
+    if ((this.seenOnce[word]! & bit) !== 0) return true;
+    this.seenOnce[word]! |= bit;
+    // a window of at most an eighth of the bits keeps false "seen" answers rare
+    if (++this.seenCount >= Math.min(this.capacity, DOORKEEPER_BITS >>> 3)) {
+      this.seenOnce.fill(0);
+      this.seenCount = 0;
+    }
+    return false;
   }
 
   private zoneCurrent(slot: number): boolean {
@@ -134,6 +158,8 @@ export class AnswerCache {
     this.referenced = bigger(this.referenced, (n) => new Uint8Array(n));
   }
 }
+
+const DOORKEEPER_BITS = 1 << 20;
 
 /** 30 bits, so V8 keeps the key a small integer (no heap number per lookup). */
 function mix(hash: number, variant: number, payload: number): number {

@@ -15,12 +15,33 @@ function message(name: string, id: number): { query: Buffer; answer: Buffer; qna
   return { query, answer, qnameEnd: 12 + qname.length, questionEnd: 12 + question.length, hash: hash >>> 0 };
 }
 
+/** Stores twice: the first miss of a question only marks it seen (the doorkeeper). */
+function admit(cache: AnswerCache, m: ReturnType<typeof message>, zone?: ServedZone): void {
+  for (let i = 0; i < 2; i++) cache.store(m.hash, m.questionEnd, m.qnameEnd, 0, 1232, m.answer, zone);
+}
+
+test('answer cache: a question is kept from its second miss on; one-off questions are never stored', () => {
+  const cache = new AnswerCache({ generation: 1 } as ZoneTable, 10);
+  const m = message('www.example.test', 7);
+  cache.store(m.hash, m.questionEnd, m.qnameEnd, 0, 1232, m.answer, undefined);
+  assert.equal(cache.lookup(m.query, m.hash, m.questionEnd, m.qnameEnd, 0, 1232), undefined);
+  assert.equal(cache.size, 0);
+  cache.store(m.hash, m.questionEnd, m.qnameEnd, 0, 1232, m.answer, undefined);
+  assert.ok(cache.lookup(m.query, m.hash, m.questionEnd, m.qnameEnd, 0, 1232));
+  for (let i = 0; i < 1000; i++) {
+    const once = message(`once${i}.test`, i);
+    cache.store(once.hash, once.questionEnd, once.qnameEnd, 0, 1232, once.answer, undefined);
+  }
+  assert.equal(cache.size, 1, 'a flood of one-off questions evicts nothing');
+  assert.ok(cache.lookup(m.query, m.hash, m.questionEnd, m.qnameEnd, 0, 1232));
+});
+
 test('answer cache: a hit patches ID and qname case; stale zone or table generations miss', () => {
   const table = { generation: 1 } as ZoneTable;
   const zone = { generation: 5 } as ServedZone;
   const cache = new AnswerCache(table, 10);
   const m = message('www.example.test', 7);
-  cache.store(m.hash, m.questionEnd, m.qnameEnd, 0, 1232, m.answer, zone);
+  admit(cache, m, zone);
   const asked = message('WwW.Example.TEST', 0x1234);
   const hit = cache.lookup(asked.query, m.hash, m.questionEnd, m.qnameEnd, 0, 1232)!;
   assert.equal(hit.readUInt16BE(0), 0x1234);
@@ -43,12 +64,11 @@ test('answer cache: CLOCK eviction keeps answers that are asked for, and never e
   const table = { generation: 1 } as ZoneTable;
   const cache = new AnswerCache(table, 100);
   const hot = Array.from({ length: 50 }, (_, i) => message(`hot${i}.test`, i));
-  for (const h of hot) cache.store(h.hash, h.questionEnd, h.qnameEnd, 0, 1232, h.answer, undefined);
+  for (const h of hot) admit(cache, h);
   for (let round = 0; round < 20; round++) {
     for (const h of hot) assert.ok(cache.lookup(h.query, h.hash, h.questionEnd, h.qnameEnd, 0, 1232), `hot${round}`);
     for (let i = 0; i < 45; i++) {
-      const c = message(`cold${round}-${i}.test`, i);
-      cache.store(c.hash, c.questionEnd, c.qnameEnd, 0, 1232, c.answer, undefined);
+      admit(cache, message(`cold${round}-${i}.test`, i));
     }
     assert.ok(cache.size <= 100);
   }
