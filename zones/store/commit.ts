@@ -125,6 +125,7 @@ export class ZoneWriter {
   }
 
   private emit(apexKey: Buffer, meta: ZoneMeta | undefined): void {
+    this.store.refreshSnapshot();
     for (const l of this.listeners) l(apexKey, meta);
   }
 

@@ -1,5 +1,7 @@
 import { mkdirSync } from 'node:fs';
-import { open, type Database, type RootDatabase } from 'lmdb';
+import { open, type Database, type RootDatabase, type Transaction } from 'lmdb';
+
+type GetOptions = { transaction: Transaction };
 import { decodeNode, type ZoneNode } from './node.js';
 import { ProvenanceTable } from './provenance.js';
 import { RawNodeReader } from './raw-nodes.js';
@@ -52,6 +54,8 @@ export class LmdbStore {
   /** Nodes read without an allocation per entry (zone transfers). */
   readonly rawNodes: RawNodeReader;
   private readonly keyScratch = Buffer.allocUnsafe(4 + 256 * 2);
+  /** getBinaryFast with its options argument (lmdb's typings omit it). */
+  private readonly fastGet: (key: Buffer, options: GetOptions) => Buffer | undefined;
 
   private constructor(readonly path: string) {
     try {
@@ -67,6 +71,7 @@ export class LmdbStore {
     const owners = this.env.openDB<string | number, string | number>({ name: 'owners' });
     this.provenance = new ProvenanceTable(this.env, owners);
     this.rawNodes = new RawNodeReader(this.env);
+    this.fastGet = this.nodesDb.getBinaryFast.bind(this.nodesDb) as never;
     this.checkSchema();
   }
 
@@ -104,6 +109,29 @@ export class LmdbStore {
     return key;
   }
 
+  /** The read options of node lookups: the snapshot they read, until the next commit. */
+  private readonly readOptions: { transaction: Transaction | undefined } = { transaction: undefined };
+
+  /**
+   * The snapshot node lookups read. lmdb's implicit read transaction is renewed on every
+   * event-loop turn that reads, and released by a timer it arms each time: over UDP, where a turn
+   * often carries one query, that bookkeeping cost more than the lookup. This one is held across
+   * turns and replaced when a commit makes it stale (`refreshSnapshot`, called by the write door).
+   * (Inside a write transaction lmdb reads that transaction whatever the options say.)
+   */
+  private snapshot(): GetOptions {
+    if (this.readOptions.transaction === undefined) this.readOptions.transaction = this.env.useReadTransaction();
+    return this.readOptions as GetOptions;
+  }
+
+  /** Lets the next lookup see the latest commit (and LMDB reuse the pages the old snapshot held). */
+  refreshSnapshot(): void {
+    const txn = this.readOptions.transaction;
+    if (txn === undefined) return;
+    this.readOptions.transaction = undefined;
+    txn.done();
+  }
+
   /** Views of keyScratch by length, made once: the query path allocates nothing for its keys. */
   private readonly keyViews: Buffer[] = [];
 
@@ -124,7 +152,7 @@ export class LmdbStore {
    * read buffer into a plain byte array that the node's rdata views keep alive.
    */
   getNode(zoneId: number, nameKey: Uint8Array, withOwners = true): ZoneNode | undefined {
-    const fast = this.nodesDb.getBinaryFast(this.scratchKey(zoneId, nameKey));
+    const fast = this.fastGet(this.scratchKey(zoneId, nameKey), this.snapshot());
     if (fast === undefined) return undefined;
     const size = fast.length; // lmdb sets it to this value's size
     const copy = new Uint8Array(size);
@@ -135,7 +163,7 @@ export class LmdbStore {
 
   /** A node's flags without decoding or copying it; -1 when the node does not exist. */
   getFlags(zoneId: number, nameKey: Uint8Array): number {
-    const value = this.nodesDb.getBinaryFast(this.scratchKey(zoneId, nameKey));
+    const value = this.fastGet(this.scratchKey(zoneId, nameKey), this.snapshot());
     return value === undefined ? -1 : value[1]!;
   }
 
@@ -151,6 +179,7 @@ export class LmdbStore {
   }
 
   async close(): Promise<void> {
+    this.refreshSnapshot();
     // lmdb 3.5 blocks forever in close() right after a transactionSync unless its flush settled
     await this.env.flushed;
     await this.env.close();
