@@ -73,7 +73,8 @@ export class XfrPacker {
   setOwner(key: Uint8Array, start: number, end: number): void {
     // labels shared with the previous owner: the common prefix, up to a label end
     const k = this.key;
-    const common = Math.min(end - start, this.keyLength);
+    const length = end - start;
+    const common = Math.min(length, this.keyLength);
     let m = 0;
     while (m < common && k[m] === key[start + m]) m++;
     let shared = 0;
@@ -82,11 +83,12 @@ export class XfrPacker {
     // owner is never written (an empty non-terminal has no records)
     this.validDepth = Math.min(shared, this.validDepth);
     this.shared = this.validDepth;
-    for (let i = m; i < end - start; i++) k[i] = key[start + i]!;
-    this.keyLength = end - start;
-    let n = 0;
-    let s = 0;
-    for (let i = 0; i < this.keyLength; i++) {
+    for (let i = m; i < length; i++) k[i] = key[start + i]!;
+    this.keyLength = length;
+    // the shared labels keep their bounds; only the rest of the key is scanned
+    let n = shared;
+    let s = n > 0 ? this.ends[n - 1]! + 1 : 0;
+    for (let i = s; i < length; i++) {
       const b = k[i]!;
       if (b === 1) i++; // an escaped 0x00 or 0x01 byte
       else if (b === 0) {
