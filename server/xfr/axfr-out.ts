@@ -39,6 +39,42 @@ class XfrStream {
     this.packer.begin(this.limit, question, nameToKey(question));
   }
 
+  /** Bytes left in the current message; `empty`: nothing in it yet. */
+  get room(): number {
+    return this.packer.room;
+  }
+
+  get empty(): boolean {
+    return this.packer.records === 0;
+  }
+
+  /**
+   * Every RR of one stored node (node.ts layout), read byte by byte (Buffer's readUInt* checks
+   * bounds on every call); the caller made room for all of them. The apex SOA is skipped: it is
+   * sent first and last.
+   */
+  node(value: Uint8Array, apexNode: boolean): void {
+    const packer = this.packer;
+    const sets = (value[2]! << 8) | value[3]!;
+    let p = 4;
+    let sameOwner = false;
+    for (let s = 0; s < sets; s++) {
+      const type = (value[p]! << 8) | value[p + 1]!;
+      const ttl = ((value[p + 2]! << 24) | (value[p + 3]! << 16) | (value[p + 4]! << 8) | value[p + 5]!) >>> 0;
+      const count = (value[p + 6]! << 8) | value[p + 7]!;
+      p += 8;
+      for (let r = 0; r < count; r++) {
+        const length = (value[p]! << 8) | value[p + 1]!;
+        const rdataAt = p + 2;
+        p = rdataAt + length;
+        p += 1 + 4 * value[p]!; // provenance
+        if (type === RRType.SOA && apexNode) continue;
+        packer.record(sameOwner, type, ttl, value, rdataAt, rdataAt + length);
+        sameOwner = true;
+      }
+    }
+  }
+
   /** Room for a record with this much rdata; when false, `flush()` and then there is. */
   hasRoom(rdataLength: number): boolean {
     if (this.packer.fits(rdataLength)) return true;
@@ -92,7 +128,15 @@ export function* axfrMessages(
       out.add(false, RRType.SOA, soa.ttl, soa.rdata);
     }
     out.owner(node.key, node.keyStart + 4, node.keyStart + node.keyLength);
-    // node.ts layout, read byte by byte (Buffer's readUInt* checks bounds on every call)
+    // the common case: the whole node fits in this message (or, flushed, in the next one), and
+    // its records are packed by a plain method rather than inside this generator
+    const need = nodeBound(value, node.keyLength - 3);
+    if (need > out.room && !out.empty) yield out.flush();
+    if (need <= out.room) {
+      out.node(value, apexNode);
+      continue;
+    }
+    // a node bigger than a whole message: record by record, flushing as it fills
     const sets = (value[2]! << 8) | value[3]!;
     let p = 4;
     let sameOwner = false;
@@ -139,6 +183,24 @@ export function* packMessages(
     out.add(false, type, ttl, rdata);
   }
   yield out.flush();
+}
+
+/** The most a node's records take in a message: each with its whole owner, 10 bytes, its rdata. */
+function nodeBound(value: Uint8Array, ownerLength: number): number {
+  const sets = (value[2]! << 8) | value[3]!;
+  let p = 4;
+  let bound = 0;
+  for (let s = 0; s < sets; s++) {
+    const count = (value[p + 6]! << 8) | value[p + 7]!;
+    p += 8;
+    for (let r = 0; r < count; r++) {
+      const length = (value[p]! << 8) | value[p + 1]!;
+      bound += ownerLength + 10 + length;
+      p += 2 + length;
+      p += 1 + 4 * value[p]!;
+    }
+  }
+  return bound;
 }
 
 /** The apex node's SOA (copied: the value buffer is not ours to keep). */

@@ -64,6 +64,11 @@ export class XfrPacker {
     return this.count;
   }
 
+  /** Bytes left before the message limit. */
+  get room(): number {
+    return this.limit - this.pos;
+  }
+
   /** Whether a record with this much rdata surely fits (names never grow when compressed). */
   fits(rdataLength: number): boolean {
     return this.pos + MAX_NAME + 10 + rdataLength <= this.limit;
