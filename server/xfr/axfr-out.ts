@@ -39,40 +39,35 @@ class XfrStream {
     this.packer.begin(this.limit, question, nameToKey(question));
   }
 
-  /** Bytes left in the current message; `empty`: nothing in it yet. */
-  get room(): number {
-    return this.packer.room;
-  }
-
-  get empty(): boolean {
-    return this.packer.records === 0;
-  }
-
   /**
-   * Every RR of one stored node (node.ts layout), read byte by byte (Buffer's readUInt* checks
-   * bounds on every call); the caller made room for all of them. The apex SOA is skipped: it is
-   * sent first and last.
+   * Packs the RRs of one stored node (node.ts layout, read byte by byte: Buffer's readUInt* checks
+   * bounds on every call) from record `from` on, while they fit. Returns the index of the first
+   * record that did not fit (flush, then call again from there), or -1 once the node is done. The
+   * apex SOA is skipped: it is sent first and last.
    */
-  node(value: Uint8Array, apexNode: boolean): void {
+  node(value: Uint8Array, apexNode: boolean, from: number): number {
     const packer = this.packer;
     const sets = (value[2]! << 8) | value[3]!;
     let p = 4;
+    let index = 0;
     let sameOwner = false;
     for (let s = 0; s < sets; s++) {
       const type = (value[p]! << 8) | value[p + 1]!;
       const ttl = ((value[p + 2]! << 24) | (value[p + 3]! << 16) | (value[p + 4]! << 8) | value[p + 5]!) >>> 0;
       const count = (value[p + 6]! << 8) | value[p + 7]!;
       p += 8;
-      for (let r = 0; r < count; r++) {
+      for (let r = 0; r < count; r++, index++) {
         const length = (value[p]! << 8) | value[p + 1]!;
         const rdataAt = p + 2;
         p = rdataAt + length;
         p += 1 + 4 * value[p]!; // provenance
-        if (type === RRType.SOA && apexNode) continue;
+        if (index < from || (type === RRType.SOA && apexNode)) continue;
+        if (!this.hasRoom(length)) return index;
         packer.record(sameOwner, type, ttl, value, rdataAt, rdataAt + length);
         sameOwner = true;
       }
     }
+    return -1;
   }
 
   /** Room for a record with this much rdata; when false, `flush()` and then there is. */
@@ -128,41 +123,14 @@ export function* axfrMessages(
       out.add(false, RRType.SOA, soa.ttl, soa.rdata);
     }
     out.owner(node.key, node.keyStart + 4, node.keyStart + node.keyLength);
-    // the common case: the whole node fits in this message (or, flushed, in the next one), and
-    // its records are packed by a plain method rather than inside this generator
-    const need = nodeBound(value, node.keyLength - 3);
-    if (need > out.room && !out.empty) yield out.flush();
-    if (need <= out.room) {
-      out.node(value, apexNode);
-      continue;
-    }
-    // a node bigger than a whole message: record by record, flushing as it fills
-    const sets = (value[2]! << 8) | value[3]!;
-    let p = 4;
-    let sameOwner = false;
-    for (let s = 0; s < sets; s++) {
-      const type = (value[p]! << 8) | value[p + 1]!;
-      const ttl = ((value[p + 2]! << 24) | (value[p + 3]! << 16) | (value[p + 4]! << 8) | value[p + 5]!) >>> 0;
-      const count = (value[p + 6]! << 8) | value[p + 7]!;
-      p += 8;
-      for (let r = 0; r < count; r++) {
-        const length = (value[p]! << 8) | value[p + 1]!;
-        const rdataAt = p + 2;
-        p = rdataAt + length;
-        p += 1 + 4 * value[p]!; // provenance
-        if (type === RRType.SOA && apexNode) continue; // sent first and last
-        if (!out.hasRoom(length)) {
-          // the value sits in lmdb's shared read buffer, which a query may overwrite meanwhile: copy
-          if (!copied) {
-            value = Buffer.from(value.subarray(0, node.valueLength));
-            copied = true;
-          }
-          yield out.flush();
-          sameOwner = false;
-        }
-        out.add(sameOwner, type, ttl, value, rdataAt, rdataAt + length);
-        sameOwner = true;
+    // the records are packed by a plain method; this generator only flushes full messages
+    for (let next = out.node(value, apexNode, 0); next >= 0; next = out.node(value, apexNode, next)) {
+      // the value sits in lmdb's shared read buffer, which a query may overwrite meanwhile: copy
+      if (!copied) {
+        value = Buffer.from(value.subarray(0, node.valueLength));
+        copied = true;
       }
+      yield out.flush();
     }
   }
   if (!soa || !apexKey) throw new Error(`zone ${zone.origin} is empty`);
@@ -183,24 +151,6 @@ export function* packMessages(
     out.add(false, type, ttl, rdata);
   }
   yield out.flush();
-}
-
-/** The most a node's records take in a message: each with its whole owner, 10 bytes, its rdata. */
-function nodeBound(value: Uint8Array, ownerLength: number): number {
-  const sets = (value[2]! << 8) | value[3]!;
-  let p = 4;
-  let bound = 0;
-  for (let s = 0; s < sets; s++) {
-    const count = (value[p + 6]! << 8) | value[p + 7]!;
-    p += 8;
-    for (let r = 0; r < count; r++) {
-      const length = (value[p]! << 8) | value[p + 1]!;
-      bound += ownerLength + 10 + length;
-      p += 2 + length;
-      p += 1 + 4 * value[p]!;
-    }
-  }
-  return bound;
 }
 
 /** The apex node's SOA (copied: the value buffer is not ours to keep). */

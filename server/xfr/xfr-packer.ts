@@ -64,11 +64,6 @@ export class XfrPacker {
     return this.count;
   }
 
-  /** Bytes left before the message limit. */
-  get room(): number {
-    return this.limit - this.pos;
-  }
-
   /** Whether a record with this much rdata surely fits (names never grow when compressed). */
   fits(rdataLength: number): boolean {
     return this.pos + MAX_NAME + 10 + rdataLength <= this.limit;
