@@ -1,13 +1,13 @@
 // Test fixture: a throw-away knotd on a free loopback port, serving the given zone files.
 // Used by the differential tests, the benchmarks and the transfer tests, so every section of the
 // generated knot.conf can be extended by the caller.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import dgram from 'node:dgram';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { awaitZones, waitExit } from './peer-process.js';
+import { absoluteOrigin, awaitZones, toolRuns, waitExit } from './peer-process.js';
 
 export interface KnotdZone {
   /** Zone origin, with or without the trailing dot. */
@@ -48,11 +48,6 @@ export interface Knotd {
 
 const KNOTD = process.env['KNOTD'] ?? 'knotd';
 
-function knotdAvailable(): boolean {
-  const probe = spawnSync(KNOTD, ['--version'], { stdio: 'ignore' });
-  return probe.error === undefined && probe.status === 0;
-}
-
 /** A port free on 127.0.0.1 for both UDP and TCP at the time of the call. */
 export async function findFreePort(): Promise<number> {
   for (let attempt = 0; attempt < 20; attempt++) {
@@ -88,10 +83,6 @@ function indent(lines: string | undefined, spaces: number): string {
 
 function quote(value: string): string {
   return JSON.stringify(value);
-}
-
-function absoluteOrigin(origin: string): string {
-  return origin.endsWith('.') ? origin : `${origin}.`;
 }
 
 function renderConf(dir: string, port: number, opts: KnotdOptions): string {
@@ -130,7 +121,7 @@ function renderConf(dir: string, port: number, opts: KnotdOptions): string {
 
 /** Start knotd on a free loopback port; resolves once every zone (with wait ≠ false) answers SOA. */
 export async function startKnotd(opts: KnotdOptions): Promise<Knotd> {
-  if (!knotdAvailable()) {
+  if (!toolRuns(KNOTD, '--version')) {
     throw new Error(`knotd not found ("${KNOTD}"): install the Debian package "knot" (apt-get install knot)`);
   }
   const dir = await mkdtemp(path.join(os.tmpdir(), 'meshdns-knotd-'));

@@ -5,13 +5,13 @@
 // it needs nothing under /run, /var/cache/bind or /etc/bind. IPv4 loopback only, no recursion, no
 // DNSSEC validation. The rndc control channel is off unless asked for (with /etc/bind/rndc.key
 // present, named would otherwise open 127.0.0.1#953, which parallel instances would fight over).
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { findFreePort } from './knotd.js';
-import { awaitZones, captureOutput, stopGroup } from './peer-process.js';
+import { absoluteOrigin, awaitZones, captureOutput, stopGroup, toolRuns } from './peer-process.js';
 
 export interface NamedZone {
   /** Zone origin, with or without the trailing dot. */
@@ -65,15 +65,6 @@ export interface Named {
 
 const NAMED = process.env['NAMED'] ?? 'named';
 
-function namedAvailable(): boolean {
-  const probe = spawnSync(NAMED, ['-v'], { stdio: 'ignore' });
-  return probe.error === undefined && probe.status === 0;
-}
-
-function absoluteOrigin(origin: string): string {
-  return origin.endsWith('.') ? origin : `${origin}.`;
-}
-
 /** named.conf string literal. */
 function q(value: string): string {
   return JSON.stringify(value);
@@ -124,7 +115,7 @@ function renderConf(dir: string, port: number, opts: NamedOptions, control: { po
 
 /** Start named on a free loopback port; resolves once every zone to wait for answers SOA. */
 export async function startNamed(opts: NamedOptions): Promise<Named> {
-  if (!namedAvailable()) {
+  if (!toolRuns(NAMED, '-v')) {
     throw new Error(`named not found ("${NAMED}"): install the Debian package "bind9" (apt-get install -y bind9)`);
   }
   const dir = await mkdtemp(path.join(os.tmpdir(), 'meshdns-named-'));

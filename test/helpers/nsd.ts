@@ -4,12 +4,12 @@
 // transfer scratch files in its own temp directory (no database file). IPv4 loopback only; the
 // remote-control channel is off. NSD forks (xfrd, the server, reloads), so it is started in a process
 // group of its own and stopped as a group.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { findFreePort } from './knotd.js';
-import { awaitZones, captureOutput, stopGroup } from './peer-process.js';
+import { absoluteOrigin, awaitZones, captureOutput, stopGroup, toolRuns } from './peer-process.js';
 
 export interface NsdZone {
   /** Zone origin, with or without the trailing dot. */
@@ -54,11 +54,6 @@ export interface Nsd {
 
 const NSD = process.env['NSD'] ?? 'nsd';
 
-function nsdAvailable(): boolean {
-  const probe = spawnSync(NSD, ['-v'], { stdio: 'ignore' });
-  return probe.error === undefined && probe.status === 0;
-}
-
 function q(value: string): string {
   return JSON.stringify(value);
 }
@@ -66,10 +61,6 @@ function q(value: string): string {
 function indent(lines: string | undefined, pad: string): string {
   if (lines === undefined || lines.trim() === '') return '';
   return lines.split('\n').filter((l) => l.trim() !== '').map((l) => `${pad}${l.trim()}\n`).join('');
-}
-
-function absoluteOrigin(origin: string): string {
-  return origin.endsWith('.') ? origin : `${origin}.`;
 }
 
 function renderConf(dir: string, port: number, opts: NsdOptions): string {
@@ -105,7 +96,7 @@ function renderConf(dir: string, port: number, opts: NsdOptions): string {
 
 /** Start NSD on a free loopback port; resolves once every zone to wait for answers SOA. */
 export async function startNsd(opts: NsdOptions): Promise<Nsd> {
-  if (!nsdAvailable()) {
+  if (!toolRuns(NSD, '-v')) {
     throw new Error(`nsd not found ("${NSD}"): install the Debian package "nsd" (apt-get install -y nsd)`);
   }
   const dir = await mkdtemp(path.join(os.tmpdir(), 'meshdns-nsd-'));

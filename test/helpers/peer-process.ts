@@ -1,7 +1,18 @@
 // What the throw-away peer servers of the tests (knotd, named, nsd) share: starting checks, output
 // capture, waiting for their zones, and stopping them with whatever they forked.
-import type { ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { buildQuery, queryUdp } from './dns-client.js';
+
+/** Whether the peer's binary runs at all (its version flag exits 0). */
+export function toolRuns(command: string, versionFlag: string): boolean {
+  const probe = spawnSync(command, [versionFlag], { stdio: 'ignore' });
+  return probe.error === undefined && probe.status === 0;
+}
+
+/** The origin with its trailing dot, as the peers' configs and SOA checks want it. */
+export function absoluteOrigin(origin: string): string {
+  return origin.endsWith('.') ? origin : `${origin}.`;
+}
 
 /** True when the server answers SOA for the origin with AA set over UDP. */
 export async function soaAnswered(port: number, origin: string): Promise<boolean> {
