@@ -107,44 +107,58 @@ export class XfrPacker {
   record(sameOwner: boolean, type: number, ttl: number, rdata: Uint8Array, rdataStart = 0, rdataEnd = rdata.length): void {
     const b = this.buf;
     const ownerAt = this.labels > 0 ? this.depthOffsets[this.labels]! : -1;
+    let pos: number;
     if (sameOwner && ownerAt >= 0 && this.validDepth === this.labels) {
-      b[this.pos] = 0xc0 | (ownerAt >> 8);
-      b[this.pos + 1] = ownerAt & 0xff;
-      this.pos += 2;
+      pos = this.pos;
+      b[pos] = 0xc0 | (ownerAt >> 8);
+      b[pos + 1] = ownerAt & 0xff;
+      pos += 2;
     } else {
-      this.writeOwner();
+      pos = this.writeOwner();
     }
-    b[this.pos] = type >> 8;
-    b[this.pos + 1] = type & 0xff;
-    b[this.pos + 2] = 0;
-    b[this.pos + 3] = 1;
-    b[this.pos + 4] = ttl >>> 24;
-    b[this.pos + 5] = (ttl >>> 16) & 0xff;
-    b[this.pos + 6] = (ttl >>> 8) & 0xff;
-    b[this.pos + 7] = ttl & 0xff;
-    const lengthAt = this.pos + 8;
-    this.pos += 10;
+    b[pos] = type >> 8;
+    b[pos + 1] = type & 0xff;
+    b[pos + 2] = 0;
+    b[pos + 3] = 1;
+    b[pos + 4] = ttl >>> 24;
+    b[pos + 5] = (ttl >>> 16) & 0xff;
+    b[pos + 6] = (ttl >>> 8) & 0xff;
+    b[pos + 7] = ttl & 0xff;
+    const lengthAt = pos + 8;
+    pos += 10;
     switch (type) {
       case RRType.NS:
       case RRType.CNAME:
       case RRType.PTR:
+        this.pos = pos;
         this.writeRdataName(rdata, rdataStart);
+        pos = this.pos;
         break;
       case RRType.MX:
-        b[this.pos++] = rdata[rdataStart]!;
-        b[this.pos++] = rdata[rdataStart + 1]!;
+        b[pos++] = rdata[rdataStart]!;
+        b[pos++] = rdata[rdataStart + 1]!;
+        this.pos = pos;
         this.writeRdataName(rdata, rdataStart + 2);
+        pos = this.pos;
         break;
       case RRType.SOA: {
+        this.pos = pos;
         const second = this.writeRdataName(rdata, rdataStart);
         const fixed = this.writeRdataName(rdata, second);
-        this.copy(rdata, fixed, rdataEnd);
+        pos = this.pos;
+        for (let i = fixed; i < rdataEnd; i++) b[pos++] = rdata[i]!;
         break;
       }
       default:
-        this.copy(rdata, rdataStart, rdataEnd);
+        if (rdataEnd - rdataStart > 64) {
+          b.set(rdata.subarray(rdataStart, rdataEnd), pos);
+          pos += rdataEnd - rdataStart;
+        } else {
+          for (let i = rdataStart; i < rdataEnd; i++) b[pos++] = rdata[i]!;
+        }
     }
-    const length = this.pos - lengthAt - 2;
+    this.pos = pos;
+    const length = pos - lengthAt - 2;
     b[lengthAt] = length >> 8;
     b[lengthAt + 1] = length & 0xff;
     this.count++;
@@ -163,29 +177,36 @@ export class XfrPacker {
     return out;
   }
 
-  /** The owner's labels below the deepest reachable shared suffix, then a pointer to it. */
-  private writeOwner(): void {
+  /** The owner's labels below the deepest reachable shared suffix, then a pointer to it; returns the new position. */
+  private writeOwner(): number {
     let d = this.shared;
-    while (d > 0 && this.depthOffsets[d]! < 0) d--;
+    const offsets = this.depthOffsets;
+    while (d > 0 && offsets[d]! < 0) d--;
     const b = this.buf;
     const k = this.key;
+    let pos = this.pos;
     for (let j = this.labels - 1; j >= d; j--) {
-      this.depthOffsets[j + 1] = this.pos <= MAX_POINTER ? this.pos : -1;
-      const lengthAt = this.pos++;
+      offsets[j + 1] = pos <= MAX_POINTER ? pos : -1;
+      const lengthAt = pos++;
       const end = this.ends[j]!;
-      for (let i = this.starts[j]!; i < end; i++) b[this.pos++] = k[i] === 1 ? k[++i]! - 1 : k[i]!;
-      b[lengthAt] = this.pos - lengthAt - 1;
+      for (let i = this.starts[j]!; i < end; i++) {
+        const byte = k[i]!;
+        b[pos++] = byte === 1 ? k[++i]! - 1 : byte;
+      }
+      b[lengthAt] = pos - lengthAt - 1;
     }
     if (d > 0) {
-      const target = this.depthOffsets[d]!;
-      b[this.pos] = 0xc0 | (target >> 8);
-      b[this.pos + 1] = target & 0xff;
-      this.pos += 2;
+      const target = offsets[d]!;
+      b[pos] = 0xc0 | (target >> 8);
+      b[pos + 1] = target & 0xff;
+      pos += 2;
     } else {
-      b[this.pos++] = 0;
+      b[pos++] = 0;
     }
     this.validDepth = this.labels;
     this.shared = this.labels;
+    this.pos = pos;
+    return pos;
   }
 
   /**
@@ -204,19 +225,21 @@ export class XfrPacker {
     while (common < max && this.labelMatches(name, this.nameLabels[n - 1 - common]!, common)) common++;
     while (common > 0 && this.depthOffsets[common]! < 0) common--;
     const b = this.buf;
+    let pos = this.pos;
     for (let i = 0; i < n - common; i++) {
       const at = this.nameLabels[i]!;
       const len = name[at]!;
-      for (let j = at; j <= at + len; j++) b[this.pos++] = name[j]!;
+      for (let j = at; j <= at + len; j++) b[pos++] = name[j]!;
     }
     if (common > 0) {
       const target = this.depthOffsets[common]!;
-      b[this.pos] = 0xc0 | (target >> 8);
-      b[this.pos + 1] = target & 0xff;
-      this.pos += 2;
+      b[pos] = 0xc0 | (target >> 8);
+      b[pos + 1] = target & 0xff;
+      pos += 2;
     } else {
-      b[this.pos++] = 0;
+      b[pos++] = 0;
     }
+    this.pos = pos;
     return p + 1;
   }
 
@@ -232,15 +255,5 @@ export class XfrPacker {
       if (LOWER[name[j]!] !== byte) return false;
     }
     return i === end;
-  }
-
-  private copy(data: Uint8Array, start: number, end: number): void {
-    if (end - start > 64) {
-      this.buf.set(data.subarray(start, end), this.pos);
-      this.pos += end - start;
-      return;
-    }
-    const b = this.buf;
-    for (let i = start; i < end; i++) b[this.pos++] = data[i]!;
   }
 }
