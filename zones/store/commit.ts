@@ -146,9 +146,12 @@ export class ZoneWriter {
     const options = last === undefined || last.readUInt32BE(0) < meta.id ? { append: true } : {};
     // lmdb's typings omit the options form of put (lmdb-js README: "append")
     const put = this.store.nodesDb.put.bind(this.store.nodesDb) as unknown as (k: Buffer, v: Buffer, o: object) => void;
+    const keyViews: Buffer[] = [];
     const built = bulkBuild(apexKey, diff.add, ownerId, withSerial(soa, serial), (nameKey, value) => {
-      nameKey.copy(key, 4);
-      put(key.subarray(0, 4 + nameKey.length), value, options);
+      const length = 4 + nameKey.length;
+      for (let i = 0; i < nameKey.length; i++) key[4 + i] = nameKey[i]!;
+      // (inside this write transaction lmdb copies the value at once: the reused buffers are safe)
+      put((keyViews[length] ??= key.subarray(0, length)), value, options);
     });
     this.store.zonesDb.put(apexKey, {
       ...meta, serial, generation: meta.generation + 1, lastChange: new Date().toISOString(), records: built.records,
@@ -258,7 +261,12 @@ export class ZoneWriter {
     let set = findRRset(entry.node, rr.type);
     if (!set) {
       set = { type: rr.type, ttl: rr.ttl, rrs: [] };
-      entry.node.rrsets.push(set);
+      // RRsets stay in type order, as the bulk path writes them: ANY answers with the first (RFC
+      // 8482 §4.1), which must not depend on how the records arrived
+      const sets = entry.node.rrsets;
+      let at = sets.length;
+      while (at > 0 && sets[at - 1]!.type > rr.type) at--;
+      sets.splice(at, 0, set);
     } else if (set.ttl !== rr.ttl) {
       // one TTL per RRset (RFC 2181 §5.2): the newest wins; IXFR sees the RRset re-added
       for (const x of set.rrs) {
