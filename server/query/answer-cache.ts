@@ -14,10 +14,9 @@ import type { ServedZone, ZoneTable } from './zone-table.js';
  * pins a slice of Node's shared 8 KiB allocation pool, so a full cache evicting at random kept most
  * of those pools alive, and 200,000 small objects slowed every garbage collection.
  *
- * While there is room every answer is stored. Once full, a question is admitted on its second miss
- * within a window (TinyLFU's "doorkeeper", a bitmap of question hashes seen once): under a load of
- * mostly one-off questions (a big zone, a random mix), storing every answer evicted others for
- * nothing and cost more than the lookup saved. Filtering before the cache is full only delayed it.
+ * A question is admitted on its second miss within a window (TinyLFU's "doorkeeper", a bitmap of
+ * question hashes seen once): under a load of mostly one-off questions (a big zone, a random
+ * mix), storing every answer evicted others for nothing and cost more than the lookup saved.
  */
 export class AnswerCache {
   /** mixed hash → slot */
@@ -79,11 +78,11 @@ export class AnswerCache {
     const h = mix(hash, variant, payload);
     let slot = this.index.get(h);
     if (slot === undefined) {
+      if (!this.seenBefore(h)) return;
       if (this.used < this.capacity) {
         slot = this.used++;
         if (slot >= this.slotKeys.length) this.grow();
       } else {
-        if (!this.seenBefore(h)) return;
         slot = this.victim();
         this.index.delete(this.slotKeys[slot]!);
       }
