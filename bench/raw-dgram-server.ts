@@ -4,9 +4,16 @@
 // to the question): copy the header template, patch the ID (and RD), copy the question bytes, send.
 // No zone, no lookup, no EDNS. Prints {"msg":"listening","proto":"udp","port":N} when bound.
 //
-// Usage: node dist/bench/raw-dgram-server.js [--listen 127.0.0.1:PORT]   (PORT 0 = ephemeral)
+// With --lookup DATA_DIR (a meshdns LMDB directory) it becomes the floor of any server that reads
+// its answers from LMDB: before sending the same fixed answer it does the least such a server must
+// per query, the question name's canonical key, the zone it falls in and one node read.
+//
+// Usage: node dist/bench/raw-dgram-server.js [--listen 127.0.0.1:PORT] [--lookup DATA_DIR]   (PORT 0 = ephemeral)
 
 import { createSocket } from 'node:dgram';
+import { nameToKey } from '../zones/name.js';
+import { LmdbStore } from '../zones/store/lmdb-store.js';
+import { ZoneTable } from '../server/query/zone-table.js';
 
 const HEADER = Buffer.from([
   0, 0, // ID, patched
@@ -42,6 +49,19 @@ function parseListen(argv: readonly string[]): { host: string; port: number } {
 }
 
 const { host, port } = parseListen(process.argv.slice(2));
+const lookupAt = process.argv.indexOf('--lookup');
+const lookupDir = lookupAt >= 0 ? process.argv[lookupAt + 1] : undefined;
+const store = lookupDir === undefined ? undefined : LmdbStore.open(lookupDir);
+const zones = store === undefined ? undefined : new ZoneTable(store);
+/** Read so the lookups cannot be optimised away. */
+let nodesFound = 0;
+
+/** The floor's per-query store work: key, zone, one LMDB read of the name's node. */
+function lookUp(msg: Buffer, qnameEnd: number): void {
+  const key = nameToKey(msg.subarray(12, qnameEnd));
+  const zone = zones!.find(key);
+  if (zone !== undefined && store!.getFlags(zone.id, key) >= 0) nodesFound++;
+}
 // the same send path as meshdns (server/listeners/udp.ts): replies go to the kernel-given IP literal
 // without dns.lookup's nextTick, so the ceiling stays the least work a Node server can do
 const literalAddress = (address: string, family: number, callback: (err: Error | null, address: string, family: number) => void) => callback(null, address, family);
@@ -51,6 +71,7 @@ sock.on('message', (msg, rinfo) => {
   if (msg.length < 12 || (msg[2]! & 0x80) !== 0) return; // too short, or a response: drop
   const end = questionEnd(msg);
   if (end < 0) return;
+  if (store !== undefined) lookUp(msg, end - 4);
   const qlen = end - 12;
   const out = Buffer.allocUnsafe(12 + qlen + ANSWER.length);
   HEADER.copy(out, 0);
@@ -71,4 +92,7 @@ sock.bind(port, host, () => {
   console.log(JSON.stringify({ msg: 'listening', proto: 'udp', port: sock.address().port }));
 });
 
-process.on('SIGTERM', () => sock.close(() => process.exit(0)));
+process.on('SIGTERM', () => sock.close(() => {
+  if (store !== undefined) console.log(JSON.stringify({ msg: 'stopping', nodesFound }));
+  process.exit(0);
+}));

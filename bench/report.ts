@@ -66,6 +66,7 @@ export function renderSize(s: SizeResult): string {
   const udpMesh = find(s, 'meshdns', 'udp');
   const udpRaw = find(s, 'raw-dgram', 'udp');
   const udpKnot = find(s, 'knotd', 'udp');
+  const udpLookup = find(s, 'raw-lookup', 'udp');
   out.push(`\nUDP (${label})`);
   out.push(loadTable(s, 'udp'));
   const qRaw = ratio(udpMesh?.dnsperf.qps, udpRaw?.dnsperf.qps);
@@ -77,6 +78,10 @@ export function renderSize(s: SizeResult): string {
         ['meshdns / raw-dgram', f2(qRaw), f2(ratio(udpMesh?.cpuMicrosPerQuery, udpRaw?.cpuMicrosPerQuery)), `QPS ≥ 0.90: ${verdict(qRaw, (r) => r >= 0.9)}`],
         ['meshdns / knotd', f2(qKnot), f2(ratio(udpMesh?.cpuMicrosPerQuery, udpKnot?.cpuMicrosPerQuery)), ''],
         ['raw-dgram / knotd', f2(ratio(udpRaw?.dnsperf.qps, udpKnot?.dnsperf.qps)), f2(ratio(udpRaw?.cpuMicrosPerQuery, udpKnot?.cpuMicrosPerQuery)), ''],
+        ...(udpLookup === undefined ? [] : [
+          ['meshdns / raw-lookup', f2(ratio(udpMesh?.dnsperf.qps, udpLookup.dnsperf.qps)), f2(ratio(udpMesh?.cpuMicrosPerQuery, udpLookup.cpuMicrosPerQuery)), ''],
+          ['raw-lookup / raw-dgram', f2(ratio(udpLookup.dnsperf.qps, udpRaw?.dnsperf.qps)), f2(ratio(udpLookup.cpuMicrosPerQuery, udpRaw?.cpuMicrosPerQuery)), 'the LMDB floor'],
+        ]),
       ],
     ),
   );

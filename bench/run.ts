@@ -2,7 +2,7 @@
 // Servers are pinned to one CPU, dnsperf to the other. See bench/README.md for what each number means.
 //
 //   node dist/bench/run.js [--quick] [--duration S] [--warmup S] [--sizes 10000,1000000]
-//                          [--clients N] [--outstanding N] [--tcp-clients N] [--servers raw-dgram,knotd,meshdns]
+//                          [--clients N] [--outstanding N] [--tcp-clients N] [--servers raw-dgram,knotd,meshdns,raw-lookup]
 //                          [--no-meshdns] [--cpu-prof] [--nice=N] [--repeat N]
 
 import { execFileSync } from 'node:child_process';
@@ -64,12 +64,14 @@ async function benchKnotd(size: SizeResult, zone: GeneratedZone): Promise<void> 
   }
 }
 
-async function benchRaw(size: SizeResult, zone: GeneratedZone): Promise<void> {
-  const p = spawnPinned(SERVER_CPU, process.execPath, [join(ROOT, 'dist', 'bench', 'raw-dgram-server.js'), '--listen', '127.0.0.1:0']);
+/** The raw server; given meshdns's data directory, the LMDB lookup floor ("raw-lookup"). */
+async function benchRaw(size: SizeResult, zone: GeneratedZone, lookupDataDir?: string): Promise<void> {
+  const lookup = lookupDataDir === undefined ? [] : ['--lookup', lookupDataDir];
+  const p = spawnPinned(SERVER_CPU, process.execPath, [join(ROOT, 'dist', 'bench', 'raw-dgram-server.js'), '--listen', '127.0.0.1:0', ...lookup]);
   size.commands.push(p.commandLine);
   try {
     const { line } = await p.waitForJson((l) => l['msg'] === 'listening', 10_000);
-    await load(size, zone, 'raw-dgram', p, Number(line['port']), 'udp');
+    await load(size, zone, lookupDataDir === undefined ? 'raw-dgram' : 'raw-lookup', p, Number(line['port']), 'udp');
   } finally {
     await p.stop();
   }
@@ -109,6 +111,14 @@ async function benchMeshdns(size: SizeResult, zone: GeneratedZone): Promise<void
     size.memory.meshdns = memory(first.m.pid);
   } finally {
     await first.m.stop();
+  }
+  // the zone meshdns imported, read by the floor server (meshdns is stopped: one server per core)
+  if (settings.servers.includes('raw-lookup')) {
+    try {
+      await benchRaw(size, zone, dataDir);
+    } catch (e) {
+      size.errors.push(`raw-lookup: ${errText(e)}`);
+    }
   }
 
   const second = await start();
