@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startMeshdns, type RunningMeshdns } from '../helpers/meshdns.js';
@@ -16,6 +16,9 @@ before(async () => {
   for (let i = 0; i < NAMES; i++) lines.push(`host-number-${i} A 10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`);
   writeFileSync(join(zoneDir, 'big.test.zone'), `${lines.join('\n')}\n`);
   writeFileSync(join(zoneDir, 'small.test.zone'), '$TTL 300\n@ SOA ns hm 1 3600 600 86400 60\n@ NS ns\nns A 192.0.2.1\nwww A 192.0.2.80\n');
+  // both files settled (a file written moments ago waits until it has been quiet): the order is by size alone
+  const past = new Date(Date.now() - 60_000);
+  for (const f of ['big.test.zone', 'small.test.zone']) utimesSync(join(zoneDir, f), past, past);
   server = await startMeshdns({ zoneDir });
 });
 after(async () => {
