@@ -7,7 +7,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { absoluteOrigin, awaitZones, toolRuns, waitExit } from './peer-process.js';
+import { absoluteOrigin, awaitZones, confString, indentConf, toolRuns, waitExit } from './peer-process.js';
 
 export interface KnotdZone {
   /** Zone origin, with or without the trailing dot. */
@@ -71,50 +71,36 @@ export async function findFreePort(): Promise<number> {
   throw new Error('no free loopback port found for both UDP and TCP after 20 attempts');
 }
 
-function indent(lines: string | undefined, spaces: number): string {
-  if (lines === undefined || lines.trim() === '') return '';
-  const pad = ' '.repeat(spaces);
-  return lines
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => pad + line)
-    .join('\n') + '\n';
-}
-
-function quote(value: string): string {
-  return JSON.stringify(value);
-}
-
 function renderConf(dir: string, port: number, opts: KnotdOptions): string {
   const level = opts.logLevel ?? 'info';
   let conf = '';
   conf += 'server:\n';
-  conf += `    rundir: ${quote(path.join(dir, 'run'))}\n`;
+  conf += `    rundir: ${confString(path.join(dir, 'run'))}\n`;
   conf += `    listen: 127.0.0.1@${port}\n`;
   // No `user:`: knotd keeps the identity it was started with (root in CI containers), so the
   // temp directory stays writable.
   conf += '    udp-workers: 2\n';
   conf += '    tcp-workers: 2\n';
   conf += '    background-workers: 1\n';
-  conf += indent(opts.serverConf, 4);
+  conf += indentConf(opts.serverConf, '    ');
   conf += 'log:\n';
   conf += `  - target: stderr\n    any: ${level}\n`;
   conf += 'database:\n';
-  conf += `    storage: ${quote(path.join(dir, 'db'))}\n`;
+  conf += `    storage: ${confString(path.join(dir, 'db'))}\n`;
   conf += 'template:\n';
   conf += '  - id: default\n';
-  conf += `    storage: ${quote(dir)}\n`;
+  conf += `    storage: ${confString(dir)}\n`;
   conf += '    zonefile-load: whole\n';
   conf += '    zonefile-sync: -1\n';
   conf += '    journal-content: none\n';
   conf += '    semantic-checks: off\n';
-  conf += indent(opts.templateConf, 4);
+  conf += indentConf(opts.templateConf, '    ');
   if (opts.extraConf !== undefined) conf += `${opts.extraConf.trimEnd()}\n`;
   conf += 'zone:\n';
   for (const zone of opts.zones) {
-    conf += `  - domain: ${quote(absoluteOrigin(zone.origin))}\n`;
-    conf += `    file: ${quote(path.resolve(zone.file))}\n`;
-    conf += indent(zone.conf, 4);
+    conf += `  - domain: ${confString(absoluteOrigin(zone.origin))}\n`;
+    conf += `    file: ${confString(path.resolve(zone.file))}\n`;
+    conf += indentConf(zone.conf, '    ');
   }
   return conf;
 }

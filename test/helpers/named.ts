@@ -11,7 +11,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { findFreePort } from './knotd.js';
-import { absoluteOrigin, awaitZones, captureOutput, stopGroup, toolRuns } from './peer-process.js';
+import { absoluteOrigin, awaitZones, captureOutput, confString, indentConf, stopGroup, toolRuns } from './peer-process.js';
 
 export interface NamedZone {
   /** Zone origin, with or without the trailing dot. */
@@ -65,25 +65,15 @@ export interface Named {
 
 const NAMED = process.env['NAMED'] ?? 'named';
 
-/** named.conf string literal. */
-function q(value: string): string {
-  return JSON.stringify(value);
-}
-
-function block(lines: string | undefined, pad: string): string {
-  if (lines === undefined || lines.trim() === '') return '';
-  return lines.split('\n').filter((l) => l.trim() !== '').map((l) => `${pad}${l.trim()}\n`).join('');
-}
-
 function renderConf(dir: string, port: number, opts: NamedOptions, control: { port: number; secret: string } | undefined): string {
   let conf = 'options {\n';
-  conf += `  directory ${q(dir)};\n`;
-  conf += `  pid-file ${q(path.join(dir, 'named.pid'))};\n`;
-  conf += `  lock-file ${q(path.join(dir, 'named.lock'))};\n`;
-  conf += `  session-keyfile ${q(path.join(dir, 'session.key'))};\n`;
-  conf += `  managed-keys-directory ${q(dir)};\n`;
-  conf += `  dump-file ${q(path.join(dir, 'named_dump.db'))};\n`;
-  conf += `  statistics-file ${q(path.join(dir, 'named.stats'))};\n`;
+  conf += `  directory ${confString(dir)};\n`;
+  conf += `  pid-file ${confString(path.join(dir, 'named.pid'))};\n`;
+  conf += `  lock-file ${confString(path.join(dir, 'named.lock'))};\n`;
+  conf += `  session-keyfile ${confString(path.join(dir, 'session.key'))};\n`;
+  conf += `  managed-keys-directory ${confString(dir)};\n`;
+  conf += `  dump-file ${confString(path.join(dir, 'named_dump.db'))};\n`;
+  conf += `  statistics-file ${confString(path.join(dir, 'named.stats'))};\n`;
   conf += `  listen-on port ${port} { 127.0.0.1; };\n`;
   conf += '  listen-on-v6 { none; };\n';
   conf += '  recursion no;\n';
@@ -91,23 +81,23 @@ function renderConf(dir: string, port: number, opts: NamedOptions, control: { po
   // only the targets a test names get NOTIFY, and at once (the default delay is 5 s)
   conf += '  notify explicit;\n';
   conf += '  notify-delay 0;\n';
-  conf += block(opts.optionsConf, '  ');
+  conf += indentConf(opts.optionsConf, '  ');
   conf += '};\n';
   if (control) {
-    conf += `key "rndc-key" { algorithm hmac-sha256; secret ${q(control.secret)}; };\n`;
+    conf += `key "rndc-key" { algorithm hmac-sha256; secret ${confString(control.secret)}; };\n`;
     conf += `controls { inet 127.0.0.1 port ${control.port} allow { 127.0.0.1; } keys { "rndc-key"; }; };\n`;
   } else {
     conf += 'controls { };\n';
   }
   for (const key of opts.keys ?? []) {
-    conf += `key ${q(absoluteOrigin(key.name))} { algorithm ${key.algorithm}; secret ${q(key.secret)}; };\n`;
+    conf += `key ${confString(absoluteOrigin(key.name))} { algorithm ${key.algorithm}; secret ${confString(key.secret)}; };\n`;
   }
   if (opts.extraConf !== undefined) conf += `${opts.extraConf.trimEnd()}\n`;
   for (const zone of opts.zones) {
-    conf += `zone ${q(absoluteOrigin(zone.origin))} {\n`;
+    conf += `zone ${confString(absoluteOrigin(zone.origin))} {\n`;
     conf += `  type ${zone.type};\n`;
-    conf += `  file ${q(path.resolve(dir, zone.file))};\n`;
-    conf += block(zone.conf, '  ');
+    conf += `  file ${confString(path.resolve(dir, zone.file))};\n`;
+    conf += indentConf(zone.conf, '  ');
     conf += '};\n';
   }
   return conf;
@@ -127,7 +117,7 @@ export async function startNamed(opts: NamedOptions): Promise<Named> {
   if (control) {
     rndcConf = path.join(dir, 'rndc.conf');
     await writeFile(rndcConf, [
-      `key "rndc-key" { algorithm hmac-sha256; secret ${q(control.secret)}; };`,
+      `key "rndc-key" { algorithm hmac-sha256; secret ${confString(control.secret)}; };`,
       `options { default-key "rndc-key"; default-server 127.0.0.1; default-port ${control.port}; };`,
       '',
     ].join('\n'));

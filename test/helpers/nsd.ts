@@ -9,7 +9,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { findFreePort } from './knotd.js';
-import { absoluteOrigin, awaitZones, captureOutput, stopGroup, toolRuns } from './peer-process.js';
+import { absoluteOrigin, awaitZones, captureOutput, confString, indentConf, stopGroup, toolRuns } from './peer-process.js';
 
 export interface NsdZone {
   /** Zone origin, with or without the trailing dot. */
@@ -54,15 +54,6 @@ export interface Nsd {
 
 const NSD = process.env['NSD'] ?? 'nsd';
 
-function q(value: string): string {
-  return JSON.stringify(value);
-}
-
-function indent(lines: string | undefined, pad: string): string {
-  if (lines === undefined || lines.trim() === '') return '';
-  return lines.split('\n').filter((l) => l.trim() !== '').map((l) => `${pad}${l.trim()}\n`).join('');
-}
-
 function renderConf(dir: string, port: number, opts: NsdOptions): string {
   let conf = 'server:\n';
   conf += `  ip-address: 127.0.0.1@${port}\n`;
@@ -71,25 +62,25 @@ function renderConf(dir: string, port: number, opts: NsdOptions): string {
   conf += '  do-ip6: no\n';
   conf += '  username: ""\n';
   conf += '  chroot: ""\n';
-  conf += `  zonesdir: ${q(dir)}\n`;
+  conf += `  zonesdir: ${confString(dir)}\n`;
   conf += '  database: ""\n';
-  conf += `  pidfile: ${q(path.join(dir, 'nsd.pid'))}\n`;
-  conf += `  xfrdfile: ${q(path.join(dir, 'xfrd.state'))}\n`;
-  conf += `  zonelistfile: ${q(path.join(dir, 'zone.list'))}\n`;
-  conf += `  xfrdir: ${q(dir)}\n`;
+  conf += `  pidfile: ${confString(path.join(dir, 'nsd.pid'))}\n`;
+  conf += `  xfrdfile: ${confString(path.join(dir, 'xfrd.state'))}\n`;
+  conf += `  zonelistfile: ${confString(path.join(dir, 'zone.list'))}\n`;
+  conf += `  xfrdir: ${confString(dir)}\n`;
   conf += '  server-count: 1\n';
   conf += `  verbosity: ${opts.verbosity ?? 2}\n`;
   // apply a finished transfer at once (the default waits up to a second to batch them)
   conf += '  xfrd-reload-timeout: 0\n';
-  conf += indent(opts.serverConf, '  ');
+  conf += indentConf(opts.serverConf, '  ');
   conf += 'remote-control:\n  control-enable: no\n';
   for (const key of opts.keys ?? []) {
-    conf += `key:\n  name: ${q(absoluteOrigin(key.name))}\n  algorithm: ${key.algorithm}\n  secret: ${q(key.secret)}\n`;
+    conf += `key:\n  name: ${confString(absoluteOrigin(key.name))}\n  algorithm: ${key.algorithm}\n  secret: ${confString(key.secret)}\n`;
   }
   for (const zone of opts.zones) {
     const origin = absoluteOrigin(zone.origin);
-    conf += `zone:\n  name: ${q(origin)}\n  zonefile: ${q(zone.file ?? `${origin}zone`)}\n`;
-    conf += indent(zone.conf, '  ');
+    conf += `zone:\n  name: ${confString(origin)}\n  zonefile: ${confString(zone.file ?? `${origin}zone`)}\n`;
+    conf += indentConf(zone.conf, '  ');
   }
   return conf;
 }

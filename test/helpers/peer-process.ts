@@ -9,6 +9,20 @@ export function toolRuns(command: string, versionFlag: string): boolean {
   return probe.error === undefined && probe.status === 0;
 }
 
+/** A quoted string for the peers' config files: knot.conf, named.conf and nsd.conf all read JSON's escapes. */
+export function confString(value: string): string {
+  return JSON.stringify(value);
+}
+
+/**
+ * Config lines a test adds, under `pad`, blank lines dropped. Each line keeps its own indentation
+ * beneath the pad: knot.conf is YAML, where it is the nesting (named.conf and nsd.conf ignore it).
+ */
+export function indentConf(lines: string | undefined, pad: string): string {
+  if (lines === undefined || lines.trim() === '') return '';
+  return lines.split('\n').filter((l) => l.trim() !== '').map((l) => `${pad}${l.trimEnd()}\n`).join('');
+}
+
 /** The origin with its trailing dot, as the peers' configs and SOA checks want it. */
 export function absoluteOrigin(origin: string): string {
   return origin.endsWith('.') ? origin : `${origin}.`;
