@@ -5,11 +5,10 @@
 // time, RSS), the taskset pinning and the raw spawn instant (load time), which a test helper that
 // returns {port, stop()} after readiness does not expose.
 
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnPinned, type Pinned } from './proc.js';
+import { commandOutput, spawnPinned, type Pinned } from './proc.js';
 
 export interface KnotdOptions {
   readonly cpu: string;
@@ -30,11 +29,7 @@ export interface Knotd {
 }
 
 export function knotdVersion(): string {
-  try {
-    return execFileSync('knotd', ['--version'], { encoding: 'utf8' }).trim();
-  } catch {
-    return 'unknown';
-  }
+  return commandOutput('knotd', ['--version']);
 }
 
 export function startKnotd(o: KnotdOptions): Knotd {

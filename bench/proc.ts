@@ -3,6 +3,7 @@
 
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { cpus, release } from 'node:os';
 import { createInterface } from 'node:readline';
 
 /** The server under test runs on this CPU, the client (dnsperf, nsupdate, the bench's own clients) on the other. */
@@ -237,4 +238,18 @@ export function stealPct(before: Map<string, { steal: number; total: number }>, 
   const a = after.get(`cpu${cpu}`);
   if (!a || !b || a.total === b.total) return NaN;
   return (100 * (a.steal - b.steal)) / (a.total - b.total);
+}
+
+/** The first line a command prints, or "unknown" when it cannot run (for the results' environment). */
+export function commandOutput(cmd: string, args: readonly string[]): string {
+  try {
+    return execFileSync(cmd, args, { encoding: 'utf8' }).trim().split('\n')[0] ?? '';
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** The machine a run was measured on: Node, CPU model and count, kernel. */
+export function machineFacts(): { node: string; cpu: string; cores: string; kernel: string } {
+  return { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: String(cpus().length), kernel: release() };
 }

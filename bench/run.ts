@@ -5,9 +5,7 @@
 //                          [--clients N] [--outstanding N] [--tcp-clients N] [--servers raw-dgram,knotd,meshdns,raw-lookup]
 //                          [--no-meshdns] [--cpu-prof] [--nice=N] [--repeat N]
 
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expectA, expectSoa, freePort, waitForAnswer } from './dns-probe.js';
@@ -15,7 +13,7 @@ import { knotdVersion, startKnotd } from './knotd.js';
 import { isListening, isReady, meshdnsAvailable, startMeshdns } from './meshdns.js';
 import { load, measured } from './load-run.js';
 import { CLIENT_CPU, SERVER_CPU, settings } from './options.js';
-import { memory, spawnPinned, type Pinned } from './proc.js';
+import { commandOutput, machineFacts, memory, spawnPinned, type Pinned } from './proc.js';
 import { renderSize, sizeLabel } from './report.js';
 import type { BenchResults, SizeResult } from './results.js';
 import { generateZone, type GeneratedZone } from './zone-gen.js';
@@ -30,14 +28,6 @@ function log(s: string): void {
 
 function errText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
-}
-
-function tool(cmd: string, args: readonly string[]): string {
-  try {
-    return execFileSync(cmd, args, { encoding: 'utf8' }).trim().split('\n')[0] ?? '';
-  } catch {
-    return 'unknown';
-  }
 }
 
 async function benchKnotd(size: SizeResult, zone: GeneratedZone): Promise<void> {
@@ -180,12 +170,9 @@ async function main(): Promise<void> {
     argv: process.argv.slice(2),
     settings: { ...settings, serverCpu: SERVER_CPU, clientCpu: CLIENT_CPU },
     environment: {
-      node: process.version,
+      ...machineFacts(),
       knotd: knotdVersion(),
-      dnsperf: tool('sh', ['-c', 'dnsperf -h 2>&1 | grep -i "^Version"']),
-      cpu: cpus()[0]?.model ?? 'unknown',
-      cores: String(cpus().length),
-      kernel: tool('uname', ['-r']),
+      dnsperf: commandOutput('sh', ['-c', 'dnsperf -h 2>&1 | grep -i "^Version"']),
     },
     sizes: [],
   };

@@ -8,7 +8,7 @@ import { expectA, waitForAnswer } from './dns-probe.js';
 import { allCpuSnapshot, CLIENT_CPU, CLK_TCK, cpuDelta, cpuSnapshot, foreignCpuDelta, pinnedCommand, shellQuote, sleep, type Pinned } from './proc.js';
 import { exchange, pipelined, transfer, type TransferResult } from './xfr-client.js';
 import type { AxfrFigures, IxfrFigures, IxfrRun, UpdateFigures } from './xfr-report.js';
-import { answerSoaSerial, ixfrQuery, queryMessage, rcodeOf, TYPE_AXFR, TYPE_SOA, updateMessage, type AddA } from './xfr-wire.js';
+import { answerSoaSerial, ixfrQuery, queryMessage, rcodeOf, updateMessage, type AddA } from './xfr-wire.js';
 
 export interface Target {
   readonly name: 'knotd' | 'meshdns';
@@ -44,7 +44,7 @@ export async function settle(pid: number): Promise<number> {
 }
 
 export async function soaSerial(port: number, origin: string): Promise<number> {
-  const r = await exchange(port, queryMessage(newId(), origin, TYPE_SOA));
+  const r = await exchange(port, queryMessage(newId(), origin, 'SOA'));
   const serial = rcodeOf(r) === 0 ? answerSoaSerial(r) : undefined;
   if (serial === undefined) throw new Error(`no SOA serial for ${origin} (rcode ${RCODES[rcodeOf(r)]})`);
   return serial;
@@ -56,7 +56,7 @@ export async function measureAxfr(t: Target, count: number): Promise<AxfrFigures
   for (let i = 0; i < count; i++) {
     const tree = new Set([...cpuSnapshot(t.proc.pid).keys(), process.pid]);
     const all0 = allCpuSnapshot();
-    const r = await transfer(t.port, queryMessage(newId(), t.origin, TYPE_AXFR), false, t.proc.pid, TRANSFER_TIMEOUT_MS);
+    const r = await transfer(t.port, queryMessage(newId(), t.origin, 'AXFR'), false, t.proc.pid, TRANSFER_TIMEOUT_MS);
     // other users' processes meanwhile, in % of one core: the noise on a shared machine
     const othersCpuPct = foreignCpuDelta(all0, allCpuSnapshot(), tree) / (10 * r.ms);
     if (!r.lastIsSoa) throw new Error('AXFR did not end with a SOA');

@@ -8,14 +8,14 @@
 
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { expectA, expectSoa, freePort, waitForAnswer } from './dns-probe.js';
 import { knotdVersion, startKnotd } from './knotd.js';
 import { meshdnsAvailable, startMeshdns } from './meshdns.js';
-import { CLIENT_CPU, SERVER_CPU, setNiceness, type Pinned } from './proc.js';
+import { CLIENT_CPU, commandOutput, machineFacts, SERVER_CPU, setNiceness, type Pinned } from './proc.js';
 import { sizeLabel } from './report.js';
 import { liveClients, measureAxfr, measureIxfr, measureNsupdate, measurePipelined, settle, type Target } from './xfr-measure.js';
 import { renderXfrSize, type ServerXfr, type XfrResults, type XfrSizeResult } from './xfr-report.js';
@@ -224,17 +224,9 @@ async function main(): Promise<void> {
     argv: process.argv.slice(2),
     settings: { ...settings, serverCpu: SERVER_CPU, clientCpu: CLIENT_CPU },
     environment: {
-      node: process.version,
+      ...machineFacts(),
       knotd: knotdVersion(),
-      nsupdate: (() => {
-        try {
-          return execFileSync('sh', ['-c', 'nsupdate -V 2>&1'], { encoding: 'utf8' }).trim();
-        } catch {
-          return 'unknown';
-        }
-      })(),
-      cpu: cpus()[0]?.model ?? 'unknown',
-      cores: String(cpus().length),
+      nsupdate: commandOutput('sh', ['-c', 'nsupdate -V 2>&1']),
     },
     sizes: [],
   };
