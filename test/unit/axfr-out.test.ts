@@ -1,14 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nameToKey, parseName, type WireName } from '../../zones/name.js';
 import { RRType } from '../../zones/rrtype.js';
 import { soaRdata } from '../helpers/soa.js';
+import { withEmptyZone } from '../helpers/temp-store.js';
 import type { DiffRR } from '../../zones/diff.js';
-import { LmdbStore } from '../../zones/store/lmdb-store.js';
-import { ZoneWriter } from '../../zones/store/commit.js';
 import { ZoneTable } from '../../server/query/zone-table.js';
 import { axfrMessages, packMessages } from '../../server/xfr/axfr-out.js';
 import { readName, skipName } from '../../server/message-names.js';
@@ -43,11 +40,7 @@ function decode(messages: Buffer[]): string[] {
 }
 
 test('AXFR messages carry every record once, SOA first and last, names compressed within reach', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'meshdns-axfr-unit-'));
-  const store = LmdbStore.open(dir);
-  try {
-    const writer = new ZoneWriter(store);
-    writer.createZone(ORIGIN, 'Xfr.Test.', 'primary', 'increment');
+  await withEmptyZone('Xfr.Test.', (writer, store) => {
     const records: DiffRR[] = [
       { owner: ORIGIN, type: RRType.SOA, ttl: 300, rdata: soaRdata(ORIGIN, 7) },
       { owner: ORIGIN, type: RRType.NS, ttl: 300, rdata: n('NS1') },
@@ -87,10 +80,7 @@ test('AXFR messages carry every record once, SOA first and last, names compresse
     assert.deepEqual(got.slice(1, -1).sort(), expected.sort());
     const bytes = messages.reduce((sum, m) => sum + m.length, 0);
     assert.ok(bytes < 12_000 * 40 + 800 * 120, `compressed: ${bytes} bytes for 12,800 records`);
-  } finally {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('packMessages: a record list (IXFR) round-trips, owners in any order', () => {

@@ -1,15 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { nameToKey, parseName, type WireName } from '../../zones/name.js';
 import { RRType } from '../../zones/rrtype.js';
 import type { DiffRR } from '../../zones/diff.js';
-import { LmdbStore } from '../../zones/store/lmdb-store.js';
-import { ZoneWriter } from '../../zones/store/commit.js';
+import type { LmdbStore } from '../../zones/store/lmdb-store.js';
 import { soaRdata } from '../helpers/soa.js';
+import { withEmptyZone } from '../helpers/temp-store.js';
 
 const ORIGIN = parseName('z.test.');
 const n = (s: string): WireName => parseName(s, ORIGIN);
@@ -57,13 +55,8 @@ function dump(store: LmdbStore): Map<string, string> {
   return out;
 }
 
-async function build(records: DiffRR[], bulk: boolean): Promise<Map<string, string>> {
-  const dir = mkdtempSync(join(tmpdir(), 'meshdns-bulk-'));
-  const store = LmdbStore.open(dir);
-  try {
-    const writer = new ZoneWriter(store);
-    writer.createZone(ORIGIN, 'z.test.', 'primary', 'increment');
-    const apex = nameToKey(ORIGIN);
+function build(records: DiffRR[], bulk: boolean): Promise<Map<string, string>> {
+  return withEmptyZone('z.test.', (writer, store, apex) => {
     const head: DiffRR[] = [
       { owner: ORIGIN, type: RRType.SOA, ttl: 300, rdata: soaRdata(ORIGIN, 10) },
       { owner: ORIGIN, type: RRType.NS, ttl: 300, rdata: n('ns') },
@@ -75,10 +68,7 @@ async function build(records: DiffRR[], bulk: boolean): Promise<Map<string, stri
       writer.commit(apex, { source: 'file:z', remove: [], add: records });
     }
     return dump(store);
-  } finally {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 test('property: the bulk first commit stores exactly what committing the same records into a zone one diff later does', async () => {

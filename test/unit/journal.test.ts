@@ -1,14 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { nameToKey, parseName, type WireName } from '../../zones/name.js';
+import { parseName, type WireName } from '../../zones/name.js';
 import { RRType } from '../../zones/rrtype.js';
 import { soaRdata } from '../helpers/soa.js';
+import { withEmptyZone } from '../helpers/temp-store.js';
 import type { DiffRR } from '../../zones/diff.js';
-import { LmdbStore } from '../../zones/store/lmdb-store.js';
-import { ZoneWriter } from '../../zones/store/commit.js';
+import type { LmdbStore } from '../../zones/store/lmdb-store.js';
+import type { ZoneWriter } from '../../zones/store/commit.js';
 import { readJournal } from '../../zones/store/journal.js';
 import { validateConfig } from '../../server/config.js';
 import { journalLimitsFor } from '../../server/config-replication.js';
@@ -18,18 +16,10 @@ const n = (s: string): WireName => parseName(s, ORIGIN);
 const a = (owner: string, ip: number): DiffRR => ({ owner: n(owner), type: RRType.A, ttl: 300, rdata: Uint8Array.of(192, 0, 2, ip) });
 
 async function withZone(run: (writer: ZoneWriter, store: LmdbStore, apex: Buffer) => void): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'meshdns-journal-'));
-  const store = LmdbStore.open(dir);
-  try {
-    const writer = new ZoneWriter(store);
-    writer.createZone(ORIGIN, 'j.test.', 'primary', 'increment');
-    const apex = nameToKey(ORIGIN);
+  await withEmptyZone('j.test.', (writer, store, apex) => {
     writer.commit(apex, { source: 'file', remove: [], add: [{ owner: ORIGIN, type: RRType.SOA, ttl: 300, rdata: soaRdata(ORIGIN, 1) }, { owner: ORIGIN, type: RRType.NS, ttl: 300, rdata: n('ns') }, a('ns', 1)] });
     run(writer, store, apex);
-  } finally {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 const serials = (store: LmdbStore, apex: Buffer) => [...readJournal(store, store.zoneMeta(apex)!.id)].map((e) => `${e.from}-${e.to}`);

@@ -1,14 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { nameToKey, parseName, type WireName } from '../../zones/name.js';
 import { RRType } from '../../zones/rrtype.js';
 import { soaRdata } from '../helpers/soa.js';
+import { withEmptyZone } from '../helpers/temp-store.js';
 import { diffIsEmpty, type DiffRR } from '../../zones/diff.js';
-import { LmdbStore } from '../../zones/store/lmdb-store.js';
-import { ZoneWriter } from '../../zones/store/commit.js';
 import { readJournal } from '../../zones/store/journal.js';
 
 const ORIGIN = parseName('u.test.');
@@ -18,12 +14,7 @@ const soa = (serial: number): Uint8Array => soaRdata(ORIGIN, serial);
 const a = (owner: string, ip: number, ttl = 300): DiffRR => ({ owner: n(owner), type: RRType.A, ttl, rdata: Uint8Array.of(192, 0, 2, ip) });
 
 test('removeAny removes an RR whatever its owners, in one journalled commit', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'meshdns-store-update-'));
-  const store = LmdbStore.open(dir);
-  try {
-    const writer = new ZoneWriter(store);
-    writer.createZone(ORIGIN, 'u.test.', 'primary', 'increment');
-    const apex = nameToKey(ORIGIN);
+  await withEmptyZone('u.test.', (writer, store, apex) => {
     writer.commit(apex, {
       source: 'file:u', remove: [],
       add: [{ owner: ORIGIN, type: RRType.SOA, ttl: 300, rdata: soa(5) }, { owner: ORIGIN, type: RRType.NS, ttl: 300, rdata: n('ns') }, a('ns', 1), a('www', 2), a('www', 3)],
@@ -49,10 +40,7 @@ test('removeAny removes an RR whatever its owners, in one journalled commit', as
     const s = writer.commit(apex, { source: 'tsig:k.', remove: [], add: [], removeAny: [{ owner: ORIGIN, type: RRType.SOA, ttl: 300, rdata: soa(8) }] });
     assert.equal(s.changed, false);
     assert.equal(diffIsEmpty({ source: 'x', remove: [], add: [], removeAny: [a('www', 1)] }), false);
-  } finally {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('RFC 2136 update logic: in-order simulation, TTL of the last add, apex NS kept, prerequisites', async () => {

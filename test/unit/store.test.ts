@@ -1,14 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { nameToKey, parseName, type WireName } from '../../zones/name.js';
 import { RRType } from '../../zones/rrtype.js';
 import { soaRdata } from '../helpers/soa.js';
+import { withEmptyZone } from '../helpers/temp-store.js';
 import type { DiffRR } from '../../zones/diff.js';
-import { LmdbStore } from '../../zones/store/lmdb-store.js';
-import { ZoneWriter } from '../../zones/store/commit.js';
+import type { LmdbStore } from '../../zones/store/lmdb-store.js';
+import type { ZoneWriter } from '../../zones/store/commit.js';
 import { NodeFlag } from '../../zones/store/node.js';
 import { readJournal } from '../../zones/store/journal.js';
 import { soaSerial } from '../../zones/soa.js';
@@ -26,18 +24,7 @@ const base = (): DiffRR[] => [
 ];
 
 function withStore(fn: (store: LmdbStore, writer: ZoneWriter, apexKey: Buffer) => void): () => Promise<void> {
-  return async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'meshdns-store-'));
-    const store = LmdbStore.open(dir);
-    try {
-      const writer = new ZoneWriter(store);
-      writer.createZone(ORIGIN, 'z.test.', 'primary', 'increment');
-      fn(store, writer, nameToKey(ORIGIN));
-    } finally {
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  };
+  return () => withEmptyZone('z.test.', (writer, store, apex) => fn(store, writer, apex));
 }
 
 const node = (store: LmdbStore, name: string) => store.getNode(store.zoneMeta(nameToKey(ORIGIN))!.id, nameToKey(n(name)));
