@@ -7,7 +7,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { absoluteOrigin, awaitZones, confString, indentConf, toolRuns, waitExit } from './peer-process.js';
+import { absoluteOrigin, awaitZones, confString, indentConf, type PeerServer, toolRuns, waitExit } from './peer-process.js';
 
 export interface KnotdZone {
   /** Zone origin, with or without the trailing dot. */
@@ -34,17 +34,7 @@ export interface KnotdOptions {
   startTimeoutMs?: number;
 }
 
-export interface Knotd {
-  port: number;
-  /** The temp directory holding knot.conf, rundir and storage (removed by stop()). */
-  dir: string;
-  confPath: string;
-  /** Everything knotd wrote to stdout and stderr so far. */
-  logs(): string;
-  /** True while the knotd process runs. */
-  alive(): boolean;
-  stop(): Promise<void>;
-}
+export type Knotd = PeerServer;
 
 const KNOTD = process.env['KNOTD'] ?? 'knotd';
 

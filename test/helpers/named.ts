@@ -11,7 +11,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { findFreePort } from './knotd.js';
-import { absoluteOrigin, awaitZones, captureOutput, confString, indentConf, stopGroup, toolRuns } from './peer-process.js';
+import { absoluteOrigin, awaitZones, captureOutput, confString, indentConf, type PeerServer, stopGroup, toolRuns } from './peer-process.js';
 
 export interface NamedZone {
   /** Zone origin, with or without the trailing dot. */
@@ -47,20 +47,11 @@ export interface NamedOptions {
   startTimeoutMs?: number;
 }
 
-export interface Named {
-  port: number;
-  /** The temp directory holding named.conf, the zone copies and every state file (removed by stop()). */
-  dir: string;
-  confPath: string;
-  /** Everything named wrote to stderr so far. */
-  logs(): string;
-  /** True while the named process runs. */
-  alive(): boolean;
+export interface Named extends PeerServer {
   /** Resolves with the first log line matching `pattern` (or rejects after timeoutMs, with the log). */
   waitForLog(pattern: RegExp, timeoutMs?: number): Promise<string>;
   /** Runs `rndc <args>` against this instance (only with `rndc: true`); returns its stdout. */
   rndc(args: string[]): string;
-  stop(): Promise<void>;
 }
 
 const NAMED = process.env['NAMED'] ?? 'named';

@@ -9,7 +9,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { findFreePort } from './knotd.js';
-import { absoluteOrigin, awaitZones, captureOutput, confString, indentConf, stopGroup, toolRuns } from './peer-process.js';
+import { absoluteOrigin, awaitZones, captureOutput, confString, indentConf, type PeerServer, stopGroup, toolRuns } from './peer-process.js';
 
 export interface NsdZone {
   /** Zone origin, with or without the trailing dot. */
@@ -41,15 +41,9 @@ export interface NsdOptions {
   startTimeoutMs?: number;
 }
 
-export interface Nsd {
-  port: number;
-  dir: string;
-  confPath: string;
-  logs(): string;
-  alive(): boolean;
+export interface Nsd extends PeerServer {
   /** Resolves with the first log line matching `pattern` (or rejects after timeoutMs, with the log). */
   waitForLog(pattern: RegExp, timeoutMs?: number): Promise<string>;
-  stop(): Promise<void>;
 }
 
 const NSD = process.env['NSD'] ?? 'nsd';

@@ -9,6 +9,19 @@ export function toolRuns(command: string, versionFlag: string): boolean {
   return probe.error === undefined && probe.status === 0;
 }
 
+/** A running peer server, as every helper hands it to a test. */
+export interface PeerServer {
+  port: number;
+  /** The temp directory holding its config and every state file (removed by stop()). */
+  dir: string;
+  confPath: string;
+  /** Everything it wrote to stdout and stderr so far. */
+  logs(): string;
+  /** True while the process runs. */
+  alive(): boolean;
+  stop(): Promise<void>;
+}
+
 /** A quoted string for the peers' config files: knot.conf, named.conf and nsd.conf all read JSON's escapes. */
 export function confString(value: string): string {
   return JSON.stringify(value);
