@@ -81,3 +81,14 @@ test('property: the bulk first commit stores exactly what committing the same re
     { numRuns: 60 },
   );
 });
+
+test('bulk first commit: a node larger than the encoder\'s first buffer (30 TXT records of 200 octets) is stored whole', async () => {
+  const txt = (i: number): DiffRR => {
+    const text = Uint8Array.from({ length: 200 }, (_, j) => (j === 0 ? 48 + i : 97 + ((i + j) % 26)));
+    return { owner: n('big'), type: RRType.TXT, ttl: 300, rdata: Uint8Array.from([text.length, ...text]) };
+  };
+  const records = [...Array.from({ length: 30 }, (_, i) => txt(i)), { owner: n('after'), type: RRType.A, ttl: 300, rdata: Uint8Array.of(192, 0, 2, 9) }];
+  const bulk = await build(records, true);
+  assert.deepEqual([...bulk.entries()].sort(), [...(await build(records, false)).entries()].sort());
+  assert.equal(bulk.get('test\0z\0big\0')!.match(/@/g)?.length, 30, 'every record, each with its owner');
+});
