@@ -137,7 +137,6 @@ function badRest(out: ParsedQuery): QueryProblem {
   return formerr(out.questionEnd);
 }
 
-
 export function newParsedQuery(): ParsedQuery {
   return { id: 0, opcode: 0, echoFlags: 0, qnameEnd: 0, questionEnd: 0, qtype: 0, qclass: 0, edns: undefined, hash: 0, tsigAt: -1 };
 }

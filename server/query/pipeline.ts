@@ -104,11 +104,8 @@ export class QueryPipeline {
       if (q.tsigAt >= 0 || q.opcode === Opcode.UPDATE || q.opcode === Opcode.NOTIFY || (q.opcode === Opcode.QUERY && (q.qtype === RRType.AXFR || q.qtype === RRType.IXFR))) {
         return this.special.handle(msg, q, tcp, this.peer);
       }
-      if (q.opcode !== Opcode.QUERY) {
-        // NOTIFY exists but nothing allows it yet; anything else is not implemented
-        const rcode = q.opcode === Opcode.NOTIFY ? Rcode.REFUSED : Rcode.NOTIMP;
-        return this.bare(msg, rcode, q.questionEnd, true);
-      }
+      // (UPDATE and NOTIFY went to `special` above; any other opcode is not implemented)
+      if (q.opcode !== Opcode.QUERY) return this.bare(msg, Rcode.NOTIMP, q.questionEnd, true);
       const edns = q.edns;
       const payload = tcp ? 0 : edns ? Math.min(edns.payload, this.options.maxUdpPayload) : 512;
       const variant =

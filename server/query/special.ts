@@ -27,8 +27,9 @@ const Opcode = { NOTIFY: 4, UPDATE: 5 } as const;
 
 /**
  * The slow paths that need keys and ACLs: TSIG-signed requests (RFC 8945: verified first, the
- * answer signed) and zone transfers (RFC 5936 AXFR; IXFR answered with the whole zone until the
- * journal serves it). Never cached.
+ * answer signed), zone transfers (RFC 5936 AXFR; RFC 1995 IXFR from the journal, the whole zone
+ * when the journal does not reach the client's serial), RFC 2136 UPDATE and RFC 1996 NOTIFY.
+ * Never cached.
  */
 export class SignedAndTransfers {
   private writer: ZoneWriter | undefined;
