@@ -15,7 +15,7 @@ const { values: opt } = parseArgs({
     outstanding: { type: 'string', default: '200' },
     'tcp-clients': { type: 'string', default: '10' },
     'no-meshdns': { type: 'boolean', default: false },
-    servers: { type: 'string', default: 'raw-dgram,knotd,meshdns,raw-lookup' },
+    servers: { type: 'string', default: 'raw-dgram,knotd,meshdns,raw-lookup,meshdns-dgram' },
     'cpu-prof': { type: 'boolean', default: false },
     nice: { type: 'string' },
     repeat: { type: 'string', default: '1' },
@@ -40,7 +40,7 @@ for (const [k, v] of Object.entries(settings)) {
   if (typeof v === 'number' && !(Number.isFinite(v) && (k === 'nice' || v >= 0))) throw new RangeError(`--${k}: expected a number, got "${String(v)}"`);
 }
 if (!Number.isInteger(settings.repeat) || settings.repeat < 1) throw new RangeError(`--repeat: expected an integer >= 1, got "${settings.repeat}"`);
-const SERVERS = ['raw-dgram', 'knotd', 'meshdns', 'raw-lookup'];
+const SERVERS = ['raw-dgram', 'knotd', 'meshdns', 'raw-lookup', 'meshdns-dgram'];
 for (const s of settings.servers) if (!SERVERS.includes(s)) throw new RangeError(`--servers: expected some of ${SERVERS.join(', ')}, got "${s}"`);
 for (const n of settings.sizes) if (!Number.isInteger(n) || n < 100) throw new RangeError(`--sizes: expected integers >= 100, got "${n}"`);
 setNiceness(settings.nice);

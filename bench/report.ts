@@ -67,6 +67,7 @@ export function renderSize(s: SizeResult): string {
   const udpRaw = find(s, 'raw-dgram', 'udp');
   const udpKnot = find(s, 'knotd', 'udp');
   const udpLookup = find(s, 'raw-lookup', 'udp');
+  const udpMeshDgram = find(s, 'meshdns-dgram', 'udp');
   out.push(`\nUDP (${label})`);
   out.push(loadTable(s, 'udp'));
   const qRaw = ratio(udpMesh?.dnsperf.qps, udpRaw?.dnsperf.qps);
@@ -81,6 +82,10 @@ export function renderSize(s: SizeResult): string {
         ...(udpLookup === undefined ? [] : [
           ['meshdns / raw-lookup', f2(ratio(udpMesh?.dnsperf.qps, udpLookup.dnsperf.qps)), f2(ratio(udpMesh?.cpuMicrosPerQuery, udpLookup.cpuMicrosPerQuery)), ''],
           ['raw-lookup / raw-dgram', f2(ratio(udpLookup.dnsperf.qps, udpRaw?.dnsperf.qps)), f2(ratio(udpLookup.cpuMicrosPerQuery, udpRaw?.cpuMicrosPerQuery)), 'the LMDB floor'],
+        ]),
+        ...(udpMeshDgram === undefined ? [] : [
+          ['meshdns-dgram / raw-dgram', f2(ratio(udpMeshDgram.dnsperf.qps, udpRaw?.dnsperf.qps)), f2(ratio(udpMeshDgram.cpuMicrosPerQuery, udpRaw?.cpuMicrosPerQuery)), 'batching off'],
+          ['meshdns / meshdns-dgram', f2(ratio(udpMesh?.dnsperf.qps, udpMeshDgram.dnsperf.qps)), f2(ratio(udpMesh?.cpuMicrosPerQuery, udpMeshDgram.cpuMicrosPerQuery)), 'what batching buys'],
         ]),
       ],
     ),

@@ -3,7 +3,7 @@
 import type { DnsperfResult } from './dnsperf.js';
 import type { Memory } from './proc.js';
 
-export type ServerName = 'raw-dgram' | 'raw-lookup' | 'knotd' | 'meshdns';
+export type ServerName = 'raw-dgram' | 'raw-lookup' | 'knotd' | 'meshdns' | 'meshdns-dgram';
 export type Proto = 'udp' | 'tcp';
 
 /** The warm-up: one pass over the query file (capped by --warmup seconds), right after start. */

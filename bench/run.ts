@@ -72,9 +72,9 @@ async function benchMeshdns(size: SizeResult, zone: GeneratedZone): Promise<void
   rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
   const cpuProfDir = settings.cpuProf ? join(OUT, 'cpu-prof', `n${zone.names}`) : undefined;
-  const start = async (): Promise<{ m: Pinned; port: number; readyMs: Promise<number | undefined>; answerMs: number }> => {
+  const start = async (configFile?: string): Promise<{ m: Pinned; port: number; readyMs: Promise<number | undefined>; answerMs: number }> => {
     const port = await freePort();
-    const m = startMeshdns({ root: ROOT, cpu: SERVER_CPU, port, zoneDir: zone.zoneDir, dataDir, cpuProfDir });
+    const m = startMeshdns({ root: ROOT, cpu: SERVER_CPU, port, zoneDir: zone.zoneDir, dataDir, cpuProfDir, ...(configFile === undefined ? {} : { configFile }) });
     size.commands.push(m.commandLine);
     const ready = m.waitForJson(isReady, START_TIMEOUT_MS).then(({ at }) => at - m.spawnedAt);
     ready.catch(() => undefined);
@@ -126,8 +126,19 @@ async function benchMeshdns(size: SizeResult, zone: GeneratedZone): Promise<void
     log(`meshdns restarted: first answer ${Math.round(second.answerMs)} ms, ready ${ready === undefined ? '?' : Math.round(ready)} ms`);
   } finally {
     await second.m.stop();
-    rmSync(dataDir, { recursive: true, force: true });
   }
+  // the same server with batched UDP turned off: node:dgram, one datagram per callback
+  if (settings.servers.includes('meshdns-dgram')) {
+    const configFile = join(OUT, 'meshdns-dgram.yaml');
+    writeFileSync(configFile, 'udp: {batching: false}\n');
+    const third = await start(configFile);
+    try {
+      await load(size, zone, 'meshdns-dgram', third.m, third.port, 'udp');
+    } finally {
+      await third.m.stop();
+    }
+  }
+  rmSync(dataDir, { recursive: true, force: true });
 }
 
 async function benchSize(names: number, meshdns: boolean): Promise<SizeResult> {

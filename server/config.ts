@@ -41,6 +41,8 @@ export interface Config {
   nsid: Uint8Array | undefined;
   maxUdpPayload: number;
   tcp: { idleTimeoutMs: number; maxConnections: number };
+  /** `batching`: recvmmsg/sendmmsg through the native addon when it was built (else node:dgram). */
+  udp: { batching: boolean };
   answerCacheSize: number;
   serialPolicy: SerialPolicy;
   /** The admin HTTP API; undefined when turned off (`admin: false` or `--admin-listen off`). */
@@ -59,7 +61,7 @@ export class ConfigError extends Error {
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const SERIAL_POLICIES: SerialPolicy[] = ['increment', 'unixtime', 'dateserial'];
 const TOP_LEVEL_KEYS = [
-  'listen', 'data', 'zoneDir', 'zones', 'logLevel', 'nsid', 'maxUdpPayload', 'tcp', 'answerCacheSize', 'serialPolicy',
+  'listen', 'data', 'zoneDir', 'zones', 'logLevel', 'nsid', 'maxUdpPayload', 'tcp', 'udp', 'answerCacheSize', 'serialPolicy',
   'admin', 'metrics', 'queryLog', ...REPLICATION_TOP_LEVEL_KEYS,
 ];
 
@@ -168,6 +170,11 @@ export function validateConfig(raw: unknown, overrides: ConfigOverrides, where: 
   const tcpRaw = (obj['tcp'] ?? {}) as Record<string, unknown>;
   if (typeof tcpRaw !== 'object' || Array.isArray(tcpRaw)) fail('tcp', tcpRaw, 'must be a mapping {idleTimeout, maxConnections}');
   for (const k of Object.keys(tcpRaw)) if (!['idleTimeout', 'maxConnections'].includes(k)) fail(`tcp.${k}`, tcpRaw[k], 'is not a known key (idleTimeout, maxConnections)');
+  const udpRaw = (obj['udp'] ?? {}) as Record<string, unknown>;
+  if (typeof udpRaw !== 'object' || Array.isArray(udpRaw)) fail('udp', udpRaw, 'must be a mapping {batching}');
+  for (const k of Object.keys(udpRaw)) if (k !== 'batching') fail(`udp.${k}`, udpRaw[k], 'is not a known key (batching)');
+  const batching = udpRaw['batching'] ?? true;
+  if (typeof batching !== 'boolean') return fail('udp.batching', batching, 'must be true or false');
   return {
     file: undefined,
     replication: parseReplication(obj, fail),
@@ -182,6 +189,7 @@ export function validateConfig(raw: unknown, overrides: ConfigOverrides, where: 
       idleTimeoutMs: 1000 * int('tcp.idleTimeout', tcpRaw['idleTimeout'] ?? DEFAULTS.tcpIdleTimeoutSeconds, 1, 3600),
       maxConnections: int('tcp.maxConnections', tcpRaw['maxConnections'] ?? DEFAULTS.tcpMaxConnections, 1, 1_000_000),
     },
+    udp: { batching },
     answerCacheSize: int('answerCacheSize', obj['answerCacheSize'] ?? DEFAULTS.answerCacheSize, 0, 100_000_000),
     serialPolicy,
     admin: parseAdmin(obj['admin'], overrides.adminListen, env, fail),

@@ -1,4 +1,3 @@
-import type dgram from 'node:dgram';
 import type net from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -7,7 +6,7 @@ import { TokenHolder } from './admin/auth.js';
 import type { AdminContext, Readiness, ReloadReport } from './admin/context.js';
 import { generatedToken } from './admin/token.js';
 import { listenTcp } from './listeners/tcp.js';
-import { listenUdp } from './listeners/udp.js';
+import { listenUdp, type UdpListener } from './listeners/udp.js';
 import { moduleLogger, setLogLevel } from './log.js';
 import { ControlCounters } from './metrics/counters.js';
 import { setQueryLog } from './metrics/query-log.js';
@@ -83,7 +82,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
   const queryLog = moduleLogger(log, 'querylog');
   setQueryLog(pipeline, config.queryLog?.sample, queryLog);
 
-  const udp: dgram.Socket[] = [];
+  const udp: UdpListener[] = [];
   const tcp: net.Server[] = [];
   const http: FastifyInstance[] = [];
   const addresses: ListenAddress[] = [];
@@ -175,6 +174,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
     if (changed(next.listen.map((a) => a.text), running.listen.map((a) => a.text))) restartNeeded.push('listen');
     if (next.data !== running.data) restartNeeded.push('data');
     if (changed(next.tcp, running.tcp)) restartNeeded.push('tcp');
+    if (changed(next.udp, running.udp)) restartNeeded.push('udp');
     if (next.answerCacheSize !== running.answerCacheSize) restartNeeded.push('answerCacheSize');
     if (changed(next.admin?.listen.text, running.admin?.listen.text)) restartNeeded.push('admin.listen');
     if (changed(next.metrics.listen?.text, running.metrics.listen?.text)) restartNeeded.push('metrics.listen');
@@ -187,7 +187,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
     }
     // what needs a restart keeps running as it is, and is compared again next time
     running = {
-      ...next, listen: running.listen, data: running.data, tcp: running.tcp, answerCacheSize: running.answerCacheSize,
+      ...next, listen: running.listen, data: running.data, tcp: running.tcp, udp: running.udp, answerCacheSize: running.answerCacheSize,
       metrics: running.metrics,
       admin: next.admin && running.admin ? { ...next.admin, listen: running.admin.listen } : running.admin,
     };
@@ -203,7 +203,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
     for (const address of config.listen) {
       const bound = await listenBoth(address, pipeline, config, netLog, udp, tcp);
       addresses.push(bound);
-      netLog.info({ proto: 'udp', address: bound.host, port: bound.port }, 'listening');
+      netLog.info({ proto: 'udp', address: bound.host, port: bound.port, io: udp[udp.length - 1]?.kind }, 'listening');
       netLog.info({ proto: 'tcp', address: bound.host, port: bound.port }, 'listening');
     }
     // zone files load while the admin server compiles its schemas (it answers /readyz 503 until done)
@@ -216,7 +216,10 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
     const [{ buildAdminApp }, { listenHttp }, { createMetricsRegistry }] = await Promise.all([
       import('./admin/app.js'), import('./admin/listen.js'), import('./metrics/registry.js'),
     ]);
-    const metrics = createMetricsRegistry({ pipeline, table, counters, zoneFileStatus: () => zoneFolder.status });
+    const metrics = createMetricsRegistry({
+      pipeline, table, counters, zoneFileStatus: () => zoneFolder.status,
+      udpAnswersDropped: () => udp.reduce((sum, u) => sum + u.answersDropped(), 0),
+    });
     if (config.admin) {
       if (config.admin.token === undefined) {
         const generated = generatedToken(config.data);
@@ -305,11 +308,11 @@ function countLoadErrors(folder: ZoneFolder, counters: ControlCounters): void {
  * when that TCP port is taken (a client's ephemeral port, say) the pair is tried again.
  */
 async function listenBoth(
-  address: ListenAddress, pipeline: QueryPipeline, config: Config, log: Logger, udp: dgram.Socket[], tcp: net.Server[],
+  address: ListenAddress, pipeline: QueryPipeline, config: Config, log: Logger, udp: UdpListener[], tcp: net.Server[],
 ): Promise<ListenAddress> {
   for (let attempt = 0; ; attempt++) {
-    const u = await listenUdp(address, pipeline, log);
-    const bound = { ...address, port: u.address().port };
+    const u = await listenUdp(address, pipeline, log, config.udp.batching);
+    const bound = { ...address, port: u.port };
     try {
       tcp.push(await listenTcp(bound, pipeline, config.tcp, log));
     } catch (err) {

@@ -3,7 +3,18 @@ import type { Logger } from 'pino';
 import type { QueryPipeline } from '../query/pipeline.js';
 import type { ListenAddress } from '../config.js';
 import { bindError } from './bind-error.js';
-import { Transport } from '../query/stats.js';
+import { Transport, type TransportId } from '../query/stats.js';
+import { BatchedUdpSocket, udpBatchAddon } from './udp-batch.js';
+
+/** A bound UDP listener, whichever way it reads its datagrams. */
+export interface UdpListener {
+  /** 'batched': recvmmsg/sendmmsg through the native addon; 'dgram': node:dgram, one datagram per callback. */
+  readonly kind: 'batched' | 'dgram';
+  readonly port: number;
+  /** Answers the kernel would not take (batched only; dgram logs its send errors instead). */
+  answersDropped(): number;
+  close(): void;
+}
 
 /**
  * A reply goes back to the address the kernel gave us, always an IP literal: dgram's default
@@ -14,12 +25,41 @@ export function literalAddress(address: string, family: number, callback: (err: 
   callback(null, address, family);
 }
 
-/** One UDP socket answering every datagram synchronously from the pipeline. */
-export async function listenUdp(address: ListenAddress, pipeline: QueryPipeline, log: Logger): Promise<dgram.Socket> {
+let fallbackLogged = false;
+
+/**
+ * One UDP socket answering every datagram synchronously from the pipeline: batched through the
+ * native addon when `batching` is on and the addon was built, else node:dgram.
+ */
+export async function listenUdp(address: ListenAddress, pipeline: QueryPipeline, log: Logger, batching: boolean): Promise<UdpListener> {
+  const transport = address.family === 6 ? Transport.UDP6 : Transport.UDP4;
+  // a scoped IPv6 address (fe80::1%eth0) needs the interface lookup dgram does
+  if (batching && !address.host.includes('%')) {
+    const native = udpBatchAddon();
+    if ('addon' in native) {
+      try {
+        const socket = new BatchedUdpSocket(native.addon, address.host, address.port, pipeline, transport);
+        return {
+          kind: 'batched', get port() { return socket.port; },
+          answersDropped: () => socket.counters().sendDropped, close: () => socket.close(),
+        };
+      } catch (err) {
+        throw bindError('udp', address, err);
+      }
+    }
+    if (!fallbackLogged) {
+      fallbackLogged = true;
+      log.warn({ reason: native.reason }, 'batched UDP unavailable (the addon was not built); serving UDP through node:dgram');
+    }
+  }
+  const socket = await listenDgram(address, pipeline, log, transport);
+  return { kind: 'dgram', port: socket.address().port, answersDropped: () => 0, close: () => socket.close() };
+}
+
+async function listenDgram(address: ListenAddress, pipeline: QueryPipeline, log: Logger, transport: TransportId): Promise<dgram.Socket> {
   const socket = dgram.createSocket({
     type: address.family === 6 ? 'udp6' : 'udp4', ipv6Only: address.family === 6, lookup: literalAddress as never,
   });
-  const transport = address.family === 6 ? Transport.UDP6 : Transport.UDP4;
   socket.on('message', (msg, rinfo) => {
     const response = pipeline.handle(msg, transport, rinfo.address);
     // (a sequence of messages is a TCP-only answer; the pipeline never gives one to UDP)

@@ -22,6 +22,9 @@ export interface PipelineOptions {
 }
 
 
+/** A client's address as text, or a function giving it: only signed and special messages need it. */
+export type PeerAddress = string | (() => string);
+
 const Opcode = { QUERY: 0, NOTIFY: 4, UPDATE: 5 } as const;
 const EXT_RCODE_BADVERS = 1; // 16 >> 4
 const MAX_TCP_MESSAGE = 65535;
@@ -39,8 +42,8 @@ export class QueryPipeline {
   private readonly query: ParsedQuery = newParsedQuery();
   /** The current message's transport (per-transport QTYPE counts for the metrics). */
   private transport: TransportId = 0;
-  /** The current message's client address. */
-  private peer = '';
+  /** The current message's client address, or how to get it (the batched UDP path formats it only when asked). */
+  private peer: PeerAddress = '';
   /** Signed messages and zone transfers: the paths that need keys and ACLs. */
   readonly special: SignedAndTransfers;
 
@@ -62,7 +65,7 @@ export class QueryPipeline {
    * One message in, its answer out: a Buffer, nothing (silence), or over TCP a lazy sequence of
    * messages (zone transfers). `peer` is the client's address, for ACLs and logs.
    */
-  handle(msg: Buffer, transport: TransportId, peer = ''): Buffer | Iterable<Buffer> | undefined {
+  handle(msg: Buffer, transport: TransportId, peer: PeerAddress = ''): Buffer | Iterable<Buffer> | undefined {
     const stats = this.stats;
     stats.requests[transport]!++;
     this.transport = transport;
@@ -102,7 +105,8 @@ export class QueryPipeline {
         return this.bare(msg, Rcode.FORMERR, q.questionEnd, true); // RFC 2136 §3.1.1: the zone section is an SOA
       }
       if (q.tsigAt >= 0 || q.opcode === Opcode.UPDATE || q.opcode === Opcode.NOTIFY || (q.opcode === Opcode.QUERY && (q.qtype === RRType.AXFR || q.qtype === RRType.IXFR))) {
-        return this.special.handle(msg, q, tcp, this.peer);
+        const peer = this.peer;
+        return this.special.handle(msg, q, tcp, typeof peer === 'string' ? peer : peer());
       }
       // (UPDATE and NOTIFY went to `special` above; any other opcode is not implemented)
       if (q.opcode !== Opcode.QUERY) return this.bare(msg, Rcode.NOTIMP, q.questionEnd, true);

@@ -54,3 +54,11 @@ test('metrics.listen and queryLog are checked like the rest', () => {
   fails({ queryLog: { sample: 2 } }, /queryLog\.sample: 2 must be a fraction above 0 and at most 1/);
   fails({ queryLog: { rate: 1 } }, /queryLog\.rate: 1 is not a known key \(sample\)/);
 });
+
+test('udp.batching: on unless turned off, and only true or false', () => {
+  assert.deepEqual(v({}).udp, { batching: true });
+  assert.deepEqual(v({ udp: { batching: false } }).udp, { batching: false });
+  fails({ udp: { batching: 'no' } }, /udp\.batching: "no" must be true or false/);
+  fails({ udp: { batch: true } }, /udp\.batch: true is not a known key \(batching\)/);
+  fails({ udp: ['batching'] }, /udp: .* must be a mapping \{batching\}/);
+});
