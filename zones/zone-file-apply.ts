@@ -42,6 +42,7 @@ export function applyZoneFile(store: LmdbStore, writer: ZoneWriter, req: ZoneFil
   const diff: ZoneDiff =
     meta.records === 0 ? { source: sourceName, remove: [], add: loaded.records } : fileDiff(store, meta.id, sourceName, loaded.records);
   const result = writer.commit(apexKey, diff);
+  progress('zone written to LMDB', { records: result.added, ms: Date.now() - started });
   writer.updateMeta(apexKey, { source: req.source, serialPolicy: req.serialPolicy });
   return { ok: true, ...result, warnings };
 }

@@ -14,6 +14,8 @@ export interface BulkResult {
 export type NodeSink = (nameKey: Buffer, value: Buffer) => void;
 
 const VERSION = 1;
+/** 0x00, type (2), record index (4) after the key in each sort entry. */
+const ENTRY_SUFFIX = 7;
 
 /**
  * Writes every node of a zone from scratch: the fast path for a zone's first content (a 1M-record
@@ -35,21 +37,24 @@ export function bulkBuild(apexKey: Buffer, records: DiffRR[], ownerId: number, s
   let n = 0;
   for (let i = 0; i < records.length; i++) {
     const rr = records[i]!;
-    const id = keyString(rr.owner, scratch);
-    if (!id.startsWith(apexId)) throw new StoreError(`record owner is outside the zone (apex key "${apexId}")`, 'MESHDNS_ERR_OUT_OF_ZONE');
-    // a `*` label anywhere in the name (it may be an empty non-terminal) flags its parent
-    for (let pos = id.indexOf('*\0'); pos >= 0; pos = id.indexOf('*\0', pos + 1)) {
-      if (pos === 0 || id.charCodeAt(pos - 1) === 0) wildcardParents.add(id.slice(0, pos));
-    }
     // key ‖ 0x00 ‖ type ‖ index, all one-byte characters: a 0x00 sorts before any label, so a
-    // name precedes its children and string order is byte order
-    order[n++] = id + String.fromCharCode(0, rr.type >>> 8, rr.type & 0xff, i >>> 16, (i >>> 8) & 0xff, i & 0xff);
+    // name precedes its children and string order is byte order. Written as one flat string:
+    // a concatenation would leave a cons string that every later startsWith flattens again.
+    const entry = orderEntry(rr.owner, rr.type, i, scratch);
+    if (!entry.startsWith(apexId)) throw new StoreError(`record owner is outside the zone (apex key "${apexId}")`, 'MESHDNS_ERR_OUT_OF_ZONE');
+    // a `*` label anywhere in the name (it may be an empty non-terminal) flags its parent
+    for (let pos = entry.indexOf('*\0'); pos >= 0 && pos < entry.length - ENTRY_SUFFIX; pos = entry.indexOf('*\0', pos + 1)) {
+      if (pos === 0 || entry.charCodeAt(pos - 1) === 0) wildcardParents.add(entry.slice(0, pos));
+    }
+    order[n++] = entry;
   }
   order.length = n;
   order.sort();
 
-  // the deepest-first path of names being written, for NONAUTH and for spotting missing ENTs
-  const path: { id: string; flags: number }[] = [];
+  // the path of names being written, apex first, for NONAUTH and for spotting missing ENTs
+  const pathIds: string[] = [];
+  const pathFlags: number[] = [];
+  let depth = 0;
   let recordCount = 0;
   let nodes = 0;
   const keyBuf = Buffer.allocUnsafe(600);
@@ -58,11 +63,12 @@ export function bulkBuild(apexKey: Buffer, records: DiffRR[], ownerId: number, s
   const emit = (id: string, length: number) => {
     const value = encoder.view(length);
     let flags = value[1]!;
-    const parent = path[path.length - 1];
-    if (parent && parent.flags & (NodeFlag.DELEGATION | NodeFlag.NONAUTH)) flags |= NodeFlag.NONAUTH;
-    if (wildcardParents.has(id)) flags |= NodeFlag.WILDCARD_CHILD;
+    if (depth > 0 && pathFlags[depth - 1]! & (NodeFlag.DELEGATION | NodeFlag.NONAUTH)) flags |= NodeFlag.NONAUTH;
+    if (wildcardParents.size > 0 && wildcardParents.has(id)) flags |= NodeFlag.WILDCARD_CHILD;
     value[1] = flags;
-    path.push({ id, flags });
+    pathIds[depth] = id;
+    pathFlags[depth] = flags;
+    depth++;
     nodes++;
     const keyLength = keyBuf.write(id, 'latin1');
     sink((keyViews[keyLength] ??= keyBuf.subarray(0, keyLength)), value);
@@ -71,27 +77,30 @@ export function bulkBuild(apexKey: Buffer, records: DiffRR[], ownerId: number, s
   const group: DiffRR[] = [];
   for (let g = 0; g < n; ) {
     const first = order[g]!;
-    const id = first.slice(0, first.length - 6);
-    group.length = 0;
+    const keyLength = first.length - ENTRY_SUFFIX;
+    const id = first.slice(0, keyLength);
+    let size = 0;
     let end = g;
-    while (end < n && order[end]!.length === first.length && order[end]!.startsWith(id)) {
+    for (; end < n; end++) {
       const s = order[end]!;
-      group.push(records[(s.charCodeAt(s.length - 3) << 16) | (s.charCodeAt(s.length - 2) << 8) | s.charCodeAt(s.length - 1)]!);
-      end++;
+      if (end > g && (s.length !== first.length || !samePrefix(s, first, keyLength))) break;
+      const at = s.length - 4;
+      group[size++] = records[((s.charCodeAt(at) << 24) | (s.charCodeAt(at + 1) << 16) | (s.charCodeAt(at + 2) << 8) | s.charCodeAt(at + 3)) >>> 0]!;
     }
     g = end;
-    while (path.length > 0 && !id.startsWith(path[path.length - 1]!.id)) path.pop();
-    if (id !== apexId && path.length > 0) {
+    while (depth > 0 && !isPrefixOf(pathIds[depth - 1]!, id)) depth--;
+    const isApex = keyLength === apexId.length;
+    if (!isApex && depth > 0 && parentLength(id) > pathIds[depth - 1]!.length) {
       // empty non-terminals between the deepest written ancestor and this name
       const missing: string[] = [];
-      for (let p = parentId(id); p.length > path[path.length - 1]!.id.length; p = parentId(p)) missing.push(p);
+      for (let p = id.slice(0, parentLength(id)); p.length > pathIds[depth - 1]!.length; p = p.slice(0, parentLength(p))) missing.push(p);
       for (let m = missing.length - 1; m >= 0; m--) emit(missing[m]!, encoder.empty());
     }
-    if (group.length === 1 && id !== apexId) {
+    if (size === 1 && !isApex) {
       recordCount++;
       emit(id, encoder.single(group[0]!, ownerId));
     } else {
-      const length = encoder.group(group, ownerId, id === apexId, soaRdata);
+      const length = encoder.group(group, size, ownerId, isApex, soaRdata);
       recordCount += encoder.records;
       emit(id, length);
     }
@@ -142,11 +151,11 @@ class NodeEncoder {
    * A name's records, already in type order: duplicates dropped (RFC 2181 §5), one TTL per RRset
    * (the first), the apex SOA replaced by `soaRdata`.
    */
-  group(group: DiffRR[], ownerId: number, isApex: boolean, soaRdata: Uint8Array): number {
+  group(group: DiffRR[], count: number, ownerId: number, isApex: boolean, soaRdata: Uint8Array): number {
     const kept = this.kept;
     kept.length = 0;
     let size = 4;
-    for (let i = 0; i < group.length; i++) {
+    for (let i = 0; i < count; i++) {
       const rr = group[i]!;
       if (rr.type === RRType.SOA && isApex) {
         if (kept.some((k) => k.type === RRType.SOA)) continue;
@@ -227,8 +236,11 @@ class NodeEncoder {
   }
 }
 
-/** Canonical key of a wire name as a latin1 string (see name.ts for the format). */
-export function keyString(name: WireName, scratch: Buffer): string {
+/**
+ * The sort entry of one record: the owner's canonical key (see name.ts for the format) as latin1,
+ * then 0x00, the type (2 bytes) and the record's index (4 bytes).
+ */
+function orderEntry(name: WireName, type: number, index: number, scratch: Buffer): string {
   const starts: number[] = [];
   let p = 0;
   while (name[p]! !== 0) {
@@ -248,9 +260,28 @@ export function keyString(name: WireName, scratch: Buffer): string {
     }
     scratch[k++] = 0;
   }
-  return scratch.toString('latin1', 0, k);
+  scratch[k] = 0;
+  scratch[k + 1] = type >>> 8;
+  scratch[k + 2] = type & 0xff;
+  scratch[k + 3] = index >>> 24;
+  scratch[k + 4] = (index >>> 16) & 0xff;
+  scratch[k + 5] = (index >>> 8) & 0xff;
+  scratch[k + 6] = index & 0xff;
+  return scratch.toString('latin1', 0, k + ENTRY_SUFFIX);
 }
 
-function parentId(id: string): string {
-  return id.slice(0, id.lastIndexOf('\0', id.length - 2) + 1);
+/** Length of the parent's key: up to and including the 0x00 before the last label. */
+function parentLength(id: string): number {
+  return id.lastIndexOf('\0', id.length - 2) + 1;
+}
+
+/** Whether a and b agree on their first `length` characters (compared from the end, where keys differ). */
+function samePrefix(a: string, b: string, length: number): boolean {
+  for (let i = length - 1; i >= 0; i--) if (a.charCodeAt(i) !== b.charCodeAt(i)) return false;
+  return true;
+}
+
+/** Whether `prefix` starts `id` (a name's key starts with each of its ancestors' keys). */
+function isPrefixOf(prefix: string, id: string): boolean {
+  return prefix.length <= id.length && samePrefix(prefix, id, prefix.length);
 }
