@@ -29,10 +29,10 @@ export function checkZone(origin: WireName, records: ParsedRecord[], file = ''):
   const problems: ZoneProblem[] = [];
   const apexText = nameToText(origin);
   const report = (severity: 'error' | 'warning', r: ParsedRecord, message: string): void => {
-    problems.push({ severity, file: r.position.file, line: r.position.line, message });
+    problems.push({ severity, file: r.file, line: r.line, message });
   };
   const zoneError = (message: string): void => {
-    problems.push({ severity: 'error', file: file === '' ? (records[0]?.position.file ?? '') : file, line: 0, message });
+    problems.push({ severity: 'error', file: file === '' ? (records[0]?.file ?? '') : file, line: 0, message });
   };
 
   // nodes: records grouped by owner name (without case), as linked lists of record indexes
@@ -166,7 +166,7 @@ export function checkZone(origin: WireName, records: ParsedRecord[], file = ''):
         if (!warned) {
           warned = true;
           report('warning', r, `TTL ${r.ttl} of a ${typeToText(r.type)} record at "${nameToText(r.owner)}" differs from the TTL ` +
-            `${head.ttl} of its RRset (line ${head.position.line}); using ${head.ttl} (RFC 2181 §5.2)`);
+            `${head.ttl} of its RRset (line ${head.line}); using ${head.ttl} (RFC 2181 §5.2)`);
         }
         out[i] = { ...r, ttl: head.ttl };
       }

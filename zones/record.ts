@@ -10,12 +10,11 @@ export interface ZoneRecord {
   rdata: Uint8Array;
 }
 
-/** Where a parsed record came from, for error messages (file:line). */
-export interface SourcePosition {
+/**
+ * A record with where it came from, for error messages (file:line). Flat fields, not a position
+ * object: a million-record zone would keep a million more objects alive while it loads.
+ */
+export interface ParsedRecord extends ZoneRecord {
   file: string;
   line: number;
-}
-
-export interface ParsedRecord extends ZoneRecord {
-  position: SourcePosition;
 }

@@ -172,7 +172,7 @@ export function planPatch(store: LmdbStore, apexKey: Buffer, meta: ZoneMeta, rrs
   for (const node of view.values()) {
     for (const set of node.rrsets) {
       for (const rr of set.rrs) {
-        records.push({ owner: node.owner, type: set.type, rclass: 1, ttl: set.ttl, rdata: rr.rdata, position: { file: node.blame, line: 0 } });
+        records.push({ owner: node.owner, type: set.type, rclass: 1, ttl: set.ttl, rdata: rr.rdata, file: node.blame, line: 0 });
       }
     }
   }

@@ -62,12 +62,12 @@ export function zoneRoutes(app: FastifyInstance, ctx: AdminContext): void {
       } else if (body.rrsets !== undefined) {
         for (const rs of parseRRsets(body.rrsets, apexKey, text, 'REPLACE')) {
           for (const rdata of rs.rdatas) {
-            records.push({ owner: rs.owner, type: rs.type, rclass: 1, ttl: rs.ttl, rdata, position: { file: `rrsets[${rs.index}]`, line: 0 } });
+            records.push({ owner: rs.owner, type: rs.type, rclass: 1, ttl: rs.ttl, rdata, file: `rrsets[${rs.index}]`, line: 0 });
           }
         }
       }
       (body.nameservers ?? []).forEach((ns, i) => {
-        records.push({ owner: origin, type: RRType.NS, rclass: 1, ttl: 3600, rdata: parseAbsoluteName(ns, `nameservers[${i}]`), position: { file: `nameservers[${i}]`, line: 0 } });
+        records.push({ owner: origin, type: RRType.NS, rclass: 1, ttl: 3600, rdata: parseAbsoluteName(ns, `nameservers[${i}]`), file: `nameservers[${i}]`, line: 0 });
       });
       const checked = checkZone(origin, records, body.zone !== undefined ? 'zone' : 'rrsets');
       const errors = checked.problems.filter((p) => p.severity === 'error');

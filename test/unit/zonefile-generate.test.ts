@@ -69,7 +69,7 @@ describe('$GENERATE in a zone', () => {
       'host2.example.test. 60 A 192.0.2.2',
       'host3.example.test. 60 A 192.0.2.3',
     ]);
-    assert.deepEqual(r.records.map((x) => x.position.line), [2, 2, 2]);
+    assert.deepEqual(r.records.map((x) => x.line), [2, 2, 2]);
   });
 
   it('honours a step, a TTL and a class in either order', () => {

@@ -44,7 +44,7 @@ describe('zone-file parser: records', () => {
 
   it('keeps the file:line of every record, multi-line entries at their first line', () => {
     const r = parse(`$TTL 1h\n@ SOA ns hostmaster (\n 1 ; serial\n 2 3 4 5 )\n\nwww A 192.0.2.1\n`);
-    assert.deepEqual(r.records.map((x) => `${x.position.file}:${x.position.line}`), [`${FILE}:2`, `${FILE}:6`]);
+    assert.deepEqual(r.records.map((x) => `${x.file}:${x.line}`), [`${FILE}:2`, `${FILE}:6`]);
   });
 
   it('accepts TTL and class in either order, both optional', () => {
@@ -294,7 +294,7 @@ describe('zone-file parser: $INCLUDE', () => {
     assert.deepEqual(probs(r), []);
     assert.deepEqual(r.records.map((x) => nameToText(x.owner)),
       ['first.example.test.', 'h1.example.test.', 'h2.example.test.', 'last.example.test.']);
-    assert.deepEqual(r.records.map((x) => `${x.position.file}:${x.position.line}`),
+    assert.deepEqual(r.records.map((x) => `${x.file}:${x.line}`),
       ['example.test.zone:2', 'hosts.inc:1', 'hosts.inc:2', 'example.test.zone:4']);
   });
 

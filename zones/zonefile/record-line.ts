@@ -127,7 +127,7 @@ export function addRecord(
     throw e;
   }
   const ttl = s.resolveTtl(ctx, line, explicitTtl, type, rdata);
-  s.records.push({ owner, type, rclass: RRClass.IN, ttl, rdata, position: { file: ctx.display, line } });
+  s.records.push({ owner, type, rclass: RRClass.IN, ttl, rdata, file: ctx.display, line });
 }
 
 /** In a multi-line entry, the line of the token that the message quotes, else the entry's line. */
