@@ -38,6 +38,8 @@ export interface UdpCounters {
 
 /** A DNS message over UDP is at most 65,535 octets; one slot holds any of them. */
 const SLOT = 65536;
+/** Queries are short: views are kept for lengths below this (a dense array per slot). */
+const VIEW_CACHE_LENGTH = 512;
 
 /**
  * A UDP socket served in batches: the addon receives up to BATCH datagrams per system call and
@@ -50,6 +52,8 @@ export class BatchedUdpSocket {
   private readonly output: Buffer;
   private readonly meta: Int32Array;
   private readonly batch: number;
+  /** Views of the input area by slot and length (lengths below VIEW_CACHE_LENGTH). */
+  private readonly views: Buffer[][] = [];
   /** The slot being answered: the peer address function reads it. */
   private slot = 0;
   private readonly peer = (): string => this.addon.peer(this.handle, this.slot);
@@ -93,7 +97,13 @@ export class BatchedUdpSocket {
       if (length < 0) continue;
       const start = i * SLOT;
       this.slot = i;
-      const response = pipeline.handle(input.subarray(start, start + length), transport, this.peer);
+      // a view per slot and length, made once: a query's Buffer then costs no allocation
+      let msg: Buffer;
+      if (length < VIEW_CACHE_LENGTH) {
+        const views = (this.views[i] ??= []);
+        msg = views[length] ??= input.subarray(start, start + length);
+      } else msg = input.subarray(start, start + length);
+      const response = pipeline.handle(msg, transport, this.peer);
       // (a sequence of messages is a TCP-only answer; the pipeline never gives one to UDP)
       if (response instanceof Uint8Array && response.length <= SLOT) {
         output.set(response, start);

@@ -88,7 +88,7 @@ for (const io of ['batched', 'dgram'] as const) {
         '  - {origin: closed.test., acl: [far-updates]}',
         '',
       ].join('\n'));
-      server = await startMeshdns({ zoneDir: join(dir, 'zones'), config, dataDir: join(dir, `data-${io}`) });
+      server = await startMeshdns({ zoneDir: join(dir, 'zones'), config, dataDir: join(dir, `data-${io}`), extraArgs: ['--listen', '[::1]:0'] });
     });
     after(async () => server?.stop());
 
@@ -101,6 +101,17 @@ for (const io of ['batched', 'dgram'] as const) {
       const out = dig(['@127.0.0.1', '-p', String(server.port), '+norec', 'www.batch.test', 'A']);
       assert.match(out, /flags: qr aa;/);
       assert.deepEqual(records(out).filter((r) => r[3] === 'A'), [['www.batch.test.', '300', 'IN', 'A', '192.0.2.10']]);
+    });
+
+    test('IPv6: dig over ::1 gets the same answer, and the query is counted as IPv6', async () => {
+      const v6 = await server.waitForLog((e) => e['msg'] === 'listening' && e['proto'] === 'udp' && e['address'] === '::1');
+      assert.equal(v6['io'], io);
+      const out = dig(['@::1', '-p', String(v6['port']), '+norec', 'www.batch.test', 'A']);
+      assert.match(out, /flags: qr aa;/);
+      assert.deepEqual(records(out).filter((r) => r[3] === 'A'), [['www.batch.test.', '300', 'IN', 'A', '192.0.2.10']]);
+      const metrics = await (await fetch(`${server.admin!.url}/metrics`)).text();
+      assert.match(metrics, /meshdns_dns_requests_total\{proto="udp",family="2",type="A"\} [1-9]/);
+      assert.match(metrics, /meshdns_udp_answers_dropped_total 0/);
     });
 
     test('a burst of 500 queries from one socket is answered in full, each to its own ID and question', async () => {
