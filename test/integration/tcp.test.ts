@@ -67,6 +67,16 @@ test('pipelined queries on one connection are all answered, in order', async () 
   assert.deepEqual(answers.map((a) => a.readUInt16BE(0)), ids);
 });
 
+test('answers to one chunk of pipelined queries larger than 256 KiB in all arrive whole and in order', async () => {
+  const s = await connect();
+  const ids = Array.from({ length: 120 }, (_, i) => 1000 + i); // ~3 KB each: ~360 KB of answers
+  s.write(Buffer.concat(ids.map((id) => frame(buildQuery({ id, qname: 'big.tcp.test', qtype: 'TXT' })))));
+  const answers = await readFrames(s, ids.length, 10_000);
+  s.destroy();
+  assert.deepEqual(answers.map((a) => a.readUInt16BE(0)), ids);
+  for (const a of answers) assert.equal(dnsPacket.decode(a).answers!.length, 40);
+});
+
 test('a query split across segments is reassembled', async () => {
   const s = await connect();
   const f = frame(buildQuery({ id: 77, qname: 'ns.tcp.test', qtype: 'A' }));
