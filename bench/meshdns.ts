@@ -50,7 +50,7 @@ export function startMeshdns(o: MeshdnsOptions): Pinned {
     '--listen', `127.0.0.1:${o.port}`,
     '--zone-dir', o.zoneDir,
     '--data', o.dataDir,
-    '--log-level', 'warn',
+    '--log-level', 'info', // the "listening" and "ready" lines are info; nothing on the query path logs at info
     ...extraArgs(o.root),
   ]);
 }
