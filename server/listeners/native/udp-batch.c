@@ -173,9 +173,12 @@ static void on_closed(uv_handle_t *handle) {
   free(u);
 }
 
-static udp_batch *unwrap(napi_env env, napi_value value) {
+// The handle (first argument) of a call, and up to `count` arguments into argv.
+static udp_batch *handle_arg(napi_env env, napi_callback_info info, napi_value *argv, size_t count) {
+  size_t argc = count;
   void *data = NULL;
-  napi_get_value_external(env, value, &data);
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 1 || napi_get_value_external(env, argv[0], &data) != napi_ok) return NULL;
   return data;
 }
 
@@ -275,10 +278,8 @@ static napi_value open_socket(napi_env env, napi_callback_info info) {
 
 // port(handle) -> the bound port (the kernel's pick when opened with port 0)
 static napi_value bound_port(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1], result;
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  udp_batch *u = unwrap(env, argv[0]);
+  udp_batch *u = handle_arg(env, info, argv, 1);
   struct sockaddr_storage addr;
   socklen_t length = sizeof addr;
   int port = 0;
@@ -291,10 +292,8 @@ static napi_value bound_port(napi_env env, napi_callback_info info) {
 
 // peer(handle, i) -> the address slot i came from, as text (only valid during its batch)
 static napi_value peer_address(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
   napi_value argv[2], result;
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  udp_batch *u = unwrap(env, argv[0]);
+  udp_batch *u = handle_arg(env, info, argv, 2);
   int32_t i = -1;
   napi_get_value_int32(env, argv[1], &i);
   char text[INET6_ADDRSTRLEN] = "";
@@ -309,10 +308,8 @@ static napi_value peer_address(napi_env env, napi_callback_info info) {
 
 // counters(handle) -> [answers sent, answers dropped by a full send buffer or a send error, receive errors]
 static napi_value counters(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1], result, value;
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  udp_batch *u = unwrap(env, argv[0]);
+  udp_batch *u = handle_arg(env, info, argv, 1);
   napi_create_array_with_length(env, 3, &result);
   double figures[3] = {u ? u->sent : 0, u ? u->send_dropped : 0, u ? u->receive_errors : 0};
   for (uint32_t i = 0; i < 3; i++) {
@@ -324,10 +321,8 @@ static napi_value counters(napi_env env, napi_callback_info info) {
 
 // close(handle): stop reading; the socket closes on the loop's next turn
 static napi_value close_socket(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  udp_batch *u = unwrap(env, argv[0]);
+  udp_batch *u = handle_arg(env, info, argv, 1);
   if (u != NULL && !u->closing) {
     u->closing = 1;
     uv_poll_stop(&u->poll);
