@@ -54,6 +54,8 @@ export class BatchedUdpSocket {
   private readonly batch: number;
   /** Views of the input area by slot and length (lengths below VIEW_CACHE_LENGTH). */
   private readonly views: Buffer[][] = [];
+  /** Set by close(): the addon frees its state, so nothing may reach it through the handle after. */
+  private final: { port: number; counters: UdpCounters } | undefined;
   /** The slot being answered: the peer address function reads it. */
   private slot = 0;
   private readonly peer = (): string => this.addon.peer(this.handle, this.slot);
@@ -69,9 +71,6 @@ export class BatchedUdpSocket {
     this.meta = new Int32Array(2 * this.batch);
     this.handle = addon.open(host, port, this.input, this.output, this.meta, (count) => this.answerBatch(count));
   }
-
-  /** Set by close(): the addon frees its state, so nothing may reach it through the handle after. */
-  private final: { port: number; counters: UdpCounters } | undefined;
 
   get port(): number {
     return this.final?.port ?? this.addon.port(this.handle);
