@@ -15,6 +15,7 @@ interface Measured {
   readonly cpuMicros: number;
   readonly otherProcsCpuPct: number;
   readonly stealPct: number;
+  readonly clientStealPct: number;
 }
 
 /** One dnsperf run with the server's CPU time, other processes' CPU time and steal around it. */
@@ -31,6 +32,7 @@ export async function measured(proc: Pinned, o: DnsperfOptions): Promise<Measure
     cpuMicros: cpuDelta(before, after),
     otherProcsCpuPct: (100 * foreign) / (r.runSeconds * 1e6),
     stealPct: stealPct(stealBefore, stealAfter, SERVER_CPU),
+    clientStealPct: stealPct(stealBefore, stealAfter, CLIENT_CPU),
   };
 }
 
@@ -74,10 +76,11 @@ export async function load(size: SizeResult, zone: GeneratedZone, server: Server
     serverCpuPct: (100 * m.cpuMicros) / (r.runSeconds * 1e6),
     otherProcsCpuPct: m.otherProcsCpuPct,
     serverCpuStealPct: m.stealPct,
+    clientCpuStealPct: m.clientStealPct,
   };
   log(
     `${server} ${proto}: ${Math.round(r.qps)} QPS, ${run.cpuMicrosPerQuery.toFixed(2)} µs CPU/query, server CPU ${run.serverCpuPct.toFixed(0)}%, ` +
-      `lost ${r.lost}, other processes ${run.otherProcsCpuPct.toFixed(0)}% of a core, steal ${run.serverCpuStealPct.toFixed(1)}%` +
+      `lost ${r.lost}, other processes ${run.otherProcsCpuPct.toFixed(0)}% of a core, steal ${run.serverCpuStealPct.toFixed(1)}% / client ${m.clientStealPct.toFixed(1)}%` +
       (warmUp ? `; warm-up ${Math.round(warmUp.dnsperf.qps)} QPS, ${warmUp.cpuMicrosPerQuery.toFixed(2)} µs/query over ${(100 * warmUp.passFraction).toFixed(0)}% of the file` : ''),
   );
   size.runs.push(run);

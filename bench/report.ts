@@ -36,7 +36,7 @@ function verdict(ratio: number | undefined, ok: (r: number) => boolean): string 
 function loadTable(s: SizeResult, proto: Proto): string {
   const runs = s.runs.filter((r) => r.proto === proto);
   return table(
-    ['server', 'QPS', 'µs CPU/query', 'warm-up QPS', 'warm-up µs/q', 'server CPU %', 'client CPU %', 'lost %', 'noise: others % / steal %', 'avg latency ms', 'resp bytes', 'rcodes'],
+    ['server', 'QPS', 'µs CPU/query', 'warm-up QPS', 'warm-up µs/q', 'server CPU %', 'client CPU %', 'lost %', 'noise: others % / steal % (server, client)', 'avg latency ms', 'resp bytes', 'rcodes'],
     runs.map((r) => [
       r.server,
       f0(r.dnsperf.qps),
@@ -46,7 +46,7 @@ function loadTable(s: SizeResult, proto: Proto): string {
       f1(r.serverCpuPct),
       f1(r.dnsperf.clientCpuPct),
       `${f3(r.dnsperf.lostPct)} (${r.dnsperf.lost})`,
-      `${f1(r.otherProcsCpuPct)} / ${f1(r.serverCpuStealPct)}`,
+      `${f1(r.otherProcsCpuPct)} / ${f1(r.serverCpuStealPct)}, ${f1(r.clientCpuStealPct)}`,
       f3(r.dnsperf.avgLatencyMs),
       f0(r.dnsperf.avgResponseBytes),
       rcodeMix(r),
@@ -134,11 +134,11 @@ export function renderSize(s: SizeResult): string {
     ),
   );
   if (st.meshdnsImportReadyMs === undefined && st.meshdnsImportFirstAnswerMs !== undefined) out.push('* no "ready" line seen: first correct answer used instead');
-  const noisy = s.runs.filter((r) => r.otherProcsCpuPct > 10 || r.serverCpuStealPct > 5);
+  const noisy = s.runs.filter((r) => r.otherProcsCpuPct > 10 || r.serverCpuStealPct > 5 || (r.clientCpuStealPct ?? 0) > 5);
   if (noisy.length > 0) {
     out.push(
       `\nNoise warning (${label}): ` +
-        noisy.map((r) => `${r.server}/${r.proto} ran beside ${f0(r.otherProcsCpuPct)}% of a core of other processes, ${f1(r.serverCpuStealPct)}% steal`).join('; ') +
+        noisy.map((r) => `${r.server}/${r.proto} ran beside ${f0(r.otherProcsCpuPct)}% of a core of other processes, ${f1(r.serverCpuStealPct)}% steal on the server's CPU, ${f1(r.clientCpuStealPct)}% on dnsperf's`).join('; ') +
         ' — rerun on a quiet machine before trusting these ratios.',
     );
   }

@@ -31,6 +31,8 @@ export interface LoadRun {
   readonly otherProcsCpuPct: number;
   /** Hypervisor steal on the server's CPU during the run, %. */
   readonly serverCpuStealPct: number;
+  /** The same on dnsperf's CPU: a starved client offers fewer queries (absent in older results files). */
+  readonly clientCpuStealPct?: number;
 }
 
 export interface Startup {
