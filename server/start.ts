@@ -218,7 +218,10 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
     ]);
     const metrics = createMetricsRegistry({
       pipeline, table, counters, zoneFileStatus: () => zoneFolder.status,
-      udpAnswersDropped: () => udp.reduce((sum, u) => sum + u.answersDropped(), 0),
+      udpCounters: () => udp.reduce((sum, u) => {
+        const c = u.counters();
+        return { answersDropped: sum.answersDropped + c.answersDropped, receiveErrors: sum.receiveErrors + c.receiveErrors };
+      }, { answersDropped: 0, receiveErrors: 0 }),
     });
     if (config.admin) {
       if (config.admin.token === undefined) {

@@ -8,7 +8,7 @@ interface UdpBatchAddon {
   open(host: string, port: number, input: Buffer, output: Buffer, meta: Int32Array, onBatch: (count: number) => void): object;
   port(handle: object): number;
   peer(handle: object, slot: number): string;
-  counters(handle: object): [sent: number, sendDropped: number, receiveErrors: number];
+  counters(handle: object): [answersDropped: number, receiveErrors: number];
   close(handle: object): void;
 }
 
@@ -29,10 +29,9 @@ export function udpBatchAddon(): { addon: UdpBatchAddon } | { reason: string } {
   return loaded;
 }
 
-/** Answers sent, answers dropped (full send buffer or a send error), receive errors. */
+/** Answers dropped (full send buffer or a send error) and failed receives (other than "nothing to read"). */
 export interface UdpCounters {
-  sent: number;
-  sendDropped: number;
+  answersDropped: number;
   receiveErrors: number;
 }
 
@@ -78,8 +77,8 @@ export class BatchedUdpSocket {
 
   counters(): UdpCounters {
     if (this.final) return this.final.counters;
-    const [sent, sendDropped, receiveErrors] = this.addon.counters(this.handle);
-    return { sent, sendDropped, receiveErrors };
+    const [answersDropped, receiveErrors] = this.addon.counters(this.handle);
+    return { answersDropped, receiveErrors };
   }
 
   close(): void {

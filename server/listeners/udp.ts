@@ -4,15 +4,15 @@ import type { QueryPipeline } from '../query/pipeline.js';
 import type { ListenAddress } from '../config.js';
 import { bindError } from './bind-error.js';
 import { Transport, type TransportId } from '../query/stats.js';
-import { BatchedUdpSocket, udpBatchAddon } from './udp-batch.js';
+import { BatchedUdpSocket, udpBatchAddon, type UdpCounters } from './udp-batch.js';
 
 /** A bound UDP listener, whichever way it reads its datagrams. */
 export interface UdpListener {
   /** 'batched': recvmmsg/sendmmsg through the native addon; 'dgram': node:dgram, one datagram per callback. */
   readonly kind: 'batched' | 'dgram';
   readonly port: number;
-  /** Answers the kernel would not take (batched only; dgram logs its send errors instead). */
-  answersDropped(): number;
+  /** Batched only (dgram logs its send and receive errors instead; zeros here). */
+  counters(): UdpCounters;
   close(): void;
 }
 
@@ -41,7 +41,7 @@ export async function listenUdp(address: ListenAddress, pipeline: QueryPipeline,
         const socket = new BatchedUdpSocket(native.addon, address.host, address.port, pipeline, transport);
         return {
           kind: 'batched', get port() { return socket.port; },
-          answersDropped: () => socket.counters().sendDropped, close: () => socket.close(),
+          counters: () => socket.counters(), close: () => socket.close(),
         };
       } catch (err) {
         throw bindError('udp', address, err);
@@ -53,7 +53,7 @@ export async function listenUdp(address: ListenAddress, pipeline: QueryPipeline,
     }
   }
   const socket = await listenDgram(address, pipeline, log, transport);
-  return { kind: 'dgram', port: socket.address().port, answersDropped: () => 0, close: () => socket.close() };
+  return { kind: 'dgram', port: socket.address().port, counters: () => ({ answersDropped: 0, receiveErrors: 0 }), close: () => socket.close() };
 }
 
 async function listenDgram(address: ListenAddress, pipeline: QueryPipeline, log: Logger, transport: TransportId): Promise<dgram.Socket> {

@@ -5,6 +5,7 @@ import { DURATION_BUCKETS, DURATION_SAMPLE, SIZE_BUCKETS, SIZE_SUM, Transport } 
 import type { ZoneTable } from '../query/zone-table.js';
 import type { ZoneLoadStatus } from '../../zones/zone-folder.js';
 import { ControlCounters } from './counters.js';
+import type { UdpCounters } from '../listeners/udp-batch.js';
 import { histogramSamples, register, ScrapeMetric, type Sample } from './scrape-metric.js';
 
 export interface MetricSources {
@@ -14,8 +15,8 @@ export interface MetricSources {
   counters: ControlCounters;
   /** Current zone-file status per origin (ZoneFolder.status). */
   zoneFileStatus(): ReadonlyMap<string, ZoneLoadStatus>;
-  /** UDP answers the kernel would not take (batched UDP: full send buffer, unreachable client). */
-  udpAnswersDropped(): number;
+  /** The batched UDP sockets' own counts, summed over the listeners. */
+  udpCounters(): UdpCounters;
 }
 
 const RCODE_NAMES = ['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', 'REFUSED', 'YXDOMAIN', 'YXRRSET', 'NXRRSET', 'NOTAUTH', 'NOTZONE', 'DSOTYPENI'];
@@ -76,7 +77,9 @@ export function createMetricsRegistry(src: MetricSources): Registry {
   add('meshdns_dns_dropped_total', 'DNS messages left unanswered (responses, truncated headers, garbage).', 'counter',
     () => [{ value: stats.dropped }]);
   add('meshdns_udp_answers_dropped_total', 'UDP answers composed but not sent: the socket\'s send buffer was full or the ' +
-    'client\'s address refused them (batched UDP; node:dgram reports these as log lines).', 'counter', () => [{ value: src.udpAnswersDropped() }]);
+    'client\'s address refused them (batched UDP; node:dgram reports these as log lines).', 'counter', () => [{ value: src.udpCounters().answersDropped }]);
+  add('meshdns_udp_receive_errors_total', 'Failed reads from a batched UDP socket (anything but "nothing to read").', 'counter',
+    () => [{ value: src.udpCounters().receiveErrors }]);
   add('meshdns_dns_query_faults_total', 'Queries that hit an internal error and were answered SERVFAIL.', 'counter',
     () => [{ value: stats.servfail }]);
   add('meshdns_dns_request_duration_seconds', `Time to answer a query, from datagram to response (one query in ${DURATION_SAMPLE} is timed).`,

@@ -112,6 +112,7 @@ for (const io of ['batched', 'dgram'] as const) {
       const metrics = await (await fetch(`${server.admin!.url}/metrics`)).text();
       assert.match(metrics, /meshdns_dns_requests_total\{proto="udp",family="2",type="A"\} [1-9]/);
       assert.match(metrics, /meshdns_udp_answers_dropped_total 0/);
+      assert.match(metrics, /meshdns_udp_receive_errors_total 0/);
     });
 
     test('a burst of 500 queries from one socket is answered in full, each to its own ID and question', async () => {

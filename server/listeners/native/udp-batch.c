@@ -40,7 +40,7 @@ typedef struct {
   int32_t *meta;
   napi_ref in_ref, out_ref, meta_ref, callback_ref, resource_ref;
   napi_async_context async_context;
-  double sent, send_dropped, receive_errors;
+  double send_dropped, receive_errors;
   struct sockaddr_storage addrs[BATCH];
   struct iovec recv_iov[BATCH];
   struct mmsghdr recv_msgs[BATCH];
@@ -96,7 +96,6 @@ static void send_answers(udp_batch *u, int received) {
     int r = sendmmsg(u->fd, u->send_msgs + done, (unsigned)(count - done), MSG_DONTWAIT);
     if (r > 0) {
       done += r;
-      u->sent += r;
     } else if (r < 0 && errno == EINTR) {
       continue;
     } else if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)) {
@@ -306,13 +305,13 @@ static napi_value peer_address(napi_env env, napi_callback_info info) {
   return result;
 }
 
-// counters(handle) -> [answers sent, answers dropped by a full send buffer or a send error, receive errors]
+// counters(handle) -> [answers dropped by a full send buffer or a send error, receive errors]
 static napi_value counters(napi_env env, napi_callback_info info) {
   napi_value argv[1], result, value;
   udp_batch *u = handle_arg(env, info, argv, 1);
-  napi_create_array_with_length(env, 3, &result);
-  double figures[3] = {u ? u->sent : 0, u ? u->send_dropped : 0, u ? u->receive_errors : 0};
-  for (uint32_t i = 0; i < 3; i++) {
+  napi_create_array_with_length(env, 2, &result);
+  double figures[2] = {u ? u->send_dropped : 0, u ? u->receive_errors : 0};
+  for (uint32_t i = 0; i < 2; i++) {
     napi_create_double(env, figures[i], &value);
     napi_set_element(env, result, i, value);
   }
