@@ -249,6 +249,24 @@ export function commandOutput(cmd: string, args: readonly string[]): string {
   }
 }
 
+/** What every results file starts with: when, how the bench was called, with what settings, on what. */
+export interface RunStamp {
+  readonly startedAt: string;
+  readonly argv: readonly string[];
+  readonly settings: Readonly<Record<string, unknown>>;
+  readonly environment: Readonly<Record<string, string>>;
+}
+
+/** The stamp of a run starting now: `tools` adds the versions of the peers it drives. */
+export function runStamp(settings: object, tools: Record<string, string>): RunStamp {
+  return {
+    startedAt: new Date().toISOString(),
+    argv: process.argv.slice(2),
+    settings: { ...settings, serverCpu: SERVER_CPU, clientCpu: CLIENT_CPU },
+    environment: { ...machineFacts(), ...tools },
+  };
+}
+
 /** The machine a run was measured on: Node, CPU model and count, kernel. */
 export function machineFacts(): { node: string; cpu: string; cores: string; kernel: string } {
   return { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: String(cpus().length), kernel: release() };

@@ -1,7 +1,7 @@
 // Shapes of what one benchmark run records (also the layout of .bench-out/results.json).
 
 import type { DnsperfResult } from './dnsperf.js';
-import type { Memory } from './proc.js';
+import type { Memory, RunStamp } from './proc.js';
 
 export type ServerName = 'raw-dgram' | 'raw-lookup' | 'knotd' | 'meshdns' | 'meshdns-dgram';
 export type Proto = 'udp' | 'tcp';
@@ -66,10 +66,6 @@ export interface SizeResult {
   readonly errors: string[];
 }
 
-export interface BenchResults {
-  readonly startedAt: string;
-  readonly argv: readonly string[];
-  readonly settings: Readonly<Record<string, unknown>>;
-  readonly environment: Readonly<Record<string, string>>;
+export interface BenchResults extends RunStamp {
   readonly sizes: SizeResult[];
 }

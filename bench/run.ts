@@ -13,7 +13,7 @@ import { knotdVersion, startKnotd } from './knotd.js';
 import { isListening, isReady, meshdnsAvailable, startMeshdns } from './meshdns.js';
 import { load, measured } from './load-run.js';
 import { CLIENT_CPU, SERVER_CPU, settings } from './options.js';
-import { commandOutput, machineFacts, memory, spawnPinned, type Pinned } from './proc.js';
+import { commandOutput, memory, runStamp, spawnPinned, type Pinned } from './proc.js';
 import { renderSize, sizeLabel } from './report.js';
 import type { BenchResults, SizeResult } from './results.js';
 import { generateZone, type GeneratedZone } from './zone-gen.js';
@@ -177,14 +177,7 @@ async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
   const meshdns = settings.meshdns && meshdnsAvailable(ROOT);
   const results: BenchResults = {
-    startedAt: new Date().toISOString(),
-    argv: process.argv.slice(2),
-    settings: { ...settings, serverCpu: SERVER_CPU, clientCpu: CLIENT_CPU },
-    environment: {
-      ...machineFacts(),
-      knotd: knotdVersion(),
-      dnsperf: commandOutput('sh', ['-c', 'dnsperf -h 2>&1 | grep -i "^Version"']),
-    },
+    ...runStamp(settings, { knotd: knotdVersion(), dnsperf: commandOutput('sh', ['-c', 'dnsperf -h 2>&1 | grep -i "^Version"']) }),
     sizes: [],
   };
   console.log(`meshdns bench — ${results.startedAt}`);

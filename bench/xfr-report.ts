@@ -2,6 +2,7 @@
 // only: targets are marked met / MISSED, nothing fails on a miss.
 
 import { f0, f1, f2, ratio, sizeLabel, table } from './report.js';
+import type { RunStamp } from './proc.js';
 
 export interface AxfrRun {
   readonly ms: number;
@@ -88,11 +89,7 @@ export interface XfrSizeResult {
   readonly errors: string[];
 }
 
-export interface XfrResults {
-  readonly startedAt: string;
-  readonly argv: readonly string[];
-  readonly settings: Readonly<Record<string, unknown>>;
-  readonly environment: Readonly<Record<string, string>>;
+export interface XfrResults extends RunStamp {
   readonly sizes: XfrSizeResult[];
 }
 

@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { expectA, expectSoa, freePort, waitForAnswer } from './dns-probe.js';
 import { knotdVersion, startKnotd } from './knotd.js';
 import { meshdnsAvailable, startMeshdns } from './meshdns.js';
-import { CLIENT_CPU, commandOutput, machineFacts, SERVER_CPU, setNiceness, type Pinned } from './proc.js';
+import { CLIENT_CPU, commandOutput, runStamp, SERVER_CPU, setNiceness, type Pinned } from './proc.js';
 import { sizeLabel } from './report.js';
 import { liveClients, measureAxfr, measureIxfr, measureNsupdate, measurePipelined, settle, type Target } from './xfr-measure.js';
 import { renderXfrSize, type ServerXfr, type XfrResults, type XfrSizeResult } from './xfr-report.js';
@@ -220,14 +220,7 @@ async function main(): Promise<void> {
   // The bench process runs the AXFR/IXFR/UPDATE clients: keep it (all its threads) off the server's CPU.
   execFileSync('taskset', ['-a', '-p', '-c', CLIENT_CPU, String(process.pid)], { stdio: 'ignore' });
   const results: XfrResults = {
-    startedAt: new Date().toISOString(),
-    argv: process.argv.slice(2),
-    settings: { ...settings, serverCpu: SERVER_CPU, clientCpu: CLIENT_CPU },
-    environment: {
-      ...machineFacts(),
-      knotd: knotdVersion(),
-      nsupdate: commandOutput('sh', ['-c', 'nsupdate -V 2>&1']),
-    },
+    ...runStamp(settings, { knotd: knotdVersion(), nsupdate: commandOutput('sh', ['-c', 'nsupdate -V 2>&1']) }),
     sizes: [],
   };
   console.log(`meshdns bench:xfr — ${results.startedAt}`);
