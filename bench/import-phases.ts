@@ -26,14 +26,14 @@ const lap = (what: string) => {
   t = now;
 };
 const loaded = loadZoneFile(file, origin, dirname(file));
-lap(`parse + checks (${loaded.records.length} RRs)`);
+lap(`parse + checks (${loaded.table.liveCount} RRs)`);
 if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems.slice(0, 3)));
 const dir = keepDir ?? mkdtempSync(join(tmpdir(), 'meshdns-import-'));
 const store = LmdbStore.open(dir);
 const writer = new ZoneWriter(store);
 writer.createZone(origin, originText, 'primary', 'increment');
 lap('open store');
-writer.commit(nameToKey(origin), { source: 'file:bench', remove: [], add: loaded.records });
+writer.commitTable(nameToKey(origin), 'file:bench', loaded.table);
 lap('first commit (bulk build)');
 await store.close();
 lap('close (flush)');

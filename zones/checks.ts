@@ -1,6 +1,7 @@
-import { nameToText, type WireName } from './name.js';
+import { nameToText, wireNameLength, type WireName } from './name.js';
 import { canonicalRdata } from './rdata/index.js';
 import type { ParsedRecord } from './record.js';
+import { RecordTable } from './record-table.js';
 import { RRType, typeToText } from './rrtype.js';
 import { isInZone, NameIndex } from './zonefile/name-index.js';
 import type { ZoneProblem } from './zonefile/session.js';
@@ -25,62 +26,74 @@ const DNAME = 2;
 const ADDRESS = 4; // has A or AAAA
 const NS_TARGET = 8; // named by some NS record
 
-export function checkZone(origin: WireName, records: ParsedRecord[], file = ''): CheckResult {
+/** The checks on records given as objects (the admin API); returns the records that remain. */
+export function checkZone(origin: WireName, records: readonly ParsedRecord[], file = ''): CheckResult {
+  const table = RecordTable.fromRecords(records);
+  const problems = checkTable(origin, table, file);
+  return { records: table.toRecords(), problems };
+}
+
+/**
+ * The checks on a parsed zone. Normalised TTLs are written into the table and dropped records
+ * are marked there; the problems come back sorted by file and line.
+ */
+export function checkTable(origin: WireName, t: RecordTable, file = ''): ZoneProblem[] {
   const problems: ZoneProblem[] = [];
   const apexText = nameToText(origin);
-  const report = (severity: 'error' | 'warning', r: ParsedRecord, message: string): void => {
-    problems.push({ severity, file: r.file, line: r.line, message });
+  const report = (severity: 'error' | 'warning', i: number, message: string): void => {
+    problems.push({ severity, file: t.file(i), line: t.line[i]!, message });
   };
   const zoneError = (message: string): void => {
-    problems.push({ severity: 'error', file: file === '' ? (records[0]?.file ?? '') : file, line: 0, message });
+    problems.push({ severity: 'error', file: file === '' ? (t.count > 0 ? t.file(0) : '') : file, line: 0, message });
   };
+  const types = t.type;
+  const names = t.names;
 
   // nodes: records grouped by owner name (without case), as linked lists of record indexes
-  const n = records.length;
-  const out: (ParsedRecord | undefined)[] = records.slice();
-  const index = new NameIndex(n);
+  const n = t.count;
+  const index = new NameIndex(names, n);
   const first = new Int32Array(n);
   const last = new Int32Array(n);
   const count = new Int32Array(n);
   const next = new Int32Array(n).fill(-1);
   let flags = new Uint8Array(n);
   const nsRecords: number[] = [];
-  let prevOwner: WireName | undefined;
+  let prevOwnerAt = -1;
   let id = -1;
   for (let i = 0; i < n; i++) {
-    const r = records[i]!;
-    if (r.owner !== prevOwner) {
-      if (!isInZone(r.owner, origin)) {
-        report('error', r, `"${nameToText(r.owner)}" is outside the zone "${apexText}"`);
-        out[i] = undefined;
-        prevOwner = undefined;
+    const ownerAt = t.ownerAt[i]!;
+    if (ownerAt !== prevOwnerAt) {
+      if (!isInZone(names, origin, ownerAt)) {
+        report('error', i, `"${nameToText(names, ownerAt)}" is outside the zone "${apexText}"`);
+        t.drop(i);
+        prevOwnerAt = -1;
         continue;
       }
-      prevOwner = r.owner;
-      id = index.add(r.owner);
+      prevOwnerAt = ownerAt;
+      id = index.add(ownerAt);
     }
     if (count[id] === 0) first[id] = i;
     else next[last[id]!] = i;
     last[id] = i;
     count[id]!++;
-    if (r.type === RRType.A || r.type === RRType.AAAA) flags[id]! |= ADDRESS;
-    else if (r.type === RRType.NS) nsRecords.push(i);
-    else if (r.type === RRType.DNAME) flags[id]! |= DNAME;
+    const type = types[i]!;
+    if (type === RRType.A || type === RRType.AAAA) flags[id]! |= ADDRESS;
+    else if (type === RRType.NS) nsRecords.push(i);
+    else if (type === RRType.DNAME) flags[id]! |= DNAME;
   }
   flags = flags.subarray(0, index.size);
   const apex = index.find(origin);
   for (const i of nsRecords) {
-    const r = records[i]!;
-    const owner = index.find(r.owner);
+    const owner = index.find(names, t.ownerAt[i]!);
     if (owner !== apex) flags[owner]! |= CUT;
-    const target = index.find(r.rdata);
+    const target = index.find(t.bytes, t.rdataAt[i]!);
     if (target >= 0) flags[target]! |= NS_TARGET;
   }
 
   let anyCut = false;
   for (let node = 0; node < index.size; node++) {
     if ((flags[node]! & (CUT | DNAME)) !== 0) anyCut = true;
-    if (count[node] === 1) checkRecord(records[first[node]!]!, node === apex);
+    if (count[node] === 1) checkRecord(first[node]!, node === apex);
     else checkNode(members(node), node === apex);
   }
   if (apex < 0) {
@@ -92,9 +105,11 @@ export function checkZone(origin: WireName, records: ParsedRecord[], file = ''):
   if (anyCut) checkBelowCuts();
 
   problems.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
-  const kept: ParsedRecord[] = [];
-  for (const r of out) if (r !== undefined) kept.push(r);
-  return { records: kept, problems };
+  return problems;
+
+  function ownerText(i: number): string {
+    return nameToText(names, t.ownerAt[i]!);
+  }
 
   function members(node: number): number[] {
     const list: number[] = [];
@@ -102,17 +117,18 @@ export function checkZone(origin: WireName, records: ParsedRecord[], file = ''):
     return list;
   }
 
-  function live(node: number): ParsedRecord[] {
-    const list: ParsedRecord[] = [];
-    for (let i = first[node]!; i >= 0; i = next[i]!) if (out[i] !== undefined) list.push(out[i]!);
+  function live(node: number): number[] {
+    const list: number[] = [];
+    for (let i = first[node]!; i >= 0; i = next[i]!) if (t.dropped[i] === 0) list.push(i);
     return list;
   }
 
-  function checkRecord(r: ParsedRecord, isApex: boolean): void {
-    if (r.type === RRType.SOA && !isApex) {
-      report('error', r, `SOA record at "${nameToText(r.owner)}", which is not the zone apex "${apexText}"`);
-    } else if (r.type === RRType.DS && isApex) {
-      report('error', r, `DS record at the zone apex "${apexText}": DS records belong in the parent zone (RFC 4035 §2.4)`);
+  function checkRecord(i: number, isApex: boolean): void {
+    const type = types[i]!;
+    if (type === RRType.SOA && !isApex) {
+      report('error', i, `SOA record at "${ownerText(i)}", which is not the zone apex "${apexText}"`);
+    } else if (type === RRType.DS && isApex) {
+      report('error', i, `DS record at the zone apex "${apexText}": DS records belong in the parent zone (RFC 4035 §2.4)`);
     }
   }
 
@@ -120,9 +136,10 @@ export function checkZone(origin: WireName, records: ParsedRecord[], file = ''):
     // RRsets: type → indexes (RRSIGs grouped by the type they cover)
     const sets = new Map<number, number[]>();
     for (const i of list) {
-      const r = records[i]!;
-      checkRecord(r, isApex);
-      const setKey = r.type === RRType.RRSIG && r.rdata.length >= 2 ? 0x10000 + ((r.rdata[0]! << 8) | r.rdata[1]!) : r.type;
+      checkRecord(i, isApex);
+      const type = types[i]!;
+      const at = t.rdataAt[i]!;
+      const setKey = type === RRType.RRSIG && t.rdataLength[i]! >= 2 ? 0x10000 + ((t.bytes[at]! << 8) | t.bytes[at + 1]!) : type;
       const set = sets.get(setKey);
       if (set === undefined) sets.set(setKey, [i]);
       else set.push(i);
@@ -131,11 +148,10 @@ export function checkZone(origin: WireName, records: ParsedRecord[], file = ''):
       if (set.length === 1) continue;
       normaliseSet(set, setKey > 0xffff);
       if (setKey === RRType.CNAME || setKey === RRType.DNAME) {
-        const kept = set.filter((i) => out[i] !== undefined);
+        const kept = set.filter((i) => t.dropped[i] === 0);
         if (kept.length > 1) {
           const [what, rule] = setKey === RRType.CNAME ? ['CNAME', 'RFC 2181 §10.1'] : ['DNAME', 'RFC 6672 §2.4'];
-          const second = out[kept[1]!]!;
-          report('error', second, `"${nameToText(second.owner)}" has ${kept.length} ${what} records; there may be only one (${rule})`);
+          report('error', kept[1]!, `"${ownerText(kept[1]!)}" has ${kept.length} ${what} records; there may be only one (${rule})`);
         }
       }
     }
@@ -144,54 +160,54 @@ export function checkZone(origin: WireName, records: ParsedRecord[], file = ''):
       // RFC 1034 §3.6.2, RFC 4035 §2.5: beside a CNAME only its RRSIG and NSEC may exist
       const others = new Set<string>();
       for (const i of list) {
-        const t = records[i]!.type;
-        if (t !== RRType.CNAME && t !== RRType.RRSIG && t !== RRType.NSEC) others.add(typeToText(t));
+        const type = types[i]!;
+        if (type !== RRType.CNAME && type !== RRType.RRSIG && type !== RRType.NSEC) others.add(typeToText(type));
       }
       if (others.size > 0) {
-        const r = records[cname[0]!]!;
-        report('error', r, `"${nameToText(r.owner)}" has a CNAME and other data (${[...others].join(', ')}) (RFC 1034 §3.6.2)`);
+        report('error', cname[0]!, `"${ownerText(cname[0]!)}" has a CNAME and other data (${[...others].join(', ')}) (RFC 1034 §3.6.2)`);
       }
     }
   }
 
   /** Drops duplicates and sets every TTL to the first one (warning once per RRset). */
   function normaliseSet(set: number[], isSig: boolean): void {
-    const head = records[set[0]!]!;
-    const seen = new Set<string>([rdataIdentity(head.type, head.rdata)]);
+    const head = set[0]!;
+    const headTtl = t.ttl[head]!;
+    const seen = new Set<string>([rdataIdentity(types[head]!, t.rdata(head))]);
     let warned = false;
     for (let k = 1; k < set.length; k++) {
       const i = set[k]!;
-      const r = records[i]!;
-      if (!isSig && r.ttl !== head.ttl) {
+      if (!isSig && t.ttl[i] !== headTtl) {
         if (!warned) {
           warned = true;
-          report('warning', r, `TTL ${r.ttl} of a ${typeToText(r.type)} record at "${nameToText(r.owner)}" differs from the TTL ` +
-            `${head.ttl} of its RRset (line ${head.line}); using ${head.ttl} (RFC 2181 §5.2)`);
+          report('warning', i, `TTL ${t.ttl[i]} of a ${typeToText(types[i]!)} record at "${ownerText(i)}" differs from the TTL ` +
+            `${headTtl} of its RRset (line ${t.line[head]}); using ${headTtl} (RFC 2181 §5.2)`);
         }
-        out[i] = { ...r, ttl: head.ttl };
+        t.ttl[i] = headTtl;
       }
-      const id = rdataIdentity(r.type, r.rdata);
-      if (seen.has(id)) out[i] = undefined;
+      const id = rdataIdentity(types[i]!, t.rdata(i));
+      if (seen.has(id)) t.drop(i);
       else seen.add(id);
     }
   }
 
-  function apexChecks(present: readonly ParsedRecord[]): void {
-    const soas = present.filter((r) => r.type === RRType.SOA);
+  function apexChecks(present: readonly number[]): void {
+    const soas = present.filter((i) => types[i] === RRType.SOA);
     if (soas.length === 0) zoneError(`no SOA record at the zone apex "${apexText}"`);
     else if (soas.length > 1) report('error', soas[1]!, `more than one SOA record at the zone apex "${apexText}" (RFC 1035 §5.2)`);
-    if (!present.some((r) => r.type === RRType.NS)) zoneError(`no NS records at the zone apex "${apexText}"`);
+    if (!present.some((i) => types[i] === RRType.NS)) zoneError(`no NS records at the zone apex "${apexText}"`);
   }
 
   function checkBelowCuts(): void {
     for (let node = 0; node < index.size; node++) {
       if (node === apex) continue;
-      const name = index.names[node]!;
+      const at = index.offsetOf(node);
+      const end = at + wireNameLength(names, at);
       // the closest enclosing cut and DNAME, walking up the ancestors below the apex
       let cut = -1;
       let dname = -1;
-      for (let p = name[0]! + 1; name.length - p > origin.length; p += name[p]! + 1) {
-        const up = index.find(name, p);
+      for (let p = at + names[at]! + 1; end - p > origin.length; p += names[p]! + 1) {
+        const up = index.find(names, p);
         if (up < 0) continue;
         if (dname < 0 && (flags[up]! & DNAME) !== 0) dname = up;
         if (cut < 0 && (flags[up]! & CUT) !== 0) cut = up;
@@ -199,41 +215,41 @@ export function checkZone(origin: WireName, records: ParsedRecord[], file = ''):
       const recs = live(node);
       if (recs.length === 0) continue;
       if (dname >= 0) {
-        report('error', recs[0]!, `"${nameToText(recs[0]!.owner)}" is below the DNAME at "${nameToText(index.names[dname]!)}"; ` +
+        report('error', recs[0]!, `"${ownerText(recs[0]!)}" is below the DNAME at "${nameToText(index.name(dname))}"; ` +
           `no data may exist below a DNAME (RFC 6672 §2.3)`);
         continue;
       }
       const glue = (flags[node]! & NS_TARGET) !== 0;
-      const isGlue = (r: ParsedRecord): boolean => glue && (r.type === RRType.A || r.type === RRType.AAAA);
-      let occluded: ParsedRecord[];
+      const isGlue = (i: number): boolean => glue && (types[i] === RRType.A || types[i] === RRType.AAAA);
+      let occluded: number[];
       let where: string;
       if (cut >= 0) {
-        occluded = recs.filter((r) => !isGlue(r));
-        where = `below the delegation "${nameToText(index.names[cut]!)}"`;
+        occluded = recs.filter((i) => !isGlue(i));
+        where = `below the delegation "${nameToText(index.name(cut))}"`;
       } else if ((flags[node]! & CUT) !== 0) {
         // at a zone cut only NS, DS and the DNSSEC records are authoritative (RFC 4035 §2.2)
-        occluded = recs.filter((r) => r.type !== RRType.NS && r.type !== RRType.DS && r.type !== RRType.NSEC &&
-          r.type !== RRType.RRSIG && !isGlue(r));
+        occluded = recs.filter((i) => types[i] !== RRType.NS && types[i] !== RRType.DS && types[i] !== RRType.NSEC &&
+          types[i] !== RRType.RRSIG && !isGlue(i));
         where = 'at a delegation point';
-        checkGlue(name, recs);
+        checkGlue(index.name(node), recs);
       } else {
         continue;
       }
       if (occluded.length > 0) {
-        const types = [...new Set(occluded.map((r) => typeToText(r.type)))].join(', ');
-        report('warning', occluded[0]!, `"${nameToText(occluded[0]!.owner)}" is ${where} and is not glue: its ${types} ` +
+        const kinds = [...new Set(occluded.map((i) => typeToText(types[i]!)))].join(', ');
+        report('warning', occluded[0]!, `"${ownerText(occluded[0]!)}" is ${where} and is not glue: its ${kinds} ` +
           `${occluded.length === 1 ? 'record is' : 'records are'} occluded and will not be served`);
       }
     }
   }
 
   /** Warns when a delegation's NS target lies at or below the cut and has no address records. */
-  function checkGlue(cutName: WireName, recs: readonly ParsedRecord[]): void {
-    for (const r of recs) {
-      if (r.type !== RRType.NS || !isInZone(r.rdata, cutName)) continue;
-      const target = index.find(r.rdata);
+  function checkGlue(cutName: WireName, recs: readonly number[]): void {
+    for (const i of recs) {
+      if (types[i] !== RRType.NS || !isInZone(t.bytes, cutName, t.rdataAt[i]!)) continue;
+      const target = index.find(t.bytes, t.rdataAt[i]!);
       if (target < 0 || (flags[target]! & ADDRESS) === 0) {
-        report('warning', r, `delegation "${nameToText(r.owner)}" has NS "${nameToText(r.rdata)}" inside it but no glue ` +
+        report('warning', i, `delegation "${ownerText(i)}" has NS "${nameToText(t.bytes, t.rdataAt[i]!)}" inside it but no glue ` +
           `(A or AAAA) for that name`);
       }
     }

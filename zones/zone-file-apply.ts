@@ -33,15 +33,16 @@ export function applyZoneFile(store: LmdbStore, writer: ZoneWriter, req: ZoneFil
   const started = Date.now();
   progress('parsing zone file', { bytes: req.source.size });
   const loaded = loadZoneFile(req.file, origin, req.includeRoot);
-  progress('zone file parsed; writing to LMDB', { records: loaded.records.length, ms: Date.now() - started });
+  progress('zone file parsed; writing to LMDB', { records: loaded.table.liveCount, ms: Date.now() - started });
   const warnings = loaded.problems.filter((p) => p.severity === 'warning');
   if (!loaded.ok) return { ok: false, problems: loaded.problems.filter((p) => p.severity === 'error'), warnings };
   const meta = store.zoneMeta(apexKey) ?? writer.createZone(origin, req.origin, 'primary', req.serialPolicy);
   if (meta.kind !== 'primary') return { ok: false, secondary: true, warnings };
   const sourceName = `file:${basename(req.file)}`;
-  const diff: ZoneDiff =
-    meta.records === 0 ? { source: sourceName, remove: [], add: loaded.records } : fileDiff(store, meta.id, sourceName, loaded.records);
-  const result = writer.commit(apexKey, diff);
+  const result =
+    meta.records === 0
+      ? writer.commitTable(apexKey, sourceName, loaded.table)
+      : writer.commit(apexKey, fileDiff(store, meta.id, sourceName, loaded.records));
   progress('zone written to LMDB', { records: result.added, ms: Date.now() - started });
   writer.updateMeta(apexKey, { source: req.source, serialPolicy: req.serialPolicy });
   return { ok: true, ...result, warnings };

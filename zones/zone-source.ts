@@ -1,11 +1,14 @@
-import { checkZone } from './checks.js';
+import { checkTable } from './checks.js';
 import type { WireName } from './name.js';
 import type { ParsedRecord } from './record.js';
+import { RecordTable } from './record-table.js';
 import { parseZoneFile, type ZoneProblem } from './zonefile/parser.js';
 
 export interface LoadedZoneFile {
-  /** The zone's records after the checks: duplicates dropped, RRset TTLs made equal. */
-  records: ParsedRecord[];
+  /** The zone's records after the checks (duplicates marked dropped, RRset TTLs made equal). */
+  table: RecordTable;
+  /** The records that remain, as objects, made on first use. */
+  readonly records: ParsedRecord[];
   /** Parse problems then semantic problems, each with file:line. */
   problems: ZoneProblem[];
   /** No errors: the zone may be loaded (warnings do not stop it). */
@@ -31,9 +34,20 @@ export function loadZoneFile(path: string, origin: WireName, includeRoot?: strin
   const parsed = parseZoneFile(path, parseOpts);
   // an unreadable file has nothing to check; "no SOA" would only add noise
   if (parsed.problems.some((p) => p.line === 0 && p.severity === 'error')) {
-    return { records: [], problems: parsed.problems, ok: false };
+    return loaded(new RecordTable(), parsed.problems);
   }
-  const checked = checkZone(origin, parsed.records, opts.file ?? path);
-  const problems = [...parsed.problems, ...checked.problems];
-  return { records: checked.records, problems, ok: !problems.some((p) => p.severity === 'error') };
+  const problems = [...parsed.problems, ...checkTable(origin, parsed.table, opts.file ?? path)];
+  return loaded(parsed.table, problems);
+}
+
+function loaded(table: RecordTable, problems: ZoneProblem[]): LoadedZoneFile {
+  let records: ParsedRecord[] | undefined;
+  return {
+    table,
+    problems,
+    ok: !problems.some((p) => p.severity === 'error'),
+    get records() {
+      return (records ??= table.toRecords());
+    },
+  };
 }

@@ -1,7 +1,7 @@
-import { LOWER, type WireName } from '../name.js';
+import { LOWER } from '../name.js';
 import { RRType } from '../rrtype.js';
-import type { DiffRR } from '../diff.js';
 import { rdataEqual } from '../rdata-equal.js';
+import type { RecordTable } from '../record-table.js';
 import { NodeFlag } from './node.js';
 import { StoreError } from './lmdb-store.js';
 
@@ -29,18 +29,18 @@ const ENTRY_SUFFIX = 7;
  * Buffer per node was a third of the time and most of the garbage), and the sink sees strictly
  * increasing keys (LMDB can append).
  */
-export function bulkBuild(apexKey: Buffer, records: DiffRR[], ownerId: number, soaRdata: Uint8Array, sink: NodeSink): BulkResult {
+export function bulkBuild(apexKey: Buffer, table: RecordTable, ownerId: number, soaRdata: Uint8Array, sink: NodeSink): BulkResult {
   const apexId = apexKey.toString('latin1');
   const scratch = Buffer.allocUnsafe(600);
-  const order: string[] = new Array(records.length);
+  const order: string[] = new Array(table.liveCount);
   const wildcardParents = new Set<string>();
   let n = 0;
-  for (let i = 0; i < records.length; i++) {
-    const rr = records[i]!;
+  for (let i = 0; i < table.count; i++) {
+    if (table.dropped[i] !== 0) continue;
     // key ‖ 0x00 ‖ type ‖ index, all one-byte characters: a 0x00 sorts before any label, so a
     // name precedes its children and string order is byte order. Written as one flat string:
     // a concatenation would leave a cons string that every later startsWith flattens again.
-    const entry = orderEntry(rr.owner, rr.type, i, scratch);
+    const entry = orderEntry(table.names, table.ownerAt[i]!, table.type[i]!, i, scratch);
     if (!entry.startsWith(apexId)) throw new StoreError(`record owner is outside the zone (apex key "${apexId}")`, 'MESHDNS_ERR_OUT_OF_ZONE');
     // a `*` label anywhere in the name (it may be an empty non-terminal) flags its parent
     for (let pos = entry.indexOf('*\0'); pos >= 0 && pos < entry.length - ENTRY_SUFFIX; pos = entry.indexOf('*\0', pos + 1)) {
@@ -59,7 +59,7 @@ export function bulkBuild(apexKey: Buffer, records: DiffRR[], ownerId: number, s
   let nodes = 0;
   const keyBuf = Buffer.allocUnsafe(600);
   const keyViews: Buffer[] = [];
-  const encoder = new NodeEncoder();
+  const encoder = new NodeEncoder(table);
   const emit = (id: string, length: number) => {
     const value = encoder.view(length);
     let flags = value[1]!;
@@ -74,7 +74,7 @@ export function bulkBuild(apexKey: Buffer, records: DiffRR[], ownerId: number, s
     sink((keyViews[keyLength] ??= keyBuf.subarray(0, keyLength)), value);
   };
 
-  const group: DiffRR[] = [];
+  const group: number[] = [];
   for (let g = 0; g < n; ) {
     const first = order[g]!;
     const keyLength = first.length - ENTRY_SUFFIX;
@@ -85,7 +85,7 @@ export function bulkBuild(apexKey: Buffer, records: DiffRR[], ownerId: number, s
       const s = order[end]!;
       if (end > g && (s.length !== first.length || !samePrefix(s, first, keyLength))) break;
       const at = s.length - 4;
-      group[size++] = records[((s.charCodeAt(at) << 24) | (s.charCodeAt(at + 1) << 16) | (s.charCodeAt(at + 2) << 8) | s.charCodeAt(at + 3)) >>> 0]!;
+      group[size++] = ((s.charCodeAt(at) << 24) | (s.charCodeAt(at + 1) << 16) | (s.charCodeAt(at + 2) << 8) | s.charCodeAt(at + 3)) >>> 0;
     }
     g = end;
     while (depth > 0 && !isPrefixOf(pathIds[depth - 1]!, id)) depth--;
@@ -117,7 +117,10 @@ class NodeEncoder {
   private views: Buffer[] = [];
   /** Records kept by the last `group` call. */
   records = 0;
-  private readonly kept: DiffRR[] = [];
+  /** Record numbers of the last group's records that are kept. */
+  private readonly kept: number[] = [];
+
+  constructor(private readonly table: RecordTable) {}
 
   /** The last value encoded, as a view valid until the next call. */
   view(length: number): Buffer {
@@ -134,59 +137,68 @@ class NodeEncoder {
   }
 
   /** The common case: a name with exactly one record. */
-  single(rr: DiffRR, ownerId: number): number {
-    const rdata = rr.rdata;
-    const b = this.room(4 + 8 + 2 + rdata.length + 5);
-    const type = rr.type;
+  single(i: number, ownerId: number): number {
+    const t = this.table;
+    const length = t.rdataLength[i]!;
+    const b = this.room(4 + 8 + 2 + length + 5);
+    const type = t.type[i]!;
     b[0] = VERSION;
     b[1] = type === RRType.NS ? NodeFlag.DELEGATION : type === RRType.DNAME ? NodeFlag.DNAME : type === RRType.CNAME ? NodeFlag.CNAME : 0;
     b[2] = 0;
     b[3] = 1;
-    let p = this.rrsetHeader(4, type, rr.ttl, 1);
-    p = this.rr(p, rdata, ownerId);
-    return p;
+    const p = this.rrsetHeader(4, type, t.ttl[i]!, 1);
+    return this.rr(p, t.bytes, t.rdataAt[i]!, length, ownerId);
   }
 
   /**
    * A name's records, already in type order: duplicates dropped (RFC 2181 §5), one TTL per RRset
    * (the first), the apex SOA replaced by `soaRdata`.
    */
-  group(group: DiffRR[], count: number, ownerId: number, isApex: boolean, soaRdata: Uint8Array): number {
+  group(group: number[], count: number, ownerId: number, isApex: boolean, soaRdata: Uint8Array): number {
+    const t = this.table;
     const kept = this.kept;
     kept.length = 0;
     let size = 4;
-    for (let i = 0; i < count; i++) {
-      const rr = group[i]!;
-      if (rr.type === RRType.SOA && isApex) {
-        if (kept.some((k) => k.type === RRType.SOA)) continue;
+    let soaKept = false;
+    for (let k = 0; k < count; k++) {
+      const i = group[k]!;
+      const type = t.type[i]!;
+      if (type === RRType.SOA && isApex) {
+        if (soaKept) continue;
+        soaKept = true;
         size += 8 + 2 + soaRdata.length + 5;
-        kept.push({ ...rr, rdata: soaRdata });
+        kept.push(i);
         continue;
       }
       let duplicate = false;
-      for (let j = kept.length - 1; j >= 0 && kept[j]!.type === rr.type; j--) {
-        if (rdataEqual(rr.type, kept[j]!.rdata, rr.rdata)) duplicate = true;
+      for (let j = kept.length - 1; j >= 0 && t.type[kept[j]!] === type; j--) {
+        if (rdataEqual(type, t.rdata(kept[j]!), t.rdata(i))) duplicate = true;
       }
       if (duplicate) continue;
-      if (kept.length === 0 || kept[kept.length - 1]!.type !== rr.type) size += 8;
-      size += 2 + rr.rdata.length + 5;
-      kept.push(rr);
+      if (kept.length === 0 || t.type[kept[kept.length - 1]!] !== type) size += 8;
+      size += 2 + t.rdataLength[i]! + 5;
+      kept.push(i);
     }
     const b = this.room(size);
     b[0] = VERSION;
     let flags = 0;
     let sets = 0;
     let p = 4;
-    for (let i = 0; i < kept.length; ) {
-      const type = kept[i]!.type;
-      let end = i + 1;
-      while (end < kept.length && kept[end]!.type === type) end++;
+    for (let k = 0; k < kept.length; ) {
+      const type = t.type[kept[k]!]!;
+      let end = k + 1;
+      while (end < kept.length && t.type[kept[end]!] === type) end++;
       sets++;
-      p = this.rrsetHeader(p, type, kept[i]!.ttl, end - i);
+      p = this.rrsetHeader(p, type, t.ttl[kept[k]!]!, end - k);
       if (type === RRType.NS && !isApex) flags |= NodeFlag.DELEGATION;
       else if (type === RRType.DNAME) flags |= NodeFlag.DNAME;
       else if (type === RRType.CNAME) flags |= NodeFlag.CNAME;
-      for (; i < end; i++) p = this.rr(p, kept[i]!.rdata, ownerId);
+      for (; k < end; k++) {
+        const i = kept[k]!;
+        p = type === RRType.SOA && isApex
+          ? this.rr(p, soaRdata, 0, soaRdata.length, ownerId)
+          : this.rr(p, t.bytes, t.rdataAt[i]!, t.rdataLength[i]!, ownerId);
+      }
     }
     b[1] = flags | (isApex ? NodeFlag.APEX : 0);
     b[2] = sets >> 8;
@@ -208,15 +220,14 @@ class NodeEncoder {
     return p + 8;
   }
 
-  /** rdlength, rdata, then the provenance: one owner. */
-  private rr(p: number, rdata: Uint8Array, ownerId: number): number {
+  /** rdlength, rdata (`length` octets at `at` in `from`), then the provenance: one owner. */
+  private rr(p: number, from: Uint8Array, at: number, length: number, ownerId: number): number {
     const b = this.buf;
-    const length = rdata.length;
     b[p] = length >> 8;
     b[p + 1] = length & 0xff;
     p += 2;
-    if (length > 64) b.set(rdata, p);
-    else for (let i = 0; i < length; i++) b[p + i] = rdata[i]!;
+    if (length > 64) b.set(from.subarray(at, at + length), p);
+    else for (let i = 0; i < length; i++) b[p + i] = from[at + i]!;
     p += length;
     b[p] = 1;
     b[p + 1] = ownerId >>> 24;
@@ -237,12 +248,12 @@ class NodeEncoder {
 }
 
 /**
- * The sort entry of one record: the owner's canonical key (see name.ts for the format) as latin1,
+ * The sort entry of one record: the canonical key of the owner (at `offset` in `name`) (see name.ts for the format) as latin1,
  * then 0x00, the type (2 bytes) and the record's index (4 bytes).
  */
-function orderEntry(name: WireName, type: number, index: number, scratch: Buffer): string {
+function orderEntry(name: Uint8Array, offset: number, type: number, index: number, scratch: Buffer): string {
   const starts: number[] = [];
-  let p = 0;
+  let p = offset;
   while (name[p]! !== 0) {
     starts.push(p);
     p += name[p]! + 1;

@@ -8,6 +8,7 @@ import { StoreError, type LmdbStore, type ZoneKind, type ZoneMeta } from './lmdb
 import { encodeNode, findRRset, NodeFlag, ownFlags, type ZoneNode } from './node.js';
 import { WorkingSet, type WorkingEntry } from './working-set.js';
 import { bulkBuild } from './bulk-build.js';
+import { RecordTable } from '../record-table.js';
 import { appendJournal, DEFAULT_JOURNAL_LIMITS, deleteJournal, type JournalLimits, type JournalRR } from './journal.js';
 
 export interface CommitResult {
@@ -78,7 +79,7 @@ export class ZoneWriter {
     for (const rr of records) assertInZone(rr.owner, apexKey, meta.origin);
     const result = this.store.env.transactionSync(() => {
       this.removeContent(meta.id);
-      return this.commitBulk(apexKey, { ...meta, serial: 0, records: 0, journalUsage: { entries: 0, bytes: 0 } }, { source, remove: [], add: records }, ownerId);
+      return this.commitBulk(apexKey, { ...meta, serial: 0, records: 0, journalUsage: { entries: 0, bytes: 0 } }, RecordTable.fromRecords(records), ownerId);
     });
     this.emit(apexKey, this.store.zoneMeta(apexKey));
     return result;
@@ -118,8 +119,21 @@ export class ZoneWriter {
     // (the bulk path checks owners itself, without a key per record twice)
     if (!bulk) for (const rr of diff.add) assertInZone(rr.owner, apexKey, meta.origin);
     const result = this.store.env.transactionSync(() =>
-      bulk ? this.commitBulk(apexKey, meta, diff, ownerId) : this.commitIncremental(apexKey, meta, diff, ownerId),
+      bulk ? this.commitBulk(apexKey, meta, RecordTable.fromRecords(diff.add), ownerId) : this.commitIncremental(apexKey, meta, diff, ownerId),
     );
+    if (result.changed) this.emit(apexKey, this.store.zoneMeta(apexKey));
+    return result;
+  }
+
+  /**
+   * Adds a parsed zone (its records that are not dropped) from one source: a zone file's import.
+   * An empty zone takes the bulk path straight from the table, with no object per record.
+   */
+  commitTable(apexKey: Buffer, source: string, table: RecordTable): CommitResult {
+    const meta = this.store.zoneMeta(apexKey);
+    if (!meta || meta.records !== 0) return this.commit(apexKey, { source, remove: [], add: table.toRecords() });
+    const ownerId = this.store.provenance.idOf(source);
+    const result = this.store.env.transactionSync(() => this.commitBulk(apexKey, meta, table, ownerId));
     if (result.changed) this.emit(apexKey, this.store.zoneMeta(apexKey));
     return result;
   }
@@ -130,10 +144,12 @@ export class ZoneWriter {
   }
 
   /** First content of an empty zone: every node written in one pass, no journal (AXFR only). */
-  private commitBulk(apexKey: Buffer, meta: ZoneMeta, diff: ZoneDiff, ownerId: number): CommitResult {
-    if (diff.add.length === 0) return { changed: false, serial: meta.serial, added: 0, removed: 0 };
+  private commitBulk(apexKey: Buffer, meta: ZoneMeta, table: RecordTable, ownerId: number): CommitResult {
+    if (table.liveCount === 0) return { changed: false, serial: meta.serial, added: 0, removed: 0 };
     let soa: Uint8Array | undefined;
-    for (const rr of diff.add) if (rr.type === RRType.SOA && nameToKey(rr.owner).equals(apexKey)) soa = rr.rdata;
+    for (let i = 0; i < table.count; i++) {
+      if (table.type[i] === RRType.SOA && table.dropped[i] === 0 && nameToKey(table.owner(i)).equals(apexKey)) soa = table.rdata(i);
+    }
     if (soa === undefined) throw new StoreError(`zone ${meta.origin} has no SOA at its apex`, 'MESHDNS_ERR_NO_SOA');
     let serial = soaSerial(soa);
     if (meta.serial !== 0 && !serialLessThan(meta.serial, serial)) serial = nextSerial(meta.serial, meta.serialPolicy);
@@ -147,7 +163,7 @@ export class ZoneWriter {
     // lmdb's typings omit the options form of put (lmdb-js README: "append")
     const put = this.store.nodesDb.put.bind(this.store.nodesDb) as unknown as (k: Buffer, v: Buffer, o: object) => void;
     const keyViews: Buffer[] = [];
-    const built = bulkBuild(apexKey, diff.add, ownerId, withSerial(soa, serial), (nameKey, value) => {
+    const built = bulkBuild(apexKey, table, ownerId, withSerial(soa, serial), (nameKey, value) => {
       const length = 4 + nameKey.length;
       for (let i = 0; i < nameKey.length; i++) key[4 + i] = nameKey[i]!;
       // (inside this write transaction lmdb copies the value at once: the reused buffers are safe)

@@ -3,7 +3,8 @@ import { dirname, resolve } from 'node:path';
 import { readDirective } from './directives.js';
 import { ZoneLexer } from './lexer.js';
 import { readRecord } from './record-line.js';
-import { ParseSession, type FileContext, type ParseOptions, type ParseResult } from './session.js';
+import { parseResult, ParseSession, type FileContext, type ParseOptions, type ParseResult } from './session.js';
+import { RecordTable } from '../record-table.js';
 
 export type { ParseOptions, ParseResult, ZoneProblem } from './session.js';
 
@@ -24,7 +25,7 @@ export function parseZoneFile(path: string, opts: Omit<ParseOptions, 'file'> & {
     text = readFileSync(path, 'utf8');
   } catch (e: unknown) {
     const why = e instanceof Error ? e.message : String(e);
-    return { records: [], problems: [{ severity: 'error', file, line: 0, message: `cannot read the zone file "${path}": ${why}` }] };
+    return parseResult(new RecordTable(), [{ severity: 'error', file, line: 0, message: `cannot read the zone file "${path}": ${why}` }]);
   }
   const parseOpts: ParseOptions = { origin: opts.origin, file };
   if (opts.includeRoot !== undefined) parseOpts.includeRoot = opts.includeRoot;
@@ -46,7 +47,7 @@ function parseZoneTextAt(text: string, opts: ParseOptions, path: string): ParseR
   };
   session.stack.push(realOrSelf(path));
   parseText(session, ctx, text);
-  return { records: session.records, problems: session.problems };
+  return parseResult(session.table, session.problems);
 }
 
 /** The main loop over one file's entries; $INCLUDE comes back here for the included file. */

@@ -4,7 +4,6 @@ import { rdataFromText } from '../rdata/index.js';
 import { classFromText, isMetaType, RRClass, typeFromText } from '../rrtype.js';
 import type { LexToken, ZoneLexer } from './lexer.js';
 import { parseOwnerName } from './owner-name.js';
-import { slabCopy } from './slab.js';
 import type { FileContext, ParseSession } from './session.js';
 import { parseTtl } from './ttl.js';
 
@@ -118,7 +117,7 @@ export function addRecord(
 ): void {
   let rdata: Uint8Array;
   try {
-    rdata = slabCopy(rdataFromText(type, tokens, { origin: ctx.origin }));
+    rdata = rdataFromText(type, tokens, { origin: ctx.origin });
   } catch (e: unknown) {
     if (e instanceof RdataError || e instanceof NameError) {
       s.error(ctx, errorLine(e.message, tokens, line), prefix + e.message);
@@ -127,7 +126,7 @@ export function addRecord(
     throw e;
   }
   const ttl = s.resolveTtl(ctx, line, explicitTtl, type, rdata);
-  s.records.push({ owner, type, rclass: RRClass.IN, ttl, rdata, file: ctx.display, line });
+  s.table.add(owner, type, ttl, rdata, ctx.display, line);
 }
 
 /** In a multi-line entry, the line of the token that the message quotes, else the entry's line. */

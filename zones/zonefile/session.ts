@@ -1,5 +1,6 @@
 import type { WireName } from '../name.js';
 import type { ParsedRecord } from '../record.js';
+import { RecordTable } from '../record-table.js';
 import { RRType } from '../rrtype.js';
 import { soaTimers } from '../soa.js';
 import type { LexError } from './lexer.js';
@@ -25,8 +26,23 @@ export interface ParseOptions {
 }
 
 export interface ParseResult {
-  records: ParsedRecord[];
+  /** The records in file order, as columns (what the checks and the first import read). */
+  table: RecordTable;
   problems: ZoneProblem[];
+  /** The same records as objects, made on first use. */
+  readonly records: ParsedRecord[];
+}
+
+/** A parse result whose `records` are made from the table only when someone asks for them. */
+export function parseResult(table: RecordTable, problems: ZoneProblem[]): ParseResult {
+  let records: ParsedRecord[] | undefined;
+  return {
+    table,
+    problems,
+    get records() {
+      return (records ??= table.toRecords());
+    },
+  };
 }
 
 /** Per-file state: RFC 1035 §5.1 says origin and current owner revert after an $INCLUDE. */
@@ -46,7 +62,7 @@ export interface FileContext {
 
 /** State shared across a file and everything it includes. */
 export class ParseSession {
-  readonly records: ParsedRecord[] = [];
+  readonly table = new RecordTable();
   readonly problems: ZoneProblem[] = [];
   /** $TTL (RFC 2308), or the SOA MINIMUM when the SOA had to stand in for it. Global like BIND's. */
   defaultTtl: number | undefined;

@@ -20,11 +20,3 @@ export function slabAlloc(size: number): Uint8Array {
   used += size;
   return out;
 }
-
-/** A slab copy of `bytes` (large arrays are kept as they are). */
-export function slabCopy(bytes: Uint8Array): Uint8Array {
-  if (bytes.length > MAX_SHARED) return bytes;
-  const out = slabAlloc(bytes.length);
-  out.set(bytes);
-  return out;
-}
