@@ -1,9 +1,9 @@
-import { nameToText, wireNameLength, type WireName } from './name.js';
+import { isInZone, nameToKey, nameToText, type WireName } from './name.js';
+import { canonicalOrder, forEachName, isPrefixOf, relativeKey } from './canonical-order.js';
 import { canonicalRdata } from './rdata/index.js';
 import type { ParsedRecord } from './record.js';
 import { RecordTable } from './record-table.js';
 import { RRType, typeToText } from './rrtype.js';
-import { isInZone, NameIndex } from './zonefile/name-index.js';
 import type { ZoneProblem } from './zonefile/session.js';
 
 /**
@@ -34,12 +34,14 @@ export function checkZone(origin: WireName, records: readonly ParsedRecord[], fi
 }
 
 /**
- * The checks on a parsed zone. Normalised TTLs are written into the table and dropped records
- * are marked there; the problems come back sorted by file and line.
+ * The checks on a parsed zone, as one walk over its canonical order (which the table keeps for the
+ * first write to LMDB). Normalised TTLs are written into the table and dropped records are marked
+ * there; the problems come back sorted by file and line.
  */
 export function checkTable(origin: WireName, t: RecordTable, file = ''): ZoneProblem[] {
   const problems: ZoneProblem[] = [];
   const apexText = nameToText(origin);
+  const apexKey = nameToKey(origin);
   const report = (severity: 'error' | 'warning', i: number, message: string): void => {
     problems.push({ severity, file: t.file(i), line: t.line[i]!, message });
   };
@@ -47,80 +49,77 @@ export function checkTable(origin: WireName, t: RecordTable, file = ''): ZonePro
     problems.push({ severity: 'error', file: file === '' ? (t.count > 0 ? t.file(0) : '') : file, line: 0, message });
   };
   const types = t.type;
-  const names = t.names;
 
-  // nodes: records grouped by owner name (without case), as linked lists of record indexes
-  const n = t.count;
-  const index = new NameIndex(names, n);
-  const first = new Int32Array(n);
-  const last = new Int32Array(n);
-  const count = new Int32Array(n);
-  const next = new Int32Array(n).fill(-1);
-  let flags = new Uint8Array(n);
-  const nsRecords: number[] = [];
-  let prevOwnerAt = -1;
-  let id = -1;
-  for (let i = 0; i < n; i++) {
-    const ownerAt = t.ownerAt[i]!;
-    if (ownerAt !== prevOwnerAt) {
-      if (!isInZone(names, origin, ownerAt)) {
-        report('error', i, `"${nameToText(names, ownerAt)}" is outside the zone "${apexText}"`);
-        t.drop(i);
-        prevOwnerAt = -1;
-        continue;
-      }
-      prevOwnerAt = ownerAt;
-      id = index.add(ownerAt);
+  const order = canonicalOrder(t, apexKey, (i) => {
+    report('error', i, `"${ownerText(i)}" is outside the zone "${apexText}"`);
+    t.drop(i);
+  });
+  t.canonical = order;
+
+  // the names that NS records point to: below a cut, their addresses are glue, not occluded data
+  const nsTargets = new Set<string>();
+  for (let i = 0; i < t.count; i++) {
+    if (types[i] !== RRType.NS || t.dropped[i] !== 0) continue;
+    const target = relativeKey(t.bytes, t.rdataAt[i]!, apexKey);
+    if (target !== undefined) nsTargets.add(target);
+  }
+  /** Whether each NS target that exists has A or AAAA records. */
+  const targetHasAddress = new Map<string, boolean>();
+  /** NS records whose target is at or below their own cut, checked for glue after the walk. */
+  const glueNeeded: number[] = [];
+
+  // the path of names above the current one: ids, flags, and the nearest cut and DNAME on it
+  const pathIds: string[] = [];
+  const pathCut: number[] = [];
+  const pathDname: number[] = [];
+  let depth = 0;
+  let sawApex = false;
+  forEachName(order, t, (id, members, size) => {
+    while (depth > 0 && !isPrefixOf(pathIds[depth - 1]!, id)) depth--;
+    const isApex = id.length === 0;
+    const list = size === 1 ? members : members.slice(0, size).sort((a, b) => a - b); // file order
+    let flags = 0;
+    for (let k = 0; k < size; k++) {
+      const type = types[list[k]!]!;
+      if (type === RRType.A || type === RRType.AAAA) flags |= ADDRESS;
+      else if (type === RRType.NS && !isApex) flags |= CUT;
+      else if (type === RRType.DNAME) flags |= DNAME;
     }
-    if (count[id] === 0) first[id] = i;
-    else next[last[id]!] = i;
-    last[id] = i;
-    count[id]!++;
-    const type = types[i]!;
-    if (type === RRType.A || type === RRType.AAAA) flags[id]! |= ADDRESS;
-    else if (type === RRType.NS) nsRecords.push(i);
-    else if (type === RRType.DNAME) flags[id]! |= DNAME;
-  }
-  flags = flags.subarray(0, index.size);
-  const apex = index.find(origin);
-  for (const i of nsRecords) {
-    const owner = index.find(names, t.ownerAt[i]!);
-    if (owner !== apex) flags[owner]! |= CUT;
-    const target = index.find(t.bytes, t.rdataAt[i]!);
-    if (target >= 0) flags[target]! |= NS_TARGET;
-  }
-
-  let anyCut = false;
-  for (let node = 0; node < index.size; node++) {
-    if ((flags[node]! & (CUT | DNAME)) !== 0) anyCut = true;
-    if (count[node] === 1) checkRecord(first[node]!, node === apex);
-    else checkNode(members(node), node === apex);
-  }
-  if (apex < 0) {
+    const isNsTarget = nsTargets.size > 0 && nsTargets.has(id);
+    if (isNsTarget) targetHasAddress.set(id, (flags & ADDRESS) !== 0);
+    if (size === 1) checkRecord(list[0]!, isApex);
+    else checkNode(list, isApex);
+    const parentCut = depth > 0 ? pathCut[depth - 1]! : -1;
+    const parentDname = depth > 0 ? pathDname[depth - 1]! : -1;
+    if (isApex) {
+      sawApex = true;
+      apexChecks(list.slice(0, size).filter((i) => t.dropped[i] === 0));
+    } else if (parentCut >= 0 || parentDname >= 0 || (flags & CUT) !== 0) {
+      checkBelowCuts(list.slice(0, size).filter((i) => t.dropped[i] === 0), flags, isNsTarget, parentCut, parentDname);
+    }
+    const first = list[0]!;
+    pathIds[depth] = id;
+    // (NS and DNAME at the apex make no cut and hide nothing below: only names under the apex count)
+    pathCut[depth] = (flags & CUT) !== 0 ? first : parentCut;
+    pathDname[depth] = (flags & DNAME) !== 0 && !isApex ? first : parentDname;
+    depth++;
+  });
+  if (!sawApex) {
     zoneError(`no SOA record at the zone apex "${apexText}"`);
     zoneError(`no NS records at the zone apex "${apexText}"`);
-  } else {
-    apexChecks(live(apex));
   }
-  if (anyCut) checkBelowCuts();
+  for (const i of glueNeeded) {
+    if (targetHasAddress.get(relativeKey(t.bytes, t.rdataAt[i]!, apexKey)!) !== true) {
+      report('warning', i, `delegation "${ownerText(i)}" has NS "${nameToText(t.bytes, t.rdataAt[i]!)}" inside it but no glue ` +
+        `(A or AAAA) for that name`);
+    }
+  }
 
   problems.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
   return problems;
 
   function ownerText(i: number): string {
-    return nameToText(names, t.ownerAt[i]!);
-  }
-
-  function members(node: number): number[] {
-    const list: number[] = [];
-    for (let i = first[node]!; i >= 0; i = next[i]!) list.push(i);
-    return list;
-  }
-
-  function live(node: number): number[] {
-    const list: number[] = [];
-    for (let i = first[node]!; i >= 0; i = next[i]!) if (t.dropped[i] === 0) list.push(i);
-    return list;
+    return nameToText(t.names, t.ownerAt[i]!);
   }
 
   function checkRecord(i: number, isApex: boolean): void {
@@ -198,60 +197,36 @@ export function checkTable(origin: WireName, t: RecordTable, file = ''): ZonePro
     if (!present.some((i) => types[i] === RRType.NS)) zoneError(`no NS records at the zone apex "${apexText}"`);
   }
 
-  function checkBelowCuts(): void {
-    for (let node = 0; node < index.size; node++) {
-      if (node === apex) continue;
-      const at = index.offsetOf(node);
-      const end = at + wireNameLength(names, at);
-      // the closest enclosing cut and DNAME, walking up the ancestors below the apex
-      let cut = -1;
-      let dname = -1;
-      for (let p = at + names[at]! + 1; end - p > origin.length; p += names[p]! + 1) {
-        const up = index.find(names, p);
-        if (up < 0) continue;
-        if (dname < 0 && (flags[up]! & DNAME) !== 0) dname = up;
-        if (cut < 0 && (flags[up]! & CUT) !== 0) cut = up;
-      }
-      const recs = live(node);
-      if (recs.length === 0) continue;
-      if (dname >= 0) {
-        report('error', recs[0]!, `"${ownerText(recs[0]!)}" is below the DNAME at "${nameToText(index.name(dname))}"; ` +
-          `no data may exist below a DNAME (RFC 6672 §2.3)`);
-        continue;
-      }
-      const glue = (flags[node]! & NS_TARGET) !== 0;
-      const isGlue = (i: number): boolean => glue && (types[i] === RRType.A || types[i] === RRType.AAAA);
-      let occluded: number[];
-      let where: string;
-      if (cut >= 0) {
-        occluded = recs.filter((i) => !isGlue(i));
-        where = `below the delegation "${nameToText(index.name(cut))}"`;
-      } else if ((flags[node]! & CUT) !== 0) {
-        // at a zone cut only NS, DS and the DNSSEC records are authoritative (RFC 4035 §2.2)
-        occluded = recs.filter((i) => types[i] !== RRType.NS && types[i] !== RRType.DS && types[i] !== RRType.NSEC &&
-          types[i] !== RRType.RRSIG && !isGlue(i));
-        where = 'at a delegation point';
-        checkGlue(index.name(node), recs);
-      } else {
-        continue;
-      }
-      if (occluded.length > 0) {
-        const kinds = [...new Set(occluded.map((i) => typeToText(types[i]!)))].join(', ');
-        report('warning', occluded[0]!, `"${ownerText(occluded[0]!)}" is ${where} and is not glue: its ${kinds} ` +
-          `${occluded.length === 1 ? 'record is' : 'records are'} occluded and will not be served`);
-      }
+  /**
+   * A name under a DNAME (an error), under a cut (occluded unless glue) or at a cut (only NS, DS
+   * and DNSSEC records are authoritative there). `cut` and `dname` are a record of the nearest
+   * such ancestor, or -1.
+   */
+  function checkBelowCuts(recs: number[], flags: number, isNsTarget: boolean, cut: number, dname: number): void {
+    if (recs.length === 0) return;
+    if (dname >= 0) {
+      report('error', recs[0]!, `"${ownerText(recs[0]!)}" is below the DNAME at "${ownerText(dname)}"; ` +
+        `no data may exist below a DNAME (RFC 6672 §2.3)`);
+      return;
     }
-  }
-
-  /** Warns when a delegation's NS target lies at or below the cut and has no address records. */
-  function checkGlue(cutName: WireName, recs: readonly number[]): void {
-    for (const i of recs) {
-      if (types[i] !== RRType.NS || !isInZone(t.bytes, cutName, t.rdataAt[i]!)) continue;
-      const target = index.find(t.bytes, t.rdataAt[i]!);
-      if (target < 0 || (flags[target]! & ADDRESS) === 0) {
-        report('warning', i, `delegation "${ownerText(i)}" has NS "${nameToText(t.bytes, t.rdataAt[i]!)}" inside it but no glue ` +
-          `(A or AAAA) for that name`);
-      }
+    const isGlue = (i: number): boolean => isNsTarget && (types[i] === RRType.A || types[i] === RRType.AAAA);
+    let occluded: number[];
+    let where: string;
+    if (cut >= 0) {
+      occluded = recs.filter((i) => !isGlue(i));
+      where = `below the delegation "${ownerText(cut)}"`;
+    } else {
+      // at a zone cut only NS, DS and the DNSSEC records are authoritative (RFC 4035 §2.2)
+      occluded = recs.filter((i) => types[i] !== RRType.NS && types[i] !== RRType.DS && types[i] !== RRType.NSEC &&
+        types[i] !== RRType.RRSIG && !isGlue(i));
+      where = 'at a delegation point';
+      const cutName = t.owner(recs[0]!);
+      for (const i of recs) if (types[i] === RRType.NS && isInZone(t.bytes, cutName, t.rdataAt[i]!)) glueNeeded.push(i);
+    }
+    if (occluded.length > 0) {
+      const kinds = [...new Set(occluded.map((i) => typeToText(types[i]!)))].join(', ');
+      report('warning', occluded[0]!, `"${ownerText(occluded[0]!)}" is ${where} and is not glue: its ${kinds} ` +
+        `${occluded.length === 1 ? 'record is' : 'records are'} occluded and will not be served`);
     }
   }
 }

@@ -252,6 +252,16 @@ export function nameEquals(a: WireName, b: WireName): boolean {
   return true;
 }
 
+/** True when the name at `offset` in `name` is `apex` or below it (labels compared without case). */
+export function isInZone(name: Uint8Array, apex: WireName, offset = 0): boolean {
+  const end = offset + wireNameLength(name, offset);
+  let p = offset;
+  while (end - p > apex.length) p += name[p]! + 1;
+  if (end - p !== apex.length) return false;
+  for (let i = 0; i < apex.length; i++) if (LOWER[name[p + i]!] !== LOWER[apex[i]!]) return false;
+  return true;
+}
+
 /** Lowercased copy of a wire name (RFC 4034 §6.2 canonical form for owner names). */
 export function lowerName(name: WireName): WireName {
   const out = new Uint8Array(name.length);

@@ -1,5 +1,6 @@
 import { wireNameLength, type WireName } from './name.js';
 import type { ParsedRecord } from './record.js';
+import type { CanonicalOrder } from './canonical-order.js';
 import { RRClass } from './rrtype.js';
 
 /**
@@ -31,6 +32,8 @@ export class RecordTable {
   /** Set by the checks: duplicates and records outside the zone are not loaded. */
   dropped = new Uint8Array(1024);
   droppedCount = 0;
+  /** The checks' sort of these records, kept for the first write to LMDB. */
+  canonical: CanonicalOrder | undefined;
 
   private namesUsed = 0;
   private bytesUsed = 0;

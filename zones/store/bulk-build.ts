@@ -1,7 +1,7 @@
-import { LOWER } from '../name.js';
 import { RRType } from '../rrtype.js';
 import { rdataEqual } from '../rdata-equal.js';
 import type { RecordTable } from '../record-table.js';
+import { canonicalOrder, ENTRY_SUFFIX, forEachName, isPrefixOf, parentLength } from '../canonical-order.js';
 import { NodeFlag } from './node.js';
 import { StoreError } from './lmdb-store.js';
 
@@ -14,42 +14,33 @@ export interface BulkResult {
 export type NodeSink = (nameKey: Buffer, value: Buffer) => void;
 
 const VERSION = 1;
-/** 0x00, type (2), record index (4) after the key in each sort entry. */
-const ENTRY_SUFFIX = 7;
 
 /**
  * Writes every node of a zone from scratch: the fast path for a zone's first content (a 1M-record
  * import), equivalent to committing the same records one by one into an empty zone.
  *
- * Records are sorted once by (canonical key, type) as plain strings — one-byte string order is byte
- * order — and then streamed in canonical order: each name's RRsets are encoded straight from the
- * records, empty non-terminals are emitted where a name's ancestors are missing, NONAUTH comes from
- * the path above and WILDCARD_CHILD from a set gathered while sorting. No per-node objects are
+ * Records are streamed in canonical order (canonical-order.ts; the checks' sort when they made one):
+ * each name's RRsets are encoded straight from the table, empty non-terminals are emitted where a
+ * name's ancestors are missing, NONAUTH comes from the path above and WILDCARD_CHILD from a set
+ * gathered from the sort entries. No per-node objects are
  * built: every value is encoded into one scratch buffer that the sink sees through a view (a
  * Buffer per node was a third of the time and most of the garbage), and the sink sees strictly
  * increasing keys (LMDB can append).
  */
 export function bulkBuild(apexKey: Buffer, table: RecordTable, ownerId: number, soaRdata: Uint8Array, sink: NodeSink): BulkResult {
-  const apexId = apexKey.toString('latin1');
-  const scratch = Buffer.allocUnsafe(600);
-  const order: string[] = new Array(table.liveCount);
+  const sorted = table.canonical;
+  const order = sorted !== undefined && sorted.count === table.count && sorted.apexKey.equals(apexKey)
+    ? sorted
+    : canonicalOrder(table, apexKey, () => {
+      throw new StoreError(`record owner is outside the zone (apex key "${apexKey.toString('latin1')}")`, 'MESHDNS_ERR_OUT_OF_ZONE');
+    });
+  // a `*` label anywhere in a name (it may be an empty non-terminal) flags its parent
   const wildcardParents = new Set<string>();
-  let n = 0;
-  for (let i = 0; i < table.count; i++) {
-    if (table.dropped[i] !== 0) continue;
-    // key ‖ 0x00 ‖ type ‖ index, all one-byte characters: a 0x00 sorts before any label, so a
-    // name precedes its children and string order is byte order. Written as one flat string:
-    // a concatenation would leave a cons string that every later startsWith flattens again.
-    const entry = orderEntry(table.names, table.ownerAt[i]!, table.type[i]!, i, scratch);
-    if (!entry.startsWith(apexId)) throw new StoreError(`record owner is outside the zone (apex key "${apexId}")`, 'MESHDNS_ERR_OUT_OF_ZONE');
-    // a `*` label anywhere in the name (it may be an empty non-terminal) flags its parent
+  for (const entry of order.entries) {
     for (let pos = entry.indexOf('*\0'); pos >= 0 && pos < entry.length - ENTRY_SUFFIX; pos = entry.indexOf('*\0', pos + 1)) {
       if (pos === 0 || entry.charCodeAt(pos - 1) === 0) wildcardParents.add(entry.slice(0, pos));
     }
-    order[n++] = entry;
   }
-  order.length = n;
-  order.sort();
 
   // the path of names being written, apex first, for NONAUTH and for spotting missing ENTs
   const pathIds: string[] = [];
@@ -58,6 +49,7 @@ export function bulkBuild(apexKey: Buffer, table: RecordTable, ownerId: number, 
   let recordCount = 0;
   let nodes = 0;
   const keyBuf = Buffer.allocUnsafe(600);
+  apexKey.copy(keyBuf, 0);
   const keyViews: Buffer[] = [];
   const encoder = new NodeEncoder(table);
   const emit = (id: string, length: number) => {
@@ -70,26 +62,13 @@ export function bulkBuild(apexKey: Buffer, table: RecordTable, ownerId: number, 
     pathFlags[depth] = flags;
     depth++;
     nodes++;
-    const keyLength = keyBuf.write(id, 'latin1');
+    const keyLength = apexKey.length + keyBuf.write(id, apexKey.length, 'latin1');
     sink((keyViews[keyLength] ??= keyBuf.subarray(0, keyLength)), value);
   };
 
-  const group: number[] = [];
-  for (let g = 0; g < n; ) {
-    const first = order[g]!;
-    const keyLength = first.length - ENTRY_SUFFIX;
-    const id = first.slice(0, keyLength);
-    let size = 0;
-    let end = g;
-    for (; end < n; end++) {
-      const s = order[end]!;
-      if (end > g && (s.length !== first.length || !samePrefix(s, first, keyLength))) break;
-      const at = s.length - 4;
-      group[size++] = ((s.charCodeAt(at) << 24) | (s.charCodeAt(at + 1) << 16) | (s.charCodeAt(at + 2) << 8) | s.charCodeAt(at + 3)) >>> 0;
-    }
-    g = end;
+  forEachName(order, table, (id, group, size) => {
     while (depth > 0 && !isPrefixOf(pathIds[depth - 1]!, id)) depth--;
-    const isApex = keyLength === apexId.length;
+    const isApex = id.length === 0;
     if (!isApex && depth > 0 && parentLength(id) > pathIds[depth - 1]!.length) {
       // empty non-terminals between the deepest written ancestor and this name
       const missing: string[] = [];
@@ -104,7 +83,7 @@ export function bulkBuild(apexKey: Buffer, table: RecordTable, ownerId: number, 
       recordCount += encoder.records;
       emit(id, length);
     }
-  }
+  });
   return { records: recordCount, nodes };
 }
 
@@ -245,54 +224,4 @@ class NodeEncoder {
     }
     return this.buf;
   }
-}
-
-/**
- * The sort entry of one record: the canonical key of the owner (at `offset` in `name`) (see name.ts for the format) as latin1,
- * then 0x00, the type (2 bytes) and the record's index (4 bytes).
- */
-function orderEntry(name: Uint8Array, offset: number, type: number, index: number, scratch: Buffer): string {
-  const starts: number[] = [];
-  let p = offset;
-  while (name[p]! !== 0) {
-    starts.push(p);
-    p += name[p]! + 1;
-  }
-  let k = 0;
-  for (let s = starts.length - 1; s >= 0; s--) {
-    const start = starts[s]!;
-    const len = name[start]!;
-    for (let i = start + 1; i <= start + len; i++) {
-      const b = name[i]!;
-      if (b <= 1) {
-        scratch[k++] = 1;
-        scratch[k++] = b + 1;
-      } else scratch[k++] = LOWER[b]!;
-    }
-    scratch[k++] = 0;
-  }
-  scratch[k] = 0;
-  scratch[k + 1] = type >>> 8;
-  scratch[k + 2] = type & 0xff;
-  scratch[k + 3] = index >>> 24;
-  scratch[k + 4] = (index >>> 16) & 0xff;
-  scratch[k + 5] = (index >>> 8) & 0xff;
-  scratch[k + 6] = index & 0xff;
-  return scratch.toString('latin1', 0, k + ENTRY_SUFFIX);
-}
-
-/** Length of the parent's key: up to and including the 0x00 before the last label. */
-function parentLength(id: string): number {
-  return id.lastIndexOf('\0', id.length - 2) + 1;
-}
-
-/** Whether a and b agree on their first `length` characters (compared from the end, where keys differ). */
-function samePrefix(a: string, b: string, length: number): boolean {
-  for (let i = length - 1; i >= 0; i--) if (a.charCodeAt(i) !== b.charCodeAt(i)) return false;
-  return true;
-}
-
-/** Whether `prefix` starts `id` (a name's key starts with each of its ancestors' keys). */
-function isPrefixOf(prefix: string, id: string): boolean {
-  return prefix.length <= id.length && samePrefix(prefix, id, prefix.length);
 }
