@@ -61,6 +61,27 @@ export function relativeKey(bytes: Uint8Array, offset: number, apexKey: Buffer):
 }
 
 /**
+ * The ids of names that have a wildcard child: a `*` label anywhere in an owner (the wildcard may
+ * be an empty non-terminal) flags the name above it (RFC 4592 §2.1.1).
+ */
+export function wildcardParentIds(table: RecordTable, apexKey: Buffer): Set<string> {
+  const parents = new Set<string>();
+  const names = table.names;
+  let last = -1;
+  for (let i = 0; i < table.count; i++) {
+    const at = table.ownerAt[i]!;
+    if (at === last) continue;
+    last = at;
+    for (let p = at; names[p]! !== 0; p += names[p]! + 1) {
+      if (names[p] !== 1 || names[p + 1] !== 0x2a) continue;
+      const parent = relativeKey(names, p + 2, apexKey);
+      if (parent !== undefined) parents.add(parent);
+    }
+  }
+  return parents;
+}
+
+/**
  * Calls `visit` for each name in canonical order with its records (table indexes, by type, then
  * file order), skipping records dropped since the sort. `members` is reused between calls.
  */

@@ -1,7 +1,7 @@
 import { RRType } from '../rrtype.js';
 import { rdataEqual } from '../rdata-equal.js';
 import type { RecordTable } from '../record-table.js';
-import { canonicalOrder, ENTRY_SUFFIX, forEachName, isPrefixOf, parentLength } from '../canonical-order.js';
+import { canonicalOrder, forEachName, isPrefixOf, parentLength, wildcardParentIds } from '../canonical-order.js';
 import { NodeFlag } from './node.js';
 import { StoreError } from './lmdb-store.js';
 
@@ -10,8 +10,8 @@ export interface BulkResult {
   nodes: number;
 }
 
-/** Receives each node in canonical order; both buffers are reused after the call returns. */
-export type NodeSink = (nameKey: Buffer, value: Buffer) => void;
+/** Receives each node (key: `keyPrefix` then the name's key) in canonical order; both buffers are reused after the call returns. */
+export type NodeSink = (key: Buffer, value: Buffer) => void;
 
 const VERSION = 1;
 
@@ -22,25 +22,21 @@ const VERSION = 1;
  * Records are streamed in canonical order (canonical-order.ts; the checks' sort when they made one):
  * each name's RRsets are encoded straight from the table, empty non-terminals are emitted where a
  * name's ancestors are missing, NONAUTH comes from the path above and WILDCARD_CHILD from a set
- * gathered from the sort entries. No per-node objects are
+ * gathered from the owner names. No per-node objects are
  * built: every value is encoded into one scratch buffer that the sink sees through a view (a
  * Buffer per node was a third of the time and most of the garbage), and the sink sees strictly
  * increasing keys (LMDB can append).
  */
-export function bulkBuild(apexKey: Buffer, table: RecordTable, ownerId: number, soaRdata: Uint8Array, sink: NodeSink): BulkResult {
+export function bulkBuild(
+  apexKey: Buffer, table: RecordTable, ownerId: number, soaRdata: Uint8Array, keyPrefix: Buffer, sink: NodeSink,
+): BulkResult {
   const sorted = table.canonical;
   const order = sorted !== undefined && sorted.count === table.count && sorted.apexKey.equals(apexKey)
     ? sorted
     : canonicalOrder(table, apexKey, () => {
       throw new StoreError(`record owner is outside the zone (apex key "${apexKey.toString('latin1')}")`, 'MESHDNS_ERR_OUT_OF_ZONE');
     });
-  // a `*` label anywhere in a name (it may be an empty non-terminal) flags its parent
-  const wildcardParents = new Set<string>();
-  for (const entry of order.entries) {
-    for (let pos = entry.indexOf('*\0'); pos >= 0 && pos < entry.length - ENTRY_SUFFIX; pos = entry.indexOf('*\0', pos + 1)) {
-      if (pos === 0 || entry.charCodeAt(pos - 1) === 0) wildcardParents.add(entry.slice(0, pos));
-    }
-  }
+  const wildcardParents = wildcardParentIds(table, apexKey);
 
   // the path of names being written, apex first, for NONAUTH and for spotting missing ENTs
   const pathIds: string[] = [];
@@ -49,7 +45,9 @@ export function bulkBuild(apexKey: Buffer, table: RecordTable, ownerId: number, 
   let recordCount = 0;
   let nodes = 0;
   const keyBuf = Buffer.allocUnsafe(600);
-  apexKey.copy(keyBuf, 0);
+  keyPrefix.copy(keyBuf, 0);
+  apexKey.copy(keyBuf, keyPrefix.length);
+  const idAt = keyPrefix.length + apexKey.length;
   const keyViews: Buffer[] = [];
   const encoder = new NodeEncoder(table);
   const emit = (id: string, length: number) => {
@@ -62,7 +60,7 @@ export function bulkBuild(apexKey: Buffer, table: RecordTable, ownerId: number, 
     pathFlags[depth] = flags;
     depth++;
     nodes++;
-    const keyLength = apexKey.length + keyBuf.write(id, apexKey.length, 'latin1');
+    const keyLength = idAt + keyBuf.write(id, idAt, 'latin1');
     sink((keyViews[keyLength] ??= keyBuf.subarray(0, keyLength)), value);
   };
 

@@ -153,8 +153,8 @@ export class ZoneWriter {
     if (soa === undefined) throw new StoreError(`zone ${meta.origin} has no SOA at its apex`, 'MESHDNS_ERR_NO_SOA');
     let serial = soaSerial(soa);
     if (meta.serial !== 0 && !serialLessThan(meta.serial, serial)) serial = nextSerial(meta.serial, meta.serialPolicy);
-    const key = Buffer.allocUnsafe(4 + 600);
-    key.writeUInt32BE(meta.id, 0);
+    const zonePrefix = Buffer.alloc(4);
+    zonePrefix.writeUInt32BE(meta.id, 0);
     // keys arrive strictly increasing; when this zone's range is the end of the database, LMDB may
     // append (MDB_APPEND) instead of searching the tree for every node
     let last: Buffer | undefined;
@@ -162,13 +162,8 @@ export class ZoneWriter {
     const options = last === undefined || last.readUInt32BE(0) < meta.id ? { append: true } : {};
     // lmdb's typings omit the options form of put (lmdb-js README: "append")
     const put = this.store.nodesDb.put.bind(this.store.nodesDb) as unknown as (k: Buffer, v: Buffer, o: object) => void;
-    const keyViews: Buffer[] = [];
-    const built = bulkBuild(apexKey, table, ownerId, withSerial(soa, serial), (nameKey, value) => {
-      const length = 4 + nameKey.length;
-      for (let i = 0; i < nameKey.length; i++) key[4 + i] = nameKey[i]!;
-      // (inside this write transaction lmdb copies the value at once: the reused buffers are safe)
-      put((keyViews[length] ??= key.subarray(0, length)), value, options);
-    });
+    // (inside this write transaction lmdb copies key and value at once: the reused buffers are safe)
+    const built = bulkBuild(apexKey, table, ownerId, withSerial(soa, serial), zonePrefix, (key, value) => put(key, value, options));
     this.store.zonesDb.put(apexKey, {
       ...meta, serial, generation: meta.generation + 1, lastChange: new Date().toISOString(), records: built.records,
     });
