@@ -6,51 +6,122 @@ import type { RecordTable } from './record-table.js';
  * first write to LMDB: grouping records by owner, finding a name's ancestors and walking the tree
  * are then walks over neighbours, with no hash table of a million names.
  *
- * Each record is one sort entry, a latin1 string: the owner's canonical key (name.ts) without the
- * apex's part, 0x00, the type (2 bytes), the record's index (4 bytes). One-byte string order is
- * byte order and a 0x00 sorts before any label, so a name precedes its children, a name's records
- * come out by type, and records of one type in file order. The "id" of a name below is its
- * relative key: "" for the apex, and an ancestor's id is a prefix of its descendants' ids.
+ * A name is ordered by its canonical key (name.ts) without the apex's part, which every name
+ * shares: its "id" below ("" for the apex; an ancestor's id is a prefix of its descendants'). The
+ * keys are packed in one buffer and sorted as numbers, five key octets and a record number to a
+ * 64-bit integer, with TypedArray sort (native, no comparator, no string per record); names that
+ * tie on five octets are sorted again on the next five. A 0x00 ends every label and never starts
+ * one, so padding a short key with zeros sorts it before the keys it is a prefix of: a name comes
+ * before its children, as in LMDB. A name's records come by type, then in file order.
  */
 export interface CanonicalOrder {
   apexKey: Buffer;
   /** Records covered: the order is stale when the table has grown since. */
   count: number;
-  entries: string[];
+  /** Record numbers in canonical order (records outside the zone left out). */
+  records: Int32Array;
+  /** Relative keys, packed; record i's is keys[keyAt[i] .. keyAt[i] + keyLength[i]]. */
+  keys: Buffer;
+  keyAt: Int32Array;
+  keyLength: Int32Array;
 }
 
-/** 0x00, type (2), record index (4) after the key in each sort entry. */
-export const ENTRY_SUFFIX = 7;
+/** Key octets per sort round: with 24 bits of record number they fill a 64-bit integer. */
+const ROUND = 5;
+const RECORD_BITS = 24;
 
 /**
  * Sorts the table's records that are not dropped. A record whose owner is not at or below the
  * apex is left out and handed to `outside`.
  */
 export function canonicalOrder(table: RecordTable, apexKey: Buffer, outside: (record: number) => void): CanonicalOrder {
+  const n = table.count;
   const scratch = Buffer.allocUnsafe(600);
-  const entries: string[] = new Array(table.liveCount);
-  let n = 0;
-  for (let i = 0; i < table.count; i++) {
+  const keyAt = new Int32Array(n);
+  const keyLength = new Int32Array(n);
+  let keys = Buffer.allocUnsafe(Math.max(1024, n * 16));
+  let used = 0;
+  const live = new Int32Array(n);
+  let m = 0;
+  let lastOwner = -1;
+  let lastOutside = false;
+  for (let i = 0; i < n; i++) {
     if (table.dropped[i] !== 0) continue;
-    const k = writeKey(table.names, table.ownerAt[i]!, scratch, apexKey);
-    if (k < 0) {
-      outside(i);
-      continue;
+    const ownerAt = table.ownerAt[i]!;
+    if (ownerAt !== lastOwner) {
+      // a run of records with one owner shares one key
+      lastOwner = ownerAt;
+      const k = writeKey(table.names, ownerAt, scratch, apexKey);
+      lastOutside = k < 0;
+      if (!lastOutside) {
+        const length = k - apexKey.length;
+        if (used + length > keys.length) {
+          const grown = Buffer.allocUnsafe(2 * keys.length + length);
+          keys.copy(grown, 0, 0, used);
+          keys = grown;
+        }
+        scratch.copy(keys, used, apexKey.length, k);
+        keyAt[i] = used;
+        keyLength[i] = length;
+        used += length;
+      }
+    } else if (!lastOutside) {
+      keyAt[i] = keyAt[i - 1]!;
+      keyLength[i] = keyLength[i - 1]!;
     }
-    const type = table.type[i]!;
-    scratch[k] = 0;
-    scratch[k + 1] = type >>> 8;
-    scratch[k + 2] = type & 0xff;
-    scratch[k + 3] = i >>> 24;
-    scratch[k + 4] = (i >>> 16) & 0xff;
-    scratch[k + 5] = (i >>> 8) & 0xff;
-    scratch[k + 6] = i & 0xff;
-    // one flat string: a concatenation would leave a cons string that every comparison flattens
-    entries[n++] = scratch.toString('latin1', apexKey.length, k + ENTRY_SUFFIX);
+    if (lastOutside) outside(i);
+    else live[m++] = i;
   }
-  entries.length = n;
-  entries.sort();
-  return { apexKey, count: table.count, entries };
+  const order = { apexKey, count: n, records: live.subarray(0, m), keys, keyAt, keyLength };
+  if (n < 1 << RECORD_BITS) sortRounds(order, 0, m, 0);
+  else order.records.sort((a, b) => compareKeys(order, a, b) || a - b); // past 16M records: slower, still right
+  return order;
+}
+
+/**
+ * Sorts records[from .. to) by their keys' octets from `depth` on (they agree before it): one
+ * TypedArray sort on ROUND octets, then again on each run that ties and has longer keys.
+ */
+function sortRounds(order: CanonicalOrder, from: number, to: number, depth: number): void {
+  const { records, keys, keyAt, keyLength } = order;
+  const count = to - from;
+  const values = new BigUint64Array(count);
+  const words = new Uint32Array(values.buffer); // little-endian: [low, high] per value
+  let longer = false;
+  for (let j = 0; j < count; j++) {
+    const r = records[from + j]!;
+    const at = keyAt[r]! + depth;
+    const left = keyLength[r]! - depth;
+    if (left > ROUND) longer = true;
+    const b0 = left > 0 ? keys[at]! : 0;
+    const b1 = left > 1 ? keys[at + 1]! : 0;
+    const b2 = left > 2 ? keys[at + 2]! : 0;
+    const b3 = left > 3 ? keys[at + 3]! : 0;
+    const b4 = left > 4 ? keys[at + 4]! : 0;
+    words[2 * j + 1] = ((b0 << 24) | (b1 << 16) | (b2 << 8) | b3) >>> 0;
+    words[2 * j] = ((b4 << RECORD_BITS) | r) >>> 0;
+  }
+  values.sort();
+  for (let j = 0; j < count; j++) records[from + j] = words[2 * j]! & ((1 << RECORD_BITS) - 1);
+  if (!longer) return;
+  // runs that agree on these octets and go on: sort them on the next ones
+  for (let j = 0; j < count; ) {
+    let end = j + 1;
+    const high = words[2 * j + 1]!;
+    const low = words[2 * j]! >>> RECORD_BITS;
+    let goesOn = keyLength[records[from + j]!]! > depth + ROUND;
+    while (end < count && words[2 * end + 1] === high && words[2 * end]! >>> RECORD_BITS === low) {
+      if (keyLength[records[from + end]!]! > depth + ROUND) goesOn = true;
+      end++;
+    }
+    if (end - j > 1 && goesOn) sortRounds(order, from + j, from + end, depth + ROUND);
+    j = end;
+  }
+}
+
+/** Byte order of two records' keys (the fallback comparator). */
+function compareKeys(order: CanonicalOrder, a: number, b: number): number {
+  return order.keys.compare(order.keys, order.keyAt[b]!, order.keyAt[b]! + order.keyLength[b]!, order.keyAt[a]!, order.keyAt[a]! + order.keyLength[a]!);
 }
 
 /** The id of the name at `offset` in `bytes`, or undefined when it is not in the zone. */
@@ -64,8 +135,8 @@ export function relativeKey(bytes: Uint8Array, offset: number, apexKey: Buffer):
  * The ids of names that have a wildcard child: a `*` label anywhere in an owner (the wildcard may
  * be an empty non-terminal) flags the name above it (RFC 4592 §2.1.1).
  */
-export function wildcardParentIds(table: RecordTable, apexKey: Buffer): Set<string> {
-  const parents = new Set<string>();
+export function wildcardParentIds(table: RecordTable, apexKey: Buffer): KeySet {
+  const parents = new KeySet();
   const names = table.names;
   let last = -1;
   for (let i = 0; i < table.count; i++) {
@@ -82,27 +153,48 @@ export function wildcardParentIds(table: RecordTable, apexKey: Buffer): Set<stri
 }
 
 /**
- * Calls `visit` for each name in canonical order with its records (table indexes, by type, then
- * file order), skipping records dropped since the sort. `members` is reused between calls.
+ * Calls `visit` for each name in canonical order with its id (`length` octets at `at` in
+ * order.keys; a string per name was a fifth of the walk) and its records (table indexes, by type,
+ * then file order), skipping records dropped since the sort. `members` is reused between calls.
  */
-export function forEachName(order: CanonicalOrder, table: RecordTable, visit: (id: string, members: number[], size: number) => void): void {
-  const entries = order.entries;
-  const n = entries.length;
+export function forEachName(order: CanonicalOrder, table: RecordTable, visit: (at: number, length: number, members: number[], size: number) => void): void {
+  const { records, keys, keyAt, keyLength } = order;
+  const n = records.length;
   const members: number[] = [];
   for (let g = 0; g < n; ) {
-    const first = entries[g]!;
-    const keyLength = first.length - ENTRY_SUFFIX;
+    const first = records[g]!;
+    const at = keyAt[first]!;
+    const length = keyLength[first]!;
     let size = 0;
     let end = g;
     for (; end < n; end++) {
-      const s = entries[end]!;
-      if (end > g && (s.length !== first.length || !samePrefix(s, first, keyLength))) break;
-      const at = s.length - 4;
-      const record = ((s.charCodeAt(at) << 24) | (s.charCodeAt(at + 1) << 16) | (s.charCodeAt(at + 2) << 8) | s.charCodeAt(at + 3)) >>> 0;
-      if (table.dropped[record] === 0) members[size++] = record;
+      const r = records[end]!;
+      if (end > g && (keyLength[r] !== length || (keyAt[r] !== at && !sameOctets(keys, keyAt[r]!, at, length)))) break;
+      if (table.dropped[r] === 0) members[size++] = r;
     }
     g = end;
-    if (size > 0) visit(first.slice(0, keyLength), members, size);
+    if (size === 0) continue;
+    if (size > 1) byTypeThenIndex(members, size, table.type);
+    visit(at, length, members, size);
+  }
+}
+
+function sameOctets(keys: Uint8Array, a: number, b: number, length: number): boolean {
+  for (let i = length - 1; i >= 0; i--) if (keys[a + i] !== keys[b + i]) return false;
+  return true;
+}
+
+/** Insertion sort of a name's few records by (type, record number). */
+function byTypeThenIndex(members: number[], size: number, types: Uint16Array): void {
+  for (let i = 1; i < size; i++) {
+    const r = members[i]!;
+    const t = types[r]!;
+    let j = i - 1;
+    while (j >= 0 && (types[members[j]!]! > t || (types[members[j]!] === t && members[j]! > r))) {
+      members[j + 1] = members[j]!;
+      j--;
+    }
+    members[j + 1] = r;
   }
 }
 
@@ -137,18 +229,40 @@ function writeKey(name: Uint8Array, offset: number, scratch: Buffer, apexKey: Bu
   return k;
 }
 
-/** Length of the parent's id: up to and including the 0x00 before the last label ("" for the apex's children). */
-export function parentLength(id: string): number {
-  return id.lastIndexOf('\0', id.length - 2) + 1;
+/** Length of the parent's id in `keys` at `at`: up to and including the 0x00 before the last label (0 below the apex). */
+export function parentLength(keys: Uint8Array, at: number, length: number): number {
+  for (let i = at + length - 2; i >= at; i--) if (keys[i] === 0) return i - at + 1;
+  return 0;
 }
 
-/** Whether a and b agree on their first `length` characters (compared from the end, where keys differ). */
-function samePrefix(a: string, b: string, length: number): boolean {
-  for (let i = length - 1; i >= 0; i--) if (a.charCodeAt(i) !== b.charCodeAt(i)) return false;
-  return true;
+/** Whether the id of `prefixLength` octets at `prefixAt` is the id at `at` or an ancestor's (a prefix of it). */
+export function isPrefixOf(keys: Uint8Array, prefixAt: number, prefixLength: number, at: number, length: number): boolean {
+  return prefixLength <= length && (prefixAt === at || sameOctets(keys, prefixAt, at, prefixLength));
 }
 
-/** Whether `prefix` is `id` or an ancestor's id (a name's id starts with each of its ancestors'). */
-export function isPrefixOf(prefix: string, id: string): boolean {
-  return prefix.length <= id.length && samePrefix(prefix, id, prefix.length);
+/**
+ * A set of ids (strings) that is asked about ids in a key buffer a million times: the length and
+ * first octet screen out nearly every question before a string is made.
+ */
+export class KeySet {
+  private readonly ids = new Set<string>();
+  private readonly shapes = new Set<number>();
+
+  get size(): number {
+    return this.ids.size;
+  }
+
+  add(id: string): void {
+    this.ids.add(id);
+    this.shapes.add(shape(id.length, id.length > 0 ? id.charCodeAt(0) : 0));
+  }
+
+  has(keys: Buffer, at: number, length: number): boolean {
+    if (this.ids.size === 0 || !this.shapes.has(shape(length, length > 0 ? keys[at]! : 0))) return false;
+    return this.ids.has(keys.toString('latin1', at, at + length));
+  }
+}
+
+function shape(length: number, first: number): number {
+  return length * 256 + first;
 }

@@ -1,5 +1,5 @@
 import { isInZone, nameToKey, nameToText, type WireName } from './name.js';
-import { canonicalOrder, forEachName, isPrefixOf, relativeKey } from './canonical-order.js';
+import { canonicalOrder, forEachName, isPrefixOf, KeySet, relativeKey } from './canonical-order.js';
 import { canonicalRdata } from './rdata/index.js';
 import type { ParsedRecord } from './record.js';
 import { RecordTable } from './record-table.js';
@@ -57,7 +57,7 @@ export function checkTable(origin: WireName, t: RecordTable, file = ''): ZonePro
   t.canonical = order;
 
   // the names that NS records point to: below a cut, their addresses are glue, not occluded data
-  const nsTargets = new Set<string>();
+  const nsTargets = new KeySet();
   for (let i = 0; i < t.count; i++) {
     if (types[i] !== RRType.NS || t.dropped[i] !== 0) continue;
     const target = relativeKey(t.bytes, t.rdataAt[i]!, apexKey);
@@ -68,15 +68,18 @@ export function checkTable(origin: WireName, t: RecordTable, file = ''): ZonePro
   /** NS records whose target is at or below their own cut, checked for glue after the walk. */
   const glueNeeded: number[] = [];
 
-  // the path of names above the current one: ids, flags, and the nearest cut and DNAME on it
-  const pathIds: string[] = [];
+  // the path of names above the current one: ids (offset, length in the sort's keys) and the
+  // nearest cut and DNAME on it
+  const keys = order.keys;
+  const pathAt: number[] = [];
+  const pathLength: number[] = [];
   const pathCut: number[] = [];
   const pathDname: number[] = [];
   let depth = 0;
   let sawApex = false;
-  forEachName(order, t, (id, members, size) => {
-    while (depth > 0 && !isPrefixOf(pathIds[depth - 1]!, id)) depth--;
-    const isApex = id.length === 0;
+  forEachName(order, t, (at, length, members, size) => {
+    while (depth > 0 && !isPrefixOf(keys, pathAt[depth - 1]!, pathLength[depth - 1]!, at, length)) depth--;
+    const isApex = length === 0;
     const list = size === 1 ? members : members.slice(0, size).sort((a, b) => a - b); // file order
     let flags = 0;
     for (let k = 0; k < size; k++) {
@@ -85,8 +88,8 @@ export function checkTable(origin: WireName, t: RecordTable, file = ''): ZonePro
       else if (type === RRType.NS && !isApex) flags |= CUT;
       else if (type === RRType.DNAME) flags |= DNAME;
     }
-    const isNsTarget = nsTargets.size > 0 && nsTargets.has(id);
-    if (isNsTarget) targetHasAddress.set(id, (flags & ADDRESS) !== 0);
+    const isNsTarget = nsTargets.has(keys, at, length);
+    if (isNsTarget) targetHasAddress.set(keys.toString('latin1', at, at + length), (flags & ADDRESS) !== 0);
     if (size === 1) checkRecord(list[0]!, isApex);
     else checkNode(list, isApex);
     const parentCut = depth > 0 ? pathCut[depth - 1]! : -1;
@@ -98,7 +101,8 @@ export function checkTable(origin: WireName, t: RecordTable, file = ''): ZonePro
       checkBelowCuts(list.slice(0, size).filter((i) => t.dropped[i] === 0), flags, isNsTarget, parentCut, parentDname);
     }
     const first = list[0]!;
-    pathIds[depth] = id;
+    pathAt[depth] = at;
+    pathLength[depth] = length;
     // (NS and DNAME at the apex make no cut and hide nothing below: only names under the apex count)
     pathCut[depth] = (flags & CUT) !== 0 ? first : parentCut;
     pathDname[depth] = (flags & DNAME) !== 0 && !isApex ? first : parentDname;

@@ -38,8 +38,11 @@ export function bulkBuild(
     });
   const wildcardParents = wildcardParentIds(table, apexKey);
 
-  // the path of names being written, apex first, for NONAUTH and for spotting missing ENTs
-  const pathIds: string[] = [];
+  // the path of names being written, apex first, for NONAUTH and for spotting missing ENTs: ids as
+  // (offset, length) in the sort's key buffer
+  const keys = order.keys;
+  const pathAt: number[] = [];
+  const pathLength: number[] = [];
   const pathFlags: number[] = [];
   let depth = 0;
   let recordCount = 0;
@@ -50,36 +53,39 @@ export function bulkBuild(
   const idAt = keyPrefix.length + apexKey.length;
   const keyViews: Buffer[] = [];
   const encoder = new NodeEncoder(table);
-  const emit = (id: string, length: number) => {
-    const value = encoder.view(length);
+  const emit = (at: number, length: number, valueLength: number) => {
+    const value = encoder.view(valueLength);
     let flags = value[1]!;
     if (depth > 0 && pathFlags[depth - 1]! & (NodeFlag.DELEGATION | NodeFlag.NONAUTH)) flags |= NodeFlag.NONAUTH;
-    if (wildcardParents.size > 0 && wildcardParents.has(id)) flags |= NodeFlag.WILDCARD_CHILD;
+    if (wildcardParents.has(keys, at, length)) flags |= NodeFlag.WILDCARD_CHILD;
     value[1] = flags;
-    pathIds[depth] = id;
+    pathAt[depth] = at;
+    pathLength[depth] = length;
     pathFlags[depth] = flags;
     depth++;
     nodes++;
-    const keyLength = idAt + keyBuf.write(id, idAt, 'latin1');
+    for (let i = 0; i < length; i++) keyBuf[idAt + i] = keys[at + i]!;
+    const keyLength = idAt + length;
     sink((keyViews[keyLength] ??= keyBuf.subarray(0, keyLength)), value);
   };
 
-  forEachName(order, table, (id, group, size) => {
-    while (depth > 0 && !isPrefixOf(pathIds[depth - 1]!, id)) depth--;
-    const isApex = id.length === 0;
-    if (!isApex && depth > 0 && parentLength(id) > pathIds[depth - 1]!.length) {
-      // empty non-terminals between the deepest written ancestor and this name
-      const missing: string[] = [];
-      for (let p = id.slice(0, parentLength(id)); p.length > pathIds[depth - 1]!.length; p = p.slice(0, parentLength(p))) missing.push(p);
-      for (let m = missing.length - 1; m >= 0; m--) emit(missing[m]!, encoder.empty());
+  const missing: number[] = [];
+  forEachName(order, table, (at, length, group, size) => {
+    while (depth > 0 && !isPrefixOf(keys, pathAt[depth - 1]!, pathLength[depth - 1]!, at, length)) depth--;
+    const isApex = length === 0;
+    if (!isApex && depth > 0 && parentLength(keys, at, length) > pathLength[depth - 1]!) {
+      // empty non-terminals between the deepest written ancestor: prefixes of this name's id
+      missing.length = 0;
+      for (let p = parentLength(keys, at, length); p > pathLength[depth - 1]!; p = parentLength(keys, at, p)) missing.push(p);
+      for (let m = missing.length - 1; m >= 0; m--) emit(at, missing[m]!, encoder.empty());
     }
     if (size === 1 && !isApex) {
       recordCount++;
-      emit(id, encoder.single(group[0]!, ownerId));
+      emit(at, length, encoder.single(group[0]!, ownerId));
     } else {
-      const length = encoder.group(group, size, ownerId, isApex, soaRdata);
+      const valueLength = encoder.group(group, size, ownerId, isApex, soaRdata);
       recordCount += encoder.records;
-      emit(id, length);
+      emit(at, length, valueLength);
     }
   });
   return { records: recordCount, nodes };
