@@ -73,7 +73,7 @@ export function readRecord(s: ParseSession, ctx: FileContext, lx: ZoneLexer): vo
       }
       ttl = s.limitTtl(ctx, line, t.ttl, 'TTL');
     } else {
-      const cls = v === 'IN' || v === 'in' ? RRClass.IN : classCode(v);
+      const cls = v === 'IN' || v === 'in' ? RRClass.IN : mayBeClass(v) ? classCode(v) : undefined;
       if (cls === undefined) break;
       if (sawClass) {
         problem = `a second class "${v}" where the type is expected`;
@@ -157,6 +157,24 @@ function ownerName(text: string, origin: WireName): WireName | string {
   } catch (e: unknown) {
     if (e instanceof NameError) return text === '' ? 'owner name is empty' : `owner ${e.message}`;
     throw e;
+  }
+}
+
+/**
+ * Whether a token could be a class: IN, CH, HS, ANY, NONE or CLASSnnn, by length and first letter.
+ * Most tokens asked are types (A, AAAA, NS...), and this spares them a map lookup each.
+ */
+function mayBeClass(text: string): boolean {
+  const c = text.charCodeAt(0) | 0x20;
+  switch (text.length) {
+    case 2:
+      return c === 0x69 /* i */ || c === 0x63 /* c */ || c === 0x68 /* h */;
+    case 3:
+      return c === 0x61 /* a */;
+    case 4:
+      return c === 0x6e /* n */;
+    default:
+      return text.length > 5 && c === 0x63 /* c */;
   }
 }
 
