@@ -24,6 +24,8 @@ export interface CanonicalOrder {
   keys: Buffer;
   keyAt: Int32Array;
   keyLength: Int32Array;
+  /** 1 where records[p] is the first record of a name (its key differs from the one before). */
+  startsName: Uint8Array;
 }
 
 /** Key octets per sort round: with 24 bits of record number they fill a 64-bit integer. */
@@ -72,9 +74,15 @@ export function canonicalOrder(table: RecordTable, apexKey: Buffer, outside: (re
     if (lastOutside) outside(i);
     else live[m++] = i;
   }
-  const order = { apexKey, count: n, records: live.subarray(0, m), keys, keyAt, keyLength };
-  if (n < 1 << RECORD_BITS) sortRounds(order, 0, m, 0);
-  else order.records.sort((a, b) => compareKeys(order, a, b) || a - b); // past 16M records: slower, still right
+  const order = { apexKey, count: n, records: live.subarray(0, m), keys, keyAt, keyLength, startsName: new Uint8Array(m) };
+  if (m > 0) order.startsName[0] = 1;
+  if (n < 1 << RECORD_BITS) {
+    sortRounds(order, 0, m, 0);
+  } else {
+    // past 16M records: slower, still right
+    order.records.sort((a, b) => compareKeys(order, a, b) || a - b);
+    for (let p = 1; p < m; p++) order.startsName[p] = compareKeys(order, order.records[p - 1]!, order.records[p]!) === 0 ? 0 : 1;
+  }
   return order;
 }
 
@@ -103,17 +111,18 @@ function sortRounds(order: CanonicalOrder, from: number, to: number, depth: numb
   }
   values.sort();
   for (let j = 0; j < count; j++) records[from + j] = words[2 * j]! & ((1 << RECORD_BITS) - 1);
-  if (!longer) return;
-  // runs that agree on these octets and go on: sort them on the next ones
+  // where the name changes: these octets differ, or (for runs that tie and go on) the next round says
+  const startsName = order.startsName;
   for (let j = 0; j < count; ) {
     let end = j + 1;
     const high = words[2 * j + 1]!;
     const low = words[2 * j]! >>> RECORD_BITS;
-    let goesOn = keyLength[records[from + j]!]! > depth + ROUND;
+    let goesOn = longer && keyLength[records[from + j]!]! > depth + ROUND;
     while (end < count && words[2 * end + 1] === high && words[2 * end]! >>> RECORD_BITS === low) {
-      if (keyLength[records[from + end]!]! > depth + ROUND) goesOn = true;
+      if (longer && keyLength[records[from + end]!]! > depth + ROUND) goesOn = true;
       end++;
     }
+    if (j > 0) startsName[from + j] = 1;
     if (end - j > 1 && goesOn) sortRounds(order, from + j, from + end, depth + ROUND);
     j = end;
   }
@@ -158,24 +167,22 @@ export function wildcardParentIds(table: RecordTable, apexKey: Buffer): KeySet {
  * then file order), skipping records dropped since the sort. `members` is reused between calls.
  */
 export function forEachName(order: CanonicalOrder, table: RecordTable, visit: (at: number, length: number, members: number[], size: number) => void): void {
-  const { records, keys, keyAt, keyLength } = order;
+  const { records, keyAt, keyLength } = order;
   const n = records.length;
   const members: number[] = [];
+  const startsName = order.startsName;
   for (let g = 0; g < n; ) {
     const first = records[g]!;
-    const at = keyAt[first]!;
-    const length = keyLength[first]!;
     let size = 0;
     let end = g;
-    for (; end < n; end++) {
+    for (; end < n && (end === g || startsName[end] === 0); end++) {
       const r = records[end]!;
-      if (end > g && (keyLength[r] !== length || (keyAt[r] !== at && !sameOctets(keys, keyAt[r]!, at, length)))) break;
       if (table.dropped[r] === 0) members[size++] = r;
     }
     g = end;
     if (size === 0) continue;
     if (size > 1) byTypeThenIndex(members, size, table.type);
-    visit(at, length, members, size);
+    visit(keyAt[first]!, keyLength[first]!, members, size);
   }
 }
 
