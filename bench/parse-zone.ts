@@ -77,9 +77,9 @@ try {
     while (lx.nextEntry()) while (lx.nextToken()) tokens++;
     return tokens;
   });
-  const parsed = time('parse (read + lex + rdata)', () => parseZoneFile(file, { origin }).records.length);
+  const parsed = time('parse (read + lex + rdata)', () => parseZoneFile(file, { origin }).table.count);
   const loaded = time('parse + checks (the server)', () => loadZoneFile(file, origin));
-  console.log(`records: ${parsed} parsed, ${loaded.records.length} after checks; ` +
+  console.log(`records: ${parsed} parsed, ${loaded.table.liveCount} after checks; ` +
     `problems: ${loaded.problems.length}${loaded.problems[0] ? ` (first: ${loaded.problems[0].message})` : ''}`);
 } finally {
   if (keep === undefined) rmSync(dir, { recursive: true, force: true });

@@ -71,9 +71,15 @@ export async function runCheck(argv: string[], io: CheckIo = processIo): Promise
     io.out(`zone ${name}: not loaded: ${counts}\n`);
     return 1;
   }
-  const soa = zone.records.find((r) => r.type === RRType.SOA);
-  const serial = soa === undefined ? '?' : String(soaSerial(soa.rdata));
-  io.out(`zone ${name}: loaded serial ${serial}, ${plural(zone.records.length, 'record')}, ${plural(warnings, 'warning')}\n`);
+  const { table } = zone;
+  let serial = '?';
+  for (let i = 0; i < table.count; i++) {
+    if (table.type[i] === RRType.SOA && table.dropped[i] === 0) {
+      serial = String(soaSerial(table.rdata(i)));
+      break;
+    }
+  }
+  io.out(`zone ${name}: loaded serial ${serial}, ${plural(table.liveCount, 'record')}, ${plural(warnings, 'warning')}\n`);
   return 0;
 }
 
