@@ -1,4 +1,4 @@
-import { LOWER } from './name.js';
+import { writeKeyLabels } from './name.js';
 import type { RecordTable } from './record-table.js';
 
 /**
@@ -211,30 +211,13 @@ function byTypeThenIndex(members: number[], size: number, types: Uint16Array): v
 }
 
 /**
- * The name's canonical key into `scratch` (labels reversed, lowercased, each ended by 0x00; octets
- * 0x00 and 0x01 escaped as 0x01 0x01 / 0x01 0x02); its length, or -1 when the key does not start
+ * The name's canonical key (name.ts) into `scratch`; its length, or -1 when the key does not start
  * with the apex's.
  */
 function writeKey(name: Uint8Array, offset: number, scratch: Buffer, apexKey: Buffer): number {
   const starts: number[] = [];
-  let p = offset;
-  while (name[p]! !== 0) {
-    starts.push(p);
-    p += name[p]! + 1;
-  }
-  let k = 0;
-  for (let s = starts.length - 1; s >= 0; s--) {
-    const start = starts[s]!;
-    const len = name[start]!;
-    for (let i = start + 1; i <= start + len; i++) {
-      const b = name[i]!;
-      if (b <= 1) {
-        scratch[k++] = 1;
-        scratch[k++] = b + 1;
-      } else scratch[k++] = LOWER[b]!;
-    }
-    scratch[k++] = 0;
-  }
+  for (let p = offset; name[p]! !== 0; p += name[p]! + 1) starts.push(p);
+  const k = writeKeyLabels(name, starts, scratch);
   const apexLength = apexKey.length;
   if (k < apexLength) return -1;
   for (let i = apexLength - 1; i >= 0; i--) if (scratch[i] !== apexKey[i]) return -1;

@@ -165,6 +165,15 @@ export function nameToKey(name: WireName, offset = 0): Buffer {
   }
   const size = p - offset + escapes; // label bytes plus one terminator per label (replacing length octets)
   const key = Buffer.allocUnsafe(size);
+  writeKeyLabels(name, starts, key);
+  return key;
+}
+
+/**
+ * Writes the canonical key of a name into `out` from 0, given where its labels start (in wire
+ * order; `out` needs up to twice the name's length); returns the key's length.
+ */
+export function writeKeyLabels(name: Uint8Array, starts: readonly number[], out: Uint8Array): number {
   let k = 0;
   for (let s = starts.length - 1; s >= 0; s--) {
     const start = starts[s]!;
@@ -172,15 +181,15 @@ export function nameToKey(name: WireName, offset = 0): Buffer {
     for (let i = 1; i <= len; i++) {
       const b = name[start + i]!;
       if (b <= 1) {
-        key[k++] = 1;
-        key[k++] = b + 1;
+        out[k++] = 1;
+        out[k++] = b + 1;
       } else {
-        key[k++] = LOWER[b]!;
+        out[k++] = LOWER[b]!;
       }
     }
-    key[k++] = 0;
+    out[k++] = 0;
   }
-  return key;
+  return k;
 }
 
 /** Inverse of nameToKey: a lowercased wire name. */
