@@ -151,6 +151,18 @@ export class RecordTable {
 }
 
 /**
+ * `fields` with `records` added: the table's live records as objects, made on first use (a parse
+ * or a load hands out the table; callers that diff or print records ask for objects).
+ */
+export function withLazyRecords<T extends { table: RecordTable }>(fields: T): T & { readonly records: ParsedRecord[] } {
+  let records: ParsedRecord[] | undefined;
+  return Object.defineProperty(fields, 'records', {
+    get: () => (records ??= fields.table.toRecords()),
+    enumerable: true,
+  }) as T & { readonly records: ParsedRecord[] };
+}
+
+/**
  * Copies `data` into `arena` at `at`, growing the arena first when it is full; the arena to keep.
  * (Each table field passes its own arena: reaching it by a computed name made the copy loop the
  * hottest line of a parse.)

@@ -1,7 +1,7 @@
 import { checkTable } from './checks.js';
 import type { WireName } from './name.js';
 import type { ParsedRecord } from './record.js';
-import { RecordTable } from './record-table.js';
+import { RecordTable, withLazyRecords } from './record-table.js';
 import { parseZoneFile, type ZoneProblem } from './zonefile/parser.js';
 
 export interface LoadedZoneFile {
@@ -41,13 +41,5 @@ export function loadZoneFile(path: string, origin: WireName, includeRoot?: strin
 }
 
 function loaded(table: RecordTable, problems: ZoneProblem[]): LoadedZoneFile {
-  let records: ParsedRecord[] | undefined;
-  return {
-    table,
-    problems,
-    ok: !problems.some((p) => p.severity === 'error'),
-    get records() {
-      return (records ??= table.toRecords());
-    },
-  };
+  return withLazyRecords({ table, problems, ok: !problems.some((p) => p.severity === 'error') });
 }

@@ -22,10 +22,9 @@ const VERSION = 1;
  * Records are streamed in canonical order (canonical-order.ts; the checks' sort when they made one):
  * each name's RRsets are encoded straight from the table, empty non-terminals are emitted where a
  * name's ancestors are missing, NONAUTH comes from the path above and WILDCARD_CHILD from a set
- * gathered from the owner names. No per-node objects are
- * built: every value is encoded into one scratch buffer that the sink sees through a view (a
- * Buffer per node was a third of the time and most of the garbage), and the sink sees strictly
- * increasing keys (LMDB can append).
+ * gathered from the owner names. No per-node objects are built: every value is encoded into one
+ * scratch buffer that the sink sees through a view (a Buffer per node was a third of the time and
+ * most of the garbage), and the sink sees strictly increasing keys (LMDB can append).
  */
 export function bulkBuild(
   apexKey: Buffer, table: RecordTable, ownerId: number, soaRdata: Uint8Array, keyPrefix: Buffer, sink: NodeSink,

@@ -1,6 +1,6 @@
 import type { WireName } from '../name.js';
 import type { ParsedRecord } from '../record.js';
-import { RecordTable } from '../record-table.js';
+import { RecordTable, withLazyRecords } from '../record-table.js';
 import { RRType } from '../rrtype.js';
 import { soaTimers } from '../soa.js';
 import type { LexError } from './lexer.js';
@@ -33,16 +33,9 @@ export interface ParseResult {
   readonly records: ParsedRecord[];
 }
 
-/** A parse result whose `records` are made from the table only when someone asks for them. */
+/** A parse result; its `records` are made from the table only when someone asks for them. */
 export function parseResult(table: RecordTable, problems: ZoneProblem[]): ParseResult {
-  let records: ParsedRecord[] | undefined;
-  return {
-    table,
-    problems,
-    get records() {
-      return (records ??= table.toRecords());
-    },
-  };
+  return withLazyRecords({ table, problems });
 }
 
 /** Per-file state: RFC 1035 §5.1 says origin and current owner revert after an $INCLUDE. */
