@@ -3,9 +3,11 @@
 // later rounds mostly hits; `--no-cache` measures the miss path alone.
 //
 // Usage: node dist/bench/pipeline-loop.js DATA_DIR QUERY_FILE [--rounds N] [--no-cache]
-// (DATA_DIR: an LMDB data directory meshdns has already loaded, e.g. .bench-out/data/n10000)
+// (DATA_DIR: an LMDB data directory with the zone loaded, e.g. from
+// `node dist/bench/import-phases.js .bench-out/zones/n1000000-v1/zone/bench.test.zone bench.test. DATA_DIR`)
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import dnsPacket from 'dns-packet';
 import { pino } from 'pino';
@@ -22,8 +24,18 @@ if (!dataDir || !queryFile) {
   process.stderr.write('usage: node dist/bench/pipeline-loop.js DATA_DIR QUERY_FILE [--rounds N] [--no-cache]\n');
   process.exit(2);
 }
+if (!existsSync(join(dataDir, 'data.mdb'))) {
+  process.stderr.write(`no LMDB environment in "${dataDir}" (npm run bench removes its data dirs when it ends; ` +
+    'import a zone first, e.g. node dist/bench/import-phases.js ZONE_FILE ORIGIN DATA_DIR)\n');
+  process.exit(2);
+}
 const store = LmdbStore.open(dataDir);
 const table = new ZoneTable(store);
+if (table.size === 0) {
+  // every answer would be REFUSED: a figure that measures nothing
+  process.stderr.write(`no zones in "${dataDir}"\n`);
+  process.exit(2);
+}
 const pipeline = new QueryPipeline(store, table, pino({ level: 'silent' }), {
   maxUdpPayload: 1232, nsid: undefined, answerCacheSize: values['no-cache'] ? 0 : 200_000,
 });
