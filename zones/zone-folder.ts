@@ -28,6 +28,8 @@ export interface ZoneLoadStatus {
 
 const ZONE_SUFFIX = '.zone';
 const SETTLE_MS = 250;
+/** How long one sync waits for a file that is still being written before it looks again later. */
+const MAX_SETTLE_WAIT_MS = 5_000;
 const BIG_FILE_BYTES = 4 * 1024 * 1024;
 
 /**
@@ -148,10 +150,17 @@ export class ZoneFolder {
     const src = meta?.source;
     if (src && src.file === entry.file && src.mtimeMs === stat.mtimeMs && src.size === stat.size && meta.records > 0) return;
     if (Date.now() - stat.mtimeMs < SETTLE_MS) {
-      // still being written (a copy in progress): look again once it has been quiet for a while
-      clearTimeout(this.timer);
-      this.timer = setTimeout(() => void this.sync(), SETTLE_MS);
-      return;
+      // still being written (a copy in progress): wait here until it has been quiet for a while, so
+      // a start right after the file was dropped in loads it before reporting ready
+      const settled = await settledStat(entry.file, stat);
+      if (settled === undefined) {
+        // it keeps changing (or its mtime is in the future): look again later
+        clearTimeout(this.timer);
+        this.timer = setTimeout(() => void this.sync(), SETTLE_MS);
+        return;
+      }
+      stat = settled;
+      if (src && src.file === entry.file && src.mtimeMs === stat.mtimeMs && src.size === stat.size && meta.records > 0) return;
     }
     const sha256 = createHash('sha256').update(readFileSync(entry.file)).digest('hex');
     const source = { file: entry.file, mtimeMs: stat.mtimeMs, size: stat.size, sha256 };
@@ -223,6 +232,24 @@ type WorkerMessage =
   | { kind: 'progress'; message: string; details: Record<string, unknown> }
   | { kind: 'done'; outcome: ZoneFileOutcome }
   | { kind: 'failed'; message: string };
+
+/**
+ * The file's stat once it has gone SETTLE_MS without changing; undefined when it still changes after
+ * MAX_SETTLE_WAIT_MS or goes away meanwhile.
+ */
+async function settledStat(file: string, stat: Stats): Promise<Stats | undefined> {
+  const deadline = Date.now() + MAX_SETTLE_WAIT_MS;
+  while (Date.now() - stat.mtimeMs < SETTLE_MS) {
+    if (Date.now() >= deadline) return undefined;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(SETTLE_MS, Math.max(10, SETTLE_MS - (Date.now() - stat.mtimeMs)))));
+    try {
+      stat = statSync(file);
+    } catch {
+      return undefined; // gone meanwhile: the next sync sees that
+    }
+  }
+  return stat;
+}
 
 function fileSize(file: string): number {
   try {
