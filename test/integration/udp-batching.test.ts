@@ -45,6 +45,9 @@ async function burst(port: number, count: number): Promise<{ sent: Map<number, s
   const sent = new Map<number, string>();
   const answers = new Map<number, Buffer>();
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  // the server answers a burst in a few batches; with the default ~208 KiB buffer this socket can
+  // drop answers while the test's event loop is busy elsewhere (the kernel caps this at rmem_max)
+  socket.setRecvBufferSize(4 * 1024 * 1024);
   const done = new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, 5000);
     socket.on('message', (msg) => {
