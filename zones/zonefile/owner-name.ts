@@ -1,11 +1,10 @@
 import { MAX_LABEL_LENGTH, MAX_NAME_LENGTH, parseName, type WireName } from '../name.js';
-import { slabAlloc } from './slab.js';
 
 /**
  * Owner names are on every line of a zone file, so the common spelling — printable ASCII, no
  * escapes — is converted here in one pass without intermediate arrays. Anything else (escapes,
  * non-ASCII, empty or long labels, a name too long) goes to parseName, which also words the errors.
- * The result is byte-for-byte what parseName returns; fast-path names are slab views (slab.ts).
+ * The result is byte-for-byte what parseName returns.
  */
 export function parseOwnerName(text: string, origin: WireName): WireName {
   const n = text.length;
@@ -29,7 +28,7 @@ export function parseOwnerName(text: string, origin: WireName): WireName {
   // "a.b" takes end + 1 octets: a length octet per label, the dots become the other length octets
   const size = end + 1 + (absolute ? 1 : origin.length);
   if (size > MAX_NAME_LENGTH) return parseName(text, origin);
-  const out = slabAlloc(size);
+  const out = new Uint8Array(size);
   let lenAt = 0;
   let p = 1;
   for (let i = 0; i < end; i++) {
