@@ -1,4 +1,5 @@
 import { wireNameLength, type WireName } from './name.js';
+import type { DiffRR } from './diff.js';
 import type { ParsedRecord } from './record.js';
 import type { CanonicalOrder } from './canonical-order.js';
 import { RRClass } from './rrtype.js';
@@ -115,7 +116,7 @@ export class RecordTable {
   }
 
   /** A table of records that arrived as objects (a transfer, the admin API). */
-  static fromRecords(records: readonly (Omit<ParsedRecord, 'rclass' | 'file' | 'line'> & { file?: string; line?: number })[]): RecordTable {
+  static fromRecords(records: readonly (DiffRR & Partial<Pick<ParsedRecord, 'file' | 'line'>>)[]): RecordTable {
     const table = new RecordTable();
     for (const r of records) table.add(r.owner, r.type, r.ttl, r.rdata, r.file ?? '', r.line ?? 0);
     return table;

@@ -147,8 +147,6 @@ export class ZoneFolder {
       this.fail(entry, [{ severity: 'error', file: entry.file, line: 0, message: `cannot read: ${(err as NodeJS.ErrnoException).code}` }]);
       return;
     }
-    const src = meta?.source;
-    if (src && src.file === entry.file && src.mtimeMs === stat.mtimeMs && src.size === stat.size && meta.records > 0) return;
     if (Date.now() - stat.mtimeMs < SETTLE_MS) {
       // still being written (a copy in progress): wait here until it has been quiet for a while, so
       // a start right after the file was dropped in loads it before reporting ready
@@ -160,8 +158,9 @@ export class ZoneFolder {
         return;
       }
       stat = settled;
-      if (src && src.file === entry.file && src.mtimeMs === stat.mtimeMs && src.size === stat.size && meta.records > 0) return;
     }
+    const src = meta?.source;
+    if (src && src.file === entry.file && src.mtimeMs === stat.mtimeMs && src.size === stat.size && meta.records > 0) return;
     const sha256 = createHash('sha256').update(readFileSync(entry.file)).digest('hex');
     const source = { file: entry.file, mtimeMs: stat.mtimeMs, size: stat.size, sha256 };
     if (meta && src && src.sha256 === sha256 && src.file === entry.file && meta.records > 0) {
