@@ -18,7 +18,11 @@ before(async () => {
   mkdirSync(zones);
   const txt = Array.from({ length: 40 }, (_, i) => `big TXT "${'x'.repeat(60)}${i}"`).join('\n');
   writeFileSync(join(zones, 'tcp.test.zone'), `$TTL 60\n@ SOA ns hm 1 1 1 1 1\n@ NS ns\nns A 192.0.2.1\n${txt}\n`);
-  writeFileSync(join(dir, 'meshdns.yaml'), 'tcp: {idleTimeout: 1, maxConnections: 3}\nnsid: test-nsid\n');
+  writeFileSync(
+    join(dir, 'meshdns.yaml'),
+    'tcp: {idleTimeout: 1, maxConnections: 3}\nnsid: test-nsid\n' +
+      'acls:\n  - {name: local, address: [127.0.0.1], action: [transfer]}\ndefaults:\n  acl: [local]\n',
+  );
   server = await startMeshdns({ zoneDir: zones, config: join(dir, 'meshdns.yaml') });
 });
 after(async () => {
@@ -65,6 +69,21 @@ test('pipelined queries on one connection are all answered, in order', async () 
   const answers = await readFrames(s, ids.length);
   s.destroy();
   assert.deepEqual(answers.map((a) => a.readUInt16BE(0)), ids);
+});
+
+test('a zone transfer pipelined between queries: the answer before it, the whole transfer, then the answer after it', async () => {
+  const s = await connect();
+  s.write(Buffer.concat([
+    frame(buildQuery({ id: 21, qname: 'ns.tcp.test', qtype: 'A' })),
+    frame(buildQuery({ id: 22, qname: 'tcp.test', qtype: 'AXFR' })),
+    frame(buildQuery({ id: 23, qname: 'ns.tcp.test', qtype: 'A' })),
+  ]));
+  const answers = await readFrames(s, 3);
+  s.destroy();
+  assert.deepEqual(answers.map((a) => a.readUInt16BE(0)), [21, 22, 23]);
+  const transfer = dnsPacket.decode(answers[1]!);
+  assert.deepEqual(transfer.answers!.map((rr) => rr.type).filter((t) => t !== 'TXT'), ['SOA', 'NS', 'A', 'SOA']);
+  assert.equal(transfer.answers!.length, 44, 'SOA, NS, A, 40 TXT, SOA in one message');
 });
 
 test('answers to one chunk of pipelined queries larger than 256 KiB in all arrive whole and in order', async () => {
