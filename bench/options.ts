@@ -19,6 +19,7 @@ const { values: opt } = parseArgs({
     'cpu-prof': { type: 'boolean', default: false },
     nice: { type: 'string' },
     repeat: { type: 'string', default: '1' },
+    'noisy-reruns': { type: 'string', default: '2' },
   },
 });
 
@@ -35,11 +36,13 @@ export const settings = {
   cpuProf: opt['cpu-prof'],
   nice: opt.nice !== undefined ? Number(opt.nice) : undefined,
   repeat: Number(opt.repeat),
+  noisyReruns: Number(opt['noisy-reruns']),
 };
 for (const [k, v] of Object.entries(settings)) {
   if (typeof v === 'number' && !(Number.isFinite(v) && (k === 'nice' || v >= 0))) throw new RangeError(`--${k}: expected a number, got "${String(v)}"`);
 }
 if (!Number.isInteger(settings.repeat) || settings.repeat < 1) throw new RangeError(`--repeat: expected an integer >= 1, got "${settings.repeat}"`);
+if (!Number.isInteger(settings.noisyReruns) || settings.noisyReruns < 0) throw new RangeError(`--noisy-reruns: expected an integer >= 0, got "${settings.noisyReruns}"`);
 const SERVERS = ['raw-dgram', 'knotd', 'meshdns', 'raw-lookup', 'meshdns-dgram'];
 for (const s of settings.servers) if (!SERVERS.includes(s)) throw new RangeError(`--servers: expected some of ${SERVERS.join(', ')}, got "${s}"`);
 for (const n of settings.sizes) if (!Number.isInteger(n) || n < 100) throw new RangeError(`--sizes: expected integers >= 100, got "${n}"`);

@@ -1,6 +1,6 @@
 // Plain-text tables and ratios for one zone size. Informational only: nothing here asserts.
 
-import type { LoadRun, Proto, ServerName, SizeResult } from './results.js';
+import { isNoisy, type LoadRun, type Proto, type ServerName, type SizeResult } from './results.js';
 
 export function table(head: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
   const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -134,11 +134,11 @@ export function renderSize(s: SizeResult): string {
     ),
   );
   if (st.meshdnsImportReadyMs === undefined && st.meshdnsImportFirstAnswerMs !== undefined) out.push('* no "ready" line seen: first correct answer used instead');
-  const noisy = s.runs.filter((r) => r.otherProcsCpuPct > 10 || r.serverCpuStealPct > 5 || (r.clientCpuStealPct ?? 0) > 5);
+  const noisy = s.runs.filter(isNoisy);
   if (noisy.length > 0) {
     out.push(
       `\nNoise warning (${label}): ` +
-        noisy.map((r) => `${r.server}/${r.proto} ran beside ${f0(r.otherProcsCpuPct)}% of a core of other processes, ${f1(r.serverCpuStealPct)}% steal on the server's CPU, ${f1(r.clientCpuStealPct)}% on dnsperf's`).join('; ') +
+        noisy.map((r) => `${r.server}/${r.proto} ran beside ${f0(r.otherProcsCpuPct)}% of a core of other processes, ${f1(r.serverCpuStealPct)}% steal on the server's CPU, ${f1(r.clientCpuStealPct)}% on dnsperf's${r.noisyReruns ? ` (best of ${r.allQps.length} tries, ${r.noisyReruns} of them reruns for noise)` : ''}`).join('; ') +
         ' — rerun on a quiet machine before trusting these ratios.',
     );
   }

@@ -20,8 +20,10 @@ export interface LoadRun {
   readonly warmUp?: WarmUp;
   /** The measured run, after the warm-up (the best by QPS when --repeat > 1). */
   readonly dnsperf: DnsperfResult;
-  /** QPS of every measured run (one per --repeat). */
+  /** QPS of every measured run (--repeat runs, plus any reruns of noisy ones). */
   readonly allQps: readonly number[];
+  /** Measured runs repeated because steal or other processes passed the noise thresholds (absent in older results files). */
+  readonly noisyReruns?: number;
   /** utime+stime of the server's process tree during the measured run. */
   readonly cpuMicros: number;
   readonly cpuMicrosPerQuery: number;
@@ -33,6 +35,13 @@ export interface LoadRun {
   readonly serverCpuStealPct: number;
   /** The same on dnsperf's CPU: a starved client offers fewer queries (absent in older results files). */
   readonly clientCpuStealPct?: number;
+}
+
+/** The noise warning's thresholds: a run past them is rerun (--noisy-reruns) and flagged if it stays noisy. */
+export const NOISE = { otherProcsCpuPct: 10, stealPct: 5 } as const;
+
+export function isNoisy(r: { otherProcsCpuPct: number; serverCpuStealPct: number; clientCpuStealPct?: number | undefined }): boolean {
+  return r.otherProcsCpuPct > NOISE.otherProcsCpuPct || r.serverCpuStealPct > NOISE.stealPct || (r.clientCpuStealPct ?? 0) > NOISE.stealPct;
 }
 
 export interface Startup {
