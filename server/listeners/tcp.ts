@@ -35,6 +35,9 @@ function serveConnection(socket: net.Socket, pipeline: QueryPipeline, options: T
   const answers: Answers = { socket, chunks: [] };
   socket.setTimeout(options.idleTimeoutMs, () => socket.destroy());
   socket.on('error', () => socket.destroy());
+  // a client that half-closes after its last queries still gets their answers: write them before
+  // net.Socket's own 'end' listener shuts our side (allowHalfOpen: false)
+  socket.prependListener('end', () => writeAnswers(answers));
 
   const answerQueries = (): void => {
     const data = pending;
@@ -62,6 +65,7 @@ function serveConnection(socket: net.Socket, pipeline: QueryPipeline, options: T
     if (p < data.length) pending = Buffer.from(data.subarray(p));
     if (queuedBefore === 0 && out.length > 0) queueForFlush(answers);
   };
+
   const stream = async (messages: Iterable<Buffer>): Promise<void> => {
     streaming = true;
     socket.setTimeout(0);

@@ -71,6 +71,16 @@ test('pipelined queries on one connection are all answered, in order', async () 
   assert.deepEqual(answers.map((a) => a.readUInt16BE(0)), ids);
 });
 
+test('a client that sends its queries and closes its side at once still gets every answer', async () => {
+  const s = await connect();
+  // more than one 64 KiB read, so the server can see the end of the stream in the read that takes the last queries
+  const ids = Array.from({ length: 3000 }, (_, i) => 5000 + i);
+  s.end(Buffer.concat(ids.map((id) => frame(buildQuery({ id, qname: 'ns.tcp.test', qtype: 'A' })))));
+  const answers = await readFrames(s, ids.length, 10_000);
+  s.destroy();
+  assert.deepEqual(answers.map((a) => a.readUInt16BE(0)), ids);
+});
+
 test('a zone transfer pipelined between queries: the answer before it, the whole transfer, then the answer after it', async () => {
   const s = await connect();
   s.write(Buffer.concat([
