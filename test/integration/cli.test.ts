@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import dgram from 'node:dgram';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI } from '../helpers/meshdns.js';
+import { CLI, startMeshdns } from '../helpers/meshdns.js';
 
 const run = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 20_000 });
 const dir = mkdtempSync(join(tmpdir(), 'meshdns-cli-'));
@@ -58,4 +58,21 @@ test('a data directory that cannot be created is a one-line error', () => {
   assert.equal(r.status, 1);
   assert.match(r.stderr, /^meshdns: data directory ".*sub" cannot be created/);
   assert.equal(r.stderr.trim().split('\n').length, 1);
+});
+
+test('serve caps the young generation in the same process, unless the operator chose a size', async () => {
+  const nodeFlags = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((a) => a.startsWith('--max-semi-space-size'));
+  const capped = await startMeshdns({});
+  try {
+    // the PID the test spawned is the serving process: execve replaced it, nothing was forked
+    assert.deepEqual(nodeFlags(capped.proc.pid!), ['--max-semi-space-size=16']);
+  } finally {
+    await capped.stop();
+  }
+  const own = await startMeshdns({ env: { ...process.env, NODE_OPTIONS: '--max-semi-space-size=8' } });
+  try {
+    assert.deepEqual(nodeFlags(own.proc.pid!), [], 'NODE_OPTIONS chose the size: the command line is left as it was');
+  } finally {
+    await own.stop();
+  }
 });
