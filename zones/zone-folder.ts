@@ -234,18 +234,24 @@ type WorkerMessage =
 
 /**
  * The file's stat once it has gone SETTLE_MS without changing; undefined when it still changes after
- * MAX_SETTLE_WAIT_MS or goes away meanwhile.
+ * MAX_SETTLE_WAIT_MS or goes away meanwhile. A file dated ahead of our clock (copied with its
+ * timestamps from a host whose clock is ahead) settles once it is seen unchanged across SETTLE_MS,
+ * rather than when our clock catches up with its mtime.
  */
 async function settledStat(file: string, stat: Stats): Promise<Stats | undefined> {
   const deadline = Date.now() + MAX_SETTLE_WAIT_MS;
   while (Date.now() - stat.mtimeMs < SETTLE_MS) {
     if (Date.now() >= deadline) return undefined;
-    await new Promise((resolve) => setTimeout(resolve, Math.min(SETTLE_MS, Math.max(10, SETTLE_MS - (Date.now() - stat.mtimeMs)))));
+    const ahead = stat.mtimeMs > Date.now();
+    await new Promise((resolve) => setTimeout(resolve, ahead ? SETTLE_MS : Math.max(10, SETTLE_MS - (Date.now() - stat.mtimeMs))));
+    let next: Stats;
     try {
-      stat = statSync(file);
+      next = statSync(file);
     } catch {
       return undefined; // gone meanwhile: the next sync sees that
     }
+    if (ahead && next.mtimeMs === stat.mtimeMs && next.size === stat.size) return next;
+    stat = next;
   }
   return stat;
 }

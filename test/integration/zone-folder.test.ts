@@ -115,3 +115,25 @@ test('a start right after a file was dropped in waits for it to settle and loads
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a zone file dated an hour ahead of our clock is loaded once it is seen unchanged, before "ready"', async () => {
+  const { utimesSync } = await import('node:fs');
+  const dir = mkdtempSync(join(tmpdir(), 'meshdns-ahead-'));
+  const file = join(dir, 'fresh.test.zone');
+  writeFileSync(file, '$ORIGIN fresh.test.\n$TTL 300\n@ SOA ns hm 1 3600 600 86400 60\n@ NS ns\nns A 192.0.2.1\nwww A 192.0.2.80\n');
+  // copied with its timestamps from a host whose clock is ahead: waiting for our clock to pass its
+  // mtime would leave the zone unserved for an hour
+  const soon = new Date(Date.now() + 3_600_000);
+  utimesSync(file, soon, soon);
+  const fresh = await startMeshdns({ zoneDir: dir });
+  try {
+    const logs = fresh.logs();
+    assert.ok(logs.indexOf('"zone loaded"') >= 0 && logs.indexOf('"zone loaded"') < logs.indexOf('"msg":"ready'), 'loaded before ready');
+    const out = dig(['@127.0.0.1', '-p', String(fresh.port), 'www.fresh.test', 'A', '+norec', '+time=2', '+tries=1']);
+    assert.match(out, /status: NOERROR/);
+    assert.match(out, /192\.0\.2\.80/);
+  } finally {
+    await fresh.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
