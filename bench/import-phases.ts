@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { nameToKey, parseName } from '../zones/name.js';
-import { loadZoneFile } from '../zones/zone-source.js';
+import { loadZoneFile } from '../zones/import/zone-source.js';
 import { LmdbStore } from '../zones/store/lmdb-store.js';
-import { ZoneWriter } from '../zones/store/commit.js';
+import { ZoneWriter } from '../zones/store/write-door.js';
 
 const [file, originText, keepDir] = process.argv.slice(2);
 if (!file || !originText) {
@@ -36,10 +36,9 @@ if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems.slice(0, 3)));
 const dir = keepDir ?? mkdtempSync(join(tmpdir(), 'meshdns-import-'));
 const store = LmdbStore.open(dir);
 const writer = new ZoneWriter(store);
-writer.createZone(origin, originText, 'primary', 'increment');
 lap('open store');
-writer.commitTable(nameToKey(origin), 'file:bench', loaded.table);
-lap('first commit (bulk build)');
+writer.create(origin, { originText, kind: 'primary', serialPolicy: 'increment', ifExists: 'fail' }, 'file:bench').content(loaded.table).commit();
+lap('first commit (zone created, bulk build)');
 await store.close();
 lap('close (flush)');
 if (!keepDir) rmSync(dir, { recursive: true, force: true });

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseName } from '../zones/name.js';
-import { loadZoneFile } from '../zones/zone-source.js';
+import { loadZoneFile } from '../zones/import/zone-source.js';
 import { ZoneLexer } from '../zones/zonefile/lexer.js';
 import { parseZoneFile } from '../zones/zonefile/parser.js';
 

@@ -18,8 +18,8 @@ import { SecondaryZones } from './xfr/secondary.js';
 import { RRType } from '../zones/rrtype.js';
 import { nameToKey, parseName } from '../zones/name.js';
 import { LmdbStore, type ZoneMeta } from '../zones/store/lmdb-store.js';
-import { ZoneWriter } from '../zones/store/commit.js';
-import { ZoneFolder } from '../zones/zone-folder.js';
+import { ZoneWriter } from '../zones/store/write-door.js';
+import { ZoneFolder } from '../zones/import/zone-folder.js';
 
 export interface RunningServer {
   store: LmdbStore;

@@ -3,8 +3,8 @@ import type { Logger } from 'pino';
 import type { ZoneTable } from '../query/zone-table.js';
 import type { ControlCounters } from '../metrics/counters.js';
 import type { LmdbStore } from '../../zones/store/lmdb-store.js';
-import type { ZoneWriter } from '../../zones/store/commit.js';
-import type { ZoneFolder } from '../../zones/zone-folder.js';
+import type { ZoneWriter } from '../../zones/store/write-door.js';
+import type { ZoneFolder } from '../../zones/import/zone-folder.js';
 import type { TokenHolder } from './auth.js';
 
 /** What a config reload did: keys applied at once, keys that only take effect after a restart. */

@@ -1,12 +1,12 @@
-import { checkZone } from '../../zones/checks.js';
+import { checkZone } from '../../zones/import/checks.js';
 import type { ZoneDiff } from '../../zones/diff.js';
 import { keyToName, nameToKey, nameToText, parentKey, type WireName } from '../../zones/name.js';
 import { rdataEqual } from '../../zones/rdata-equal.js';
 import { rdataToText } from '../../zones/rdata/index.js';
 import type { ParsedRecord } from '../../zones/record.js';
 import { RRType, typeToText } from '../../zones/rrtype.js';
-import type { LmdbStore, ZoneMeta } from '../../zones/store/lmdb-store.js';
-import { decodeNode } from '../../zones/store/node.js';
+import type { ZoneMeta } from '../../zones/store/zone-meta.js';
+import type { ZoneReader } from '../../zones/store/reader.js';
 import { latin1 } from '../../zones/store/working-set.js';
 import { invalid } from './errors.js';
 import { MAX_TTL, parseContent, parseOwner, parseType } from './input.js';
@@ -104,8 +104,8 @@ interface ViewNode {
  * commit. The apex NS RRset is the exception: the write door keeps apex NS records (RFC 2136
  * §3.4.2.3), so a REPLACE that would drop a zone file's apex NS record is refused with the reason.
  */
-export function planPatch(store: LmdbStore, apexKey: Buffer, meta: ZoneMeta, rrsets: readonly ParsedRRset[]): ZoneDiff {
-  const apiId = store.provenance.find(API_SOURCE);
+export function planPatch(store: ZoneReader, apexKey: Buffer, meta: ZoneMeta, rrsets: readonly ParsedRRset[]): ZoneDiff {
+  const apiId = store.sourceId(API_SOURCE);
   const view = new Map<string, ViewNode>();
   const load = (key: Uint8Array, blame: string): ViewNode => {
     const id = latin1(key);
@@ -147,7 +147,7 @@ export function planPatch(store: LmdbStore, apexKey: Buffer, meta: ZoneMeta, rrs
     if (foreign.length > 0 || !rs.replace) {
       if (isApex && rs.type === RRType.NS && rs.replace) {
         const rr = foreign[0]!;
-        const sources = rr.owners.filter((o) => o !== apiId).map((o) => store.provenance.nameOf(o)).join(', ');
+        const sources = rr.owners.filter((o) => o !== apiId).map((o) => store.sourceName(o)).join(', ');
         throw invalid(`${at}.records`, rs.label, `would drop the apex NS record "${rdataText(rs.type, rr.rdata)}", which ${sources} ` +
           'wrote; apex NS records are only removed by the source that wrote them (edit the zone file), so include it or change it there');
       }
@@ -185,14 +185,8 @@ export function planPatch(store: LmdbStore, apexKey: Buffer, meta: ZoneMeta, rrs
   return diff;
 }
 
-function firstDescendantWithData(store: LmdbStore, zoneId: number, key: Buffer): Buffer | undefined {
-  const prefix = store.nodeKey(zoneId, key);
-  for (const { key: k, value } of store.nodesDb.getRange({ start: prefix })) {
-    const nodeKey = Buffer.from(k);
-    if (nodeKey.length < prefix.length || !nodeKey.subarray(0, prefix.length).equals(prefix)) break;
-    if (nodeKey.length === prefix.length) continue;
-    if (decodeNode(Buffer.from(value)).rrsets.length > 0) return nodeKey.subarray(4);
-  }
+function firstDescendantWithData(store: ZoneReader, zoneId: number, key: Buffer): Buffer | undefined {
+  for (const { nameKey, node } of store.nodesBelow(zoneId, key)) if (node.rrsets.length > 0) return nameKey;
   return undefined;
 }
 

@@ -29,7 +29,7 @@ export function rrsetRoutes(app: FastifyInstance, ctx: AdminContext): void {
         rrsets.push({
           name, type: typeToText(set.type), ttl: set.ttl,
           records: set.rrs.map((rr) => ({
-            content: rdataToText(set.type, rr.rdata), disabled: false, sources: rr.owners.map((o) => ctx.store.provenance.nameOf(o)),
+            content: rdataToText(set.type, rr.rdata), disabled: false, sources: rr.owners.map((o) => ctx.store.sourceName(o)),
           })),
         });
       }
@@ -58,7 +58,7 @@ export function rrsetRoutes(app: FastifyInstance, ctx: AdminContext): void {
       const diff = planPatch(ctx.store, apexKey, meta, parsed);
       let result;
       try {
-        result = ctx.writer.commit(apexKey, diff);
+        result = ctx.writer.commitDiff(apexKey, diff);
       } catch (err) {
         if (err instanceof StoreError) throw invalid('rrsets', undefined, err.message);
         throw err;

@@ -2,8 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { checkZone } from '../../zones/checks.js';
-import { nameToKey } from '../../zones/name.js';
+import { checkZone } from '../../zones/import/checks.js';
+import { keyToName, nameToKey } from '../../zones/name.js';
+import { StoreError } from '../../zones/store/zone-meta.js';
 import type { ParsedRecord } from '../../zones/record.js';
 import { RRType } from '../../zones/rrtype.js';
 import type { SerialPolicy } from '../../zones/serial.js';
@@ -72,11 +73,14 @@ export function zoneRoutes(app: FastifyInstance, ctx: AdminContext): void {
       const checked = checkZone(origin, records, body.zone !== undefined ? 'zone' : 'rrsets');
       const errors = checked.problems.filter((p) => p.severity === 'error');
       if (errors.length > 0) throw problemError(errors, lines);
-      const meta = ctx.writer.createZone(origin, text, 'primary', body.serialPolicy ?? 'increment');
+      // the zone and its first content in one transaction: a failure leaves no zone behind
+      const update = ctx.writer.create(origin, { originText: text, kind: 'primary', serialPolicy: body.serialPolicy ?? 'increment', ifExists: 'fail' }, API_SOURCE);
+      for (const rr of checked.records) update.add(rr);
+      let meta;
       try {
-        ctx.writer.commit(apexKey, { source: API_SOURCE, remove: [], add: checked.records });
+        meta = update.commit().meta!;
       } catch (err) {
-        ctx.writer.deleteZone(apexKey);
+        if (err instanceof StoreError && err.code === 'MESHDNS_ERR_ZONE_EXISTS') throw new ApiError(409, 'name', body.name, 'is already a zone here');
         throw err;
       }
       ControlCounters.inc(ctx.counters.updatesApplied, API_SOURCE);
@@ -95,7 +99,7 @@ export function zoneRoutes(app: FastifyInstance, ctx: AdminContext): void {
     const { apexKey, meta } = findZone(ctx, req.params.origin);
     const file = meta.source?.file ?? ctx.zoneFolder().wanted().find((e) => e.origin === meta.origin)?.file;
     if (file !== undefined) throw new ApiError(409, 'origin', req.params.origin, `comes from the zone file "${file}"; remove the file and the zone goes with it`);
-    ctx.writer.deleteZone(apexKey);
+    ctx.writer.begin(keyToName(apexKey), API_SOURCE).deleteZone().commit();
     ctx.log.info({ zone: meta.origin }, 'zone deleted through the API');
     return reply.code(204).send();
   });

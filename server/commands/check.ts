@@ -2,7 +2,7 @@ import { basename, dirname } from 'node:path';
 import { NameError, nameToText, parseName, type WireName } from '../../zones/name.js';
 import { RRType } from '../../zones/rrtype.js';
 import { soaSerial } from '../../zones/soa.js';
-import { loadZoneFile } from '../../zones/zone-source.js';
+import { loadZoneFile } from '../../zones/import/zone-source.js';
 import type { ZoneProblem } from '../../zones/zonefile/parser.js';
 
 const USAGE = `usage: meshdns check FILE [--origin NAME]

@@ -3,7 +3,7 @@ import { RRType } from '../../zones/rrtype.js';
 import type { QueryPipeline } from '../query/pipeline.js';
 import { DURATION_BUCKETS, DURATION_SAMPLE, SIZE_BUCKETS, SIZE_SUM, Transport } from '../query/stats.js';
 import type { ZoneTable } from '../query/zone-table.js';
-import type { ZoneLoadStatus } from '../../zones/zone-folder.js';
+import type { ZoneLoadStatus } from '../../zones/import/zone-folder.js';
 import { ControlCounters } from './counters.js';
 import type { UdpCounters } from '../listeners/udp-batch.js';
 import { histogramSamples, register, ScrapeMetric, type Sample } from './scrape-metric.js';

@@ -9,7 +9,7 @@ import { axfrMessages, packMessages, type XfrSigning } from '../xfr/axfr-out.js'
 import { clientIsCurrent, ixfrClientSerial, ixfrRecords } from '../xfr/ixfr-out.js';
 import { Rcode } from './lookup.js';
 import type { ParsedQuery } from './parse.js';
-import type { ZoneWriter } from '../../zones/store/commit.js';
+import type { ZoneWriter } from '../../zones/store/write-door.js';
 import { handleUpdate, type UpdateContext } from '../update/handler.js';
 import type { ServedZone, ZoneTable } from './zone-table.js';
 import type { SecondaryZones } from '../xfr/secondary.js';

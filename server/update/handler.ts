@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import { keyIsSubdomain, nameToKey, nameToText } from '../../zones/name.js';
 import { RRClass } from '../../zones/rrtype.js';
-import type { ZoneWriter } from '../../zones/store/commit.js';
+import type { ZoneWriter } from '../../zones/store/write-door.js';
 import type { LmdbStore } from '../../zones/store/lmdb-store.js';
 import type { Acl } from '../acl.js';
 import type { ParsedQuery } from '../query/parse.js';
@@ -65,7 +65,7 @@ export function handleUpdate(ctx: UpdateContext, msg: Buffer, q: ParsedQuery, pe
   const diff = buildDiff(parsed.updates, zone.apexKey, source, read);
   let result;
   try {
-    result = ctx.writer.commit(zone.apexKey, diff);
+    result = ctx.writer.commitDiff(zone.apexKey, diff);
   } catch (err) {
     // the transaction did not happen: nothing changed
     ctx.log.error({ err, client: peer, zone: zoneText }, 'update commit failed');

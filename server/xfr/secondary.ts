@@ -5,7 +5,8 @@ import { rdataEqual } from '../../zones/rdata-equal.js';
 import { RRType, typeToText } from '../../zones/rrtype.js';
 import { serialLessThan } from '../../zones/serial.js';
 import { soaSerial, soaTimers } from '../../zones/soa.js';
-import type { ZoneWriter } from '../../zones/store/commit.js';
+import { RecordTable } from '../../zones/table/record-table.js';
+import type { ZoneWriter } from '../../zones/store/write-door.js';
 import type { LmdbStore } from '../../zones/store/lmdb-store.js';
 import type { PrimaryTarget, ReplicationConfig } from '../config-replication.js';
 import type { ZoneTable } from '../query/zone-table.js';
@@ -65,7 +66,8 @@ export class SecondaryZones {
       }
       const name = parseName(origin);
       const apexKey = nameToKey(name);
-      const meta = this.store.zoneMeta(apexKey) ?? this.writer.createZone(name, origin, 'secondary', 'increment');
+      const meta = this.store.zoneMeta(apexKey) ??
+        this.writer.create(name, { originText: origin, kind: 'secondary', serialPolicy: 'increment', ifExists: 'reuse' }, `xfr:${origin}`).commit().meta!;
       if (meta.kind !== 'secondary') {
         this.log.error({ zone: origin }, 'zone is configured with primaries but holds primary data; not made a secondary');
         continue;
@@ -192,7 +194,7 @@ export class SecondaryZones {
     const serial = soaSerial(records[0]!.rdata);
     // a refresh never goes back to an older version (only an explicit retransfer may)
     if (ours !== undefined && serialLessThan(serial, ours)) throw new TransferError(`transferred zone has serial ${serial}, older than ours (${ours})`);
-    const result = this.writer.replaceContent(zone.apexKey, records, `xfr:${where}`);
+    const result = this.writer.begin(zone.name, `xfr:${where}`, 'secondary').replace(RecordTable.fromRecords(records)).commit();
     ControlCounters.inc(this.counters.transfersIn, 'axfr');
     this.unexpire(zone);
     zone.lastError = undefined;
@@ -225,7 +227,7 @@ export class SecondaryZones {
     // every step was checked against our data above, so the commits cannot fail half-way for a
     // reason of the transfer's; each leaves a complete version of the primary's
     for (const step of result.steps) {
-      this.writer.commit(zone.apexKey, {
+      this.writer.commitDiff(zone.apexKey, {
         source: `xfr:${where}`, remove: [],
         removeAny: step.removed, add: step.added,
       });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nameToKey, parseName } from '../../zones/name.js';
 import { LmdbStore } from '../../zones/store/lmdb-store.js';
-import { ZoneWriter } from '../../zones/store/commit.js';
+import { ZoneWriter } from '../../zones/store/write-door.js';
 
 /**
  * A fresh LMDB store in a temporary directory with one empty primary zone `origin` (as written,
@@ -15,7 +15,7 @@ export async function withEmptyZone<T>(origin: string, run: (writer: ZoneWriter,
   try {
     const writer = new ZoneWriter(store);
     const wire = parseName(origin);
-    writer.createZone(wire, origin, 'primary', 'increment');
+    writer.create(wire, { originText: origin, kind: 'primary', serialPolicy: 'increment', ifExists: 'fail' }, 'test').commit();
     return await run(writer, store, nameToKey(wire));
   } finally {
     await store.close();

@@ -13,7 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import { nameToKey, parseName } from '../../zones/name.js';
 import type { ParsedRecord } from '../../zones/record.js';
 import { typeToText } from '../../zones/rrtype.js';
-import { loadZoneFile } from '../../zones/zone-source.js';
+import { loadZoneFile } from '../../zones/import/zone-source.js';
 import { requireTool } from '../helpers/tools.js';
 import { parseZoneText } from '../../zones/zonefile/parser.js';
 

@@ -58,7 +58,7 @@ test('AXFR messages carry every record once, SOA first and last, names compresse
       records.push({ owner: n(`host${i}.sub${i % 7}`), type: RRType.A, ttl: 120, rdata: Uint8Array.of(10, 0, i >> 8, i & 255) });
       records.push({ owner: n(`host${i}.sub${i % 7}`), type: RRType.TXT, ttl: 120, rdata: Buffer.from(`\x0crecord ${String(i).padStart(5, '0')}`) });
     }
-    writer.commit(nameToKey(ORIGIN), { source: 'test', remove: [], add: records });
+    writer.commitDiff(nameToKey(ORIGIN), { source: 'test', remove: [], add: records });
     const table = new ZoneTable(store);
     const zone = table.find(nameToKey(ORIGIN))!;
     const query = Buffer.concat([Buffer.from([0x12, 0x34, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0]), ORIGIN, Buffer.from([0, 252, 0, 1])]);

@@ -42,13 +42,7 @@ const rrArb = fc.tuple(ownerArb, fc.constantFrom('A', 'AAAA', 'TXT', 'MX', 'NS')
 function dump(store: LmdbStore): Map<string, string> {
   const meta = store.zoneMeta(nameToKey(ORIGIN))!;
   const out = new Map<string, string>();
-  const start = Buffer.alloc(4);
-  start.writeUInt32BE(meta.id);
-  const end = Buffer.alloc(4);
-  end.writeUInt32BE(meta.id + 1);
-  for (const key of store.nodesDb.getKeys({ start, end })) {
-    const nameKey = (key as Buffer).subarray(4);
-    const node = store.getNode(meta.id, nameKey)!;
+  for (const { nameKey, node } of store.zoneNodes(meta.id)) {
     const sets = node.rrsets.map((s) => `${s.type}/${s.ttl}:` + s.rrs.map((r) => (s.type === RRType.SOA ? 'soa' : Buffer.from(r.rdata).toString('hex')) + '@' + r.owners.join(',')).join(' '));
     out.set(nameKey.toString('latin1'), `${node.flags} ${sets.join(' | ')}`);
   }
@@ -62,10 +56,10 @@ function build(records: DiffRR[], bulk: boolean): Promise<Map<string, string>> {
       { owner: ORIGIN, type: RRType.NS, ttl: 300, rdata: n('ns') },
     ];
     if (bulk) {
-      writer.commit(apex, { source: 'file:z', remove: [], add: [...head, ...records] });
+      writer.commitDiff(apex, { source: 'file:z', remove: [], add: [...head, ...records] });
     } else {
-      writer.commit(apex, { source: 'file:z', remove: [], add: head });
-      writer.commit(apex, { source: 'file:z', remove: [], add: records });
+      writer.commitDiff(apex, { source: 'file:z', remove: [], add: head });
+      writer.commitDiff(apex, { source: 'file:z', remove: [], add: records });
     }
     return dump(store);
   });

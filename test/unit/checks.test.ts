@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runCheck } from '../../server/commands/check.js';
-import { checkZone, rdataIdentity } from '../../zones/checks.js';
+import { checkZone, rdataIdentity } from '../../zones/import/checks.js';
 import { nameToText, parseName } from '../../zones/name.js';
 import { RRType, typeToText } from '../../zones/rrtype.js';
-import { loadZoneFile } from '../../zones/zone-source.js';
+import { loadZoneFile } from '../../zones/import/zone-source.js';
 import { parseZoneText } from '../../zones/zonefile/parser.js';
 
 const origin = parseName('example.test.');

@@ -6,7 +6,7 @@ import { soaRdata } from '../helpers/soa.js';
 import { withEmptyZone } from '../helpers/temp-store.js';
 import type { DiffRR } from '../../zones/diff.js';
 import type { LmdbStore } from '../../zones/store/lmdb-store.js';
-import type { ZoneWriter } from '../../zones/store/commit.js';
+import type { ZoneWriter } from '../../zones/store/write-door.js';
 import { readJournal } from '../../zones/store/journal.js';
 import { validateConfig } from '../../server/config.js';
 import { journalLimitsFor } from '../../server/config-replication.js';
@@ -17,7 +17,7 @@ const a = (owner: string, ip: number): DiffRR => ({ owner: n(owner), type: RRTyp
 
 async function withZone(run: (writer: ZoneWriter, store: LmdbStore, apex: Buffer) => void): Promise<void> {
   await withEmptyZone('j.test.', (writer, store, apex) => {
-    writer.commit(apex, { source: 'file', remove: [], add: [{ owner: ORIGIN, type: RRType.SOA, ttl: 300, rdata: soaRdata(ORIGIN, 1) }, { owner: ORIGIN, type: RRType.NS, ttl: 300, rdata: n('ns') }, a('ns', 1)] });
+    writer.commitDiff(apex, { source: 'file', remove: [], add: [{ owner: ORIGIN, type: RRType.SOA, ttl: 300, rdata: soaRdata(ORIGIN, 1) }, { owner: ORIGIN, type: RRType.NS, ttl: 300, rdata: n('ns') }, a('ns', 1)] });
     run(writer, store, apex);
   });
 }
@@ -26,14 +26,14 @@ const serials = (store: LmdbStore, apex: Buffer) => [...readJournal(store, store
 
 test('the journal keeps at most maxDepth entries, oldest pruned, the chain unbroken', () => withZone((writer, store, apex) => {
   writer.journalLimits = () => ({ maxDepth: 3, maxBytes: 1 << 20 });
-  for (let i = 2; i <= 7; i++) writer.commit(apex, { source: 'api', remove: [], add: [a(`h${i}`, i)] });
+  for (let i = 2; i <= 7; i++) writer.commitDiff(apex, { source: 'api', remove: [], add: [a(`h${i}`, i)] });
   assert.deepEqual(serials(store, apex), ['4-5', '5-6', '6-7']);
   assert.equal(store.zoneMeta(apex)!.journalUsage!.entries, 3);
 }));
 
 test('the journal stays under maxBytes; an entry bigger than the limit alone drops the whole history', () => withZone((writer, store, apex) => {
   writer.journalLimits = () => ({ maxDepth: 1000, maxBytes: 600 });
-  for (let i = 2; i <= 20; i++) writer.commit(apex, { source: 'api', remove: [], add: [a(`h${i}`, i)] });
+  for (let i = 2; i <= 20; i++) writer.commitDiff(apex, { source: 'api', remove: [], add: [a(`h${i}`, i)] });
   const usage = store.zoneMeta(apex)!.journalUsage!;
   assert.ok(usage.bytes <= 600 && usage.entries >= 2 && usage.entries < 19, JSON.stringify(usage));
   const kept = serials(store, apex);
@@ -41,10 +41,10 @@ test('the journal stays under maxBytes; an entry bigger than the limit alone dro
   assert.equal(kept.at(-1), '19-20', 'the newest entry is always the last');
   for (let i = 1; i < kept.length; i++) assert.equal(kept[i - 1]!.split('-')[1], kept[i]!.split('-')[0], 'no gap');
   // one commit of 100 records is bigger than 600 bytes: nothing older is useful without it
-  writer.commit(apex, { source: 'api', remove: [], add: Array.from({ length: 100 }, (_, i) => a(`big${i}`, i)) });
+  writer.commitDiff(apex, { source: 'api', remove: [], add: Array.from({ length: 100 }, (_, i) => a(`big${i}`, i)) });
   assert.deepEqual(serials(store, apex), []);
   assert.deepEqual(store.zoneMeta(apex)!.journalUsage, { entries: 0, bytes: 0 });
-  writer.commit(apex, { source: 'api', remove: [], add: [a('after', 1)] });
+  writer.commitDiff(apex, { source: 'api', remove: [], add: [a('after', 1)] });
   assert.deepEqual(serials(store, apex), ['21-22'], 'journalling resumes with the next small commit');
 }));
 

@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { nameToKey, nameToText, parseName, type WireName } from '../../zones/name.js';
-import { RecordTable } from '../../zones/record-table.js';
-import { canonicalOrder, forEachName, sortByComparison } from '../../zones/canonical-order.js';
+import { RecordTable } from '../../zones/table/record-table.js';
+import { canonicalOrder, forEachName, sortByComparison } from '../../zones/table/canonical-order.js';
 import { RRType } from '../../zones/rrtype.js';
 
 const ORIGIN = parseName('z.test.');

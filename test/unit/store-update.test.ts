@@ -15,16 +15,16 @@ const a = (owner: string, ip: number, ttl = 300): DiffRR => ({ owner: n(owner), 
 
 test('removeAny removes an RR whatever its owners, in one journalled commit', async () => {
   await withEmptyZone('u.test.', (writer, store, apex) => {
-    writer.commit(apex, {
+    writer.commitDiff(apex, {
       source: 'file:u', remove: [],
       add: [{ owner: ORIGIN, type: RRType.SOA, ttl: 300, rdata: soa(5) }, { owner: ORIGIN, type: RRType.NS, ttl: 300, rdata: n('ns') }, a('ns', 1), a('www', 2), a('www', 3)],
     });
-    writer.commit(apex, { source: 'api', remove: [], add: [a('www', 2)] }); // two owners now
+    writer.commitDiff(apex, { source: 'api', remove: [], add: [a('www', 2)] }); // two owners now
     const id = store.zoneMeta(apex)!.id;
     // a plain remove by a third source changes nothing
-    const none = writer.commit(apex, { source: 'tsig:k.', remove: [a('www', 2)], add: [] });
+    const none = writer.commitDiff(apex, { source: 'tsig:k.', remove: [a('www', 2)], add: [] });
     assert.equal(none.changed, false);
-    const r = writer.commit(apex, { source: 'tsig:k.', remove: [], add: [], removeAny: [a('www', 2), a('www', 99)] });
+    const r = writer.commitDiff(apex, { source: 'tsig:k.', remove: [], add: [], removeAny: [a('www', 2), a('www', 99)] });
     assert.equal(r.changed, true);
     assert.equal(r.removed, 1);
     assert.equal(r.serial, 6, 'one bump (adding an owner changed no data)');
@@ -34,10 +34,10 @@ test('removeAny removes an RR whatever its owners, in one journalled commit', as
     assert.deepEqual([last.from, last.to], [5, 6]);
     assert.equal(last.removed.length, 2, 'old SOA + the A record');
     // removing the last RR of a name removes the node
-    writer.commit(apex, { source: 'tsig:k.', remove: [], add: [], removeAny: [a('www', 3)] });
+    writer.commitDiff(apex, { source: 'tsig:k.', remove: [], add: [], removeAny: [a('www', 3)] });
     assert.equal(store.getNode(id, nameToKey(n('www'))), undefined);
     // an SOA in removeAny is ignored
-    const s = writer.commit(apex, { source: 'tsig:k.', remove: [], add: [], removeAny: [{ owner: ORIGIN, type: RRType.SOA, ttl: 300, rdata: soa(8) }] });
+    const s = writer.commitDiff(apex, { source: 'tsig:k.', remove: [], add: [], removeAny: [{ owner: ORIGIN, type: RRType.SOA, ttl: 300, rdata: soa(8) }] });
     assert.equal(s.changed, false);
     assert.equal(diffIsEmpty({ source: 'x', remove: [], add: [], removeAny: [a('www', 1)] }), false);
   });

@@ -1,7 +1,7 @@
 import { RRType } from '../rrtype.js';
 import { rdataEqual } from '../rdata-equal.js';
-import type { RecordTable } from '../record-table.js';
-import { canonicalOrder, forEachName, isPrefixOf, parentLength, wildcardParentIds } from '../canonical-order.js';
+import type { RecordTable } from '../table/record-table.js';
+import { canonicalOrder, forEachName, isPrefixOf, parentLength, wildcardParentIds } from '../table/canonical-order.js';
 import { NodeFlag } from './node.js';
 import { StoreError } from './lmdb-store.js';
 

@@ -1,5 +1,6 @@
 import type { WireName } from '../name.js';
-import type { LmdbStore, ZoneMeta } from './lmdb-store.js';
+import { handlesOf, type StoreHandles } from './handles.js';
+import type { ZoneMeta } from './zone-meta.js';
 
 /** [owner, type, ttl, rdata] */
 export type JournalRR = [WireName, number, number, Uint8Array];
@@ -39,44 +40,44 @@ export interface JournalUsage {
  * anything older: a chain with a gap can never reach the current serial, so a client that far
  * behind gets AXFR (RFC 1995 §4 lets a server answer IXFR with the whole zone).
  */
-export function appendJournal(store: LmdbStore, meta: ZoneMeta, entry: JournalEntry, limits: JournalLimits = DEFAULT_JOURNAL_LIMITS): JournalUsage {
+export function appendJournal(h: StoreHandles, meta: ZoneMeta, entry: JournalEntry, limits: JournalLimits = DEFAULT_JOURNAL_LIMITS): JournalUsage {
   const encode = (list: JournalRR[]) => list.map(([o, t, ttl, r]) => [Buffer.from(o), t, ttl, Buffer.from(r)]);
   const key = journalKey(meta.id, meta.journalSeq);
-  store.journalDb.put(key, { from: entry.from, to: entry.to, removed: encode(entry.removed), added: encode(entry.added) });
-  const size = store.journalDb.getBinary(key)?.length ?? 0;
-  let usage = meta.journalUsage ?? measureJournal(store, meta.id, meta.journalSeq);
+  h.journal.put(key, { from: entry.from, to: entry.to, removed: encode(entry.removed), added: encode(entry.added) });
+  const size = h.journal.getBinary(key)?.length ?? 0;
+  let usage = meta.journalUsage ?? measureJournal(h, meta.id, meta.journalSeq);
   usage = { entries: usage.entries + 1, bytes: usage.bytes + size };
   if (usage.entries <= limits.maxDepth && usage.bytes <= limits.maxBytes) return usage;
   const dropAll = size > limits.maxBytes;
   const end = dropAll ? journalKey(meta.id, meta.journalSeq + 1) : key;
-  for (const old of store.journalDb.getKeys({ start: journalKey(meta.id, 0), end })) {
+  for (const old of h.journal.getKeys({ start: journalKey(meta.id, 0), end })) {
     if (!dropAll && usage.entries <= limits.maxDepth && usage.bytes <= limits.maxBytes) break;
-    usage = { entries: usage.entries - 1, bytes: usage.bytes - (store.journalDb.getBinary(old)?.length ?? 0) };
-    store.journalDb.remove(old);
+    usage = { entries: usage.entries - 1, bytes: usage.bytes - (h.journal.getBinary(old)?.length ?? 0) };
+    h.journal.remove(old);
   }
   return usage;
 }
 
 /** Usage of the entries before `beforeSeq` (for stores written before the meta kept it). */
-function measureJournal(store: LmdbStore, zoneId: number, beforeSeq: number): JournalUsage {
+function measureJournal(h: StoreHandles, zoneId: number, beforeSeq: number): JournalUsage {
   let entries = 0;
   let bytes = 0;
-  for (const key of store.journalDb.getKeys({ start: journalKey(zoneId, 0), end: journalKey(zoneId, beforeSeq) })) {
+  for (const key of h.journal.getKeys({ start: journalKey(zoneId, 0), end: journalKey(zoneId, beforeSeq) })) {
     entries++;
-    bytes += store.journalDb.getBinary(key)?.length ?? 0;
+    bytes += h.journal.getBinary(key)?.length ?? 0;
   }
   return { entries, bytes };
 }
 
 /** The zone's journal, oldest first. */
-export function* readJournal(store: LmdbStore, zoneId: number): Generator<JournalEntry> {
-  for (const { value } of store.journalDb.getRange({ start: journalKey(zoneId, 0), end: journalKey(zoneId + 1, 0) })) {
+export function* readJournal(store: object, zoneId: number): Generator<JournalEntry> {
+  for (const { value } of handlesOf(store).journal.getRange({ start: journalKey(zoneId, 0), end: journalKey(zoneId + 1, 0) })) {
     yield value as JournalEntry;
   }
 }
 
-export function deleteJournal(store: LmdbStore, zoneId: number): void {
-  for (const key of store.journalDb.getKeys({ start: journalKey(zoneId, 0), end: journalKey(zoneId + 1, 0) })) {
-    store.journalDb.remove(key);
+export function deleteJournal(h: StoreHandles, zoneId: number): void {
+  for (const key of h.journal.getKeys({ start: journalKey(zoneId, 0), end: journalKey(zoneId + 1, 0) })) {
+    h.journal.remove(key);
   }
 }

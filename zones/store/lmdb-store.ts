@@ -1,58 +1,32 @@
 import { mkdirSync } from 'node:fs';
-import { open, type Database, type RootDatabase, type Transaction } from 'lmdb';
-
-type GetOptions = { transaction: Transaction };
+import { open, type Transaction } from 'lmdb';
+import { keyToName } from '../name.js';
+import { attachHandles, handlesOf, nodeKey, zoneRange, type StoreHandles } from './handles.js';
+import { readJournal, type JournalEntry } from './journal.js';
 import { decodeNode, type ZoneNode } from './node.js';
 import { ProvenanceTable } from './provenance.js';
 import { RawNodeReader } from './raw-nodes.js';
-import type { SerialPolicy } from '../serial.js';
+import type { OwnedRR, ZoneReader } from './reader.js';
+import { buildIndex, namesOwnedBy } from './source-index.js';
+import { StoreError, type ZoneMeta } from './zone-meta.js';
 
-export const SCHEMA_VERSION = 1;
+export { StoreError, type ZoneKind, type ZoneMeta } from './zone-meta.js';
 
-export type ZoneKind = 'primary' | 'secondary';
+/** 2: the `sources` index (records by source). A store of schema 1 is upgraded on open. */
+export const SCHEMA_VERSION = 2;
 
-/** What the store keeps per zone besides its nodes (sub-database `zones`, keyed by apex key). */
-export interface ZoneMeta {
-  id: number;
-  /** Origin in presentation format, as first configured. */
-  origin: string;
-  kind: ZoneKind;
-  serial: number;
-  serialPolicy: SerialPolicy;
-  /** Bumped on every commit; answer caches compare it. */
-  generation: number;
-  /** ISO time of the last commit. */
-  lastChange: string;
-  /** Number of RRs (RRSIGs included). */
-  records: number;
-  /** Zone-file origin of the data, when loaded from a file. */
-  source?: { file: string; mtimeMs: number; size: number; sha256: string };
-  /** Next journal sequence number. */
-  journalSeq: number;
-  /** Entries and encoded bytes in the journal now (absent in stores written before it was kept). */
-  journalUsage?: { entries: number; bytes: number };
-}
-
-export class StoreError extends Error {
-  override name = 'StoreError';
-  constructor(message: string, readonly code = 'MESHDNS_ERR_STORE') {
-    super(message);
-  }
-}
+type GetOptions = { transaction: Transaction };
 
 /**
- * The LMDB environment and its sub-databases (ARCHITECTURE.md "LMDB layout"). Reads are synchronous;
- * every write goes through `commit.ts` (the one write door) inside `env.transactionSync`.
+ * The LMDB environment behind the zone store. Reads are synchronous (`ZoneReader`); every write
+ * goes through the write door (write-door.ts) inside one transaction. The handles stay inside
+ * zones/store/ (handles.ts).
  */
-export class LmdbStore {
-  readonly env: RootDatabase;
-  readonly zonesDb: Database<ZoneMeta, Buffer>;
-  readonly nodesDb: Database<Buffer, Buffer>;
-  readonly journalDb: Database<unknown, Buffer>;
-  readonly metaDb: Database<unknown, string>;
+export class LmdbStore implements ZoneReader {
   readonly provenance: ProvenanceTable;
   /** Nodes read without an allocation per entry (zone transfers). */
   readonly rawNodes: RawNodeReader;
+  private readonly h: StoreHandles;
   private readonly keyScratch = Buffer.allocUnsafe(4 + 256 * 2);
   /** getBinaryFast with its options argument (lmdb's typings omit it). */
   private readonly fastGet: (key: Buffer, options: GetOptions) => Buffer | undefined;
@@ -63,15 +37,20 @@ export class LmdbStore {
     } catch (err) {
       throw new StoreError(`data directory "${path}" cannot be created: ${(err as Error).message}`);
     }
-    this.env = open({ path, maxDbs: 12, compression: false });
-    this.zonesDb = this.env.openDB<ZoneMeta, Buffer>({ name: 'zones', keyEncoding: 'binary' });
-    this.nodesDb = this.env.openDB<Buffer, Buffer>({ name: 'nodes', keyEncoding: 'binary', encoding: 'binary' });
-    this.journalDb = this.env.openDB<unknown, Buffer>({ name: 'journal', keyEncoding: 'binary' });
-    this.metaDb = this.env.openDB<unknown, string>({ name: 'meta' });
-    const owners = this.env.openDB<string | number, string | number>({ name: 'owners' });
-    this.provenance = new ProvenanceTable(this.env, owners);
-    this.rawNodes = new RawNodeReader(this.env);
-    this.fastGet = this.nodesDb.getBinaryFast.bind(this.nodesDb) as never;
+    const env = open({ path, maxDbs: 12, compression: false });
+    this.h = {
+      env,
+      zones: env.openDB({ name: 'zones', keyEncoding: 'binary' }),
+      nodes: env.openDB({ name: 'nodes', keyEncoding: 'binary', encoding: 'binary' }),
+      journal: env.openDB({ name: 'journal', keyEncoding: 'binary' }),
+      meta: env.openDB({ name: 'meta' }),
+      owners: env.openDB({ name: 'owners' }),
+      sources: env.openDB({ name: 'sources', keyEncoding: 'binary', encoding: 'binary' }),
+    };
+    attachHandles(this, this.h);
+    this.provenance = new ProvenanceTable(this.h.owners);
+    this.rawNodes = new RawNodeReader(env);
+    this.fastGet = this.h.nodes.getBinaryFast.bind(this.h.nodes) as never;
     this.checkSchema();
   }
 
@@ -80,9 +59,15 @@ export class LmdbStore {
   }
 
   private checkSchema(): void {
-    const version = this.metaDb.get('schemaVersion');
+    const { env, meta } = this.h;
+    const version = meta.get('schemaVersion');
     if (version === undefined) {
-      this.env.transactionSync(() => this.metaDb.put('schemaVersion', SCHEMA_VERSION));
+      env.transactionSync(() => meta.put('schemaVersion', SCHEMA_VERSION));
+    } else if (version === 1) {
+      env.transactionSync(() => {
+        buildIndex(this.h);
+        meta.put('schemaVersion', SCHEMA_VERSION);
+      });
     } else if (version !== SCHEMA_VERSION) {
       throw new StoreError(
         `data directory "${this.path}" has schema version ${String(version)}, this meshdns reads ${SCHEMA_VERSION}`,
@@ -93,20 +78,12 @@ export class LmdbStore {
 
   allZones(): { apexKey: Buffer; meta: ZoneMeta }[] {
     const out: { apexKey: Buffer; meta: ZoneMeta }[] = [];
-    for (const { key, value } of this.zonesDb.getRange()) out.push({ apexKey: Buffer.from(key), meta: value });
+    for (const { key, value } of this.h.zones.getRange()) out.push({ apexKey: Buffer.from(key), meta: value });
     return out;
   }
 
   zoneMeta(apexKey: Uint8Array): ZoneMeta | undefined {
-    return this.zonesDb.get(Buffer.from(apexKey));
-  }
-
-  /** Node key: zone id (u32 BE) ‖ canonical name key. */
-  nodeKey(zoneId: number, nameKey: Uint8Array): Buffer {
-    const key = Buffer.allocUnsafe(4 + nameKey.length);
-    key.writeUInt32BE(zoneId, 0);
-    key.set(nameKey, 4);
-    return key;
+    return this.h.zones.get(Buffer.from(apexKey));
   }
 
   /** The read options of node lookups: the snapshot they read, until the next commit. */
@@ -120,7 +97,7 @@ export class LmdbStore {
    * (Inside a write transaction lmdb reads that transaction whatever the options say.)
    */
   private snapshot(): GetOptions {
-    if (this.readOptions.transaction === undefined) this.readOptions.transaction = this.env.useReadTransaction();
+    if (this.readOptions.transaction === undefined) this.readOptions.transaction = this.h.env.useReadTransaction();
     return this.readOptions as GetOptions;
   }
 
@@ -130,6 +107,12 @@ export class LmdbStore {
     if (txn === undefined) return;
     this.readOptions.transaction = undefined;
     txn.done();
+  }
+
+  /** After a commit made by another process (the zone loader): every read sees it from now on. */
+  seeExternalCommits(): void {
+    this.refreshSnapshot();
+    this.h.env.resetReadTxn();
   }
 
   /** Views of keyScratch by length, made once: the query path allocates nothing for its keys. */
@@ -167,21 +150,70 @@ export class LmdbStore {
     return value === undefined ? -1 : value[1]!;
   }
 
-  /** Every node of a zone in canonical order (pin a snapshot around it for a consistent view). */
+  /** Every node of a zone in canonical order (one snapshot for the whole iteration). */
   *zoneNodes(zoneId: number): Generator<{ nameKey: Buffer; node: ZoneNode }> {
-    const start = Buffer.allocUnsafe(4);
-    start.writeUInt32BE(zoneId, 0);
-    const end = Buffer.allocUnsafe(4);
-    end.writeUInt32BE(zoneId + 1, 0);
-    for (const { key, value } of this.nodesDb.getRange({ start, end })) {
+    for (const { key, value } of this.h.nodes.getRange(zoneRange(zoneId))) {
       yield { nameKey: Buffer.from(key.subarray(4)), node: decodeNode(Buffer.from(value)) };
     }
   }
 
+  *nodesBelow(zoneId: number, nameKey: Uint8Array): Generator<{ nameKey: Buffer; node: ZoneNode }> {
+    const prefix = nodeKey(zoneId, nameKey);
+    // children are prefix ‖ label ‖ 0x00, and a label never starts with 0x00
+    for (const { key, value } of this.h.nodes.getRange({ start: Buffer.concat([prefix, Buffer.of(1)]) })) {
+      if (key.length <= prefix.length || key.compare(prefix, 0, prefix.length, 0, prefix.length) !== 0) return;
+      yield { nameKey: Buffer.from(key.subarray(4)), node: decodeNode(Buffer.from(value)) };
+    }
+  }
+
+  previousName(zoneId: number, nameKey: Uint8Array): Buffer | undefined {
+    for (const key of this.h.nodes.getKeys({ start: nodeKey(zoneId, nameKey), end: zoneRange(zoneId).start, reverse: true })) {
+      if (key.length - 4 === nameKey.length && key.compare(nameKey, 0, nameKey.length, 4) === 0) continue;
+      return Buffer.from(key.subarray(4));
+    }
+    return undefined;
+  }
+
+  nextName(zoneId: number, nameKey: Uint8Array): Buffer | undefined {
+    for (const key of this.h.nodes.getKeys({ start: nodeKey(zoneId, nameKey), end: zoneRange(zoneId).end })) {
+      if (key.length - 4 === nameKey.length && key.compare(nameKey, 0, nameKey.length, 4) === 0) continue;
+      return Buffer.from(key.subarray(4));
+    }
+    return undefined;
+  }
+
+  journal(zoneId: number): Generator<JournalEntry> {
+    return readJournal(this, zoneId);
+  }
+
+  *ownedBy(zoneId: number, source: string): Generator<OwnedRR> {
+    const ownerId = this.provenance.find(source);
+    if (ownerId === undefined) return;
+    for (const nameKey of namesOwnedBy(this.h, zoneId, ownerId)) {
+      const node = this.getNode(zoneId, nameKey);
+      if (!node) continue;
+      const owner = keyToName(nameKey);
+      for (const set of node.rrsets) {
+        for (const rr of set.rrs) {
+          if (rr.owners.includes(ownerId)) yield { owner, nameKey, type: set.type, ttl: set.ttl, rdata: rr.rdata };
+        }
+      }
+    }
+  }
+
+  sourceName(id: number): string {
+    return this.provenance.nameOf(id);
+  }
+
+  sourceId(source: string): number | undefined {
+    return this.provenance.find(source);
+  }
+
   async close(): Promise<void> {
     this.refreshSnapshot();
+    const env = handlesOf(this).env;
     // lmdb 3.5 blocks forever in close() right after a transactionSync unless its flush settled
-    await this.env.flushed;
-    await this.env.close();
+    await env.flushed;
+    await env.close();
   }
 }

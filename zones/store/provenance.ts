@@ -1,35 +1,32 @@
-import type { Database, RootDatabase } from 'lmdb';
+import type { Database } from 'lmdb';
 
 /**
  * Provenance: who contributed an RR. Each source has a stable string ("file:example.test.zone",
  * "api", "tsig:key.", "k8s:<uid>", "xfr:<primary>") mapped to a small id stored next to every RR,
  * so a source only ever removes what it owns. The `owners` database holds both directions
- * (number → name, string → id); other threads may allocate ids, so a miss re-reads the database.
+ * (number → name, string → id); other processes may allocate ids, so a miss re-reads the database.
  */
 export class ProvenanceTable {
   private readonly byName = new Map<string, number>();
   private readonly byId = new Map<number, string>();
 
-  constructor(
-    private readonly env: RootDatabase,
-    private readonly db: Database<string | number, string | number>,
-  ) {}
+  constructor(private readonly db: Database<string | number, string | number>) {}
 
-  /** Id of a source, allocated on first use (never inside another write transaction). */
-  idOf(source: string): number {
-    const known = this.find(source);
+  /**
+   * Id of a source, allocated on first use: called inside the commit's write transaction, so an
+   * aborted commit allocates nothing. The id is remembered only once `remember` is called after
+   * the transaction committed.
+   */
+  idInTransaction(source: string): number {
+    const known = this.byName.get(source);
     if (known !== undefined) return known;
-    const id = this.env.transactionSync(() => {
-      const again = this.db.get(source);
-      if (typeof again === 'number') return again;
-      const next = ((this.db.get(0) as number | undefined) ?? 1);
-      this.db.put(0, next + 1); // key 0 holds the next free id
-      this.db.put(next, source);
-      this.db.put(source, next);
-      return next;
-    });
-    this.remember(source, id);
-    return id;
+    const stored = this.db.get(source);
+    if (typeof stored === 'number') return stored;
+    const next = (this.db.get(0) as number | undefined) ?? 1;
+    this.db.put(0, next + 1); // key 0 holds the next free id
+    this.db.put(next, source);
+    this.db.put(source, next);
+    return next;
   }
 
   /** Id of a source if it was ever seen. */
@@ -51,7 +48,7 @@ export class ProvenanceTable {
     return stored;
   }
 
-  private remember(source: string, id: number): void {
+  remember(source: string, id: number): void {
     this.byName.set(source, id);
     this.byId.set(id, source);
   }

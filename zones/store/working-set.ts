@@ -1,4 +1,5 @@
-import type { LmdbStore } from './lmdb-store.js';
+import { nodeKey, type StoreHandles } from './handles.js';
+import { ownersOfNode } from './source-index.js';
 import { decodeNode, type ZoneNode } from './node.js';
 
 export interface WorkingEntry {
@@ -10,6 +11,8 @@ export interface WorkingEntry {
   /** RRsets changed: must be written even when the flags did not change. */
   dirty: boolean;
   oldFlags: number;
+  /** Provenance ids in the node as loaded (the index by source is updated from the difference). */
+  oldOwners: ReadonlySet<number>;
 }
 
 /**
@@ -22,7 +25,7 @@ export class WorkingSet {
   private readonly createdChildOf = new Set<string>();
 
   constructor(
-    private readonly store: LmdbStore,
+    private readonly h: StoreHandles,
     readonly zoneId: number,
   ) {}
 
@@ -35,9 +38,12 @@ export class WorkingSet {
     const id = latin1(nameKey);
     let entry = this.entries.get(id);
     if (entry) return entry;
-    const stored = this.store.nodesDb.getBinary(this.store.nodeKey(this.zoneId, nameKey));
+    const stored = this.h.nodes.getBinary(nodeKey(this.zoneId, nameKey));
     const node: ZoneNode = stored ? decodeNode(Buffer.from(stored)) : { flags: 0, rrsets: [] };
-    entry = { nameKey: Buffer.from(nameKey), node, existed: stored !== undefined, deleted: false, dirty: false, oldFlags: node.flags };
+    entry = {
+      nameKey: Buffer.from(nameKey), node, existed: stored !== undefined, deleted: false, dirty: false, oldFlags: node.flags,
+      oldOwners: stored ? ownersOfNode(node) : NO_OWNERS,
+    };
     this.entries.set(id, entry);
     return entry;
   }
@@ -50,14 +56,14 @@ export class WorkingSet {
   exists(nameKey: Uint8Array): boolean {
     const entry = this.get(nameKey);
     if (entry) return !entry.deleted && (entry.existed || entry.node.rrsets.length > 0 || entry.dirty);
-    return this.store.nodesDb.doesExist(this.store.nodeKey(this.zoneId, nameKey));
+    return this.h.nodes.doesExist(nodeKey(this.zoneId, nameKey));
   }
 
   /** Flags of a node after the changes so far (0 when it does not exist). */
   flagsOf(nameKey: Uint8Array): number {
     const entry = this.get(nameKey);
     if (entry) return entry.deleted ? 0 : entry.node.flags;
-    const stored = this.store.nodesDb.getBinary(this.store.nodeKey(this.zoneId, nameKey));
+    const stored = this.h.nodes.getBinary(nodeKey(this.zoneId, nameKey));
     return stored ? stored[1]! : 0;
   }
 
@@ -73,15 +79,17 @@ export class WorkingSet {
 
   /** Canonical keys stored in LMDB strictly below `nameKey`, in canonical order. */
   *descendantKeys(nameKey: Uint8Array): Generator<Buffer> {
-    const prefix = this.store.nodeKey(this.zoneId, nameKey);
+    const prefix = nodeKey(this.zoneId, nameKey);
     // children are prefix ‖ label ‖ 0x00 and a label never starts with 0x00
     const start = Buffer.concat([prefix, Buffer.of(1)]);
-    for (const key of this.store.nodesDb.getKeys({ start })) {
+    for (const key of this.h.nodes.getKeys({ start })) {
       if (key.length <= prefix.length || key.compare(prefix, 0, prefix.length, 0, prefix.length) !== 0) return;
       yield Buffer.from(key.subarray(4));
     }
   }
 }
+
+const NO_OWNERS: ReadonlySet<number> = new Set();
 
 export function latin1(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');

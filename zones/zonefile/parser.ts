@@ -4,7 +4,7 @@ import { readDirective } from './directives.js';
 import { ZoneLexer } from './lexer.js';
 import { readRecord } from './record-line.js';
 import { parseResult, ParseSession, type FileContext, type ParseOptions, type ParseResult } from './session.js';
-import { RecordTable } from '../record-table.js';
+import { RecordTable } from '../table/record-table.js';
 
 export type { ParseOptions, ParseResult, ZoneProblem } from './session.js';
 

@@ -1,6 +1,6 @@
 import type { WireName } from '../name.js';
 import type { ParsedRecord } from '../record.js';
-import { RecordTable, withLazyRecords } from '../record-table.js';
+import { RecordTable, withLazyRecords } from '../table/record-table.js';
 import { RRType } from '../rrtype.js';
 import { soaTimers } from '../soa.js';
 import type { LexError } from './lexer.js';

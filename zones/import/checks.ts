@@ -1,10 +1,10 @@
-import { isInZone, nameToKey, nameToText, type WireName } from './name.js';
-import { canonicalOrder, forEachName, isPrefixOf, KeySet, relativeKey } from './canonical-order.js';
-import { canonicalRdata } from './rdata/index.js';
-import type { ParsedRecord } from './record.js';
-import { RecordTable } from './record-table.js';
-import { RRType, typeToText } from './rrtype.js';
-import type { ZoneProblem } from './zonefile/session.js';
+import { isInZone, nameToKey, nameToText, type WireName } from '../name.js';
+import { canonicalOrder, forEachName, isPrefixOf, KeySet, relativeKey } from '../table/canonical-order.js';
+import { canonicalRdata } from '../rdata/index.js';
+import type { ParsedRecord } from '../record.js';
+import { RecordTable } from '../table/record-table.js';
+import { RRType, typeToText } from '../rrtype.js';
+import type { ZoneProblem } from '../zonefile/session.js';
 
 /**
  * Semantic checks on a whole zone, after parsing (what kzonecheck and named-checkzone do):

@@ -1,4 +1,4 @@
-import { writeKeyLabels } from './name.js';
+import { writeKeyLabels } from '../name.js';
 import type { RecordTable } from './record-table.js';
 
 /**

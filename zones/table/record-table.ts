@@ -1,8 +1,8 @@
-import { wireNameLength, type WireName } from './name.js';
-import type { DiffRR } from './diff.js';
-import type { ParsedRecord } from './record.js';
+import { wireNameLength, type WireName } from '../name.js';
+import type { DiffRR } from '../diff.js';
+import type { ParsedRecord } from '../record.js';
 import type { CanonicalOrder } from './canonical-order.js';
-import { RRClass } from './rrtype.js';
+import { RRClass } from '../rrtype.js';
 
 /**
  * A zone's records as columns: typed arrays indexed by record number, owner names and rdata packed

@@ -1,8 +1,8 @@
 import { checkTable } from './checks.js';
-import type { WireName } from './name.js';
-import type { ParsedRecord } from './record.js';
-import { RecordTable, withLazyRecords } from './record-table.js';
-import { parseZoneFile, type ZoneProblem } from './zonefile/parser.js';
+import type { WireName } from '../name.js';
+import type { ParsedRecord } from '../record.js';
+import { RecordTable, withLazyRecords } from '../table/record-table.js';
+import { parseZoneFile, type ZoneProblem } from '../zonefile/parser.js';
 
 export interface LoadedZoneFile {
   /** The zone's records after the checks (duplicates marked dropped, RRset TTLs made equal). */

@@ -1,17 +1,17 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, watch, type FSWatcher, type Stats } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import type { Logger } from 'pino';
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { nameToKey, nameToText, parseName, type WireName } from './name.js';
-import type { ZoneProblem } from './zonefile/parser.js';
+import { keyToName, nameToKey, nameToText, parseName, type WireName } from '../name.js';
+import type { ZoneProblem } from '../zonefile/parser.js';
 import { applyZoneFile, type ZoneFileOutcome, type ZoneFileRequest } from './zone-file-apply.js';
-import type { LmdbStore } from './store/lmdb-store.js';
-import type { ZoneWriter } from './store/commit.js';
-import type { SerialPolicy } from './serial.js';
-import { latin1 } from './store/working-set.js';
+import type { ZoneReader } from '../store/reader.js';
+import type { ZoneWriter } from '../store/write-door.js';
+import type { SerialPolicy } from '../serial.js';
+import { latin1 } from '../store/working-set.js';
 
 export interface ZoneFileEntry {
   origin: string;
@@ -46,7 +46,7 @@ export class ZoneFolder {
   private again = false;
 
   constructor(
-    private readonly store: LmdbStore,
+    private readonly store: ZoneReader,
     private readonly writer: ZoneWriter,
     private readonly zoneDir: string | undefined,
     private readonly configured: ZoneFileEntry[],
@@ -131,7 +131,7 @@ export class ZoneFolder {
     // zones that came from files that are gone
     for (const { apexKey, meta } of this.store.allZones()) {
       if (meta.kind !== 'primary' || !meta.source || wantedKeys.has(latin1(apexKey))) continue;
-      this.writer.deleteZone(apexKey);
+      this.writer.begin(keyToName(apexKey), `file:${basename(meta.source.file)}`).deleteZone().commit();
       this.status.delete(meta.origin);
       this.log.info({ zone: meta.origin, file: meta.source.file }, 'zone file removed; zone unloaded');
     }
@@ -164,7 +164,7 @@ export class ZoneFolder {
     const sha256 = createHash('sha256').update(readFileSync(entry.file)).digest('hex');
     const source = { file: entry.file, mtimeMs: stat.mtimeMs, size: stat.size, sha256 };
     if (meta && src && src.sha256 === sha256 && src.file === entry.file && meta.records > 0) {
-      this.writer.updateMeta(apexKey, { source });
+      this.writer.begin(origin, `file:${basename(entry.file)}`, 'primary').setMeta({ source }).commit();
       return;
     }
     const request: ZoneFileRequest = {
@@ -202,7 +202,8 @@ export class ZoneFolder {
         if (msg.kind === 'progress') log.info({ ...msg.details }, msg.message);
         else if (msg.kind === 'done') {
           settled = true;
-          if (msg.outcome.ok) this.writer.announceExternalCommit(apexKey);
+          const o = msg.outcome;
+          if (o.ok) this.writer.announceExternalCommit(apexKey, { ...o, created: false, deleted: false, changeset: undefined });
           resolve(msg.outcome);
         } else {
           settled = true;
@@ -215,7 +216,7 @@ export class ZoneFolder {
       child.once('exit', (code) => {
         if (!settled) reject(new Error(`zone load process exited with code ${code}`));
       });
-      child.send({ dataPath: this.store.path, request, journalLimits: this.writer.journalLimits(request.origin.toLowerCase()) });
+      child.send({ parentPid: process.pid, dataPath: this.store.path, request, journalLimits: this.writer.journalLimits(request.origin.toLowerCase()) });
     });
   }
 

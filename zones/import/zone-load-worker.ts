@@ -4,12 +4,14 @@
  * system when the process exits. It opens the same LMDB environment (LMDB serialises writers
  * across processes) and commits through the same write door.
  */
-import { LmdbStore } from './store/lmdb-store.js';
-import { ZoneWriter } from './store/commit.js';
+import { LmdbStore } from '../store/lmdb-store.js';
+import { ZoneWriter } from '../store/write-door.js';
 import { applyZoneFile, type ZoneFileRequest } from './zone-file-apply.js';
-import type { JournalLimits } from './store/journal.js';
+import type { JournalLimits } from '../store/journal.js';
 
 interface LoadJob {
+  /** The server that asked: a load it no longer waits for is abandoned (inside the commit's transaction). */
+  parentPid: number;
   dataPath: string;
   request: ZoneFileRequest;
   journalLimits: JournalLimits;
@@ -17,13 +19,16 @@ interface LoadJob {
 
 const send = (msg: unknown) => new Promise<void>((resolve) => process.send!(msg, () => resolve()));
 
+// the server died (kill -9 included): its IPC channel closes, and nobody waits for this load
+process.once('disconnect', () => process.exit(1));
+
 process.once('message', (job: LoadJob) => {
   void (async () => {
     try {
       const store = LmdbStore.open(job.dataPath);
-      const writer = new ZoneWriter(store);
-      writer.journalLimits = () => job.journalLimits;
-      const outcome = applyZoneFile(store, writer, job.request, (message, details) => void send({ kind: 'progress', message, details }));
+      const writer = new ZoneWriter(store, { journalLimits: () => job.journalLimits });
+      const stillWanted = () => (process.ppid !== job.parentPid ? `the server (pid ${job.parentPid}) that asked for this load is gone` : undefined);
+      const outcome = applyZoneFile(store, writer, job.request, (message, details) => void send({ kind: 'progress', message, details }), stillWanted);
       await store.close();
       await send({ kind: 'done', outcome });
     } catch (err) {

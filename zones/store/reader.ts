@@ -1,0 +1,46 @@
+import type { WireName } from '../name.js';
+import type { JournalEntry } from './journal.js';
+import type { ZoneNode } from './node.js';
+import type { RawNodeReader } from './raw-nodes.js';
+import type { ZoneMeta } from './zone-meta.js';
+
+/** One RR a source owns, as the reconcile step compares it. */
+export interface OwnedRR {
+  owner: WireName;
+  nameKey: Buffer;
+  type: number;
+  ttl: number;
+  rdata: Uint8Array;
+}
+
+/**
+ * The read-only face of the zone store (NLnetLabs `domain` ReadableZone habit): everything outside
+ * zones/store/ reads through this and writes through the write door, never an LMDB handle. Reads
+ * are synchronous and see one snapshot until the next commit.
+ */
+export interface ZoneReader {
+  /** The data directory. */
+  readonly path: string;
+  allZones(): { apexKey: Buffer; meta: ZoneMeta }[];
+  zoneMeta(apexKey: Uint8Array): ZoneMeta | undefined;
+  /** One node; `withOwners` false skips provenance (the query path). */
+  getNode(zoneId: number, nameKey: Uint8Array, withOwners?: boolean): ZoneNode | undefined;
+  /** A node's flags without decoding it; -1 when it does not exist. */
+  getFlags(zoneId: number, nameKey: Uint8Array): number;
+  /** Every node of a zone in canonical order. */
+  zoneNodes(zoneId: number): Generator<{ nameKey: Buffer; node: ZoneNode }>;
+  /** Every node below `nameKey` (not itself) in canonical order. */
+  nodesBelow(zoneId: number, nameKey: Uint8Array): Generator<{ nameKey: Buffer; node: ZoneNode }>;
+  /** The nearest existing name before / after `nameKey` in canonical order within the zone (DNSSEC denial). */
+  previousName(zoneId: number, nameKey: Uint8Array): Buffer | undefined;
+  nextName(zoneId: number, nameKey: Uint8Array): Buffer | undefined;
+  /** Every node of a zone without an allocation per node (zone transfers). */
+  readonly rawNodes: RawNodeReader;
+  /** The zone's journal, oldest first. */
+  journal(zoneId: number): Generator<JournalEntry>;
+  /** The RRs `source` owns in a zone, from the index by source (a range read). */
+  ownedBy(zoneId: number, source: string): Generator<OwnedRR>;
+  /** A provenance id's source name, and the id of a name if it was ever seen. */
+  sourceName(id: number): string;
+  sourceId(source: string): number | undefined;
+}
