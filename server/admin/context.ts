@@ -2,7 +2,7 @@ import type { Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import type { ZoneTable } from '../query/zone-table.js';
 import type { ControlCounters } from '../metrics/counters.js';
-import type { LmdbStore } from '../../zones/store/lmdb-store.js';
+import type { ZoneReader } from '../../zones/store/reader.js';
 import type { ZoneWriter } from '../../zones/store/write-door.js';
 import type { ZoneFolder } from '../../zones/import/zone-folder.js';
 import type { TokenHolder } from './auth.js';
@@ -31,7 +31,7 @@ export interface ReplicationHooks {
 
 /** Everything the admin HTTP server reads or calls; start.ts builds it. */
 export interface AdminContext {
-  store: LmdbStore;
+  store: ZoneReader;
   writer: ZoneWriter;
   table: ZoneTable;
   /** The current zone folder (a reload may replace it). */

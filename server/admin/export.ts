@@ -1,14 +1,15 @@
 import { keyToName, nameToText } from '../../zones/name.js';
 import { rdataToText } from '../../zones/rdata/index.js';
 import { RRType, typeToText } from '../../zones/rrtype.js';
-import type { LmdbStore, ZoneMeta } from '../../zones/store/lmdb-store.js';
+import type { ZoneReader } from '../../zones/store/reader.js';
+import type { ZoneMeta } from '../../zones/store/zone-meta.js';
 
 /**
  * The zone as master-file text (RFC 1035 §5): SOA first, then every RRset in canonical order, with
  * absolute owner names, so the text loads anywhere whatever $ORIGIN is in force. One range read,
  * so one LMDB snapshot: the text is one version of the zone.
  */
-export function exportZone(store: LmdbStore, meta: ZoneMeta): string {
+export function exportZone(store: ZoneReader, meta: ZoneMeta): string {
   const lines: string[] = [];
   let soa = '';
   for (const { nameKey, node } of store.zoneNodes(meta.id)) {

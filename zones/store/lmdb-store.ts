@@ -97,16 +97,32 @@ export class LmdbStore implements ZoneReader {
    * (Inside a write transaction lmdb reads that transaction whatever the options say.)
    */
   private snapshot(): GetOptions {
+    if (this.committing) return this.unpinned;
     if (this.readOptions.transaction === undefined) this.readOptions.transaction = this.h.env.useReadTransaction();
     return this.readOptions as GetOptions;
   }
 
-  /** Lets the next lookup see the latest commit (and LMDB reuse the pages the old snapshot held). */
+  /** Set by a commit until the next turn: reads then go through lmdb's own read transaction. */
+  private committing = false;
+  private readonly unpinned: GetOptions = { transaction: undefined as unknown as Transaction };
+
+  /**
+   * Lets the next lookup see the latest commit (and LMDB reuse the pages the old snapshot held).
+   * No snapshot is pinned in the rest of the commit's turn: lmdb settles its shared read transaction
+   * in a microtask after a synchronous commit, and a snapshot pinned before that was seen answering
+   * from before the commit in every later turn, until the next commit (a query in the same UDP batch
+   * as an UPDATE, a lookup right after a zone load).
+   */
   refreshSnapshot(): void {
     const txn = this.readOptions.transaction;
-    if (txn === undefined) return;
     this.readOptions.transaction = undefined;
-    txn.done();
+    txn?.done();
+    if (!this.committing) {
+      this.committing = true;
+      setImmediate(() => {
+        this.committing = false;
+      });
+    }
   }
 
   /** After a commit made by another process (the zone loader): every read sees it from now on. */
