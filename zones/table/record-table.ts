@@ -1,8 +1,35 @@
 import { wireNameLength, type WireName } from '../name.js';
 import type { DiffRR } from '../diff.js';
 import type { ParsedRecord } from '../record.js';
-import type { CanonicalOrder } from './canonical-order.js';
 import { RRClass } from '../rrtype.js';
+
+
+/**
+ * A zone's records in canonical order (RFC 4034 §6.1), sorted once for both the checks and the
+ * first write to LMDB: grouping records by owner, finding a name's ancestors and walking the tree
+ * are then walks over neighbours, with no hash table of a million names.
+ *
+ * A name is ordered by its canonical key (name.ts) without the apex's part, which every name
+ * shares: its "id" below ("" for the apex; an ancestor's id is a prefix of its descendants'). The
+ * keys are packed in one buffer and sorted as numbers, five key octets and a record number to a
+ * 64-bit integer, with TypedArray sort (native, no comparator, no string per record); names that
+ * tie on five octets are sorted again on the next five. A 0x00 ends every label and never starts
+ * one, so padding a short key with zeros sorts it before the keys it is a prefix of: a name comes
+ * before its children, as in LMDB. A name's records come by type, then in file order.
+ */
+export interface CanonicalOrder {
+  apexKey: Buffer;
+  /** Records covered: the order is stale when the table has grown since. */
+  count: number;
+  /** Record numbers in canonical order (records outside the zone left out). */
+  records: Int32Array;
+  /** Relative keys, packed; record i's is keys[keyAt[i] .. keyAt[i] + keyLength[i]]. */
+  keys: Buffer;
+  keyAt: Int32Array;
+  keyLength: Int32Array;
+  /** 1 where records[p] is the first record of a name (its key differs from the one before). */
+  startsName: Uint8Array;
+}
 
 /**
  * A zone's records as columns: typed arrays indexed by record number, owner names and rdata packed

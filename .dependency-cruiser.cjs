@@ -1,0 +1,95 @@
+// Import-graph rules for meshdns (dependency-cruiser). The same rules serve the CLI
+// (`npx depcruise server zones bench test`) and test/architecture/imports.test.ts.
+//
+// "Nothing outside zones/store/ uses the store's raw LMDB handles" (ARCHITECTURE.md) is an import
+// rule too: LmdbStore keeps its handles out of its public face, and only zones/store/handles.ts hands
+// them out (store-handles-only-in-store).
+
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'vocabulary-below-server',
+      severity: 'error',
+      comment:
+        'zones/ (and dnssec/, catalog/: zone vocabulary, signing and catalog interpretation) sit below server/: ' +
+        'they never import it. The server composes them (server/start.ts), not the other way round. ' +
+        'k8s/ is a source with its own client and is left out until it exists.',
+      from: { path: '^(zones|dnssec|catalog)/' },
+      to: { path: '^server/' },
+    },
+    {
+      name: 'lmdb-only-in-store',
+      severity: 'error',
+      comment:
+        'Only zones/store/ holds LMDB: everything else gets a snapshot reader and the write door. ' +
+        'Tests may import lmdb (store tests open environments themselves); bench/ may not.',
+      from: { pathNot: '^(zones/store/|test/)' },
+      // (node_modules may be a symlink: the resolved path then runs through its target)
+      to: { path: '(^|/)node_modules/lmdb/' },
+    },
+    {
+      name: 'store-handles-only-in-store',
+      severity: 'error',
+      comment:
+        'The LMDB handles (environment, sub-databases) are handed out by zones/store/handles.ts to the ' +
+        'store and its write door only; everything else reads through ZoneReader and writes through ZoneWriter.',
+      from: { pathNot: '^zones/store/' },
+      to: { path: '^zones/store/handles\\.ts$' },
+    },
+    {
+      name: 'no-cycles-in-server',
+      severity: 'error',
+      comment: 'No import cycle made only of server/ modules (type-only imports count: they couple too).',
+      from: { path: '^server/' },
+      to: { circular: true, viaOnly: { path: '^server/' } },
+    },
+    {
+      name: 'no-folder-cycles-in-server',
+      severity: 'error',
+      comment:
+        'No cycle between folders of server/ either (query/ → update/ → query/ is one): each folder is a layer ' +
+        'or a module the router hands messages to, and the dependencies between them go one way.',
+      scope: 'folder',
+      from: { path: '^server/' },
+      to: { circular: true, viaOnly: { path: '^server/' } },
+    },
+    {
+      name: 'no-cycles-in-zones',
+      severity: 'error',
+      comment: 'No import cycle made only of zones/ modules (type-only imports count).',
+      from: { path: '^zones/' },
+      to: { circular: true, viaOnly: { path: '^zones/' } },
+    },
+    {
+      name: 'no-folder-cycles-in-zones',
+      severity: 'error',
+      comment: 'No cycle between folders of zones/ (e.g. zones/ ↔ zones/store/).',
+      scope: 'folder',
+      from: { path: '^zones/' },
+      to: { circular: true, viaOnly: { path: '^zones/' } },
+    },
+    {
+      name: 'update-xfr-not-query',
+      severity: 'error',
+      comment:
+        'Dynamic update and zone transfers are handed messages by the router; they never reach into the ' +
+        'answer engine (server/query/). Shared wire vocabulary belongs in a module both can import.',
+      from: { path: '^server/(update|xfr)/' },
+      to: { path: '^server/query/' },
+    },
+  ],
+  options: {
+    // the TypeScript sources, never the compiled copies
+    exclude: { path: '^(dist|node_modules)/' },
+    doNotFollow: { path: 'node_modules' },
+    // `import type` counts: a type-only import is still a dependency of the design
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default'],
+    },
+    moduleSystems: ['es6', 'cjs'],
+  },
+};
