@@ -2,6 +2,7 @@ import { checkZone } from '../../zones/import/checks.js';
 import type { ZoneDiff } from '../../zones/diff.js';
 import { keyToName, nameToKey, nameToText, parentKey, type WireName } from '../../zones/name.js';
 import { rdataEqual } from '../../zones/rdata-equal.js';
+import { reconcile } from '../../zones/reconcile.js';
 import { rdataToText } from '../../zones/rdata/index.js';
 import type { ParsedRecord } from '../../zones/record.js';
 import { RRType, typeToText } from '../../zones/rrtype.js';
@@ -144,17 +145,24 @@ export function planPatch(store: ZoneReader, apexKey: Buffer, meta: ZoneMeta, rr
     }
     const going = old.rrs.filter((rr) => !rs.rdatas.some((n) => rdataEqual(rs.type, n, rr.rdata)));
     const foreign = going.filter((rr) => rr.owners.some((o) => o !== apiId));
-    if (foreign.length > 0 || !rs.replace) {
-      if (isApex && rs.type === RRType.NS && rs.replace) {
-        const rr = foreign[0]!;
-        const sources = rr.owners.filter((o) => o !== apiId).map((o) => store.sourceName(o)).join(', ');
-        throw invalid(`${at}.records`, rs.label, `would drop the apex NS record "${rdataText(rs.type, rr.rdata)}", which ${sources} ` +
-          'wrote; apex NS records are only removed by the source that wrote them (edit the zone file), so include it or change it there');
-      }
-      diff.removeRRsets!.push({ owner: rs.owner, type: rs.type });
-    } else {
-      for (const rr of going) diff.remove.push({ owner: rs.owner, type: rs.type, ttl: old.ttl, rdata: rr.rdata });
+    if (foreign.length === 0 && rs.replace) {
+      // the API's own records of this RRset against what it wants: the shared reconcile step
+      const wanted = rs.rdatas.map((rdata) => ({ owner: rs.owner, type: rs.type, ttl: rs.ttl, rdata }));
+      const owned = old.rrs.filter((rr) => apiId !== undefined && rr.owners.includes(apiId)).map((rr) => ({ owner: rs.owner, type: rs.type, ttl: old.ttl, rdata: rr.rdata }));
+      // (a record another source wrote counts as not owned: it is added, and so gains the API as an owner too)
+      const own = reconcile(API_SOURCE, wanted, owned);
+      diff.remove.push(...own.remove);
+      diff.add.push(...own.add);
+      continue;
     }
+    if (isApex && rs.type === RRType.NS && rs.replace) {
+      const rr = foreign[0]!;
+      const sources = rr.owners.filter((o) => o !== apiId).map((o) => store.sourceName(o)).join(', ');
+      throw invalid(`${at}.records`, rs.label, `would drop the apex NS record "${rdataText(rs.type, rr.rdata)}", which ${sources} ` +
+        'wrote; apex NS records are only removed by the source that wrote them (edit the zone file), so include it or change it there');
+    }
+    // DELETE, or a REPLACE that drops another source's records: the whole RRset goes and the new one comes
+    diff.removeRRsets!.push({ owner: rs.owner, type: rs.type });
     for (const rdata of rs.rdatas) add(rdata);
   }
 

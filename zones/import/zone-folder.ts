@@ -26,6 +26,11 @@ export interface ZoneLoadStatus {
   lastError?: { at: string; problems: ZoneProblem[] };
 }
 
+/** What the folder tells its owner (the metrics count failed loads). */
+export interface ZoneFolderEvents {
+  loadFailed?(origin: string): void;
+}
+
 const ZONE_SUFFIX = '.zone';
 const SETTLE_MS = 250;
 /** How long one sync waits for a file that is still being written before it looks again later. */
@@ -52,6 +57,7 @@ export class ZoneFolder {
     private readonly configured: ZoneFileEntry[],
     private readonly defaultPolicy: SerialPolicy,
     private readonly log: Logger,
+    private readonly events: ZoneFolderEvents = {},
   ) {}
 
   /** Reconciles every zone file with the store once; concurrent calls coalesce. */
@@ -223,6 +229,7 @@ export class ZoneFolder {
   private fail(entry: ZoneFileEntry, problems: ZoneProblem[]): void {
     const prev = this.status.get(entry.origin);
     this.status.set(entry.origin, { ...prev, file: entry.file, lastError: { at: new Date().toISOString(), problems } });
+    this.events.loadFailed?.(entry.origin);
     for (const p of problems) this.log.error({ zone: entry.origin, problem: p }, `${p.file}:${p.line}: ${p.message}`);
     this.log.error({ zone: entry.origin, file: entry.file, errors: problems.length }, 'zone file has errors; not loaded, previous version keeps answering');
   }
