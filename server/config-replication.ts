@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Acl, addressProblem, type AclAction, type AclRule } from './acl.js';
-import { ACL_ACTIONS, type ConfigFile } from './config/schema.js';
+import type { ConfigFile } from './config/schema.js';
+import { ACL_ACTIONS } from './config/values.js';
 import type { Fail } from './config/error.js';
 import { parseListen } from './listen-address.js';
 import { Keyring, makeKey, type TsigKey } from './tsig/keys.js';

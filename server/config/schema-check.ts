@@ -1,30 +1,18 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Fail } from './error.js';
-import { ConfigFileSchema, type ConfigFile } from './schema.js';
+import type { ConfigFile } from './schema.js';
+import generated from './validator.gen.js';
 
 type Node = Record<string, unknown>;
 
-let compiled: ValidateFunction | undefined;
-
-/**
- * ajv compiled once per process, on the first config read. The schema is ours and fixed, so it is
- * not checked against the meta-schema (validateSchema: false, as the admin API does); strict mode
- * still refuses a keyword ajv does not know. `verbose` hands each error its schema node, where
- * the message and the secret marking live.
- */
-function validator(): ValidateFunction {
-  compiled ??= new Ajv({ allErrors: false, strict: true, validateSchema: false, verbose: true, useDefaults: false, coerceTypes: false })
-    .addVocabulary(['errorMessage', 'upcoming'])
-    .compile(ConfigFileSchema);
-  return compiled;
-}
+/** ajv's standalone code of the schema (generate-validator.ts): nothing to compile at start. */
+const validate = generated as unknown as ValidateFunction;
 
 /**
  * The schema pass: the raw file (YAML parsed, flags merged) either has the file's shape or the first
  * problem goes to `fail` as `key.path: "value" why`, like the code checks that follow.
  */
 export function checkShape(raw: unknown, fail: Fail): ConfigFile {
-  const validate = validator();
   if (validate(raw)) return raw as ConfigFile;
   const error = pick(validate.errors ?? []);
   return fail(...describe(error, raw));

@@ -2,6 +2,7 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { DEFAULT_JOURNAL_LIMITS } from '../../zones/store/journal.js';
 import { TSIG_ALGORITHMS } from '../tsig/keys.js';
 import { DEFAULTS } from './defaults.js';
+import { ACL_ACTIONS, LISTEN_TRANSPORTS, LOG_LEVELS, SERIAL_POLICIES, UPCOMING_TRANSPORTS } from './values.js';
 
 /**
  * The whole of meshdns.yaml, described once: the schema pass validates with it (ajv), editors
@@ -35,13 +36,6 @@ function stringOrList<T extends TSchema>(item: T, description: string) {
 
 const ADDR_PORT = 'ADDR:PORT, IPv6 in brackets: "127.0.0.1:5300", "[::1]:5300"';
 const addrPort = (description: string) => Type.String({ description: `${description} (${ADDR_PORT})`, examples: ['127.0.0.1:5300', '[::1]:5300'] });
-
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export const SERIAL_POLICIES = ['increment', 'unixtime', 'dateserial'] as const;
-/** The DNS transports a listen entry can name today; `UPCOMING_TRANSPORTS` are refused with a reason. */
-export const LISTEN_TRANSPORTS = ['udp', 'tcp'] as const;
-export const UPCOMING_TRANSPORTS = ['tls', 'quic'] as const;
-export const ACL_ACTIONS = ['transfer', 'notify', 'update'] as const;
 
 const serialPolicy = (description: string) =>
   oneOf(SERIAL_POLICIES, { description: `${description}: increment, unixtime (seconds since 1970) or dateserial (YYYYMMDDnn)` });
