@@ -36,12 +36,7 @@ function pick(errors: ErrorObject[]): ErrorObject {
   const fitting = [...branches.values()].filter((list) =>
     !list.some((e) => e.instancePath === union.instancePath && (e.keyword === 'type' || e.keyword === 'const')));
   if (fitting.length !== 1) return union;
-  const chosen = pick(fitting[0]!);
-  // a branch error on the union's own value speaks with the union's words when the branch has none
-  if (chosen.instancePath === union.instancePath && !(chosen.parentSchema as Node | undefined)?.['errorMessage']) {
-    return { ...chosen, parentSchema: { ...(chosen.parentSchema as Node), errorMessage: (union.parentSchema as Node)['errorMessage'] } };
-  }
-  return chosen;
+  return pick(fitting[0]!);
 }
 
 /** One ajv error as the (key, value, why) of a config error. */

@@ -31,7 +31,7 @@ function mapping<T extends Record<string, TSchema>>(properties: T, description: 
 
 /** `key: a` or `key: [a, b]` (a YAML habit the ACL keys allow). */
 function stringOrList<T extends TSchema>(item: T, description: string) {
-  return Type.Union([item, Type.Array(item)], { description });
+  return Type.Union([item, Type.Array(item)], { description, errorMessage: 'must be a string or a list of strings' });
 }
 
 const ADDR_PORT = 'ADDR:PORT, IPv6 in brackets: "127.0.0.1:5300", "[::1]:5300"';
@@ -48,12 +48,13 @@ const ListenEntry = Type.Union([
   }, 'One transport on one address', { required: ['address', 'transport'], errorMessage: 'must be a mapping {address, transport}' }),
 ], { errorMessage: `must be "ADDR:PORT" or a mapping {address: "ADDR:PORT", transport: udp | tcp}` });
 
+const SIZE_WHY = 'must be a size from 1K to 64G (bytes, or a number with K, M or G)';
 const Journal = mapping({
   maxDepth: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'Commits kept per zone for IXFR', default: DEFAULT_JOURNAL_LIMITS.maxDepth })),
   maxSize: Type.Optional(Type.Union([
-    Type.Integer({ minimum: 1024 }),
-    Type.String({ pattern: '^[0-9]+\\s*[KMGkmg]?[iI]?[bB]?$' }),
-  ], { description: 'Bytes kept per zone for IXFR: a number, or with K, M or G (1K to 64G)', default: '100M', errorMessage: 'must be a size from 1K to 64G (bytes, or a number with K, M or G)' })),
+    Type.Integer({ minimum: 1024, errorMessage: SIZE_WHY }),
+    Type.String({ pattern: '^[0-9]+\\s*[KMGkmg]?[iI]?[bB]?$', errorMessage: SIZE_WHY }),
+  ], { description: 'Bytes kept per zone for IXFR: a number, or with K, M or G (1K to 64G)', default: '100M', errorMessage: SIZE_WHY })),
 }, 'IXFR history kept per zone; the oldest commits are pruned first');
 
 const Target = (primaries: boolean) => mapping({
@@ -117,7 +118,10 @@ export const ConfigFileSchema = mapping({
       token: Type.Optional(Type.String({ writeOnly: true, description: 'The API token (never logged); or tokenFile, or MESHDNS_API_TOKEN in the environment' })),
       tokenFile: Type.Optional(text('A file holding the API token (instead of token)')),
     }, 'The admin HTTP API'),
-  ], { description: `The admin HTTP API and status page, on ${DEFAULTS.adminListen} unless told otherwise; false turns it off` })),
+  ], {
+    description: `The admin HTTP API and status page, on ${DEFAULTS.adminListen} unless told otherwise; false turns it off`,
+    errorMessage: 'must be false or a mapping {listen, token, tokenFile}',
+  })),
   metrics: Type.Optional(mapping({
     listen: Type.Optional(addrPort('/metrics, /healthz and /readyz on a listener of their own (they are on the admin listener too)')),
   }, 'Prometheus metrics and health probes')),
@@ -126,7 +130,7 @@ export const ConfigFileSchema = mapping({
     mapping({
       sample: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1, default: 1, description: 'The fraction of queries logged (0.01: one in 100)', errorMessage: 'must be a fraction above 0 and at most 1 (0.01 logs one query in 100)' })),
     }, 'The sampled query log, at info level'),
-  ], { description: 'A sampled query log; off when absent' })),
+  ], { description: 'A sampled query log; off when absent', errorMessage: 'must be false or a mapping {sample}' })),
   keys: Type.Optional(Type.Array(Key, { description: 'TSIG keys for transfers, NOTIFY and UPDATE' })),
   acls: Type.Optional(Type.Array(Acl, { description: 'Who may transfer, NOTIFY or UPDATE; without acls nothing is allowed' })),
   defaults: Type.Optional(mapping({
