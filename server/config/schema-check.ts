@@ -1,21 +1,30 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Fail } from './error.js';
 import type { ConfigFile } from './schema.js';
-import generated from './validator.gen.js';
+import * as generated from './validator.gen.js';
 
 type Node = Record<string, unknown>;
 
-/** ajv's standalone code of the schema (generate-validator.ts): nothing to compile at start. */
-const validate = generated as unknown as ValidateFunction;
+/**
+ * ajv's standalone code of the schema (generate-validator.ts): nothing to compile at start. One
+ * function checks the top level (a mapping, no unknown key), one function per key checks its value.
+ */
+const validators = generated as unknown as Record<string, ValidateFunction>;
 
 /**
  * The schema pass: the raw file (YAML parsed, flags merged) either has the file's shape or the first
  * problem goes to `fail` as `key.path: "value" why`, like the code checks that follow.
  */
 export function checkShape(raw: unknown, fail: Fail): ConfigFile {
-  if (validate(raw)) return raw as ConfigFile;
-  const error = pick(validate.errors ?? []);
-  return fail(...describe(error, raw));
+  const top = validators['fileShape']!;
+  if (!top(raw)) return fail(...describe(pick(top.errors ?? []), raw));
+  for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
+    const validate = validators[key]!;
+    if (validate(value)) continue;
+    const errors = (validate.errors ?? []).map((e) => ({ ...e, instancePath: `/${key}${e.instancePath}` }));
+    return fail(...describe(pick(errors), raw));
+  }
+  return raw as ConfigFile;
 }
 
 /**
