@@ -61,7 +61,8 @@ function describe(e: ErrorObject, raw: unknown): [string, unknown, string] {
   if (e.keyword === 'required') {
     const key = String(params['missingProperty']);
     const child = ((node['properties'] ?? {}) as Record<string, Node>)[key];
-    return [path([...segments, key]), undefined, `is required${child?.['description'] ? ` (${String(child['description'])})` : ''}`];
+    const about = typeof child?.['description'] === 'string' ? ` (${child['description'].charAt(0).toLowerCase()}${child['description'].slice(1)})` : '';
+    return [path([...segments, key]), undefined, `is required${about}`];
   }
   const value = node['writeOnly'] === true ? '(hidden)' : e.data;
   const upcoming = node['upcoming'] as unknown[] | undefined;

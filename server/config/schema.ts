@@ -45,7 +45,7 @@ const ListenEntry = Type.Union([
   mapping({
     address: addrPort('Where to listen'),
     transport: oneOf(LISTEN_TRANSPORTS, { description: 'udp or tcp (tls and quic come in a later version)', upcoming: [...UPCOMING_TRANSPORTS] }),
-  }, 'One transport on one address', { required: ['address', 'transport'], errorMessage: 'must be a mapping {address, transport}' }),
+  }, 'One transport on one address', { errorMessage: 'must be a mapping {address, transport}' }),
 ], { errorMessage: `must be "ADDR:PORT" or a mapping {address: "ADDR:PORT", transport: udp | tcp}` });
 
 const SIZE_WHY = 'must be a size from 1K to 64G (bytes, or a number with K, M or G)';
@@ -61,7 +61,7 @@ const Target = (primaries: boolean) => mapping({
   address: addrPort(primaries ? 'The primary to transfer from' : 'Where NOTIFY is sent'),
   key: Type.Optional(text('A TSIG key defined under keys that signs the messages')),
   ...(primaries ? { idleTimeout: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 3600, default: 10, description: 'Seconds a transfer may go without receiving anything before it is given up', errorMessage: 'must be a number of seconds, more than 0 and at most 3600' })) } : {}),
-}, primaries ? 'A primary server of a secondary zone' : 'A NOTIFY target (RFC 1996)', { required: ['address'] });
+}, primaries ? 'A primary server of a secondary zone' : 'A NOTIFY target (RFC 1996)');
 
 const aclNames = (description: string) => stringOrList(text('The name of an ACL defined under acls'), description);
 
@@ -73,14 +73,14 @@ const Zone = mapping({
   notify: Type.Optional(Type.Array(Target(false), { description: 'NOTIFY targets for this zone (instead of defaults.notify)' })),
   primaries: Type.Optional(Type.Array(Target(true), { minItems: 1, description: 'Makes this a secondary zone: primaries to transfer from, tried in order', errorMessage: 'must name at least one primary' })),
   journal: Type.Optional(Journal),
-}, 'Settings of one zone; zones found in zoneDir need no entry', { required: ['origin'] });
+}, 'Settings of one zone; zones found in zoneDir need no entry');
 
 const Key = mapping({
   name: text('The key name as the peers know it', { examples: ['transfer-key.'] }),
   algorithm: Type.Optional(oneOf(Object.keys(TSIG_ALGORITHMS) as (keyof typeof TSIG_ALGORITHMS)[], { default: 'hmac-sha256', description: 'The HMAC algorithm' })),
   secret: Type.Optional(Type.String({ writeOnly: true, description: 'The shared secret, base64 of at least 16 octets (never logged); or secretFile' })),
   secretFile: Type.Optional(text('A file holding the base64 secret (instead of secret)')),
-}, 'A TSIG key (RFC 8945)', { required: ['name'] });
+}, 'A TSIG key (RFC 8945)');
 
 const Acl = mapping({
   name: text('The rule name that defaults.acl and zones[].acl refer to'),
@@ -88,7 +88,7 @@ const Acl = mapping({
   key: Type.Optional(stringOrList(text('A key defined under keys'), 'When given, the request must be signed with one of these keys')),
   action: stringOrList(oneOf(ACL_ACTIONS), 'What the rule allows (or denies): transfer, notify, update'),
   deny: Type.Optional(Type.Boolean({ default: false, description: 'true: a match refuses instead of allowing' })),
-}, 'An ACL rule; the first matching rule wins, nothing matched is denied', { required: ['name', 'action'] });
+}, 'An ACL rule; the first matching rule wins, nothing matched is denied');
 
 export const ConfigFileSchema = mapping({
   listen: Type.Optional(Type.Array(ListenEntry, {
