@@ -6,7 +6,9 @@ import { startServer } from './start.js';
 const USAGE = `usage:
   meshdns serve [--config FILE] [--listen ADDR:PORT]... [--zone-dir DIR] [--data DIR] [--log-level LEVEL]
                 [--admin-listen ADDR:PORT|off] [--metrics-listen ADDR:PORT]
-  meshdns check FILE [--origin NAME]`;
+  meshdns check FILE [--origin NAME]
+  meshdns config schema              print the JSON Schema of meshdns.yaml (for editors)
+  meshdns config check FILE          check a config file`;
 
 async function serve(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -64,6 +66,10 @@ async function main(): Promise<number> {
     case 'check': {
       const { runCheck } = await import('./commands/check.js');
       return runCheck(rest);
+    }
+    case 'config': {
+      const { runConfig } = await import('./commands/config.js');
+      return runConfig(rest);
     }
     case undefined:
     case '-h':

@@ -1,14 +1,16 @@
 import { readFileSync } from 'node:fs';
-import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { parseName, NameError, nameToText } from '../zones/name.js';
-import { parseListen, type ListenAddress } from './listen-address.js';
+import type { SerialPolicy } from '../zones/serial.js';
+import { DEFAULTS } from './config/defaults.js';
+import { ConfigError, failIn, type Fail } from './config/error.js';
+import { checkShape } from './config/schema-check.js';
+import type { ConfigFile } from './config/schema.js';
+import { parseReplication, type ReplicationConfig } from './config-replication.js';
+import { parseListen, parseListenList, type ListenAddress } from './listen-address.js';
 
 export type { ListenAddress };
-import type { SerialPolicy } from '../zones/serial.js';
-import { parseReplication, REPLICATION_TOP_LEVEL_KEYS, REPLICATION_ZONE_KEYS, type ReplicationConfig } from './config-replication.js';
-
 
 export interface ZoneConfig {
   /** Absolute origin in presentation format, lowercased, with the trailing dot. */
@@ -53,29 +55,7 @@ export interface Config {
   queryLog: { sample: number } | undefined;
 }
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-  readonly code = 'MESHDNS_ERR_CONFIG';
-}
-
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-const SERIAL_POLICIES: SerialPolicy[] = ['increment', 'unixtime', 'dateserial'];
-const TOP_LEVEL_KEYS = [
-  'listen', 'data', 'zoneDir', 'zones', 'logLevel', 'nsid', 'maxUdpPayload', 'tcp', 'udp', 'answerCacheSize', 'serialPolicy',
-  'admin', 'metrics', 'queryLog', ...REPLICATION_TOP_LEVEL_KEYS,
-];
-
-export const DEFAULTS = {
-  listen: ['127.0.0.1:5300'],
-  data: './data',
-  logLevel: 'info',
-  maxUdpPayload: 1232,
-  tcpIdleTimeoutSeconds: 10,
-  tcpMaxConnections: 1024,
-  answerCacheSize: 200_000,
-  serialPolicy: 'increment' as SerialPolicy,
-  adminListen: '127.0.0.1:8053',
-};
+export { ConfigError, DEFAULTS };
 
 /** Command-line values that override the file (flags win). */
 export interface ConfigOverrides {
@@ -106,55 +86,26 @@ export function loadConfig(file: string | undefined, overrides: ConfigOverrides 
   return { ...validateConfig(raw, overrides, file ?? 'command line', env), file };
 }
 
+/**
+ * The schema pass (server/config/schema.ts: shape, types, ranges, unknown keys), then the checks
+ * JSON Schema cannot make (addresses, names, files, references), then the Config the server uses.
+ * Every error is `where: key.path: "value" why`.
+ */
 export function validateConfig(raw: unknown, overrides: ConfigOverrides, where: string, env: NodeJS.ProcessEnv = process.env): Config {
-  const fail = (key: string, value: unknown, why: string): never => {
-    throw new ConfigError(`${where}: ${key}: ${JSON.stringify(value)} ${why}`);
-  };
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail('(top level)', raw, 'must be a mapping of keys');
-  const obj = raw as Record<string, unknown>;
-  for (const key of Object.keys(obj)) {
-    if (!TOP_LEVEL_KEYS.includes(key)) fail(key, obj[key], `is not a known key (known: ${TOP_LEVEL_KEYS.join(', ')})`);
-  }
-  const listenRaw = overrides.listen ?? obj['listen'] ?? DEFAULTS.listen;
-  if (!Array.isArray(listenRaw) || listenRaw.length === 0) fail('listen', listenRaw, 'must be a non-empty list of ADDR:PORT');
-  const listen = (listenRaw as unknown[]).map((v, i) => parseListen(v, `listen[${i}]`, fail));
+  const fail = failIn(where);
+  const obj = checkShape(withOverrides(withoutEmpty(raw), overrides), fail);
+  const listen = parseListenList(obj.listen ?? DEFAULTS.listen, 'listen', fail);
 
-  const str = (key: string, value: unknown): string => {
-    if (typeof value !== 'string' || value === '') return fail(key, value, 'must be a non-empty string');
-    return value;
-  };
-  const int = (key: string, value: unknown, min: number, max: number): number => {
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-      return fail(key, value, `must be a whole number from ${min} to ${max}`);
-    }
-    return value;
-  };
-  const data = resolve(str('data', overrides.data ?? obj['data'] ?? DEFAULTS.data));
-  const zoneDirRaw = overrides.zoneDir ?? obj['zoneDir'];
-  const zoneDir = zoneDirRaw === undefined ? undefined : resolve(str('zoneDir', zoneDirRaw));
-  const logLevel = str('logLevel', overrides.logLevel ?? obj['logLevel'] ?? DEFAULTS.logLevel);
-  if (!LOG_LEVELS.includes(logLevel)) fail('logLevel', logLevel, `must be one of ${LOG_LEVELS.join(', ')}`);
   // `defaults.serialPolicy` is the documented place (replication issue); a top-level key still works
-  const defaultsObj = (typeof obj['defaults'] === 'object' && obj['defaults'] !== null ? obj['defaults'] : {}) as Record<string, unknown>;
-  if (defaultsObj['serialPolicy'] !== undefined && obj['serialPolicy'] !== undefined) {
-    fail('serialPolicy', obj['serialPolicy'], 'is also given as defaults.serialPolicy; keep one');
+  if (obj.defaults?.serialPolicy !== undefined && obj.serialPolicy !== undefined) {
+    fail('serialPolicy', obj.serialPolicy, 'is also given as defaults.serialPolicy; keep one');
   }
-  const serialPolicy = defaultsObj['serialPolicy'] !== undefined
-    ? parseSerialPolicy('defaults.serialPolicy', defaultsObj['serialPolicy'], fail)
-    : parseSerialPolicy('serialPolicy', obj['serialPolicy'] ?? DEFAULTS.serialPolicy, fail);
+  const serialPolicy = obj.defaults?.serialPolicy ?? obj.serialPolicy ?? DEFAULTS.serialPolicy;
 
-  const zonesRaw = obj['zones'] ?? [];
-  if (!Array.isArray(zonesRaw)) fail('zones', zonesRaw, 'must be a list of {origin, file}');
-  const zones = (zonesRaw as unknown[]).map((z, i): ZoneConfig => {
-    const key = `zones[${i}]`;
-    if (typeof z !== 'object' || z === null) return fail(key, z, 'must be a mapping with at least "origin"');
-    const zo = z as Record<string, unknown>;
-    const zoneKeys = ['origin', 'file', 'serialPolicy', ...REPLICATION_ZONE_KEYS];
-    for (const k of Object.keys(zo)) if (!zoneKeys.includes(k)) fail(`${key}.${k}`, zo[k], `is not a known zone key (${zoneKeys.join(', ')})`);
-    const origin = parseOrigin(str(`${key}.origin`, zo['origin']), `${key}.origin`, fail);
-    const zc: ZoneConfig = { origin };
-    if (zo['file'] !== undefined) zc.file = resolve(str(`${key}.file`, zo['file']));
-    if (zo['serialPolicy'] !== undefined) zc.serialPolicy = parseSerialPolicy(`${key}.serialPolicy`, zo['serialPolicy'], fail);
+  const zones = (obj.zones ?? []).map((zo, i): ZoneConfig => {
+    const zc: ZoneConfig = { origin: parseOrigin(zo.origin, `zones[${i}].origin`, fail) };
+    if (zo.file !== undefined) zc.file = resolve(zo.file);
+    if (zo.serialPolicy !== undefined) zc.serialPolicy = zo.serialPolicy;
     return zc;
   });
   const seen = new Set<string>();
@@ -163,42 +114,60 @@ export function validateConfig(raw: unknown, overrides: ConfigOverrides, where: 
     seen.add(z.origin);
   }
 
-  let nsid: Uint8Array | undefined;
-  if (obj['nsid'] !== undefined) nsid = Buffer.from(str('nsid', obj['nsid']), 'utf8');
-  if (nsid && nsid.length > 128) fail('nsid', obj['nsid'], 'is longer than 128 octets');
+  const nsid = obj.nsid === undefined ? undefined : Buffer.from(obj.nsid, 'utf8');
+  if (nsid && nsid.length > 128) fail('nsid', obj.nsid, 'is longer than 128 octets');
 
-  const tcpRaw = (obj['tcp'] ?? {}) as Record<string, unknown>;
-  if (typeof tcpRaw !== 'object' || Array.isArray(tcpRaw)) fail('tcp', tcpRaw, 'must be a mapping {idleTimeout, maxConnections}');
-  for (const k of Object.keys(tcpRaw)) if (!['idleTimeout', 'maxConnections'].includes(k)) fail(`tcp.${k}`, tcpRaw[k], 'is not a known key (idleTimeout, maxConnections)');
-  const udpRaw = (obj['udp'] ?? {}) as Record<string, unknown>;
-  if (typeof udpRaw !== 'object' || Array.isArray(udpRaw)) fail('udp', udpRaw, 'must be a mapping {batching}');
-  for (const k of Object.keys(udpRaw)) if (k !== 'batching') fail(`udp.${k}`, udpRaw[k], 'is not a known key (batching)');
-  const batching = udpRaw['batching'] ?? true;
-  if (typeof batching !== 'boolean') return fail('udp.batching', batching, 'must be true or false');
   return {
     file: undefined,
     replication: parseReplication(obj, fail),
     listen,
-    data,
-    zoneDir,
+    data: resolve(obj.data ?? DEFAULTS.data),
+    zoneDir: obj.zoneDir === undefined ? undefined : resolve(obj.zoneDir),
     zones,
-    logLevel,
+    logLevel: obj.logLevel ?? DEFAULTS.logLevel,
     nsid,
-    maxUdpPayload: int('maxUdpPayload', obj['maxUdpPayload'] ?? DEFAULTS.maxUdpPayload, 512, 65535),
+    maxUdpPayload: obj.maxUdpPayload ?? DEFAULTS.maxUdpPayload,
     tcp: {
-      idleTimeoutMs: 1000 * int('tcp.idleTimeout', tcpRaw['idleTimeout'] ?? DEFAULTS.tcpIdleTimeoutSeconds, 1, 3600),
-      maxConnections: int('tcp.maxConnections', tcpRaw['maxConnections'] ?? DEFAULTS.tcpMaxConnections, 1, 1_000_000),
+      idleTimeoutMs: 1000 * (obj.tcp?.idleTimeout ?? DEFAULTS.tcpIdleTimeoutSeconds),
+      maxConnections: obj.tcp?.maxConnections ?? DEFAULTS.tcpMaxConnections,
     },
-    udp: { batching },
-    answerCacheSize: int('answerCacheSize', obj['answerCacheSize'] ?? DEFAULTS.answerCacheSize, 0, 100_000_000),
+    udp: { batching: obj.udp?.batching ?? true },
+    answerCacheSize: obj.answerCacheSize ?? DEFAULTS.answerCacheSize,
     serialPolicy,
-    admin: parseAdmin(obj['admin'], overrides.adminListen, env, fail),
-    metrics: parseMetrics(obj['metrics'], overrides.metricsListen, fail),
-    queryLog: parseQueryLog(obj['queryLog'], fail),
+    admin: parseAdmin(obj.admin, env, fail),
+    metrics: { listen: obj.metrics?.listen === undefined ? undefined : parseListen(obj.metrics.listen, 'metrics.listen', fail) },
+    queryLog: obj.queryLog ? { sample: obj.queryLog.sample ?? 1 } : undefined,
   };
 }
 
-type Fail = (key: string, value: unknown, why: string) => never;
+/** YAML's empty value (`admin:` with nothing after it) means "not set", as if the key were absent. */
+function withoutEmpty(raw: unknown): unknown {
+  if (Array.isArray(raw)) return raw.map(withoutEmpty);
+  if (typeof raw !== 'object' || raw === null) return raw;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(raw)) if (v !== null) out[k] = withoutEmpty(v);
+  return out;
+}
+
+/**
+ * Flags win over the file; they are merged before the schema pass so a bad flag gets the same
+ * message as a bad key. `--admin-listen off` turns the API off; `admin: false` in the file stays off.
+ */
+function withOverrides(raw: unknown, o: ConfigOverrides): unknown {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw;
+  const obj: Record<string, unknown> = { ...raw };
+  if (o.listen !== undefined) obj['listen'] = o.listen;
+  if (o.zoneDir !== undefined) obj['zoneDir'] = o.zoneDir;
+  if (o.data !== undefined) obj['data'] = o.data;
+  if (o.logLevel !== undefined) obj['logLevel'] = o.logLevel;
+  const merged = (value: unknown, listen: string) =>
+    value === undefined ? { listen } : typeof value === 'object' && value !== null && !Array.isArray(value) ? { ...value, listen } : value;
+  if (o.adminListen === 'off') obj['admin'] = false;
+  else if (o.adminListen !== undefined) obj['admin'] = merged(obj['admin'], o.adminListen);
+  if (o.metricsListen !== undefined) obj['metrics'] = merged(obj['metrics'], o.metricsListen);
+  return obj;
+}
+
 
 
 function parseOrigin(text: string, key: string, fail: Fail): string {
@@ -210,38 +179,25 @@ function parseOrigin(text: string, key: string, fail: Fail): string {
   }
 }
 
-function parseSerialPolicy(key: string, value: unknown, fail: Fail): SerialPolicy {
-  if (!SERIAL_POLICIES.includes(value as SerialPolicy)) return fail(key, value, `must be one of ${SERIAL_POLICIES.join(', ')}`);
-  return value as SerialPolicy;
-}
-
-function mapping(key: string, value: unknown, known: string[], fail: Fail): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail(key, value, `must be a mapping {${known.join(', ')}}`);
-  const obj = value as Record<string, unknown>;
-  for (const k of Object.keys(obj)) if (!known.includes(k)) fail(`${key}.${k}`, k === 'token' ? '(hidden)' : obj[k], `is not a known key (${known.join(', ')})`);
-  return obj;
-}
-
 /** 127.0.0.0/8, ::1 and IPv4-mapped loopback: where an admin API without a configured token may listen. */
 export function isLoopback(host: string): boolean {
   const h = host.toLowerCase();
   return /^127\./.test(h) || h === '::1' || /^::ffff:127\./.test(h) || h === '0:0:0:0:0:0:0:1';
 }
 
-function parseAdmin(value: unknown, listenOverride: string | undefined, env: NodeJS.ProcessEnv, fail: Fail): AdminConfig | undefined {
-  if (listenOverride === 'off' || value === false) return undefined;
-  const obj = value === undefined || value === null ? {} : mapping('admin', value, ['listen', 'token', 'tokenFile'], fail);
-  const listen = parseListen(listenOverride ?? obj['listen'] ?? DEFAULTS.adminListen, 'admin.listen', fail);
+function parseAdmin(admin: ConfigFile['admin'], env: NodeJS.ProcessEnv, fail: Fail): AdminConfig | undefined {
+  if (admin === false) return undefined;
+  const obj = admin ?? {};
+  const listen = parseListen(obj.listen ?? DEFAULTS.adminListen, 'admin.listen', fail);
   // the token never appears in a message: a wrong one is described, not quoted
   let token: string | undefined;
   let tokenSource: AdminConfig['tokenSource'] = 'generated';
-  if (obj['token'] !== undefined && obj['tokenFile'] !== undefined) fail('admin.tokenFile', obj['tokenFile'], 'is set beside admin.token; set only one of them');
-  if (obj['token'] !== undefined) {
-    token = checkToken(obj['token'], 'admin.token', fail);
+  if (obj.token !== undefined && obj.tokenFile !== undefined) fail('admin.tokenFile', obj.tokenFile, 'is set beside admin.token; set only one of them');
+  if (obj.token !== undefined) {
+    token = checkToken(obj.token, 'admin.token', fail);
     tokenSource = 'admin.token';
-  } else if (obj['tokenFile'] !== undefined) {
-    const file = obj['tokenFile'];
-    if (typeof file !== 'string' || file === '') return fail('admin.tokenFile', file, 'must be a file name');
+  } else if (obj.tokenFile !== undefined) {
+    const file = obj.tokenFile;
     let text: string;
     try {
       text = readFileSync(resolve(file), 'utf8');
@@ -264,18 +220,4 @@ function checkToken(value: unknown, key: string, fail: Fail, shown = '(hidden)')
   if (typeof value !== 'string' || value === '') return fail(key, shown, 'must hold a non-empty token');
   if (/\s/.test(value)) return fail(key, shown, 'holds a token with whitespace inside; HTTP headers cannot carry it');
   return value;
-}
-
-function parseMetrics(value: unknown, listenOverride: string | undefined, fail: Fail): Config['metrics'] {
-  const obj = value === undefined || value === null ? {} : mapping('metrics', value, ['listen'], fail);
-  const raw = listenOverride ?? obj['listen'];
-  return { listen: raw === undefined ? undefined : parseListen(raw, 'metrics.listen', fail) };
-}
-
-function parseQueryLog(value: unknown, fail: Fail): Config['queryLog'] {
-  if (value === undefined || value === null || value === false) return undefined;
-  const obj = mapping('queryLog', value, ['sample'], fail);
-  const sample = obj['sample'] ?? 1;
-  if (typeof sample !== 'number' || !(sample > 0 && sample <= 1)) return fail('queryLog.sample', sample, 'must be a fraction above 0 and at most 1 (0.01 logs one query in 100)');
-  return { sample };
 }

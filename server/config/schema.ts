@@ -1,0 +1,151 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { DEFAULT_JOURNAL_LIMITS } from '../../zones/store/journal.js';
+import { TSIG_ALGORITHMS } from '../tsig/keys.js';
+import { DEFAULTS } from './defaults.js';
+import { ACL_ACTIONS, LISTEN_TRANSPORTS, LOG_LEVELS, SERIAL_POLICIES, UPCOMING_TRANSPORTS } from './values.js';
+
+/**
+ * The whole of meshdns.yaml, described once: the schema pass validates with it (ajv), editors
+ * complete and check with it (`meshdns config schema`), and `ConfigFile` types what passed.
+ *
+ * Besides JSON Schema's own keywords, two annotations of ours (ajv is told about them; an editor
+ * ignores them): `errorMessage`, the "why" of any error on that node (`must be a mapping {…}`), and
+ * `upcoming`, enum values a later version will take ("transport "tls" is not available in this
+ * version" rather than "must be one of udp, tcp"). Secrets carry `writeOnly`: their values are never
+ * quoted in a message. What JSON Schema cannot say — IP:port syntax, domain names, sizes, references
+ * between sections — is checked by code after this pass (server/config.ts, config-replication.ts).
+ */
+
+/** A string out of a fixed list, as `{type: string, enum}` (TypeBox's literal unions become anyOf). */
+function oneOf<const T extends readonly string[]>(values: T, options: Record<string, unknown> = {}) {
+  return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
+}
+
+const text = (description: string, options: Record<string, unknown> = {}) =>
+  Type.String({ minLength: 1, description, ...options });
+
+/** A mapping that refuses keys it does not know (a typo never silently does nothing). */
+function mapping<T extends Record<string, TSchema>>(properties: T, description: string, options: Record<string, unknown> = {}) {
+  return Type.Object(properties, { additionalProperties: false, description, ...options });
+}
+
+/** `key: a` or `key: [a, b]` (a YAML habit the ACL keys allow). */
+function stringOrList<T extends TSchema>(item: T, description: string) {
+  return Type.Union([item, Type.Array(item)], { description, errorMessage: 'must be a string or a list of strings' });
+}
+
+const ADDR_PORT = 'ADDR:PORT, IPv6 in brackets: "127.0.0.1:5300", "[::1]:5300"';
+const addrPort = (description: string) => Type.String({ description: `${description} (${ADDR_PORT})`, examples: ['127.0.0.1:5300', '[::1]:5300'] });
+
+const serialPolicy = (description: string) =>
+  oneOf(SERIAL_POLICIES, { description: `${description}: increment, unixtime (seconds since 1970) or dateserial (YYYYMMDDnn)` });
+
+const ListenEntry = Type.Union([
+  addrPort('UDP and TCP on this address'),
+  mapping({
+    address: addrPort('Where to listen'),
+    transport: oneOf(LISTEN_TRANSPORTS, { description: 'udp or tcp (tls and quic come in a later version)', upcoming: [...UPCOMING_TRANSPORTS] }),
+  }, 'One transport on one address', { errorMessage: 'must be a mapping {address, transport}' }),
+], { errorMessage: `must be "ADDR:PORT" or a mapping {address: "ADDR:PORT", transport: udp | tcp}` });
+
+const SIZE_WHY = 'must be a size from 1K to 64G (bytes, or a number with K, M or G)';
+const Journal = mapping({
+  maxDepth: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'Commits kept per zone for IXFR', default: DEFAULT_JOURNAL_LIMITS.maxDepth })),
+  maxSize: Type.Optional(Type.Union([
+    Type.Integer({ minimum: 1024, errorMessage: SIZE_WHY }),
+    Type.String({ pattern: '^[0-9]+\\s*[KMGkmg]?[iI]?[bB]?$', errorMessage: SIZE_WHY }),
+  ], { description: 'Bytes kept per zone for IXFR: a number, or with K, M or G (1K to 64G)', default: '100M', errorMessage: SIZE_WHY })),
+}, 'IXFR history kept per zone; the oldest commits are pruned first');
+
+const Target = (primaries: boolean) => mapping({
+  address: addrPort(primaries ? 'The primary to transfer from' : 'Where NOTIFY is sent'),
+  key: Type.Optional(text('A TSIG key defined under keys that signs the messages')),
+  ...(primaries ? { idleTimeout: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 3600, default: 10, description: 'Seconds a transfer may go without receiving anything before it is given up', errorMessage: 'must be a number of seconds, more than 0 and at most 3600' })) } : {}),
+}, primaries ? 'A primary server of a secondary zone' : 'A NOTIFY target (RFC 1996)');
+
+const aclNames = (description: string) => stringOrList(text('The name of an ACL defined under acls'), description);
+
+const Zone = mapping({
+  origin: text('The zone name; the trailing dot is optional', { examples: ['example.test.'] }),
+  file: Type.Optional(text('A zone file to serve (relative to the directory meshdns starts in); not for a secondary zone')),
+  serialPolicy: Type.Optional(serialPolicy('How a new serial is made when the zone changes without a higher one')),
+  acl: Type.Optional(aclNames('ACL rules for this zone, in order (instead of defaults.acl); [] allows nothing')),
+  notify: Type.Optional(Type.Array(Target(false), { description: 'NOTIFY targets for this zone (instead of defaults.notify)' })),
+  primaries: Type.Optional(Type.Array(Target(true), { minItems: 1, description: 'Makes this a secondary zone: primaries to transfer from, tried in order', errorMessage: 'must name at least one primary' })),
+  journal: Type.Optional(Journal),
+}, 'Settings of one zone; zones found in zoneDir need no entry');
+
+const Key = mapping({
+  name: text('The key name as the peers know it', { examples: ['transfer-key.'] }),
+  algorithm: Type.Optional(oneOf(Object.keys(TSIG_ALGORITHMS) as (keyof typeof TSIG_ALGORITHMS)[], { default: 'hmac-sha256', description: 'The HMAC algorithm' })),
+  secret: Type.Optional(Type.String({ writeOnly: true, description: 'The shared secret, base64 of at least 16 octets (never logged); or secretFile' })),
+  secretFile: Type.Optional(text('A file holding the base64 secret (instead of secret)')),
+}, 'A TSIG key (RFC 8945)');
+
+const Acl = mapping({
+  name: text('The rule name that defaults.acl and zones[].acl refer to'),
+  address: Type.Optional(stringOrList(text('An address or prefix: 192.0.2.0/24, 2001:db8::/32'), 'Client addresses the rule matches; empty or absent: any')),
+  key: Type.Optional(stringOrList(text('A key defined under keys'), 'When given, the request must be signed with one of these keys')),
+  action: stringOrList(oneOf(ACL_ACTIONS), 'What the rule allows (or denies): transfer, notify, update'),
+  deny: Type.Optional(Type.Boolean({ default: false, description: 'true: a match refuses instead of allowing' })),
+}, 'An ACL rule; the first matching rule wins, nothing matched is denied');
+
+export const ConfigFileSchema = mapping({
+  listen: Type.Optional(Type.Array(ListenEntry, {
+    minItems: 1, default: DEFAULTS.listen,
+    description: `DNS listen addresses: "ADDR:PORT" runs UDP and TCP; {address, transport: udp | tcp} runs one. ${ADDR_PORT}`,
+    errorMessage: 'must be a non-empty list of ADDR:PORT',
+  })),
+  data: Type.Optional(text('The LMDB environment folder (created if missing)', { default: DEFAULTS.data })),
+  zoneDir: Type.Optional(text('A folder of <origin>.zone files, all served and watched')),
+  zones: Type.Optional(Type.Array(Zone, { description: 'Per-zone settings (origin, file, serial policy, replication)' })),
+  logLevel: Type.Optional(oneOf(LOG_LEVELS, { default: DEFAULTS.logLevel, description: 'The pino log level' })),
+  nsid: Type.Optional(text('The RFC 5001 NSID sent when a client asks (at most 128 octets); off when absent', { maxLength: 128 })),
+  maxUdpPayload: Type.Optional(Type.Integer({ minimum: 512, maximum: 65535, default: DEFAULTS.maxUdpPayload, description: 'The EDNS(0) UDP payload offered and used at most' })),
+  tcp: Type.Optional(mapping({
+    idleTimeout: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600, default: DEFAULTS.tcpIdleTimeoutSeconds, description: 'Seconds an idle TCP connection is kept' })),
+    maxConnections: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, default: DEFAULTS.tcpMaxConnections, description: 'TCP connections served at once' })),
+  }, 'DNS over TCP')),
+  udp: Type.Optional(mapping({
+    batching: Type.Optional(Type.Boolean({ default: true, description: 'recvmmsg/sendmmsg through the native addon when it was built; false: node:dgram' })),
+  }, 'DNS over UDP')),
+  answerCacheSize: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000_000, default: DEFAULTS.answerCacheSize, description: 'Encoded answers kept (0 disables the cache)' })),
+  serialPolicy: Type.Optional(serialPolicy('Older place of defaults.serialPolicy (still read)')),
+  admin: Type.Optional(Type.Union([
+    Type.Literal(false, { description: 'No admin API' }),
+    mapping({
+      listen: Type.Optional(addrPort('The admin HTTP API and status page')),
+      token: Type.Optional(Type.String({ writeOnly: true, description: 'The API token (never logged); or tokenFile, or MESHDNS_API_TOKEN in the environment' })),
+      tokenFile: Type.Optional(text('A file holding the API token (instead of token)')),
+    }, 'The admin HTTP API'),
+  ], {
+    description: `The admin HTTP API and status page, on ${DEFAULTS.adminListen} unless told otherwise; false turns it off`,
+    errorMessage: 'must be false or a mapping {listen, token, tokenFile}',
+  })),
+  metrics: Type.Optional(mapping({
+    listen: Type.Optional(addrPort('/metrics, /healthz and /readyz on a listener of their own (they are on the admin listener too)')),
+  }, 'Prometheus metrics and health probes')),
+  queryLog: Type.Optional(Type.Union([
+    Type.Literal(false, { description: 'No query log' }),
+    mapping({
+      sample: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1, default: 1, description: 'The fraction of queries logged (0.01: one in 100)', errorMessage: 'must be a fraction above 0 and at most 1 (0.01 logs one query in 100)' })),
+    }, 'The sampled query log, at info level'),
+  ], { description: 'A sampled query log; off when absent', errorMessage: 'must be false or a mapping {sample}' })),
+  keys: Type.Optional(Type.Array(Key, { description: 'TSIG keys for transfers, NOTIFY and UPDATE' })),
+  acls: Type.Optional(Type.Array(Acl, { description: 'Who may transfer, NOTIFY or UPDATE; without acls nothing is allowed' })),
+  defaults: Type.Optional(mapping({
+    acl: Type.Optional(aclNames('ACL rules of every zone that names none')),
+    notify: Type.Optional(Type.Array(Target(false), { description: 'NOTIFY targets of every zone that names none' })),
+    serialPolicy: Type.Optional(serialPolicy('The serial policy of every zone that names none')),
+    journal: Type.Optional(Journal),
+  }, 'Settings for every zone that does not say otherwise')),
+}, 'meshdns configuration (meshdns.yaml)', { title: 'meshdns.yaml' });
+
+/** What the schema pass lets through: the file's shape, before the code checks. */
+export type ConfigFile = Static<typeof ConfigFileSchema>;
+export type ListenEntry = Static<typeof ListenEntry>;
+
+/** The schema as published (`meshdns config schema`): plain JSON with the draft it is written in. */
+export function configJsonSchema(): Record<string, unknown> {
+  return { $schema: 'http://json-schema.org/draft-07/schema#', ...(JSON.parse(JSON.stringify(ConfigFileSchema)) as Record<string, unknown>) };
+}
