@@ -4,7 +4,7 @@
  * (README, "Configuration"); the generated module loads in ~4 ms and checks a file in ~0.5 ms. Run after changing
  * schema.ts:
  *
- *   npm run build && node dist/server/config/generate-validator.js && npm run build
+ *   npm run build:config-validator
  *
  * test/unit/config-schema.test.ts fails while the committed file differs from a fresh compile.
  */
