@@ -1,6 +1,6 @@
 import type { Registry } from 'prom-client';
 import type { Logger } from 'pino';
-import type { ZoneTable } from '../query/zone-table.js';
+import type { ZoneTable } from '../zone-table.js';
 import type { ControlCounters } from '../metrics/counters.js';
 import type { LmdbStore } from '../../zones/store/lmdb-store.js';
 import type { ZoneWriter } from '../../zones/store/commit.js';

@@ -10,7 +10,7 @@ import { serialLessThan } from '../../zones/serial.js';
 import { soaSerial } from '../../zones/soa.js';
 import type { DiffRR } from '../../zones/diff.js';
 import type { TsigKey, Keyring } from '../tsig/keys.js';
-import { readName, skipName } from '../message-names.js';
+import { readName, skipName } from '../message/names.js';
 import { signMessage, verifyMessage } from '../tsig/tsig.js';
 
 export interface Primary {
