@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import { keyToName, nameToKey, parseName } from './name.js';
+import { RRType } from './rrtype.js';
 import type { DiffRR, ZoneDiff } from './diff.js';
 import { loadZoneFile } from './zone-source.js';
 import type { ZoneProblem } from './zonefile/parser.js';
@@ -69,7 +70,7 @@ function fileDiff(store: LmdbStore, zoneId: number, source: string, records: Dif
     seen.add(id);
     const before = old.get(id);
     // the SOA always goes in: the write door decides whether its serial is newer
-    if (!before || before.ttl !== rr.ttl || rr.type === 6) diff.add.push(rr);
+    if (!before || before.ttl !== rr.ttl || rr.type === RRType.SOA) diff.add.push(rr);
   }
   for (const [id, rr] of old) if (!seen.has(id)) diff.remove.push(rr);
   return diff;

@@ -1,8 +1,7 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { RRType } from '../../zones/rrtype.js';
 import { Rcode, rcodeName } from '../message/rcode.js';
-import type { QueryPipeline } from '../router/pipeline.js';
-import { DURATION_BUCKETS, DURATION_SAMPLE, SIZE_BUCKETS, SIZE_SUM } from '../router/stats.js';
+import { DURATION_BUCKETS, DURATION_SAMPLE, SIZE_BUCKETS, SIZE_SUM, type QueryStats } from './query-stats.js';
 import { PROTOS, TRANSPORTS } from '../transports.js';
 import type { ZoneTable } from '../zone-table.js';
 import type { ZoneLoadStatus } from '../../zones/zone-folder.js';
@@ -11,8 +10,8 @@ import type { UdpCounters } from '../listeners/udp-batch.js';
 import { histogramSamples, register, ScrapeMetric, type Sample } from './scrape-metric.js';
 
 export interface MetricSources {
-  /** Read at scrape time: the pipeline may be swapped by nothing, but the table grows and shrinks. */
-  pipeline: QueryPipeline;
+  /** The query pipeline's counters and answer cache (read at scrape time). */
+  pipeline: { readonly stats: QueryStats; readonly cache: { readonly hits: number; readonly misses: number } };
   table: ZoneTable;
   counters: ControlCounters;
   /** Current zone-file status per origin (ZoneFolder.status). */

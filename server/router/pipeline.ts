@@ -14,7 +14,7 @@ import type { HandlerResult } from '../tsig/signed.js';
 import type { ZoneTable } from '../zone-table.js';
 import { classify, MessageClass } from './classify.js';
 import { MessageRouter, type RouterServices } from './router.js';
-import { DURATION_SAMPLE, QueryStats } from './stats.js';
+import { DURATION_SAMPLE, QueryStats } from '../metrics/query-stats.js';
 
 export interface PipelineOptions extends ResponseOptions {
   answerCacheSize: number;

@@ -1,7 +1,7 @@
 import { nameToKey } from '../../zones/name.js';
 import { RRType } from '../../zones/rrtype.js';
 import type { LmdbStore } from '../../zones/store/lmdb-store.js';
-import { Flag } from '../message/header.js';
+import { Flag, HEADER_LENGTH } from '../message/header.js';
 import type { ServedZone } from '../zone-table.js';
 import { TSIG_ROOM, type Signing } from '../tsig/signed.js';
 import { signMessage } from '../tsig/tsig.js';
@@ -31,7 +31,7 @@ class XfrStream {
     this.id = (query[0]! << 8) | query[1]!;
     this.limit = MAX_MESSAGE - (signing ? TSIG_ROOM : 0);
     this.priorMac = signing?.requestMac;
-    const question = query.subarray(12, questionEnd);
+    const question = query.subarray(HEADER_LENGTH, questionEnd);
     this.packer.begin(this.limit, question, nameToKey(question));
   }
 
