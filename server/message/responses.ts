@@ -49,7 +49,8 @@ export class Responses {
   badvers(msg: Uint8Array, q: ParsedQuery): Buffer {
     const w = this.writer;
     w.begin(MAX_MESSAGE);
-    w.question(msg, HEADER_LENGTH, q.questionEnd);
+    // (an opcode that may come without a question, RFC 8490 DSO say, has none to echo)
+    if (q.questionEnd > HEADER_LENGTH) w.question(msg, HEADER_LENGTH, q.questionEnd);
     w.raw(this.opt(q, extendedRcodeHigh(Rcode.BADVERS)));
     return w.finish(q.id, Flag.QR | (q.opcode << OPCODE_SHIFT) | q.echoFlags, 1);
   }

@@ -34,7 +34,10 @@ function variants(opcode: number): [string, Buffer][] {
     out.writeUInt16BE(0, 4);
     return out;
   };
+  const badvers = buildQuery({ qname: 'example.test', qtype: 'SOA', opcode, rd: true, id: 0x4200 + opcode, edns: { version: 1 } });
   const out: [string, Buffer][] = [['no question', noQuestion(withQuestion)], ['no question, OPT', noQuestion(withOpt)]];
+  // (QUERY, NOTIFY and UPDATE without a question are FORMERR here whatever the OPT: knotd's BADVERS first is not matched)
+  if (opcode !== 4 && opcode !== 5) out.push(['no question, EDNS version 1', noQuestion(badvers)]);
   if (opcode !== 4 && opcode !== 5) out.push(['question', withQuestion], ['question, OPT', withOpt]);
   return out;
 }

@@ -89,6 +89,20 @@ test('the pipeline answers each class from its module (in-process, UDP)', async 
   });
 });
 
+test('a DSO message without a question and EDNS version 1 gets BADVERS with no question (knotd agrees)', async () => {
+  await withEmptyZone('example.test.', (_writer, store) => {
+    const pipeline = new QueryPipeline(store, new ZoneTable(store), pino({ level: 'silent' }), {
+      maxUdpPayload: 1232, nsid: undefined, answerCacheSize: 100,
+    });
+    const answer = pipeline.handle(withoutQuestion(q({ opcode: 6, edns: { version: 1 } })), Transport.UDP4) as Buffer;
+    assert.equal(answer[3]! & 0x0f, 0);
+    assert.equal(answer.readUInt16BE(4), 0, 'QDCOUNT');
+    assert.equal(answer.readUInt16BE(10), 1, 'ARCOUNT');
+    assert.equal(answer.length, 12 + 11);
+    assert.equal(answer[12 + 5], 1, 'extended rcode 16 >> 4 (BADVERS)');
+  });
+});
+
 test('an OPT in a DSO message without a question is echoed in the NOTIMP (RFC 6891 §7)', async () => {
   await withEmptyZone('example.test.', (_writer, store) => {
     const pipeline = new QueryPipeline(store, new ZoneTable(store), pino({ level: 'silent' }), {
