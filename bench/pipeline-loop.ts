@@ -12,8 +12,8 @@ import { parseArgs } from 'node:util';
 import dnsPacket from 'dns-packet';
 import { pino } from 'pino';
 import { LmdbStore } from '../zones/store/lmdb-store.js';
-import { ZoneTable } from '../server/query/zone-table.js';
-import { QueryPipeline } from '../server/query/pipeline.js';
+import { ZoneTable } from '../server/zone-table.js';
+import { QueryPipeline } from '../server/router/pipeline.js';
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,

@@ -13,7 +13,7 @@
 import { createSocket } from 'node:dgram';
 import { nameToKey } from '../zones/name.js';
 import { LmdbStore } from '../zones/store/lmdb-store.js';
-import { ZoneTable } from '../server/query/zone-table.js';
+import { ZoneTable } from '../server/zone-table.js';
 
 const HEADER = Buffer.from([
   0, 0, // ID, patched

@@ -1,18 +1,17 @@
-import type net from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { loadConfig, type Config, type ListenAddress } from './config.js';
 import { TokenHolder } from './admin/auth.js';
 import type { AdminContext, Readiness, ReloadReport } from './admin/context.js';
 import { generatedToken } from './admin/token.js';
-import { listenTcp } from './listeners/tcp.js';
-import { listenUdp, type UdpListener } from './listeners/udp.js';
+import { Holder } from './holder.js';
+import { DnsListeners } from './listeners/dns-listeners.js';
 import { moduleLogger, setLogLevel } from './log.js';
 import { ControlCounters } from './metrics/counters.js';
-import { setQueryLog } from './metrics/query-log.js';
-import { QueryPipeline, type PipelineOptions } from './query/pipeline.js';
-import { ZoneTable } from './query/zone-table.js';
-import { journalLimitsFor, replicationFingerprint } from './config-replication.js';
+import { queryLogFor, type QueryLog } from './metrics/query-log.js';
+import { QueryPipeline, type PipelineOptions } from './router/pipeline.js';
+import { ZoneTable } from './zone-table.js';
+import { journalLimitsFor, replicationFingerprint, type ReplicationConfig } from './config-replication.js';
 import { NotifySender } from './xfr/notify-out.js';
 import { SecondaryZones } from './xfr/secondary.js';
 import { RRType } from '../zones/rrtype.js';
@@ -58,20 +57,21 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
   const writer = new ZoneWriter(store);
   const table = new ZoneTable(store);
   writer.onCommit((apexKey, meta) => table.update(apexKey, meta));
+  // keys, ACLs, notify targets and journal limits: one object, replaced whole by a reload
+  const replication = new Holder<ReplicationConfig>(config.replication);
   // read at each commit, so a reload's new limits apply from the next one
-  writer.journalLimits = (origin) => journalLimitsFor(pipeline.special.replication, origin);
-  // kept by reference: a reload may change nsid and maxUdpPayload in place
-  const pipelineOptions: PipelineOptions = {
-    maxUdpPayload: config.maxUdpPayload, nsid: config.nsid, answerCacheSize: config.answerCacheSize, replication: config.replication,
-  };
-  const pipeline = new QueryPipeline(store, table, moduleLogger(log, 'query'), pipelineOptions);
-  pipeline.special.setWriter(writer);
+  writer.journalLimits = (origin) => journalLimitsFor(replication.value, origin);
   const counters = new ControlCounters();
-  const secondaries = new SecondaryZones(store, writer, table, () => pipeline.special.replication, moduleLogger(log, 'xfr'), counters);
-  pipeline.special.setSecondaries(secondaries);
-  pipeline.special.setCounters(counters);
+  const secondaries = new SecondaryZones(store, writer, table, () => replication.value, moduleLogger(log, 'xfr'), counters);
+  const queryLog = moduleLogger(log, 'querylog');
+  const queryLogStage = new Holder<QueryLog | undefined>(queryLogFor(config.queryLog?.sample, queryLog));
+  // kept by reference: a reload may change nsid and maxUdpPayload in place
+  const pipelineOptions: PipelineOptions = { maxUdpPayload: config.maxUdpPayload, nsid: config.nsid, answerCacheSize: config.answerCacheSize };
+  const pipeline = new QueryPipeline(store, table, moduleLogger(log, 'query'), pipelineOptions, {
+    replication, writer, secondaries, counters, queryLog: queryLogStage,
+  });
   // RFC 1996: every commit to a primary zone is announced to its notify targets
-  const notifier = new NotifySender(() => pipeline.special.replication, moduleLogger(log, 'notify'), counters);
+  const notifier = new NotifySender(() => replication.value, moduleLogger(log, 'notify'), counters);
   const announce = (apexKey: Buffer, meta: ZoneMeta): number => {
     const soa = store.getNode(meta.id, apexKey, false)?.rrsets.find((set) => set.type === RRType.SOA);
     return notifier.zoneChanged(meta.origin, soa?.rrs[0] ? { ttl: soa.ttl, rdata: soa.rrs[0].rdata } : undefined);
@@ -79,18 +79,13 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
   writer.onCommit((apexKey, meta) => {
     if (meta && meta.kind === 'primary' && meta.records > 0) announce(apexKey, meta);
   });
-  const queryLog = moduleLogger(log, 'querylog');
-  setQueryLog(pipeline, config.queryLog?.sample, queryLog);
 
-  const udp: UdpListener[] = [];
-  const tcp: net.Server[] = [];
+  let listeners: DnsListeners | undefined;
   const http: FastifyInstance[] = [];
-  const addresses: ListenAddress[] = [];
   const netLog = moduleLogger(log, 'net');
   const closeSockets = async () => {
     await Promise.all(http.map((app) => app.close()));
-    for (const s of udp) s.close();
-    await Promise.all(tcp.map((s) => new Promise<void>((r) => s.close(() => r()))));
+    await listeners?.close();
   };
 
   const zonesLog = moduleLogger(log, 'zones');
@@ -159,12 +154,12 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
     }
     // keys and ACLs apply to the next request (compared by fingerprint: secrets never reach a log)
     if (replicationFingerprint(next.replication) !== replicationFingerprint(running.replication)) {
-      pipeline.special.setReplication(next.replication);
+      replication.value = next.replication;
       secondaries.sync();
       applied.push('keys', 'acls');
     }
     if (changed(next.queryLog, running.queryLog)) {
-      setQueryLog(pipeline, next.queryLog?.sample, queryLog);
+      queryLogStage.value = queryLogFor(next.queryLog?.sample, queryLog);
       applied.push('queryLog');
     }
     if (token && next.admin && next.admin.token !== running.admin?.token) {
@@ -200,12 +195,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
 
   let firstSync: Promise<void> | undefined;
   try {
-    for (const address of config.listen) {
-      const bound = await listenBoth(address, pipeline, config, netLog, udp, tcp);
-      addresses.push(bound);
-      netLog.info({ proto: 'udp', address: bound.host, port: bound.port, io: udp[udp.length - 1]?.kind }, 'listening');
-      netLog.info({ proto: 'tcp', address: bound.host, port: bound.port }, 'listening');
-    }
+    listeners = await DnsListeners.start(config.listen, pipeline, config, netLog);
     // zone files load while the admin server compiles its schemas (it answers /readyz 503 until done)
     firstSync = zoneFolder.sync();
     secondaries.sync();
@@ -218,10 +208,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
     ]);
     const metrics = createMetricsRegistry({
       pipeline, table, counters, zoneFileStatus: () => zoneFolder.status,
-      udpCounters: () => udp.reduce((sum, u) => {
-        const c = u.counters();
-        return { answersDropped: sum.answersDropped + c.answersDropped, receiveErrors: sum.receiveErrors + c.receiveErrors };
-      }, { answersDropped: 0, receiveErrors: 0 }),
+      udpCounters: () => listeners!.udpCounters(),
     });
     if (config.admin) {
       if (config.admin.token === undefined) {
@@ -275,7 +262,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
   zoneFolder.watch();
 
   return {
-    store, writer, table, pipeline, addresses, admin, adminApp, metricsAddress, counters, reload,
+    store, writer, table, pipeline, addresses: listeners!.addresses, admin, adminApp, metricsAddress, counters, reload,
     get zoneFolder() {
       return zoneFolder;
     },
@@ -304,26 +291,4 @@ function countLoadErrors(folder: ZoneFolder, counters: ControlCounters): void {
     if (value.lastError && value.lastError !== status.get(origin)?.lastError) counters.zoneFileLoadErrors++;
     return set(origin, value);
   };
-}
-
-/**
- * UDP and TCP on one port. With port 0 the kernel picks UDP's port and TCP takes the same number;
- * when that TCP port is taken (a client's ephemeral port, say) the pair is tried again.
- */
-async function listenBoth(
-  address: ListenAddress, pipeline: QueryPipeline, config: Config, log: Logger, udp: UdpListener[], tcp: net.Server[],
-): Promise<ListenAddress> {
-  for (let attempt = 0; ; attempt++) {
-    const u = await listenUdp(address, pipeline, log, config.udp.batching);
-    const bound = { ...address, port: u.port };
-    try {
-      tcp.push(await listenTcp(bound, pipeline, config.tcp, log));
-    } catch (err) {
-      u.close();
-      if (address.port !== 0 || attempt >= 20) throw err;
-      continue;
-    }
-    udp.push(u);
-    return bound;
-  }
 }

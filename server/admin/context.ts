@@ -1,6 +1,6 @@
 import type { Registry } from 'prom-client';
 import type { Logger } from 'pino';
-import type { ZoneTable } from '../query/zone-table.js';
+import type { ZoneTable } from '../zone-table.js';
 import type { ControlCounters } from '../metrics/counters.js';
 import type { ZoneReader } from '../../zones/store/reader.js';
 import type { ZoneWriter } from '../../zones/store/write-door.js';

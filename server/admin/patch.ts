@@ -93,7 +93,7 @@ interface ViewNode {
 }
 
 /**
- * A PATCH as one ZoneDiff from the API, checked the way a zone file is (zones/checks.ts) on the
+ * A PATCH as one ZoneDiff from the API, checked the way a zone file is (zones/import/checks.ts) on the
  * names it touches, their ancestors up to the apex, the apex, and a descendant of any new DNAME —
  * so a CNAME beside other data, a zone without its SOA or NS, or data below a DNAME is refused
  * before anything is applied.

@@ -1,4 +1,4 @@
-import type { ListenAddress } from '../config.js';
+import type { ListenAddress } from '../listen-address.js';
 
 export class ListenError extends Error {
   override name = 'ListenError';

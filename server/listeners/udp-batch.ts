@@ -1,6 +1,5 @@
 import { createRequire } from 'node:module';
-import type { QueryPipeline } from '../query/pipeline.js';
-import type { TransportId } from '../query/stats.js';
+import type { MessageHandler, TransportId } from '../transports.js';
 
 /** The native addon built from native/udp-batch.c (see there for the shared-memory layout). */
 interface UdpBatchAddon {
@@ -61,7 +60,7 @@ export class BatchedUdpSocket {
 
   constructor(
     private readonly addon: UdpBatchAddon, host: string, port: number,
-    private readonly pipeline: QueryPipeline, private readonly transport: TransportId,
+    private readonly pipeline: MessageHandler, private readonly transport: TransportId,
   ) {
     this.batch = addon.BATCH;
     // allocated untouched: the kernel backs only the pages datagrams are written to

@@ -1,9 +1,8 @@
 import dgram from 'node:dgram';
 import type { Logger } from 'pino';
-import type { QueryPipeline } from '../query/pipeline.js';
-import type { ListenAddress } from '../config.js';
+import type { ListenAddress } from '../listen-address.js';
+import { transportOf, type MessageHandler, type TransportId } from '../transports.js';
 import { bindError } from './bind-error.js';
-import { Transport, type TransportId } from '../query/stats.js';
 import { BatchedUdpSocket, udpBatchAddon, type UdpCounters } from './udp-batch.js';
 
 /** A bound UDP listener, whichever way it reads its datagrams. */
@@ -31,8 +30,8 @@ let fallbackLogged = false;
  * One UDP socket answering every datagram synchronously from the pipeline: batched through the
  * native addon when `batching` is on and the addon was built, else node:dgram.
  */
-export async function listenUdp(address: ListenAddress, pipeline: QueryPipeline, log: Logger, batching: boolean): Promise<UdpListener> {
-  const transport = address.family === 6 ? Transport.UDP6 : Transport.UDP4;
+export async function listenUdp(address: ListenAddress, pipeline: MessageHandler, log: Logger, batching: boolean): Promise<UdpListener> {
+  const transport = transportOf('udp', address.family);
   // a scoped IPv6 address (fe80::1%eth0) needs the interface lookup dgram does
   if (batching && !address.host.includes('%')) {
     const native = udpBatchAddon();
@@ -56,7 +55,7 @@ export async function listenUdp(address: ListenAddress, pipeline: QueryPipeline,
   return { kind: 'dgram', port: socket.address().port, counters: () => ({ answersDropped: 0, receiveErrors: 0 }), close: () => socket.close() };
 }
 
-async function listenDgram(address: ListenAddress, pipeline: QueryPipeline, log: Logger, transport: TransportId): Promise<dgram.Socket> {
+async function listenDgram(address: ListenAddress, pipeline: MessageHandler, log: Logger, transport: TransportId): Promise<dgram.Socket> {
   const socket = dgram.createSocket({
     type: address.family === 6 ? 'udp6' : 'udp4', ipv6Only: address.family === 6, lookup: literalAddress as never,
   });

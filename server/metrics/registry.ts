@@ -1,16 +1,17 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { RRType } from '../../zones/rrtype.js';
-import type { QueryPipeline } from '../query/pipeline.js';
-import { DURATION_BUCKETS, DURATION_SAMPLE, SIZE_BUCKETS, SIZE_SUM, Transport } from '../query/stats.js';
-import type { ZoneTable } from '../query/zone-table.js';
+import { Rcode, rcodeName } from '../message/rcode.js';
+import { DURATION_BUCKETS, DURATION_SAMPLE, SIZE_BUCKETS, SIZE_SUM, type QueryStats } from './query-stats.js';
+import { PROTOS, TRANSPORTS } from '../transports.js';
+import type { ZoneTable } from '../zone-table.js';
 import type { ZoneLoadStatus } from '../../zones/import/zone-folder.js';
 import { ControlCounters } from './counters.js';
 import type { UdpCounters } from '../listeners/udp-batch.js';
 import { histogramSamples, register, ScrapeMetric, type Sample } from './scrape-metric.js';
 
 export interface MetricSources {
-  /** Read at scrape time: the pipeline may be swapped by nothing, but the table grows and shrinks. */
-  pipeline: QueryPipeline;
+  /** The query pipeline's counters and answer cache (read at scrape time). */
+  pipeline: { readonly stats: QueryStats; readonly cache: { readonly hits: number; readonly misses: number } };
   table: ZoneTable;
   counters: ControlCounters;
   /** Current zone-file status per origin (ZoneFolder.status). */
@@ -19,13 +20,10 @@ export interface MetricSources {
   udpCounters(): UdpCounters;
 }
 
-const RCODE_NAMES = ['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', 'REFUSED', 'YXDOMAIN', 'YXRRSET', 'NXRRSET', 'NOTAUTH', 'NOTZONE', 'DSOTYPENI'];
-const TRANSPORTS = [
-  { id: Transport.UDP4, proto: 'udp', family: '1' },
-  { id: Transport.UDP6, proto: 'udp', family: '2' },
-  { id: Transport.TCP4, proto: 'tcp', family: '1' },
-  { id: Transport.TCP6, proto: 'tcp', family: '2' },
-] as const;
+/** CoreDNS's `family` label: 1 = IPv4, 2 = IPv6. */
+const familyLabel = (family: 4 | 6): string => (family === 4 ? '1' : '2');
+/** Protocols with a listener, with their index in the per-protocol counters. */
+const SERVED_PROTOS = PROTOS.map((proto, index) => ({ proto, index })).filter(({ proto }) => TRANSPORTS.some((t) => t.proto === proto && t.served));
 /** QTYPEs reported by name (CoreDNS habit: a fixed set, everything else is "other", so labels stay few). */
 const TYPE_NAMES = new Map<number, string>(
   Object.entries(RRType).filter(([name]) => name !== 'OPT' && name !== 'TSIG' && name !== 'TKEY').map(([name, code]) => [code, name]),
@@ -46,7 +44,7 @@ export function createMetricsRegistry(src: MetricSources): Registry {
     '("other" for types without a name here, "unparsed" when no question could be read).', 'counter', () => {
     const out: Sample[] = [];
     for (const t of TRANSPORTS) {
-      const labels = { proto: t.proto, family: t.family };
+      const labels = { proto: t.proto, family: familyLabel(t.family) };
       const base = t.id << 16;
       let counted = 0;
       let other = 0;
@@ -68,10 +66,10 @@ export function createMetricsRegistry(src: MetricSources): Registry {
     const out: Sample[] = [];
     for (let rcode = 0; rcode < 16; rcode++) {
       // BADVERS is an extended rcode: its header rcode is 0, and the pipeline counts it in both slots
-      const n = rcode === 0 ? stats.rcodes[0]! - stats.rcodes[16]! : stats.rcodes[rcode]!;
-      if (n > 0 || rcode === 0) out.push({ labels: { rcode: RCODE_NAMES[rcode] ?? `RCODE${rcode}` }, value: n });
+      const n = rcode === 0 ? stats.rcodes[0]! - stats.rcodes[Rcode.BADVERS]! : stats.rcodes[rcode]!;
+      if (n > 0 || rcode === 0) out.push({ labels: { rcode: rcodeName(rcode) }, value: n });
     }
-    if (stats.rcodes[16]! > 0) out.push({ labels: { rcode: 'BADVERS' }, value: stats.rcodes[16]! });
+    if (stats.rcodes[Rcode.BADVERS]! > 0) out.push({ labels: { rcode: 'BADVERS' }, value: stats.rcodes[Rcode.BADVERS]! });
     return out;
   });
   add('meshdns_dns_dropped_total', 'DNS messages left unanswered (responses, truncated headers, garbage).', 'counter',
@@ -84,14 +82,12 @@ export function createMetricsRegistry(src: MetricSources): Registry {
     () => [{ value: stats.servfail }]);
   add('meshdns_dns_request_duration_seconds', `Time to answer a query, from datagram to response (one query in ${DURATION_SAMPLE} is timed).`,
     'histogram', () => histogramSamples('meshdns_dns_request_duration_seconds', DURATION_BUCKETS, stats.durations, stats.durationSum));
-  add('meshdns_dns_request_size_bytes', 'Size of DNS requests in bytes, by transport.', 'histogram', () => [
-    ...histogramSamples('meshdns_dns_request_size_bytes', SIZE_BUCKETS, stats.requestSizes[0]!, stats.requestSizes[0]![SIZE_SUM]!, { proto: 'udp' }),
-    ...histogramSamples('meshdns_dns_request_size_bytes', SIZE_BUCKETS, stats.requestSizes[1]!, stats.requestSizes[1]![SIZE_SUM]!, { proto: 'tcp' }),
-  ]);
-  add('meshdns_dns_response_size_bytes', 'Size of DNS responses in bytes, by transport.', 'histogram', () => [
-    ...histogramSamples('meshdns_dns_response_size_bytes', SIZE_BUCKETS, stats.responseSizes[0]!, stats.responseSizes[0]![SIZE_SUM]!, { proto: 'udp' }),
-    ...histogramSamples('meshdns_dns_response_size_bytes', SIZE_BUCKETS, stats.responseSizes[1]!, stats.responseSizes[1]![SIZE_SUM]!, { proto: 'tcp' }),
-  ]);
+  const sizes = (name: string, perProto: Float64Array[]) => (): Sample[] => SERVED_PROTOS.flatMap(({ proto, index }) =>
+    histogramSamples(name, SIZE_BUCKETS, perProto[index]!, perProto[index]![SIZE_SUM]!, { proto }));
+  add('meshdns_dns_request_size_bytes', 'Size of DNS requests in bytes, by transport.', 'histogram',
+    sizes('meshdns_dns_request_size_bytes', stats.requestSizes));
+  add('meshdns_dns_response_size_bytes', 'Size of DNS responses in bytes, by transport.', 'histogram',
+    sizes('meshdns_dns_response_size_bytes', stats.responseSizes));
   add('meshdns_answer_cache_hits_total', 'Queries answered from the encoded-answer cache.', 'counter', () => [{ value: src.pipeline.cache.hits }]);
   add('meshdns_answer_cache_misses_total', 'Queries the encoded-answer cache could not answer.', 'counter', () => [{ value: src.pipeline.cache.misses }]);
 

@@ -1,5 +1,5 @@
 import { LOWER } from '../../zones/name.js';
-import type { ServedZone, ZoneTable } from './zone-table.js';
+import type { ServedZone, ZoneTable } from '../zone-table.js';
 
 /**
  * Encoded answers per (zone generation, question, answer-relevant flags). A hit costs a hash

@@ -5,18 +5,11 @@ import { RRType } from '../../zones/rrtype.js';
 import { soaTimers } from '../../zones/soa.js';
 import type { LmdbStore } from '../../zones/store/lmdb-store.js';
 import { findRRset, NodeFlag, type StoredRRset, type ZoneNode } from '../../zones/store/node.js';
-import type { ServedZone } from './zone-table.js';
+import { Rcode } from '../message/rcode.js';
+import type { OutRRset } from '../message/writer.js';
+import type { ServedZone } from '../zone-table.js';
 
-export const Rcode = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5, YXDOMAIN: 6, NOTAUTH: 9 } as const;
-
-export interface OutRRset {
-  owner: WireName;
-  type: number;
-  ttl: number;
-  rdatas: Uint8Array[];
-  /** Additional-section data whose absence makes the answer unusable (RFC 9471 in-domain glue). */
-  mandatory?: boolean;
-}
+export type { OutRRset };
 
 /** The outcome of a lookup as data (CoreDNS/`domain` habit): the caller encodes it. */
 export interface Resolution {

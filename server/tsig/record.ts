@@ -1,5 +1,5 @@
 import { lowerName, type WireName } from '../../zones/name.js';
-import { readName, skipName } from '../message-names.js';
+import { readName, skipName } from '../message/names.js';
 import { RRType } from '../../zones/rrtype.js';
 
 /** A TSIG RR as found at the end of a message (RFC 8945 §4.2). */

@@ -1,9 +1,12 @@
 import { timingSafeEqual } from 'node:crypto';
 import { algorithmFromWire, hmac, TSIG_ALGORITHMS, type Keyring, type TsigKey } from './keys.js';
+import { Rcode } from '../message/rcode.js';
 import { locateTsig, tsigRecord, tsigVariables, type TsigRecord } from './record.js';
 
 /** RFC 8945 §3 error codes carried in the TSIG RR (the rcode is NOTAUTH). */
-export const TsigError = { NOERROR: 0, BADSIG: 16, BADKEY: 17, BADTIME: 18, BADTRUNC: 22 } as const;
+export const TsigError = {
+  NOERROR: Rcode.NOERROR, BADSIG: Rcode.BADSIG, BADKEY: Rcode.BADKEY, BADTIME: Rcode.BADTIME, BADTRUNC: Rcode.BADTRUNC,
+} as const;
 export type TsigErrorCode = (typeof TsigError)[keyof typeof TsigError];
 
 /** RFC 8945 §5.2.3: the recommended fudge. */

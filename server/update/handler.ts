@@ -9,8 +9,10 @@ import { RRClass } from '../../zones/rrtype.js';
 import type { ZoneWriter } from '../../zones/store/write-door.js';
 import type { LmdbStore } from '../../zones/store/lmdb-store.js';
 import type { Acl } from '../acl.js';
-import type { ParsedQuery } from '../query/parse.js';
-import type { ServedZone, ZoneTable } from '../query/zone-table.js';
+import { HEADER_LENGTH } from '../message/header.js';
+import type { ParsedQuery } from '../message/question.js';
+import { rcodeName } from '../message/rcode.js';
+import type { ServedZone, ZoneTable } from '../zone-table.js';
 import { buildDiff, prescan } from './apply.js';
 import { parseUpdate, UpdateFormatError } from './message.js';
 import { checkPrerequisites, UpdateRcode } from './prerequisites.js';
@@ -28,19 +30,17 @@ export interface UpdateOutcome {
   rcode: number;
 }
 
-const RCODE_NAMES = ['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', 'REFUSED', 'YXDOMAIN', 'YXRRSET', 'NXRRSET', 'NOTAUTH', 'NOTZONE'];
-
 /** Processes one UPDATE; returns the rcode for the answer (the caller echoes the zone and signs). */
 export function handleUpdate(ctx: UpdateContext, msg: Buffer, q: ParsedQuery, peer: string, keyName: string | undefined): UpdateOutcome {
-  const zoneText = nameToText(msg.subarray(12, q.qnameEnd));
+  const zoneText = nameToText(msg.subarray(HEADER_LENGTH, q.qnameEnd));
   const done = (rcode: number, extra: Record<string, unknown> = {}): UpdateOutcome => {
     const level = rcode === UpdateRcode.NOERROR ? 'info' : 'warn';
-    ctx.log[level]({ client: peer, zone: zoneText, key: keyName ?? null, rcode: RCODE_NAMES[rcode] ?? rcode, ...extra }, `update: ${RCODE_NAMES[rcode] ?? rcode}`);
+    ctx.log[level]({ client: peer, zone: zoneText, key: keyName ?? null, rcode: rcodeName(rcode), ...extra }, `update: ${rcodeName(rcode)}`);
     return { rcode };
   };
   // §3.1.1: one zone, of type SOA (the pipeline checked those), class IN
   if (q.qclass !== RRClass.IN) return done(UpdateRcode.FORMERR, { reason: 'zone class is not IN' });
-  const apexKey = nameToKey(msg.subarray(12, q.qnameEnd));
+  const apexKey = nameToKey(msg.subarray(HEADER_LENGTH, q.qnameEnd));
   const zone = ctx.table.byApexKey(apexKey);
   // §3.1.2: not a zone we are primary for
   if (!zone || !zone.loaded || zone.kind !== 'primary' || !ctx.writer) return done(UpdateRcode.NOTAUTH, { reason: 'not primary for the zone' });

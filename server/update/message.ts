@@ -5,7 +5,7 @@
 import { nameToKey, type WireName } from '../../zones/name.js';
 import { rdataFromWire, validateRdata } from '../../zones/rdata/index.js';
 import { RRClass } from '../../zones/rrtype.js';
-import { readName, skipName } from '../message-names.js';
+import { readName, skipName } from '../message/names.js';
 
 /** One RR of the prerequisite or update section, names decompressed. */
 export interface UpdateRR {

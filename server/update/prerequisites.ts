@@ -6,15 +6,13 @@ import { keyIsSubdomain } from '../../zones/name.js';
 import { rdataEqual } from '../../zones/rdata-equal.js';
 import { RRClass, RRType } from '../../zones/rrtype.js';
 import type { ZoneNode } from '../../zones/store/node.js';
+import { Rcode } from '../message/rcode.js';
 import type { UpdateRR } from './message.js';
 
 export type NodeReader = (key: Buffer) => ZoneNode | undefined;
 
-/** Extended with the update rcodes of RFC 2136 §2.2. */
-export const UpdateRcode = {
-  NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5,
-  YXDOMAIN: 6, YXRRSET: 7, NXRRSET: 8, NOTAUTH: 9, NOTZONE: 10,
-} as const;
+/** The rcodes an update answers with (RFC 2136 §2.2 added YXRRSET to NOTZONE): the shared table. */
+export const UpdateRcode = Rcode;
 
 /** NOERROR when every prerequisite holds, else the rcode of the first one that fails (§3.2.5). */
 export function checkPrerequisites(prereqs: UpdateRR[], apexKey: Buffer, inZone: (key: Buffer) => boolean, read: NodeReader): number {

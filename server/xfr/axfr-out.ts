@@ -1,20 +1,16 @@
 import { nameToKey } from '../../zones/name.js';
 import { RRType } from '../../zones/rrtype.js';
 import type { LmdbStore } from '../../zones/store/lmdb-store.js';
-import type { ServedZone } from '../query/zone-table.js';
-import type { TsigKey } from '../tsig/keys.js';
+import { Flag, HEADER_LENGTH } from '../message/header.js';
+import type { ServedZone } from '../zone-table.js';
+import { TSIG_ROOM, type Signing } from '../tsig/signed.js';
 import { signMessage } from '../tsig/tsig.js';
 import { XfrPacker } from './xfr-packer.js';
 
-/** Room left in every message for the TSIG RR (RFC 8945) that may follow it. */
-const TSIG_ROOM = 400;
 const MAX_MESSAGE = 65535;
-const FLAGS = 0x8000 | 0x0400; // QR, AA; opcode QUERY, NOERROR
+const FLAGS = Flag.QR | Flag.AA; // opcode QUERY, NOERROR
 
-export interface XfrSigning {
-  key: TsigKey;
-  requestMac: Buffer;
-}
+export type XfrSigning = Signing;
 
 /** [owner, type, ttl, rdata] */
 export type XfrRecord = readonly [Uint8Array, number, number, Uint8Array];
@@ -35,7 +31,7 @@ class XfrStream {
     this.id = (query[0]! << 8) | query[1]!;
     this.limit = MAX_MESSAGE - (signing ? TSIG_ROOM : 0);
     this.priorMac = signing?.requestMac;
-    const question = query.subarray(12, questionEnd);
+    const question = query.subarray(HEADER_LENGTH, questionEnd);
     this.packer.begin(this.limit, question, nameToKey(question));
   }
 

@@ -4,7 +4,7 @@ import { serialLessThan } from '../../zones/serial.js';
 import { soaSerial } from '../../zones/soa.js';
 import type { LmdbStore } from '../../zones/store/lmdb-store.js';
 import { readJournal, type JournalRR } from '../../zones/store/journal.js';
-import { skipName } from '../message-names.js';
+import { skipName } from '../message/names.js';
 import type { XfrRecord } from './axfr-out.js';
 
 /** RFC 1995 §3: the client's current serial, from the SOA in the IXFR query's authority section. */

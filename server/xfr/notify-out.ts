@@ -5,6 +5,9 @@ import type { Logger } from 'pino';
 import { parseName, type WireName } from '../../zones/name.js';
 import { RRType } from '../../zones/rrtype.js';
 import { notifyTargetsFor, type NotifyTarget, type ReplicationConfig } from '../config-replication.js';
+import { Flag, FLAGS_HI_QR, Header, HEADER_LENGTH, OPCODE_SHIFT, rcodeOf } from '../message/header.js';
+import { Opcode } from '../message/opcode.js';
+import { Rcode } from '../message/rcode.js';
 import { signMessage } from '../tsig/tsig.js';
 import type { ControlCounters } from '../metrics/counters.js';
 
@@ -86,12 +89,12 @@ export class NotifySender {
   }
 
   private onResponse(msg: Buffer, from: dgram.RemoteInfo): void {
-    if (msg.length < 12 || !(msg[2]! & 0x80)) return;
+    if (msg.length < HEADER_LENGTH || !(msg[2]! & FLAGS_HI_QR)) return;
     const id = msg.readUInt16BE(0);
     const entry = this.pending.get(id);
     if (!entry || entry.target.port !== from.port) return;
-    const rcode = msg[3]! & 0x0f;
-    if (rcode !== 0) this.log.warn({ zone: entry.origin, target: `${from.address}:${from.port}`, rcode }, 'NOTIFY answered with an error');
+    const rcode = rcodeOf(msg);
+    if (rcode !== Rcode.NOERROR) this.log.warn({ zone: entry.origin, target: `${from.address}:${from.port}`, rcode }, 'NOTIFY answered with an error');
     else this.log.debug({ zone: entry.origin, target: `${from.address}:${from.port}` }, 'NOTIFY acknowledged');
     this.settle(id);
   }
@@ -131,7 +134,7 @@ function notifyMessage(id: number, origin: WireName, soa: { ttl: number; rdata: 
   const parts: Buffer[] = [];
   const header = Buffer.alloc(12);
   header.writeUInt16BE(id, 0);
-  header.writeUInt16BE((4 << 11) | 0x0400, 2);
+  header.writeUInt16BE((Opcode.NOTIFY << OPCODE_SHIFT) | Flag.AA, Header.FLAGS);
   header.writeUInt16BE(1, 4);
   header.writeUInt16BE(soa ? 1 : 0, 6);
   parts.push(header, Buffer.from(origin), Buffer.from([0, RRType.SOA, 0, 1]));

@@ -9,7 +9,7 @@ import { RecordTable } from '../../zones/table/record-table.js';
 import type { ZoneWriter } from '../../zones/store/write-door.js';
 import type { LmdbStore } from '../../zones/store/lmdb-store.js';
 import type { PrimaryTarget, ReplicationConfig } from '../config-replication.js';
-import type { ZoneTable } from '../query/zone-table.js';
+import type { ZoneTable } from '../zone-table.js';
 import { fetchAxfr, fetchIxfr, querySerial, TransferError, type IxfrResult, type IxfrStep, type Primary } from './xfr-in.js';
 import { ControlCounters } from '../metrics/counters.js';
 

@@ -10,7 +10,9 @@ import { serialLessThan } from '../../zones/serial.js';
 import { soaSerial } from '../../zones/soa.js';
 import type { DiffRR } from '../../zones/diff.js';
 import type { TsigKey, Keyring } from '../tsig/keys.js';
-import { readName, skipName } from '../message-names.js';
+import { FLAGS_HI_QR, rcodeOf } from '../message/header.js';
+import { readName, skipName } from '../message/names.js';
+import { RCODE_NAMES } from '../message/rcode.js';
 import { signMessage, verifyMessage } from '../tsig/tsig.js';
 
 export interface Primary {
@@ -28,9 +30,6 @@ export class TransferError extends Error {
 /** Like BIND's max-transfer-idle-in, but in seconds rather than an hour: per primary `idleTimeout`. */
 export const DEFAULT_IDLE_TIMEOUT_MS = 10_000;
 
-const RCODE_NAMES: Record<number, string> = {
-  1: 'FORMERR', 2: 'SERVFAIL', 3: 'NXDOMAIN', 4: 'NOTIMP', 5: 'REFUSED', 9: 'NOTAUTH', 10: 'NOTZONE',
-};
 const rcodeText = (rcode: number) => `rcode ${rcode}${RCODE_NAMES[rcode] ? ` (${RCODE_NAMES[rcode]})` : ''}`;
 
 /** A query for the zone's SOA or a transfer, signed when the primary has a key. */
@@ -70,10 +69,10 @@ export function querySerial(primary: Primary, origin: WireName, keyring: Keyring
     socket.on('error', (err) => done(err));
     socket.on('message', (msg) => {
       // another ID is not an answer to this query (maybe a spoofing attempt): keep waiting
-      if (msg.length < 12 || msg.readUInt16BE(0) !== id || !(msg[2]! & 0x80)) return;
+      if (msg.length < 12 || msg.readUInt16BE(0) !== id || !(msg[2]! & FLAGS_HI_QR)) return;
       try {
         if (primary.key) checkSigned(msg, keyring, mac!, false);
-        const rcode = msg[3]! & 0x0f;
+        const rcode = rcodeOf(msg);
         if (rcode !== 0) throw new TransferError(`SOA query answered with ${rcodeText(rcode)}`);
         const soa = parseAnswer(msg).find((r) => r.type === RRType.SOA && nameEquals(r.owner, origin));
         if (!soa) throw new TransferError(`SOA query answered without the SOA of ${nameToText(origin)}`);
@@ -143,9 +142,9 @@ async function transfer(
         if (msg.length < 12) throw new TransferError('transfer message shorter than a DNS header');
         // RFC 5936 §2.2.1: every message of the answer carries the ID of the query
         if (msg.readUInt16BE(0) !== id) throw new TransferError(`transfer message with another ID (${msg.readUInt16BE(0)}, asked with ${id})`);
-        if (!(msg[2]! & 0x80)) throw new TransferError('transfer message is not a response (QR clear)');
+        if (!(msg[2]! & FLAGS_HI_QR)) throw new TransferError('transfer message is not a response (QR clear)');
         // RFC 5936 §2.2.1: a non-zero RCODE ends the transfer as failed
-        const rcode = msg[3]! & 0x0f;
+        const rcode = rcodeOf(msg);
         if (rcode !== 0) throw new TransferError(`primary answered the transfer with ${rcodeText(rcode)}`);
         if (primary.key) priorMac = checkSigned(msg, keyring, priorMac!, !first);
         first = false;

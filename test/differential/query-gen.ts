@@ -375,5 +375,18 @@ export function generateQueries(seed = 20240101): GenQuery[] {
     }
   }
   malformed(g);
+  withoutQuestion(g);
   return g.out;
+}
+
+/** Opcodes we do not implement, sent as RFC 8490 DSO messages are: QDCOUNT 0 (last, so the draws above stay as they were). */
+function withoutQuestion(g: Gen): void {
+  const id = (): number => g.int(0x10000);
+  const opt = encodeOpt({ payload: 1232 });
+  for (const opcode of [6, 1, 2, 15]) {
+    for (const t of ['udp', 'tcp'] as const) {
+      g.raw('opcode', `opcode ${opcode}, QDCOUNT 0`, header(id(), opcode << 11, 0, 0, 0, 0), t);
+      g.raw('opcode', `opcode ${opcode}, QDCOUNT 0, with OPT`, Buffer.concat([header(id(), opcode << 11, 0, 0, 0, 1), opt]), t);
+    }
+  }
 }

@@ -10,9 +10,9 @@ import { pino } from 'pino';
 import { ZoneWriter } from '../../zones/store/write-door.js';
 import { LmdbStore } from '../../zones/store/lmdb-store.js';
 import { applyZoneFile } from '../../zones/import/zone-file-apply.js';
-import { QueryPipeline } from '../../server/query/pipeline.js';
-import { Transport } from '../../server/query/stats.js';
-import { ZoneTable } from '../../server/query/zone-table.js';
+import { QueryPipeline } from '../../server/router/pipeline.js';
+import { Transport } from '../../server/transports.js';
+import { ZoneTable } from '../../server/zone-table.js';
 import { answerQueryWire, type AnswerQuery } from './answer-query.js';
 import { decodeResponse, type Decoded } from './presentation.js';
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AnswerCache } from '../../server/query/answer-cache.js';
-import type { ServedZone, ZoneTable } from '../../server/query/zone-table.js';
+import type { ServedZone, ZoneTable } from '../../server/zone-table.js';
 
 /** A query for `name` (wire form built from dotted text) and a pretend answer that echoes it. */
 function message(name: string, id: number): { query: Buffer; answer: Buffer; qnameEnd: number; questionEnd: number; hash: number } {

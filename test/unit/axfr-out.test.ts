@@ -6,9 +6,9 @@ import { RRType } from '../../zones/rrtype.js';
 import { soaRdata } from '../helpers/soa.js';
 import { withEmptyZone } from '../helpers/temp-store.js';
 import type { DiffRR } from '../../zones/diff.js';
-import { ZoneTable } from '../../server/query/zone-table.js';
+import { ZoneTable } from '../../server/zone-table.js';
 import { axfrMessages, packMessages } from '../../server/xfr/axfr-out.js';
-import { readName, skipName } from '../../server/message-names.js';
+import { readName, skipName } from '../../server/message/names.js';
 
 const ORIGIN = parseName('Xfr.Test.');
 const n = (s: string): WireName => parseName(s, ORIGIN);

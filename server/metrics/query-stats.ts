@@ -2,14 +2,7 @@
  * Query-path counters as plain numbers in typed arrays: counting costs an increment, and the
  * metrics collector turns them into Prometheus series at scrape time.
  */
-
-/** Listener kinds, the `transport` argument of QueryPipeline.handle. */
-export const Transport = { UDP4: 0, UDP6: 1, TCP4: 2, TCP6: 3 } as const;
-export type TransportId = (typeof Transport)[keyof typeof Transport];
-
-export function isTcp(t: TransportId): boolean {
-  return t >= 2;
-}
+import { PROTOS, TRANSPORTS } from '../transports.js';
 
 /** CoreDNS's request/response size buckets (bytes), upper bounds. */
 export const SIZE_BUCKETS = [0, 100, 200, 300, 400, 511, 1023, 2047, 4095, 8291, 16000, 32000, 48000, 64000];
@@ -31,17 +24,17 @@ for (let size = 0, i = 0; size < 65536; size++) {
 
 export class QueryStats {
   /** Messages received per transport (answered or not). */
-  readonly requests = new Float64Array(4);
+  readonly requests = new Float64Array(TRANSPORTS.length);
   /** Per transport and QTYPE (index = transport << 16 | type code). */
-  readonly qtypes = new Float64Array(4 * 65536);
+  readonly qtypes = new Float64Array(TRANSPORTS.length * 65536);
   /** Responses per RCODE (index 16 = BADVERS). */
   readonly rcodes = new Float64Array(24);
   /**
-   * Cumulative-free bucket counts (index SIZE_BUCKETS.length = +Inf), per transport class udp/tcp;
+   * Cumulative-free bucket counts (index SIZE_BUCKETS.length = +Inf), per protocol (PROTOS order);
    * the last slot (SIZE_SUM) holds the sum of the sizes, for the histogram's _sum.
    */
-  readonly requestSizes = [new Float64Array(SIZE_BUCKETS.length + 2), new Float64Array(SIZE_BUCKETS.length + 2)];
-  readonly responseSizes = [new Float64Array(SIZE_BUCKETS.length + 2), new Float64Array(SIZE_BUCKETS.length + 2)];
+  readonly requestSizes = PROTOS.map(() => new Float64Array(SIZE_BUCKETS.length + 2));
+  readonly responseSizes = PROTOS.map(() => new Float64Array(SIZE_BUCKETS.length + 2));
   readonly durations = new Float64Array(DURATION_BUCKETS.length + 1);
   durationSum = 0;
   durationCount = 0;

@@ -1,6 +1,16 @@
 import { LOWER, type WireName } from '../../zones/name.js';
 import { RRType } from '../../zones/rrtype.js';
-import type { OutRRset } from './lookup.js';
+import { Header, HEADER_LENGTH } from './header.js';
+
+/** An RRset on its way into a message (the resolver's output). */
+export interface OutRRset {
+  owner: WireName;
+  type: number;
+  ttl: number;
+  rdatas: Uint8Array[];
+  /** Additional-section data whose absence makes the answer unusable (RFC 9471 in-domain glue). */
+  mandatory?: boolean;
+}
 
 const MAX_POINTER = 0x3fff;
 
@@ -19,7 +29,7 @@ export class MessageWriter {
 
   /** Starts a message; `limit` is the size it may not exceed (room for OPT already taken off). */
   begin(limit: number): void {
-    this.pos = 12;
+    this.pos = HEADER_LENGTH;
     this.limit = Math.min(limit, 65535);
     this.labels.length = 0;
     this.counts[0] = this.counts[1] = this.counts[2] = this.counts[3] = 0;
@@ -72,12 +82,12 @@ export class MessageWriter {
   /** Header fields, counts from what was written; returns a copy of the finished message. */
   finish(id: number, flags: number, extraAdditional = 0): Buffer {
     const b = this.buf;
-    b.writeUInt16BE(id, 0);
-    b.writeUInt16BE(flags, 2);
-    b.writeUInt16BE(this.counts[0]!, 4);
-    b.writeUInt16BE(this.counts[1]!, 6);
-    b.writeUInt16BE(this.counts[2]!, 8);
-    b.writeUInt16BE(this.counts[3]! + extraAdditional, 10);
+    b.writeUInt16BE(id, Header.ID);
+    b.writeUInt16BE(flags, Header.FLAGS);
+    b.writeUInt16BE(this.counts[0]!, Header.QDCOUNT);
+    b.writeUInt16BE(this.counts[1]!, Header.ANCOUNT);
+    b.writeUInt16BE(this.counts[2]!, Header.NSCOUNT);
+    b.writeUInt16BE(this.counts[3]! + extraAdditional, Header.ARCOUNT);
     const out = Buffer.allocUnsafe(this.pos);
     b.copy(out, 0, 0, this.pos);
     return out;

@@ -1,7 +1,7 @@
-import { keyLabelCount, keyToName, type WireName } from '../../zones/name.js';
-import type { LmdbStore, ZoneKind, ZoneMeta } from '../../zones/store/lmdb-store.js';
-import type { ZoneNode } from '../../zones/store/node.js';
-import { latin1 } from '../../zones/store/working-set.js';
+import { keyLabelCount, keyToName, type WireName } from '../zones/name.js';
+import type { LmdbStore, ZoneKind, ZoneMeta } from '../zones/store/lmdb-store.js';
+import type { ZoneNode } from '../zones/store/node.js';
+import { latin1 } from '../zones/store/working-set.js';
 
 /** What the query path keeps in memory per served zone; nodes stay in LMDB. */
 export interface ServedZone {

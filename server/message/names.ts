@@ -1,4 +1,4 @@
-import type { WireName } from '../zones/name.js';
+import type { WireName } from '../../zones/name.js';
 
 /** Names inside DNS messages, where they may be compressed (RFC 1035 §4.1.4). */
 

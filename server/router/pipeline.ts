@@ -1,0 +1,111 @@
+import type { Logger } from 'pino';
+import type { LmdbStore } from '../../zones/store/lmdb-store.js';
+import { emptyReplication } from '../config-replication.js';
+import { Holder } from '../holder.js';
+import { HEADER_LENGTH, rcodeOf } from '../message/header.js';
+import { newParsedQuery, type ParsedQuery } from '../message/question.js';
+import { Rcode } from '../message/rcode.js';
+import { Responses, type ResponseOptions } from '../message/responses.js';
+import type { QueryLog } from '../metrics/query-log.js';
+import { AnswerEngine } from '../query/answer.js';
+import type { AnswerCache } from '../query/answer-cache.js';
+import { IS_STREAM, PROTO_INDEX, type MessageHandler, type PeerAddress, type TransportId } from '../transports.js';
+import type { HandlerResult } from '../tsig/signed.js';
+import type { ZoneTable } from '../zone-table.js';
+import { classify, MessageClass } from './classify.js';
+import { MessageRouter, type RouterServices } from './router.js';
+import { DURATION_SAMPLE, QueryStats } from '../metrics/query-stats.js';
+
+export interface PipelineOptions extends ResponseOptions {
+  answerCacheSize: number;
+}
+
+/** What the composition root wires in; all optional, so a bare pipeline answers queries alone. */
+export interface PipelineServices extends Partial<RouterServices> {
+  /** The optional sampled query log; reload replaces its value (undefined: off, no work per query). */
+  queryLog?: Holder<QueryLog | undefined>;
+}
+
+export type { PeerAddress };
+
+/**
+ * Datagram in, datagram out, synchronously: the message is classified once (router/classify.ts)
+ * and handed to its module (router/router.ts); counted per transport, sampled into the query log.
+ * Nothing thrown escapes: a fault becomes SERVFAIL and a log line.
+ */
+export class QueryPipeline implements MessageHandler {
+  readonly stats = new QueryStats();
+  private readonly answers: AnswerEngine;
+  private readonly responses: Responses;
+  private readonly router: MessageRouter;
+  private readonly queryLog: Holder<QueryLog | undefined>;
+  private sampleCountdown = DURATION_SAMPLE;
+  private readonly query: ParsedQuery = newParsedQuery();
+
+  /** `options` is kept by reference: a reload may change nsid and maxUdpPayload in place. */
+  constructor(store: LmdbStore, table: ZoneTable, private readonly log: Logger, options: PipelineOptions, services: PipelineServices = {}) {
+    this.responses = new Responses(options);
+    this.answers = new AnswerEngine(store, table, this.responses, options.answerCacheSize);
+    this.router = new MessageRouter(store, table, log, this.responses, this.answers, {
+      ...services, replication: services.replication ?? new Holder(emptyReplication()),
+    });
+    this.queryLog = services.queryLog ?? new Holder<QueryLog | undefined>(undefined);
+  }
+
+  get cache(): AnswerCache {
+    return this.answers.cache;
+  }
+
+  /**
+   * One message in, its answer out: a Buffer, nothing (silence), or over a stream a lazy sequence
+   * of messages (zone transfers). `peer` is the client's address, for ACLs and logs.
+   */
+  handle(msg: Buffer, transport: TransportId, peer: PeerAddress = ''): HandlerResult {
+    const stats = this.stats;
+    stats.requests[transport]!++;
+    const proto = PROTO_INDEX[transport]!;
+    stats.countSize(stats.requestSizes[proto]!, msg.length);
+    let started = 0;
+    if (--this.sampleCountdown === 0) {
+      this.sampleCountdown = DURATION_SAMPLE;
+      started = performance.now();
+    }
+    const response = this.respond(msg, transport, peer);
+    if (response === undefined) stats.dropped++;
+    else if (response instanceof Uint8Array) {
+      stats.rcodes[rcodeOf(response)]!++;
+      stats.countSize(stats.responseSizes[proto]!, response.length);
+      if (started !== 0) stats.countDuration((performance.now() - started) / 1000);
+    }
+    const queryLog = this.queryLog.value;
+    if (queryLog !== undefined) queryLog.record(msg, transport, peer, response);
+    return response;
+  }
+
+  private respond(msg: Buffer, transport: TransportId, peer: PeerAddress): HandlerResult {
+    const q = this.query;
+    try {
+      const cls = classify(msg, q);
+      switch (cls) {
+        case MessageClass.DROP:
+          return undefined;
+        case MessageClass.FORMERR:
+          return this.responses.bare(msg, q, Rcode.FORMERR);
+        case MessageClass.BADVERS:
+          this.stats.rcodes[Rcode.BADVERS]!++;
+          return this.responses.badvers(msg, q);
+      }
+      // (a message of an unimplemented opcode without a question counts as unparsed)
+      if (q.questionEnd > HEADER_LENGTH) this.stats.qtypes[(transport << 16) | q.qtype]!++;
+      return this.router.route(cls, msg, q, IS_STREAM[transport] === 1, peer);
+    } catch (err) {
+      this.stats.servfail++;
+      this.log.error({ err, query: { id: q.id, qtype: q.qtype } }, 'query failed; answered SERVFAIL');
+      try {
+        return this.responses.bare(msg, q, Rcode.SERVFAIL);
+      } catch {
+        return undefined;
+      }
+    }
+  }
+}

@@ -1,0 +1,100 @@
+import type { Logger } from 'pino';
+import { RRType } from '../../zones/rrtype.js';
+import type { LmdbStore } from '../../zones/store/lmdb-store.js';
+import type { ZoneWriter } from '../../zones/store/write-door.js';
+import type { ReplicationConfig } from '../config-replication.js';
+import type { Holder } from '../holder.js';
+import type { ParsedQuery } from '../message/question.js';
+import { Rcode } from '../message/rcode.js';
+import type { Responses } from '../message/responses.js';
+import { ControlCounters } from '../metrics/counters.js';
+import type { AnswerEngine } from '../query/answer.js';
+import type { PeerAddress } from '../transports.js';
+import { handleSigned, TSIG_ROOM, type HandlerResult, type Signing } from '../tsig/signed.js';
+import { UpdateResponder } from '../update/responder.js';
+import { NotifyIn, type NotifiedZones } from '../xfr/notify-in.js';
+import { TransfersOut } from '../xfr/transfer-out.js';
+import type { ZoneTable } from '../zone-table.js';
+import { MessageClass, type MessageClassId } from './classify.js';
+
+/** What the message handlers beyond the answer engine need; built by the composition root. */
+export interface RouterServices {
+  /** TSIG keys, ACLs, notify targets: replaced whole on reload. */
+  replication: Holder<ReplicationConfig>;
+  /** The write door, for RFC 2136 updates (none: every update is NOTAUTH). */
+  writer?: ZoneWriter | undefined;
+  /** The secondary zones, for incoming NOTIFY (none: every NOTIFY is NOTAUTH). */
+  secondaries?: NotifiedZones | undefined;
+  counters?: ControlCounters | undefined;
+}
+
+const MAX_STREAM_MESSAGE = 65535;
+
+/**
+ * Hands each classified message to its module: the answer engine (query/), transfers and NOTIFY
+ * (xfr/), UPDATE (update/), NOTIMP for other opcodes. A signed message goes through the TSIG
+ * wrapper (tsig/signed.ts) around the same handlers. Signed answers are never cached.
+ */
+export class MessageRouter {
+  private readonly transfers: TransfersOut;
+  private readonly notify: NotifyIn;
+  private readonly updates: UpdateResponder;
+  private readonly replication: Holder<ReplicationConfig>;
+
+  constructor(
+    store: LmdbStore, table: ZoneTable,
+    private readonly log: Logger,
+    private readonly responses: Responses,
+    private readonly answers: AnswerEngine,
+    services: RouterServices,
+  ) {
+    const counters = services.counters ?? new ControlCounters();
+    this.replication = services.replication;
+    this.transfers = new TransfersOut(store, table, log, services.replication, counters, responses);
+    this.notify = new NotifyIn(table, log, services.replication, services.secondaries, responses);
+    this.updates = new UpdateResponder(store, services.writer, table, log, services.replication, counters, responses);
+  }
+
+  /** A message of class QUERY..OTHER_OPCODE (the pipeline answers the problem classes itself). */
+  route(cls: MessageClassId, msg: Buffer, q: ParsedQuery, stream: boolean, peer: PeerAddress): HandlerResult {
+    if (cls === MessageClass.UPDATE && q.qtype !== RRType.SOA) {
+      return this.responses.bare(msg, q, Rcode.FORMERR); // RFC 2136 §3.1.1: the zone section is an SOA
+    }
+    if (q.tsigAt < 0) {
+      // the client's address is formatted only for the handlers that log it or check an ACL
+      if (cls === MessageClass.QUERY) return this.answers.answer(msg, q, stream);
+      if (cls === MessageClass.OTHER_OPCODE) return this.responses.bare(msg, q, Rcode.NOTIMP);
+      return this.dispatch(cls, msg, q, stream, peerText(peer), undefined);
+    }
+    const client = peerText(peer);
+    return handleSigned(msg, q, this.replication.value.keyring, this.responses, this.log, client,
+      (signing) => this.dispatch(cls, msg, q, stream, client, signing));
+  }
+
+  private dispatch(cls: MessageClassId, msg: Buffer, q: ParsedQuery, stream: boolean, peer: string, signing: Signing | undefined): HandlerResult {
+    switch (cls) {
+      case MessageClass.QUERY:
+        if (!signing) return this.answers.answer(msg, q, stream);
+        return this.answers.answerWithin(msg, q, this.signedLimit(q, stream));
+      case MessageClass.AXFR:
+      case MessageClass.IXFR:
+        return this.transfers.handle(msg, q, stream, peer, signing);
+      case MessageClass.NOTIFY:
+        return this.notify.handle(msg, q, peer, signing?.key.nameText);
+      case MessageClass.UPDATE:
+        return this.updates.handle(msg, q, peer, signing?.key.nameText);
+      default:
+        return this.responses.bare(msg, q, Rcode.NOTIMP);
+    }
+  }
+
+  /** The size a signed answer may take before its TSIG RR is added. */
+  private signedLimit(q: ParsedQuery, stream: boolean): number {
+    const payload = stream ? MAX_STREAM_MESSAGE : Math.min(q.edns?.payload ?? 512, this.responses.maxUdpPayload);
+    return Math.max(512, payload) - TSIG_ROOM;
+  }
+}
+
+function peerText(peer: PeerAddress): string {
+  return typeof peer === 'string' ? peer : peer();
+}
