@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { loadConfig, type Config, type ListenAddress } from './config.js';
+import { readdirSync } from 'node:fs';
+import { ConfigError, loadConfig, type Config, type ListenAddress } from './config.js';
+import { planReload, type ReloadStep } from './reload-plan.js';
 import { TokenHolder } from './admin/auth.js';
 import type { AdminContext, Readiness, ReloadReport } from './admin/context.js';
 import { generatedToken } from './admin/token.js';
@@ -93,10 +95,9 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
     const folder = new ZoneFolder(
       store, writer, c.zoneDir,
       c.zones.filter((z) => z.file !== undefined).map((z) => ({ origin: z.origin, file: z.file!, ...(z.serialPolicy ? { serialPolicy: z.serialPolicy } : {}) })),
-      c.serialPolicy, zonesLog,
+      c.serialPolicy, zonesLog, { loadFailed: () => counters.zoneFileLoadErrors++ },
     );
     if (previous) for (const [origin, status] of previous.status) folder.status.set(origin, status);
-    countLoadErrors(folder, counters);
     return folder;
   };
   let zoneFolder = makeFolder(config);
@@ -138,54 +139,41 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
       log.error({ reason: (err as Error).message }, 'config reload rejected; the running config stays');
       throw err;
     }
-    const applied: string[] = [];
-    const restartNeeded: string[] = [];
-    const changed = (a: unknown, b: unknown) => JSON.stringify(a) !== JSON.stringify(b);
-    if (next.logLevel !== running.logLevel) {
-      setLogLevel(log, next.logLevel);
-      applied.push('logLevel');
+    // everything is decided and checked before anything changes: a rejected reload touches nothing
+    const plan = planReload(running, next, (c) => replicationFingerprint(c.replication));
+    try {
+      if (plan.steps.includes('zoneFiles') && next.zoneDir !== undefined) assertReadableFolder(next.zoneDir);
+    } catch (err) {
+      ControlCounters.inc(counters.reloads, 'rejected');
+      log.error({ reason: (err as Error).message }, 'config reload rejected; the running config stays');
+      throw err;
     }
-    if (changed(next.nsid && Buffer.from(next.nsid).toString('hex'), running.nsid && Buffer.from(running.nsid).toString('hex')) ||
-      next.maxUdpPayload !== running.maxUdpPayload) {
-      pipelineOptions.nsid = next.nsid;
-      pipelineOptions.maxUdpPayload = next.maxUdpPayload;
-      table.generation++; // cached answers carry the old OPT record
-      applied.push('nsid', 'maxUdpPayload');
-    }
-    // keys and ACLs apply to the next request (compared by fingerprint: secrets never reach a log)
-    if (replicationFingerprint(next.replication) !== replicationFingerprint(running.replication)) {
-      replication.value = next.replication;
-      secondaries.sync();
-      applied.push('keys', 'acls');
-    }
-    if (changed(next.queryLog, running.queryLog)) {
-      queryLogStage.value = queryLogFor(next.queryLog?.sample, queryLog);
-      applied.push('queryLog');
-    }
-    if (token && next.admin && next.admin.token !== running.admin?.token) {
-      token.set(next.admin.token ?? generatedToken(running.data).token);
-      applied.push('admin.token');
-    }
-    if (changed(next.listen.map((a) => a.text), running.listen.map((a) => a.text))) restartNeeded.push('listen');
-    if (next.data !== running.data) restartNeeded.push('data');
-    if (changed(next.tcp, running.tcp)) restartNeeded.push('tcp');
-    if (changed(next.udp, running.udp)) restartNeeded.push('udp');
-    if (next.answerCacheSize !== running.answerCacheSize) restartNeeded.push('answerCacheSize');
-    if (changed(next.admin?.listen.text, running.admin?.listen.text)) restartNeeded.push('admin.listen');
-    if (changed(next.metrics.listen?.text, running.metrics.listen?.text)) restartNeeded.push('metrics.listen');
-    if (next.zoneDir !== running.zoneDir || changed(next.zones, running.zones) || next.serialPolicy !== running.serialPolicy) {
-      const old = zoneFolder;
-      old.close();
-      zoneFolder = makeFolder(next, old);
-      zoneFolder.watch();
-      applied.push('zoneDir', 'zones', 'serialPolicy');
-    }
-    // what needs a restart keeps running as it is, and is compared again next time
-    running = {
-      ...next, listen: running.listen, data: running.data, tcp: running.tcp, udp: running.udp, answerCacheSize: running.answerCacheSize,
-      metrics: running.metrics,
-      admin: next.admin && running.admin ? { ...next.admin, listen: running.admin.listen } : running.admin,
+    const apply: Record<ReloadStep, () => void> = {
+      logLevel: () => setLogLevel(log, next.logLevel),
+      answerOptions: () => {
+        pipelineOptions.nsid = next.nsid;
+        pipelineOptions.maxUdpPayload = next.maxUdpPayload;
+        table.generation++; // cached answers carry the old OPT record
+      },
+      // keys and ACLs apply to the next request
+      replication: () => {
+        replication.value = next.replication;
+        secondaries.sync();
+      },
+      queryLog: () => {
+        queryLogStage.value = queryLogFor(next.queryLog?.sample, queryLog);
+      },
+      adminToken: () => token?.set(next.admin?.token ?? generatedToken(running.data).token),
+      zoneFiles: () => {
+        const old = zoneFolder;
+        old.close();
+        zoneFolder = makeFolder(next, old);
+        zoneFolder.watch();
+      },
     };
+    for (const step of plan.steps) apply[step]();
+    const { applied, restartNeeded } = plan;
+    running = plan.running;
     await zoneFolder.sync();
     ControlCounters.inc(counters.reloads, 'applied');
     log.info({ applied, restartNeeded }, 'config reloaded');
@@ -283,12 +271,11 @@ function randomUnguessable(): string {
   return `unusable-${crypto.randomUUID()}-${crypto.randomUUID()}`;
 }
 
-/** Counts failed zone-file loads for the metrics: a status entry that gains a new lastError. */
-function countLoadErrors(folder: ZoneFolder, counters: ControlCounters): void {
-  const status = folder.status;
-  const set = status.set.bind(status);
-  status.set = (origin, value) => {
-    if (value.lastError && value.lastError !== status.get(origin)?.lastError) counters.zoneFileLoadErrors++;
-    return set(origin, value);
-  };
+/** A reload that points the zone folder elsewhere is refused while the new folder cannot be read. */
+function assertReadableFolder(dir: string): void {
+  try {
+    readdirSync(dir);
+  } catch (err) {
+    throw new ConfigError(`zoneDir: "${dir}" cannot be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
 }
