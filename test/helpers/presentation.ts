@@ -7,6 +7,7 @@
 // (`question.wire`), so case preservation is checked there. Types the renderer does not know are
 // printed in the RFC 3597 generic form `\# LEN HEX`.
 import { className, typeName } from './dns-client.js';
+import { Reader } from './wire-reader.js';
 
 export interface DecodedQuestion {
   /** Uncompressed wire form, case as sent. */
@@ -51,64 +52,6 @@ export function rcodeText(code: number): string {
   return RCODES[code] ?? EXT_RCODES[code] ?? `RCODE${code}`;
 }
 
-class Reader {
-  pos = 0;
-  constructor(readonly buf: Buffer) {}
-  need(n: number): void {
-    if (this.pos + n > this.buf.length) throw new RangeError(`message truncated at offset ${this.pos} (need ${n} octets)`);
-  }
-  u8(): number {
-    this.need(1);
-    return this.buf[this.pos++]!;
-  }
-  u16(): number {
-    this.need(2);
-    const v = this.buf.readUInt16BE(this.pos);
-    this.pos += 2;
-    return v;
-  }
-  u32(): number {
-    this.need(4);
-    const v = this.buf.readUInt32BE(this.pos);
-    this.pos += 4;
-    return v;
-  }
-  bytes(n: number): Buffer {
-    this.need(n);
-    const v = this.buf.subarray(this.pos, this.pos + n);
-    this.pos += n;
-    return v;
-  }
-  /** A possibly compressed name → its uncompressed wire form, case kept. */
-  name(): Buffer {
-    const out: number[] = [];
-    let pos = this.pos;
-    let jumped = false;
-    for (let hops = 0; ; ) {
-      if (pos >= this.buf.length) throw new RangeError(`name runs past the end at offset ${pos}`);
-      const len = this.buf[pos]!;
-      if ((len & 0xc0) === 0xc0) {
-        if (pos + 1 >= this.buf.length) throw new RangeError(`truncated pointer at offset ${pos}`);
-        if (!jumped) this.pos = pos + 2;
-        jumped = true;
-        if (++hops > 64) throw new RangeError('compression pointer loop');
-        pos = ((len & 0x3f) << 8) | this.buf[pos + 1]!;
-        continue;
-      }
-      if ((len & 0xc0) !== 0) throw new RangeError(`bad label type 0x${len.toString(16)} at offset ${pos}`);
-      out.push(...this.buf.subarray(pos, pos + 1 + len));
-      pos += 1 + len;
-      if (len === 0) break;
-      if (out.length > 255) throw new RangeError('name longer than 255 octets');
-    }
-    if (!jumped) this.pos = pos;
-    return Buffer.from(out);
-  }
-  /** A name in presentation form, lowercased. */
-  text(): string {
-    return nameText(this.name(), true);
-  }
-}
 
 /** Wire name → presentation form with RFC 1035 §5.1 escapes and the trailing dot. */
 export function nameText(wire: Buffer, lower = false): string {
@@ -164,19 +107,19 @@ function rdataText(msg: Buffer, start: number, len: number, type: number): strin
   switch (type) {
     case 1: text = [...r.bytes(4)].join('.'); break; // A
     case 28: text = ipv6(r.bytes(16)); break; // AAAA
-    case 2: case 5: case 12: case 39: text = r.text(); break; // NS CNAME PTR DNAME
-    case 6: text = `${r.text()} ${r.text()} ${[r.u32(), r.u32(), r.u32(), r.u32(), r.u32()].join(' ')}`; break; // SOA
-    case 15: text = `${r.u16()} ${r.text()}`; break; // MX
+    case 2: case 5: case 12: case 39: text = nameText(r.name(), true); break; // NS CNAME PTR DNAME
+    case 6: text = `${nameText(r.name(), true)} ${nameText(r.name(), true)} ${[r.u32(), r.u32(), r.u32(), r.u32(), r.u32()].join(' ')}`; break; // SOA
+    case 15: text = `${r.u16()} ${nameText(r.name(), true)}`; break; // MX
     case 13: text = `${characterString(r)} ${characterString(r)}`; break; // HINFO
-    case 17: text = `${r.text()} ${r.text()}`; break; // RP
+    case 17: text = `${nameText(r.name(), true)} ${nameText(r.name(), true)}`; break; // RP
     case 16: { // TXT
       const parts: string[] = [];
       while (r.pos < end) parts.push(characterString(r));
       text = parts.join(' ');
       break;
     }
-    case 33: text = `${r.u16()} ${r.u16()} ${r.u16()} ${r.text()}`; break; // SRV
-    case 35: text = `${r.u16()} ${r.u16()} ${characterString(r)} ${characterString(r)} ${characterString(r)} ${r.text()}`; break; // NAPTR
+    case 33: text = `${r.u16()} ${r.u16()} ${r.u16()} ${nameText(r.name(), true)}`; break; // SRV
+    case 35: text = `${r.u16()} ${r.u16()} ${characterString(r)} ${characterString(r)} ${characterString(r)} ${nameText(r.name(), true)}`; break; // NAPTR
     case 43: case 59: text = `${r.u16()} ${r.u8()} ${r.u8()} ${hexUpper(rest())}`; break; // DS CDS
     case 44: text = `${r.u8()} ${r.u8()} ${hexUpper(rest())}`; break; // SSHFP
     case 52: text = `${r.u8()} ${r.u8()} ${r.u8()} ${hexUpper(rest())}`; break; // TLSA
@@ -209,7 +152,7 @@ export function decodeResponse(buf: Buffer): Decoded {
   let extRcode = 0;
   for (let s = 0; s < 3; s++) {
     for (let i = 0; i < counts[s + 1]!; i++) {
-      const owner = r.text();
+      const owner = nameText(r.name(), true);
       const type = r.u16();
       const cls = r.u16();
       const ttl = r.u32();
