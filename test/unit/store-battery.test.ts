@@ -173,6 +173,9 @@ test('a failed commit leaves nothing: no zone, no provenance id, no index entry'
     writer.create(ORIGIN, newZone, SOURCE).content(RecordTable.fromRecords(head)).commit();
     assert.throws(() => writer.create(ORIGIN, newZone, SOURCE).commit(), { code: 'MESHDNS_ERR_ZONE_EXISTS' });
     assert.equal(store.allZones().length, 1);
+    // whole content for a zone that has some already goes in as a diff, and is checked the same way
+    const outside = { owner: parseName('www.elsewhere.test.'), type: RRType.A, ttl: 60, rdata: Uint8Array.of(192, 0, 2, 1) };
+    assert.throws(() => writer.begin(ORIGIN, SOURCE).content(RecordTable.fromRecords([outside])).commit(), { code: 'MESHDNS_ERR_OUT_OF_ZONE' });
   } finally {
     await store.close();
     rmSync(dir, { recursive: true, force: true });

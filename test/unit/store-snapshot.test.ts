@@ -37,3 +37,37 @@ test('a lookup in the same turn as a commit does not pin a snapshot from before 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the reader walks names in canonical order within one zone: previous, next, and the nodes below a name', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'meshdns-snapshot-'));
+  const store = LmdbStore.open(dir);
+  try {
+    const writer = new ZoneWriter(store);
+    const zone = (text: string) => {
+      const origin = parseName(text);
+      const update = writer.create(origin, { originText: text, kind: 'primary', serialPolicy: 'increment', ifExists: 'fail' }, 'test')
+        .add({ owner: origin, type: RRType.SOA, ttl: 300, rdata: soaRdata(origin, 1) });
+      for (const host of ['b', 'a.b', 'z', '*.z', 'Y']) update.add({ owner: parseName(`${host}.${text}`), type: RRType.A, ttl: 60, rdata: Uint8Array.of(192, 0, 2, 1) });
+      return update.commit().meta!.id;
+    };
+    const a = zone('a.test.');
+    zone('b.test.'); // a neighbour zone: its names must never show up in a.test.'s walk
+    const key = (s: string) => nameToKey(parseName(s));
+    const text = (k: Buffer | undefined) => (k === undefined ? undefined : k.toString('latin1'));
+    // RFC 4034 §6.1 order: a.test. < b.a.test. < a.b.a.test. < y.a.test. < z.a.test. < *.z.a.test.
+    assert.equal(text(store.nextName(a, key('a.test.'))), text(key('b.a.test.')));
+    assert.equal(text(store.nextName(a, key('b.a.test.'))), text(key('a.b.a.test.')));
+    assert.equal(text(store.nextName(a, key('a.b.a.test.'))), text(key('y.a.test.')));
+    assert.equal(text(store.previousName(a, key('z.a.test.'))), text(key('y.a.test.')));
+    assert.equal(text(store.previousName(a, key('b.a.test.'))), text(key('a.test.')));
+    assert.equal(store.previousName(a, key('a.test.')), undefined, 'nothing before the apex');
+    assert.equal(store.nextName(a, key('*.z.a.test.')), undefined, 'nothing after the last name, not even the next zone');
+    // a name that does not exist has neighbours too (the NSEC that covers it)
+    assert.equal(text(store.previousName(a, key('c.a.test.'))), text(key('a.b.a.test.')));
+    assert.equal(text(store.nextName(a, key('c.a.test.'))), text(key('y.a.test.')));
+    assert.deepEqual([...store.nodesBelow(a, key('z.a.test.'))].map((n) => text(n.nameKey)), [text(key('*.z.a.test.'))]);
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -116,6 +116,9 @@ export class ZoneWriter implements UpdateCommitter {
       if (reason !== undefined) throw new StoreError(`commit to ${before.origin} abandoned: ${reason}`, 'MESHDNS_ERR_PRECONDITION');
     }
     const diff = update.diff;
+    // a table for a zone that has content already is added as a diff (bulk needs an empty zone)
+    const asDiff = update.table !== undefined && !update.table.replace && !update.deleting && before.records !== 0;
+    if (asDiff) diff.add.push(...update.table!.records.toRecords());
     for (const rr of diff.add) assertInZone(rr.owner, apexKey, before.origin);
     const needsOwner = update.table !== undefined || diff.add.length > 0 || diff.remove.length > 0;
     let allocated: { source: string; id: number } | undefined;
@@ -138,13 +141,12 @@ export class ZoneWriter implements UpdateCommitter {
       before = { ...before, serial: 0, records: 0, journalUsage: { entries: 0, bytes: 0 } };
       mode = 'bulk';
       table = update.table.records;
-    } else if (before.records === 0 && (update.table !== undefined || onlyAdds(update))) {
+    } else if (!asDiff && before.records === 0 && (update.table !== undefined || onlyAdds(update))) {
       mode = 'bulk';
       table = update.table?.records ?? RecordTable.fromRecords(diff.add);
     } else {
       mode = 'incremental';
       working = new WorkingSet(h, before.id);
-      if (update.table) diff.add.push(...update.table.records.toRecords());
     }
     const ctx: CommitContext = {
       mode, apexKey, before, created, ownerId, table, working,
