@@ -1,14 +1,70 @@
 import { keyLabelCount, keyToName, nameToKey, parentKey } from '../name.js';
 import { RRType } from '../rrtype.js';
 import type { DiffRR, ZoneDiff } from '../diff.js';
-import { rdataEqual } from '../rdata-equal.js';
+import { canonicalRdata } from '../rdata/index.js';
 import { nodeKey, type StoreHandles } from './handles.js';
 import type { JournalRR } from './journal.js';
-import { encodeNode, findRRset, NodeFlag, ownFlags } from './node.js';
+import { encodeNode, findRRset, NodeFlag, ownFlags, type StoredRR, type StoredRRset } from './node.js';
 import { ownersOfNode, reindexNode } from './source-index.js';
 import type { WorkingEntry, WorkingSet } from './working-set.js';
 
 const STAR_KEY_SUFFIX = Buffer.from('*\0', 'latin1');
+
+/**
+ * RRs of the RRsets a commit edits, found by their canonical rdata (RFC 2181 §5 identity) through
+ * a map built on first use, and removed by marking then compacting once: adding or removing n
+ * records of one RRset is linear, not n² rdata comparisons (one UPDATE with 3,900 records held the
+ * query thread for 2.4 s, a 10,000-record PATCH for 11 s).
+ */
+class RRsetIndex {
+  private readonly maps = new Map<StoredRRset, Map<string, StoredRR>>();
+  private readonly gone = new Set<StoredRR>();
+
+  private map(type: number, set: StoredRRset): Map<string, StoredRR> {
+    let map = this.maps.get(set);
+    if (!map) {
+      map = new Map();
+      for (const rr of set.rrs) if (!this.gone.has(rr)) map.set(rdataKey(type, rr.rdata), rr);
+      this.maps.set(set, map);
+    }
+    return map;
+  }
+
+  find(type: number, set: StoredRRset, rdata: Uint8Array): StoredRR | undefined {
+    return this.map(type, set).get(rdataKey(type, rdata));
+  }
+
+  add(type: number, set: StoredRRset, rr: StoredRR): void {
+    set.rrs.push(rr);
+    this.map(type, set).set(rdataKey(type, rr.rdata), rr);
+  }
+
+  /** Marks an RR gone; false when its RRset is now empty. */
+  remove(type: number, set: StoredRRset, rr: StoredRR): boolean {
+    const map = this.map(type, set);
+    map.delete(rdataKey(type, rr.rdata));
+    this.gone.add(rr);
+    return map.size > 0;
+  }
+
+  /** The RRs of a set that are still there. */
+  live(set: StoredRRset): StoredRR[] {
+    if (this.gone.size === 0) return set.rrs;
+    return set.rrs.filter((rr) => !this.gone.has(rr));
+  }
+
+  /** Drops the marked RRs from their RRsets. */
+  compact(): void {
+    if (this.gone.size === 0) return;
+    for (const set of this.maps.keys()) set.rrs = set.rrs.filter((rr) => !this.gone.has(rr));
+    this.gone.clear();
+  }
+}
+
+function rdataKey(type: number, rdata: Uint8Array): string {
+  const canonical = canonicalRdata(type, rdata);
+  return Buffer.from(canonical.buffer, canonical.byteOffset, canonical.byteLength).toString('latin1');
+}
 
 /** What applying a diff to the working set changed (the journal's lists, without the SOA). */
 export interface AppliedEdits {
@@ -47,41 +103,41 @@ export function applyEdits(ws: WorkingSet, apexKey: Buffer, diff: ZoneDiff, owne
     entry.node.rrsets = entry.node.rrsets.filter((s) => s !== set);
     entry.dirty = true;
   }
+  const index = new RRsetIndex();
   // RFC 2136 §2.5.4 deletes an RR whatever its owners; a source's own remove only withdraws its claim
-  for (const rr of diff.removeAny ?? []) removeRR(ws, rr, undefined, edits.removed);
-  for (const rr of diff.remove) removeRR(ws, rr, ownerId, edits.removed);
+  for (const rr of diff.removeAny ?? []) removeRR(ws, index, rr, undefined, edits.removed);
+  for (const rr of diff.remove) removeRR(ws, index, rr, ownerId, edits.removed);
   for (const rr of diff.add) {
     if (rr.type === RRType.SOA) {
       edits.newSoa = rr.rdata;
       edits.newSoaTtl = rr.ttl;
       continue;
     }
-    addRR(ws.load(nameToKey(rr.owner)), rr, ownerId, edits);
+    addRR(ws.load(nameToKey(rr.owner)), index, rr, ownerId, edits);
   }
+  index.compact();
   return edits;
 }
 
 /** Removes one RR, or only `ownerId`'s claim on it when an owner is given (gone when none is left). */
-function removeRR(ws: WorkingSet, rr: DiffRR, ownerId: number | undefined, removed: JournalRR[]): void {
+function removeRR(ws: WorkingSet, index: RRsetIndex, rr: DiffRR, ownerId: number | undefined, removed: JournalRR[]): void {
   if (rr.type === RRType.SOA) return; // the SOA is replaced, never removed
   const entry = ws.load(nameToKey(rr.owner));
   const set = findRRset(entry.node, rr.type);
-  const idx = set ? set.rrs.findIndex((x) => rdataEqual(rr.type, x.rdata, rr.rdata)) : -1;
-  if (!set || idx < 0) return;
-  const stored = set.rrs[idx]!;
+  const stored = set && index.find(rr.type, set, rr.rdata);
+  if (!set || !stored) return;
   if (ownerId !== undefined) {
     if (!stored.owners.includes(ownerId)) return; // a source only removes what it owns
     stored.owners = stored.owners.filter((o) => o !== ownerId);
     entry.dirty = true;
     if (stored.owners.length > 0) return;
   }
-  set.rrs.splice(idx, 1);
   removed.push([rr.owner, rr.type, set.ttl, stored.rdata]);
-  if (set.rrs.length === 0) entry.node.rrsets = entry.node.rrsets.filter((s) => s !== set);
+  if (!index.remove(rr.type, set, stored)) entry.node.rrsets = entry.node.rrsets.filter((s) => s !== set);
   entry.dirty = true;
 }
 
-function addRR(entry: WorkingEntry, rr: DiffRR, ownerId: number, edits: AppliedEdits): void {
+function addRR(entry: WorkingEntry, index: RRsetIndex, rr: DiffRR, ownerId: number, edits: AppliedEdits): void {
   let set = findRRset(entry.node, rr.type);
   if (!set) {
     set = { type: rr.type, ttl: rr.ttl, rrs: [] };
@@ -93,14 +149,14 @@ function addRR(entry: WorkingEntry, rr: DiffRR, ownerId: number, edits: AppliedE
     sets.splice(at, 0, set);
   } else if (set.ttl !== rr.ttl) {
     // one TTL per RRset (RFC 2181 §5.2): the newest wins; IXFR sees the RRset re-added
-    for (const x of set.rrs) {
+    for (const x of index.live(set)) {
       edits.removed.push([rr.owner, rr.type, set.ttl, x.rdata]);
       edits.added.push([rr.owner, rr.type, rr.ttl, x.rdata]);
     }
     set.ttl = rr.ttl;
     entry.dirty = true;
   }
-  const existing = set.rrs.find((x) => rdataEqual(rr.type, x.rdata, rr.rdata));
+  const existing = index.find(rr.type, set, rr.rdata);
   if (existing) {
     if (!existing.owners.includes(ownerId)) {
       existing.owners = [...existing.owners, ownerId];
@@ -108,7 +164,7 @@ function addRR(entry: WorkingEntry, rr: DiffRR, ownerId: number, edits: AppliedE
     }
     return;
   }
-  set.rrs.push({ rdata: rr.rdata, owners: [ownerId] });
+  index.add(rr.type, set, { rdata: rr.rdata, owners: [ownerId] });
   edits.added.push([rr.owner, rr.type, rr.ttl, rr.rdata]);
   entry.dirty = true;
 }
