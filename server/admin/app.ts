@@ -3,6 +3,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type
 import { presentedToken } from './auth.js';
 import type { AdminContext } from './context.js';
 import { ApiError, fieldPath, pointerSegments, valueAt } from './errors.js';
+import { MAX_JSON_DEPTH, nestedDeeperThan } from './json-depth.js';
 import { collectRoutes } from './openapi.js';
 import { rrsetRoutes } from './routes-rrsets.js';
 import { probeRoutes, systemRoutes } from './routes-system.js';
@@ -28,6 +29,16 @@ export function buildAdminApp(ctx: AdminContext, opts: { probesOnly?: boolean } 
     bodyLimit: 8 * 1024 * 1024,
   });
   app.addSchema(errorSchema);
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, raw, done) => {
+    const body = typeof raw === 'string' ? raw : raw.toString('utf8');
+    if (nestedDeeperThan(body, MAX_JSON_DEPTH)) {
+      done(new ApiError(400, 'body', undefined, `nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep`), undefined);
+      return;
+    }
+    parseJson(req, body, done);
+  });
   const routes = collectRoutes(app);
 
   app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {

@@ -137,6 +137,54 @@ describe('zones', () => {
     assert.equal(fx.server.store.zoneMeta(nameToKey(parseName('inc.test.'))), undefined);
   });
 
+  test('the origins "@" and "." (the root): 4xx naming the field and value, never a 500', async () => {
+    for (const name of ['@', '.']) {
+      const created = await app().inject({ method: 'POST', url: '/api/v1/zones', headers: auth, payload: { name, zone: '$TTL 60\n@ SOA ns. hm. 1 1 1 1 1\n@ NS ns.\n' } });
+      assert.equal(created.statusCode, 422, created.body);
+      assert.equal(created.json().field, 'name');
+      assert.equal(created.json().value, name);
+      assert.match(created.json().reason, name === '@' ? /shorthand for the origin/ : /root zone/);
+    }
+    const root = await app().inject({ url: '/api/v1/zones/%2E', headers: auth });
+    assert.equal(root.statusCode, 400, root.body);
+    assert.equal(root.json().field, 'origin');
+    for (const origin of ['@', '%40']) {
+      const requests = [
+        { method: 'GET', url: `/api/v1/zones/${origin}` }, { method: 'GET', url: `/api/v1/zones/${origin}/rrsets` },
+        { method: 'GET', url: `/api/v1/zones/${origin}/export` }, { method: 'DELETE', url: `/api/v1/zones/${origin}` },
+        { method: 'PUT', url: `/api/v1/zones/${origin}/notify` }, { method: 'PUT', url: `/api/v1/zones/${origin}/retransfer` },
+        { method: 'PATCH', url: `/api/v1/zones/${origin}/rrsets`, payload: { rrsets: [{ name: 'a.', type: 'A', changetype: 'DELETE' }] } },
+      ] as const;
+      for (const r of requests) {
+        const res = await app().inject({ ...r, headers: auth });
+        assert.equal(res.statusCode, 404, `${r.method} ${r.url}: ${res.body}`);
+        assert.equal(res.json().field, 'origin');
+        assert.equal(res.json().value, decodeURIComponent(origin));
+      }
+    }
+    assert.equal((await app().inject({ url: '/api/v1/zones/example.test/rrsets?name=@', headers: auth })).statusCode, 422);
+  });
+
+  test('JSON nested 100,000 deep is a 400 naming the body, not a stack overflow', async () => {
+    for (const [method, url] of [['POST', '/api/v1/zones'], ['PATCH', '/api/v1/zones/example.test/rrsets']] as const) {
+      for (const payload of ['['.repeat(100_000) + ']'.repeat(100_000), `{"rrsets":${'{"a":'.repeat(100_000)}1${'}'.repeat(100_001)}`]) {
+        const res = await app().inject({ method, url, headers: { ...auth, 'content-type': 'application/json' }, payload });
+        assert.equal(res.statusCode, 400, res.body.slice(0, 300));
+        assert.equal(res.json().field, 'body');
+        assert.match(res.json().reason, /more than 64 levels deep/);
+      }
+    }
+    // brackets inside strings do not count; 64 levels are fine (and then fail the schema)
+    const inString = await app().inject({ method: 'PATCH', url: '/api/v1/zones/example.test/rrsets', headers: auth, payload: { rrsets: [{ name: '['.repeat(200), type: 'A', changetype: 'DELETE' }] } });
+    assert.equal(inString.statusCode, 422, inString.body);
+    const deepButAllowed = await app().inject({ method: 'PATCH', url: '/api/v1/zones/example.test/rrsets', headers: { ...auth, 'content-type': 'application/json' }, payload: `{"rrsets":${'['.repeat(63)}${']'.repeat(63)}}` });
+    assert.equal(deepButAllowed.statusCode, 400);
+    assert.equal(deepButAllowed.json().field, 'rrsets[0]', deepButAllowed.body);
+    // the proto-poisoning guard of fastify's own parser is kept
+    const proto = await app().inject({ method: 'PATCH', url: '/api/v1/zones/example.test/rrsets', headers: { ...auth, 'content-type': 'application/json' }, payload: '{"__proto__":{"x":1},"rrsets":[]}' });
+    assert.equal(proto.statusCode, 400);
+  });
+
   test('DELETE of a zone-file zone is refused: the zone goes with its file', async () => {
     const res = await app().inject({ method: 'DELETE', url: '/api/v1/zones/example.test', headers: auth });
     assert.equal(res.statusCode, 409);
