@@ -4,6 +4,7 @@ import { presentedToken } from './auth.js';
 import type { AdminContext } from './context.js';
 import { ApiError, fieldPath, pointerSegments, valueAt } from './errors.js';
 import { MAX_JSON_DEPTH, nestedDeeperThan } from './json-depth.js';
+import { storageFault } from '../storage-fault.js';
 import { collectRoutes } from './openapi.js';
 import { rrsetRoutes } from './routes-rrsets.js';
 import { probeRoutes, systemRoutes } from './routes-system.js';
@@ -58,6 +59,11 @@ export function buildAdminApp(ctx: AdminContext, opts: { probesOnly?: boolean } 
     if (err.validation) return reply.code(400).send(validationBody(err, req));
     const status = err.statusCode ?? 500;
     if (status >= 400 && status < 500) return reply.code(status).send({ error: err.message, reason: err.message });
+    const fault = storageFault(err, ctx.store.path);
+    if (fault) {
+      ctx.log.error({ err, fault: fault.code, request: { method: req.method, url: req.url.slice(0, 200) } }, `admin API commit failed: ${fault.reason}`);
+      return reply.code(fault.status).send({ error: `the change was not stored: ${fault.reason}`, reason: fault.reason });
+    }
     ctx.log.error({ err, request: { method: req.method, url: req.url.slice(0, 200) } }, 'admin API request failed');
     return reply.code(500).send({ error: 'internal error', reason: 'the server log has the details' });
   });

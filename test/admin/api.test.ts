@@ -351,6 +351,33 @@ describe('PATCH rrsets', () => {
   });
 });
 
+describe('storage faults', () => {
+  test('a commit failing with ENOSPC or MDB_MAP_FULL: 507 saying which, nothing applied, and the API goes on', async () => {
+    const writer = fx.server.writer;
+    const original = writer.commitDiff;
+    const before = meta().serial;
+    try {
+      for (const [err, expected] of [
+        [Object.assign(new Error('No space left on device'), { code: 28 }), /^the disk holding the data directory is full \(ENOSPC\)/],
+        [Object.assign(new Error('MDB_MAP_FULL: Environment mapsize limit reached'), { code: -30792 }), /^the LMDB map size is full \(MDB_MAP_FULL\)/],
+      ] as const) {
+        writer.commitDiff = () => {
+          throw err;
+        };
+        const res = await patch([{ name: 'full.example.test', type: 'A', ttl: 60, changetype: 'REPLACE', records: [{ content: '192.0.2.99' }] }]);
+        assert.equal(res.statusCode, 507, res.body);
+        assert.match(res.json().reason, expected);
+        assert.match(res.json().error, /^the change was not stored: /);
+      }
+    } finally {
+      writer.commitDiff = original;
+    }
+    assert.equal(meta().serial, before);
+    const res = await patch([{ name: 'full.example.test', type: 'A', ttl: 60, changetype: 'REPLACE', records: [{ content: '192.0.2.99' }] }]);
+    assert.equal(res.statusCode, 200, res.body);
+  });
+});
+
 describe('OpenAPI, metrics, probes', () => {
   test('the OpenAPI document is built from the schemas that validate requests', async () => {
     const res = await app().inject({ url: '/api/v1/openapi.json', headers: auth });
