@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { presentedToken } from './auth.js';
 import type { AdminContext } from './context.js';
+import { HostCheck } from './host-check.js';
 import { ApiError, fieldPath, pointerSegments, valueAt } from './errors.js';
 import { MAX_JSON_DEPTH, nestedDeeperThan } from './json-depth.js';
 import { storageFault } from '../storage-fault.js';
@@ -18,7 +19,7 @@ const VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import
  * route that is not marked public), the status page, /metrics and the probes. `probesOnly` builds
  * the separate metrics listener (`metrics.listen`).
  */
-export function buildAdminApp(ctx: AdminContext, opts: { probesOnly?: boolean } = {}): FastifyInstance {
+export function buildAdminApp(ctx: AdminContext, opts: { probesOnly?: boolean; hosts?: HostCheck } = {}): FastifyInstance {
   const app: FastifyInstance = Fastify({
     loggerInstance: ctx.log as FastifyBaseLogger,
     // API calls are logged by the routes that change something; probes and polling stay quiet
@@ -42,7 +43,14 @@ export function buildAdminApp(ctx: AdminContext, opts: { probesOnly?: boolean } 
   });
   const routes = collectRoutes(app);
 
+  const hosts = opts.hosts ?? new HostCheck('127.0.0.1');
   app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
+    const refused = hosts.refusal(req.headers.host);
+    if (refused !== undefined) {
+      const host = (req.headers.host ?? '').slice(0, 200);
+      ctx.log.debug({ request: { method: req.method, url: req.url.slice(0, 200), remote: req.ip, host } }, 'HTTP request for another host refused');
+      return reply.code(403).send({ error: `host: ${JSON.stringify(host)} ${refused}`, field: 'host', value: host, reason: refused });
+    }
     if ((req.routeOptions.config as { public?: boolean }).public === true) return;
     const token = presentedToken(req.headers);
     if (token === undefined || !ctx.token.matches(token)) {

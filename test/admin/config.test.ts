@@ -42,7 +42,7 @@ test('a non-loopback admin address needs a token; messages never show the token'
   assert.equal(v({ admin: { listen: '127.5.5.5:8053' } }).admin!.token, undefined);
   assert.throws(() => v({ admin: { token: 'has a space' } }), (err: Error) => /admin\.token: "\(hidden\)" holds a token with whitespace/.test(err.message) && !err.message.includes('has a space'));
   assert.throws(() => v({ admin: { token: 1234567 } }), (err: Error) => !err.message.includes('1234567'));
-  fails({ admin: { lisen: 'x' } }, /admin\.lisen: "x" is not a known key \(listen, token, tokenFile\)/);
+  fails({ admin: { lisen: 'x' } }, /admin\.lisen: "x" is not a known key \(listen, token, tokenFile, allowedHosts\)/);
 });
 
 test('metrics.listen and queryLog are checked like the rest', () => {
