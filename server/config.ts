@@ -222,8 +222,15 @@ function parseAdmin(admin: ConfigFile['admin'], env: NodeJS.ProcessEnv, fail: Fa
   return { listen, token, tokenSource, allowedHosts };
 }
 
+/** Shorter tokens are refused: a guessable token on a reachable listener is no lock at all. */
+export const MIN_TOKEN_LENGTH = 16;
+
 function checkToken(value: unknown, key: string, fail: Fail, shown = '(hidden)'): string {
   if (typeof value !== 'string' || value === '') return fail(key, shown, 'must hold a non-empty token');
   if (/\s/.test(value)) return fail(key, shown, 'holds a token with whitespace inside; HTTP headers cannot carry it');
+  // the length is told, never the token
+  if (value.length < MIN_TOKEN_LENGTH) {
+    return fail(key, shown, `holds a token of ${value.length} characters; at least ${MIN_TOKEN_LENGTH} are needed (e.g. openssl rand -hex 24)`);
+  }
   return value;
 }

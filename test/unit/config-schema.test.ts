@@ -108,7 +108,7 @@ test('the same address, port and transport listed twice is an error naming both 
 test('flags are checked like the file: a bad flag names the key it stands for', () => {
   assert.throws(() => validateConfig({}, { logLevel: 'loud' }, 'command line', {}), /^ConfigError: command line: logLevel: "loud" must be one of/);
   assert.throws(() => validateConfig({}, { listen: ['127.0.0.1:99999'] }, 'command line', {}), /listen\[0\]: "127\.0\.0\.1:99999" has port 99999, above 65535/);
-  assert.equal(validateConfig({ admin: { token: 't' } }, { adminListen: '127.0.0.1:0' }, 'x', {}).admin!.token, 't', 'the flag replaces admin.listen only');
+  assert.equal(validateConfig({ admin: { token: 't-0123456789abcdef' } }, { adminListen: '127.0.0.1:0' }, 'x', {}).admin!.token, 't-0123456789abcdef', 'the flag replaces admin.listen only');
   assert.equal(validateConfig({ admin: false }, { adminListen: '127.0.0.1:0' }, 'x', {}).admin, undefined, 'admin: false in the file stays off');
   assert.equal(validateConfig({ admin: null, tcp: null, queryLog: null }, {}, 'x', {}).admin!.listen.port, 8053, 'an empty YAML value is the default');
 });
