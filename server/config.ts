@@ -28,6 +28,8 @@ export interface AdminConfig {
   token: string | undefined;
   /** Where the token came from, for logs (never the token itself). */
   tokenSource: 'admin.token' | 'admin.tokenFile' | 'MESHDNS_API_TOKEN' | 'generated';
+  /** Host names served besides IP literals and localhost (lowercase, no trailing dot). */
+  allowedHosts: string[];
 }
 
 export interface Config {
@@ -213,11 +215,22 @@ function parseAdmin(admin: ConfigFile['admin'], env: NodeJS.ProcessEnv, fail: Fa
   if (token === undefined && !isLoopback(listen.host)) {
     fail('admin.listen', listen.text, 'is not a loopback address and no API token is set (admin.token, admin.tokenFile or MESHDNS_API_TOKEN)');
   }
-  return { listen, token, tokenSource };
+  const allowedHosts = (obj.allowedHosts ?? []).map((h, i) => {
+    if (!/^[a-z0-9_.-]+$/i.test(h)) return fail(`admin.allowedHosts[${i}]`, h, 'is not a host name (no port, no scheme)');
+    return h.toLowerCase().replace(/\.$/, '');
+  });
+  return { listen, token, tokenSource, allowedHosts };
 }
+
+/** Shorter tokens are refused: a guessable token on a reachable listener is no lock at all. */
+export const MIN_TOKEN_LENGTH = 16;
 
 function checkToken(value: unknown, key: string, fail: Fail, shown = '(hidden)'): string {
   if (typeof value !== 'string' || value === '') return fail(key, shown, 'must hold a non-empty token');
   if (/\s/.test(value)) return fail(key, shown, 'holds a token with whitespace inside; HTTP headers cannot carry it');
+  // the length is told, never the token
+  if (value.length < MIN_TOKEN_LENGTH) {
+    return fail(key, shown, `holds a token of ${value.length} characters; at least ${MIN_TOKEN_LENGTH} are needed (e.g. openssl rand -hex 24)`);
+  }
   return value;
 }

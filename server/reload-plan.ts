@@ -48,6 +48,7 @@ export function planReload(running: Config, next: Config, fingerprint: (c: Confi
   if (differ(next.udp, running.udp)) restartNeeded.push('udp');
   if (next.answerCacheSize !== running.answerCacheSize) restartNeeded.push('answerCacheSize');
   if (differ(next.admin?.listen.text, running.admin?.listen.text)) restartNeeded.push('admin.listen');
+  if (running.admin && next.admin && differ(next.admin.allowedHosts, running.admin.allowedHosts)) restartNeeded.push('admin.allowedHosts');
   if (differ(next.metrics.listen?.text, running.metrics.listen?.text)) restartNeeded.push('metrics.listen');
 
   return {
@@ -58,7 +59,7 @@ export function planReload(running: Config, next: Config, fingerprint: (c: Confi
     running: {
       ...next, listen: running.listen, data: running.data, tcp: running.tcp, udp: running.udp, answerCacheSize: running.answerCacheSize,
       metrics: running.metrics,
-      admin: next.admin && running.admin ? { ...next.admin, listen: running.admin.listen } : running.admin,
+      admin: next.admin && running.admin ? { ...next.admin, listen: running.admin.listen, allowedHosts: running.admin.allowedHosts } : running.admin,
     },
   };
 }

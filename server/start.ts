@@ -191,8 +191,8 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
     // nothing else runs: let the DNS sockets take their first queries before that (a restart answers
     // within ~0.3 s instead of ~0.8 s; the admin API follows a moment later)
     await new Promise((resolve) => setTimeout(resolve, ADMIN_START_DELAY_MS));
-    const [{ buildAdminApp }, { listenHttp }, { createMetricsRegistry }] = await Promise.all([
-      import('./admin/app.js'), import('./admin/listen.js'), import('./metrics/registry.js'),
+    const [{ buildAdminApp }, { listenHttp }, { createMetricsRegistry }, { HostCheck }] = await Promise.all([
+      import('./admin/app.js'), import('./admin/listen.js'), import('./metrics/registry.js'), import('./admin/host-check.js'),
     ]);
     const metrics = createMetricsRegistry({
       pipeline, table, counters, zoneFileStatus: () => zoneFolder.status,
@@ -221,7 +221,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
       },
     };
     if (config.admin) {
-      const app = buildAdminApp(ctx);
+      const app = buildAdminApp(ctx, { hosts: new HostCheck(config.admin.listen.host, config.admin.allowedHosts) });
       adminApp = app;
       http.push(app);
       const bound = await listenHttp(app, config.admin.listen, 'admin http');
@@ -232,7 +232,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
       }, 'admin listening');
     }
     if (config.metrics.listen) {
-      const app = buildAdminApp(ctx, { probesOnly: true });
+      const app = buildAdminApp(ctx, { probesOnly: true, hosts: new HostCheck(config.metrics.listen.host, config.admin?.allowedHosts) });
       http.push(app);
       metricsAddress = await listenHttp(app, config.metrics.listen, 'metrics http');
       adminLog.info({ address: metricsAddress.host, port: metricsAddress.port }, 'metrics listening');

@@ -105,7 +105,21 @@ function utf8Byte(text: string, i: number): number {
   return c;
 }
 
-/** Presentation format with a trailing dot; special characters escaped as Knot and BIND print them. */
+/**
+ * How each octet of a label is printed. RFC 1035 §5.1 names the characters that must be escaped
+ * (`. \ " ( ) ; @ $` and blanks); Knot's zscanner (kzonecheck, knotc) also refuses any other
+ * punctuation in a name unless escaped, so we print as Knot's knot_dname_to_str does: letters,
+ * digits and `- _ * /` as they are, other printable punctuation as `\c`, `#` (which zscanner reads
+ * as the start of RFC 3597 data) and everything else as `\DDD`. BIND reads all of it back.
+ */
+const LABEL_OCTET: readonly string[] = Array.from({ length: 256 }, (_, b) => {
+  const c = String.fromCharCode(b);
+  if (/[A-Za-z0-9\-_*\/]/.test(c)) return c;
+  if (b > 0x20 && b < 0x7f && b !== 0x23) return `\\${c}`;
+  return `\\${String(b).padStart(3, '0')}`;
+});
+
+/** Presentation format with a trailing dot; special characters escaped as Knot prints them. */
 export function nameToText(name: WireName, offset = 0): string {
   let out = '';
   let p = offset;
@@ -113,16 +127,7 @@ export function nameToText(name: WireName, offset = 0): string {
     const len = name[p];
     if (len === undefined) throw new NameError('truncated wire name');
     if (len === 0) break;
-    for (let i = 1; i <= len; i++) {
-      const b = name[p + i]!;
-      if (b === 0x2e || b === 0x5c || b === 0x22 || b === 0x28 || b === 0x29 || b === 0x3b || b === 0x40 || b === 0x24) {
-        out += '\\' + String.fromCharCode(b);
-      } else if (b <= 0x20 || b >= 0x7f) {
-        out += '\\' + String(b).padStart(3, '0');
-      } else {
-        out += String.fromCharCode(b);
-      }
-    }
+    for (let i = 1; i <= len; i++) out += LABEL_OCTET[name[p + i]!]!;
     out += '.';
     p += len + 1;
   }

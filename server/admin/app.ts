@@ -2,7 +2,10 @@ import { readFileSync } from 'node:fs';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { presentedToken } from './auth.js';
 import type { AdminContext } from './context.js';
+import { HostCheck } from './host-check.js';
 import { ApiError, fieldPath, pointerSegments, valueAt } from './errors.js';
+import { MAX_JSON_DEPTH, nestedDeeperThan } from './json-depth.js';
+import { storageFault } from '../storage-fault.js';
 import { collectRoutes } from './openapi.js';
 import { rrsetRoutes } from './routes-rrsets.js';
 import { probeRoutes, systemRoutes } from './routes-system.js';
@@ -16,7 +19,7 @@ const VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import
  * route that is not marked public), the status page, /metrics and the probes. `probesOnly` builds
  * the separate metrics listener (`metrics.listen`).
  */
-export function buildAdminApp(ctx: AdminContext, opts: { probesOnly?: boolean } = {}): FastifyInstance {
+export function buildAdminApp(ctx: AdminContext, opts: { probesOnly?: boolean; hosts?: HostCheck } = {}): FastifyInstance {
   const app: FastifyInstance = Fastify({
     loggerInstance: ctx.log as FastifyBaseLogger,
     // API calls are logged by the routes that change something; probes and polling stay quiet
@@ -28,9 +31,26 @@ export function buildAdminApp(ctx: AdminContext, opts: { probesOnly?: boolean } 
     bodyLimit: 8 * 1024 * 1024,
   });
   app.addSchema(errorSchema);
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, raw, done) => {
+    const body = typeof raw === 'string' ? raw : raw.toString('utf8');
+    if (nestedDeeperThan(body, MAX_JSON_DEPTH)) {
+      done(new ApiError(400, 'body', undefined, `nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep`), undefined);
+      return;
+    }
+    parseJson(req, body, done);
+  });
   const routes = collectRoutes(app);
 
+  const hosts = opts.hosts ?? new HostCheck('127.0.0.1');
   app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
+    const refused = hosts.refusal(req.headers.host);
+    if (refused !== undefined) {
+      const host = (req.headers.host ?? '').slice(0, 200);
+      ctx.log.debug({ request: { method: req.method, url: req.url.slice(0, 200), remote: req.ip, host } }, 'HTTP request for another host refused');
+      return reply.code(403).send({ error: `host: ${JSON.stringify(host)} ${refused}`, field: 'host', value: host, reason: refused });
+    }
     if ((req.routeOptions.config as { public?: boolean }).public === true) return;
     const token = presentedToken(req.headers);
     if (token === undefined || !ctx.token.matches(token)) {
@@ -47,6 +67,11 @@ export function buildAdminApp(ctx: AdminContext, opts: { probesOnly?: boolean } 
     if (err.validation) return reply.code(400).send(validationBody(err, req));
     const status = err.statusCode ?? 500;
     if (status >= 400 && status < 500) return reply.code(status).send({ error: err.message, reason: err.message });
+    const fault = storageFault(err, ctx.store.path);
+    if (fault) {
+      ctx.log.error({ err, fault: fault.code, request: { method: req.method, url: req.url.slice(0, 200) } }, `admin API commit failed: ${fault.reason}`);
+      return reply.code(fault.status).send({ error: `the change was not stored: ${fault.reason}`, reason: fault.reason });
+    }
     ctx.log.error({ err, request: { method: req.method, url: req.url.slice(0, 200) } }, 'admin API request failed');
     return reply.code(500).send({ error: 'internal error', reason: 'the server log has the details' });
   });

@@ -10,6 +10,7 @@ import { ApiError, invalid } from './errors.js';
  * tokenised by the zone-file lexer, names in it absolute too.
  */
 export function parseAbsoluteName(text: string, field: string): WireName {
+  if (text === '@') throw invalid(field, text, AT_SIGN);
   try {
     return parseName(text, ROOT);
   } catch (err) {
@@ -18,15 +19,30 @@ export function parseAbsoluteName(text: string, field: string): WireName {
   }
 }
 
+/** A zone's name: absolute, and not the root (whose key in the store would be empty). */
+export function parseZoneName(text: string, field: string): WireName {
+  const origin = parseAbsoluteName(text, field);
+  if (origin.length === 1) throw invalid(field, text, ROOT_ZONE);
+  return origin;
+}
+
 /** `{origin}` of a URL → the zone's wire origin (404 when no such zone is the caller's business). */
 export function parseOriginParam(text: string): WireName {
+  if (text === '@') throw new ApiError(404, 'origin', text, AT_SIGN);
+  let origin: WireName;
   try {
-    return parseName(text, ROOT);
+    origin = parseName(text, ROOT);
   } catch (err) {
     if (err instanceof NameError) throw new ApiError(404, 'origin', text, `is not a domain name: ${err.message}`);
     throw err;
   }
+  if (origin.length === 1) throw new ApiError(404, 'origin', text, ROOT_ZONE);
+  return origin;
 }
+
+const ROOT_ZONE = 'is the root zone, which meshdns does not serve';
+// `@` parses as the origin in zone files; in the API there is no origin to stand for
+const AT_SIGN = 'is zone-file shorthand for the origin; the API wants absolute names such as "example.com."';
 
 export function originText(origin: WireName): string {
   return nameToText(origin).toLowerCase();

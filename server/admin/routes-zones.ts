@@ -14,7 +14,7 @@ import { ControlCounters } from '../metrics/counters.js';
 import type { AdminContext } from './context.js';
 import { ApiError, invalid } from './errors.js';
 import { exportZone } from './export.js';
-import { originText, parseAbsoluteName } from './input.js';
+import { originText, parseAbsoluteName, parseZoneName } from './input.js';
 import { findZone } from './lookup.js';
 import { API_SOURCE, parseRRsets, type RRsetInput } from './patch.js';
 import { createZoneBody, errorResponses, originParams, zoneInfoSchema } from './schemas.js';
@@ -48,7 +48,7 @@ export function zoneRoutes(app: FastifyInstance, ctx: AdminContext): void {
   }, (req, reply) => {
     const body = req.body;
     try {
-      const origin = parseAbsoluteName(body.name, 'name');
+      const origin = parseZoneName(body.name, 'name');
       const text = originText(origin);
       const apexKey = nameToKey(origin);
       if (ctx.store.zoneMeta(apexKey)) throw new ApiError(409, 'name', body.name, 'is already a zone here');

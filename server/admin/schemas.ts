@@ -160,4 +160,5 @@ export const errorResponses = {
   404: { $ref: 'Error#' },
   409: { $ref: 'Error#' },
   422: { $ref: 'Error#' },
+  507: { $ref: 'Error#' },
 } as const;

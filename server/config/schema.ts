@@ -117,10 +117,14 @@ export const ConfigFileSchema = mapping({
       listen: Type.Optional(addrPort('The admin HTTP API and status page')),
       token: Type.Optional(Type.String({ writeOnly: true, description: 'The API token (never logged); or tokenFile, or MESHDNS_API_TOKEN in the environment' })),
       tokenFile: Type.Optional(text('A file holding the API token (instead of token)')),
+      allowedHosts: Type.Optional(Type.Array(text('A host name, as in the Host header without the port'), {
+        description: 'Host names the admin and metrics listeners answer to besides IP addresses (and localhost on loopback): a guard against DNS rebinding',
+        examples: [['meshdns.example.internal']],
+      })),
     }, 'The admin HTTP API'),
   ], {
     description: `The admin HTTP API and status page, on ${DEFAULTS.adminListen} unless told otherwise; false turns it off`,
-    errorMessage: 'must be false or a mapping {listen, token, tokenFile}',
+    errorMessage: 'must be false or a mapping {listen, token, tokenFile, allowedHosts}',
   })),
   metrics: Type.Optional(mapping({
     listen: Type.Optional(addrPort('/metrics, /healthz and /readyz on a listener of their own (they are on the admin listener too)')),

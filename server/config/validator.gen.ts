@@ -1078,7 +1078,7 @@ return errors === 0;
 }
 
 export const admin = validate12;
-const schema12 = {"description":"The admin HTTP API and status page, on 127.0.0.1:8053 unless told otherwise; false turns it off","errorMessage":"must be false or a mapping {listen, token, tokenFile}","anyOf":[{"description":"No admin API","const":false,"type":"boolean"},{"additionalProperties":false,"description":"The admin HTTP API","type":"object","properties":{"listen":{"description":"The admin HTTP API and status page (ADDR:PORT, IPv6 in brackets: \"127.0.0.1:5300\", \"[::1]:5300\")","examples":["127.0.0.1:5300","[::1]:5300"],"type":"string"},"token":{"writeOnly":true,"description":"The API token (never logged); or tokenFile, or MESHDNS_API_TOKEN in the environment","type":"string"},"tokenFile":{"minLength":1,"description":"A file holding the API token (instead of token)","type":"string"}}}]};
+const schema12 = {"description":"The admin HTTP API and status page, on 127.0.0.1:8053 unless told otherwise; false turns it off","errorMessage":"must be false or a mapping {listen, token, tokenFile, allowedHosts}","anyOf":[{"description":"No admin API","const":false,"type":"boolean"},{"additionalProperties":false,"description":"The admin HTTP API","type":"object","properties":{"listen":{"description":"The admin HTTP API and status page (ADDR:PORT, IPv6 in brackets: \"127.0.0.1:5300\", \"[::1]:5300\")","examples":["127.0.0.1:5300","[::1]:5300"],"type":"string"},"token":{"writeOnly":true,"description":"The API token (never logged); or tokenFile, or MESHDNS_API_TOKEN in the environment","type":"string"},"tokenFile":{"minLength":1,"description":"A file holding the API token (instead of token)","type":"string"},"allowedHosts":{"description":"Host names the admin and metrics listeners answer to besides IP addresses (and localhost on loopback): a guard against DNS rebinding","examples":[["meshdns.example.internal"]],"type":"array","items":{"minLength":1,"description":"A host name, as in the Host header without the port","type":"string"}}}}]};
 
 function validate12(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -1114,7 +1114,7 @@ if(errors === _errs3){
 if(data && typeof data == "object" && !Array.isArray(data)){
 const _errs5 = errors;
 for(const key0 in data){
-if(!(((key0 === "listen") || (key0 === "token")) || (key0 === "tokenFile"))){
+if(!((((key0 === "listen") || (key0 === "token")) || (key0 === "tokenFile")) || (key0 === "allowedHosts"))){
 const err2 = {instancePath,schemaPath:"#/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema12.anyOf[1],data};
 if(vErrors === null){
 vErrors = [err2];
@@ -1197,12 +1197,21 @@ var valid1 = _errs10 === errors;
 else {
 var valid1 = true;
 }
-}
-}
-}
-}
-else {
-const err7 = {instancePath,schemaPath:"#/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.anyOf[1].type,parentSchema:schema12.anyOf[1],data};
+if(valid1){
+if(data.allowedHosts !== undefined){
+let data3 = data.allowedHosts;
+const _errs12 = errors;
+if(errors === _errs12){
+if(Array.isArray(data3)){
+var valid2 = true;
+const len0 = data3.length;
+for(let i0=0; i0<len0; i0++){
+let data4 = data3[i0];
+const _errs14 = errors;
+if(errors === _errs14){
+if(typeof data4 === "string"){
+if(func1(data4) < 1){
+const err7 = {instancePath:instancePath+"/allowedHosts/" + i0,schemaPath:"#/anyOf/1/properties/allowedHosts/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.anyOf[1].properties.allowedHosts.items,data:data4};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -1212,16 +1221,65 @@ vErrors.push(err7);
 errors++;
 }
 }
-var _valid0 = _errs3 === errors;
-valid0 = valid0 || _valid0;
-}
-if(!valid0){
-const err8 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema12.anyOf,parentSchema:schema12,data};
+else {
+const err8 = {instancePath:instancePath+"/allowedHosts/" + i0,schemaPath:"#/anyOf/1/properties/allowedHosts/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.anyOf[1].properties.allowedHosts.items.type,parentSchema:schema12.anyOf[1].properties.allowedHosts.items,data:data4};
 if(vErrors === null){
 vErrors = [err8];
 }
 else {
 vErrors.push(err8);
+}
+errors++;
+}
+}
+var valid2 = _errs14 === errors;
+if(!valid2){
+break;
+}
+}
+}
+else {
+const err9 = {instancePath:instancePath+"/allowedHosts",schemaPath:"#/anyOf/1/properties/allowedHosts/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.anyOf[1].properties.allowedHosts.type,parentSchema:schema12.anyOf[1].properties.allowedHosts,data:data3};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+var valid1 = _errs12 === errors;
+}
+else {
+var valid1 = true;
+}
+}
+}
+}
+}
+}
+else {
+const err10 = {instancePath,schemaPath:"#/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.anyOf[1].type,parentSchema:schema12.anyOf[1],data};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+var _valid0 = _errs3 === errors;
+valid0 = valid0 || _valid0;
+}
+if(!valid0){
+const err11 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema12.anyOf,parentSchema:schema12,data};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
 }
 errors++;
 validate12.errors = vErrors;

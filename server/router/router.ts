@@ -10,6 +10,7 @@ import type { Responses } from '../message/responses.js';
 import { ControlCounters } from '../metrics/counters.js';
 import type { AnswerEngine } from '../query/answer.js';
 import type { PeerAddress } from '../transports.js';
+import { ReplayGuard } from '../tsig/replay.js';
 import { handleSigned, TSIG_ROOM, type HandlerResult, type Signing } from '../tsig/signed.js';
 import { UpdateResponder } from '../update/responder.js';
 import { NotifyIn, type NotifiedZones } from '../xfr/notify-in.js';
@@ -40,6 +41,8 @@ export class MessageRouter {
   private readonly notify: NotifyIn;
   private readonly updates: UpdateResponder;
   private readonly replication: Holder<ReplicationConfig>;
+  /** Signed UPDATE MACs seen lately: kept across reloads, so a reload does not reopen the window. */
+  private readonly replays = new ReplayGuard();
 
   constructor(
     store: LmdbStore, table: ZoneTable,
@@ -67,8 +70,10 @@ export class MessageRouter {
       return this.dispatch(cls, msg, q, stream, peerText(peer), undefined);
     }
     const client = peerText(peer);
+    // only UPDATE changes state: a retransmitted signed query, transfer or NOTIFY is answered again
     return handleSigned(msg, q, this.replication.value.keyring, this.responses, this.log, client,
-      (signing) => this.dispatch(cls, msg, q, stream, client, signing));
+      (signing) => this.dispatch(cls, msg, q, stream, client, signing),
+      cls === MessageClass.UPDATE ? this.replays : undefined);
   }
 
   private dispatch(cls: MessageClassId, msg: Buffer, q: ParsedQuery, stream: boolean, peer: string, signing: Signing | undefined): HandlerResult {

@@ -4,6 +4,7 @@ import type { ParsedQuery } from '../message/question.js';
 import { Rcode } from '../message/rcode.js';
 import type { Responses } from '../message/responses.js';
 import type { Keyring, TsigKey } from './keys.js';
+import type { ReplayGuard } from './replay.js';
 import { signMessage, timeOther, TsigError, verifyMessage, type VerifyResult } from './tsig.js';
 
 /** The key a request was verified with and its MAC: what signing the answer needs (RFC 8945 §5.3). */
@@ -20,15 +21,21 @@ export type HandlerResult = Buffer | Iterable<Buffer> | undefined;
 /**
  * RFC 8945 around any handler: verify the request, let the handler answer knowing the key, sign
  * the answer. A single message is signed here; a sequence (a zone transfer) signs itself, since
- * each message's MAC chains to the previous one (§5.3.1).
+ * each message's MAC chains to the previous one (§5.3.1). With `replays` (requests that change
+ * state), a MAC already seen within the time window is refused as BADTIME.
  */
 export function handleSigned(
   msg: Buffer, q: ParsedQuery, keyring: Keyring, responses: Responses, log: Logger, peer: string,
   handler: (signing: Signing | undefined) => HandlerResult,
+  replays?: ReplayGuard,
 ): HandlerResult {
   const verdict = verifyMessage(msg, keyring);
   if (verdict.status === 'formerr') return responses.bare(msg, q, Rcode.FORMERR);
   if (verdict.status === 'error') return failure(msg, q, verdict, responses, log, peer);
+  if (verdict.status === 'ok' && replays && !replays.admit(verdict.key, verdict.tsig.mac, verdict.tsig.timeSigned)) {
+    const replay = { status: 'error', error: TsigError.BADTIME, reason: 'MAC already seen: a replayed request', key: verdict.key, tsig: verdict.tsig } as const;
+    return failure(msg, q, replay, responses, log, peer);
+  }
   const signing = verdict.status === 'ok' ? { key: verdict.key, requestMac: verdict.tsig.mac } : undefined;
   const result = handler(signing);
   if (signing === undefined || !(result instanceof Uint8Array)) return result;

@@ -12,6 +12,12 @@ export type TsigErrorCode = (typeof TsigError)[keyof typeof TsigError];
 /** RFC 8945 §5.2.3: the recommended fudge. */
 export const DEFAULT_FUDGE = 300;
 
+/**
+ * The most fudge we honour, whatever the signer asked for: a fudge of 65535 s would keep a
+ * captured message replayable for 18 hours (RFC 8945 §10: the fudge bounds replay).
+ */
+export const MAX_FUDGE = 300;
+
 export type VerifyResult =
   | { status: 'unsigned' }
   | { status: 'formerr'; reason: string }
@@ -48,8 +54,11 @@ export function verifyMessage(msg: Uint8Array, keyring: Keyring, options: Verify
     return { status: 'error', error: TsigError.BADSIG, reason: 'MAC does not match', key, tsig };
   }
   const now = Math.floor(options.now ?? Date.now() / 1000);
-  if (Math.abs(now - tsig.timeSigned) > tsig.fudge) {
-    return { status: 'error', error: TsigError.BADTIME, reason: `time signed ${tsig.timeSigned} is ${now - tsig.timeSigned} s from ours`, key, tsig };
+  // RFC 8945 §5.2.3: outside Time Signed ± Fudge is BADTIME; their fudge is capped at ours
+  const fudge = Math.min(tsig.fudge, MAX_FUDGE);
+  if (Math.abs(now - tsig.timeSigned) > fudge) {
+    const capped = fudge < tsig.fudge ? ` (their fudge ${tsig.fudge} s capped at ${MAX_FUDGE} s)` : '';
+    return { status: 'error', error: TsigError.BADTIME, reason: `time signed ${tsig.timeSigned} is ${now - tsig.timeSigned} s from ours${capped}`, key, tsig };
   }
   return { status: 'ok', key, tsig };
 }

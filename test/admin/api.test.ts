@@ -1,7 +1,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { nameToKey, parseName } from '../../zones/name.js';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { keyToName, nameToKey, parseName } from '../../zones/name.js';
+import { requireTool } from '../helpers/tools.js';
 import { patchBody } from '../../server/admin/schemas.js';
 import { auth, startFixture, TOKEN, writeSettled, type Fixture } from './fixture.js';
 
@@ -102,6 +106,45 @@ describe('zones', () => {
     assert.equal((await app().inject({ method: 'DELETE', url: '/api/v1/zones/api.test', headers: auth })).statusCode, 204);
   });
 
+  test('owner and rdata names with { } % \\ , & # and other specials export escaped: kzonecheck passes, re-import is identical', async () => {
+    requireTool('kzonecheck', 'knot');
+    // presentation forms of awkward labels; the wire octets are what must survive the round trip
+    const labels = ['a{b}', 'per%cent', 'com\\,ma', 'amp&er', 'back\\\\slash', 'h\\#sh', 'sp\\032ace', 'q\\"uote', 'semi\\;colon', 'pa\\(re\\)n',
+      'at\\@', 'dol\\$lar', 'tilde~', 'ex!', 'pl+us=eq', 'br[ack]et', 'pipe|', 'caret^', 'back`tick', 'apos\'', 'lt<gt>', 'q?', 'col:on', 'non\\200ascii', 'dot\\.inside'];
+    const zone = ['$TTL 300', '@ SOA ns hm 1 7200 3600 1209600 300', '@ NS ns', 'ns A 192.0.2.1',
+      ...labels.map((l, i) => `${l} A 192.0.2.${10 + i}`),
+      `alias CNAME ${labels[0]}`, `@ MX 10 ${labels[1]}`, `srv SRV 0 0 53 ${labels[3]}.esc.test.`].join('\n') + '\n';
+    const created = await app().inject({ method: 'POST', url: '/api/v1/zones', headers: auth, payload: { name: 'esc.test', zone } });
+    assert.equal(created.statusCode, 201, created.body);
+    const wire = (): string[] => {
+      const out: string[] = [];
+      for (const { nameKey, node } of fx.server.store.zoneNodes(meta('esc.test.').id)) {
+        // the SOA is left out: its serial moves with the new zone
+        for (const set of node.rrsets) for (const rr of set.rrs) if (set.type !== 6) out.push(`${Buffer.from(keyToName(nameKey)).toString('hex')} ${set.type} ${Buffer.from(rr.rdata).toString('hex')}`);
+      }
+      return out.sort();
+    };
+    const before = wire();
+    assert.equal(before.length, labels.length + 5);
+    const exported = await app().inject({ url: '/api/v1/zones/esc.test/export', headers: auth });
+    assert.equal(exported.statusCode, 200);
+    const dir = mkdtempSync(join(tmpdir(), 'meshdns-esc-'));
+    try {
+      writeFileSync(join(dir, 'esc.test.zone'), exported.body);
+      const check = spawnSync('kzonecheck', ['-o', 'esc.test.', join(dir, 'esc.test.zone')], { encoding: 'utf8' });
+      assert.equal(check.status, 0, `kzonecheck refused the export:\n${check.stdout}${check.stderr}\n${exported.body}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    assert.match(exported.body, /^a\\\{b\\\}\.esc\.test\.\t/m);
+    assert.match(exported.body, /^h\\035sh\.esc\.test\.\t/m);
+    assert.equal((await app().inject({ method: 'DELETE', url: '/api/v1/zones/esc.test', headers: auth })).statusCode, 204);
+    const reloaded = await app().inject({ method: 'POST', url: '/api/v1/zones', headers: auth, payload: { name: 'esc.test', zone: exported.body} });
+    assert.equal(reloaded.statusCode, 201, reloaded.body);
+    assert.deepEqual(wire(), before, 'the same wire data after export and import');
+    assert.equal((await app().inject({ method: 'DELETE', url: '/api/v1/zones/esc.test', headers: auth })).statusCode, 204);
+  });
+
   test('POST a zone from rrsets plus nameservers', async () => {
     const res = await app().inject({
       method: 'POST', url: '/api/v1/zones', headers: auth, payload: {
@@ -135,6 +178,54 @@ describe('zones', () => {
     const include = await app().inject({ method: 'POST', url: '/api/v1/zones', headers: auth, payload: { name: 'inc.test', zone: `$INCLUDE ${join(fx.zoneDir, 'example.test.zone')}\n` } });
     assert.equal(include.statusCode, 422);
     assert.equal(fx.server.store.zoneMeta(nameToKey(parseName('inc.test.'))), undefined);
+  });
+
+  test('the origins "@" and "." (the root): 4xx naming the field and value, never a 500', async () => {
+    for (const name of ['@', '.']) {
+      const created = await app().inject({ method: 'POST', url: '/api/v1/zones', headers: auth, payload: { name, zone: '$TTL 60\n@ SOA ns. hm. 1 1 1 1 1\n@ NS ns.\n' } });
+      assert.equal(created.statusCode, 422, created.body);
+      assert.equal(created.json().field, 'name');
+      assert.equal(created.json().value, name);
+      assert.match(created.json().reason, name === '@' ? /shorthand for the origin/ : /root zone/);
+    }
+    const root = await app().inject({ url: '/api/v1/zones/%2E', headers: auth });
+    assert.equal(root.statusCode, 400, root.body);
+    assert.equal(root.json().field, 'origin');
+    for (const origin of ['@', '%40']) {
+      const requests = [
+        { method: 'GET', url: `/api/v1/zones/${origin}` }, { method: 'GET', url: `/api/v1/zones/${origin}/rrsets` },
+        { method: 'GET', url: `/api/v1/zones/${origin}/export` }, { method: 'DELETE', url: `/api/v1/zones/${origin}` },
+        { method: 'PUT', url: `/api/v1/zones/${origin}/notify` }, { method: 'PUT', url: `/api/v1/zones/${origin}/retransfer` },
+        { method: 'PATCH', url: `/api/v1/zones/${origin}/rrsets`, payload: { rrsets: [{ name: 'a.', type: 'A', changetype: 'DELETE' }] } },
+      ] as const;
+      for (const r of requests) {
+        const res = await app().inject({ ...r, headers: auth });
+        assert.equal(res.statusCode, 404, `${r.method} ${r.url}: ${res.body}`);
+        assert.equal(res.json().field, 'origin');
+        assert.equal(res.json().value, decodeURIComponent(origin));
+      }
+    }
+    assert.equal((await app().inject({ url: '/api/v1/zones/example.test/rrsets?name=@', headers: auth })).statusCode, 422);
+  });
+
+  test('JSON nested 100,000 deep is a 400 naming the body, not a stack overflow', async () => {
+    for (const [method, url] of [['POST', '/api/v1/zones'], ['PATCH', '/api/v1/zones/example.test/rrsets']] as const) {
+      for (const payload of ['['.repeat(100_000) + ']'.repeat(100_000), `{"rrsets":${'{"a":'.repeat(100_000)}1${'}'.repeat(100_001)}`]) {
+        const res = await app().inject({ method, url, headers: { ...auth, 'content-type': 'application/json' }, payload });
+        assert.equal(res.statusCode, 400, res.body.slice(0, 300));
+        assert.equal(res.json().field, 'body');
+        assert.match(res.json().reason, /more than 64 levels deep/);
+      }
+    }
+    // brackets inside strings do not count; 64 levels are fine (and then fail the schema)
+    const inString = await app().inject({ method: 'PATCH', url: '/api/v1/zones/example.test/rrsets', headers: auth, payload: { rrsets: [{ name: '['.repeat(200), type: 'A', changetype: 'DELETE' }] } });
+    assert.equal(inString.statusCode, 422, inString.body);
+    const deepButAllowed = await app().inject({ method: 'PATCH', url: '/api/v1/zones/example.test/rrsets', headers: { ...auth, 'content-type': 'application/json' }, payload: `{"rrsets":${'['.repeat(63)}${']'.repeat(63)}}` });
+    assert.equal(deepButAllowed.statusCode, 400);
+    assert.equal(deepButAllowed.json().field, 'rrsets[0]', deepButAllowed.body);
+    // the proto-poisoning guard of fastify's own parser is kept
+    const proto = await app().inject({ method: 'PATCH', url: '/api/v1/zones/example.test/rrsets', headers: { ...auth, 'content-type': 'application/json' }, payload: '{"__proto__":{"x":1},"rrsets":[]}' });
+    assert.equal(proto.statusCode, 400);
   });
 
   test('DELETE of a zone-file zone is refused: the zone goes with its file', async () => {
@@ -300,6 +391,33 @@ describe('PATCH rrsets', () => {
     await fx.server.reload();
     assert.ok(await rrset('mail.example.test', 'A'), 'the file change is loaded');
     assert.deepEqual((await rrset('kept.example.test', 'A'))!.records.map((r) => r.content), ['192.0.2.150']);
+  });
+});
+
+describe('storage faults', () => {
+  test('a commit failing with ENOSPC or MDB_MAP_FULL: 507 saying which, nothing applied, and the API goes on', async () => {
+    const writer = fx.server.writer;
+    const original = writer.commitDiff;
+    const before = meta().serial;
+    try {
+      for (const [err, expected] of [
+        [Object.assign(new Error('No space left on device'), { code: 28 }), /^the disk holding the data directory is full \(ENOSPC\)/],
+        [Object.assign(new Error('MDB_MAP_FULL: Environment mapsize limit reached'), { code: -30792 }), /^the LMDB map size is full \(MDB_MAP_FULL\)/],
+      ] as const) {
+        writer.commitDiff = () => {
+          throw err;
+        };
+        const res = await patch([{ name: 'full.example.test', type: 'A', ttl: 60, changetype: 'REPLACE', records: [{ content: '192.0.2.99' }] }]);
+        assert.equal(res.statusCode, 507, res.body);
+        assert.match(res.json().reason, expected);
+        assert.match(res.json().error, /^the change was not stored: /);
+      }
+    } finally {
+      writer.commitDiff = original;
+    }
+    assert.equal(meta().serial, before);
+    const res = await patch([{ name: 'full.example.test', type: 'A', ttl: 60, changetype: 'REPLACE', records: [{ content: '192.0.2.99' }] }]);
+    assert.equal(res.statusCode, 200, res.body);
   });
 });
 

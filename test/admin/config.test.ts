@@ -21,14 +21,14 @@ test('admin: on by default at 127.0.0.1:8053 with a generated token; off with ad
 });
 
 test('admin token from admin.token, admin.tokenFile or MESHDNS_API_TOKEN', () => {
-  assert.equal(v({ admin: { token: 'abc' } }).admin!.token, 'abc');
+  assert.equal(v({ admin: { token: 'abc-0123456789abcdef' } }).admin!.token, 'abc-0123456789abcdef');
   const dir = mkdtempSync(join(tmpdir(), 'meshdns-cfg-'));
-  writeFileSync(join(dir, 'token'), 'from-file\n');
+  writeFileSync(join(dir, 'token'), 'from-file-0123456789abcdef\n');
   const f = v({ admin: { tokenFile: join(dir, 'token') } });
-  assert.equal(f.admin!.token, 'from-file');
+  assert.equal(f.admin!.token, 'from-file-0123456789abcdef');
   assert.equal(f.admin!.tokenSource, 'admin.tokenFile');
-  const e = v({}, {}, { MESHDNS_API_TOKEN: 'from-env' });
-  assert.equal(e.admin!.token, 'from-env');
+  const e = v({}, {}, { MESHDNS_API_TOKEN: 'from-env-0123456789abcdef' });
+  assert.equal(e.admin!.token, 'from-env-0123456789abcdef');
   assert.equal(e.admin!.tokenSource, 'MESHDNS_API_TOKEN');
   fails({ admin: { tokenFile: join(dir, 'missing') } }, /admin\.tokenFile: ".*missing" cannot be read: ENOENT/);
   fails({ admin: { token: 'a', tokenFile: join(dir, 'token') } }, /set only one of them/);
@@ -37,12 +37,31 @@ test('admin token from admin.token, admin.tokenFile or MESHDNS_API_TOKEN', () =>
 test('a non-loopback admin address needs a token; messages never show the token', () => {
   fails({ admin: { listen: '0.0.0.0:8053' } }, /^meshdns\.yaml: admin\.listen: "0\.0\.0\.0:8053" is not a loopback address and no API token is set/);
   fails({ admin: { listen: '[::]:8053' } }, /not a loopback address/);
-  assert.equal(v({ admin: { listen: '0.0.0.0:8053', token: 'x' } }).admin!.listen.host, '0.0.0.0');
-  assert.equal(v({ admin: { listen: '0.0.0.0:8053' } }, {}, { MESHDNS_API_TOKEN: 'y' }).admin!.token, 'y');
+  assert.equal(v({ admin: { listen: '0.0.0.0:8053', token: 'x-0123456789abcdef' } }).admin!.listen.host, '0.0.0.0');
+  assert.equal(v({ admin: { listen: '0.0.0.0:8053' } }, {}, { MESHDNS_API_TOKEN: 'y-0123456789abcdef' }).admin!.token, 'y-0123456789abcdef');
   assert.equal(v({ admin: { listen: '127.5.5.5:8053' } }).admin!.token, undefined);
   assert.throws(() => v({ admin: { token: 'has a space' } }), (err: Error) => /admin\.token: "\(hidden\)" holds a token with whitespace/.test(err.message) && !err.message.includes('has a space'));
   assert.throws(() => v({ admin: { token: 1234567 } }), (err: Error) => !err.message.includes('1234567'));
-  fails({ admin: { lisen: 'x' } }, /admin\.lisen: "x" is not a known key \(listen, token, tokenFile\)/);
+  fails({ admin: { lisen: 'x' } }, /admin\.lisen: "x" is not a known key \(listen, token, tokenFile, allowedHosts\)/);
+});
+
+test('a token shorter than 16 characters is refused from every source, naming the key, never the token', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'meshdns-cfg-'));
+  writeFileSync(join(dir, 'short'), 'k\n');
+  for (const [raw, env, key] of [
+    [{ admin: { listen: '0.0.0.0:8053', token: 'k' } }, {}, 'admin.token'],
+    [{ admin: { listen: '127.0.0.1:8053', token: 'fifteen-chars-x' } }, {}, 'admin.token'],
+    [{ admin: { tokenFile: join(dir, 'short') } }, {}, 'admin.tokenFile'],
+    [{ admin: { listen: '0.0.0.0:8053' } }, { MESHDNS_API_TOKEN: 'k' }, 'MESHDNS_API_TOKEN'],
+  ] as const) {
+    assert.throws(() => v(raw, {}, env), (err: unknown) => {
+      assert.ok(err instanceof ConfigError);
+      assert.match(err.message, new RegExp(`${key.replace('.', '\\.')}: .* holds a token of \\d+ characters; at least 16 are needed`));
+      assert.doesNotMatch(err.message, /"k"|fifteen-chars-x/, 'the token is never shown');
+      return true;
+    });
+  }
+  assert.equal(v({ admin: { token: 'sixteen-chars-xx' } }).admin!.token, 'sixteen-chars-xx');
 });
 
 test('metrics.listen and queryLog are checked like the rest', () => {

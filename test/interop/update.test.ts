@@ -9,6 +9,8 @@ import { dig, requireTool } from '../helpers/tools.js';
 import { nameToWire, queryUdp } from '../helpers/dns-client.js';
 import { Keyring, makeKey } from '../../server/tsig/keys.js';
 import { signMessage, verifyMessage } from '../../server/tsig/tsig.js';
+import { locateTsig } from '../../server/tsig/record.js';
+import { Rcode } from '../../server/message/rcode.js';
 
 // RFC 2136 dynamic update through the real server, driven by nsupdate (bind9-dnsutils) and
 // knsupdate (knot-dnsutils); every change checked with dig and by the zone serial.
@@ -345,4 +347,51 @@ test('the journal limit from the config: IXFR within the last 3 commits, AXFR fr
   const old = ixfr(first + 1);
   assert.equal(old.filter((l) => / SOA /.test(l)).length, 2, `the whole zone (AXFR form): ${old.join(' | ')}`);
   assert.equal(old.filter((l) => / A 192\.0\.2\.\d$/.test(l) && l.startsWith('j')).length, 5);
+});
+
+/** A signed UPDATE of upd.test. with the given update records, built by hand. */
+function signedUpdate(updates: Buffer[], id: number, sign: { now?: number; fudge?: number } = {}): { message: Buffer; mac: Buffer } {
+  const header = Buffer.alloc(12);
+  header.writeUInt16BE(id, 0);
+  header.writeUInt16BE(5 << 11, 2); // opcode UPDATE
+  header.writeUInt16BE(1, 4);
+  header.writeUInt16BE(updates.length, 8);
+  const zone = Buffer.concat([nameToWire('upd.test.'), Buffer.from([0, 6, 0, 1])]);
+  return signMessage(Buffer.concat([header, zone, ...updates]), makeKey('update-key.', 'hmac-sha256', SECRET), sign);
+}
+
+/** The answer's rcode and its TSIG error field. */
+async function sendSigned(message: Buffer): Promise<{ rcode: number; tsigError: number | undefined }> {
+  const answer = await queryUdp(server.port, message, 3000);
+  assert.ok(answer, 'no answer');
+  const found = locateTsig(answer);
+  return { rcode: answer[3]! & 0x0f, tsigError: found.kind === 'found' ? found.tsig.error : undefined };
+}
+
+test('a signed UPDATE sent again within its time window is refused (BADTIME) and not applied again', async () => {
+  const add = signedUpdate([rr('replay.upd.test.', 1, 1, 300, Buffer.from([192, 0, 2, 90]))], 0x5151);
+  const before = serial();
+  assert.deepEqual(await sendSigned(add.message), { rcode: 0, tsigError: 0 });
+  assert.deepEqual(q('replay.upd.test', 'A'), ['192.0.2.90']);
+  ok(nsupdate(['update delete replay.upd.test. A']));
+  assert.equal(serial(), before + 2);
+  // the captured add, sent again: a replay would bring the deleted record back
+  assert.deepEqual(await sendSigned(add.message), { rcode: Rcode.NOTAUTH, tsigError: Rcode.BADTIME });
+  assert.deepEqual(q('replay.upd.test', 'A'), []);
+  assert.equal(serial(), before + 2);
+  await server.waitForLog((e) => e['msg'] === 'TSIG verification failed: NOTAUTH' && /replayed/.test(String(e['reason'])));
+});
+
+test('a fudge of 65535 s does not stretch the time window: signed 1000 s ago is BADTIME', async () => {
+  const before = serial();
+  const old = signedUpdate([rr('fudge.upd.test.', 1, 1, 300, Buffer.from([192, 0, 2, 91]))], 0x5252,
+    { now: Math.floor(Date.now() / 1000) - 1000, fudge: 65535 });
+  assert.deepEqual(await sendSigned(old.message), { rcode: Rcode.NOTAUTH, tsigError: Rcode.BADTIME });
+  assert.deepEqual(q('fudge.upd.test', 'A'), []);
+  assert.equal(serial(), before);
+  // the same fudge with a time within 300 s is fine
+  const recent = signedUpdate([rr('fudge.upd.test.', 1, 1, 300, Buffer.from([192, 0, 2, 91]))], 0x5353,
+    { now: Math.floor(Date.now() / 1000) - 100, fudge: 65535 });
+  assert.deepEqual(await sendSigned(recent.message), { rcode: 0, tsigError: 0 });
+  assert.deepEqual(q('fudge.upd.test', 'A'), ['192.0.2.91']);
 });

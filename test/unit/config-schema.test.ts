@@ -64,7 +64,7 @@ test('the schema pass refuses unknown keys, wrong types and out-of-range numbers
   assert.equal(message({ logLevel: 'loud' }), 'meshdns.yaml: logLevel: "loud" must be one of fatal, error, warn, info, debug, trace, silent');
   assert.equal(message({ zones: 'a.test.' }), 'meshdns.yaml: zones: "a.test." must be a list');
   assert.equal(message({ zones: [{ file: 'x.zone' }] }), 'meshdns.yaml: zones[0].origin: is required (the zone name; the trailing dot is optional)');
-  assert.equal(message({ admin: true }), 'meshdns.yaml: admin: true must be false or a mapping {listen, token, tokenFile}');
+  assert.equal(message({ admin: true }), 'meshdns.yaml: admin: true must be false or a mapping {listen, token, tokenFile, allowedHosts}');
   assert.equal(message({ acls: [{ name: 'a', action: 'axfr' }] }), 'meshdns.yaml: acls[0].action: "axfr" must be one of transfer, notify, update');
   assert.equal(message({ acls: [{ name: 'a', action: 7 }] }), 'meshdns.yaml: acls[0].action: 7 must be a string or a list of strings');
   assert.equal(message({ zones: [{ origin: 'a.test.', primaries: [{ address: '192.0.2.1:53', idleTimeout: 0 }] }] }),
@@ -108,7 +108,7 @@ test('the same address, port and transport listed twice is an error naming both 
 test('flags are checked like the file: a bad flag names the key it stands for', () => {
   assert.throws(() => validateConfig({}, { logLevel: 'loud' }, 'command line', {}), /^ConfigError: command line: logLevel: "loud" must be one of/);
   assert.throws(() => validateConfig({}, { listen: ['127.0.0.1:99999'] }, 'command line', {}), /listen\[0\]: "127\.0\.0\.1:99999" has port 99999, above 65535/);
-  assert.equal(validateConfig({ admin: { token: 't' } }, { adminListen: '127.0.0.1:0' }, 'x', {}).admin!.token, 't', 'the flag replaces admin.listen only');
+  assert.equal(validateConfig({ admin: { token: 't-0123456789abcdef' } }, { adminListen: '127.0.0.1:0' }, 'x', {}).admin!.token, 't-0123456789abcdef', 'the flag replaces admin.listen only');
   assert.equal(validateConfig({ admin: false }, { adminListen: '127.0.0.1:0' }, 'x', {}).admin, undefined, 'admin: false in the file stays off');
   assert.equal(validateConfig({ admin: null, tcp: null, queryLog: null }, {}, 'x', {}).admin!.listen.port, 8053, 'an empty YAML value is the default');
 });

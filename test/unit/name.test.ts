@@ -70,3 +70,10 @@ test('property: byte order of keys is DNSSEC canonical order, keys round-trip', 
     { numRuns: 2000 },
   );
 });
+
+test('nameToText escapes as Knot prints: punctuation as \c, # and non-printables as \DDD, - _ * / as they are', () => {
+  const wire = Uint8Array.from([12, ...Buffer.from('{%,&#-_*/a~ '), 0]);
+  assert.equal(nameToText(wire), '\\{\\%\\,\\&\\035-_*/a\\~\\032.');
+  assert.equal(nameToText(parseName(nameToText(wire))), nameToText(wire), 'reads back to the same name');
+  assert.deepEqual(parseName(nameToText(wire)), wire);
+});

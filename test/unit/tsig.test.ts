@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { Keyring, makeKey, TSIG_ALGORITHMS, type TsigAlgorithm } from '../../server/tsig/keys.js';
 import { signMessage, TsigError, verifyMessage } from '../../server/tsig/tsig.js';
 import { requireTool } from '../helpers/tools.js';
+import { ReplayGuard } from '../../server/tsig/replay.js';
 
 const run = promisify(execFile);
 const SECRET = Buffer.from('meshdns tsig interop secret, 32b').toString('base64');
@@ -122,4 +123,33 @@ test('a multi-message stream: each message signed over the prior MAC verifies in
   assert.equal(verifyMessage(m2.message, keyring, { priorMac: m1.mac, timersOnly: true }).status, 'ok');
   const outOfOrder = verifyMessage(m2.message, keyring, { priorMac: Buffer.alloc(32, 1), timersOnly: true });
   assert.equal(outOfOrder.status === 'error' && outOfOrder.error, TsigError.BADSIG);
+});
+
+test('the fudge honoured is capped at 300 s: fudge 65535 and 1000 s off is BADTIME', () => {
+  const key = makeKey('update-key.', 'hmac-sha256', SECRET);
+  const keyring = new Keyring([key]);
+  const now = 1_700_000_000;
+  const msg = Buffer.from('4242280000010000000000000000060001', 'hex');
+  const off = signMessage(msg, key, { now: now - 1000, fudge: 65535 }).message;
+  const v = verifyMessage(off, keyring, { now });
+  assert.equal(v.status === 'error' && v.error, TsigError.BADTIME);
+  assert.match(v.status === 'error' ? v.reason : '', /capped at 300/);
+  assert.equal(verifyMessage(signMessage(msg, key, { now: now - 299, fudge: 65535 }).message, keyring, { now }).status, 'ok');
+  // a smaller fudge of their own still counts
+  const tight = verifyMessage(signMessage(msg, key, { now: now - 20, fudge: 10 }).message, keyring, { now });
+  assert.equal(tight.status === 'error' && tight.error, TsigError.BADTIME);
+});
+
+test('the replay guard: a MAC is admitted once per key until its time window ends; the cache is bounded', () => {
+  const a = makeKey('a.', 'hmac-sha256', SECRET);
+  const b = makeKey('b.', 'hmac-sha256', SECRET);
+  const guard = new ReplayGuard(3);
+  const mac = Buffer.alloc(32, 7);
+  assert.equal(guard.admit(a, mac, 1000, 1000), true);
+  assert.equal(guard.admit(a, mac, 1000, 1100), false, 'the same MAC again');
+  assert.equal(guard.admit(b, mac, 1000, 1100), true, 'another key has its own MACs');
+  assert.equal(guard.admit(a, mac, 1000, 1301), true, 'past time signed + 300 the time check refuses it anyway');
+  for (let i = 0; i < 10; i++) guard.admit(a, Buffer.alloc(32, i + 10), 2000, 2000);
+  assert.equal(guard.admit(a, Buffer.alloc(32, 19), 2000, 2000), false, 'the newest are kept');
+  assert.equal(guard.admit(a, Buffer.alloc(32, 10), 2000, 2000), true, 'the oldest were forgotten');
 });

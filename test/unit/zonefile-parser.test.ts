@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { nameToText, parseName } from '../../zones/name.js';
@@ -9,6 +10,8 @@ import { rdataToText } from '../../zones/rdata/index.js';
 import { typeToText } from '../../zones/rrtype.js';
 import { parseOwnerName } from '../../zones/zonefile/owner-name.js';
 import { parseZoneFile, parseZoneText, type ParseOptions, type ParseResult } from '../../zones/zonefile/parser.js';
+import { NotRegularFileError, readRegularFile } from '../../zones/zonefile/read-file.js';
+import { loadZoneFile } from '../../zones/import/zone-source.js';
 
 const origin = parseName('example.test.');
 const FILE = 'example.test.zone';
@@ -372,5 +375,48 @@ describe('zone-file parser: $INCLUDE', () => {
     assert.equal(r.problems.length, 1);
     assert.equal(r.problems[0]!.line, 0);
     assert.match(r.problems[0]!.message, /^cannot read the zone file ".*missing\.zone": ENOENT/);
+  });
+});
+
+describe('zone-file parser: only regular files are read', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'meshdns-fifo-'));
+    // a FIFO nobody writes to: reading it would block this process forever
+    const made = spawnSync('mkfifo', [join(dir, 'fifo.zone')]);
+    assert.equal(made.status, 0, String(made.stderr));
+    mkdirSync(join(dir, 'dir.zone'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('a FIFO zone file is an error at line 0, reported without blocking', () => {
+    const r = parseZoneFile(join(dir, 'fifo.zone'), { origin, file: 'fifo.zone' });
+    assert.deepEqual(probs(r), [`fifo.zone:0: error: cannot read the zone file "${join(dir, 'fifo.zone')}": not a regular file (a FIFO)`]);
+  });
+
+  it('a directory named like a zone file is an error at line 0', () => {
+    const r = parseZoneFile(join(dir, 'dir.zone'), { origin, file: 'dir.zone' });
+    assert.match(probs(r).join('\n'), /^dir\.zone:0: error: cannot read the zone file .*: not a regular file \(a directory\)$/);
+  });
+
+  it('$INCLUDE of a FIFO is an error on the $INCLUDE line; the rest of the file is read', () => {
+    writeFileSync(join(dir, 'main.zone'), `$TTL 60\n${SOA}$INCLUDE fifo.zone\nwww A 192.0.2.1\n`);
+    const r = parseZoneFile(join(dir, 'main.zone'), { origin, file: 'main.zone' });
+    assert.deepEqual(probs(r), ['main.zone:3: error: $INCLUDE file "fifo.zone" cannot be read: not a regular file (a FIFO)']);
+    assert.equal(r.records.length, 2);
+  });
+
+  it('loadZoneFile (the server\'s and `meshdns check`\'s reader) reports the FIFO and stops there', () => {
+    const loaded = loadZoneFile(join(dir, 'fifo.zone'), origin, dir, { file: 'fifo.zone' });
+    assert.equal(loaded.ok, false);
+    assert.deepEqual(loaded.problems.map((p) => `${p.file}:${p.line}: ${p.message}`), [`fifo.zone:0: cannot read the zone file "${join(dir, 'fifo.zone')}": not a regular file (a FIFO)`]);
+  });
+
+  it('readRegularFile reads a symlink to a regular file, refuses a FIFO with a coded error', () => {
+    writeFileSync(join(dir, 'real.txt'), 'data');
+    symlinkSync(join(dir, 'real.txt'), join(dir, 'link.txt'));
+    assert.equal(readRegularFile(join(dir, 'link.txt')).toString(), 'data');
+    assert.throws(() => readRegularFile(join(dir, 'fifo.zone')), (e: unknown) => e instanceof NotRegularFileError && e.code === 'MESHDNS_ERR_NOT_REGULAR_FILE');
+    assert.throws(() => readRegularFile(join(dir, 'missing')), { code: 'ENOENT' });
   });
 });

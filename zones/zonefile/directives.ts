@@ -1,7 +1,8 @@
-import { readFileSync, realpathSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { NameError, parseName, type WireName } from '../name.js';
 import { readGenerate } from './generate.js';
+import { NotRegularFileError, readRegularFile } from './read-file.js';
 import type { LexToken, ZoneLexer } from './lexer.js';
 import type { FileContext, ParseSession } from './session.js';
 import { parseTtl } from './ttl.js';
@@ -92,7 +93,7 @@ function include(s: ParseSession, ctx: FileContext, line: number, args: LexToken
   }
   let text: string;
   try {
-    text = readFileSync(real, 'utf8');
+    text = readRegularFile(real).toString('utf8');
   } catch (e: unknown) {
     return s.error(ctx, line, `$INCLUDE file "${path}" cannot be read: ${reason(e)}`);
   }
@@ -132,6 +133,7 @@ function tooMany(s: ParseSession, ctx: FileContext, what: string, args: LexToken
 }
 
 function reason(e: unknown): string {
+  if (e instanceof NotRegularFileError) return e.message;
   if (e instanceof Error && 'code' in e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return 'no such file';

@@ -1,6 +1,7 @@
-import { readFileSync, realpathSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { readDirective } from './directives.js';
+import { readRegularFile } from './read-file.js';
 import { ZoneLexer } from './lexer.js';
 import { readRecord } from './record-line.js';
 import { parseResult, ParseSession, type FileContext, type ParseOptions, type ParseResult } from './session.js';
@@ -22,7 +23,7 @@ export function parseZoneFile(path: string, opts: Omit<ParseOptions, 'file'> & {
   const file = opts.file ?? path;
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readRegularFile(path).toString('utf8');
   } catch (e: unknown) {
     const why = e instanceof Error ? e.message : String(e);
     return parseResult(new RecordTable(), [{ severity: 'error', file, line: 0, message: `cannot read the zone file "${path}": ${why}` }]);
