@@ -8,6 +8,7 @@ import type { ParsedQuery } from '../message/question.js';
 import { Rcode } from '../message/rcode.js';
 import type { Responses } from '../message/responses.js';
 import { ControlCounters } from '../metrics/counters.js';
+import { LogLimiter } from '../limits/log-limiter.js';
 import type { AnswerEngine } from '../query/answer.js';
 import type { PeerAddress } from '../transports.js';
 import { handleSigned, TSIG_ROOM, type HandlerResult, type Signing } from '../tsig/signed.js';
@@ -26,6 +27,8 @@ export interface RouterServices {
   /** The secondary zones, for incoming NOTIFY (none: every NOTIFY is NOTAUTH). */
   secondaries?: NotifiedZones | undefined;
   counters?: ControlCounters | undefined;
+  /** Rate limit of per-packet log lines (refusals, TSIG failures); one is made when absent. */
+  logLimiter?: LogLimiter | undefined;
 }
 
 const MAX_STREAM_MESSAGE = 65535;
@@ -40,6 +43,7 @@ export class MessageRouter {
   private readonly notify: NotifyIn;
   private readonly updates: UpdateResponder;
   private readonly replication: Holder<ReplicationConfig>;
+  private readonly logLimit: LogLimiter;
 
   constructor(
     store: LmdbStore, table: ZoneTable,
@@ -50,8 +54,9 @@ export class MessageRouter {
   ) {
     const counters = services.counters ?? new ControlCounters();
     this.replication = services.replication;
-    this.transfers = new TransfersOut(store, table, log, services.replication, counters, responses);
-    this.notify = new NotifyIn(table, log, services.replication, services.secondaries, responses);
+    this.logLimit = services.logLimiter ?? new LogLimiter();
+    this.transfers = new TransfersOut(store, table, log, services.replication, counters, responses, this.logLimit);
+    this.notify = new NotifyIn(table, log, services.replication, services.secondaries, responses, this.logLimit);
     this.updates = new UpdateResponder(store, services.writer, table, log, services.replication, counters, responses);
   }
 
@@ -68,7 +73,7 @@ export class MessageRouter {
     }
     const client = peerText(peer);
     return handleSigned(msg, q, this.replication.value.keyring, this.responses, this.log, client,
-      (signing) => this.dispatch(cls, msg, q, stream, client, signing));
+      (signing) => this.dispatch(cls, msg, q, stream, client, signing), this.logLimit);
   }
 
   private dispatch(cls: MessageClassId, msg: Buffer, q: ParsedQuery, stream: boolean, peer: string, signing: Signing | undefined): HandlerResult {
