@@ -20,6 +20,9 @@ export class ResponseGuard {
   /** Responses to valid server cookies, and to client cookies alone (or invalid server cookies). */
   validCookies = 0;
   otherCookies = 0;
+  /** Responses rate limiting dropped, and sent as TC=1 instead (kept here: a reload may replace the limiter). */
+  rrlDropped = 0;
+  rrlSlipped = 0;
   private readonly address = new Uint32Array(4);
   private readonly prefix = new Uint32Array(4);
   private readonly cls = new Int32Array(2);
@@ -53,8 +56,14 @@ export class ResponseGuard {
       classifyResponse(response, q.questionEnd, q.hash, this.cls);
       this.prefix.set(address);
       const verdict = rrl.check(this.prefix, family, this.cls[0]!, this.cls[1]!);
-      if (verdict === RrlVerdict.DROP) return undefined;
-      if (verdict === RrlVerdict.SLIP) response = this.slip(msg, q);
+      if (verdict === RrlVerdict.DROP) {
+        this.rrlDropped++;
+        return undefined;
+      }
+      if (verdict === RrlVerdict.SLIP) {
+        this.rrlSlipped++;
+        response = this.slip(msg, q);
+      }
     }
     // (a signed response ends with its TSIG RR, which covers the OPT: nothing may be added after it)
     if (cookieAt >= 0 && q.tsigAt < 0) response = cookies!.append(response, msg, cookieAt, address, family);
