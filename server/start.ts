@@ -14,7 +14,7 @@ import { queryLogFor, type QueryLog } from './metrics/query-log.js';
 import { QueryPipeline, type PipelineOptions } from './router/pipeline.js';
 import { ZoneTable } from './zone-table.js';
 import { parsePrefix } from './limits/address.js';
-import { cookieSecrets } from './limits/cookie-secret.js';
+import { cookieSecrets } from './cookie-secret.js';
 import { ServerCookies, type CookieSecrets } from './limits/cookies.js';
 import { ResponseRateLimiter } from './limits/rrl.js';
 import { journalLimitsFor, replicationFingerprint, type ReplicationConfig } from './config-replication.js';

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CookieSettings } from '../config.js';
-import { ConfigError } from '../config/error.js';
-import type { CookieSecrets } from './cookies.js';
+import type { CookieSettings } from './config.js';
+import { ConfigError } from './config/error.js';
+import type { CookieSecrets } from './limits/cookies.js';
 
 export const GENERATED_COOKIE_SECRET_FILE = 'cookie.secret';
 
