@@ -2,7 +2,9 @@
 // is encoded once, then handed to QueryPipeline.handle() in rounds. Round 0 is mostly cache misses,
 // later rounds mostly hits; `--no-cache` measures the miss path alone.
 //
-// Usage: node dist/bench/pipeline-loop.js DATA_DIR QUERY_FILE [--rounds N] [--no-cache]
+// Usage: node dist/bench/pipeline-loop.js DATA_DIR QUERY_FILE [--rounds N] [--no-cache] [--rrl]
+// (--rrl: response rate limiting on, at a rate nothing reaches, every query from 192.0.2.1: what the
+// check itself costs)
 // (DATA_DIR: an LMDB data directory with the zone loaded, e.g. from
 // `node dist/bench/import-phases.js .bench-out/zones/n1000000-v1/zone/bench.test.zone bench.test. DATA_DIR`)
 
@@ -14,10 +16,11 @@ import { pino } from 'pino';
 import { LmdbStore } from '../zones/store/lmdb-store.js';
 import { ZoneTable } from '../server/zone-table.js';
 import { QueryPipeline } from '../server/router/pipeline.js';
+import { ResponseRateLimiter } from '../server/limits/rrl.js';
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
-  options: { rounds: { type: 'string', default: '5' }, 'no-cache': { type: 'boolean', default: false } },
+  options: { rounds: { type: 'string', default: '5' }, 'no-cache': { type: 'boolean', default: false }, rrl: { type: 'boolean', default: false } },
 });
 const [dataDir, queryFile] = positionals;
 if (!dataDir || !queryFile) {
@@ -39,6 +42,11 @@ if (table.size === 0) {
 const pipeline = new QueryPipeline(store, table, pino({ level: 'silent' }), {
   maxUdpPayload: 1232, nsid: undefined, answerCacheSize: values['no-cache'] ? 0 : 200_000,
 });
+const peer = values.rrl ? '192.0.2.1' : '';
+if (values.rrl) {
+  pipeline.guard.rrl = new ResponseRateLimiter({ responsesPerSecond: 1e9, slip: 2, ipv4Prefix: 24, ipv6Prefix: 56, exempt: [] });
+  pipeline.guardChanged();
+}
 const messages = readFileSync(queryFile, 'utf8').trim().split('\n').map((line, i) => {
   const [name, type] = line.split(/\s+/);
   return dnsPacket.encode({ id: i & 0xffff, type: 'query', questions: [{ name: name!, type: type as dnsPacket.RecordType }] });
@@ -46,7 +54,7 @@ const messages = readFileSync(queryFile, 'utf8').trim().split('\n').map((line, i
 for (let round = 0; round < Number(values.rounds); round++) {
   const hitsBefore = pipeline.cache.hits;
   const started = process.hrtime.bigint();
-  for (const m of messages) pipeline.handle(m, 0);
+  for (const m of messages) pipeline.handle(m, 0, peer);
   const ns = Number(process.hrtime.bigint() - started) / messages.length;
   const hits = pipeline.cache.hits - hitsBefore;
   console.log(`round ${round}: ${(ns / 1000).toFixed(2)} µs/query, ${((100 * hits) / messages.length).toFixed(0)}% cache hits`);

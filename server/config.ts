@@ -9,6 +9,7 @@ import { checkShape } from './config/schema-check.js';
 import type { ConfigFile } from './config/schema.js';
 import { parseReplication, type ReplicationConfig } from './config-replication.js';
 import { parseListen, parseListenList, type ListenAddress } from './listen-address.js';
+import { parsePrefix } from './limits/address.js';
 
 export type { ListenAddress };
 
@@ -55,6 +56,26 @@ export interface Config {
   metrics: { listen: ListenAddress | undefined };
   /** Sampled query log (off when undefined): one query in 1/sample is logged at info level. */
   queryLog: { sample: number } | undefined;
+  /** Response rate limiting over UDP; off when undefined (no `rrl:` section). */
+  rrl: RrlSettings | undefined;
+  /** DNS COOKIEs; undefined: off (`cookies: false`). Secrets are never logged. */
+  cookies: CookieSettings | undefined;
+}
+
+export interface RrlSettings {
+  responsesPerSecond: number;
+  slip: number;
+  ipv4Prefix: number;
+  ipv6Prefix: number;
+  /** Prefixes as written (checked); limits/address.ts parses them. */
+  exempt: string[];
+}
+
+/** Where the cookie secret comes from: given, a file, or (both undefined) `<data>/cookie.secret`. */
+export interface CookieSettings {
+  secret: string | undefined;
+  previousSecret: string | undefined;
+  secretFile: string | undefined;
 }
 
 export { ConfigError, DEFAULTS };
@@ -139,6 +160,8 @@ export function validateConfig(raw: unknown, overrides: ConfigOverrides, where: 
     admin: parseAdmin(obj.admin, env, fail),
     metrics: { listen: obj.metrics?.listen === undefined ? undefined : parseListen(obj.metrics.listen, 'metrics.listen', fail) },
     queryLog: obj.queryLog ? { sample: obj.queryLog.sample ?? 1 } : undefined,
+    rrl: parseRrl(obj.rrl, fail),
+    cookies: parseCookies(obj.cookies, fail),
   };
 }
 
@@ -171,6 +194,29 @@ function withOverrides(raw: unknown, o: ConfigOverrides): unknown {
 }
 
 
+
+function parseRrl(rrl: ConfigFile['rrl'], fail: Fail): RrlSettings | undefined {
+  if (rrl === undefined) return undefined;
+  const exempt = rrl.exempt ?? [];
+  for (const [i, prefix] of exempt.entries()) {
+    if (parsePrefix(prefix) === undefined) fail(`rrl.exempt[${i}]`, prefix, 'is not an address or prefix (192.0.2.0/24, 2001:db8::/32)');
+  }
+  return {
+    responsesPerSecond: rrl.responsesPerSecond ?? DEFAULTS.rrl.responsesPerSecond,
+    slip: rrl.slip ?? DEFAULTS.rrl.slip,
+    ipv4Prefix: rrl.ipv4Prefix ?? DEFAULTS.rrl.ipv4Prefix,
+    ipv6Prefix: rrl.ipv6Prefix ?? DEFAULTS.rrl.ipv6Prefix,
+    exempt,
+  };
+}
+
+function parseCookies(cookies: ConfigFile['cookies'], fail: Fail): CookieSettings | undefined {
+  if (cookies === false) return undefined;
+  const c = cookies ?? {};
+  if (c.secret !== undefined && c.secretFile !== undefined) fail('cookies.secretFile', c.secretFile, 'is set beside cookies.secret; set only one of them');
+  if (c.previousSecret !== undefined && c.secret === undefined) fail('cookies.previousSecret', '(hidden)', 'needs cookies.secret (a secretFile holds the previous secret on its second line)');
+  return { secret: c.secret, previousSecret: c.previousSecret, secretFile: c.secretFile === undefined ? undefined : resolve(c.secretFile) };
+}
 
 function parseOrigin(text: string, key: string, fail: Fail): string {
   try {

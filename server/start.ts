@@ -13,6 +13,10 @@ import { ControlCounters } from './metrics/counters.js';
 import { queryLogFor, type QueryLog } from './metrics/query-log.js';
 import { QueryPipeline, type PipelineOptions } from './router/pipeline.js';
 import { ZoneTable } from './zone-table.js';
+import { parsePrefix } from './limits/address.js';
+import { cookieSecrets } from './cookie-secret.js';
+import { ServerCookies, type CookieSecrets } from './limits/cookies.js';
+import { ResponseRateLimiter } from './limits/rrl.js';
 import { journalLimitsFor, replicationFingerprint, type ReplicationConfig } from './config-replication.js';
 import { NotifySender } from './xfr/notify-out.js';
 import { SecondaryZones } from './xfr/secondary.js';
@@ -72,6 +76,32 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
   const pipeline = new QueryPipeline(store, table, moduleLogger(log, 'query'), pipelineOptions, {
     replication, writer, secondaries, counters, queryLog: queryLogStage,
   });
+  // response rate limiting and DNS COOKIEs: applied by the pipeline to each computed response
+  const limitsLog = moduleLogger(log, 'limits');
+  const setRrl = (c: Config): void => {
+    pipeline.guard.rrl = c.rrl === undefined ? undefined : new ResponseRateLimiter({ ...c.rrl, exempt: c.rrl.exempt.map((p) => parsePrefix(p)!) });
+    pipeline.guardChanged();
+  };
+  const readCookieSecrets = (c: Config): CookieSecrets | undefined => {
+    if (c.cookies === undefined) return undefined;
+    const { secrets, source } = cookieSecrets(c.cookies, c.data);
+    limitsLog.info({ source, rotating: secrets.previous !== undefined }, 'DNS COOKIE secret loaded');
+    return secrets;
+  };
+  const setCookies = (secrets: CookieSecrets | undefined): void => {
+    const guard = pipeline.guard;
+    if (secrets === undefined) guard.cookies = undefined;
+    else if (guard.cookies) guard.cookies.secrets = secrets;
+    else guard.cookies = new ServerCookies(secrets);
+    pipeline.guardChanged();
+  };
+  setRrl(config);
+  setCookies(readCookieSecrets(config));
+  if (config.rrl) limitsLog.info({ rrl: config.rrl }, 'response rate limiting on');
+  // the summaries of suppressed log lines are written even when the flood has stopped
+  const logFlush = setInterval(() => pipeline.logLimiter.flush(), LOG_FLUSH_MS);
+  logFlush.unref();
+
   // RFC 1996: every commit to a primary zone is announced to its notify targets
   const notifier = new NotifySender(() => replication.value, moduleLogger(log, 'notify'), counters);
   const announce = (apexKey: Buffer, meta: ZoneMeta): number => {
@@ -141,8 +171,11 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
     }
     // everything is decided and checked before anything changes: a rejected reload touches nothing
     const plan = planReload(running, next, (c) => replicationFingerprint(c.replication));
+    let nextSecrets: CookieSecrets | undefined;
     try {
       if (plan.steps.includes('zoneFiles') && next.zoneDir !== undefined) assertReadableFolder(next.zoneDir);
+      // read at every reload: rotating the secret is writing a new first line in its file and reloading
+      nextSecrets = readCookieSecrets({ ...next, data: running.data });
     } catch (err) {
       ControlCounters.inc(counters.reloads, 'rejected');
       log.error({ reason: (err as Error).message }, 'config reload rejected; the running config stays');
@@ -163,6 +196,10 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
       queryLog: () => {
         queryLogStage.value = queryLogFor(next.queryLog?.sample, queryLog);
       },
+      // a changed rrl section starts from empty buckets; cookie secrets are applied below in any case
+      limits: () => {
+        if (JSON.stringify(next.rrl) !== JSON.stringify(running.rrl)) setRrl(next);
+      },
       adminToken: () => token?.set(next.admin?.token ?? generatedToken(running.data).token),
       zoneFiles: () => {
         const old = zoneFolder;
@@ -172,6 +209,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
       },
     };
     for (const step of plan.steps) apply[step]();
+    setCookies(nextSecrets);
     const { applied, restartNeeded } = plan;
     running = plan.running;
     await zoneFolder.sync();
@@ -197,6 +235,11 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
     const metrics = createMetricsRegistry({
       pipeline, table, counters, zoneFileStatus: () => zoneFolder.status,
       udpCounters: () => listeners!.udpCounters(),
+      limits: () => ({
+        rrlDropped: pipeline.guard.rrlDropped, rrlSlipped: pipeline.guard.rrlSlipped,
+        cookiesValid: pipeline.guard.validCookies, cookiesOther: pipeline.guard.otherCookies,
+        logLinesSuppressed: pipeline.logLimiter.suppressed,
+      }),
     });
     if (config.admin) {
       if (config.admin.token === undefined) {
@@ -238,6 +281,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
       adminLog.info({ address: metricsAddress.host, port: metricsAddress.port }, 'metrics listening');
     }
   } catch (err) {
+    clearInterval(logFlush);
     await firstSync?.catch(() => undefined);
     zoneFolder.close();
     await closeSockets();
@@ -255,6 +299,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
       return zoneFolder;
     },
     async close() {
+      clearInterval(logFlush);
       zoneFolder.close();
       notifier.close();
       secondaries.close();
@@ -265,6 +310,8 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
 }
 
 const ADMIN_START_DELAY_MS = 60;
+/** How often summaries of suppressed per-packet log lines are written. */
+const LOG_FLUSH_MS = 5000;
 
 /** The admin context needs a token holder even when only the metrics listener runs; nothing can match it. */
 function randomUnguessable(): string {

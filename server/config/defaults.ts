@@ -11,4 +11,6 @@ export const DEFAULTS = {
   answerCacheSize: 200_000,
   serialPolicy: 'increment' as SerialPolicy,
   adminListen: '127.0.0.1:8053',
+  /** Response rate limiting, when an `rrl:` section turns it on (BIND's and Knot's usual figures). */
+  rrl: { responsesPerSecond: 20, slip: 2, ipv4Prefix: 24, ipv6Prefix: 56 },
 };

@@ -109,6 +109,24 @@ export const ConfigFileSchema = mapping({
   udp: Type.Optional(mapping({
     batching: Type.Optional(Type.Boolean({ default: true, description: 'recvmmsg/sendmmsg through the native addon when it was built; false: node:dgram' })),
   }, 'DNS over UDP')),
+  rrl: Type.Optional(mapping({
+    responsesPerSecond: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, default: DEFAULTS.rrl.responsesPerSecond, description: 'Responses a second to one client prefix, per response class (an answer by name and type, NXDOMAIN and NODATA by zone, a referral by delegation, errors); also the burst' })),
+    slip: Type.Optional(Type.Integer({ minimum: 0, maximum: 10, default: DEFAULTS.rrl.slip, description: 'Every Nth limited response is sent as a truncated (TC=1) answer so a real client retries over TCP; 0 drops them all' })),
+    ipv4Prefix: Type.Optional(Type.Integer({ minimum: 8, maximum: 32, default: DEFAULTS.rrl.ipv4Prefix, description: 'IPv4 clients are counted per prefix of this length' })),
+    ipv6Prefix: Type.Optional(Type.Integer({ minimum: 16, maximum: 128, default: DEFAULTS.rrl.ipv6Prefix, description: 'IPv6 clients are counted per prefix of this length' })),
+    exempt: Type.Optional(Type.Array(text('An address or prefix: 192.0.2.0/24, 2001:db8::/32'), { default: [], description: 'Clients never rate limited' })),
+  }, 'Response rate limiting over UDP (RRL, as in Knot and BIND); off when absent, `rrl: {}` turns it on with the defaults. TCP is never limited; a client with a valid DNS COOKIE is not either')),
+  cookies: Type.Optional(Type.Union([
+    Type.Literal(false, { description: 'No DNS COOKIEs: the option is ignored' }),
+    mapping({
+      secret: Type.Optional(Type.String({ writeOnly: true, pattern: '^[0-9a-fA-F]{32}$', description: 'The server cookie secret, 32 hex digits (16 octets), the same in every process of a site (never logged); or secretFile', errorMessage: 'must be 32 hex digits (16 octets)' })),
+      previousSecret: Type.Optional(Type.String({ writeOnly: true, pattern: '^[0-9a-fA-F]{32}$', description: 'The secret before the last rotation: cookies made with it are still accepted', errorMessage: 'must be 32 hex digits (16 octets)' })),
+      secretFile: Type.Optional(text('A file holding the secret in hex on its first line and, during a rotation, the previous one on the second (instead of secret)')),
+    }, 'DNS COOKIEs (RFC 7873, server cookies as RFC 9018)'),
+  ], {
+    description: 'DNS COOKIEs (RFC 7873): on by default with a secret made once and kept in <data>/cookie.secret; false turns them off',
+    errorMessage: 'must be false or a mapping {secret, previousSecret, secretFile}',
+  })),
   answerCacheSize: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000_000, default: DEFAULTS.answerCacheSize, description: 'Encoded answers kept (0 disables the cache)' })),
   serialPolicy: Type.Optional(serialPolicy('Older place of defaults.serialPolicy (still read)')),
   admin: Type.Optional(Type.Union([

@@ -20,7 +20,7 @@ const runtime0 = function ucs2length(str) {
 }; // ajv/dist/runtime/ucs2length
 
 export const fileShape = validate0;
-const schema0 = {"additionalProperties":false,"description":"meshdns configuration (meshdns.yaml)","title":"meshdns.yaml","type":"object","properties":{"listen":true,"data":true,"zoneDir":true,"zones":true,"logLevel":true,"nsid":true,"maxUdpPayload":true,"tcp":true,"udp":true,"answerCacheSize":true,"serialPolicy":true,"admin":true,"metrics":true,"queryLog":true,"keys":true,"acls":true,"defaults":true}};
+const schema0 = {"additionalProperties":false,"description":"meshdns configuration (meshdns.yaml)","title":"meshdns.yaml","type":"object","properties":{"listen":true,"data":true,"zoneDir":true,"zones":true,"logLevel":true,"nsid":true,"maxUdpPayload":true,"tcp":true,"udp":true,"rrl":true,"cookies":true,"answerCacheSize":true,"serialPolicy":true,"admin":true,"metrics":true,"queryLog":true,"keys":true,"acls":true,"defaults":true}};
 const func0 = Object.prototype.hasOwnProperty;
 
 function validate0(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -1031,63 +1031,196 @@ validate9.errors = vErrors;
 return errors === 0;
 }
 
-export const answerCacheSize = validate10;
-const schema10 = {"minimum":0,"maximum":100000000,"default":200000,"description":"Encoded answers kept (0 disables the cache)","type":"integer"};
+export const rrl = validate10;
+const schema10 = {"additionalProperties":false,"description":"Response rate limiting over UDP (RRL, as in Knot and BIND); off when absent, `rrl: {}` turns it on with the defaults. TCP is never limited; a client with a valid DNS COOKIE is not either","type":"object","properties":{"responsesPerSecond":{"minimum":1,"maximum":1000000,"default":20,"description":"Responses a second to one client prefix, per response class (an answer by name and type, NXDOMAIN and NODATA by zone, a referral by delegation, errors); also the burst","type":"integer"},"slip":{"minimum":0,"maximum":10,"default":2,"description":"Every Nth limited response is sent as a truncated (TC=1) answer so a real client retries over TCP; 0 drops them all","type":"integer"},"ipv4Prefix":{"minimum":8,"maximum":32,"default":24,"description":"IPv4 clients are counted per prefix of this length","type":"integer"},"ipv6Prefix":{"minimum":16,"maximum":128,"default":56,"description":"IPv6 clients are counted per prefix of this length","type":"integer"},"exempt":{"default":[],"description":"Clients never rate limited","type":"array","items":{"minLength":1,"description":"An address or prefix: 192.0.2.0/24, 2001:db8::/32","type":"string"}}}};
 
 function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-if(!(((typeof data == "number") && (!(data % 1) && !isNaN(data))) && (isFinite(data)))){
-validate10.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema10.type,parentSchema:schema10,data}];
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+const _errs1 = errors;
+for(const key0 in data){
+if(!(((((key0 === "responsesPerSecond") || (key0 === "slip")) || (key0 === "ipv4Prefix")) || (key0 === "ipv6Prefix")) || (key0 === "exempt"))){
+validate10.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema10,data}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.responsesPerSecond !== undefined){
+let data0 = data.responsesPerSecond;
+const _errs2 = errors;
+if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
+validate10.errors = [{instancePath:instancePath+"/responsesPerSecond",schemaPath:"#/properties/responsesPerSecond/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema10.properties.responsesPerSecond.type,parentSchema:schema10.properties.responsesPerSecond,data:data0}];
 return false;
 }
-if(errors === 0){
-if((typeof data == "number") && (isFinite(data))){
-if(data > 100000000 || isNaN(data)){
-validate10.errors = [{instancePath,schemaPath:"#/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000000},message:"must be <= 100000000",schema:100000000,parentSchema:schema10,data}];
+if(errors === _errs2){
+if((typeof data0 == "number") && (isFinite(data0))){
+if(data0 > 1000000 || isNaN(data0)){
+validate10.errors = [{instancePath:instancePath+"/responsesPerSecond",schemaPath:"#/properties/responsesPerSecond/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000000},message:"must be <= 1000000",schema:1000000,parentSchema:schema10.properties.responsesPerSecond,data:data0}];
 return false;
 }
 else {
-if(data < 0 || isNaN(data)){
-validate10.errors = [{instancePath,schemaPath:"#/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema10,data}];
+if(data0 < 1 || isNaN(data0)){
+validate10.errors = [{instancePath:instancePath+"/responsesPerSecond",schemaPath:"#/properties/responsesPerSecond/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema10.properties.responsesPerSecond,data:data0}];
 return false;
 }
 }
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.slip !== undefined){
+let data1 = data.slip;
+const _errs4 = errors;
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+validate10.errors = [{instancePath:instancePath+"/slip",schemaPath:"#/properties/slip/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema10.properties.slip.type,parentSchema:schema10.properties.slip,data:data1}];
+return false;
+}
+if(errors === _errs4){
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 > 10 || isNaN(data1)){
+validate10.errors = [{instancePath:instancePath+"/slip",schemaPath:"#/properties/slip/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10},message:"must be <= 10",schema:10,parentSchema:schema10.properties.slip,data:data1}];
+return false;
+}
+else {
+if(data1 < 0 || isNaN(data1)){
+validate10.errors = [{instancePath:instancePath+"/slip",schemaPath:"#/properties/slip/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema10.properties.slip,data:data1}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.ipv4Prefix !== undefined){
+let data2 = data.ipv4Prefix;
+const _errs6 = errors;
+if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
+validate10.errors = [{instancePath:instancePath+"/ipv4Prefix",schemaPath:"#/properties/ipv4Prefix/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema10.properties.ipv4Prefix.type,parentSchema:schema10.properties.ipv4Prefix,data:data2}];
+return false;
+}
+if(errors === _errs6){
+if((typeof data2 == "number") && (isFinite(data2))){
+if(data2 > 32 || isNaN(data2)){
+validate10.errors = [{instancePath:instancePath+"/ipv4Prefix",schemaPath:"#/properties/ipv4Prefix/maximum",keyword:"maximum",params:{comparison: "<=", limit: 32},message:"must be <= 32",schema:32,parentSchema:schema10.properties.ipv4Prefix,data:data2}];
+return false;
+}
+else {
+if(data2 < 8 || isNaN(data2)){
+validate10.errors = [{instancePath:instancePath+"/ipv4Prefix",schemaPath:"#/properties/ipv4Prefix/minimum",keyword:"minimum",params:{comparison: ">=", limit: 8},message:"must be >= 8",schema:8,parentSchema:schema10.properties.ipv4Prefix,data:data2}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.ipv6Prefix !== undefined){
+let data3 = data.ipv6Prefix;
+const _errs8 = errors;
+if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
+validate10.errors = [{instancePath:instancePath+"/ipv6Prefix",schemaPath:"#/properties/ipv6Prefix/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema10.properties.ipv6Prefix.type,parentSchema:schema10.properties.ipv6Prefix,data:data3}];
+return false;
+}
+if(errors === _errs8){
+if((typeof data3 == "number") && (isFinite(data3))){
+if(data3 > 128 || isNaN(data3)){
+validate10.errors = [{instancePath:instancePath+"/ipv6Prefix",schemaPath:"#/properties/ipv6Prefix/maximum",keyword:"maximum",params:{comparison: "<=", limit: 128},message:"must be <= 128",schema:128,parentSchema:schema10.properties.ipv6Prefix,data:data3}];
+return false;
+}
+else {
+if(data3 < 16 || isNaN(data3)){
+validate10.errors = [{instancePath:instancePath+"/ipv6Prefix",schemaPath:"#/properties/ipv6Prefix/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema10.properties.ipv6Prefix,data:data3}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs8 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.exempt !== undefined){
+let data4 = data.exempt;
+const _errs10 = errors;
+if(errors === _errs10){
+if(Array.isArray(data4)){
+var valid1 = true;
+const len0 = data4.length;
+for(let i0=0; i0<len0; i0++){
+let data5 = data4[i0];
+const _errs12 = errors;
+if(errors === _errs12){
+if(typeof data5 === "string"){
+if(func1(data5) < 1){
+validate10.errors = [{instancePath:instancePath+"/exempt/" + i0,schemaPath:"#/properties/exempt/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.exempt.items,data:data5}];
+return false;
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/exempt/" + i0,schemaPath:"#/properties/exempt/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.exempt.items.type,parentSchema:schema10.properties.exempt.items,data:data5}];
+return false;
+}
+}
+var valid1 = _errs12 === errors;
+if(!valid1){
+break;
+}
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/exempt",schemaPath:"#/properties/exempt/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema10.properties.exempt.type,parentSchema:schema10.properties.exempt,data:data4}];
+return false;
+}
+}
+var valid0 = _errs10 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+else {
+validate10.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema10.type,parentSchema:schema10,data}];
+return false;
 }
 }
 validate10.errors = vErrors;
 return errors === 0;
 }
 
-export const serialPolicy = validate11;
-const schema11 = {"type":"string","enum":["increment","unixtime","dateserial"],"description":"Older place of defaults.serialPolicy (still read): increment, unixtime (seconds since 1970) or dateserial (YYYYMMDDnn)"};
+export const cookies = validate11;
+const schema11 = {"description":"DNS COOKIEs (RFC 7873): on by default with a secret made once and kept in <data>/cookie.secret; false turns them off","errorMessage":"must be false or a mapping {secret, previousSecret, secretFile}","anyOf":[{"description":"No DNS COOKIEs: the option is ignored","const":false,"type":"boolean"},{"additionalProperties":false,"description":"DNS COOKIEs (RFC 7873, server cookies as RFC 9018)","type":"object","properties":{"secret":{"writeOnly":true,"pattern":"^[0-9a-fA-F]{32}$","description":"The server cookie secret, 32 hex digits (16 octets), the same in every process of a site (never logged); or secretFile","errorMessage":"must be 32 hex digits (16 octets)","type":"string"},"previousSecret":{"writeOnly":true,"pattern":"^[0-9a-fA-F]{32}$","description":"The secret before the last rotation: cookies made with it are still accepted","errorMessage":"must be 32 hex digits (16 octets)","type":"string"},"secretFile":{"minLength":1,"description":"A file holding the secret in hex on its first line and, during a rotation, the previous one on the second (instead of secret)","type":"string"}}}]};
+const pattern1 = new RegExp("^[0-9a-fA-F]{32}$", "u");
 
 function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(typeof data !== "string"){
-validate11.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.type,parentSchema:schema11,data}];
-return false;
-}
-if(!(((data === "increment") || (data === "unixtime")) || (data === "dateserial"))){
-validate11.errors = [{instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema11.enum},message:"must be equal to one of the allowed values",schema:schema11.enum,parentSchema:schema11,data}];
-return false;
-}
-validate11.errors = vErrors;
-return errors === 0;
-}
-
-export const admin = validate12;
-const schema12 = {"description":"The admin HTTP API and status page, on 127.0.0.1:8053 unless told otherwise; false turns it off","errorMessage":"must be false or a mapping {listen, token, tokenFile, allowedHosts}","anyOf":[{"description":"No admin API","const":false,"type":"boolean"},{"additionalProperties":false,"description":"The admin HTTP API","type":"object","properties":{"listen":{"description":"The admin HTTP API and status page (ADDR:PORT, IPv6 in brackets: \"127.0.0.1:5300\", \"[::1]:5300\")","examples":["127.0.0.1:5300","[::1]:5300"],"type":"string"},"token":{"writeOnly":true,"description":"The API token (never logged); or tokenFile, or MESHDNS_API_TOKEN in the environment","type":"string"},"tokenFile":{"minLength":1,"description":"A file holding the API token (instead of token)","type":"string"},"allowedHosts":{"description":"Host names the admin and metrics listeners answer to besides IP addresses (and localhost on loopback): a guard against DNS rebinding","examples":[["meshdns.example.internal"]],"type":"array","items":{"minLength":1,"description":"A host name, as in the Host header without the port","type":"string"}}}}]};
-
-function validate12(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 const _errs0 = errors;
 let valid0 = false;
 const _errs1 = errors;
 if(typeof data !== "boolean"){
-const err0 = {instancePath,schemaPath:"#/anyOf/0/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema12.anyOf[0].type,parentSchema:schema12.anyOf[0],data};
+const err0 = {instancePath,schemaPath:"#/anyOf/0/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.anyOf[0].type,parentSchema:schema11.anyOf[0],data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -1097,7 +1230,7 @@ vErrors.push(err0);
 errors++;
 }
 if(false !== data){
-const err1 = {instancePath,schemaPath:"#/anyOf/0/const",keyword:"const",params:{allowedValue: false},message:"must be equal to constant",schema:false,parentSchema:schema12.anyOf[0],data};
+const err1 = {instancePath,schemaPath:"#/anyOf/0/const",keyword:"const",params:{allowedValue: false},message:"must be equal to constant",schema:false,parentSchema:schema11.anyOf[0],data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -1114,8 +1247,8 @@ if(errors === _errs3){
 if(data && typeof data == "object" && !Array.isArray(data)){
 const _errs5 = errors;
 for(const key0 in data){
-if(!((((key0 === "listen") || (key0 === "token")) || (key0 === "tokenFile")) || (key0 === "allowedHosts"))){
-const err2 = {instancePath,schemaPath:"#/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema12.anyOf[1],data};
+if(!(((key0 === "secret") || (key0 === "previousSecret")) || (key0 === "secretFile"))){
+const err2 = {instancePath,schemaPath:"#/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema11.anyOf[1],data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -1127,11 +1260,13 @@ break;
 }
 }
 if(_errs5 === errors){
-if(data.listen !== undefined){
-let data0 = data.listen;
+if(data.secret !== undefined){
+let data0 = data.secret;
 const _errs6 = errors;
-if(typeof data0 !== "string"){
-const err3 = {instancePath:instancePath+"/listen",schemaPath:"#/anyOf/1/properties/listen/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.anyOf[1].properties.listen.type,parentSchema:schema12.anyOf[1].properties.listen,data:data0};
+if(errors === _errs6){
+if(typeof data0 === "string"){
+if(!pattern1.test(data0)){
+const err3 = {instancePath:instancePath+"/secret",schemaPath:"#/anyOf/1/properties/secret/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{32}$"},message:"must match pattern \""+"^[0-9a-fA-F]{32}$"+"\"",schema:"^[0-9a-fA-F]{32}$",parentSchema:schema11.anyOf[1].properties.secret,data:data0};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -1140,17 +1275,9 @@ vErrors.push(err3);
 }
 errors++;
 }
-var valid1 = _errs6 === errors;
 }
 else {
-var valid1 = true;
-}
-if(valid1){
-if(data.token !== undefined){
-let data1 = data.token;
-const _errs8 = errors;
-if(typeof data1 !== "string"){
-const err4 = {instancePath:instancePath+"/token",schemaPath:"#/anyOf/1/properties/token/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.anyOf[1].properties.token.type,parentSchema:schema12.anyOf[1].properties.token,data:data1};
+const err4 = {instancePath:instancePath+"/secret",schemaPath:"#/anyOf/1/properties/secret/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.anyOf[1].properties.secret.type,parentSchema:schema11.anyOf[1].properties.secret,data:data0};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -1159,19 +1286,20 @@ vErrors.push(err4);
 }
 errors++;
 }
-var valid1 = _errs8 === errors;
+}
+var valid1 = _errs6 === errors;
 }
 else {
 var valid1 = true;
 }
 if(valid1){
-if(data.tokenFile !== undefined){
-let data2 = data.tokenFile;
-const _errs10 = errors;
-if(errors === _errs10){
-if(typeof data2 === "string"){
-if(func1(data2) < 1){
-const err5 = {instancePath:instancePath+"/tokenFile",schemaPath:"#/anyOf/1/properties/tokenFile/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.anyOf[1].properties.tokenFile,data:data2};
+if(data.previousSecret !== undefined){
+let data1 = data.previousSecret;
+const _errs8 = errors;
+if(errors === _errs8){
+if(typeof data1 === "string"){
+if(!pattern1.test(data1)){
+const err5 = {instancePath:instancePath+"/previousSecret",schemaPath:"#/anyOf/1/properties/previousSecret/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{32}$"},message:"must match pattern \""+"^[0-9a-fA-F]{32}$"+"\"",schema:"^[0-9a-fA-F]{32}$",parentSchema:schema11.anyOf[1].properties.previousSecret,data:data1};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -1182,7 +1310,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/tokenFile",schemaPath:"#/anyOf/1/properties/tokenFile/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.anyOf[1].properties.tokenFile.type,parentSchema:schema12.anyOf[1].properties.tokenFile,data:data2};
+const err6 = {instancePath:instancePath+"/previousSecret",schemaPath:"#/anyOf/1/properties/previousSecret/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.anyOf[1].properties.previousSecret.type,parentSchema:schema11.anyOf[1].properties.previousSecret,data:data1};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -1192,26 +1320,19 @@ vErrors.push(err6);
 errors++;
 }
 }
-var valid1 = _errs10 === errors;
+var valid1 = _errs8 === errors;
 }
 else {
 var valid1 = true;
 }
 if(valid1){
-if(data.allowedHosts !== undefined){
-let data3 = data.allowedHosts;
-const _errs12 = errors;
-if(errors === _errs12){
-if(Array.isArray(data3)){
-var valid2 = true;
-const len0 = data3.length;
-for(let i0=0; i0<len0; i0++){
-let data4 = data3[i0];
-const _errs14 = errors;
-if(errors === _errs14){
-if(typeof data4 === "string"){
-if(func1(data4) < 1){
-const err7 = {instancePath:instancePath+"/allowedHosts/" + i0,schemaPath:"#/anyOf/1/properties/allowedHosts/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.anyOf[1].properties.allowedHosts.items,data:data4};
+if(data.secretFile !== undefined){
+let data2 = data.secretFile;
+const _errs10 = errors;
+if(errors === _errs10){
+if(typeof data2 === "string"){
+if(func1(data2) < 1){
+const err7 = {instancePath:instancePath+"/secretFile",schemaPath:"#/anyOf/1/properties/secretFile/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.anyOf[1].properties.secretFile,data:data2};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -1222,7 +1343,7 @@ errors++;
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/allowedHosts/" + i0,schemaPath:"#/anyOf/1/properties/allowedHosts/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.anyOf[1].properties.allowedHosts.items.type,parentSchema:schema12.anyOf[1].properties.allowedHosts.items,data:data4};
+const err8 = {instancePath:instancePath+"/secretFile",schemaPath:"#/anyOf/1/properties/secretFile/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.anyOf[1].properties.secretFile.type,parentSchema:schema11.anyOf[1].properties.secretFile,data:data2};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -1232,14 +1353,17 @@ vErrors.push(err8);
 errors++;
 }
 }
-var valid2 = _errs14 === errors;
-if(!valid2){
-break;
+var valid1 = _errs10 === errors;
+}
+else {
+var valid1 = true;
+}
+}
 }
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/allowedHosts",schemaPath:"#/anyOf/1/properties/allowedHosts/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.anyOf[1].properties.allowedHosts.type,parentSchema:schema12.anyOf[1].properties.allowedHosts,data:data3};
+const err9 = {instancePath,schemaPath:"#/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.anyOf[1].type,parentSchema:schema11.anyOf[1],data};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -1249,18 +1373,11 @@ vErrors.push(err9);
 errors++;
 }
 }
-var valid1 = _errs12 === errors;
+var _valid0 = _errs3 === errors;
+valid0 = valid0 || _valid0;
 }
-else {
-var valid1 = true;
-}
-}
-}
-}
-}
-}
-else {
-const err10 = {instancePath,schemaPath:"#/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.anyOf[1].type,parentSchema:schema12.anyOf[1],data};
+if(!valid0){
+const err10 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema11.anyOf,parentSchema:schema11,data};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -1268,21 +1385,7 @@ else {
 vErrors.push(err10);
 }
 errors++;
-}
-}
-var _valid0 = _errs3 === errors;
-valid0 = valid0 || _valid0;
-}
-if(!valid0){
-const err11 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema12.anyOf,parentSchema:schema12,data};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
-errors++;
-validate12.errors = vErrors;
+validate11.errors = vErrors;
 return false;
 }
 else {
@@ -1296,47 +1399,58 @@ vErrors = null;
 }
 }
 }
+validate11.errors = vErrors;
+return errors === 0;
+}
+
+export const answerCacheSize = validate12;
+const schema12 = {"minimum":0,"maximum":100000000,"default":200000,"description":"Encoded answers kept (0 disables the cache)","type":"integer"};
+
+function validate12(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(!(((typeof data == "number") && (!(data % 1) && !isNaN(data))) && (isFinite(data)))){
+validate12.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.type,parentSchema:schema12,data}];
+return false;
+}
+if(errors === 0){
+if((typeof data == "number") && (isFinite(data))){
+if(data > 100000000 || isNaN(data)){
+validate12.errors = [{instancePath,schemaPath:"#/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000000},message:"must be <= 100000000",schema:100000000,parentSchema:schema12,data}];
+return false;
+}
+else {
+if(data < 0 || isNaN(data)){
+validate12.errors = [{instancePath,schemaPath:"#/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema12,data}];
+return false;
+}
+}
+}
+}
 validate12.errors = vErrors;
 return errors === 0;
 }
 
-export const metrics = validate13;
-const schema13 = {"additionalProperties":false,"description":"Prometheus metrics and health probes","type":"object","properties":{"listen":{"description":"/metrics, /healthz and /readyz on a listener of their own (they are on the admin listener too) (ADDR:PORT, IPv6 in brackets: \"127.0.0.1:5300\", \"[::1]:5300\")","examples":["127.0.0.1:5300","[::1]:5300"],"type":"string"}}};
+export const serialPolicy = validate13;
+const schema13 = {"type":"string","enum":["increment","unixtime","dateserial"],"description":"Older place of defaults.serialPolicy (still read): increment, unixtime (seconds since 1970) or dateserial (YYYYMMDDnn)"};
 
 function validate13(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-const _errs1 = errors;
-for(const key0 in data){
-if(!(key0 === "listen")){
-validate13.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema13,data}];
-return false;
-break;
-}
-}
-if(_errs1 === errors){
-if(data.listen !== undefined){
-let data0 = data.listen;
-if(typeof data0 !== "string"){
-validate13.errors = [{instancePath:instancePath+"/listen",schemaPath:"#/properties/listen/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.listen.type,parentSchema:schema13.properties.listen,data:data0}];
+if(typeof data !== "string"){
+validate13.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.type,parentSchema:schema13,data}];
 return false;
 }
-}
-}
-}
-else {
-validate13.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema13.type,parentSchema:schema13,data}];
+if(!(((data === "increment") || (data === "unixtime")) || (data === "dateserial"))){
+validate13.errors = [{instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema13.enum},message:"must be equal to one of the allowed values",schema:schema13.enum,parentSchema:schema13,data}];
 return false;
-}
 }
 validate13.errors = vErrors;
 return errors === 0;
 }
 
-export const queryLog = validate14;
-const schema14 = {"description":"A sampled query log; off when absent","errorMessage":"must be false or a mapping {sample}","anyOf":[{"description":"No query log","const":false,"type":"boolean"},{"additionalProperties":false,"description":"The sampled query log, at info level","type":"object","properties":{"sample":{"exclusiveMinimum":0,"maximum":1,"default":1,"description":"The fraction of queries logged (0.01: one in 100)","errorMessage":"must be a fraction above 0 and at most 1 (0.01 logs one query in 100)","type":"number"}}}]};
+export const admin = validate14;
+const schema14 = {"description":"The admin HTTP API and status page, on 127.0.0.1:8053 unless told otherwise; false turns it off","errorMessage":"must be false or a mapping {listen, token, tokenFile, allowedHosts}","anyOf":[{"description":"No admin API","const":false,"type":"boolean"},{"additionalProperties":false,"description":"The admin HTTP API","type":"object","properties":{"listen":{"description":"The admin HTTP API and status page (ADDR:PORT, IPv6 in brackets: \"127.0.0.1:5300\", \"[::1]:5300\")","examples":["127.0.0.1:5300","[::1]:5300"],"type":"string"},"token":{"writeOnly":true,"description":"The API token (never logged); or tokenFile, or MESHDNS_API_TOKEN in the environment","type":"string"},"tokenFile":{"minLength":1,"description":"A file holding the API token (instead of token)","type":"string"},"allowedHosts":{"description":"Host names the admin and metrics listeners answer to besides IP addresses (and localhost on loopback): a guard against DNS rebinding","examples":[["meshdns.example.internal"]],"type":"array","items":{"minLength":1,"description":"A host name, as in the Host header without the port","type":"string"}}}}]};
 
 function validate14(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -1372,7 +1486,7 @@ if(errors === _errs3){
 if(data && typeof data == "object" && !Array.isArray(data)){
 const _errs5 = errors;
 for(const key0 in data){
-if(!(key0 === "sample")){
+if(!((((key0 === "listen") || (key0 === "token")) || (key0 === "tokenFile")) || (key0 === "allowedHosts"))){
 const err2 = {instancePath,schemaPath:"#/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema14.anyOf[1],data};
 if(vErrors === null){
 vErrors = [err2];
@@ -1385,13 +1499,11 @@ break;
 }
 }
 if(_errs5 === errors){
-if(data.sample !== undefined){
-let data0 = data.sample;
+if(data.listen !== undefined){
+let data0 = data.listen;
 const _errs6 = errors;
-if(errors === _errs6){
-if((typeof data0 == "number") && (isFinite(data0))){
-if(data0 > 1 || isNaN(data0)){
-const err3 = {instancePath:instancePath+"/sample",schemaPath:"#/anyOf/1/properties/sample/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1",schema:1,parentSchema:schema14.anyOf[1].properties.sample,data:data0};
+if(typeof data0 !== "string"){
+const err3 = {instancePath:instancePath+"/listen",schemaPath:"#/anyOf/1/properties/listen/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.anyOf[1].properties.listen.type,parentSchema:schema14.anyOf[1].properties.listen,data:data0};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -1400,9 +1512,17 @@ vErrors.push(err3);
 }
 errors++;
 }
+var valid1 = _errs6 === errors;
+}
 else {
-if(data0 <= 0 || isNaN(data0)){
-const err4 = {instancePath:instancePath+"/sample",schemaPath:"#/anyOf/1/properties/sample/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema14.anyOf[1].properties.sample,data:data0};
+var valid1 = true;
+}
+if(valid1){
+if(data.token !== undefined){
+let data1 = data.token;
+const _errs8 = errors;
+if(typeof data1 !== "string"){
+const err4 = {instancePath:instancePath+"/token",schemaPath:"#/anyOf/1/properties/token/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.anyOf[1].properties.token.type,parentSchema:schema14.anyOf[1].properties.token,data:data1};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -1411,10 +1531,19 @@ vErrors.push(err4);
 }
 errors++;
 }
-}
+var valid1 = _errs8 === errors;
 }
 else {
-const err5 = {instancePath:instancePath+"/sample",schemaPath:"#/anyOf/1/properties/sample/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema14.anyOf[1].properties.sample.type,parentSchema:schema14.anyOf[1].properties.sample,data:data0};
+var valid1 = true;
+}
+if(valid1){
+if(data.tokenFile !== undefined){
+let data2 = data.tokenFile;
+const _errs10 = errors;
+if(errors === _errs10){
+if(typeof data2 === "string"){
+if(func1(data2) < 1){
+const err5 = {instancePath:instancePath+"/tokenFile",schemaPath:"#/anyOf/1/properties/tokenFile/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema14.anyOf[1].properties.tokenFile,data:data2};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -1424,11 +1553,8 @@ vErrors.push(err5);
 errors++;
 }
 }
-}
-}
-}
 else {
-const err6 = {instancePath,schemaPath:"#/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema14.anyOf[1].type,parentSchema:schema14.anyOf[1],data};
+const err6 = {instancePath:instancePath+"/tokenFile",schemaPath:"#/anyOf/1/properties/tokenFile/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.anyOf[1].properties.tokenFile.type,parentSchema:schema14.anyOf[1].properties.tokenFile,data:data2};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -1438,16 +1564,94 @@ vErrors.push(err6);
 errors++;
 }
 }
-var _valid0 = _errs3 === errors;
-valid0 = valid0 || _valid0;
+var valid1 = _errs10 === errors;
 }
-if(!valid0){
-const err7 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema14.anyOf,parentSchema:schema14,data};
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data.allowedHosts !== undefined){
+let data3 = data.allowedHosts;
+const _errs12 = errors;
+if(errors === _errs12){
+if(Array.isArray(data3)){
+var valid2 = true;
+const len0 = data3.length;
+for(let i0=0; i0<len0; i0++){
+let data4 = data3[i0];
+const _errs14 = errors;
+if(errors === _errs14){
+if(typeof data4 === "string"){
+if(func1(data4) < 1){
+const err7 = {instancePath:instancePath+"/allowedHosts/" + i0,schemaPath:"#/anyOf/1/properties/allowedHosts/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema14.anyOf[1].properties.allowedHosts.items,data:data4};
 if(vErrors === null){
 vErrors = [err7];
 }
 else {
 vErrors.push(err7);
+}
+errors++;
+}
+}
+else {
+const err8 = {instancePath:instancePath+"/allowedHosts/" + i0,schemaPath:"#/anyOf/1/properties/allowedHosts/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.anyOf[1].properties.allowedHosts.items.type,parentSchema:schema14.anyOf[1].properties.allowedHosts.items,data:data4};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+var valid2 = _errs14 === errors;
+if(!valid2){
+break;
+}
+}
+}
+else {
+const err9 = {instancePath:instancePath+"/allowedHosts",schemaPath:"#/anyOf/1/properties/allowedHosts/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema14.anyOf[1].properties.allowedHosts.type,parentSchema:schema14.anyOf[1].properties.allowedHosts,data:data3};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+var valid1 = _errs12 === errors;
+}
+else {
+var valid1 = true;
+}
+}
+}
+}
+}
+}
+else {
+const err10 = {instancePath,schemaPath:"#/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema14.anyOf[1].type,parentSchema:schema14.anyOf[1],data};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+var _valid0 = _errs3 === errors;
+valid0 = valid0 || _valid0;
+}
+if(!valid0){
+const err11 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema14.anyOf,parentSchema:schema14,data};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
 }
 errors++;
 validate14.errors = vErrors;
@@ -1468,10 +1672,178 @@ validate14.errors = vErrors;
 return errors === 0;
 }
 
-export const keys = validate15;
-const schema15 = {"description":"TSIG keys for transfers, NOTIFY and UPDATE","type":"array","items":{"additionalProperties":false,"description":"A TSIG key (RFC 8945)","type":"object","required":["name"],"properties":{"name":{"minLength":1,"description":"The key name as the peers know it","examples":["transfer-key."],"type":"string"},"algorithm":{"type":"string","enum":["hmac-md5","hmac-sha1","hmac-sha224","hmac-sha256","hmac-sha384","hmac-sha512"],"default":"hmac-sha256","description":"The HMAC algorithm"},"secret":{"writeOnly":true,"description":"The shared secret, base64 of at least 16 octets (never logged); or secretFile","type":"string"},"secretFile":{"minLength":1,"description":"A file holding the base64 secret (instead of secret)","type":"string"}}}};
+export const metrics = validate15;
+const schema15 = {"additionalProperties":false,"description":"Prometheus metrics and health probes","type":"object","properties":{"listen":{"description":"/metrics, /healthz and /readyz on a listener of their own (they are on the admin listener too) (ADDR:PORT, IPv6 in brackets: \"127.0.0.1:5300\", \"[::1]:5300\")","examples":["127.0.0.1:5300","[::1]:5300"],"type":"string"}}};
 
 function validate15(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+const _errs1 = errors;
+for(const key0 in data){
+if(!(key0 === "listen")){
+validate15.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema15,data}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.listen !== undefined){
+let data0 = data.listen;
+if(typeof data0 !== "string"){
+validate15.errors = [{instancePath:instancePath+"/listen",schemaPath:"#/properties/listen/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema15.properties.listen.type,parentSchema:schema15.properties.listen,data:data0}];
+return false;
+}
+}
+}
+}
+else {
+validate15.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema15.type,parentSchema:schema15,data}];
+return false;
+}
+}
+validate15.errors = vErrors;
+return errors === 0;
+}
+
+export const queryLog = validate16;
+const schema16 = {"description":"A sampled query log; off when absent","errorMessage":"must be false or a mapping {sample}","anyOf":[{"description":"No query log","const":false,"type":"boolean"},{"additionalProperties":false,"description":"The sampled query log, at info level","type":"object","properties":{"sample":{"exclusiveMinimum":0,"maximum":1,"default":1,"description":"The fraction of queries logged (0.01: one in 100)","errorMessage":"must be a fraction above 0 and at most 1 (0.01 logs one query in 100)","type":"number"}}}]};
+
+function validate16(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+const _errs0 = errors;
+let valid0 = false;
+const _errs1 = errors;
+if(typeof data !== "boolean"){
+const err0 = {instancePath,schemaPath:"#/anyOf/0/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema16.anyOf[0].type,parentSchema:schema16.anyOf[0],data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(false !== data){
+const err1 = {instancePath,schemaPath:"#/anyOf/0/const",keyword:"const",params:{allowedValue: false},message:"must be equal to constant",schema:false,parentSchema:schema16.anyOf[0],data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+var _valid0 = _errs1 === errors;
+valid0 = valid0 || _valid0;
+if(!valid0){
+const _errs3 = errors;
+if(errors === _errs3){
+if(data && typeof data == "object" && !Array.isArray(data)){
+const _errs5 = errors;
+for(const key0 in data){
+if(!(key0 === "sample")){
+const err2 = {instancePath,schemaPath:"#/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema16.anyOf[1],data};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+break;
+}
+}
+if(_errs5 === errors){
+if(data.sample !== undefined){
+let data0 = data.sample;
+const _errs6 = errors;
+if(errors === _errs6){
+if((typeof data0 == "number") && (isFinite(data0))){
+if(data0 > 1 || isNaN(data0)){
+const err3 = {instancePath:instancePath+"/sample",schemaPath:"#/anyOf/1/properties/sample/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1",schema:1,parentSchema:schema16.anyOf[1].properties.sample,data:data0};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+else {
+if(data0 <= 0 || isNaN(data0)){
+const err4 = {instancePath:instancePath+"/sample",schemaPath:"#/anyOf/1/properties/sample/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema16.anyOf[1].properties.sample,data:data0};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+}
+else {
+const err5 = {instancePath:instancePath+"/sample",schemaPath:"#/anyOf/1/properties/sample/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema16.anyOf[1].properties.sample.type,parentSchema:schema16.anyOf[1].properties.sample,data:data0};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+}
+}
+}
+else {
+const err6 = {instancePath,schemaPath:"#/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema16.anyOf[1].type,parentSchema:schema16.anyOf[1],data};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+var _valid0 = _errs3 === errors;
+valid0 = valid0 || _valid0;
+}
+if(!valid0){
+const err7 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema16.anyOf,parentSchema:schema16,data};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+validate16.errors = vErrors;
+return false;
+}
+else {
+errors = _errs0;
+if(vErrors !== null){
+if(_errs0){
+vErrors.length = _errs0;
+}
+else {
+vErrors = null;
+}
+}
+}
+validate16.errors = vErrors;
+return errors === 0;
+}
+
+export const keys = validate17;
+const schema17 = {"description":"TSIG keys for transfers, NOTIFY and UPDATE","type":"array","items":{"additionalProperties":false,"description":"A TSIG key (RFC 8945)","type":"object","required":["name"],"properties":{"name":{"minLength":1,"description":"The key name as the peers know it","examples":["transfer-key."],"type":"string"},"algorithm":{"type":"string","enum":["hmac-md5","hmac-sha1","hmac-sha224","hmac-sha256","hmac-sha384","hmac-sha512"],"default":"hmac-sha256","description":"The HMAC algorithm"},"secret":{"writeOnly":true,"description":"The shared secret, base64 of at least 16 octets (never logged); or secretFile","type":"string"},"secretFile":{"minLength":1,"description":"A file holding the base64 secret (instead of secret)","type":"string"}}}};
+
+function validate17(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -1485,14 +1857,14 @@ if(errors === _errs1){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing0;
 if((data0.name === undefined) && (missing0 = "name")){
-validate15.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/items/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema15.items.required,parentSchema:schema15.items,data:data0}];
+validate17.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/items/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema17.items.required,parentSchema:schema17.items,data:data0}];
 return false;
 }
 else {
 const _errs3 = errors;
 for(const key0 in data0){
 if(!((((key0 === "name") || (key0 === "algorithm")) || (key0 === "secret")) || (key0 === "secretFile"))){
-validate15.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema15.items,data:data0}];
+validate17.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema17.items,data:data0}];
 return false;
 break;
 }
@@ -1504,12 +1876,12 @@ const _errs4 = errors;
 if(errors === _errs4){
 if(typeof data1 === "string"){
 if(func1(data1) < 1){
-validate15.errors = [{instancePath:instancePath+"/" + i0+"/name",schemaPath:"#/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema15.items.properties.name,data:data1}];
+validate17.errors = [{instancePath:instancePath+"/" + i0+"/name",schemaPath:"#/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema17.items.properties.name,data:data1}];
 return false;
 }
 }
 else {
-validate15.errors = [{instancePath:instancePath+"/" + i0+"/name",schemaPath:"#/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema15.items.properties.name.type,parentSchema:schema15.items.properties.name,data:data1}];
+validate17.errors = [{instancePath:instancePath+"/" + i0+"/name",schemaPath:"#/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema17.items.properties.name.type,parentSchema:schema17.items.properties.name,data:data1}];
 return false;
 }
 }
@@ -1523,11 +1895,11 @@ if(data0.algorithm !== undefined){
 let data2 = data0.algorithm;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate15.errors = [{instancePath:instancePath+"/" + i0+"/algorithm",schemaPath:"#/items/properties/algorithm/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema15.items.properties.algorithm.type,parentSchema:schema15.items.properties.algorithm,data:data2}];
+validate17.errors = [{instancePath:instancePath+"/" + i0+"/algorithm",schemaPath:"#/items/properties/algorithm/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema17.items.properties.algorithm.type,parentSchema:schema17.items.properties.algorithm,data:data2}];
 return false;
 }
 if(!((((((data2 === "hmac-md5") || (data2 === "hmac-sha1")) || (data2 === "hmac-sha224")) || (data2 === "hmac-sha256")) || (data2 === "hmac-sha384")) || (data2 === "hmac-sha512"))){
-validate15.errors = [{instancePath:instancePath+"/" + i0+"/algorithm",schemaPath:"#/items/properties/algorithm/enum",keyword:"enum",params:{allowedValues: schema15.items.properties.algorithm.enum},message:"must be equal to one of the allowed values",schema:schema15.items.properties.algorithm.enum,parentSchema:schema15.items.properties.algorithm,data:data2}];
+validate17.errors = [{instancePath:instancePath+"/" + i0+"/algorithm",schemaPath:"#/items/properties/algorithm/enum",keyword:"enum",params:{allowedValues: schema17.items.properties.algorithm.enum},message:"must be equal to one of the allowed values",schema:schema17.items.properties.algorithm.enum,parentSchema:schema17.items.properties.algorithm,data:data2}];
 return false;
 }
 var valid1 = _errs6 === errors;
@@ -1540,7 +1912,7 @@ if(data0.secret !== undefined){
 let data3 = data0.secret;
 const _errs8 = errors;
 if(typeof data3 !== "string"){
-validate15.errors = [{instancePath:instancePath+"/" + i0+"/secret",schemaPath:"#/items/properties/secret/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema15.items.properties.secret.type,parentSchema:schema15.items.properties.secret,data:data3}];
+validate17.errors = [{instancePath:instancePath+"/" + i0+"/secret",schemaPath:"#/items/properties/secret/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema17.items.properties.secret.type,parentSchema:schema17.items.properties.secret,data:data3}];
 return false;
 }
 var valid1 = _errs8 === errors;
@@ -1555,12 +1927,12 @@ const _errs10 = errors;
 if(errors === _errs10){
 if(typeof data4 === "string"){
 if(func1(data4) < 1){
-validate15.errors = [{instancePath:instancePath+"/" + i0+"/secretFile",schemaPath:"#/items/properties/secretFile/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema15.items.properties.secretFile,data:data4}];
+validate17.errors = [{instancePath:instancePath+"/" + i0+"/secretFile",schemaPath:"#/items/properties/secretFile/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema17.items.properties.secretFile,data:data4}];
 return false;
 }
 }
 else {
-validate15.errors = [{instancePath:instancePath+"/" + i0+"/secretFile",schemaPath:"#/items/properties/secretFile/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema15.items.properties.secretFile.type,parentSchema:schema15.items.properties.secretFile,data:data4}];
+validate17.errors = [{instancePath:instancePath+"/" + i0+"/secretFile",schemaPath:"#/items/properties/secretFile/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema17.items.properties.secretFile.type,parentSchema:schema17.items.properties.secretFile,data:data4}];
 return false;
 }
 }
@@ -1576,7 +1948,7 @@ var valid1 = true;
 }
 }
 else {
-validate15.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema15.items.type,parentSchema:schema15.items,data:data0}];
+validate17.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema17.items.type,parentSchema:schema17.items,data:data0}];
 return false;
 }
 }
@@ -1587,18 +1959,18 @@ break;
 }
 }
 else {
-validate15.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema15.type,parentSchema:schema15,data}];
+validate17.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema17.type,parentSchema:schema17,data}];
 return false;
 }
 }
-validate15.errors = vErrors;
+validate17.errors = vErrors;
 return errors === 0;
 }
 
-export const acls = validate16;
-const schema16 = {"description":"Who may transfer, NOTIFY or UPDATE; without acls nothing is allowed","type":"array","items":{"additionalProperties":false,"description":"An ACL rule; the first matching rule wins, nothing matched is denied","type":"object","required":["name","action"],"properties":{"name":{"minLength":1,"description":"The rule name that defaults.acl and zones[].acl refer to","type":"string"},"address":{"description":"Client addresses the rule matches; empty or absent: any","errorMessage":"must be a string or a list of strings","anyOf":[{"minLength":1,"description":"An address or prefix: 192.0.2.0/24, 2001:db8::/32","type":"string"},{"type":"array","items":{"minLength":1,"description":"An address or prefix: 192.0.2.0/24, 2001:db8::/32","type":"string"}}]},"key":{"description":"When given, the request must be signed with one of these keys","errorMessage":"must be a string or a list of strings","anyOf":[{"minLength":1,"description":"A key defined under keys","type":"string"},{"type":"array","items":{"minLength":1,"description":"A key defined under keys","type":"string"}}]},"action":{"description":"What the rule allows (or denies): transfer, notify, update","errorMessage":"must be a string or a list of strings","anyOf":[{"type":"string","enum":["transfer","notify","update"]},{"type":"array","items":{"type":"string","enum":["transfer","notify","update"]}}]},"deny":{"default":false,"description":"true: a match refuses instead of allowing","type":"boolean"}}}};
+export const acls = validate18;
+const schema18 = {"description":"Who may transfer, NOTIFY or UPDATE; without acls nothing is allowed","type":"array","items":{"additionalProperties":false,"description":"An ACL rule; the first matching rule wins, nothing matched is denied","type":"object","required":["name","action"],"properties":{"name":{"minLength":1,"description":"The rule name that defaults.acl and zones[].acl refer to","type":"string"},"address":{"description":"Client addresses the rule matches; empty or absent: any","errorMessage":"must be a string or a list of strings","anyOf":[{"minLength":1,"description":"An address or prefix: 192.0.2.0/24, 2001:db8::/32","type":"string"},{"type":"array","items":{"minLength":1,"description":"An address or prefix: 192.0.2.0/24, 2001:db8::/32","type":"string"}}]},"key":{"description":"When given, the request must be signed with one of these keys","errorMessage":"must be a string or a list of strings","anyOf":[{"minLength":1,"description":"A key defined under keys","type":"string"},{"type":"array","items":{"minLength":1,"description":"A key defined under keys","type":"string"}}]},"action":{"description":"What the rule allows (or denies): transfer, notify, update","errorMessage":"must be a string or a list of strings","anyOf":[{"type":"string","enum":["transfer","notify","update"]},{"type":"array","items":{"type":"string","enum":["transfer","notify","update"]}}]},"deny":{"default":false,"description":"true: a match refuses instead of allowing","type":"boolean"}}}};
 
-function validate16(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate18(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -1612,14 +1984,14 @@ if(errors === _errs1){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing0;
 if(((data0.name === undefined) && (missing0 = "name")) || ((data0.action === undefined) && (missing0 = "action"))){
-validate16.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/items/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema16.items.required,parentSchema:schema16.items,data:data0}];
+validate18.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/items/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema18.items.required,parentSchema:schema18.items,data:data0}];
 return false;
 }
 else {
 const _errs3 = errors;
 for(const key0 in data0){
 if(!(((((key0 === "name") || (key0 === "address")) || (key0 === "key")) || (key0 === "action")) || (key0 === "deny"))){
-validate16.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema16.items,data:data0}];
+validate18.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema18.items,data:data0}];
 return false;
 break;
 }
@@ -1631,12 +2003,12 @@ const _errs4 = errors;
 if(errors === _errs4){
 if(typeof data1 === "string"){
 if(func1(data1) < 1){
-validate16.errors = [{instancePath:instancePath+"/" + i0+"/name",schemaPath:"#/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema16.items.properties.name,data:data1}];
+validate18.errors = [{instancePath:instancePath+"/" + i0+"/name",schemaPath:"#/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema18.items.properties.name,data:data1}];
 return false;
 }
 }
 else {
-validate16.errors = [{instancePath:instancePath+"/" + i0+"/name",schemaPath:"#/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema16.items.properties.name.type,parentSchema:schema16.items.properties.name,data:data1}];
+validate18.errors = [{instancePath:instancePath+"/" + i0+"/name",schemaPath:"#/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema18.items.properties.name.type,parentSchema:schema18.items.properties.name,data:data1}];
 return false;
 }
 }
@@ -1655,7 +2027,7 @@ const _errs8 = errors;
 if(errors === _errs8){
 if(typeof data2 === "string"){
 if(func1(data2) < 1){
-const err0 = {instancePath:instancePath+"/" + i0+"/address",schemaPath:"#/items/properties/address/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema16.items.properties.address.anyOf[0],data:data2};
+const err0 = {instancePath:instancePath+"/" + i0+"/address",schemaPath:"#/items/properties/address/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema18.items.properties.address.anyOf[0],data:data2};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -1666,7 +2038,7 @@ errors++;
 }
 }
 else {
-const err1 = {instancePath:instancePath+"/" + i0+"/address",schemaPath:"#/items/properties/address/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema16.items.properties.address.anyOf[0].type,parentSchema:schema16.items.properties.address.anyOf[0],data:data2};
+const err1 = {instancePath:instancePath+"/" + i0+"/address",schemaPath:"#/items/properties/address/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema18.items.properties.address.anyOf[0].type,parentSchema:schema18.items.properties.address.anyOf[0],data:data2};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -1690,7 +2062,7 @@ const _errs12 = errors;
 if(errors === _errs12){
 if(typeof data3 === "string"){
 if(func1(data3) < 1){
-const err2 = {instancePath:instancePath+"/" + i0+"/address/" + i1,schemaPath:"#/items/properties/address/anyOf/1/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema16.items.properties.address.anyOf[1].items,data:data3};
+const err2 = {instancePath:instancePath+"/" + i0+"/address/" + i1,schemaPath:"#/items/properties/address/anyOf/1/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema18.items.properties.address.anyOf[1].items,data:data3};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -1701,7 +2073,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/" + i0+"/address/" + i1,schemaPath:"#/items/properties/address/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema16.items.properties.address.anyOf[1].items.type,parentSchema:schema16.items.properties.address.anyOf[1].items,data:data3};
+const err3 = {instancePath:instancePath+"/" + i0+"/address/" + i1,schemaPath:"#/items/properties/address/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema18.items.properties.address.anyOf[1].items.type,parentSchema:schema18.items.properties.address.anyOf[1].items,data:data3};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -1718,7 +2090,7 @@ break;
 }
 }
 else {
-const err4 = {instancePath:instancePath+"/" + i0+"/address",schemaPath:"#/items/properties/address/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema16.items.properties.address.anyOf[1].type,parentSchema:schema16.items.properties.address.anyOf[1],data:data2};
+const err4 = {instancePath:instancePath+"/" + i0+"/address",schemaPath:"#/items/properties/address/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema18.items.properties.address.anyOf[1].type,parentSchema:schema18.items.properties.address.anyOf[1],data:data2};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -1732,7 +2104,7 @@ var _valid0 = _errs10 === errors;
 valid2 = valid2 || _valid0;
 }
 if(!valid2){
-const err5 = {instancePath:instancePath+"/" + i0+"/address",schemaPath:"#/items/properties/address/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema16.items.properties.address.anyOf,parentSchema:schema16.items.properties.address,data:data2};
+const err5 = {instancePath:instancePath+"/" + i0+"/address",schemaPath:"#/items/properties/address/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema18.items.properties.address.anyOf,parentSchema:schema18.items.properties.address,data:data2};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -1740,7 +2112,7 @@ else {
 vErrors.push(err5);
 }
 errors++;
-validate16.errors = vErrors;
+validate18.errors = vErrors;
 return false;
 }
 else {
@@ -1769,7 +2141,7 @@ const _errs16 = errors;
 if(errors === _errs16){
 if(typeof data4 === "string"){
 if(func1(data4) < 1){
-const err6 = {instancePath:instancePath+"/" + i0+"/key",schemaPath:"#/items/properties/key/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema16.items.properties.key.anyOf[0],data:data4};
+const err6 = {instancePath:instancePath+"/" + i0+"/key",schemaPath:"#/items/properties/key/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema18.items.properties.key.anyOf[0],data:data4};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -1780,7 +2152,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/" + i0+"/key",schemaPath:"#/items/properties/key/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema16.items.properties.key.anyOf[0].type,parentSchema:schema16.items.properties.key.anyOf[0],data:data4};
+const err7 = {instancePath:instancePath+"/" + i0+"/key",schemaPath:"#/items/properties/key/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema18.items.properties.key.anyOf[0].type,parentSchema:schema18.items.properties.key.anyOf[0],data:data4};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -1804,7 +2176,7 @@ const _errs20 = errors;
 if(errors === _errs20){
 if(typeof data5 === "string"){
 if(func1(data5) < 1){
-const err8 = {instancePath:instancePath+"/" + i0+"/key/" + i2,schemaPath:"#/items/properties/key/anyOf/1/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema16.items.properties.key.anyOf[1].items,data:data5};
+const err8 = {instancePath:instancePath+"/" + i0+"/key/" + i2,schemaPath:"#/items/properties/key/anyOf/1/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema18.items.properties.key.anyOf[1].items,data:data5};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -1815,7 +2187,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/" + i0+"/key/" + i2,schemaPath:"#/items/properties/key/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema16.items.properties.key.anyOf[1].items.type,parentSchema:schema16.items.properties.key.anyOf[1].items,data:data5};
+const err9 = {instancePath:instancePath+"/" + i0+"/key/" + i2,schemaPath:"#/items/properties/key/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema18.items.properties.key.anyOf[1].items.type,parentSchema:schema18.items.properties.key.anyOf[1].items,data:data5};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -1832,7 +2204,7 @@ break;
 }
 }
 else {
-const err10 = {instancePath:instancePath+"/" + i0+"/key",schemaPath:"#/items/properties/key/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema16.items.properties.key.anyOf[1].type,parentSchema:schema16.items.properties.key.anyOf[1],data:data4};
+const err10 = {instancePath:instancePath+"/" + i0+"/key",schemaPath:"#/items/properties/key/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema18.items.properties.key.anyOf[1].type,parentSchema:schema18.items.properties.key.anyOf[1],data:data4};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -1846,7 +2218,7 @@ var _valid1 = _errs18 === errors;
 valid4 = valid4 || _valid1;
 }
 if(!valid4){
-const err11 = {instancePath:instancePath+"/" + i0+"/key",schemaPath:"#/items/properties/key/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema16.items.properties.key.anyOf,parentSchema:schema16.items.properties.key,data:data4};
+const err11 = {instancePath:instancePath+"/" + i0+"/key",schemaPath:"#/items/properties/key/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema18.items.properties.key.anyOf,parentSchema:schema18.items.properties.key,data:data4};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -1854,7 +2226,7 @@ else {
 vErrors.push(err11);
 }
 errors++;
-validate16.errors = vErrors;
+validate18.errors = vErrors;
 return false;
 }
 else {
@@ -1881,7 +2253,7 @@ const _errs23 = errors;
 let valid6 = false;
 const _errs24 = errors;
 if(typeof data6 !== "string"){
-const err12 = {instancePath:instancePath+"/" + i0+"/action",schemaPath:"#/items/properties/action/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema16.items.properties.action.anyOf[0].type,parentSchema:schema16.items.properties.action.anyOf[0],data:data6};
+const err12 = {instancePath:instancePath+"/" + i0+"/action",schemaPath:"#/items/properties/action/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema18.items.properties.action.anyOf[0].type,parentSchema:schema18.items.properties.action.anyOf[0],data:data6};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -1891,7 +2263,7 @@ vErrors.push(err12);
 errors++;
 }
 if(!(((data6 === "transfer") || (data6 === "notify")) || (data6 === "update"))){
-const err13 = {instancePath:instancePath+"/" + i0+"/action",schemaPath:"#/items/properties/action/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema16.items.properties.action.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema16.items.properties.action.anyOf[0].enum,parentSchema:schema16.items.properties.action.anyOf[0],data:data6};
+const err13 = {instancePath:instancePath+"/" + i0+"/action",schemaPath:"#/items/properties/action/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema18.items.properties.action.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema18.items.properties.action.anyOf[0].enum,parentSchema:schema18.items.properties.action.anyOf[0],data:data6};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -1912,7 +2284,7 @@ for(let i3=0; i3<len3; i3++){
 let data7 = data6[i3];
 const _errs28 = errors;
 if(typeof data7 !== "string"){
-const err14 = {instancePath:instancePath+"/" + i0+"/action/" + i3,schemaPath:"#/items/properties/action/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema16.items.properties.action.anyOf[1].items.type,parentSchema:schema16.items.properties.action.anyOf[1].items,data:data7};
+const err14 = {instancePath:instancePath+"/" + i0+"/action/" + i3,schemaPath:"#/items/properties/action/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema18.items.properties.action.anyOf[1].items.type,parentSchema:schema18.items.properties.action.anyOf[1].items,data:data7};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -1922,7 +2294,7 @@ vErrors.push(err14);
 errors++;
 }
 if(!(((data7 === "transfer") || (data7 === "notify")) || (data7 === "update"))){
-const err15 = {instancePath:instancePath+"/" + i0+"/action/" + i3,schemaPath:"#/items/properties/action/anyOf/1/items/enum",keyword:"enum",params:{allowedValues: schema16.items.properties.action.anyOf[1].items.enum},message:"must be equal to one of the allowed values",schema:schema16.items.properties.action.anyOf[1].items.enum,parentSchema:schema16.items.properties.action.anyOf[1].items,data:data7};
+const err15 = {instancePath:instancePath+"/" + i0+"/action/" + i3,schemaPath:"#/items/properties/action/anyOf/1/items/enum",keyword:"enum",params:{allowedValues: schema18.items.properties.action.anyOf[1].items.enum},message:"must be equal to one of the allowed values",schema:schema18.items.properties.action.anyOf[1].items.enum,parentSchema:schema18.items.properties.action.anyOf[1].items,data:data7};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -1938,7 +2310,7 @@ break;
 }
 }
 else {
-const err16 = {instancePath:instancePath+"/" + i0+"/action",schemaPath:"#/items/properties/action/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema16.items.properties.action.anyOf[1].type,parentSchema:schema16.items.properties.action.anyOf[1],data:data6};
+const err16 = {instancePath:instancePath+"/" + i0+"/action",schemaPath:"#/items/properties/action/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema18.items.properties.action.anyOf[1].type,parentSchema:schema18.items.properties.action.anyOf[1],data:data6};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -1952,7 +2324,7 @@ var _valid2 = _errs26 === errors;
 valid6 = valid6 || _valid2;
 }
 if(!valid6){
-const err17 = {instancePath:instancePath+"/" + i0+"/action",schemaPath:"#/items/properties/action/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema16.items.properties.action.anyOf,parentSchema:schema16.items.properties.action,data:data6};
+const err17 = {instancePath:instancePath+"/" + i0+"/action",schemaPath:"#/items/properties/action/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema18.items.properties.action.anyOf,parentSchema:schema18.items.properties.action,data:data6};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -1960,7 +2332,7 @@ else {
 vErrors.push(err17);
 }
 errors++;
-validate16.errors = vErrors;
+validate18.errors = vErrors;
 return false;
 }
 else {
@@ -1984,7 +2356,7 @@ if(data0.deny !== undefined){
 let data8 = data0.deny;
 const _errs30 = errors;
 if(typeof data8 !== "boolean"){
-validate16.errors = [{instancePath:instancePath+"/" + i0+"/deny",schemaPath:"#/items/properties/deny/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema16.items.properties.deny.type,parentSchema:schema16.items.properties.deny,data:data8}];
+validate18.errors = [{instancePath:instancePath+"/" + i0+"/deny",schemaPath:"#/items/properties/deny/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema18.items.properties.deny.type,parentSchema:schema18.items.properties.deny,data:data8}];
 return false;
 }
 var valid1 = _errs30 === errors;
@@ -2000,7 +2372,7 @@ var valid1 = true;
 }
 }
 else {
-validate16.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema16.items.type,parentSchema:schema16.items,data:data0}];
+validate18.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema18.items.type,parentSchema:schema18.items,data:data0}];
 return false;
 }
 }
@@ -2011,18 +2383,18 @@ break;
 }
 }
 else {
-validate16.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema16.type,parentSchema:schema16,data}];
+validate18.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema18.type,parentSchema:schema18,data}];
 return false;
 }
 }
-validate16.errors = vErrors;
+validate18.errors = vErrors;
 return errors === 0;
 }
 
-export const defaults = validate17;
-const schema17 = {"additionalProperties":false,"description":"Settings for every zone that does not say otherwise","type":"object","properties":{"acl":{"description":"ACL rules of every zone that names none","errorMessage":"must be a string or a list of strings","anyOf":[{"minLength":1,"description":"The name of an ACL defined under acls","type":"string"},{"type":"array","items":{"minLength":1,"description":"The name of an ACL defined under acls","type":"string"}}]},"notify":{"description":"NOTIFY targets of every zone that names none","type":"array","items":{"additionalProperties":false,"description":"A NOTIFY target (RFC 1996)","type":"object","required":["address"],"properties":{"address":{"description":"Where NOTIFY is sent (ADDR:PORT, IPv6 in brackets: \"127.0.0.1:5300\", \"[::1]:5300\")","examples":["127.0.0.1:5300","[::1]:5300"],"type":"string"},"key":{"minLength":1,"description":"A TSIG key defined under keys that signs the messages","type":"string"}}}},"serialPolicy":{"type":"string","enum":["increment","unixtime","dateserial"],"description":"The serial policy of every zone that names none: increment, unixtime (seconds since 1970) or dateserial (YYYYMMDDnn)"},"journal":{"additionalProperties":false,"description":"IXFR history kept per zone; the oldest commits are pruned first","type":"object","properties":{"maxDepth":{"minimum":1,"maximum":1000000,"description":"Commits kept per zone for IXFR","default":1000,"type":"integer"},"maxSize":{"description":"Bytes kept per zone for IXFR: a number, or with K, M or G (1K to 64G)","default":"100M","errorMessage":"must be a size from 1K to 64G (bytes, or a number with K, M or G)","anyOf":[{"minimum":1024,"errorMessage":"must be a size from 1K to 64G (bytes, or a number with K, M or G)","type":"integer"},{"pattern":"^[0-9]+\\s*[KMGkmg]?[iI]?[bB]?$","errorMessage":"must be a size from 1K to 64G (bytes, or a number with K, M or G)","type":"string"}]}}}}};
+export const defaults = validate19;
+const schema19 = {"additionalProperties":false,"description":"Settings for every zone that does not say otherwise","type":"object","properties":{"acl":{"description":"ACL rules of every zone that names none","errorMessage":"must be a string or a list of strings","anyOf":[{"minLength":1,"description":"The name of an ACL defined under acls","type":"string"},{"type":"array","items":{"minLength":1,"description":"The name of an ACL defined under acls","type":"string"}}]},"notify":{"description":"NOTIFY targets of every zone that names none","type":"array","items":{"additionalProperties":false,"description":"A NOTIFY target (RFC 1996)","type":"object","required":["address"],"properties":{"address":{"description":"Where NOTIFY is sent (ADDR:PORT, IPv6 in brackets: \"127.0.0.1:5300\", \"[::1]:5300\")","examples":["127.0.0.1:5300","[::1]:5300"],"type":"string"},"key":{"minLength":1,"description":"A TSIG key defined under keys that signs the messages","type":"string"}}}},"serialPolicy":{"type":"string","enum":["increment","unixtime","dateserial"],"description":"The serial policy of every zone that names none: increment, unixtime (seconds since 1970) or dateserial (YYYYMMDDnn)"},"journal":{"additionalProperties":false,"description":"IXFR history kept per zone; the oldest commits are pruned first","type":"object","properties":{"maxDepth":{"minimum":1,"maximum":1000000,"description":"Commits kept per zone for IXFR","default":1000,"type":"integer"},"maxSize":{"description":"Bytes kept per zone for IXFR: a number, or with K, M or G (1K to 64G)","default":"100M","errorMessage":"must be a size from 1K to 64G (bytes, or a number with K, M or G)","anyOf":[{"minimum":1024,"errorMessage":"must be a size from 1K to 64G (bytes, or a number with K, M or G)","type":"integer"},{"pattern":"^[0-9]+\\s*[KMGkmg]?[iI]?[bB]?$","errorMessage":"must be a size from 1K to 64G (bytes, or a number with K, M or G)","type":"string"}]}}}}};
 
-function validate17(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate19(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -2030,7 +2402,7 @@ if(data && typeof data == "object" && !Array.isArray(data)){
 const _errs1 = errors;
 for(const key0 in data){
 if(!((((key0 === "acl") || (key0 === "notify")) || (key0 === "serialPolicy")) || (key0 === "journal"))){
-validate17.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema17,data}];
+validate19.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema19,data}];
 return false;
 break;
 }
@@ -2045,7 +2417,7 @@ const _errs4 = errors;
 if(errors === _errs4){
 if(typeof data0 === "string"){
 if(func1(data0) < 1){
-const err0 = {instancePath:instancePath+"/acl",schemaPath:"#/properties/acl/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema17.properties.acl.anyOf[0],data:data0};
+const err0 = {instancePath:instancePath+"/acl",schemaPath:"#/properties/acl/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema19.properties.acl.anyOf[0],data:data0};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -2056,7 +2428,7 @@ errors++;
 }
 }
 else {
-const err1 = {instancePath:instancePath+"/acl",schemaPath:"#/properties/acl/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema17.properties.acl.anyOf[0].type,parentSchema:schema17.properties.acl.anyOf[0],data:data0};
+const err1 = {instancePath:instancePath+"/acl",schemaPath:"#/properties/acl/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.acl.anyOf[0].type,parentSchema:schema19.properties.acl.anyOf[0],data:data0};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -2080,7 +2452,7 @@ const _errs8 = errors;
 if(errors === _errs8){
 if(typeof data1 === "string"){
 if(func1(data1) < 1){
-const err2 = {instancePath:instancePath+"/acl/" + i0,schemaPath:"#/properties/acl/anyOf/1/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema17.properties.acl.anyOf[1].items,data:data1};
+const err2 = {instancePath:instancePath+"/acl/" + i0,schemaPath:"#/properties/acl/anyOf/1/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema19.properties.acl.anyOf[1].items,data:data1};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2091,7 +2463,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/acl/" + i0,schemaPath:"#/properties/acl/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema17.properties.acl.anyOf[1].items.type,parentSchema:schema17.properties.acl.anyOf[1].items,data:data1};
+const err3 = {instancePath:instancePath+"/acl/" + i0,schemaPath:"#/properties/acl/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.acl.anyOf[1].items.type,parentSchema:schema19.properties.acl.anyOf[1].items,data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2108,7 +2480,7 @@ break;
 }
 }
 else {
-const err4 = {instancePath:instancePath+"/acl",schemaPath:"#/properties/acl/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema17.properties.acl.anyOf[1].type,parentSchema:schema17.properties.acl.anyOf[1],data:data0};
+const err4 = {instancePath:instancePath+"/acl",schemaPath:"#/properties/acl/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema19.properties.acl.anyOf[1].type,parentSchema:schema19.properties.acl.anyOf[1],data:data0};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -2122,7 +2494,7 @@ var _valid0 = _errs6 === errors;
 valid1 = valid1 || _valid0;
 }
 if(!valid1){
-const err5 = {instancePath:instancePath+"/acl",schemaPath:"#/properties/acl/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema17.properties.acl.anyOf,parentSchema:schema17.properties.acl,data:data0};
+const err5 = {instancePath:instancePath+"/acl",schemaPath:"#/properties/acl/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema19.properties.acl.anyOf,parentSchema:schema19.properties.acl,data:data0};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -2130,7 +2502,7 @@ else {
 vErrors.push(err5);
 }
 errors++;
-validate17.errors = vErrors;
+validate19.errors = vErrors;
 return false;
 }
 else {
@@ -2164,14 +2536,14 @@ if(errors === _errs12){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing0;
 if((data3.address === undefined) && (missing0 = "address")){
-validate17.errors = [{instancePath:instancePath+"/notify/" + i1,schemaPath:"#/properties/notify/items/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema17.properties.notify.items.required,parentSchema:schema17.properties.notify.items,data:data3}];
+validate19.errors = [{instancePath:instancePath+"/notify/" + i1,schemaPath:"#/properties/notify/items/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema19.properties.notify.items.required,parentSchema:schema19.properties.notify.items,data:data3}];
 return false;
 }
 else {
 const _errs14 = errors;
 for(const key1 in data3){
 if(!((key1 === "address") || (key1 === "key"))){
-validate17.errors = [{instancePath:instancePath+"/notify/" + i1,schemaPath:"#/properties/notify/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema17.properties.notify.items,data:data3}];
+validate19.errors = [{instancePath:instancePath+"/notify/" + i1,schemaPath:"#/properties/notify/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.notify.items,data:data3}];
 return false;
 break;
 }
@@ -2181,7 +2553,7 @@ if(data3.address !== undefined){
 let data4 = data3.address;
 const _errs15 = errors;
 if(typeof data4 !== "string"){
-validate17.errors = [{instancePath:instancePath+"/notify/" + i1+"/address",schemaPath:"#/properties/notify/items/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema17.properties.notify.items.properties.address.type,parentSchema:schema17.properties.notify.items.properties.address,data:data4}];
+validate19.errors = [{instancePath:instancePath+"/notify/" + i1+"/address",schemaPath:"#/properties/notify/items/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.notify.items.properties.address.type,parentSchema:schema19.properties.notify.items.properties.address,data:data4}];
 return false;
 }
 var valid4 = _errs15 === errors;
@@ -2196,12 +2568,12 @@ const _errs17 = errors;
 if(errors === _errs17){
 if(typeof data5 === "string"){
 if(func1(data5) < 1){
-validate17.errors = [{instancePath:instancePath+"/notify/" + i1+"/key",schemaPath:"#/properties/notify/items/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema17.properties.notify.items.properties.key,data:data5}];
+validate19.errors = [{instancePath:instancePath+"/notify/" + i1+"/key",schemaPath:"#/properties/notify/items/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema19.properties.notify.items.properties.key,data:data5}];
 return false;
 }
 }
 else {
-validate17.errors = [{instancePath:instancePath+"/notify/" + i1+"/key",schemaPath:"#/properties/notify/items/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema17.properties.notify.items.properties.key.type,parentSchema:schema17.properties.notify.items.properties.key,data:data5}];
+validate19.errors = [{instancePath:instancePath+"/notify/" + i1+"/key",schemaPath:"#/properties/notify/items/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.notify.items.properties.key.type,parentSchema:schema19.properties.notify.items.properties.key,data:data5}];
 return false;
 }
 }
@@ -2215,7 +2587,7 @@ var valid4 = true;
 }
 }
 else {
-validate17.errors = [{instancePath:instancePath+"/notify/" + i1,schemaPath:"#/properties/notify/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema17.properties.notify.items.type,parentSchema:schema17.properties.notify.items,data:data3}];
+validate19.errors = [{instancePath:instancePath+"/notify/" + i1,schemaPath:"#/properties/notify/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.properties.notify.items.type,parentSchema:schema19.properties.notify.items,data:data3}];
 return false;
 }
 }
@@ -2226,7 +2598,7 @@ break;
 }
 }
 else {
-validate17.errors = [{instancePath:instancePath+"/notify",schemaPath:"#/properties/notify/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema17.properties.notify.type,parentSchema:schema17.properties.notify,data:data2}];
+validate19.errors = [{instancePath:instancePath+"/notify",schemaPath:"#/properties/notify/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema19.properties.notify.type,parentSchema:schema19.properties.notify,data:data2}];
 return false;
 }
 }
@@ -2240,11 +2612,11 @@ if(data.serialPolicy !== undefined){
 let data6 = data.serialPolicy;
 const _errs19 = errors;
 if(typeof data6 !== "string"){
-validate17.errors = [{instancePath:instancePath+"/serialPolicy",schemaPath:"#/properties/serialPolicy/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema17.properties.serialPolicy.type,parentSchema:schema17.properties.serialPolicy,data:data6}];
+validate19.errors = [{instancePath:instancePath+"/serialPolicy",schemaPath:"#/properties/serialPolicy/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.serialPolicy.type,parentSchema:schema19.properties.serialPolicy,data:data6}];
 return false;
 }
 if(!(((data6 === "increment") || (data6 === "unixtime")) || (data6 === "dateserial"))){
-validate17.errors = [{instancePath:instancePath+"/serialPolicy",schemaPath:"#/properties/serialPolicy/enum",keyword:"enum",params:{allowedValues: schema17.properties.serialPolicy.enum},message:"must be equal to one of the allowed values",schema:schema17.properties.serialPolicy.enum,parentSchema:schema17.properties.serialPolicy,data:data6}];
+validate19.errors = [{instancePath:instancePath+"/serialPolicy",schemaPath:"#/properties/serialPolicy/enum",keyword:"enum",params:{allowedValues: schema19.properties.serialPolicy.enum},message:"must be equal to one of the allowed values",schema:schema19.properties.serialPolicy.enum,parentSchema:schema19.properties.serialPolicy,data:data6}];
 return false;
 }
 var valid0 = _errs19 === errors;
@@ -2261,7 +2633,7 @@ if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
 const _errs23 = errors;
 for(const key2 in data7){
 if(!((key2 === "maxDepth") || (key2 === "maxSize"))){
-validate17.errors = [{instancePath:instancePath+"/journal",schemaPath:"#/properties/journal/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema17.properties.journal,data:data7}];
+validate19.errors = [{instancePath:instancePath+"/journal",schemaPath:"#/properties/journal/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema19.properties.journal,data:data7}];
 return false;
 break;
 }
@@ -2271,18 +2643,18 @@ if(data7.maxDepth !== undefined){
 let data8 = data7.maxDepth;
 const _errs24 = errors;
 if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
-validate17.errors = [{instancePath:instancePath+"/journal/maxDepth",schemaPath:"#/properties/journal/properties/maxDepth/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema17.properties.journal.properties.maxDepth.type,parentSchema:schema17.properties.journal.properties.maxDepth,data:data8}];
+validate19.errors = [{instancePath:instancePath+"/journal/maxDepth",schemaPath:"#/properties/journal/properties/maxDepth/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema19.properties.journal.properties.maxDepth.type,parentSchema:schema19.properties.journal.properties.maxDepth,data:data8}];
 return false;
 }
 if(errors === _errs24){
 if((typeof data8 == "number") && (isFinite(data8))){
 if(data8 > 1000000 || isNaN(data8)){
-validate17.errors = [{instancePath:instancePath+"/journal/maxDepth",schemaPath:"#/properties/journal/properties/maxDepth/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000000},message:"must be <= 1000000",schema:1000000,parentSchema:schema17.properties.journal.properties.maxDepth,data:data8}];
+validate19.errors = [{instancePath:instancePath+"/journal/maxDepth",schemaPath:"#/properties/journal/properties/maxDepth/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000000},message:"must be <= 1000000",schema:1000000,parentSchema:schema19.properties.journal.properties.maxDepth,data:data8}];
 return false;
 }
 else {
 if(data8 < 1 || isNaN(data8)){
-validate17.errors = [{instancePath:instancePath+"/journal/maxDepth",schemaPath:"#/properties/journal/properties/maxDepth/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema17.properties.journal.properties.maxDepth,data:data8}];
+validate19.errors = [{instancePath:instancePath+"/journal/maxDepth",schemaPath:"#/properties/journal/properties/maxDepth/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema19.properties.journal.properties.maxDepth,data:data8}];
 return false;
 }
 }
@@ -2301,7 +2673,7 @@ const _errs27 = errors;
 let valid6 = false;
 const _errs28 = errors;
 if(!(((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9))) && (isFinite(data9)))){
-const err6 = {instancePath:instancePath+"/journal/maxSize",schemaPath:"#/properties/journal/properties/maxSize/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema17.properties.journal.properties.maxSize.anyOf[0].type,parentSchema:schema17.properties.journal.properties.maxSize.anyOf[0],data:data9};
+const err6 = {instancePath:instancePath+"/journal/maxSize",schemaPath:"#/properties/journal/properties/maxSize/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema19.properties.journal.properties.maxSize.anyOf[0].type,parentSchema:schema19.properties.journal.properties.maxSize.anyOf[0],data:data9};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -2313,7 +2685,7 @@ errors++;
 if(errors === _errs28){
 if((typeof data9 == "number") && (isFinite(data9))){
 if(data9 < 1024 || isNaN(data9)){
-const err7 = {instancePath:instancePath+"/journal/maxSize",schemaPath:"#/properties/journal/properties/maxSize/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1024},message:"must be >= 1024",schema:1024,parentSchema:schema17.properties.journal.properties.maxSize.anyOf[0],data:data9};
+const err7 = {instancePath:instancePath+"/journal/maxSize",schemaPath:"#/properties/journal/properties/maxSize/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1024},message:"must be >= 1024",schema:1024,parentSchema:schema19.properties.journal.properties.maxSize.anyOf[0],data:data9};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -2331,7 +2703,7 @@ const _errs30 = errors;
 if(errors === _errs30){
 if(typeof data9 === "string"){
 if(!pattern0.test(data9)){
-const err8 = {instancePath:instancePath+"/journal/maxSize",schemaPath:"#/properties/journal/properties/maxSize/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+\\s*[KMGkmg]?[iI]?[bB]?$"},message:"must match pattern \""+"^[0-9]+\\s*[KMGkmg]?[iI]?[bB]?$"+"\"",schema:"^[0-9]+\\s*[KMGkmg]?[iI]?[bB]?$",parentSchema:schema17.properties.journal.properties.maxSize.anyOf[1],data:data9};
+const err8 = {instancePath:instancePath+"/journal/maxSize",schemaPath:"#/properties/journal/properties/maxSize/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+\\s*[KMGkmg]?[iI]?[bB]?$"},message:"must match pattern \""+"^[0-9]+\\s*[KMGkmg]?[iI]?[bB]?$"+"\"",schema:"^[0-9]+\\s*[KMGkmg]?[iI]?[bB]?$",parentSchema:schema19.properties.journal.properties.maxSize.anyOf[1],data:data9};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -2342,7 +2714,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/journal/maxSize",schemaPath:"#/properties/journal/properties/maxSize/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema17.properties.journal.properties.maxSize.anyOf[1].type,parentSchema:schema17.properties.journal.properties.maxSize.anyOf[1],data:data9};
+const err9 = {instancePath:instancePath+"/journal/maxSize",schemaPath:"#/properties/journal/properties/maxSize/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.journal.properties.maxSize.anyOf[1].type,parentSchema:schema19.properties.journal.properties.maxSize.anyOf[1],data:data9};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -2356,7 +2728,7 @@ var _valid1 = _errs30 === errors;
 valid6 = valid6 || _valid1;
 }
 if(!valid6){
-const err10 = {instancePath:instancePath+"/journal/maxSize",schemaPath:"#/properties/journal/properties/maxSize/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema17.properties.journal.properties.maxSize.anyOf,parentSchema:schema17.properties.journal.properties.maxSize,data:data9};
+const err10 = {instancePath:instancePath+"/journal/maxSize",schemaPath:"#/properties/journal/properties/maxSize/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema19.properties.journal.properties.maxSize.anyOf,parentSchema:schema19.properties.journal.properties.maxSize,data:data9};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -2364,7 +2736,7 @@ else {
 vErrors.push(err10);
 }
 errors++;
-validate17.errors = vErrors;
+validate19.errors = vErrors;
 return false;
 }
 else {
@@ -2387,7 +2759,7 @@ var valid5 = true;
 }
 }
 else {
-validate17.errors = [{instancePath:instancePath+"/journal",schemaPath:"#/properties/journal/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema17.properties.journal.type,parentSchema:schema17.properties.journal,data:data7}];
+validate19.errors = [{instancePath:instancePath+"/journal",schemaPath:"#/properties/journal/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.properties.journal.type,parentSchema:schema19.properties.journal,data:data7}];
 return false;
 }
 }
@@ -2402,11 +2774,11 @@ var valid0 = true;
 }
 }
 else {
-validate17.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema17.type,parentSchema:schema17,data}];
+validate19.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.type,parentSchema:schema19,data}];
 return false;
 }
 }
-validate17.errors = vErrors;
+validate19.errors = vErrors;
 return errors === 0;
 }
 

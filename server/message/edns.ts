@@ -4,6 +4,8 @@
 export const EdnsOption = {
   /** RFC 5001 */
   NSID: 3,
+  /** RFC 7873 */
+  COOKIE: 10,
 } as const;
 
 /** RFC 3225 §3: the DO bit of OPT's 16-bit flags (the low half of its TTL). */

@@ -10,6 +10,10 @@ export interface EdnsRequest {
   version: number;
   dnssecOk: boolean;
   nsid: boolean;
+  /** Offset of the COOKIE option's data (RFC 7873 §4: client cookie, then any server cookie), or -1. */
+  cookieAt: number;
+  /** Its length: 8 (client cookie alone) or 16..40. */
+  cookieLength: number;
 }
 
 /** A query reduced to what answering needs. Offsets point into the original message. */
@@ -123,16 +127,28 @@ function parseRest(msg: Uint8Array, out: ParsedQuery, skip: number, arcount: num
       version: msg[ownerStart + 6]!,
       dnssecOk: (((msg[ownerStart + 7]! << 8) | msg[ownerStart + 8]!) & EDNS_FLAG_DO) !== 0,
       nsid: false,
+      cookieAt: -1,
+      cookieLength: 0,
     };
     for (let o = rdata; o < rdata + rdlength; ) {
       if (o + 4 > rdata + rdlength) return badRest(out);
       const code = (msg[o]! << 8) | msg[o + 1]!;
       const olen = (msg[o + 2]! << 8) | msg[o + 3]!;
       if (code === EdnsOption.NSID) edns.nsid = true; // RFC 5001; other options are ignored (RFC 6891 §6.1.2)
+      else if (code === EdnsOption.COOKIE && edns.cookieAt < 0) {
+        edns.cookieAt = o + 4;
+        edns.cookieLength = olen;
+      }
       o += 4 + olen;
       if (o > rdata + rdlength) return badRest(out);
     }
     out.edns = edns;
+    const cookie = edns.cookieLength;
+    if (edns.cookieAt >= 0 && (cookie < 8 || (cookie > 8 && cookie < 16) || cookie > 40)) {
+      // RFC 7873 §5.2.2: a COOKIE option of a length no cookie can have is FORMERR (OPT still echoed)
+      edns.cookieAt = -1;
+      return Parsed.FORMERR;
+    }
   }
   if (p !== len) return badRest(out);
   if (out.edns && out.edns.version > 0) return Parsed.BADVERS;

@@ -18,7 +18,20 @@ export interface MetricSources {
   zoneFileStatus(): ReadonlyMap<string, ZoneLoadStatus>;
   /** The batched UDP sockets' own counts, summed over the listeners. */
   udpCounters(): UdpCounters;
+  /** Response rate limiting, cookies and log rate limiting (absent: reported as zeros). */
+  limits?: () => LimitCounts;
 }
+
+/** What limits/ counts, read at scrape time. */
+export interface LimitCounts {
+  rrlDropped: number;
+  rrlSlipped: number;
+  cookiesValid: number;
+  cookiesOther: number;
+  logLinesSuppressed: number;
+}
+
+const NO_LIMITS: LimitCounts = { rrlDropped: 0, rrlSlipped: 0, cookiesValid: 0, cookiesOther: 0, logLinesSuppressed: 0 };
 
 /** CoreDNS's `family` label: 1 = IPv4, 2 = IPv6. */
 const familyLabel = (family: 4 | 6): string => (family === 4 ? '1' : '2');
@@ -72,7 +85,7 @@ export function createMetricsRegistry(src: MetricSources): Registry {
     if (stats.rcodes[Rcode.BADVERS]! > 0) out.push({ labels: { rcode: 'BADVERS' }, value: stats.rcodes[Rcode.BADVERS]! });
     return out;
   });
-  add('meshdns_dns_dropped_total', 'DNS messages left unanswered (responses, truncated headers, garbage).', 'counter',
+  add('meshdns_dns_dropped_total', 'DNS messages left unanswered (responses, truncated headers, garbage, and responses rate limiting dropped).', 'counter',
     () => [{ value: stats.dropped }]);
   add('meshdns_udp_answers_dropped_total', 'UDP answers composed but not sent: the socket\'s send buffer was full or the ' +
     'client\'s address refused them (batched UDP; node:dgram reports these as log lines).', 'counter', () => [{ value: src.udpCounters().answersDropped }]);
@@ -90,6 +103,21 @@ export function createMetricsRegistry(src: MetricSources): Registry {
     sizes('meshdns_dns_response_size_bytes', stats.responseSizes));
   add('meshdns_answer_cache_hits_total', 'Queries answered from the encoded-answer cache.', 'counter', () => [{ value: src.pipeline.cache.hits }]);
   add('meshdns_answer_cache_misses_total', 'Queries the encoded-answer cache could not answer.', 'counter', () => [{ value: src.pipeline.cache.misses }]);
+
+  const limits = () => src.limits?.() ?? NO_LIMITS;
+  add('meshdns_rrl_responses_total', 'UDP responses response rate limiting withheld, by action: dropped (not sent) or ' +
+    'slipped (sent as a truncated TC=1 answer without records, so a real client retries over TCP).', 'counter', () => {
+    const l = limits();
+    return [{ labels: { action: 'dropped' }, value: l.rrlDropped }, { labels: { action: 'slipped' }, value: l.rrlSlipped }];
+  });
+  add('meshdns_cookie_requests_total', 'Requests with a DNS COOKIE, by server cookie: valid (ours, not rate limited) or ' +
+    'other (client cookie alone, expired or made elsewhere: answered with a fresh server cookie).', 'counter', () => {
+    const l = limits();
+    return [{ labels: { server_cookie: 'valid' }, value: l.cookiesValid }, { labels: { server_cookie: 'other' }, value: l.cookiesOther }];
+  });
+  add('meshdns_log_lines_suppressed_total', 'Per-packet log lines (refusals, TSIG failures, faults) not written because ' +
+    'their kind passed its lines per second; each kind writes a "suppressed N similar log lines" line instead.', 'counter',
+    () => [{ value: limits().logLinesSuppressed }]);
 
   add('meshdns_zones_loaded', 'Zones with data being served, by kind.', 'gauge', () => {
     const counts = { primary: 0, secondary: 0 };

@@ -7,6 +7,7 @@ import { Rcode } from '../message/rcode.js';
 import type { Responses } from '../message/responses.js';
 import type { ServedZone, ZoneTable } from '../zone-table.js';
 import { AnswerCache } from './answer-cache.js';
+import { COOKIE_ROOM } from '../limits/cookies.js';
 import { Resolver, type Resolution } from './lookup.js';
 
 const MAX_STREAM_MESSAGE = 65535;
@@ -41,10 +42,13 @@ export class AnswerEngine {
     const payload = stream ? 0 : edns ? Math.min(edns.payload, this.responses.maxUdpPayload) : 512;
     const variant =
       (q.echoFlags & Flag.RD ? 1 : 0) | (q.echoFlags & Flag.CD ? 2 : 0) | (edns ? 4 : 0) |
-      (edns?.dnssecOk ? 8 : 0) | (edns?.nsid && this.responses.nsid ? 16 : 0) | (stream ? 32 : 0);
+      (edns?.dnssecOk ? 8 : 0) | (edns?.nsid && this.responses.nsid ? 16 : 0) | (stream ? 32 : 0) |
+      (edns && edns.cookieAt >= 0 ? 64 : 0);
     const hit = this.cache.lookup(msg, q.hash, q.questionEnd, q.qnameEnd, variant, payload);
     if (hit !== undefined) return hit;
-    const { response, zone, cacheable } = this.compute(msg, q, stream ? MAX_STREAM_MESSAGE : payload);
+    // a COOKIE option is added per response (limits/guard.ts), never cached: room is kept for it
+    const room = variant & 64 ? COOKIE_ROOM : 0;
+    const { response, zone, cacheable } = this.compute(msg, q, (stream ? MAX_STREAM_MESSAGE : payload) - room);
     if (cacheable) this.cache.store(q.hash, q.questionEnd, q.qnameEnd, variant, payload, response, zone);
     return response;
   }

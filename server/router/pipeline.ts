@@ -15,6 +15,8 @@ import type { ZoneTable } from '../zone-table.js';
 import { classify, MessageClass } from './classify.js';
 import { MessageRouter, type RouterServices } from './router.js';
 import { DURATION_SAMPLE, QueryStats } from '../metrics/query-stats.js';
+import { ResponseGuard } from '../limits/guard.js';
+import { LogLimiter } from '../limits/log-limiter.js';
 
 export interface PipelineOptions extends ResponseOptions {
   answerCacheSize: number;
@@ -41,15 +43,28 @@ export class QueryPipeline implements MessageHandler {
   private readonly queryLog: Holder<QueryLog | undefined>;
   private sampleCountdown = DURATION_SAMPLE;
   private readonly query: ParsedQuery = newParsedQuery();
+  /** Response rate limiting and DNS COOKIEs, applied to each computed response (limits/guard.ts). */
+  readonly guard: ResponseGuard;
+  /** `guard.active`, kept in a field: with both off, the query path pays one boolean check. */
+  private guarded = false;
+  /** Per-packet log lines (here: faults; in the router: refusals, TSIG failures), rate limited. */
+  readonly logLimiter: LogLimiter;
 
   /** `options` is kept by reference: a reload may change nsid and maxUdpPayload in place. */
   constructor(store: LmdbStore, table: ZoneTable, private readonly log: Logger, options: PipelineOptions, services: PipelineServices = {}) {
     this.responses = new Responses(options);
+    this.logLimiter = services.logLimiter ?? new LogLimiter();
     this.answers = new AnswerEngine(store, table, this.responses, options.answerCacheSize);
     this.router = new MessageRouter(store, table, log, this.responses, this.answers, {
-      ...services, replication: services.replication ?? new Holder(emptyReplication()),
+      ...services, replication: services.replication ?? new Holder(emptyReplication()), logLimiter: this.logLimiter,
     });
     this.queryLog = services.queryLog ?? new Holder<QueryLog | undefined>(undefined);
+    this.guard = new ResponseGuard(this.responses);
+  }
+
+  /** To call after `guard.rrl` or `guard.cookies` changed. */
+  guardChanged(): void {
+    this.guarded = this.guard.active;
   }
 
   get cache(): AnswerCache {
@@ -70,7 +85,10 @@ export class QueryPipeline implements MessageHandler {
       this.sampleCountdown = DURATION_SAMPLE;
       started = performance.now();
     }
-    const response = this.respond(msg, transport, peer);
+    let response = this.respond(msg, transport, peer);
+    if (this.guarded && response instanceof Buffer) {
+      response = this.guard.apply(response, msg, this.query, IS_STREAM[transport] === 1, peer);
+    }
     if (response === undefined) stats.dropped++;
     else if (response instanceof Uint8Array) {
       stats.rcodes[rcodeOf(response)]!++;
@@ -100,7 +118,7 @@ export class QueryPipeline implements MessageHandler {
       return this.router.route(cls, msg, q, IS_STREAM[transport] === 1, peer);
     } catch (err) {
       this.stats.servfail++;
-      this.log.error({ err, query: { id: q.id, qtype: q.qtype } }, 'query failed; answered SERVFAIL');
+      if (this.logLimiter.allow(this.log, 'query-failed')) this.log.error({ err, query: { id: q.id, qtype: q.qtype } }, 'query failed; answered SERVFAIL');
       try {
         return this.responses.bare(msg, q, Rcode.SERVFAIL);
       } catch {

@@ -8,6 +8,7 @@ import type { ParsedQuery } from '../message/question.js';
 import { Rcode } from '../message/rcode.js';
 import type { Responses } from '../message/responses.js';
 import { ControlCounters } from '../metrics/counters.js';
+import { LogLimiter } from '../limits/log-limiter.js';
 import type { AnswerEngine } from '../query/answer.js';
 import type { PeerAddress } from '../transports.js';
 import { ReplayGuard } from '../tsig/replay.js';
@@ -27,6 +28,8 @@ export interface RouterServices {
   /** The secondary zones, for incoming NOTIFY (none: every NOTIFY is NOTAUTH). */
   secondaries?: NotifiedZones | undefined;
   counters?: ControlCounters | undefined;
+  /** Rate limit of per-packet log lines (refusals, TSIG failures); one is made when absent. */
+  logLimiter?: LogLimiter | undefined;
 }
 
 const MAX_STREAM_MESSAGE = 65535;
@@ -43,6 +46,7 @@ export class MessageRouter {
   private readonly replication: Holder<ReplicationConfig>;
   /** Signed UPDATE MACs seen lately: kept across reloads, so a reload does not reopen the window. */
   private readonly replays = new ReplayGuard();
+  private readonly logLimit: LogLimiter;
 
   constructor(
     store: LmdbStore, table: ZoneTable,
@@ -53,8 +57,9 @@ export class MessageRouter {
   ) {
     const counters = services.counters ?? new ControlCounters();
     this.replication = services.replication;
-    this.transfers = new TransfersOut(store, table, log, services.replication, counters, responses);
-    this.notify = new NotifyIn(table, log, services.replication, services.secondaries, responses);
+    this.logLimit = services.logLimiter ?? new LogLimiter();
+    this.transfers = new TransfersOut(store, table, log, services.replication, counters, responses, this.logLimit);
+    this.notify = new NotifyIn(table, log, services.replication, services.secondaries, responses, this.logLimit);
     this.updates = new UpdateResponder(store, services.writer, table, log, services.replication, counters, responses);
   }
 
@@ -73,7 +78,7 @@ export class MessageRouter {
     // only UPDATE changes state: a retransmitted signed query, transfer or NOTIFY is answered again
     return handleSigned(msg, q, this.replication.value.keyring, this.responses, this.log, client,
       (signing) => this.dispatch(cls, msg, q, stream, client, signing),
-      cls === MessageClass.UPDATE ? this.replays : undefined);
+      cls === MessageClass.UPDATE ? this.replays : undefined, this.logLimit);
   }
 
   private dispatch(cls: MessageClassId, msg: Buffer, q: ParsedQuery, stream: boolean, peer: string, signing: Signing | undefined): HandlerResult {

@@ -3,6 +3,7 @@ import { nameToText } from '../../zones/name.js';
 import type { ParsedQuery } from '../message/question.js';
 import { Rcode } from '../message/rcode.js';
 import type { Responses } from '../message/responses.js';
+import type { LogLimiter } from '../limits/log-limiter.js';
 import type { Keyring, TsigKey } from './keys.js';
 import type { ReplayGuard } from './replay.js';
 import { signMessage, timeOther, TsigError, verifyMessage, type VerifyResult } from './tsig.js';
@@ -28,13 +29,14 @@ export function handleSigned(
   msg: Buffer, q: ParsedQuery, keyring: Keyring, responses: Responses, log: Logger, peer: string,
   handler: (signing: Signing | undefined) => HandlerResult,
   replays?: ReplayGuard,
+  logLimit?: LogLimiter,
 ): HandlerResult {
   const verdict = verifyMessage(msg, keyring);
   if (verdict.status === 'formerr') return responses.bare(msg, q, Rcode.FORMERR);
-  if (verdict.status === 'error') return failure(msg, q, verdict, responses, log, peer);
+  if (verdict.status === 'error') return failure(msg, q, verdict, responses, log, peer, logLimit);
   if (verdict.status === 'ok' && replays && !replays.admit(verdict.key, verdict.tsig.mac, verdict.tsig.timeSigned)) {
     const replay = { status: 'error', error: TsigError.BADTIME, reason: 'MAC already seen: a replayed request', key: verdict.key, tsig: verdict.tsig } as const;
-    return failure(msg, q, replay, responses, log, peer);
+    return failure(msg, q, replay, responses, log, peer, logLimit);
   }
   const signing = verdict.status === 'ok' ? { key: verdict.key, requestMac: verdict.tsig.mac } : undefined;
   const result = handler(signing);
@@ -45,8 +47,9 @@ export function handleSigned(
 /** RFC 8945 §5.3.2: NOTAUTH; BADKEY and BADSIG carry an unsigned TSIG, BADTIME a signed one. */
 function failure(
   msg: Buffer, q: ParsedQuery, verdict: Extract<VerifyResult, { status: 'error' }>, responses: Responses, log: Logger, peer: string,
+  logLimit: LogLimiter | undefined,
 ): Buffer {
-  log.warn(
+  if (logLimit === undefined || logLimit.allow(log, 'tsig-failed')) log.warn(
     { client: peer, key: nameToText(verdict.tsig.keyName), error: verdict.error, reason: verdict.reason },
     'TSIG verification failed: NOTAUTH',
   );

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { nameToKey, nameToText } from '../../zones/name.js';
 import { aclFor, type ReplicationConfig } from '../config-replication.js';
 import type { Holder } from '../holder.js';
+import { LogLimiter } from '../limits/log-limiter.js';
 import { FLAGS_HI_AA, Header, HEADER_LENGTH } from '../message/header.js';
 import type { ParsedQuery } from '../message/question.js';
 import { Rcode } from '../message/rcode.js';
@@ -22,6 +23,8 @@ export class NotifyIn {
     private readonly replication: Holder<ReplicationConfig>,
     private readonly secondaries: NotifiedZones | undefined,
     private readonly responses: Responses,
+    /** Per-packet lines are rate limited: a NOTIFY flood must not become a log flood. */
+    private readonly logLimit: LogLimiter = new LogLimiter(),
   ) {}
 
   handle(msg: Buffer, q: ParsedQuery, peer: string, keyName: string | undefined): Buffer {
@@ -30,15 +33,17 @@ export class NotifyIn {
     const zone = this.table.byApexKey(nameToKey(qname));
     const origin = zone?.origin ?? nameToText(qname).toLowerCase();
     if (!this.secondaries?.isSecondary(origin)) {
-      this.log.info({ client: peer, zone: origin }, 'NOTIFY for a zone that is not a secondary here: NOTAUTH');
+      if (this.logLimit.allow(this.log, 'notify-notauth')) this.log.info({ client: peer, zone: origin }, 'NOTIFY for a zone that is not a secondary here: NOTAUTH');
       return responses.bare(msg, q, Rcode.NOTAUTH);
     }
     const decision = aclFor(this.replication.value, origin).check('notify', peer, keyName);
     if (!decision.allowed) {
-      this.log.info({ client: peer, zone: origin, key: keyName ?? null, rule: decision.rule ?? null }, 'NOTIFY refused by ACL');
+      if (this.logLimit.allow(this.log, 'notify-refused')) {
+        this.log.info({ client: peer, zone: origin, key: keyName ?? null, rule: decision.rule ?? null }, 'NOTIFY refused by ACL');
+      }
       return responses.bare(msg, q, Rcode.REFUSED);
     }
-    this.log.info({ client: peer, zone: origin }, 'NOTIFY received; refreshing');
+    if (this.logLimit.allow(this.log, 'notify-accepted')) this.log.info({ client: peer, zone: origin }, 'NOTIFY received; refreshing');
     this.secondaries.notified(origin);
     const answer = responses.bare(msg, q, Rcode.NOERROR);
     answer[Header.FLAGS] = answer[Header.FLAGS]! | FLAGS_HI_AA; // RFC 1996 §4.7: AA

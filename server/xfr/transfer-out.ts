@@ -4,6 +4,7 @@ import { RRType } from '../../zones/rrtype.js';
 import type { LmdbStore } from '../../zones/store/lmdb-store.js';
 import { aclFor, type ReplicationConfig } from '../config-replication.js';
 import type { Holder } from '../holder.js';
+import { LogLimiter } from '../limits/log-limiter.js';
 import { HEADER_LENGTH } from '../message/header.js';
 import type { ParsedQuery } from '../message/question.js';
 import { Rcode } from '../message/rcode.js';
@@ -27,6 +28,8 @@ export class TransfersOut {
     private readonly replication: Holder<ReplicationConfig>,
     private readonly counters: ControlCounters,
     private readonly responses: Responses,
+    /** Refusals are per-packet lines: rate limited. */
+    private readonly logLimit: LogLimiter = new LogLimiter(),
   ) {}
 
   handle(msg: Buffer, q: ParsedQuery, stream: boolean, peer: string, signing: Signing | undefined): Buffer | Iterable<Buffer> {
@@ -36,12 +39,16 @@ export class TransfersOut {
     const type = q.qtype === RRType.AXFR ? 'AXFR' : 'IXFR';
     if (!zone || !zone.loaded) {
       // RFC 5936 §2.2.1 / RFC 8906: not authoritative for that zone
-      this.log.info({ client: peer, request: { type, qname: nameToText(msg.subarray(HEADER_LENGTH, q.qnameEnd)) } }, 'transfer of a zone not served: NOTAUTH');
+      if (this.logLimit.allow(this.log, 'transfer-notauth')) {
+        this.log.info({ client: peer, request: { type, qname: nameToText(msg.subarray(HEADER_LENGTH, q.qnameEnd)) } }, 'transfer of a zone not served: NOTAUTH');
+      }
       return responses.bare(msg, q, Rcode.NOTAUTH);
     }
     const decision = aclFor(this.replication.value, zone.origin).check('transfer', peer, keyName);
     if (!decision.allowed) {
-      this.log.info({ client: peer, zone: zone.origin, key: keyName ?? null, rule: decision.rule ?? null, type }, 'transfer refused by ACL');
+      if (this.logLimit.allow(this.log, 'transfer-refused')) {
+        this.log.info({ client: peer, zone: zone.origin, key: keyName ?? null, rule: decision.rule ?? null, type }, 'transfer refused by ACL');
+      }
       ControlCounters.inc(this.counters.transfersOutFailed, type.toLowerCase());
       return responses.bare(msg, q, Rcode.REFUSED);
     }
