@@ -151,7 +151,10 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
       }
     }
     for (const z of table.zones()) if (z.kind === 'secondary' && !z.loaded) waiting.push({ zone: z.origin, reason: 'secondary without data yet' });
-    return { ready: waiting.length === 0, waiting };
+    const problems: string[] = [];
+    const folder = zoneFolder.folderError;
+    if (folder) problems.push(`zone folder "${running.zoneDir}" cannot be read since ${folder.at} (${folder.reason}); its zones keep answering from LMDB`);
+    return { ready: waiting.length === 0, waiting, problems };
   };
 
   let reloading: Promise<ReloadReport> = Promise.resolve({ applied: [], restartNeeded: [] });

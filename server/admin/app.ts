@@ -5,7 +5,7 @@ import type { AdminContext } from './context.js';
 import { HostCheck } from './host-check.js';
 import { ApiError, fieldPath, pointerSegments, valueAt } from './errors.js';
 import { MAX_JSON_DEPTH, nestedDeeperThan } from './json-depth.js';
-import { storageFault } from '../storage-fault.js';
+import { storageFault } from '../../zones/store/storage-fault.js';
 import { collectRoutes } from './openapi.js';
 import { rrsetRoutes } from './routes-rrsets.js';
 import { probeRoutes, systemRoutes } from './routes-system.js';

@@ -17,6 +17,8 @@ export interface Readiness {
   ready: boolean;
   /** Why not: zones not loaded yet, secondaries without data. */
   waiting: { zone: string; reason: string }[];
+  /** Faults that do not stop answering (an unreadable zone folder): shown, not counted against readiness. */
+  problems: string[];
 }
 
 /**

@@ -21,7 +21,7 @@ export function probeRoutes(app: FastifyInstance, ctx: AdminContext): void {
   app.get('/readyz', { config: PUBLIC, schema: { summary: 'Readiness: every configured zone loaded, secondaries have data (no token needed)' } },
     (_req, reply) => {
       const r = ctx.readiness();
-      return reply.code(r.ready ? 200 : 503).send({ status: r.ready ? 'ready' : 'not ready', waiting: r.waiting });
+      return reply.code(r.ready ? 200 : 503).send({ status: r.ready ? 'ready' : 'not ready', waiting: r.waiting, problems: r.problems });
     });
 }
 

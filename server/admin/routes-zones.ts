@@ -97,7 +97,8 @@ export function zoneRoutes(app: FastifyInstance, ctx: AdminContext): void {
       response: { 204: { type: 'null' }, ...errorResponses } },
   }, (req, reply) => {
     const { apexKey, meta } = findZone(ctx, req.params.origin);
-    const file = meta.source?.file ?? ctx.zoneFolder().wanted().find((e) => e.origin === meta.origin)?.file;
+    // (a zone whose file is gone but which other sources wrote to stays until deleted here)
+    const file = ctx.zoneFolder().wanted().find((e) => e.origin === meta.origin.toLowerCase())?.file;
     if (file !== undefined) throw new ApiError(409, 'origin', req.params.origin, `comes from the zone file "${file}"; remove the file and the zone goes with it`);
     ctx.writer.begin(keyToName(apexKey), API_SOURCE).deleteZone().commit();
     ctx.log.info({ zone: meta.origin }, 'zone deleted through the API');

@@ -30,9 +30,7 @@ after(async () => {
   rmSync(zoneDir, { recursive: true, force: true });
 });
 
-test('a FIFO named *.zone is reported as not a regular file; DNS and the API keep answering', {
-  todo: 'needs the zone-folder.ts change (regular-file check before its sha256 read); see the report of branch small',
-}, async () => {
+test('a FIFO named *.zone is reported as not a regular file; DNS and the API keep answering', async () => {
   const made = spawnSync('mkfifo', [fifo()]);
   assert.equal(made.status, 0, String(made.stderr));
   const reported = await server!.waitForLog((e) => /not a regular file/.test(JSON.stringify(e)), 10_000);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DISK_FULL, MAP_FULL, NEARLY_FULL_BYTES, storageFault } from '../../server/storage-fault.js';
+import { DISK_FULL, MAP_FULL, NEARLY_FULL_BYTES, storageFault } from '../../zones/store/storage-fault.js';
 
 /** An error as lmdb-js throws it: mdb_strerror(rc) as the message, rc as a number in `code`. */
 function lmdbError(message: string, code: number | string): Error {

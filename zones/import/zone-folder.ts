@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync, watch, type FSWatcher, type Stats } from 'node:fs';
+import { readdirSync, statSync, watch, type FSWatcher, type Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import type { Logger } from 'pino';
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { keyToName, nameToKey, nameToText, parseName, type WireName } from '../name.js';
+import { NotRegularFileError, readRegularFile } from '../zonefile/read-file.js';
+import { storageFault } from '../store/storage-fault.js';
 import type { ZoneProblem } from '../zonefile/parser.js';
 import { applyZoneFile, type ZoneFileOutcome, type ZoneFileRequest } from './zone-file-apply.js';
 import type { ZoneReader } from '../store/reader.js';
@@ -36,12 +38,32 @@ const SETTLE_MS = 250;
 /** How long one sync waits for a file that is still being written before it looks again later. */
 const MAX_SETTLE_WAIT_MS = 5_000;
 const BIG_FILE_BYTES = 4 * 1024 * 1024;
+/** Backoff of the retries while the folder cannot be listed. */
+const RETRY_MIN_MS = 1_000;
+const RETRY_MAX_MS = 30_000;
+
+/** The error listing a folder gives now. */
+function folderError(dir: string): unknown {
+  try {
+    readdirSync(dir);
+    return new Error('listing failed once, then succeeded');
+  } catch (err) {
+    return err;
+  }
+}
 
 /**
  * Keeps the store in step with zone files: the watched folder's `<origin>.zone` files plus files
  * named in the config. A changed file is parsed and checked, then only the difference between its
  * old and new content goes through the write door; a file with errors is never served (the
- * previous version keeps answering); a removed file unloads its zone.
+ * previous version keeps answering).
+ *
+ * A read error is never taken to mean the files are gone (Knot never drops a zone because its file
+ * vanished): while the folder cannot be listed, every zone keeps answering from LMDB, the error is
+ * logged once, shown per zone and in readiness, and the folder is tried again with backoff; once it
+ * is back, the watcher is set up again on it. A zone is unloaded only when its file is positively
+ * gone from a folder that could be read, and then only if the file was its only source: records
+ * that UPDATE or the API wrote keep the zone, and the operator is told how to drop it.
  */
 export class ZoneFolder {
   readonly status = new Map<string, ZoneLoadStatus>();
@@ -49,6 +71,12 @@ export class ZoneFolder {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private again = false;
+  /** watch() was asked for: the watcher is set up again when the folder comes back. */
+  private watching = false;
+  /** Why the folder cannot be listed, while it cannot. */
+  private unreadable: { at: string; reason: string } | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private retryMs = RETRY_MIN_MS;
 
   constructor(
     private readonly store: ZoneReader,
@@ -79,30 +107,86 @@ export class ZoneFolder {
   }
 
   watch(): void {
-    if (!this.zoneDir || this.watcher) return;
-    this.watcher = watch(this.zoneDir, { persistent: false }, () => {
-      // editors write in several steps: let the file settle before reading it
-      clearTimeout(this.timer);
-      this.timer = setTimeout(() => void this.sync(), SETTLE_MS);
+    this.watching = true;
+    if (!this.zoneDir || this.watcher || this.unreadable) return;
+    try {
+      this.watcher = watch(this.zoneDir, { persistent: false }, () => {
+        // editors write in several steps: let the file settle before reading it
+        clearTimeout(this.timer);
+        this.timer = setTimeout(() => void this.sync(), SETTLE_MS);
+      });
+    } catch (err) {
+      this.folderFailed(err);
+      return;
+    }
+    // the folder went away under the watcher (deleted, unmounted): a sync finds out and retries
+    this.watcher.on('error', () => {
+      this.dropWatcher();
+      void this.sync();
     });
-    this.watcher.on('error', (err) => this.log.error({ err, dir: this.zoneDir }, 'zone folder watch failed'));
   }
 
   close(): void {
+    this.watching = false;
     clearTimeout(this.timer);
+    clearTimeout(this.retryTimer);
+    this.dropWatcher();
+  }
+
+  /** Why the zone folder cannot be read now (undefined when it can). */
+  get folderError(): { at: string; reason: string } | undefined {
+    return this.unreadable;
+  }
+
+  private dropWatcher(): void {
     this.watcher?.close();
     this.watcher = undefined;
   }
 
+  /** The folder could not be listed: keep everything, say so once, try again with backoff. */
+  private folderFailed(err: unknown): void {
+    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    if (this.unreadable?.reason !== reason) {
+      this.unreadable = { at: new Date().toISOString(), reason };
+      this.log.error({ dir: this.zoneDir, reason }, 'zone folder cannot be read; its zones keep answering from LMDB, retrying');
+    }
+    this.dropWatcher();
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => void this.sync(), this.retryMs);
+    this.retryTimer.unref();
+    this.retryMs = Math.min(this.retryMs * 2, RETRY_MAX_MS);
+  }
+
+  private folderRecovered(): void {
+    if (!this.unreadable) return;
+    this.log.info({ dir: this.zoneDir, after: this.unreadable.reason }, 'zone folder readable again');
+    this.unreadable = undefined;
+    this.retryMs = RETRY_MIN_MS;
+    clearTimeout(this.retryTimer);
+    if (this.watching) this.watch();
+  }
+
   /** The zone files that should be served now: config entries win over folder files. */
   wanted(): ZoneFileEntry[] {
+    return this.list().entries;
+  }
+
+  /**
+   * The folder's zone files and the configured ones; `listed` is false when the folder could not
+   * be read, and then the folder's zones that the store holds stand in for its listing.
+   */
+  private list(): { entries: ZoneFileEntry[]; listed: boolean } {
     const byOrigin = new Map<string, ZoneFileEntry>();
+    let listed = true;
     if (this.zoneDir) {
       let names: string[] = [];
       try {
         names = readdirSync(this.zoneDir);
-      } catch (err) {
-        this.log.error({ dir: this.zoneDir, reason: (err as Error).message }, 'zone folder cannot be read');
+      } catch {
+        listed = false;
+        for (const { meta } of this.store.allZones()) {
+          if (meta.source && dirname(meta.source.file) === this.zoneDir) byOrigin.set(meta.origin.toLowerCase(), { origin: meta.origin.toLowerCase(), file: meta.source.file });
+        }
       }
       for (const name of names) {
         if (!name.endsWith(ZONE_SUFFIX) || name.startsWith('.')) continue;
@@ -118,29 +202,69 @@ export class ZoneFolder {
       }
     }
     for (const z of this.configured) if (z.file) byOrigin.set(z.origin, z);
-    return [...byOrigin.values()];
+    return { entries: [...byOrigin.values()], listed };
   }
 
   private async syncOnce(): Promise<void> {
+    const { entries, listed } = this.list();
+    if (!listed) {
+      this.folderFailed(folderError(this.zoneDir!));
+      for (const entry of entries) {
+        if (dirname(entry.file) !== this.zoneDir) continue;
+        this.markFolderError(entry);
+      }
+    } else {
+      this.folderRecovered();
+    }
     // small zones first, so a big import does not keep them waiting
-    const wanted = this.wanted().sort((a, b) => fileSize(a.file) - fileSize(b.file));
+    const wanted = entries.sort((a, b) => fileSize(a.file) - fileSize(b.file));
     const wantedKeys = new Set<string>();
     for (const entry of wanted) {
       const origin = parseName(entry.origin);
       wantedKeys.add(latin1(nameToKey(origin)));
+      if (!listed && dirname(entry.file) === this.zoneDir) continue; // nothing can be read there now
       try {
         await this.loadIfChanged(entry, origin);
       } catch (err) {
-        this.log.error({ err, zone: entry.origin, file: entry.file }, 'zone load failed; previous data kept');
+        const fault = storageFault(err, this.store.path);
+        this.log.error({ err, zone: entry.origin, file: entry.file }, `zone load failed; previous data kept${fault ? `: ${fault.reason}` : ''}`);
       }
     }
-    // zones that came from files that are gone
+    // zones whose file is positively gone: only from a folder that could be listed
+    if (!listed) return;
     for (const { apexKey, meta } of this.store.allZones()) {
       if (meta.kind !== 'primary' || !meta.source || wantedKeys.has(latin1(apexKey))) continue;
-      this.writer.begin(keyToName(apexKey), `file:${basename(meta.source.file)}`).deleteZone().commit();
-      this.status.delete(meta.origin);
-      this.log.info({ zone: meta.origin, file: meta.source.file }, 'zone file removed; zone unloaded');
+      this.fileGone(apexKey, meta.id, meta.origin, meta.source.file);
     }
+  }
+
+  /** The file of a zone is gone: unload the zone if the file was all of it, else keep it and say why. */
+  private fileGone(apexKey: Buffer, zoneId: number, origin: string, file: string): void {
+    const fileSource = `file:${basename(file)}`;
+    const others = this.store.zoneSources(zoneId).filter((s) => s !== fileSource);
+    if (others.length > 0) {
+      const message = `zone file removed, but the zone keeps records written by ${others.join(', ')}; ` +
+        `it keeps answering (DELETE /api/v1/zones/${origin} drops it)`;
+      if (this.status.get(origin)?.lastError?.problems[0]?.message !== message) {
+        this.log.warn({ zone: origin, file, sources: others }, message);
+        this.setError({ origin, file }, message);
+      }
+      return;
+    }
+    this.writer.begin(keyToName(apexKey), fileSource).deleteZone().commit();
+    this.status.delete(origin);
+    this.log.info({ zone: origin, file }, 'zone file removed; zone unloaded');
+  }
+
+  private markFolderError(entry: ZoneFileEntry): void {
+    const message = `zone folder "${this.zoneDir}" cannot be read (${this.unreadable?.reason ?? 'unknown'}); the zone keeps answering from LMDB`;
+    if (this.status.get(entry.origin)?.lastError?.problems[0]?.message !== message) this.setError(entry, message);
+  }
+
+  /** A zone's state shown in the API and the status page (not a load failure of the file's content). */
+  private setError(entry: ZoneFileEntry, message: string): void {
+    const prev = this.status.get(entry.origin);
+    this.status.set(entry.origin, { ...prev, file: entry.file, lastError: { at: new Date().toISOString(), problems: [{ severity: 'error', file: entry.file, line: 0, message }] } });
   }
 
   private async loadIfChanged(entry: ZoneFileEntry, origin: WireName): Promise<void> {
@@ -151,6 +275,11 @@ export class ZoneFolder {
       stat = statSync(entry.file);
     } catch (err) {
       this.fail(entry, [{ severity: 'error', file: entry.file, line: 0, message: `cannot read: ${(err as NodeJS.ErrnoException).code}` }]);
+      return;
+    }
+    if (!stat.isFile()) {
+      // a FIFO or a device would block the read, and with it every answer
+      this.fail(entry, [{ severity: 'error', file: entry.file, line: 0, message: 'cannot read: not a regular file' }]);
       return;
     }
     if (Date.now() - stat.mtimeMs < SETTLE_MS) {
@@ -167,7 +296,15 @@ export class ZoneFolder {
     }
     const src = meta?.source;
     if (src && src.file === entry.file && src.mtimeMs === stat.mtimeMs && src.size === stat.size && meta.records > 0) return;
-    const sha256 = createHash('sha256').update(readFileSync(entry.file)).digest('hex');
+    let bytes: Buffer;
+    try {
+      bytes = readRegularFile(entry.file);
+    } catch (err) {
+      const why = err instanceof NotRegularFileError ? err.message : String((err as NodeJS.ErrnoException).code);
+      this.fail(entry, [{ severity: 'error', file: entry.file, line: 0, message: `cannot read: ${why}` }]);
+      return;
+    }
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
     const source = { file: entry.file, mtimeMs: stat.mtimeMs, size: stat.size, sha256 };
     if (meta && src && src.sha256 === sha256 && src.file === entry.file && meta.records > 0) {
       this.writer.begin(origin, `file:${basename(entry.file)}`, 'primary').setMeta({ source }).commit();
@@ -231,7 +368,9 @@ export class ZoneFolder {
     this.status.set(entry.origin, { ...prev, file: entry.file, lastError: { at: new Date().toISOString(), problems } });
     this.events.loadFailed?.(entry.origin);
     for (const p of problems) this.log.error({ zone: entry.origin, problem: p }, `${p.file}:${p.line}: ${p.message}`);
-    this.log.error({ zone: entry.origin, file: entry.file, errors: problems.length }, 'zone file has errors; not loaded, previous version keeps answering');
+    const serving = (this.store.zoneMeta(nameToKey(parseName(entry.origin)))?.records ?? 0) > 0;
+    this.log.error({ zone: entry.origin, file: entry.file, errors: problems.length },
+      serving ? 'zone file has errors; not loaded, previous version keeps answering' : 'zone file has errors; not loaded, and the zone has no data yet');
   }
 }
 

@@ -7,7 +7,7 @@ import { decodeNode, type ZoneNode } from './node.js';
 import { ProvenanceTable } from './provenance.js';
 import { RawNodeReader } from './raw-nodes.js';
 import type { OwnedRR, ZoneReader } from './reader.js';
-import { buildIndex, namesOwnedBy } from './source-index.js';
+import { buildIndex, namesOwnedBy, ownerIdsOf } from './source-index.js';
 import { StoreError, type ZoneMeta } from './zone-meta.js';
 
 export { StoreError, type ZoneKind, type ZoneMeta } from './zone-meta.js';
@@ -215,6 +215,10 @@ export class LmdbStore implements ZoneReader {
         }
       }
     }
+  }
+
+  zoneSources(zoneId: number): string[] {
+    return ownerIdsOf(this.h, zoneId).map((id) => this.provenance.nameOf(id));
   }
 
   sourceName(id: number): string {

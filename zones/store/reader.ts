@@ -40,6 +40,8 @@ export interface ZoneReader {
   journal(zoneId: number): Generator<JournalEntry>;
   /** The RRs `source` owns in a zone, from the index by source (a range read). */
   ownedBy(zoneId: number, source: string): Generator<OwnedRR>;
+  /** The sources that own records in a zone (from the index by source). */
+  zoneSources(zoneId: number): string[];
   /** A provenance id's source name, and the id of a name if it was ever seen. */
   sourceName(id: number): string;
   sourceId(source: string): number | undefined;

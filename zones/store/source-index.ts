@@ -84,3 +84,19 @@ export function buildIndex(h: StoreHandles): number {
   }
   return entries;
 }
+
+/** The source ids with records in a zone: one short range read per source, skipping its names. */
+export function ownerIdsOf(h: StoreHandles, zoneId: number): number[] {
+  const ids: number[] = [];
+  let start = zoneRange(zoneId).start;
+  const end = zoneRange(zoneId).end;
+  for (;;) {
+    let found: Buffer | undefined;
+    for (const key of h.sources.getKeys({ start, end, limit: 1 })) found = key;
+    if (found === undefined) return ids;
+    const id = found.readUInt32BE(4);
+    ids.push(id);
+    if (id === 0xffffffff) return ids;
+    start = sourceRange(zoneId, id).end;
+  }
+}
