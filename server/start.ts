@@ -60,6 +60,9 @@ export interface StartOptions {
 export async function startServer(config: Config, log: Logger, options: StartOptions = {}): Promise<RunningServer> {
   const readConfig = options.readConfig ?? (() => (config.file === undefined ? config : loadConfig(config.file)));
   const store = LmdbStore.open(config.data);
+  if (store.orphansRemoved.length > 0) {
+    moduleLogger(log, 'store').warn({ zoneIds: store.orphansRemoved }, 'removed content left under zone ids that no zone has (an interrupted zone creation of an older version)');
+  }
   const writer = new ZoneWriter(store);
   const table = new ZoneTable(store);
   writer.onCommit((apexKey, meta) => table.update(apexKey, meta));

@@ -52,6 +52,43 @@ export class LmdbStore implements ZoneReader {
     this.rawNodes = new RawNodeReader(env);
     this.fastGet = this.h.nodes.getBinaryFast.bind(this.h.nodes) as never;
     this.checkSchema();
+    this.orphansRemoved = this.removeOrphans();
+  }
+
+  /** Zone ids whose content was found without a zone and removed when this store was opened. */
+  readonly orphansRemoved: number[];
+
+  /**
+   * Nodes, journal and index entries under a zone id that no zone has (left by a writer of an
+   * older meshdns that created zones outside the transaction that filled them): removed at open.
+   */
+  private removeOrphans(): number[] {
+    const h = this.h;
+    const known = new Set<number>();
+    for (const { value } of h.zones.getRange()) known.add(value.id);
+    const orphans: number[] = [];
+    for (const db of [h.nodes, h.journal, h.sources] as const) {
+      let start: Buffer = Buffer.alloc(4);
+      for (;;) {
+        let key: Buffer | undefined;
+        for (const k of (db as typeof h.nodes).getKeys({ start, limit: 1 })) key = k;
+        if (key === undefined || key.length < 4) break;
+        const id = key.readUInt32BE(0);
+        if (!known.has(id) && !orphans.includes(id)) orphans.push(id);
+        if (id === 0xffffffff) break;
+        start = zoneRange(id).end;
+      }
+    }
+    if (orphans.length === 0) return orphans;
+    // (an id is never handed out twice: nextZoneId only grows, so no new zone can take one of these)
+    h.env.transactionSync(() => {
+      for (const id of orphans) {
+        for (const db of [h.nodes, h.journal, h.sources] as const) {
+          for (const key of (db as typeof h.nodes).getKeys(zoneRange(id))) (db as typeof h.nodes).remove(key);
+        }
+      }
+    });
+    return orphans;
   }
 
   static open(path: string): LmdbStore {

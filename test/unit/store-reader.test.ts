@@ -8,6 +8,7 @@ import { RRType } from '../../zones/rrtype.js';
 import { LmdbStore } from '../../zones/store/lmdb-store.js';
 import { ZoneWriter } from '../../zones/store/write-door.js';
 import { soaRdata } from '../helpers/soa.js';
+import { open as lmdbOpen } from 'lmdb';
 
 const nextTurn = () => new Promise((resolve) => setTimeout(resolve, 0));
 
@@ -68,6 +69,44 @@ test('the reader walks names in canonical order within one zone: previous, next,
     assert.deepEqual([...store.nodesBelow(a, key('z.a.test.'))].map((n) => text(n.nameKey)), [text(key('*.z.a.test.'))]);
   } finally {
     await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('content under a zone id that no zone has is removed when the store opens; other zones are untouched', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'meshdns-orphans-'));
+  try {
+    let store = LmdbStore.open(dir);
+    const writer = new ZoneWriter(store);
+    const make = (text: string) => {
+      const origin = parseName(text);
+      return writer.create(origin, { originText: text, kind: 'primary', serialPolicy: 'increment', ifExists: 'fail' }, 'test')
+        .add({ owner: origin, type: RRType.SOA, ttl: 300, rdata: soaRdata(origin, 1) })
+        .add({ owner: parseName(`www.${text}`), type: RRType.A, ttl: 60, rdata: Uint8Array.of(192, 0, 2, 1) })
+        .commit().meta!.id;
+    };
+    const kept = make('kept.test.');
+    const orphan = make('orphan.test.');
+    writer.commitDiff(nameToKey(parseName('orphan.test.')), { source: 'test', remove: [], add: [{ owner: parseName('x.orphan.test.'), type: RRType.A, ttl: 60, rdata: Uint8Array.of(192, 0, 2, 2) }] });
+    assert.equal(store.orphansRemoved.length, 0);
+    await store.close();
+    // what an older meshdns could leave: the zone's entry gone, its nodes and journal still there
+    const env = lmdbOpen({ path: dir, maxDbs: 12, compression: false });
+    const zones = env.openDB({ name: 'zones', keyEncoding: 'binary' });
+    await zones.remove(nameToKey(parseName('orphan.test.')));
+    await env.close();
+    store = LmdbStore.open(dir);
+    try {
+      assert.deepEqual(store.orphansRemoved, [orphan]);
+      assert.equal([...store.zoneNodes(orphan)].length, 0);
+      assert.equal([...store.journal(orphan)].length, 0);
+      assert.deepEqual(store.zoneSources(orphan), []);
+      assert.equal([...store.zoneNodes(kept)].length, 2);
+      assert.deepEqual(store.zoneSources(kept), ['test']);
+    } finally {
+      await store.close();
+    }
+  } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });
