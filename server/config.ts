@@ -1,3 +1,4 @@
+import { DEFAULT_LIMITS, type ZoneLimits } from '../zones/limits.js';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -56,6 +57,8 @@ export interface Config {
   metrics: { listen: ListenAddress | undefined };
   /** Sampled query log (off when undefined): one query in 1/sample is logged at info level. */
   queryLog: { sample: number } | undefined;
+  /** What one RRset, zone, request or $GENERATE may hold. */
+  limits: ZoneLimits;
   /** Response rate limiting over UDP; off when undefined (no `rrl:` section). */
   rrl: RrlSettings | undefined;
   /** DNS COOKIEs; undefined: off (`cookies: false`). Secrets are never logged. */
@@ -160,6 +163,7 @@ export function validateConfig(raw: unknown, overrides: ConfigOverrides, where: 
     admin: parseAdmin(obj.admin, env, fail),
     metrics: { listen: obj.metrics?.listen === undefined ? undefined : parseListen(obj.metrics.listen, 'metrics.listen', fail) },
     queryLog: obj.queryLog ? { sample: obj.queryLog.sample ?? 1 } : undefined,
+    limits: { ...DEFAULT_LIMITS, ...obj.limits },
     rrl: parseRrl(obj.rrl, fail),
     cookies: parseCookies(obj.cookies, fail),
   };

@@ -1,7 +1,7 @@
 import type { Config } from './config.js';
 
 /** One change a reload makes to the running server, in the order they are applied. */
-export type ReloadStep = 'logLevel' | 'answerOptions' | 'replication' | 'queryLog' | 'limits' | 'adminToken' | 'zoneFiles';
+export type ReloadStep = 'logLevel' | 'answerOptions' | 'replication' | 'queryLog' | 'rateLimits' | 'recordLimits' | 'adminToken' | 'zoneFiles';
 
 export interface ReloadPlan {
   steps: ReloadStep[];
@@ -19,7 +19,8 @@ export const STEP_KEYS: Record<ReloadStep, string[]> = {
   answerOptions: ['nsid', 'maxUdpPayload'],
   replication: ['keys', 'acls'],
   queryLog: ['queryLog'],
-  limits: ['rrl', 'cookies'],
+  rateLimits: ['rrl', 'cookies'],
+  recordLimits: ['limits'],
   adminToken: ['admin.token'],
   zoneFiles: ['zoneDir', 'zones', 'serialPolicy'],
 };
@@ -38,7 +39,8 @@ export function planReload(running: Config, next: Config, fingerprint: (c: Confi
   if (hex(next.nsid) !== hex(running.nsid) || next.maxUdpPayload !== running.maxUdpPayload) steps.push('answerOptions');
   if (fingerprint(next) !== fingerprint(running)) steps.push('replication');
   if (differ(next.queryLog, running.queryLog)) steps.push('queryLog');
-  if (differ(next.rrl, running.rrl) || differ(next.cookies, running.cookies)) steps.push('limits');
+  if (differ(next.rrl, running.rrl) || differ(next.cookies, running.cookies)) steps.push('rateLimits');
+  if (differ(next.limits, running.limits)) steps.push('recordLimits');
   // the admin token can change only on an admin listener that runs (it is not started by a reload)
   if (running.admin && next.admin && next.admin.token !== running.admin.token) steps.push('adminToken');
   if (next.zoneDir !== running.zoneDir || differ(next.zones, running.zones) || next.serialPolicy !== running.serialPolicy) steps.push('zoneFiles');

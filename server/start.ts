@@ -136,6 +136,8 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
   let zoneFolder = makeFolder(config);
   let initialSyncDone = false;
   let running = config;
+  // records per RRset and zone: read at each commit, so a reload's new limits apply from the next one
+  writer.limits = () => running.limits;
 
   let admin: RunningServer['admin'];
   let adminApp: FastifyInstance | undefined;
@@ -203,9 +205,11 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
         queryLogStage.value = queryLogFor(next.queryLog?.sample, queryLog);
       },
       // a changed rrl section starts from empty buckets; cookie secrets are applied below in any case
-      limits: () => {
+      rateLimits: () => {
         if (JSON.stringify(next.rrl) !== JSON.stringify(running.rrl)) setRrl(next);
       },
+      // (the write door, the zone folder and the API read `running.limits` at each use)
+      recordLimits: () => undefined,
       adminToken: () => token?.set(next.admin?.token ?? generatedToken(running.data).token),
       zoneFiles: () => {
         const old = zoneFolder;

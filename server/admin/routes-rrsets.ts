@@ -1,3 +1,4 @@
+import { LimitError } from '../../zones/limits.js';
 import type { FastifyInstance } from 'fastify';
 import { keyToName, nameToKey, nameToText } from '../../zones/name.js';
 import { rdataToText } from '../../zones/rdata/index.js';
@@ -54,13 +55,16 @@ export function rrsetRoutes(app: FastifyInstance, ctx: AdminContext): void {
     try {
       if (meta.kind !== 'primary') throw new ApiError(409, 'origin', meta.origin, 'is a secondary zone; change it at its primary');
       // read, check and commit in one synchronous step: nothing else writes in between on this thread
+      const perRequest = ctx.writer.limits().recordsPerRequest;
+      const count = req.body.rrsets.reduce((n, rs) => n + (rs.records?.length ?? 0), 0);
+      if (count > perRequest) throw invalid('rrsets', count, `records in one request are more than ${perRequest} (limits.recordsPerRequest); send them in several`);
       const parsed = parseRRsets(req.body.rrsets, apexKey, meta.origin);
       const diff = planPatch(ctx.store, apexKey, meta, parsed);
       let result;
       try {
         result = ctx.writer.commitDiff(apexKey, diff);
       } catch (err) {
-        if (err instanceof StoreError) throw invalid('rrsets', undefined, err.message);
+        if (err instanceof StoreError || err instanceof LimitError) throw invalid('rrsets', undefined, err.message);
         throw err;
       }
       ControlCounters.inc(ctx.counters.updatesApplied, API_SOURCE);

@@ -1,3 +1,4 @@
+import { LimitError, type ZoneLimits } from '../../zones/limits.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,7 +60,7 @@ export function zoneRoutes(app: FastifyInstance, ctx: AdminContext): void {
       let lines: string[] = [];
       if (body.zone !== undefined) {
         lines = body.zone.split('\n');
-        records = parseText(body.zone, origin, lines);
+        records = parseText(body.zone, origin, lines, ctx.writer.limits());
       } else if (body.rrsets !== undefined) {
         for (const rs of parseRRsets(body.rrsets, apexKey, text, 'REPLACE')) {
           for (const rdata of rs.rdatas) {
@@ -70,6 +71,10 @@ export function zoneRoutes(app: FastifyInstance, ctx: AdminContext): void {
       (body.nameservers ?? []).forEach((ns, i) => {
         records.push({ owner: origin, type: RRType.NS, rclass: 1, ttl: 3600, rdata: parseAbsoluteName(ns, `nameservers[${i}]`), file: `nameservers[${i}]`, line: 0 });
       });
+      const perRequest = ctx.writer.limits().recordsPerRequest;
+      if (records.length > perRequest) {
+        throw invalid(body.zone !== undefined ? 'zone' : 'rrsets', records.length, `records are more than ${perRequest} one request may carry (limits.recordsPerRequest)`);
+      }
       const checked = checkZone(origin, records, body.zone !== undefined ? 'zone' : 'rrsets');
       const errors = checked.problems.filter((p) => p.severity === 'error');
       if (errors.length > 0) throw problemError(errors, lines);
@@ -81,6 +86,7 @@ export function zoneRoutes(app: FastifyInstance, ctx: AdminContext): void {
         meta = update.commit().meta!;
       } catch (err) {
         if (err instanceof StoreError && err.code === 'MESHDNS_ERR_ZONE_EXISTS') throw new ApiError(409, 'name', body.name, 'is already a zone here');
+        if (err instanceof LimitError) throw invalid(body.zone !== undefined ? 'zone' : 'rrsets', undefined, err.message);
         throw err;
       }
       ControlCounters.inc(ctx.counters.updatesApplied, API_SOURCE);
@@ -136,10 +142,14 @@ export function zoneRoutes(app: FastifyInstance, ctx: AdminContext): void {
 }
 
 /** Zone text with $INCLUDE confined to an empty folder: API input never reads server files. */
-function parseText(text: string, origin: Uint8Array, lines: string[]): ParsedRecord[] {
+function parseText(text: string, origin: Uint8Array, lines: string[], limits: ZoneLimits): ParsedRecord[] {
   const jail = mkdtempSync(join(tmpdir(), 'meshdns-api-'));
   try {
-    const parsed = parseZoneText(text, { origin, file: 'zone', includeRoot: jail });
+    // a few bytes of $GENERATE must not become millions of records before the request is refused
+    const parsed = parseZoneText(text, {
+      origin, file: 'zone', includeRoot: jail,
+      maxGenerate: Math.min(limits.generateRecords, limits.recordsPerRequest), maxRecords: limits.recordsPerRequest,
+    });
     const errors = parsed.problems.filter((p) => p.severity === 'error');
     if (errors.length > 0) throw problemError(errors, lines);
     return parsed.records;

@@ -1,4 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { DEFAULT_LIMITS } from '../../zones/limits.js';
 import { DEFAULT_JOURNAL_LIMITS } from '../../zones/store/journal.js';
 import { TSIG_ALGORITHMS } from '../tsig/keys.js';
 import { DEFAULTS } from './defaults.js';
@@ -106,6 +107,12 @@ export const ConfigFileSchema = mapping({
     idleTimeout: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600, default: DEFAULTS.tcpIdleTimeoutSeconds, description: 'Seconds an idle TCP connection is kept' })),
     maxConnections: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, default: DEFAULTS.tcpMaxConnections, description: 'TCP connections served at once' })),
   }, 'DNS over TCP')),
+  limits: Type.Optional(mapping({
+    recordsPerRRset: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, default: DEFAULT_LIMITS.recordsPerRRset, description: 'Records in one RRset; a change that would pass it is refused whole' })),
+    recordsPerZone: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000_000, default: DEFAULT_LIMITS.recordsPerZone, description: 'Records in one zone; a load, transfer or change that would pass it is refused whole' })),
+    recordsPerRequest: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000_000, default: DEFAULT_LIMITS.recordsPerRequest, description: 'Records one admin API request or RFC 2136 UPDATE may carry (a zone created through the API included)' })),
+    generateRecords: Type.Optional(Type.Integer({ minimum: 1, maximum: 16_777_216, default: DEFAULT_LIMITS.generateRecords, description: 'Records one $GENERATE may make' })),
+  }, 'What one RRset, zone, request or $GENERATE may hold')),
   udp: Type.Optional(mapping({
     batching: Type.Optional(Type.Boolean({ default: true, description: 'recvmmsg/sendmmsg through the native addon when it was built; false: node:dgram' })),
   }, 'DNS over UDP')),

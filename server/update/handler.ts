@@ -3,6 +3,8 @@
  * stranger learns nothing from prerequisites), prerequisites (§3.2), prescan and updates (§3.4),
  * all in one synchronous turn ending in one commit through the write door.
  */
+import { LimitError } from '../../zones/limits.js';
+import { storageFault } from '../../zones/store/storage-fault.js';
 import type { Logger } from 'pino';
 import { keyIsSubdomain, nameToKey, nameToText } from '../../zones/name.js';
 import { RRClass } from '../../zones/rrtype.js';
@@ -54,6 +56,10 @@ export function handleUpdate(ctx: UpdateContext, msg: Buffer, q: ParsedQuery, pe
     if (err instanceof UpdateFormatError) return done(UpdateRcode.FORMERR, { reason: err.message });
     throw err;
   }
+  const perRequest = ctx.writer.limits().recordsPerRequest;
+  if (parsed.updates.length > perRequest) {
+    return done(UpdateRcode.REFUSED, { reason: `${parsed.updates.length} records in one update, more than ${perRequest} (limits.recordsPerRequest)` });
+  }
   const store = ctx.store;
   const read = (key: Buffer) => store.getNode(zone.id, key);
   const inZone = (key: Buffer) => ownsName(ctx.table, zone, key);
@@ -68,7 +74,9 @@ export function handleUpdate(ctx: UpdateContext, msg: Buffer, q: ParsedQuery, pe
     result = ctx.writer.commitDiff(zone.apexKey, diff);
   } catch (err) {
     // the transaction did not happen: nothing changed
-    ctx.log.error({ err, client: peer, zone: zoneText }, 'update commit failed');
+    if (err instanceof LimitError) return done(UpdateRcode.REFUSED, { reason: err.message });
+    const fault = storageFault(err, store.path);
+    ctx.log.error({ err, client: peer, zone: zoneText }, fault ? `update commit failed: ${fault.reason}` : 'update commit failed');
     return done(UpdateRcode.SERVFAIL, { stage: 'commit' });
   }
   return done(UpdateRcode.NOERROR, { changed: result.changed, serial: result.serial, added: result.added, removed: result.removed });

@@ -3,6 +3,7 @@
 // hands a query's bytes to QueryPipeline.handle() (no sockets) and decodes the answer.
 //
 // When the write door or the pipeline's constructor change, this file is the only one to adapt.
+import { DEFAULT_LIMITS } from '../../zones/limits.js';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -49,7 +50,7 @@ export async function openAnswerFixture(zones: readonly (string | AnswerZone)[],
       const origin = given.endsWith('.') ? given : `${given}.`;
       const st = statSync(file);
       const outcome = applyZoneFile(store, writer, {
-        origin, file, includeRoot: dirname(file), serialPolicy: 'increment',
+        origin, file, includeRoot: dirname(file), serialPolicy: 'increment', limits: DEFAULT_LIMITS,
         source: { file, mtimeMs: st.mtimeMs, size: st.size, sha256: '' },
       }, () => undefined);
       if (!outcome.ok) {

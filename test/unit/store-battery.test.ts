@@ -1,3 +1,4 @@
+import { DEFAULT_LIMITS } from '../../zones/limits.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -39,7 +40,7 @@ const newZone = { originText: ORIGIN_TEXT, kind: 'primary', serialPolicy: 'incre
 function loadFile(store: LmdbStore, writer: ZoneWriter, file: string): void {
   const stat = statSync(file);
   const outcome = applyZoneFile(store, writer, {
-    origin: ORIGIN_TEXT, file, includeRoot: dirname(file), serialPolicy: 'increment',
+    origin: ORIGIN_TEXT, file, includeRoot: dirname(file), serialPolicy: 'increment', limits: DEFAULT_LIMITS,
     source: { file, mtimeMs: stat.mtimeMs, size: stat.size, sha256: 'x' },
   }, () => undefined);
   assert.ok(outcome.ok, JSON.stringify(outcome));

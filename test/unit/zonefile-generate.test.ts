@@ -118,7 +118,7 @@ describe('$GENERATE in a zone', () => {
     ['$GENERATE 1-5/0 h$ A 192.0.2.$', '$GENERATE range "1-5/0" is not valid: the step must be at least 1'],
     ['$GENERATE a-b h$ A 192.0.2.$', '$GENERATE range "a-b" is not valid: expected start-stop or start-stop/step'],
     ['$GENERATE 0-2147483648 h$ A 1.2.3.4', '$GENERATE range "0-2147483648" is not valid: values must be at most 2147483647'],
-    ['$GENERATE 0-20000000 h$ A 1.2.3.4', '$GENERATE range "0-20000000" is not valid: it makes more than 16777216 records'],
+    ['$GENERATE 0-20000000 h$ A 1.2.3.4', '$GENERATE range "0-20000000" is not valid: it makes more than 16777216 records (limits.generateRecords)'],
     ['$GENERATE 1-2 h$ BOGUS x', '$GENERATE unknown RR type "BOGUS"'],
     ['$GENERATE 1-2 h$ CH A 1.2.3.4', '$GENERATE class "CH" is not supported: meshdns serves class IN zones only'],
     ['$GENERATE 1-2 h$ 1x A 1.2.3.4', '$GENERATE TTL "1x" has an unknown unit "x" (use w, d, h, m or s)'],

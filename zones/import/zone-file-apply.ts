@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import { nameToKey, parseName } from '../name.js';
 import { reconcile } from '../reconcile.js';
+import { LimitError, type ZoneLimits } from '../limits.js';
 import { loadZoneFile } from './zone-source.js';
 import type { ZoneProblem } from '../zonefile/parser.js';
 import type { ZoneReader } from '../store/reader.js';
@@ -14,6 +15,8 @@ export interface ZoneFileRequest {
   includeRoot: string;
   serialPolicy: SerialPolicy;
   source: NonNullable<ZoneMeta['source']>;
+  /** What the load may hold (config `limits:`); the loader child applies the same. */
+  limits: ZoneLimits;
 }
 
 export type ZoneFileOutcome =
@@ -34,7 +37,7 @@ export function applyZoneFile(
   const apexKey = nameToKey(origin);
   const started = Date.now();
   progress('parsing zone file', { bytes: req.source.size });
-  const loaded = loadZoneFile(req.file, origin, req.includeRoot);
+  const loaded = loadZoneFile(req.file, origin, req.includeRoot, { maxGenerate: req.limits.generateRecords });
   progress('zone file parsed; writing to LMDB', { records: loaded.table.liveCount, ms: Date.now() - started });
   const warnings = loaded.problems.filter((p) => p.severity === 'warning');
   if (!loaded.ok) return { ok: false, problems: loaded.problems.filter((p) => p.severity === 'error'), warnings };
@@ -52,6 +55,8 @@ export function applyZoneFile(
     result = update.commit();
   } catch (err) {
     if (err instanceof StoreError && err.code === 'MESHDNS_ERR_ZONE_KIND') return { ok: false, secondary: true, warnings };
+    // a limit is a problem of the file's content: reported like a syntax error, the old version stays
+    if (err instanceof LimitError) return { ok: false, problems: [{ severity: 'error', file: req.file, line: 0, message: err.message }], warnings };
     throw err;
   }
   progress('zone written to LMDB', { records: result.added, ms: Date.now() - started });

@@ -312,7 +312,7 @@ export class ZoneFolder {
     }
     const request: ZoneFileRequest = {
       origin: entry.origin, file: entry.file, includeRoot: this.zoneDir ?? dirname(entry.file),
-      serialPolicy: entry.serialPolicy ?? this.defaultPolicy, source,
+      serialPolicy: entry.serialPolicy ?? this.defaultPolicy, source, limits: this.writer.limits(),
     };
     const started = Date.now();
     const zoneLog = this.log.child({ zone: entry.origin });

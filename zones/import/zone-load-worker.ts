@@ -26,7 +26,7 @@ process.once('message', (job: LoadJob) => {
   void (async () => {
     try {
       const store = LmdbStore.open(job.dataPath);
-      const writer = new ZoneWriter(store, { journalLimits: () => job.journalLimits });
+      const writer = new ZoneWriter(store, { journalLimits: () => job.journalLimits, limits: () => job.request.limits });
       const stillWanted = () => (process.ppid !== job.parentPid ? `the server (pid ${job.parentPid}) that asked for this load is gone` : undefined);
       const outcome = applyZoneFile(store, writer, job.request, (message, details) => void send({ kind: 'progress', message, details }), stillWanted);
       await store.close();

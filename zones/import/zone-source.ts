@@ -20,6 +20,8 @@ export interface LoadOptions {
   file?: string;
   /** A $TTL in force from the start of the file. */
   defaultTtl?: number;
+  /** Most records one $GENERATE may make (limits.generateRecords). */
+  maxGenerate?: number;
 }
 
 /**
@@ -31,6 +33,7 @@ export function loadZoneFile(path: string, origin: WireName, includeRoot?: strin
   if (includeRoot !== undefined) parseOpts.includeRoot = includeRoot;
   if (opts.file !== undefined) parseOpts.file = opts.file;
   if (opts.defaultTtl !== undefined) parseOpts.defaultTtl = opts.defaultTtl;
+  if (opts.maxGenerate !== undefined) parseOpts.maxGenerate = opts.maxGenerate;
   const parsed = parseZoneFile(path, parseOpts);
   // an unreadable file has nothing to check; "no SOA" would only add noise
   if (parsed.problems.some((p) => p.line === 0 && p.severity === 'error')) {

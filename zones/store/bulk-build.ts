@@ -1,4 +1,6 @@
-import { RRType } from '../rrtype.js';
+import { RRType, typeToText } from '../rrtype.js';
+import { nameToText } from '../name.js';
+import { LimitError } from '../limits.js';
 import { rdataEqual } from '../rdata-equal.js';
 import type { RecordTable } from '../table/record-table.js';
 import { canonicalOrder, forEachName, isPrefixOf, parentLength, wildcardParentIds } from '../table/canonical-order.js';
@@ -28,6 +30,7 @@ const VERSION = 1;
  */
 export function bulkBuild(
   apexKey: Buffer, table: RecordTable, ownerId: number, soaRdata: Uint8Array, keyPrefix: Buffer, sink: NodeSink,
+  maxPerRRset = Number.POSITIVE_INFINITY,
 ): BulkResult {
   const sorted = table.canonical;
   const order = sorted !== undefined && sorted.count === table.count && sorted.apexKey.equals(apexKey)
@@ -51,7 +54,7 @@ export function bulkBuild(
   apexKey.copy(keyBuf, keyPrefix.length);
   const idAt = keyPrefix.length + apexKey.length;
   const keyViews: Buffer[] = [];
-  const encoder = new NodeEncoder(table);
+  const encoder = new NodeEncoder(table, maxPerRRset);
   const emit = (at: number, length: number, valueLength: number) => {
     const value = encoder.view(valueLength);
     let flags = value[1]!;
@@ -102,7 +105,10 @@ class NodeEncoder {
   /** Record numbers of the last group's records that are kept. */
   private readonly kept: number[] = [];
 
-  constructor(private readonly table: RecordTable) {}
+  constructor(
+    private readonly table: RecordTable,
+    private readonly maxPerRRset: number,
+  ) {}
 
   /** The last value encoded, as a view valid until the next call. */
   view(length: number): Buffer {
@@ -153,10 +159,15 @@ class NodeEncoder {
         continue;
       }
       let duplicate = false;
-      for (let j = kept.length - 1; j >= 0 && t.type[kept[j]!] === type; j--) {
+      let run = 0;
+      for (let j = kept.length - 1; j >= 0 && t.type[kept[j]!] === type; j--, run++) {
         if (rdataEqual(type, t.rdata(kept[j]!), t.rdata(i))) duplicate = true;
       }
       if (duplicate) continue;
+      // (checked before the RRset grows further: its duplicate check is quadratic in its size)
+      if (run >= this.maxPerRRset) {
+        throw new LimitError(`${nameToText(t.owner(i))} ${typeToText(type)} has more than ${this.maxPerRRset} records (limits.recordsPerRRset)`, 'recordsPerRRset');
+      }
       if (kept.length === 0 || t.type[kept[kept.length - 1]!] !== type) size += 8;
       size += 2 + t.rdataLength[i]! + 5;
       kept.push(i);

@@ -1,6 +1,7 @@
-import { keyToName, nameToKey } from '../name.js';
+import { keyToName, nameToKey, nameToText } from '../name.js';
+import { LimitError, type ZoneLimits } from '../limits.js';
 import { rdataEqual } from '../rdata-equal.js';
-import { RRType } from '../rrtype.js';
+import { RRType, typeToText } from '../rrtype.js';
 import { nextSerial, serialLessThan } from '../serial.js';
 import { soaSerial, withSerial } from '../soa.js';
 import { bulkBuild } from './bulk-build.js';
@@ -15,6 +16,7 @@ import { StoreError } from './zone-meta.js';
 /** What the built-in stages need besides the commit's context. */
 export interface StageEnvironment {
   readonly h: StoreHandles;
+  limits(): ZoneLimits;
   /** The journal limits of a zone, by origin (lowercase, trailing dot). */
   journalLimits(origin: string): JournalLimits;
 }
@@ -35,10 +37,15 @@ export function builtinStages(env: StageEnvironment): Partial<Record<StageName, 
           (edits.newSoaTtl !== oldSet.ttl || !rdataEqual(RRType.SOA, withSerial(newSoa, 0), withSerial(oldSoa, 0)));
         const soaSerialRaised = newSoa !== undefined && serialLessThan(soaSerial(oldSoa), soaSerial(newSoa));
         ctx.unchanged = edits.removed.length === 0 && edits.added.length === 0 && !soaContentChanged && !soaSerialRaised;
+        if (!ctx.unchanged) checkIncrementalLimits(ctx, env.limits());
       } else if (ctx.mode === 'bulk') {
         if (ctx.table!.liveCount === 0) {
           ctx.unchanged = true;
           return;
+        }
+        const { recordsPerZone } = env.limits();
+        if (ctx.table!.liveCount > recordsPerZone) {
+          throw new LimitError(`zone ${ctx.before.origin} would have ${ctx.table!.liveCount} records, more than ${recordsPerZone} (limits.recordsPerZone)`, 'recordsPerZone');
         }
         ctx.soa = apexSoa(ctx);
         if (ctx.soa === undefined) throw new StoreError(`zone ${ctx.before.origin} has no SOA at its apex`, 'MESHDNS_ERR_NO_SOA');
@@ -98,7 +105,7 @@ export function builtinStages(env: StageEnvironment): Partial<Record<StageName, 
         const built = bulkBuild(ctx.apexKey, ctx.table!, ctx.ownerId, ctx.soa!, zonePrefix, (key, value) => {
           put(key, value, options);
           if (value[2] !== 0 || value[3] !== 0) index(key.subarray(4));
-        });
+        }, env.limits().recordsPerRRset);
         ctx.added = built.records;
         ctx.next.records = built.records;
       } else {
@@ -130,6 +137,23 @@ export function builtinStages(env: StageEnvironment): Partial<Record<StageName, 
       h.zones.put(ctx.apexKey, ctx.next);
     },
   };
+}
+
+/** RRsets the commit grew, and the zone, within their limits (the working set holds every touched node). */
+function checkIncrementalLimits(ctx: CommitContext, limits: ZoneLimits): void {
+  const records = ctx.before.records + ctx.edits!.added.length - ctx.edits!.removed.length;
+  if (records > limits.recordsPerZone) {
+    throw new LimitError(`zone ${ctx.before.origin} would have ${records} records, more than ${limits.recordsPerZone} (limits.recordsPerZone)`, 'recordsPerZone');
+  }
+  for (const entry of ctx.working!.entries.values()) {
+    if (!entry.dirty) continue;
+    for (const set of entry.node.rrsets) {
+      if (set.rrs.length > limits.recordsPerRRset) {
+        throw new LimitError(`${nameToText(keyToName(entry.nameKey))} ${typeToText(set.type)} would have ${set.rrs.length} records, ` +
+          `more than ${limits.recordsPerRRset} (limits.recordsPerRRset)`, 'recordsPerRRset');
+      }
+    }
+  }
 }
 
 /** The apex SOA of a bulk table (the last one, as the old door took it); undefined when missing. */

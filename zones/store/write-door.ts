@@ -1,5 +1,6 @@
 import { keyIsSubdomain, keyToName, nameToKey, nameToText, type WireName } from '../name.js';
 import type { ZoneDiff } from '../diff.js';
+import { DEFAULT_LIMITS, type ZoneLimits } from '../limits.js';
 import { RecordTable } from '../table/record-table.js';
 import { STAGES, type CommitContext, type CommitMode, type OpenStageName, type Stage, type StageName } from './commit-context.js';
 import { handlesOf, zoneRange, type StoreHandles } from './handles.js';
@@ -20,6 +21,8 @@ export type CommitListener = (apexKey: Buffer, meta: ZoneMeta | undefined, resul
 export interface WriterOptions {
   /** The journal limits of a zone, by origin (lowercase, trailing dot); read at each commit. */
   journalLimits?: (origin: string) => JournalLimits;
+  /** Records per RRset and per zone (config `limits:`); read at each commit. */
+  limits?: () => ZoneLimits;
 }
 
 /** The stages that write content; a commit that changes no content skips them. */
@@ -39,11 +42,13 @@ export class ZoneWriter implements UpdateCommitter {
   private readonly builtin: Partial<Record<StageName, Stage>>;
   private readonly registered: Record<OpenStageName, Stage[]> = { sign: [], catalog: [] };
   journalLimits: (origin: string) => JournalLimits;
+  limits: () => ZoneLimits;
 
   constructor(readonly store: LmdbStore, options: WriterOptions = {}) {
     this.h = handlesOf(store);
     this.journalLimits = options.journalLimits ?? (() => DEFAULT_JOURNAL_LIMITS);
-    this.builtin = builtinStages({ h: this.h, journalLimits: (origin) => this.journalLimits(origin) });
+    this.limits = options.limits ?? (() => DEFAULT_LIMITS);
+    this.builtin = builtinStages({ h: this.h, journalLimits: (origin) => this.journalLimits(origin), limits: () => this.limits() });
   }
 
   /** Adds a stage function to one of the open stages (DNSSEC signing, catalog membership). */

@@ -14,7 +14,7 @@ import { parseTtl } from './ttl.js';
  * substitution it is read as the rdata of each record, exactly as BIND does.
  */
 
-/** More records than this from one $GENERATE is refused (a /8 of PTRs). */
+/** More records than this from one $GENERATE is refused unless configured otherwise (a /8 of PTRs). */
 export const MAX_GENERATE = 1 << 24;
 
 export class GenerateError extends Error {
@@ -26,8 +26,12 @@ export function readGenerate(s: ParseSession, ctx: FileContext, line: number, ar
   if (rangeTok === undefined || lhsTok === undefined) {
     return s.error(ctx, line, '$GENERATE needs a range, an lhs, a type and an rhs');
   }
-  const range = parseRange(rangeTok.value);
+  const range = parseRange(rangeTok.value, s.maxGenerate);
   if (typeof range === 'string') return s.error(ctx, rangeTok.line, range);
+  const count = Math.floor((range.stop - range.start) / range.step) + 1;
+  if (s.table.count + count > s.maxRecords) {
+    return s.error(ctx, rangeTok.line, `$GENERATE would bring the zone to ${s.table.count + count} records, more than the ${s.maxRecords} one request may carry (limits.recordsPerRequest)`);
+  }
 
   let i = 2;
   let ttl: number | undefined;
@@ -96,7 +100,7 @@ interface Range {
   step: number;
 }
 
-function parseRange(text: string): Range | string {
+function parseRange(text: string, max: number): Range | string {
   const m = /^([0-9]{1,10})-([0-9]{1,10})(?:\/([0-9]{1,10}))?$/.exec(text);
   const bad = `$GENERATE range "${text}" is not valid`;
   if (!m) return `${bad}: expected start-stop or start-stop/step`;
@@ -106,9 +110,7 @@ function parseRange(text: string): Range | string {
   if (start > 0x7fffffff || stop > 0x7fffffff) return `${bad}: values must be at most 2147483647`;
   if (stop < start) return `${bad}: the start is above the stop`;
   if (step < 1) return `${bad}: the step must be at least 1`;
-  if (Math.floor((stop - start) / step) + 1 > MAX_GENERATE) {
-    return `${bad}: it makes more than ${MAX_GENERATE} records`;
-  }
+  if (Math.floor((stop - start) / step) + 1 > max) return `${bad}: it makes more than ${max} records (limits.generateRecords)`;
   return { start, stop, step };
 }
 

@@ -4,6 +4,7 @@ import { readDirective } from './directives.js';
 import { readRegularFile } from './read-file.js';
 import { ZoneLexer } from './lexer.js';
 import { readRecord } from './record-line.js';
+import { MAX_GENERATE } from './generate.js';
 import { parseResult, ParseSession, type FileContext, type ParseOptions, type ParseResult } from './session.js';
 import { RecordTable } from '../table/record-table.js';
 
@@ -32,12 +33,14 @@ export function parseZoneFile(path: string, opts: Omit<ParseOptions, 'file'> & {
   if (opts.includeRoot !== undefined) parseOpts.includeRoot = opts.includeRoot;
   else parseOpts.includeRoot = dirname(resolve(path));
   if (opts.defaultTtl !== undefined) parseOpts.defaultTtl = opts.defaultTtl;
+  if (opts.maxGenerate !== undefined) parseOpts.maxGenerate = opts.maxGenerate;
+  if (opts.maxRecords !== undefined) parseOpts.maxRecords = opts.maxRecords;
   // $INCLUDE paths are relative to the real file, whatever name it is shown with
   return parseZoneTextAt(text, parseOpts, resolve(path));
 }
 
 function parseZoneTextAt(text: string, opts: ParseOptions, path: string): ParseResult {
-  const session = new ParseSession(realOrSelf(opts.includeRoot ?? dirname(path)), opts.defaultTtl);
+  const session = new ParseSession(realOrSelf(opts.includeRoot ?? dirname(path)), opts.defaultTtl, opts.maxGenerate ?? MAX_GENERATE, opts.maxRecords);
   const ctx: FileContext = {
     display: opts.file,
     dir: dirname(path),

@@ -23,6 +23,10 @@ export interface ParseOptions {
   includeRoot?: string;
   /** A $TTL in force from the start of the file (without it, BIND's rules apply). */
   defaultTtl?: number;
+  /** Most records one $GENERATE may make (limits.generateRecords). */
+  maxGenerate?: number;
+  /** Most records $GENERATE may bring the whole parse to (text sent through the API). */
+  maxRecords?: number;
 }
 
 export interface ParseResult {
@@ -68,6 +72,10 @@ export class ParseSession {
   constructor(
     readonly includeRoot: string,
     defaultTtl: number | undefined,
+    /** Most records one $GENERATE may make. */
+    readonly maxGenerate: number,
+    /** Most records $GENERATE may bring the table to. */
+    readonly maxRecords = Number.POSITIVE_INFINITY,
   ) {
     this.defaultTtl = defaultTtl;
   }

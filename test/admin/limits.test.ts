@@ -1,0 +1,58 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { nameToKey, parseName } from '../../zones/name.js';
+import { auth, EXAMPLE_ZONE, startFixture, writeSettled } from './fixture.js';
+
+const APEX = nameToKey(parseName('example.test.'));
+const LIMITS = { recordsPerRRset: 5, recordsPerZone: 25, recordsPerRequest: 20, generateRecords: 10 };
+const addresses = (n: number) => Array.from({ length: n }, (_, i) => ({ content: `192.0.2.${i + 1}` }));
+
+test('limits: an RRset, a request, a zone or a $GENERATE over its limit is refused with the limit named, and nothing of it is applied', async () => {
+  const fx = await startFixture({ limits: LIMITS });
+  try {
+    const app = fx.server.adminApp!;
+    const before = fx.server.store.zoneMeta(APEX)!;
+    const patch = (rrsets: unknown[]) => app.inject({ method: 'PATCH', url: '/api/v1/zones/example.test/rrsets', headers: auth, payload: { rrsets } });
+
+    const big = await patch([{ name: 'rr.example.test.', type: 'A', ttl: 60, changetype: 'REPLACE', records: addresses(6) }]);
+    assert.equal(big.statusCode, 422, big.body);
+    assert.match(big.json().reason, /rr\.example\.test\. A would have 6 records, more than 5 \(limits\.recordsPerRRset\)/);
+
+    const many = await patch(Array.from({ length: 5 }, (_, i) => ({ name: `h${i}.example.test.`, type: 'A', ttl: 60, changetype: 'REPLACE', records: addresses(5) })));
+    assert.equal(many.statusCode, 422, many.body);
+    assert.equal(many.json().field, 'rrsets');
+    assert.match(many.json().reason, /more than 20 \(limits\.recordsPerRequest\)/);
+
+    const zoneFull = await patch(Array.from({ length: 4 }, (_, i) => ({ name: `z${i}.example.test.`, type: 'A', ttl: 60, changetype: 'REPLACE', records: addresses(4) })));
+    assert.equal(zoneFull.statusCode, 422, zoneFull.body);
+    assert.match(zoneFull.json().reason, /zone example\.test\. would have 26 records, more than 25 \(limits\.recordsPerZone\)/);
+
+    const after = fx.server.store.zoneMeta(APEX)!;
+    assert.equal(after.serial, before.serial, 'nothing was committed');
+    assert.equal(after.records, before.records);
+
+    // a few bytes of zone text must not become many records
+    const generated = await app.inject({ method: 'POST', url: '/api/v1/zones', headers: auth, payload: {
+      name: 'gen.test.', zone: '$ORIGIN gen.test.\n@ SOA ns hm 1 2 3 4 5\n@ NS ns\nns A 192.0.2.1\n$GENERATE 1-2000000 h$ A 192.0.2.1\n' } });
+    assert.equal(generated.statusCode, 422, generated.body);
+    assert.match(generated.json().reason, /it makes more than 10 records \(limits\.generateRecords\)/);
+    assert.equal(fx.server.store.zoneMeta(nameToKey(parseName('gen.test.'))), undefined);
+  } finally {
+    await fx.stop();
+  }
+});
+
+test('limits: a zone file over a limit is reported like a syntax error and the version already served stays', async () => {
+  const fx = await startFixture({ limits: LIMITS });
+  try {
+    const before = fx.server.store.zoneMeta(APEX)!;
+    writeSettled(join(fx.zoneDir, 'example.test.zone'), `${EXAMPLE_ZONE.replace(' 100 ', ' 101 ')}${addresses(6).map((a) => `rr A ${a.content}\n`).join('')}`);
+    await fx.server.zoneFolder.sync();
+    assert.equal(fx.server.store.zoneMeta(APEX)!.serial, before.serial, 'the old version keeps answering');
+    const status = fx.server.zoneFolder.status.get('example.test.');
+    assert.match(status?.lastError?.problems[0]?.message ?? '', /rr\.example\.test\. A would have 6 records, more than 5 \(limits\.recordsPerRRset\)/);
+  } finally {
+    await fx.stop();
+  }
+});
