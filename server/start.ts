@@ -197,6 +197,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
     const metrics = createMetricsRegistry({
       pipeline, table, counters, zoneFileStatus: () => zoneFolder.status,
       udpCounters: () => listeners!.udpCounters(),
+      tcpCounters: () => listeners!.tcpCounters(),
     });
     if (config.admin) {
       if (config.admin.token === undefined) {
