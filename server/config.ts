@@ -46,7 +46,8 @@ export interface Config {
   logLevel: string;
   nsid: Uint8Array | undefined;
   maxUdpPayload: number;
-  tcp: { idleTimeoutMs: number; maxConnections: number };
+  /** Stream limits (server/listeners/stream.ts): timeouts in ms, the caps, the unsent-answer bound. */
+  tcp: { idleTimeoutMs: number; ioTimeoutMs: number; maxConnections: number; maxConnectionsPerClient: number; maxUnsentBytes: number };
   /** `batching`: recvmmsg/sendmmsg through the native addon when it was built (else node:dgram). */
   udp: { batching: boolean };
   answerCacheSize: number;
@@ -155,7 +156,10 @@ export function validateConfig(raw: unknown, overrides: ConfigOverrides, where: 
     maxUdpPayload: obj.maxUdpPayload ?? DEFAULTS.maxUdpPayload,
     tcp: {
       idleTimeoutMs: 1000 * (obj.tcp?.idleTimeout ?? DEFAULTS.tcpIdleTimeoutSeconds),
+      ioTimeoutMs: Math.round(1000 * (obj.tcp?.ioTimeout ?? DEFAULTS.tcpIoTimeoutSeconds)),
       maxConnections: obj.tcp?.maxConnections ?? DEFAULTS.tcpMaxConnections,
+      maxConnectionsPerClient: obj.tcp?.maxConnectionsPerClient ?? DEFAULTS.tcpMaxConnectionsPerClient,
+      maxUnsentBytes: obj.tcp?.maxUnsentBytes ?? DEFAULTS.tcpMaxUnsentBytes,
     },
     udp: { batching: obj.udp?.batching ?? true },
     answerCacheSize: obj.answerCacheSize ?? DEFAULTS.answerCacheSize,

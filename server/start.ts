@@ -250,6 +250,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
         cookiesValid: pipeline.guard.validCookies, cookiesOther: pipeline.guard.otherCookies,
         logLinesSuppressed: pipeline.logLimiter.suppressed,
       }),
+      tcpCounters: () => listeners!.tcpCounters(),
     });
     if (config.admin) {
       if (config.admin.token === undefined) {

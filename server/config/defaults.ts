@@ -8,6 +8,12 @@ export const DEFAULTS = {
   maxUdpPayload: 1232,
   tcpIdleTimeoutSeconds: 10,
   tcpMaxConnections: 1024,
+  /** A message's deadline from its first octet (Knot: 500 ms; 2 s covers a segment lost once, RFC 6298's 1 s initial RTO, on a long path). */
+  tcpIoTimeoutSeconds: 2,
+  /** 1/16 of the cap: one address cannot take the lot; RFC 7766 §6.2.1 asks clients for one connection per server. */
+  tcpMaxConnectionsPerClient: 64,
+  /** Unsent answers per connection before reading it stops: four 64 KiB messages. */
+  tcpMaxUnsentBytes: 256 * 1024,
   answerCacheSize: 200_000,
   serialPolicy: 'increment' as SerialPolicy,
   adminListen: '127.0.0.1:8053',

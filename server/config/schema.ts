@@ -104,8 +104,15 @@ export const ConfigFileSchema = mapping({
   nsid: Type.Optional(text('The RFC 5001 NSID sent when a client asks (at most 128 octets); off when absent', { maxLength: 128 })),
   maxUdpPayload: Type.Optional(Type.Integer({ minimum: 512, maximum: 65535, default: DEFAULTS.maxUdpPayload, description: 'The EDNS(0) UDP payload offered and used at most' })),
   tcp: Type.Optional(mapping({
-    idleTimeout: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600, default: DEFAULTS.tcpIdleTimeoutSeconds, description: 'Seconds an idle TCP connection is kept' })),
-    maxConnections: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, default: DEFAULTS.tcpMaxConnections, description: 'TCP connections served at once' })),
+    idleTimeout: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600, default: DEFAULTS.tcpIdleTimeoutSeconds, description: 'Seconds an idle TCP connection is kept; only a whole message resets it' })),
+    ioTimeout: Type.Optional(Type.Number({
+      minimum: 0.05, maximum: 60, default: DEFAULTS.tcpIoTimeoutSeconds,
+      description: 'Seconds one message may take from its first octet (Knot\'s tcp-io-timeout); also how long a connection must be idle before it may be closed to make room at the cap',
+      errorMessage: 'must be a number of seconds from 0.05 to 60',
+    })),
+    maxConnections: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, default: DEFAULTS.tcpMaxConnections, description: 'TCP connections served at once; at the cap the one idle the longest is closed for a new one' })),
+    maxConnectionsPerClient: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, default: DEFAULTS.tcpMaxConnectionsPerClient, description: 'TCP connections from one client address (IPv6: one /64)' })),
+    maxUnsentBytes: Type.Optional(Type.Integer({ minimum: 16_384, maximum: 64 * 1024 * 1024, default: DEFAULTS.tcpMaxUnsentBytes, description: 'Octets of answers a connection may leave unread before the server stops reading it until they drain' })),
   }, 'DNS over TCP')),
   limits: Type.Optional(mapping({
     recordsPerRRset: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, default: DEFAULT_LIMITS.recordsPerRRset, description: 'Records in one RRset; a change that would pass it is refused whole' })),

@@ -915,7 +915,7 @@ return errors === 0;
 }
 
 export const tcp = validate8;
-const schema8 = {"additionalProperties":false,"description":"DNS over TCP","type":"object","properties":{"idleTimeout":{"minimum":1,"maximum":3600,"default":10,"description":"Seconds an idle TCP connection is kept","type":"integer"},"maxConnections":{"minimum":1,"maximum":1000000,"default":1024,"description":"TCP connections served at once","type":"integer"}}};
+const schema8 = {"additionalProperties":false,"description":"DNS over TCP","type":"object","properties":{"idleTimeout":{"minimum":1,"maximum":3600,"default":10,"description":"Seconds an idle TCP connection is kept; only a whole message resets it","type":"integer"},"ioTimeout":{"minimum":0.05,"maximum":60,"default":2,"description":"Seconds one message may take from its first octet (Knot's tcp-io-timeout); also how long a connection must be idle before it may be closed to make room at the cap","errorMessage":"must be a number of seconds from 0.05 to 60","type":"number"},"maxConnections":{"minimum":1,"maximum":1000000,"default":1024,"description":"TCP connections served at once; at the cap the one idle the longest is closed for a new one","type":"integer"},"maxConnectionsPerClient":{"minimum":1,"maximum":1000000,"default":64,"description":"TCP connections from one client address (IPv6: one /64)","type":"integer"},"maxUnsentBytes":{"minimum":16384,"maximum":67108864,"default":262144,"description":"Octets of answers a connection may leave unread before the server stops reading it until they drain","type":"integer"}}};
 
 function validate8(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -924,7 +924,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 const _errs1 = errors;
 for(const key0 in data){
-if(!((key0 === "idleTimeout") || (key0 === "maxConnections"))){
+if(!(((((key0 === "idleTimeout") || (key0 === "ioTimeout")) || (key0 === "maxConnections")) || (key0 === "maxConnectionsPerClient")) || (key0 === "maxUnsentBytes"))){
 validate8.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema8,data}];
 return false;
 break;
@@ -958,31 +958,115 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.maxConnections !== undefined){
-let data1 = data.maxConnections;
+if(data.ioTimeout !== undefined){
+let data1 = data.ioTimeout;
 const _errs4 = errors;
-if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-validate8.errors = [{instancePath:instancePath+"/maxConnections",schemaPath:"#/properties/maxConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema8.properties.maxConnections.type,parentSchema:schema8.properties.maxConnections,data:data1}];
-return false;
-}
 if(errors === _errs4){
 if((typeof data1 == "number") && (isFinite(data1))){
-if(data1 > 1000000 || isNaN(data1)){
-validate8.errors = [{instancePath:instancePath+"/maxConnections",schemaPath:"#/properties/maxConnections/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000000},message:"must be <= 1000000",schema:1000000,parentSchema:schema8.properties.maxConnections,data:data1}];
+if(data1 > 60 || isNaN(data1)){
+validate8.errors = [{instancePath:instancePath+"/ioTimeout",schemaPath:"#/properties/ioTimeout/maximum",keyword:"maximum",params:{comparison: "<=", limit: 60},message:"must be <= 60",schema:60,parentSchema:schema8.properties.ioTimeout,data:data1}];
 return false;
 }
 else {
-if(data1 < 1 || isNaN(data1)){
-validate8.errors = [{instancePath:instancePath+"/maxConnections",schemaPath:"#/properties/maxConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema8.properties.maxConnections,data:data1}];
+if(data1 < 0.05 || isNaN(data1)){
+validate8.errors = [{instancePath:instancePath+"/ioTimeout",schemaPath:"#/properties/ioTimeout/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0.05},message:"must be >= 0.05",schema:0.05,parentSchema:schema8.properties.ioTimeout,data:data1}];
 return false;
 }
 }
+}
+else {
+validate8.errors = [{instancePath:instancePath+"/ioTimeout",schemaPath:"#/properties/ioTimeout/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema8.properties.ioTimeout.type,parentSchema:schema8.properties.ioTimeout,data:data1}];
+return false;
 }
 }
 var valid0 = _errs4 === errors;
 }
 else {
 var valid0 = true;
+}
+if(valid0){
+if(data.maxConnections !== undefined){
+let data2 = data.maxConnections;
+const _errs6 = errors;
+if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
+validate8.errors = [{instancePath:instancePath+"/maxConnections",schemaPath:"#/properties/maxConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema8.properties.maxConnections.type,parentSchema:schema8.properties.maxConnections,data:data2}];
+return false;
+}
+if(errors === _errs6){
+if((typeof data2 == "number") && (isFinite(data2))){
+if(data2 > 1000000 || isNaN(data2)){
+validate8.errors = [{instancePath:instancePath+"/maxConnections",schemaPath:"#/properties/maxConnections/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000000},message:"must be <= 1000000",schema:1000000,parentSchema:schema8.properties.maxConnections,data:data2}];
+return false;
+}
+else {
+if(data2 < 1 || isNaN(data2)){
+validate8.errors = [{instancePath:instancePath+"/maxConnections",schemaPath:"#/properties/maxConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema8.properties.maxConnections,data:data2}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.maxConnectionsPerClient !== undefined){
+let data3 = data.maxConnectionsPerClient;
+const _errs8 = errors;
+if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
+validate8.errors = [{instancePath:instancePath+"/maxConnectionsPerClient",schemaPath:"#/properties/maxConnectionsPerClient/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema8.properties.maxConnectionsPerClient.type,parentSchema:schema8.properties.maxConnectionsPerClient,data:data3}];
+return false;
+}
+if(errors === _errs8){
+if((typeof data3 == "number") && (isFinite(data3))){
+if(data3 > 1000000 || isNaN(data3)){
+validate8.errors = [{instancePath:instancePath+"/maxConnectionsPerClient",schemaPath:"#/properties/maxConnectionsPerClient/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000000},message:"must be <= 1000000",schema:1000000,parentSchema:schema8.properties.maxConnectionsPerClient,data:data3}];
+return false;
+}
+else {
+if(data3 < 1 || isNaN(data3)){
+validate8.errors = [{instancePath:instancePath+"/maxConnectionsPerClient",schemaPath:"#/properties/maxConnectionsPerClient/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema8.properties.maxConnectionsPerClient,data:data3}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs8 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.maxUnsentBytes !== undefined){
+let data4 = data.maxUnsentBytes;
+const _errs10 = errors;
+if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
+validate8.errors = [{instancePath:instancePath+"/maxUnsentBytes",schemaPath:"#/properties/maxUnsentBytes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema8.properties.maxUnsentBytes.type,parentSchema:schema8.properties.maxUnsentBytes,data:data4}];
+return false;
+}
+if(errors === _errs10){
+if((typeof data4 == "number") && (isFinite(data4))){
+if(data4 > 67108864 || isNaN(data4)){
+validate8.errors = [{instancePath:instancePath+"/maxUnsentBytes",schemaPath:"#/properties/maxUnsentBytes/maximum",keyword:"maximum",params:{comparison: "<=", limit: 67108864},message:"must be <= 67108864",schema:67108864,parentSchema:schema8.properties.maxUnsentBytes,data:data4}];
+return false;
+}
+else {
+if(data4 < 16384 || isNaN(data4)){
+validate8.errors = [{instancePath:instancePath+"/maxUnsentBytes",schemaPath:"#/properties/maxUnsentBytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16384},message:"must be >= 16384",schema:16384,parentSchema:schema8.properties.maxUnsentBytes,data:data4}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs10 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
 }
 }
 }

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { ListenAddress, ListenTransport } from '../listen-address.js';
 import type { MessageHandler } from '../transports.js';
 import { listenTcp } from './tcp.js';
-import type { StreamOptions } from './stream.js';
+import { StreamCounters, type StreamOptions } from './stream.js';
 import { listenUdp, type UdpListener } from './udp.js';
 import type { UdpCounters } from './udp-batch.js';
 
@@ -18,6 +18,7 @@ interface Bound {
   /** Logged with the 'listening' line (UDP: how it reads datagrams). */
   readonly detail: Record<string, unknown>;
   readonly udp?: UdpListener;
+  readonly stream?: StreamCounters;
   close(): Promise<void>;
 }
 
@@ -30,9 +31,9 @@ const STARTERS: Record<ListenTransport, Starter> = {
     return { port: u.port, detail: { io: u.kind }, udp: u, close: async () => u.close() };
   },
   tcp: async (address, handler, options, log) => {
-    const server = await listenTcp(address, handler, options.tcp, log);
+    const { server, service } = await listenTcp(address, handler, options.tcp, log);
     return {
-      port: (server.address() as net.AddressInfo).port, detail: {},
+      port: (server.address() as net.AddressInfo).port, detail: {}, stream: service.counters,
       close: () => new Promise<void>((resolve) => server.close(() => resolve())),
     };
   },
@@ -94,6 +95,11 @@ export class DnsListeners {
       sum.receiveErrors += c.receiveErrors;
     }
     return sum;
+  }
+
+  /** The TCP listeners' refused and closed connections and paused reads, summed. */
+  tcpCounters(): StreamCounters {
+    return StreamCounters.sum(this.bound.flatMap((b) => (b.stream ? [b.stream] : [])));
   }
 
   async close(): Promise<void> {

@@ -1,172 +1,160 @@
-import type { Duplex } from 'node:stream';
+import { performance } from 'node:perf_hooks';
+import type { Logger } from 'pino';
+import { DEFAULTS } from '../config/defaults.js';
 import type { MessageHandler, TransportId } from '../transports.js';
+import { clientKey } from './client-key.js';
+import { StreamConnection, type CloseReason, type ConnectionLimits, type ConnectionOwner, type StreamSocket } from './stream-connection.js';
+
+export type { CloseReason, StreamSocket };
 
 /**
  * DNS over a byte stream (RFC 7766; the same framing carries DoT, RFC 7858, and DoQ, RFC 9250
  * §4.2): 2-octet length framing, many queries per connection, pipelined queries answered as they
- * complete (synchronously, so in order), an idle timeout, a cap on connections. Any stream
- * transport plugs in by handing each accepted connection to `StreamService.accept`.
+ * complete, backpressure, an idle timeout and an I/O deadline (stream-connection.ts), a cap on
+ * connections and one per client. Any stream transport plugs in by handing each accepted
+ * connection to `StreamService.accept`.
  */
 
 export interface StreamOptions {
-  /** Idle time after which a connection is closed (RFC 7766 §6.2.3). */
+  /** Idle time between messages after which a connection is closed (RFC 7766 §6.2.3); only a whole message resets it. */
   idleTimeoutMs: number;
+  /**
+   * Time one message may take from its first octet (Knot's tcp-io-timeout); also how long a
+   * connection is idle before it may be closed to make room for a new one. Default 2000.
+   */
+  ioTimeoutMs?: number;
   maxConnections: number;
+  /** Connections from one client address (IPv6: one /64). Default 64. */
+  maxConnectionsPerClient?: number;
+  /** Answers not yet sent after which reading a connection stops until it drains (RFC 7766 §6.2.1). Default 256 KiB. */
+  maxUnsentBytes?: number;
 }
 
-/** A connection as the stream handling uses it: a duplex byte stream with an idle timer (net.Socket, tls.TLSSocket). */
-export interface StreamSocket extends Duplex {
-  setTimeout(timeout: number, callback?: () => void): this;
+/** The optional StreamOptions when not given: the `tcp:` defaults of the config. */
+export const STREAM_DEFAULTS = {
+  ioTimeoutMs: 1000 * DEFAULTS.tcpIoTimeoutSeconds,
+  maxConnectionsPerClient: DEFAULTS.tcpMaxConnectionsPerClient,
+  maxUnsentBytes: DEFAULTS.tcpMaxUnsentBytes,
+} as const;
+
+/** Connections a StreamService refused or closed, by reason, and how often it stopped reading one. */
+export class StreamCounters {
+  readonly closed: Record<CloseReason, number> = { client_limit: 0, full: 0, evicted: 0, io_timeout: 0, idle_timeout: 0, write_stall: 0 };
+  pausedReads = 0;
+
+  static sum(all: Iterable<StreamCounters>): StreamCounters {
+    const out = new StreamCounters();
+    for (const c of all) {
+      for (const reason of Object.keys(out.closed) as CloseReason[]) out.closed[reason] += c.closed[reason];
+      out.pausedReads += c.pausedReads;
+    }
+    return out;
+  }
 }
+
+/** Limits hit are logged at most this often, as one line with the counts since the last one. */
+const LIMIT_LOG_INTERVAL_MS = 60_000;
+/** Closings that mean a limit was hit (an idle timeout is the ordinary end of a connection). */
+const LIMIT_REASONS: readonly CloseReason[] = ['client_limit', 'full', 'evicted', 'io_timeout', 'write_stall'];
 
 /** The connections of one listener: what it caps, and the handler they feed. */
-export class StreamService {
-  private open = 0;
-  private readonly closed = (): void => {
-    this.open--;
-  };
+export class StreamService implements ConnectionOwner {
+  readonly counters = new StreamCounters();
+  readonly idle = new Set<StreamConnection>();
+  private readonly all = new Set<StreamConnection>();
+  private readonly perClient = new Map<string, number>();
+  private readonly limits: ConnectionLimits;
+  private readonly maxPerClient: number;
+  private lastLimitLog = -Infinity;
+  private readonly loggedCounts: Record<CloseReason, number> = { ...this.counters.closed };
 
   constructor(
     private readonly handler: MessageHandler,
     private readonly transport: TransportId,
     private readonly options: StreamOptions,
-  ) {}
+    private readonly log?: Logger,
+  ) {
+    this.limits = {
+      idleTimeoutMs: options.idleTimeoutMs,
+      ioTimeoutMs: options.ioTimeoutMs ?? STREAM_DEFAULTS.ioTimeoutMs,
+      maxUnsentBytes: options.maxUnsentBytes ?? STREAM_DEFAULTS.maxUnsentBytes,
+    };
+    this.maxPerClient = options.maxConnectionsPerClient ?? STREAM_DEFAULTS.maxConnectionsPerClient;
+  }
 
   /** Connections being served now. */
   get connections(): number {
-    return this.open;
+    return this.all.size;
   }
 
-  /** Serves a new connection; beyond the cap it is closed at once (false). */
+  /** The connections being served now (for tests and status: unsent octets, paused reading). */
+  connectionsNow(): Iterable<StreamConnection> {
+    return this.all;
+  }
+
+  /**
+   * Serves a new connection (true). Refused, closed at once (false): beyond the per-client limit,
+   * or at the cap with no connection idle long enough to close instead (RFC 7766 §6.2.3: the one
+   * idle the longest goes first).
+   */
   accept(socket: StreamSocket, peer: string): boolean {
-    if (this.open >= this.options.maxConnections) {
-      socket.destroy();
-      return false;
-    }
-    this.open++;
-    socket.once('close', this.closed);
-    serveConnection(socket, peer, this.handler, this.options.idleTimeoutMs, this.transport);
+    const client = clientKey(peer);
+    const fromClient = this.perClient.get(client) ?? 0;
+    if (fromClient >= this.maxPerClient) return this.refuse(socket, 'client_limit', peer);
+    if (this.all.size >= this.options.maxConnections && !this.evictIdle()) return this.refuse(socket, 'full', peer);
+    this.perClient.set(client, fromClient + 1);
+    this.all.add(new StreamConnection(socket, peer, client, this.handler, this.transport, this.limits, this));
     return true;
   }
-}
 
-function serveConnection(socket: StreamSocket, peer: string, handler: MessageHandler, idleTimeoutMs: number, transport: TransportId): void {
-  let pending: Buffer | undefined;
-  let streaming = false;
-  const answers: Answers = { socket, chunks: [] };
-  socket.setTimeout(idleTimeoutMs, () => socket.destroy());
-  socket.on('error', () => socket.destroy());
-  // a client that half-closes after its last queries still gets their answers: write them before
-  // the socket's own 'end' listener shuts our side (allowHalfOpen: false)
-  socket.prependListener('end', () => writeAnswers(answers));
-
-  const answerQueries = (): void => {
-    const data = pending;
-    pending = undefined;
-    if (!data) return;
-    let p = 0;
-    const out = answers.chunks;
-    const queuedBefore = out.length;
-    while (data.length - p >= 2) {
-      const len = data.readUInt16BE(p);
-      if (data.length - p - 2 < len) break;
-      const response = handler.handle(data.subarray(p + 2, p + 2 + len), transport, peer);
-      p += 2 + len;
-      if (response === undefined) continue;
-      if (response instanceof Uint8Array) {
-        out.push(lengthPrefix(response.length), response);
-        continue;
-      }
-      // a zone transfer: what came before goes first, then the stream; later queries wait for it
-      writeAnswers(answers);
-      if (p < data.length) pending = Buffer.from(data.subarray(p));
-      void stream(response);
-      return;
+  /**
+   * Closes the connection idle the longest, if it has been idle for ioTimeout at least: a client
+   * that just connected or just got its answer is given the time one message may take to send the
+   * next, or a flood of new connections would close every other one before its first query.
+   */
+  private evictIdle(): boolean {
+    const settled = performance.now() - this.limits.ioTimeoutMs;
+    for (const c of this.idle) {
+      if (c.idleSince > settled) return false;
+      if (!c.idle) continue; // answers still going out
+      c.close('evicted');
+      this.released(c);
+      return true;
     }
-    if (p < data.length) pending = Buffer.from(data.subarray(p));
-    if (queuedBefore === 0 && out.length > 0) queueForFlush(answers);
-  };
+    return false;
+  }
 
-  const stream = async (messages: Iterable<Buffer>): Promise<void> => {
-    streaming = true;
-    socket.setTimeout(0);
-    try {
-      for (const message of messages) {
-        if (socket.destroyed) return;
-        const more = socket.write(Buffer.concat([lengthPrefix(message.length), message]));
-        // a client gone mid-transfer closes without 'drain' (or 'error'): stop rather than wait
-        // forever with the transfer's LMDB snapshot held open
-        if (!more) await drainedOrClosed(socket);
-      }
-    } catch {
-      // a transfer that cannot finish must not look finished: drop the connection (RFC 5936 §4.2)
-      socket.destroy();
-      return;
-    } finally {
-      streaming = false;
+  private refuse(socket: StreamSocket, reason: CloseReason, peer: string): false {
+    socket.on('error', () => undefined);
+    socket.destroy();
+    this.closedBy(reason, peer);
+    return false;
+  }
+
+  closedBy(reason: CloseReason, peer: string): void {
+    this.counters.closed[reason]++;
+    if (!LIMIT_REASONS.includes(reason) || !this.log) return;
+    const now = performance.now();
+    if (now - this.lastLimitLog < LIMIT_LOG_INTERVAL_MS) return;
+    this.lastLimitLog = now;
+    const since: Partial<Record<CloseReason, number>> = {};
+    for (const r of LIMIT_REASONS) {
+      const n = this.counters.closed[r] - this.loggedCounts[r];
+      if (n > 0) since[r] = n;
+      this.loggedCounts[r] = this.counters.closed[r];
     }
-    socket.setTimeout(idleTimeoutMs);
-    socket.resume();
-    answerQueries();
-  };
+    this.log.warn({ closed: since, last: { reason, client: peer } }, 'stream connection limits hit (at most one such line a minute)');
+  }
 
-  socket.on('data', (chunk: Buffer) => {
-    pending = pending ? Buffer.concat([pending, chunk]) : chunk;
-    if (!streaming) answerQueries();
-    else if (pending.length > MAX_PENDING_WHILE_STREAMING) socket.pause(); // read on once the transfer is done
-  });
-}
+  pausedReading(): void {
+    this.counters.pausedReads++;
+  }
 
-const MAX_PENDING_WHILE_STREAMING = 256 * 1024;
-
-/** A connection's answers not yet written: length prefixes and messages, in order. */
-interface Answers {
-  readonly socket: StreamSocket;
-  chunks: Buffer[];
-}
-
-/**
- * Connections with answers waiting. Every connection that was readable in this event-loop turn is
- * answered first, and the writes go out together afterwards (setImmediate runs after the turn's I/O
- * callbacks): a client reading many connections is woken once for the lot instead of once per
- * connection, which on loopback and in VMs (a wake-up is an interprocessor interrupt) is a large
- * share of the cost of an answer. Each connection still gets one write per turn. Shared by every
- * stream transport.
- */
-let toFlush: Answers[] = [];
-
-function queueForFlush(answers: Answers): void {
-  if (toFlush.length === 0) setImmediate(flushAnswers);
-  toFlush.push(answers);
-}
-
-function flushAnswers(): void {
-  const batch = toFlush;
-  toFlush = [];
-  for (const answers of batch) writeAnswers(answers);
-}
-
-function writeAnswers(answers: Answers): void {
-  const chunks = answers.chunks;
-  if (chunks.length === 0) return;
-  answers.chunks = [];
-  if (!answers.socket.destroyed) answers.socket.write(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
-}
-
-function drainedOrClosed(socket: StreamSocket): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      socket.off('drain', done);
-      socket.off('close', done);
-      resolve();
-    };
-    socket.on('drain', done);
-    socket.on('close', done);
-  });
-}
-
-function lengthPrefix(length: number): Buffer {
-  const frame = Buffer.allocUnsafe(2);
-  frame.writeUInt16BE(length, 0);
-  return frame;
+  released(connection: StreamConnection): void {
+    if (!this.all.delete(connection)) return;
+    this.idle.delete(connection);
+    const n = (this.perClient.get(connection.client) ?? 1) - 1;
+    if (n > 0) this.perClient.set(connection.client, n);
+    else this.perClient.delete(connection.client);
+  }
 }

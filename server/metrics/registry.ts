@@ -7,6 +7,7 @@ import type { ZoneTable } from '../zone-table.js';
 import type { ZoneLoadStatus } from '../../zones/import/zone-folder.js';
 import { ControlCounters } from './counters.js';
 import type { UdpCounters } from '../listeners/udp-batch.js';
+import type { StreamCounters } from '../listeners/stream.js';
 import { histogramSamples, register, ScrapeMetric, type Sample } from './scrape-metric.js';
 
 export interface MetricSources {
@@ -20,6 +21,8 @@ export interface MetricSources {
   udpCounters(): UdpCounters;
   /** Response rate limiting, cookies and log rate limiting (absent: reported as zeros). */
   limits?: () => LimitCounts;
+  /** The TCP listeners' refused and closed connections, summed. */
+  tcpCounters(): StreamCounters;
 }
 
 /** What limits/ counts, read at scrape time. */
@@ -91,6 +94,12 @@ export function createMetricsRegistry(src: MetricSources): Registry {
     'client\'s address refused them (batched UDP; node:dgram reports these as log lines).', 'counter', () => [{ value: src.udpCounters().answersDropped }]);
   add('meshdns_udp_receive_errors_total', 'Failed reads from a batched UDP socket (anything but "nothing to read").', 'counter',
     () => [{ value: src.udpCounters().receiveErrors }]);
+  add('meshdns_tcp_connections_closed_total', 'TCP connections the server refused or closed, by reason: client_limit (refused: ' +
+    'tcp.maxConnectionsPerClient), full (refused: the cap reached, none idle), evicted (idle the longest, closed for a new one), ' +
+    'io_timeout (a message not whole within tcp.ioTimeout), idle_timeout, write_stall (answers unread for tcp.idleTimeout).', 'counter',
+  () => Object.entries(src.tcpCounters().closed).map(([reason, value]) => ({ labels: { reason }, value })));
+  add('meshdns_tcp_reads_paused_total', 'Times reading a TCP connection stopped because its unsent answers passed tcp.maxUnsentBytes.',
+    'counter', () => [{ value: src.tcpCounters().pausedReads }]);
   add('meshdns_dns_query_faults_total', 'Queries that hit an internal error and were answered SERVFAIL.', 'counter',
     () => [{ value: stats.servfail }]);
   add('meshdns_dns_request_duration_seconds', `Time to answer a query, from datagram to response (one query in ${DURATION_SAMPLE} is timed).`,
