@@ -36,3 +36,17 @@ test('a big zone file loads in a worker thread with progress lines, small zones 
   assert.match(dig(['@127.0.0.1', '-p', String(server.port), 'host-number-199999.big.test', 'A', '+short']), /^10\.3\.13\.63\n$/);
   assert.match(dig(['@127.0.0.1', '-p', String(server.port), 'www.small.test', 'A', '+short']), /^192\.0\.2\.80\n$/);
 });
+
+test('a small file replacing a big zone is diffed and committed in the loader process, not on the query thread', async () => {
+  await server.waitForLog((e) => e['msg'] === 'zone loaded' && e['zone'] === 'big.test.', 60_000);
+  writeFileSync(join(zoneDir, 'big.test.zone'), '$TTL 300\n@ SOA ns hm 2 3600 600 86400 60\n@ NS ns\nns A 192.0.2.1\nleft A 192.0.2.7\n');
+  const past = new Date(Date.now() - 60_000);
+  utimesSync(join(zoneDir, 'big.test.zone'), past, past);
+  // progress lines come only from the loader process
+  const progress = await server.waitForLog((e) => e['msg'] === 'parsing zone file' && e['zone'] === 'big.test.' && Number(e['bytes']) < 1024, 30_000);
+  assert.ok(progress);
+  const reloaded = await server.waitForLog((e) => e['msg'] === 'zone loaded' && e['zone'] === 'big.test.' && e['removed'] === NAMES, 120_000);
+  assert.equal(reloaded['added'], 1);
+  assert.equal(dig(['@127.0.0.1', '-p', String(server.port), 'host-number-199999.big.test', 'A', '+short']), '');
+  assert.match(dig(['@127.0.0.1', '-p', String(server.port), 'left.big.test', 'A', '+short']), /^192\.0\.2\.7\n$/);
+});
