@@ -16,3 +16,17 @@ export function rdataEqual(type: number, a: Uint8Array, b: Uint8Array): boolean 
   if (same) return true;
   return Buffer.from(canonicalRdata(type, a)).equals(canonicalRdata(type, b));
 }
+
+/**
+ * What makes two rdatas the same RR: the RFC 4034 §6.2 canonical form (embedded names lowercased
+ * for the types listed there), as a latin1 string so a Set can hold it.
+ */
+export function rdataIdentity(type: number, rdata: Uint8Array): string {
+  let canonical: Uint8Array;
+  try {
+    canonical = canonicalRdata(type, rdata);
+  } catch {
+    canonical = rdata; // malformed rdata never comes from the parser; compare the bytes then
+  }
+  return Buffer.from(canonical.buffer, canonical.byteOffset, canonical.length).toString('latin1');
+}

@@ -1,7 +1,7 @@
 import { checkZone } from '../../zones/import/checks.js';
 import type { ZoneDiff } from '../../zones/diff.js';
 import { keyToName, nameToKey, nameToText, parentKey, type WireName } from '../../zones/name.js';
-import { rdataEqual } from '../../zones/rdata-equal.js';
+import { rdataIdentity } from '../../zones/rdata-equal.js';
 import { reconcile } from '../../zones/reconcile.js';
 import { rdataToText } from '../../zones/rdata/index.js';
 import type { ParsedRecord } from '../../zones/record.js';
@@ -65,11 +65,14 @@ export function parseRRsets(rrsets: readonly RRsetInput[], apexKey: Buffer, orig
       if (rs.ttl === undefined) throw invalid(`${at}.ttl`, undefined, 'is required for REPLACE');
       if (!Number.isInteger(rs.ttl) || rs.ttl < 0 || rs.ttl > MAX_TTL) throw invalid(`${at}.ttl`, rs.ttl, `must be a whole number from 0 to ${MAX_TTL} (RFC 2181 §8)`);
       ttl = rs.ttl;
+      const seenRdata = new Map<string, number>();
       (rs.records ?? []).forEach((r, j) => {
         const field = `${at}.records[${j}]`;
         if (r.disabled === true) throw invalid(`${field}.disabled`, true, 'disabled records are not supported; leave the record out instead');
         const rdata = parseContent(type, r.content, `${field}.content`);
-        const dup = rdatas.findIndex((x) => rdataEqual(type, x, rdata));
+        const identity = rdataIdentity(type, rdata);
+        const dup = seenRdata.get(identity) ?? -1;
+        seenRdata.set(identity, j);
         if (dup >= 0) throw invalid(`${field}.content`, r.content, `is the same record as ${at}.records[${dup}] (an RRset has no duplicates, RFC 2181 §5)`);
         rdatas.push(rdata);
       });
@@ -143,7 +146,8 @@ export function planPatch(store: ZoneReader, apexKey: Buffer, meta: ZoneMeta, rr
       for (const rdata of rs.rdatas) add(rdata);
       continue;
     }
-    const going = old.rrs.filter((rr) => !rs.rdatas.some((n) => rdataEqual(rs.type, n, rr.rdata)));
+    const wantedIds = new Set(rs.rdatas.map((rdata) => rdataIdentity(rs.type, rdata)));
+    const going = old.rrs.filter((rr) => !wantedIds.has(rdataIdentity(rs.type, rr.rdata)));
     const foreign = going.filter((rr) => rr.owners.some((o) => o !== apiId));
     if (foreign.length === 0 && rs.replace) {
       // the API's own records of this RRset against what it wants: the shared reconcile step

@@ -1,3 +1,4 @@
+import { rdataIdentity } from '../rdata-equal.js';
 import { isInZone, nameToKey, nameToText, type WireName } from '../name.js';
 import { canonicalOrder, forEachName, isPrefixOf, KeySet, relativeKey } from '../table/canonical-order.js';
 import { canonicalRdata } from '../rdata/index.js';
@@ -235,16 +236,5 @@ export function checkTable(origin: WireName, t: RecordTable, file = ''): ZonePro
   }
 }
 
-/**
- * What makes two rdatas the same RR: the RFC 4034 §6.2 canonical form (embedded names lowercased
- * for the types listed there), as a latin1 string so a Set can hold it.
- */
-export function rdataIdentity(type: number, rdata: Uint8Array): string {
-  let canonical: Uint8Array;
-  try {
-    canonical = canonicalRdata(type, rdata);
-  } catch {
-    canonical = rdata; // malformed rdata never comes from the parser; compare the bytes then
-  }
-  return Buffer.from(canonical.buffer, canonical.byteOffset, canonical.length).toString('latin1');
-}
+
+export { rdataIdentity };

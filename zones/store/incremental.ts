@@ -1,7 +1,7 @@
 import { keyLabelCount, keyToName, nameToKey, parentKey } from '../name.js';
 import { RRType } from '../rrtype.js';
 import type { DiffRR, ZoneDiff } from '../diff.js';
-import { canonicalRdata } from '../rdata/index.js';
+import { rdataIdentity } from '../rdata-equal.js';
 import { nodeKey, type StoreHandles } from './handles.js';
 import type { JournalRR } from './journal.js';
 import { encodeNode, findRRset, NodeFlag, ownFlags, type StoredRR, type StoredRRset } from './node.js';
@@ -24,25 +24,25 @@ class RRsetIndex {
     let map = this.maps.get(set);
     if (!map) {
       map = new Map();
-      for (const rr of set.rrs) if (!this.gone.has(rr)) map.set(rdataKey(type, rr.rdata), rr);
+      for (const rr of set.rrs) if (!this.gone.has(rr)) map.set(rdataIdentity(type, rr.rdata), rr);
       this.maps.set(set, map);
     }
     return map;
   }
 
   find(type: number, set: StoredRRset, rdata: Uint8Array): StoredRR | undefined {
-    return this.map(type, set).get(rdataKey(type, rdata));
+    return this.map(type, set).get(rdataIdentity(type, rdata));
   }
 
   add(type: number, set: StoredRRset, rr: StoredRR): void {
     set.rrs.push(rr);
-    this.map(type, set).set(rdataKey(type, rr.rdata), rr);
+    this.map(type, set).set(rdataIdentity(type, rr.rdata), rr);
   }
 
   /** Marks an RR gone; false when its RRset is now empty. */
   remove(type: number, set: StoredRRset, rr: StoredRR): boolean {
     const map = this.map(type, set);
-    map.delete(rdataKey(type, rr.rdata));
+    map.delete(rdataIdentity(type, rr.rdata));
     this.gone.add(rr);
     return map.size > 0;
   }
@@ -61,10 +61,6 @@ class RRsetIndex {
   }
 }
 
-function rdataKey(type: number, rdata: Uint8Array): string {
-  const canonical = canonicalRdata(type, rdata);
-  return Buffer.from(canonical.buffer, canonical.byteOffset, canonical.byteLength).toString('latin1');
-}
 
 /** What applying a diff to the working set changed (the journal's lists, without the SOA). */
 export interface AppliedEdits {
