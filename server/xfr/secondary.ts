@@ -10,8 +10,9 @@ import type { ZoneWriter } from '../../zones/store/write-door.js';
 import type { LmdbStore } from '../../zones/store/lmdb-store.js';
 import type { PrimaryTarget, ReplicationConfig } from '../config-replication.js';
 import type { ZoneTable } from '../zone-table.js';
-import { fetchAxfr, fetchIxfr, querySerial, TransferError, type IxfrResult, type IxfrStep, type Primary } from './xfr-in.js';
+import { fetchIxfr, querySerial, TransferError, type IxfrResult, type IxfrStep, type Primary } from './xfr-in.js';
 import { ControlCounters } from '../metrics/counters.js';
+import { axfrInChild } from './axfr-child.js';
 
 interface SecondaryZone {
   origin: string;
@@ -176,8 +177,16 @@ export class SecondaryZones {
           if (outcome === true) return true;
           ixfrProblem = outcome;
         }
-        const records = await fetchAxfr(primary, zone.name, config.keyring);
-        this.applyWhole(zone, records, where, full ? undefined : ours, 'incoming transfer (AXFR) done');
+        // the whole zone is received and committed in a child process: answers never wait on it
+        const result = await axfrInChild(primary, zone.origin, {
+          dataPath: this.store.path, source: `xfr:${where}`, ours: full ? undefined : ours,
+          journalLimits: this.writer.journalLimits(zone.origin), limits: this.writer.limits(),
+        });
+        this.writer.announceExternalCommit(zone.apexKey, { changed: true, serial: result.serial, added: result.added, removed: 0, created: false, deleted: false, changeset: undefined });
+        ControlCounters.inc(this.counters.transfersIn, 'axfr');
+        this.unexpire(zone);
+        zone.lastError = undefined;
+        this.log.info({ zone: zone.origin, primary: where, serial: result.serial, records: result.added }, 'incoming transfer (AXFR) done');
         return true;
       } catch (err) {
         ControlCounters.inc(this.counters.transfersInFailed, 'refresh');
