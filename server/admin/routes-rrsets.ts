@@ -1,15 +1,15 @@
-import { LimitError } from '../../zones/limits.js';
 import type { FastifyInstance } from 'fastify';
 import { keyToName, nameToKey, nameToText } from '../../zones/name.js';
 import { rdataToText } from '../../zones/rdata/index.js';
 import { typeToText } from '../../zones/rrtype.js';
-import { StoreError } from '../../zones/store/lmdb-store.js';
 import { ControlCounters } from '../metrics/counters.js';
 import type { AdminContext } from './context.js';
-import { ApiError, invalid } from './errors.js';
+import { ApiError } from './errors.js';
 import { parseAbsoluteName, parseType } from './input.js';
 import { findZone } from './lookup.js';
-import { API_SOURCE, parseRRsets, planPatch, type RRsetInput } from './patch.js';
+import { API_SOURCE, type RRsetInput } from './patch.js';
+import { applyPatch, HEAVY_PATCH_RECORDS, patchRecordCount } from './patch-apply.js';
+import { patchInChild } from './patch-child.js';
 import { commitSchema, errorResponses, originParams, patchBody, rrsetListSchema, rrsetsQuery } from './schemas.js';
 
 export function rrsetRoutes(app: FastifyInstance, ctx: AdminContext): void {
@@ -50,25 +50,17 @@ export function rrsetRoutes(app: FastifyInstance, ctx: AdminContext): void {
       description: 'Returns after the commit, so the next DNS query sees the change. One bad record rejects the request (422) and nothing is applied.',
       params: originParams, body: patchBody, response: { 200: commitSchema, ...errorResponses },
     },
-  }, (req) => {
+  }, async (req) => {
     const { apexKey, meta } = findZone(ctx, req.params.origin);
     try {
       if (meta.kind !== 'primary') throw new ApiError(409, 'origin', meta.origin, 'is a secondary zone; change it at its primary');
-      // read, check and commit in one synchronous step: nothing else writes in between on this thread
-      const perRequest = ctx.writer.limits().recordsPerRequest;
-      const count = req.body.rrsets.reduce((n, rs) => n + (rs.records?.length ?? 0), 0);
-      if (count > perRequest) throw invalid('rrsets', count, `records in one request are more than ${perRequest} (limits.recordsPerRequest); send them in several`);
-      const parsed = parseRRsets(req.body.rrsets, apexKey, meta.origin);
-      const diff = planPatch(ctx.store, apexKey, meta, parsed);
-      let result;
-      try {
-        result = ctx.writer.commitDiff(apexKey, diff);
-      } catch (err) {
-        if (err instanceof StoreError || err instanceof LimitError) throw invalid('rrsets', undefined, err.message);
-        throw err;
-      }
+      const rrsets = req.body.rrsets;
+      // a big request is planned and committed in a child process: answers do not wait on it
+      const result = patchRecordCount(rrsets) > HEAVY_PATCH_RECORDS
+        ? await patchInChild(ctx.store.path, ctx.writer, apexKey, rrsets)
+        : applyPatch(ctx.store, ctx.writer, apexKey, meta, rrsets);
       ControlCounters.inc(ctx.counters.updatesApplied, API_SOURCE);
-      ctx.log.info({ zone: meta.origin, change: { rrsets: parsed.length, serial: result.serial, added: result.added, removed: result.removed } }, 'zone changed through the API');
+      ctx.log.info({ zone: meta.origin, change: { rrsets: rrsets.length, serial: result.serial, added: result.added, removed: result.removed } }, 'zone changed through the API');
       return result;
     } catch (err) {
       if (err instanceof ApiError) ControlCounters.inc(ctx.counters.updatesRefused, API_SOURCE);

@@ -56,3 +56,29 @@ test('limits: a zone file over a limit is reported like a syntax error and the v
     await fx.stop();
   }
 });
+
+test('a PATCH of more than 1,000 records is planned and committed in a child process: applied, announced, and refused with the field named like any other', async () => {
+  const fx = await startFixture({ limits: { recordsPerRRset: 5000, recordsPerRequest: 5000 } });
+  try {
+    const app = fx.server.adminApp!;
+    const before = fx.server.store.zoneMeta(APEX)!;
+    const records = Array.from({ length: 1500 }, (_, i) => ({ content: `10.1.${i >> 8}.${i & 255}` }));
+    const ok = await app.inject({ method: 'PATCH', url: '/api/v1/zones/example.test/rrsets', headers: auth,
+      payload: { rrsets: [{ name: 'many.example.test.', type: 'A', ttl: 60, changetype: 'REPLACE', records }] } });
+    assert.equal(ok.statusCode, 200, ok.body);
+    assert.equal(ok.json().added, 1500);
+    // the commit was made elsewhere: this process's zone table and reader must see it at once
+    const after = fx.server.store.zoneMeta(APEX)!;
+    assert.equal(after.records, before.records + 1500);
+    assert.equal(fx.server.table.byApexKey(APEX)?.serial, after.serial);
+    assert.equal(fx.server.store.getNode(after.id, nameToKey(parseName('many.example.test.')))?.rrsets[0]?.rrs.length, 1500);
+    const bad = [...records.slice(0, 1200), { content: 'not-an-address' }];
+    const refused = await app.inject({ method: 'PATCH', url: '/api/v1/zones/example.test/rrsets', headers: auth,
+      payload: { rrsets: [{ name: 'more.example.test.', type: 'A', ttl: 60, changetype: 'REPLACE', records: bad }] } });
+    assert.equal(refused.statusCode, 422, refused.body);
+    assert.equal(refused.json().field, 'rrsets[0].records[1200].content');
+    assert.equal(fx.server.store.zoneMeta(APEX)!.serial, after.serial, 'nothing of the refused request was applied');
+  } finally {
+    await fx.stop();
+  }
+});
