@@ -5,7 +5,7 @@ import { StoreError, type ZoneMeta } from '../../zones/store/zone-meta.js';
 import { invalid } from './errors.js';
 import { parseRRsets, planPatch, type RRsetInput } from './patch.js';
 
-/** Requests carrying more records than this are planned and committed in a child process (patch-worker.ts). */
+/** Requests carrying more records than this are planned and committed in a worker thread (patch-worker.ts). */
 export const HEAVY_PATCH_RECORDS = 1_000;
 
 /** A PATCH body's record count: what the limits and the choice of process go by. */

@@ -9,7 +9,7 @@ import { parseAbsoluteName, parseType } from './input.js';
 import { findZone } from './lookup.js';
 import { API_SOURCE, type RRsetInput } from './patch.js';
 import { applyPatch, HEAVY_PATCH_RECORDS, patchRecordCount } from './patch-apply.js';
-import { patchInChild } from './patch-child.js';
+import { patchInWorker } from './patch-thread.js';
 import { commitSchema, errorResponses, originParams, patchBody, rrsetListSchema, rrsetsQuery } from './schemas.js';
 
 export function rrsetRoutes(app: FastifyInstance, ctx: AdminContext): void {
@@ -55,9 +55,9 @@ export function rrsetRoutes(app: FastifyInstance, ctx: AdminContext): void {
     try {
       if (meta.kind !== 'primary') throw new ApiError(409, 'origin', meta.origin, 'is a secondary zone; change it at its primary');
       const rrsets = req.body.rrsets;
-      // a big request is planned and committed in a child process: answers do not wait on it
+      // a big request is planned and committed in a worker thread: answers do not wait on it
       const result = patchRecordCount(rrsets) > HEAVY_PATCH_RECORDS
-        ? await patchInChild(ctx.store.path, ctx.writer, apexKey, rrsets)
+        ? await patchInWorker(ctx.store.path, ctx.writer, apexKey, rrsets)
         : applyPatch(ctx.store, ctx.writer, apexKey, meta, rrsets);
       ControlCounters.inc(ctx.counters.updatesApplied, API_SOURCE);
       ctx.log.info({ zone: meta.origin, change: { rrsets: rrsets.length, serial: result.serial, added: result.added, removed: result.removed } }, 'zone changed through the API');

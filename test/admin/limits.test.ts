@@ -57,7 +57,7 @@ test('limits: a zone file over a limit is reported like a syntax error and the v
   }
 });
 
-test('a PATCH of more than 1,000 records is planned and committed in a child process: applied, announced, and refused with the field named like any other', async () => {
+test('a PATCH of more than 1,000 records is planned and committed in a worker thread: applied, announced, and refused with the field named like any other', async () => {
   const fx = await startFixture({ limits: { recordsPerRRset: 5000, recordsPerRequest: 5000 } });
   try {
     const app = fx.server.adminApp!;
