@@ -1,4 +1,5 @@
 import { LimitError } from '../../zones/limits.js';
+import { keyToName } from '../../zones/name.js';
 import type { ZoneReader } from '../../zones/store/reader.js';
 import type { CommitResult, ZoneWriter } from '../../zones/store/write-door.js';
 import { StoreError, type ZoneMeta } from '../../zones/store/zone-meta.js';
@@ -23,11 +24,23 @@ export function applyPatch(store: ZoneReader, writer: ZoneWriter, apexKey: Buffe
   const count = patchRecordCount(rrsets);
   if (count > perRequest) throw invalid('rrsets', count, `records in one request are more than ${perRequest} (limits.recordsPerRequest); send them in several`);
   const parsed = parseRRsets(rrsets, apexKey, meta.origin);
-  const diff = planPatch(store, apexKey, meta, parsed);
-  try {
-    return writer.commitDiff(apexKey, diff);
-  } catch (err) {
-    if (err instanceof StoreError || err instanceof LimitError) throw invalid('rrsets', undefined, err.message);
-    throw err;
+  // the plan is made against one version of the zone; a commit by another thread or process in
+  // between (a big PATCH runs in a worker) makes it stale: it is made again on the new version
+  for (let attempt = 1; ; attempt++) {
+    if (attempt > 1) store.seeExternalCommits();
+    const current = store.zoneMeta(apexKey);
+    if (!current) throw invalid('origin', meta.origin, 'is no zone here any more');
+    const diff = planPatch(store, apexKey, current, parsed);
+    try {
+      return writer.begin(keyToName(apexKey), diff.source).apply(diff)
+        .onlyIf(() => (store.zoneMeta(apexKey)?.generation === current.generation ? undefined : STALE))
+        .commit();
+    } catch (err) {
+      if (err instanceof StoreError && err.message.endsWith(STALE) && attempt < 5) continue;
+      if (err instanceof StoreError || err instanceof LimitError) throw invalid('rrsets', undefined, err.message);
+      throw err;
+    }
   }
 }
+
+const STALE = 'the zone changed while the request was planned';

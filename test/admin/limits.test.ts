@@ -82,3 +82,23 @@ test('a PATCH of more than 1,000 records is planned and committed in a worker th
     await fx.stop();
   }
 });
+
+test('two big PATCHes replacing the same RRset at once: the RRset ends as exactly one of them, never their union', async () => {
+  const fx = await startFixture({ limits: { recordsPerRRset: 5000, recordsPerRequest: 5000 } });
+  try {
+    const app = fx.server.adminApp!;
+    const set = (prefix: number) => Array.from({ length: 1500 }, (_, i) => ({ content: `10.${prefix}.${i >> 8}.${i & 255}` }));
+    const replace = (prefix: number) => app.inject({ method: 'PATCH', url: '/api/v1/zones/example.test/rrsets', headers: auth,
+      payload: { rrsets: [{ name: 'many.example.test.', type: 'A', ttl: 60, changetype: 'REPLACE', records: set(prefix) }] } });
+    const [a, b] = await Promise.all([replace(1), replace(2)]);
+    assert.equal(a.statusCode, 200, a.body);
+    assert.equal(b.statusCode, 200, b.body);
+    const meta = fx.server.store.zoneMeta(APEX)!;
+    const rrs = fx.server.store.getNode(meta.id, nameToKey(parseName('many.example.test.')))!.rrsets[0]!.rrs;
+    assert.equal(rrs.length, 1500, 'one request replaced the other, as two REPLACEs one after the other do');
+    const firstOctets = new Set(rrs.map((rr) => rr.rdata[1]));
+    assert.equal(firstOctets.size, 1);
+  } finally {
+    await fx.stop();
+  }
+});

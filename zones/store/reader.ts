@@ -42,6 +42,8 @@ export interface ZoneReader {
   ownedBy(zoneId: number, source: string): Generator<OwnedRR>;
   /** The sources that own records in a zone (from the index by source). */
   zoneSources(zoneId: number): string[];
+  /** From now on, reads see commits made by other threads and processes (the loader, a worker). */
+  seeExternalCommits(): void;
   /** A provenance id's source name, and the id of a name if it was ever seen. */
   sourceName(id: number): string;
   sourceId(source: string): number | undefined;
