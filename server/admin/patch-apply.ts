@@ -1,5 +1,4 @@
 import { LimitError } from '../../zones/limits.js';
-import { keyToName } from '../../zones/name.js';
 import type { ZoneReader } from '../../zones/store/reader.js';
 import type { CommitResult, ZoneWriter } from '../../zones/store/write-door.js';
 import { StoreError, type ZoneMeta } from '../../zones/store/zone-meta.js';
@@ -32,9 +31,7 @@ export function applyPatch(store: ZoneReader, writer: ZoneWriter, apexKey: Buffe
     if (!current) throw invalid('origin', meta.origin, 'is no zone here any more');
     const diff = planPatch(store, apexKey, current, parsed);
     try {
-      return writer.begin(keyToName(apexKey), diff.source).apply(diff)
-        .onlyIf(() => (store.zoneMeta(apexKey)?.generation === current.generation ? undefined : STALE))
-        .commit();
+      return writer.commitDiff(apexKey, diff, () => (store.zoneMeta(apexKey)?.generation === current.generation ? undefined : STALE));
     } catch (err) {
       if (err instanceof StoreError && err.message.endsWith(STALE) && attempt < 5) continue;
       if (err instanceof StoreError || err instanceof LimitError) throw invalid('rrsets', undefined, err.message);

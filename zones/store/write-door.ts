@@ -71,8 +71,10 @@ export class ZoneWriter implements UpdateCommitter {
   }
 
   /** One source's diff to an existing zone, as one update (RFC 2136, IXFR in, the API's PATCH). */
-  commitDiff(apexKey: Buffer, diff: ZoneDiff): CommitResult {
-    return this.begin(keyToName(apexKey), diff.source).apply(diff).commit();
+  commitDiff(apexKey: Buffer, diff: ZoneDiff, onlyIf?: () => string | undefined): CommitResult {
+    const update = this.begin(keyToName(apexKey), diff.source).apply(diff);
+    if (onlyIf) update.onlyIf(onlyIf);
+    return update.commit();
   }
 
   commitUpdate(update: ZoneUpdate): CommitResult {
