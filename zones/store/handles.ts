@@ -20,6 +20,8 @@ export interface StoreHandles {
   readonly owners: Database<string | number, string | number>;
   /** zone id ‖ source id ‖ name key → (empty): the names at which a source owns records */
   readonly sources: Database<Buffer, Buffer>;
+  /** origin (lowercase, trailing dot) ‖ NUL ‖ key id → StoredDnssecKey (key-store.ts) */
+  readonly dnssecKeys: Database<unknown, string>;
 }
 
 const handles = new WeakMap<object, StoreHandles>();

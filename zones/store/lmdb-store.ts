@@ -46,6 +46,7 @@ export class LmdbStore implements ZoneReader {
       meta: env.openDB({ name: 'meta' }),
       owners: env.openDB({ name: 'owners' }),
       sources: env.openDB({ name: 'sources', keyEncoding: 'binary', encoding: 'binary' }),
+      dnssecKeys: env.openDB({ name: 'dnssec-keys' }),
     };
     attachHandles(this, this.h);
     this.provenance = new ProvenanceTable(this.h.owners);

@@ -1,0 +1,66 @@
+import { randomInt } from 'node:crypto';
+import type { WireName } from '../zones/name.js';
+import { RRType } from '../zones/rrtype.js';
+import type { StoredDnssecKey } from '../zones/store/key-store.js';
+import { keyFromPkcs8, type DnssecKey } from './keys.js';
+import { keyViewAt, type KeyView } from './key-view.js';
+import { signRRset } from './rrsig.js';
+import { INCEPTION_SKEW, type SigningPolicy } from './signing-policy.js';
+
+/** RRsets signed by the keyset signers (KSK/CSK) rather than the zone signers. */
+export function isKeysetType(type: number): boolean {
+  return type === RRType.DNSKEY || type === RRType.CDS || type === RRType.CDNSKEY;
+}
+
+/**
+ * Signs the RRsets of one zone at one moment: the keys the view names, one validity window for
+ * the whole commit with each signature's expiry spread over the refresh window (so signatures made
+ * together are not all due together: the refresher then re-signs a few at a time).
+ */
+export class ZoneSigner {
+  readonly view: KeyView;
+  private readonly zoneKeys: DnssecKey[];
+  private readonly keysetKeys: DnssecKey[];
+  private readonly inception: number;
+  private readonly latestExpiry: number;
+  private readonly jitter: number;
+
+  constructor(
+    readonly apex: WireName,
+    keys: readonly StoredDnssecKey[],
+    readonly policy: SigningPolicy,
+    readonly now: number,
+  ) {
+    this.view = keyViewAt(keys, now);
+    const loaded = new Map<string, DnssecKey>();
+    const load = (k: StoredDnssecKey) => {
+      let key = loaded.get(k.id);
+      if (!key) loaded.set(k.id, (key = keyFromPkcs8(k.pkcs8, k.algorithm, k.flags)));
+      return key;
+    };
+    this.zoneKeys = this.view.zoneSigners.map(load);
+    this.keysetKeys = this.view.keysetSigners.map(load);
+    this.inception = now - INCEPTION_SKEW;
+    this.latestExpiry = now + policy.rrsigValidity;
+    // expiries fall in the last half of the refresh window before the full validity
+    this.jitter = Math.max(0, Math.floor(policy.rrsigRefresh / 2));
+  }
+
+  /** Whether any key signs (a zone with a policy but no active key yet cannot be signed). */
+  get canSign(): boolean {
+    return this.zoneKeys.length > 0 && this.keysetKeys.length > 0;
+  }
+
+  /** The RRSIG rdatas of one RRset: one per signing key (RFC 4035 §2.2: every algorithm signs every RRset). */
+  sign(owner: WireName, type: number, ttl: number, rdatas: readonly Uint8Array[]): Uint8Array[] {
+    const keys = isKeysetType(type) ? this.keysetKeys : this.zoneKeys;
+    const expiration = this.jitter > 0 ? this.latestExpiry - randomInt(0, this.jitter + 1) : this.latestExpiry;
+    const set = { owner, type, ttl, rdatas };
+    return keys.map((key) => signRRset(set, this.apex, key, this.inception, expiration));
+  }
+
+  /** A stored RRSIG is due for refresh when less than `rrsigRefresh` of its validity is left. */
+  isDue(expiration: number): boolean {
+    return expiration - this.now < this.policy.rrsigRefresh;
+  }
+}

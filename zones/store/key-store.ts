@@ -1,0 +1,85 @@
+import { handlesOf, type StoreHandles } from './handles.js';
+import type { LmdbStore } from './lmdb-store.js';
+
+/**
+ * A zone's DNSSEC signing key as kept in LMDB (sub-database `dnssec-keys`), by origin rather than
+ * zone id: a zone deleted and created again finds its keys, so the DS at the parent stays valid
+ * (Knot's KASP database habit). The private key is PKCS#8 DER and never leaves this record except
+ * to sign or to be exported on request; it is never logged.
+ */
+export interface StoredDnssecKey {
+  id: string;
+  role: 'csk' | 'ksk' | 'zsk';
+  algorithm: number;
+  /** DNSKEY flags: 256 (ZSK) or 257 (SEP: KSK or CSK). */
+  flags: number;
+  keyTag: number;
+  pkcs8: Uint8Array;
+  /** Imported (BIND key files) rather than generated here. */
+  imported: boolean;
+  /** Unix seconds each state began; absent: not (yet). */
+  created: number;
+  publish?: number;
+  active?: number;
+  retire?: number;
+  remove?: number;
+  dsSubmitted?: number;
+  dsSeen?: number;
+  dsRemovedSeen?: number;
+}
+
+const SEPARATOR = '\u0000';
+
+/**
+ * Reads and writes zone keys. Inside a commit's transaction (the sign stage) reads see that
+ * transaction; outside, each write is its own transaction.
+ */
+export class KeyStore {
+  private readonly h: StoreHandles;
+
+  constructor(store: LmdbStore) {
+    this.h = handlesOf(store);
+  }
+
+  /** Every key of a zone, oldest first. */
+  list(origin: string): StoredDnssecKey[] {
+    const prefix = originKey(origin) + SEPARATOR;
+    const keys: StoredDnssecKey[] = [];
+    for (const { key, value } of this.h.dnssecKeys.getRange({ start: prefix, end: prefix + '\uffff' })) {
+      if (!key.startsWith(prefix)) break;
+      keys.push(revive(value as StoredDnssecKey));
+    }
+    return keys.sort((a, b) => a.created - b.created || a.id.localeCompare(b.id));
+  }
+
+  get(origin: string, id: string): StoredDnssecKey | undefined {
+    const value = this.h.dnssecKeys.get(originKey(origin) + SEPARATOR + id) as StoredDnssecKey | undefined;
+    return value && revive(value);
+  }
+
+  /** Zones that have keys here. */
+  origins(): string[] {
+    const seen = new Set<string>();
+    for (const key of this.h.dnssecKeys.getKeys()) seen.add(key.slice(0, key.indexOf(SEPARATOR)));
+    return [...seen];
+  }
+
+  /** Writes keys (added or changed) and deletes others, in one transaction. */
+  write(origin: string, put: readonly StoredDnssecKey[], remove: readonly string[] = []): void {
+    const base = originKey(origin) + SEPARATOR;
+    this.h.env.transactionSync(() => {
+      for (const key of put) this.h.dnssecKeys.put(base + key.id, { ...key, pkcs8: Buffer.from(key.pkcs8) });
+      for (const id of remove) this.h.dnssecKeys.remove(base + id);
+    });
+  }
+}
+
+function originKey(origin: string): string {
+  const lower = origin.toLowerCase();
+  return lower.endsWith('.') ? lower : `${lower}.`;
+}
+
+/** msgpack gives back a Uint8Array or Buffer for the key bytes; undefined fields stay absent. */
+function revive(value: StoredDnssecKey): StoredDnssecKey {
+  return { ...value, pkcs8: new Uint8Array(value.pkcs8) };
+}
