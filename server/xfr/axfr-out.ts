@@ -59,7 +59,10 @@ class XfrStream {
         p += 1 + 4 * value[p]!; // provenance
         if (index < from || (type === RRType.SOA && apexNode)) continue;
         if (!this.hasRoom(length)) return index;
-        packer.record(sameOwner, type, ttl, value, rdataAt, rdataAt + length);
+        // one RRSIG RRset per node holds signatures of RRsets with different TTLs: each RRSIG goes
+        // out with the TTL of the RRset it covers, its original TTL (RFC 4034 §3)
+        const rrTtl = type === RRType.RRSIG && length >= 8 ? Math.min(ttl, ((value[rdataAt + 4]! << 24) | (value[rdataAt + 5]! << 16) | (value[rdataAt + 6]! << 8) | value[rdataAt + 7]!) >>> 0) : ttl;
+        packer.record(sameOwner, type, rrTtl, value, rdataAt, rdataAt + length);
         sameOwner = true;
       }
     }

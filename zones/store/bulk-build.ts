@@ -16,6 +16,8 @@ export interface BulkResult {
 export type NodeSink = (key: Buffer, value: Buffer) => void;
 
 const VERSION = 1;
+/** Written as a record with no provenance (made by the signer). */
+const NO_OWNER = -1;
 
 /**
  * Writes every node of a zone from scratch: the fast path for a zone's first content (a 1M-record
@@ -135,7 +137,7 @@ class NodeEncoder {
     b[2] = 0;
     b[3] = 1;
     const p = this.rrsetHeader(4, type, t.ttl[i]!, 1);
-    return this.rr(p, t.bytes, t.rdataAt[i]!, length, ownerId);
+    return this.rr(p, t.bytes, t.rdataAt[i]!, length, i >= t.ownerlessFrom ? NO_OWNER : ownerId);
   }
 
   /**
@@ -190,7 +192,7 @@ class NodeEncoder {
         const i = kept[k]!;
         p = type === RRType.SOA && isApex
           ? this.rr(p, soaRdata, 0, soaRdata.length, ownerId)
-          : this.rr(p, t.bytes, t.rdataAt[i]!, t.rdataLength[i]!, ownerId);
+          : this.rr(p, t.bytes, t.rdataAt[i]!, t.rdataLength[i]!, i >= t.ownerlessFrom ? NO_OWNER : ownerId);
       }
     }
     b[1] = flags | (isApex ? NodeFlag.APEX : 0);
@@ -213,7 +215,7 @@ class NodeEncoder {
     return p + 8;
   }
 
-  /** rdlength, rdata (`length` octets at `at` in `from`), then the provenance: one owner. */
+  /** rdlength, rdata (`length` octets at `at` in `from`), then the provenance: one owner, or none (NO_OWNER). */
   private rr(p: number, from: Uint8Array, at: number, length: number, ownerId: number): number {
     const b = this.buf;
     b[p] = length >> 8;
@@ -222,6 +224,10 @@ class NodeEncoder {
     if (length > 64) b.set(from.subarray(at, at + length), p);
     else for (let i = 0; i < length; i++) b[p + i] = from[at + i]!;
     p += length;
+    if (ownerId === NO_OWNER) {
+      b[p] = 0;
+      return p + 1;
+    }
     b[p] = 1;
     b[p + 1] = ownerId >>> 24;
     b[p + 2] = (ownerId >>> 16) & 0xff;

@@ -4,6 +4,7 @@ import type { JournalEntry } from './journal.js';
 import type { WorkingSet } from './working-set.js';
 import type { ZoneMeta } from './zone-meta.js';
 import type { AppliedEdits } from './incremental.js';
+import type { ChainView } from './chain-view.js';
 
 /**
  * How a commit changes the zone's nodes: `incremental` applies a diff to the nodes it touches,
@@ -41,6 +42,10 @@ export interface CommitContext {
   readonly working: WorkingSet | undefined;
   /** What the diff changed before the SOA (incremental). */
   readonly edits: AppliedEdits | undefined;
+  /** The zone as stored before the commit: nodes, names and NSEC3 hashes around a point (incremental). */
+  readonly chain: ChainView | undefined;
+  /** Names to sign again without a data change (ZoneUpdate.resign); `all` re-signs and re-chains the zone. */
+  readonly resign: 'all' | Buffer[] | undefined;
   /** The whole new content (bulk). */
   readonly table: RecordTable | undefined;
   /** The new SOA rdata with its final serial, once `serial` ran. */

@@ -22,6 +22,8 @@ export interface StoreHandles {
   readonly sources: Database<Buffer, Buffer>;
   /** origin (lowercase, trailing dot) ‖ NUL ‖ key id → StoredDnssecKey (key-store.ts) */
   readonly dnssecKeys: Database<unknown, string>;
+  /** zone id ‖ NSEC3 owner hash (raw) → the hashed owner's name key: the NSEC3 chain in hash order */
+  readonly nsec3: Database<Buffer, Buffer>;
 }
 
 const handles = new WeakMap<object, StoreHandles>();

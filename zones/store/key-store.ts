@@ -64,6 +64,12 @@ export class KeyStore {
     return [...seen];
   }
 
+  /** Writes keys inside the caller's transaction (the sign stage making a zone's first keys). */
+  putInTransaction(origin: string, put: readonly StoredDnssecKey[]): void {
+    const base = originKey(origin) + SEPARATOR;
+    for (const key of put) this.h.dnssecKeys.put(base + key.id, { ...key, pkcs8: Buffer.from(key.pkcs8) });
+  }
+
   /** Writes keys (added or changed) and deletes others, in one transaction. */
   write(origin: string, put: readonly StoredDnssecKey[], remove: readonly string[] = []): void {
     const base = originKey(origin) + SEPARATOR;

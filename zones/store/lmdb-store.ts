@@ -47,6 +47,7 @@ export class LmdbStore implements ZoneReader {
       owners: env.openDB({ name: 'owners' }),
       sources: env.openDB({ name: 'sources', keyEncoding: 'binary', encoding: 'binary' }),
       dnssecKeys: env.openDB({ name: 'dnssec-keys' }),
+      nsec3: env.openDB({ name: 'nsec3', keyEncoding: 'binary', encoding: 'binary' }),
     };
     attachHandles(this, this.h);
     this.provenance = new ProvenanceTable(this.h.owners);

@@ -36,7 +36,7 @@ export function builtinStages(env: StageEnvironment): Partial<Record<StageName, 
         const soaContentChanged = newSoa !== undefined &&
           (edits.newSoaTtl !== oldSet.ttl || !rdataEqual(RRType.SOA, withSerial(newSoa, 0), withSerial(oldSoa, 0)));
         const soaSerialRaised = newSoa !== undefined && serialLessThan(soaSerial(oldSoa), soaSerial(newSoa));
-        ctx.unchanged = edits.removed.length === 0 && edits.added.length === 0 && !soaContentChanged && !soaSerialRaised;
+        ctx.unchanged = edits.removed.length === 0 && edits.added.length === 0 && !soaContentChanged && !soaSerialRaised && ctx.resign === undefined;
         if (!ctx.unchanged) checkIncrementalLimits(ctx, env.limits());
       } else if (ctx.mode === 'bulk') {
         if (ctx.table!.liveCount === 0) {

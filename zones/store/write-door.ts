@@ -10,6 +10,7 @@ import type { LmdbStore } from './lmdb-store.js';
 import { dropZoneIndex } from './source-index.js';
 import { builtinStages } from './stages.js';
 import { WorkingSet } from './working-set.js';
+import { ChainView } from './chain-view.js';
 import { StoreError, type ZoneKind, type ZoneMeta } from './zone-meta.js';
 import { ZoneUpdate, type CommitResult, type NewZone, type UpdateCommitter } from './zone-update.js';
 
@@ -155,8 +156,11 @@ export class ZoneWriter implements UpdateCommitter {
       mode = 'incremental';
       working = new WorkingSet(h, before.id);
     }
+    const resign = mode === 'incremental' ? update.resignRequest : undefined;
+    if (working && Array.isArray(resign)) for (const key of resign) working.load(key);
     const ctx: CommitContext = {
-      mode, apexKey, before, created, ownerId, table, working,
+      mode, apexKey, before, created, ownerId, table, working, resign,
+      chain: working ? new ChainView(h, before.id) : undefined,
       diff: mode === 'incremental' ? diff : undefined,
       edits: working ? applyEdits(working, apexKey, diff, ownerId) : undefined,
       next: { ...before, ...update.metaPatch },

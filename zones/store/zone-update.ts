@@ -46,6 +46,8 @@ export class ZoneUpdate {
   table: { records: RecordTable; replace: boolean } | undefined;
   metaPatch: ZoneMetaPatch | undefined;
   deleting = false;
+  /** Signatures to make again without a change of data: every name, or the names given (refresh, a key event). */
+  resignRequest: 'all' | Buffer[] | undefined;
   /** Checked inside the transaction: a reason to abort, or undefined to go on. */
   readonly preconditions: (() => string | undefined)[] = [];
   private committed = false;
@@ -127,6 +129,18 @@ export class ZoneUpdate {
   /** The zone goes with its nodes, journal and index. */
   deleteZone(): this {
     this.deleting = true;
+    return this;
+  }
+
+  /**
+   * Asks the sign stage to look at these names (name keys) even though no data changed there:
+   * signatures near expiry are made again, the keyset follows the keys. `all`: every name, and
+   * the denial chain made whole (signing turned on, new NSEC3 parameters). A commit of a zone
+   * without a signing policy ignores it.
+   */
+  resign(names: 'all' | Buffer[]): this {
+    if (names === 'all' || this.resignRequest === 'all') this.resignRequest = 'all';
+    else this.resignRequest = [...(this.resignRequest ?? []), ...names];
     return this;
   }
 

@@ -57,6 +57,11 @@ export class RecordTable {
   line = new Int32Array(1024);
   fileOf = new Int32Array(1024);
   readonly files: string[] = [];
+  /**
+   * Records from here on were made by the signer (RRSIG, NSEC, keyset): no source owns them, so
+   * no source's reconcile ever withdraws them.
+   */
+  ownerlessFrom = Number.MAX_SAFE_INTEGER;
   /** Set by the checks: duplicates and records outside the zone are not loaded. */
   dropped = new Uint8Array(1024);
   droppedCount = 0;

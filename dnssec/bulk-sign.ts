@@ -1,0 +1,175 @@
+import { randomBytes } from 'node:crypto';
+import type { WireName } from '../zones/name.js';
+import { RRType } from '../zones/rrtype.js';
+import { soaTimers } from '../zones/soa.js';
+import { canonicalOrder, forEachName, isPrefixOf } from '../zones/table/canonical-order.js';
+import type { RecordTable } from '../zones/table/record-table.js';
+import { keysetRRsets, isSignerOwnedType } from './keyset.js';
+import { base32hex, nsec3Hash } from './nsec3-hash.js';
+import { NSEC3_OPT_OUT, nsec3paramRdata, nsec3Rdata, nsecRdata } from './records.js';
+import type { ZoneSigner } from './zone-signer.js';
+
+const DNSSEC_FILE = '(signed by meshdns)';
+
+export interface BulkSignResult {
+  signatures: number;
+  /** DNSSEC records of the source (RRSIG, NSEC*, DNSKEY, CDS, CDNSKEY) dropped to be made again. */
+  stripped: number;
+}
+
+/** A name of the denial chain: its owner and the types its NSEC/NSEC3 lists. */
+interface ChainName {
+  owner: WireName;
+  types: number[];
+  /** An insecure delegation an opt-out chain leaves out (RFC 5155 §6). */
+  insecureCut: boolean;
+}
+
+/**
+ * Signs a whole zone held as a record table (first load, a new version replacing the old one):
+ * drops whatever DNSSEC records the source had, adds the keyset, signs every authoritative RRset
+ * (RFC 4035 §2.2; at a cut only DS and NSEC, glue never), and builds the NSEC chain in canonical
+ * order (RFC 4034 §4) or the NSEC3 chain in hash order (RFC 5155 §7.1, empty non-terminals included).
+ * `soa` is the SOA rdata with its final serial (the table's SOA is replaced by it when written).
+ */
+export function signTable(table: RecordTable, apexKey: Buffer, signer: ZoneSigner, soa: Uint8Array): BulkSignResult {
+  const apex = signer.apex;
+  const policy = signer.policy;
+  let stripped = 0;
+  let soaTtl = 0;
+  for (let i = 0; i < table.count; i++) {
+    if (table.dropped[i] !== 0) continue;
+    const type = table.type[i]!;
+    if (type === RRType.SOA) soaTtl = table.ttl[i]!;
+    if (isSignerOwnedType(type, true) && (type !== RRType.DNSKEY && type !== RRType.CDS && type !== RRType.CDNSKEY || isApexOwner(table, i, apex))) {
+      table.drop(i);
+      stripped++;
+    }
+  }
+  table.ownerlessFrom = table.count;
+  const keyset = keysetRRsets(apex, signer.view, policy);
+  for (const rdata of keyset.dnskey) table.add(apex, RRType.DNSKEY, policy.dnskeyTtl, rdata, DNSSEC_FILE, 0);
+  for (const rdata of keyset.cds) table.add(apex, RRType.CDS, policy.dnskeyTtl, rdata, DNSSEC_FILE, 0);
+  for (const rdata of keyset.cdnskey) table.add(apex, RRType.CDNSKEY, policy.dnskeyTtl, rdata, DNSSEC_FILE, 0);
+  const nsec3 = policy.denial === 'nsec3';
+  const salt = nsec3 ? randomBytes(policy.nsec3.saltLength) : Buffer.alloc(0);
+  // RFC 5155 §4: NSEC3PARAM's TTL is not specified; 0, as BIND writes it, keeps it out of caches
+  if (nsec3) table.add(apex, RRType.NSEC3PARAM, 0, nsec3paramRdata(policy.nsec3.iterations, salt), DNSSEC_FILE, 0);
+  // RFC 9077 §3.3: NSEC/NSEC3 TTL is min(SOA TTL, SOA MINIMUM)
+  const denialTtl = Math.min(soaTtl, soaTimers(soa).minimum);
+
+  const order = canonicalOrder(table, apexKey, () => {});
+  const keys = order.keys;
+  let signatures = 0;
+  const adds: { owner: WireName; type: number; ttl: number; rdata: Uint8Array }[] = [];
+  const signSet = (owner: WireName, type: number, ttl: number, rdatas: Uint8Array[]) => {
+    for (const sig of signer.sign(owner, type, ttl, rdatas)) {
+      adds.push({ owner, type: RRType.RRSIG, ttl, rdata: sig });
+      signatures++;
+    }
+  };
+  const chain: ChainName[] = [];
+  // the path from the apex to the current name (canonical order is a depth-first walk): ids of
+  // names seen, and the cut above, to tell ENTs and glue
+  const path: { at: number; length: number }[] = [];
+  let cut: { at: number; length: number } | undefined;
+  forEachName(order, table, (at, length, members, size) => {
+    while (path.length > 0 && !isPrefixOf(keys, path[path.length - 1]!.at, path[path.length - 1]!.length, at, length)) path.pop();
+    if (cut && !isPrefixOf(keys, cut.at, cut.length, at, length)) cut = undefined;
+    const owner = table.owner(members[0]!);
+    if (cut) return; // glue and occluded data: not signed, not in the chain (RFC 4035 §2.2)
+    if (nsec3) addEmptyNonTerminals(owner, path.length === 0 ? 0 : labelsOf(keys, path[path.length - 1]!), labelsOf(keys, { at, length }), chain);
+    path.push({ at, length });
+    const types: number[] = [];
+    let hasNs = false;
+    let hasDs = false;
+    for (let m = 0; m < size; ) {
+      const type = table.type[members[m]!]!;
+      types.push(type);
+      if (type === RRType.NS) hasNs = true;
+      if (type === RRType.DS) hasDs = true;
+      m++;
+      while (m < size && table.type[members[m]!] === type) m++;
+    }
+    const isCut = hasNs && length > 0;
+    for (let m = 0; m < size; ) {
+      const first = members[m]!;
+      const type = table.type[first]!;
+      const rdatas: Uint8Array[] = [];
+      for (; m < size && table.type[members[m]!] === type; m++) rdatas.push(table.rdata(members[m]!));
+      if (isCut && type !== RRType.DS) continue; // RFC 4035 §2.2: the NS set at a cut is the child's, unsigned
+      if (type === RRType.SOA) rdatas[0] = soa;
+      signSet(owner, type, table.ttl[first]!, rdatas);
+    }
+    if (isCut) cut = { at, length };
+    types.push(RRType.RRSIG);
+    if (!nsec3) types.push(RRType.NSEC);
+    types.sort((a, b) => a - b);
+    chain.push({ owner, types, insecureCut: isCut && !hasDs });
+  });
+
+  if (!nsec3) {
+    for (let i = 0; i < chain.length; i++) {
+      const name = chain[i]!;
+      const next = chain[(i + 1) % chain.length]!.owner;
+      const rdata = nsecRdata(next, name.types);
+      adds.push({ owner: name.owner, type: RRType.NSEC, ttl: denialTtl, rdata });
+      signSet(name.owner, RRType.NSEC, denialTtl, [rdata]);
+    }
+  } else {
+    const optOut = policy.nsec3.optOut;
+    const hashed = chain
+      .filter((n) => !(optOut && n.insecureCut))
+      .map((n) => ({ hash: nsec3Hash(n.owner, salt, policy.nsec3.iterations), types: n.insecureCut ? n.types.filter((t) => t !== RRType.RRSIG) : n.types }))
+      .sort((a, b) => Buffer.compare(a.hash, b.hash));
+    for (let i = 0; i < hashed.length; i++) {
+      const h = hashed[i]!;
+      if (i > 0 && h.hash.equals(hashed[i - 1]!.hash)) continue; // an ENT reached twice
+      let j = (i + 1) % hashed.length;
+      while (j !== i && hashed[j]!.hash.equals(h.hash)) j = (j + 1) % hashed.length;
+      const owner = hashedOwner(h.hash, apex);
+      const rdata = nsec3Rdata({
+        flags: optOut ? NSEC3_OPT_OUT : 0, iterations: policy.nsec3.iterations, salt, nextHashed: hashed[j]!.hash, types: h.types,
+      });
+      adds.push({ owner, type: RRType.NSEC3, ttl: denialTtl, rdata });
+      signSet(owner, RRType.NSEC3, denialTtl, [rdata]);
+    }
+  }
+  for (const rr of adds) table.add(rr.owner, rr.type, rr.ttl, rr.rdata, DNSSEC_FILE, 0);
+  return { signatures, stripped };
+}
+
+/** `<base32hex(hash)>.<apex>`, the owner of an NSEC3 RR (RFC 5155 §3). */
+export function hashedOwner(hash: Uint8Array, apex: WireName): WireName {
+  const label = Buffer.from(base32hex(hash), 'latin1');
+  const out = new Uint8Array(1 + label.length + apex.length);
+  out[0] = label.length;
+  out.set(label, 1);
+  out.set(apex, 1 + label.length);
+  return out;
+}
+
+function isApexOwner(table: RecordTable, i: number, apex: WireName): boolean {
+  const owner = table.owner(i);
+  if (owner.length !== apex.length) return false;
+  return Buffer.from(owner).toString('latin1').toLowerCase() === Buffer.from(apex).toString('latin1').toLowerCase();
+}
+
+/** Labels of a relative id below the apex (each label ends with a 0x00 in the key). */
+function labelsOf(keys: Uint8Array, id: { at: number; length: number }): number {
+  let n = 0;
+  for (let i = id.at; i < id.at + id.length; i++) if (keys[i] === 0) n++;
+  return n;
+}
+
+/**
+ * Empty non-terminals between the nearest name seen above `owner` (at `fromLabels` below the apex)
+ * and `owner`: RFC 5155 §7.1 gives each its NSEC3. They are `owner` without its first labels.
+ */
+function addEmptyNonTerminals(owner: WireName, fromLabels: number, ownerLabels: number, chain: ChainName[]): void {
+  let p = 0;
+  for (let depth = ownerLabels; depth > fromLabels + 1; depth--) {
+    p += owner[p]! + 1;
+    chain.push({ owner: owner.subarray(p), types: [], insecureCut: false });
+  }
+}
