@@ -1,0 +1,66 @@
+// The persisted lifecycle state of one DNSSEC key of a zone. Each timestamp (unix seconds) is when
+// the key entered that state; undefined = not yet. The key material itself lives elsewhere.
+
+export type KeyRole = 'csk' | 'ksk' | 'zsk';
+
+export interface KeyState {
+  id: string;
+  role: KeyRole;
+  /** DNSKEY algorithm number (8, 13, 15 ...). */
+  algorithm: number;
+  /** RFC 4034 appendix B key tag. */
+  keyTag: number;
+  /** Imported (BIND key files) rather than generated here. */
+  imported: boolean;
+  created: number;
+  /** In the DNSKEY RRset from this time. */
+  publish?: number;
+  /** Signs from this time: zone data (ZSK, CSK) and the DNSKEY/CDS/CDNSKEY RRsets (KSK, CSK). */
+  active?: number;
+  /** Stops signing zone data from this time (and the keyset too, once also removed). */
+  retire?: number;
+  /** Out of the DNSKEY RRset from this time. */
+  remove?: number;
+  /** Its DS was asked of the parent (CDS/CDNSKEY published, or shown by `keys ds`) at this time. */
+  dsSubmitted?: number;
+  /** The parent was seen serving its DS (parent check, or the operator's `keys ds-seen`). */
+  dsSeen?: number;
+  /** The parent was seen no longer serving its DS. */
+  dsRemovedSeen?: number;
+}
+
+export type KeyTimestamp = 'publish' | 'active' | 'retire' | 'remove' | 'dsSubmitted' | 'dsSeen' | 'dsRemovedSeen';
+
+export const KEY_TIMESTAMPS: readonly KeyTimestamp[] = ['publish', 'active', 'retire', 'remove', 'dsSubmitted', 'dsSeen', 'dsRemovedSeen'];
+
+/** A secure entry point: the keys whose DS goes to the parent and that sign the DNSKEY RRset. */
+export function isSep(key: Pick<KeyState, 'role'>): boolean {
+  return key.role !== 'zsk';
+}
+
+/** Signs zone data (every RRset but DNSKEY, CDS, CDNSKEY). */
+export function isZoneSigner(key: Pick<KeyState, 'role'>): boolean {
+  return key.role !== 'ksk';
+}
+
+/** The timestamp is set and not in the future. */
+export function reached(at: number | undefined, now: number): boolean {
+  return at !== undefined && at <= now;
+}
+
+export function isPublished(key: KeyState, now: number): boolean {
+  return reached(key.publish, now) && !reached(key.remove, now);
+}
+
+export function signsZone(key: KeyState, now: number): boolean {
+  return isZoneSigner(key) && reached(key.active, now) && !reached(key.retire, now);
+}
+
+/**
+ * A SEP key signs the keyset until it is both retired and removed: an outgoing CSK keeps the
+ * DNSKEY RRset signed until its DS is replaced, and in an algorithm roll the old algorithm's
+ * signatures outlive its DNSKEYs (RFC 6781 §4.1.4).
+ */
+export function signsKeyset(key: KeyState, now: number): boolean {
+  return isSep(key) && reached(key.active, now) && !(reached(key.retire, now) && reached(key.remove, now));
+}
