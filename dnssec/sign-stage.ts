@@ -2,7 +2,8 @@ import { keyToName } from '../zones/name.js';
 import { RRType } from '../zones/rrtype.js';
 import type { CommitContext, Stage } from '../zones/store/commit-context.js';
 import { findRRset } from '../zones/store/node.js';
-import type { KeyStore, StoredDnssecKey } from '../zones/store/key-store.js';
+import { KeyStore, type StoredDnssecKey } from '../zones/store/key-store.js';
+import type { ZoneWriter } from '../zones/store/write-door.js';
 import { StoreError } from '../zones/store/zone-meta.js';
 import { signTable } from './bulk-sign.js';
 import { signIncremental } from './incremental-sign.js';
@@ -85,4 +86,19 @@ export function createSignStage(options: SignStageOptions): Stage {
 
 function policyName(policy: ZonePolicy): string {
   return (policy as { name?: string }).name ?? 'policy';
+}
+
+/**
+ * Signs the zones of a write door: registers the sign stage and tells the door the policies, so
+ * the worker threads and processes it hands big commits to sign them the same way.
+ */
+export function attachSigning(
+  writer: ZoneWriter, policyFor: (origin: string) => ZonePolicy | undefined,
+  options: { now?: () => number; onSigned?: (event: SignEvent) => void } = {},
+): void {
+  writer.signingPolicy = policyFor;
+  writer.registerStage('sign', createSignStage({
+    policyFor, keys: new KeyStore(writer.store), now: options.now ?? (() => Math.floor(Date.now() / 1000)),
+    ...(options.onSigned ? { onSigned: options.onSigned } : {}),
+  }));
 }

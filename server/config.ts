@@ -9,6 +9,7 @@ import { ConfigError, failIn, type Fail } from './config/error.js';
 import { checkShape } from './config/schema-check.js';
 import type { ConfigFile } from './config/schema.js';
 import { parseReplication, type ReplicationConfig } from './config-replication.js';
+import { parseDnssec, type DnssecConfig } from './config-dnssec.js';
 import { parseListen, parseListenList, type ListenAddress } from './listen-address.js';
 import { parsePrefix } from './limits/address.js';
 
@@ -64,6 +65,8 @@ export interface Config {
   rrl: RrlSettings | undefined;
   /** DNS COOKIEs; undefined: off (`cookies: false`). Secrets are never logged. */
   cookies: CookieSettings | undefined;
+  /** DNSSEC signing policies and which zone signs with which. */
+  dnssec: DnssecConfig;
 }
 
 export interface RrlSettings {
@@ -170,6 +173,7 @@ export function validateConfig(raw: unknown, overrides: ConfigOverrides, where: 
     limits: { ...DEFAULT_LIMITS, ...obj.limits },
     rrl: parseRrl(obj.rrl, fail),
     cookies: parseCookies(obj.cookies, fail),
+    dnssec: parseDnssec(obj, zones.map((z) => z.origin), fail),
   };
 }
 

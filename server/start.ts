@@ -24,6 +24,8 @@ import { RRType } from '../zones/rrtype.js';
 import { nameToKey, parseName } from '../zones/name.js';
 import { LmdbStore, type ZoneMeta } from '../zones/store/lmdb-store.js';
 import { ZoneWriter } from '../zones/store/write-door.js';
+import { attachSigning } from '../dnssec/sign-stage.js';
+import { policyOf } from './config-dnssec.js';
 import { ZoneFolder } from '../zones/import/zone-folder.js';
 
 export interface RunningServer {
@@ -128,7 +130,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
     const folder = new ZoneFolder(
       store, writer, c.zoneDir,
       c.zones.filter((z) => z.file !== undefined).map((z) => ({ origin: z.origin, file: z.file!, ...(z.serialPolicy ? { serialPolicy: z.serialPolicy } : {}) })),
-      c.serialPolicy, zonesLog, { loadFailed: () => counters.zoneFileLoadErrors++ },
+      c.serialPolicy, zonesLog, { loadFailed: () => counters.zoneFileLoadErrors++, loaderScript: new URL('./zone-load-worker.js', import.meta.url) },
     );
     if (previous) for (const [origin, status] of previous.status) folder.status.set(origin, status);
     return folder;
@@ -136,6 +138,19 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
   let zoneFolder = makeFolder(config);
   let initialSyncDone = false;
   let running = config;
+  const dnssecLog = moduleLogger(log, 'dnssec');
+  for (const warning of config.dnssec.warnings) dnssecLog.warn(warning);
+  attachSigning(writer, (origin) => policyOf(running.dnssec, origin), {
+    onSigned: (event) => {
+      counters.dnssecSignatures += event.signatures;
+      for (const key of event.keysCreated) {
+        dnssecLog.info({ zone: event.origin, keyTag: key.keyTag, role: key.role, algorithm: key.algorithm }, 'key event: key generated, published and active (zone signed for the first time)');
+      }
+      if (event.stripped > 0) {
+        dnssecLog.warn({ zone: event.origin, records: event.stripped }, 'DNSSEC records from the source (RRSIG, NSEC, NSEC3, NSEC3PARAM, DNSKEY, CDS, CDNSKEY) dropped: this zone is signed here');
+      }
+    },
+  });
   // records per RRset and zone: read at each commit, so a reload's new limits apply from the next one
   writer.limits = () => running.limits;
 

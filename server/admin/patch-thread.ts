@@ -13,6 +13,8 @@ export interface PatchJob {
   apexKey: string;
   rrsets: RRsetInput[];
   journalLimits: JournalLimits;
+  /** The zone's DNSSEC policy: the PATCH is signed in its commit, as on the server. */
+  signingPolicy: object | undefined;
   limits: ZoneLimits;
 }
 
@@ -37,7 +39,7 @@ export function patchInWorker(dataPath: string, writer: ZoneWriter, apexKey: Buf
   const origin = writer.store.zoneMeta(apexKey)?.origin.toLowerCase() ?? '';
   const job: PatchJob = {
     parentPid: process.pid, dataPath, apexKey: apexKey.toString('latin1'), rrsets,
-    journalLimits: writer.journalLimits(origin), limits: writer.limits(),
+    journalLimits: writer.journalLimits(origin), limits: writer.limits(), signingPolicy: writer.signingPolicy(origin),
   };
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL('./patch-worker.js', import.meta.url), { workerData: job });

@@ -9,6 +9,7 @@ import { ZoneWriter } from '../../zones/store/write-door.js';
 import { StoreError } from '../../zones/store/zone-meta.js';
 import { ApiError } from './errors.js';
 import { applyPatch } from './patch-apply.js';
+import { attachSigning, type ZonePolicy } from '../../dnssec/sign-stage.js';
 import type { PatchJob, PatchWorkerMessage } from './patch-thread.js';
 
 const send = (msg: PatchWorkerMessage) => parentPort!.postMessage(msg);
@@ -19,6 +20,7 @@ void (async () => {
   try {
     store = LmdbStore.open(job.dataPath);
     const writer = new ZoneWriter(store, { journalLimits: () => job.journalLimits, limits: () => job.limits });
+    if (job.signingPolicy) attachSigning(writer, () => job.signingPolicy as ZonePolicy);
     const apexKey = Buffer.from(job.apexKey, 'latin1');
     const meta = store.zoneMeta(apexKey);
     if (!meta) throw new StoreError('the zone went away before the change was applied', 'MESHDNS_ERR_NO_ZONE');

@@ -66,6 +66,11 @@ const Target = (primaries: boolean) => mapping({
 
 const aclNames = (description: string) => stringOrList(text('The name of an ACL defined under acls'), description);
 
+const dnssecChoice = (description: string) => Type.Union([
+  Type.Literal(false, { description: 'Not signed here' }),
+  text('The name of a policy defined under policies'),
+], { description, errorMessage: 'must be a policy name or false' });
+
 const Zone = mapping({
   origin: text('The zone name; the trailing dot is optional', { examples: ['example.test.'] }),
   file: Type.Optional(text('A zone file to serve (relative to the directory meshdns starts in); not for a secondary zone')),
@@ -74,6 +79,7 @@ const Zone = mapping({
   notify: Type.Optional(Type.Array(Target(false), { description: 'NOTIFY targets for this zone (instead of defaults.notify)' })),
   primaries: Type.Optional(Type.Array(Target(true), { minItems: 1, description: 'Makes this a secondary zone: primaries to transfer from, tried in order', errorMessage: 'must name at least one primary' })),
   journal: Type.Optional(Journal),
+  dnssec: Type.Optional(dnssecChoice('The DNSSEC policy that signs this zone (instead of defaults.dnssec), or false')),
 }, 'Settings of one zone; zones found in zoneDir need no entry');
 
 const Key = mapping({
@@ -90,6 +96,37 @@ const Acl = mapping({
   action: stringOrList(oneOf(ACL_ACTIONS), 'What the rule allows (or denies): transfer, notify, update'),
   deny: Type.Optional(Type.Boolean({ default: false, description: 'true: a match refuses instead of allowing' })),
 }, 'An ACL rule; the first matching rule wins, nothing matched is denied');
+
+const DURATION_WHY = 'must be a duration: seconds, or a number with s, m, h, d or w ("30d", "1h", "90m")';
+const duration = (description: string, fallback: string | number) => Type.Union([
+  Type.Integer({ minimum: 0, errorMessage: DURATION_WHY }),
+  Type.String({ pattern: '^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$', errorMessage: DURATION_WHY }),
+], { description, default: fallback, errorMessage: DURATION_WHY });
+
+const Policy = mapping({
+  name: text('The policy name that defaults.dnssec and zones[].dnssec refer to'),
+  algorithm: Type.Optional(oneOf(['ecdsap256sha256', 'ed25519', 'rsasha256'] as const, { default: 'ecdsap256sha256', description: 'ecdsap256sha256 (13), ed25519 (15) or rsasha256 (8)' })),
+  keySize: Type.Optional(Type.Integer({ minimum: 1024, maximum: 4096, default: 2048, description: 'RSA modulus bits (rsasha256 only)' })),
+  keys: Type.Optional(oneOf(['csk', 'ksk+zsk'] as const, { default: 'csk', description: 'One combined signing key, or a KSK and a ZSK' })),
+  zskLifetime: Type.Optional(duration('How long a ZSK (or CSK) signs before it is rolled; 0: never automatically', '30d')),
+  kskLifetime: Type.Optional(duration('How long a KSK signs before it is rolled; 0: never automatically', 0)),
+  rrsigValidity: Type.Optional(duration('Validity of a new signature', '14d')),
+  rrsigRefresh: Type.Optional(duration('Signatures with less than this left are made again', '7d')),
+  denial: Type.Optional(oneOf(['nsec', 'nsec3'] as const, { default: 'nsec', description: 'Authenticated denial: NSEC (RFC 4034) or NSEC3 (RFC 5155)' })),
+  nsec3: Type.Optional(mapping({
+    iterations: Type.Optional(Type.Integer({ minimum: 0, maximum: 100, default: 0, description: 'Extra hash iterations (RFC 9276: 0)' })),
+    saltLength: Type.Optional(Type.Integer({ minimum: 0, maximum: 255, default: 0, description: 'Salt octets (RFC 9276: 0)' })),
+    optOut: Type.Optional(Type.Boolean({ default: false, description: 'Leave insecure delegations out of the chain (RFC 5155 §6)' })),
+  }, 'NSEC3 parameters (RFC 9276 defaults; others warn)')),
+  dnskeyTtl: Type.Optional(Type.Integer({ minimum: 0, maximum: 604800, default: 3600, description: 'TTL of DNSKEY, CDS and CDNSKEY' })),
+  cds: Type.Optional(Type.Boolean({ default: true, description: 'Publish CDS/CDNSKEY for the SEP key (RFC 7344, RFC 8078)' })),
+  propagationDelay: Type.Optional(duration('Time for a change to reach every secondary; rollovers wait for it', '1h')),
+  parentDsTtl: Type.Optional(duration('TTL of the DS RRset at the parent; KSK rollovers wait for it', '1d')),
+  parentDsCheck: Type.Optional(mapping({
+    addresses: Type.Array(addrPort('A server of the parent zone'), { minItems: 1 }),
+    interval: Type.Optional(duration('How often the parent is asked', '1h')),
+  }, 'Ask the parent zone\'s servers for the DS: a KSK rollover continues once the new DS is seen')),
+}, 'A DNSSEC signing policy (as Knot\'s policy section)');
 
 export const ConfigFileSchema = mapping({
   listen: Type.Optional(Type.Array(ListenEntry, {
@@ -168,12 +205,14 @@ export const ConfigFileSchema = mapping({
     }, 'The sampled query log, at info level'),
   ], { description: 'A sampled query log; off when absent', errorMessage: 'must be false or a mapping {sample}' })),
   keys: Type.Optional(Type.Array(Key, { description: 'TSIG keys for transfers, NOTIFY and UPDATE' })),
+  policies: Type.Optional(Type.Array(Policy, { description: 'DNSSEC signing policies; a primary zone is signed when defaults.dnssec or zones[].dnssec names one' })),
   acls: Type.Optional(Type.Array(Acl, { description: 'Who may transfer, NOTIFY or UPDATE; without acls nothing is allowed' })),
   defaults: Type.Optional(mapping({
     acl: Type.Optional(aclNames('ACL rules of every zone that names none')),
     notify: Type.Optional(Type.Array(Target(false), { description: 'NOTIFY targets of every zone that names none' })),
     serialPolicy: Type.Optional(serialPolicy('The serial policy of every zone that names none')),
     journal: Type.Optional(Journal),
+    dnssec: Type.Optional(dnssecChoice('The DNSSEC policy of every primary zone that names none, or false (the default)')),
   }, 'Settings for every zone that does not say otherwise')),
 }, 'meshdns configuration (meshdns.yaml)', { title: 'meshdns.yaml' });
 

@@ -20,7 +20,7 @@ const runtime0 = function ucs2length(str) {
 }; // ajv/dist/runtime/ucs2length
 
 export const fileShape = validate0;
-const schema0 = {"additionalProperties":false,"description":"meshdns configuration (meshdns.yaml)","title":"meshdns.yaml","type":"object","properties":{"listen":true,"data":true,"zoneDir":true,"zones":true,"logLevel":true,"nsid":true,"maxUdpPayload":true,"tcp":true,"limits":true,"udp":true,"rrl":true,"cookies":true,"answerCacheSize":true,"serialPolicy":true,"admin":true,"metrics":true,"queryLog":true,"keys":true,"acls":true,"defaults":true}};
+const schema0 = {"additionalProperties":false,"description":"meshdns configuration (meshdns.yaml)","title":"meshdns.yaml","type":"object","properties":{"listen":true,"data":true,"zoneDir":true,"zones":true,"logLevel":true,"nsid":true,"maxUdpPayload":true,"tcp":true,"limits":true,"udp":true,"rrl":true,"cookies":true,"answerCacheSize":true,"serialPolicy":true,"admin":true,"metrics":true,"queryLog":true,"keys":true,"policies":true,"acls":true,"defaults":true}};
 const func0 = Object.prototype.hasOwnProperty;
 
 function validate0(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -259,7 +259,7 @@ return errors === 0;
 }
 
 export const zones = validate4;
-const schema4 = {"description":"Per-zone settings (origin, file, serial policy, replication)","type":"array","items":{"additionalProperties":false,"description":"Settings of one zone; zones found in zoneDir need no entry","type":"object","required":["origin"],"properties":{"origin":{"minLength":1,"description":"The zone name; the trailing dot is optional","examples":["example.test."],"type":"string"},"file":{"minLength":1,"description":"A zone file to serve (relative to the directory meshdns starts in); not for a secondary zone","type":"string"},"serialPolicy":{"type":"string","enum":["increment","unixtime","dateserial"],"description":"How a new serial is made when the zone changes without a higher one: increment, unixtime (seconds since 1970) or dateserial (YYYYMMDDnn)"},"acl":{"description":"ACL rules for this zone, in order (instead of defaults.acl); [] allows nothing","errorMessage":"must be a string or a list of strings","anyOf":[{"minLength":1,"description":"The name of an ACL defined under acls","type":"string"},{"type":"array","items":{"minLength":1,"description":"The name of an ACL defined under acls","type":"string"}}]},"notify":{"description":"NOTIFY targets for this zone (instead of defaults.notify)","type":"array","items":{"additionalProperties":false,"description":"A NOTIFY target (RFC 1996)","type":"object","required":["address"],"properties":{"address":{"description":"Where NOTIFY is sent (ADDR:PORT, IPv6 in brackets: \"127.0.0.1:5300\", \"[::1]:5300\")","examples":["127.0.0.1:5300","[::1]:5300"],"type":"string"},"key":{"minLength":1,"description":"A TSIG key defined under keys that signs the messages","type":"string"}}}},"primaries":{"minItems":1,"description":"Makes this a secondary zone: primaries to transfer from, tried in order","errorMessage":"must name at least one primary","type":"array","items":{"additionalProperties":false,"description":"A primary server of a secondary zone","type":"object","required":["address"],"properties":{"address":{"description":"The primary to transfer from (ADDR:PORT, IPv6 in brackets: \"127.0.0.1:5300\", \"[::1]:5300\")","examples":["127.0.0.1:5300","[::1]:5300"],"type":"string"},"key":{"minLength":1,"description":"A TSIG key defined under keys that signs the messages","type":"string"},"idleTimeout":{"exclusiveMinimum":0,"maximum":3600,"default":10,"description":"Seconds a transfer may go without receiving anything before it is given up","errorMessage":"must be a number of seconds, more than 0 and at most 3600","type":"number"}}}},"journal":{"additionalProperties":false,"description":"IXFR history kept per zone; the oldest commits are pruned first","type":"object","properties":{"maxDepth":{"minimum":1,"maximum":1000000,"description":"Commits kept per zone for IXFR","default":1000,"type":"integer"},"maxSize":{"description":"Bytes kept per zone for IXFR: a number, or with K, M or G (1K to 64G)","default":"100M","errorMessage":"must be a size from 1K to 64G (bytes, or a number with K, M or G)","anyOf":[{"minimum":1024,"errorMessage":"must be a size from 1K to 64G (bytes, or a number with K, M or G)","type":"integer"},{"pattern":"^[0-9]+\\s*[KMGkmg]?[iI]?[bB]?$","errorMessage":"must be a size from 1K to 64G (bytes, or a number with K, M or G)","type":"string"}]}}}}}};
+const schema4 = {"description":"Per-zone settings (origin, file, serial policy, replication)","type":"array","items":{"additionalProperties":false,"description":"Settings of one zone; zones found in zoneDir need no entry","type":"object","required":["origin"],"properties":{"origin":{"minLength":1,"description":"The zone name; the trailing dot is optional","examples":["example.test."],"type":"string"},"file":{"minLength":1,"description":"A zone file to serve (relative to the directory meshdns starts in); not for a secondary zone","type":"string"},"serialPolicy":{"type":"string","enum":["increment","unixtime","dateserial"],"description":"How a new serial is made when the zone changes without a higher one: increment, unixtime (seconds since 1970) or dateserial (YYYYMMDDnn)"},"acl":{"description":"ACL rules for this zone, in order (instead of defaults.acl); [] allows nothing","errorMessage":"must be a string or a list of strings","anyOf":[{"minLength":1,"description":"The name of an ACL defined under acls","type":"string"},{"type":"array","items":{"minLength":1,"description":"The name of an ACL defined under acls","type":"string"}}]},"notify":{"description":"NOTIFY targets for this zone (instead of defaults.notify)","type":"array","items":{"additionalProperties":false,"description":"A NOTIFY target (RFC 1996)","type":"object","required":["address"],"properties":{"address":{"description":"Where NOTIFY is sent (ADDR:PORT, IPv6 in brackets: \"127.0.0.1:5300\", \"[::1]:5300\")","examples":["127.0.0.1:5300","[::1]:5300"],"type":"string"},"key":{"minLength":1,"description":"A TSIG key defined under keys that signs the messages","type":"string"}}}},"primaries":{"minItems":1,"description":"Makes this a secondary zone: primaries to transfer from, tried in order","errorMessage":"must name at least one primary","type":"array","items":{"additionalProperties":false,"description":"A primary server of a secondary zone","type":"object","required":["address"],"properties":{"address":{"description":"The primary to transfer from (ADDR:PORT, IPv6 in brackets: \"127.0.0.1:5300\", \"[::1]:5300\")","examples":["127.0.0.1:5300","[::1]:5300"],"type":"string"},"key":{"minLength":1,"description":"A TSIG key defined under keys that signs the messages","type":"string"},"idleTimeout":{"exclusiveMinimum":0,"maximum":3600,"default":10,"description":"Seconds a transfer may go without receiving anything before it is given up","errorMessage":"must be a number of seconds, more than 0 and at most 3600","type":"number"}}}},"journal":{"additionalProperties":false,"description":"IXFR history kept per zone; the oldest commits are pruned first","type":"object","properties":{"maxDepth":{"minimum":1,"maximum":1000000,"description":"Commits kept per zone for IXFR","default":1000,"type":"integer"},"maxSize":{"description":"Bytes kept per zone for IXFR: a number, or with K, M or G (1K to 64G)","default":"100M","errorMessage":"must be a size from 1K to 64G (bytes, or a number with K, M or G)","anyOf":[{"minimum":1024,"errorMessage":"must be a size from 1K to 64G (bytes, or a number with K, M or G)","type":"integer"},{"pattern":"^[0-9]+\\s*[KMGkmg]?[iI]?[bB]?$","errorMessage":"must be a size from 1K to 64G (bytes, or a number with K, M or G)","type":"string"}]}}},"dnssec":{"description":"The DNSSEC policy that signs this zone (instead of defaults.dnssec), or false","errorMessage":"must be a policy name or false","anyOf":[{"description":"Not signed here","const":false,"type":"boolean"},{"minLength":1,"description":"The name of a policy defined under policies","type":"string"}]}}}};
 const pattern0 = new RegExp("^[0-9]+\\s*[KMGkmg]?[iI]?[bB]?$", "u");
 
 function validate4(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -282,7 +282,7 @@ return false;
 else {
 const _errs3 = errors;
 for(const key0 in data0){
-if(!(((((((key0 === "origin") || (key0 === "file")) || (key0 === "serialPolicy")) || (key0 === "acl")) || (key0 === "notify")) || (key0 === "primaries")) || (key0 === "journal"))){
+if(!((((((((key0 === "origin") || (key0 === "file")) || (key0 === "serialPolicy")) || (key0 === "acl")) || (key0 === "notify")) || (key0 === "primaries")) || (key0 === "journal")) || (key0 === "dnssec"))){
 validate4.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema4.items,data:data0}];
 return false;
 break;
@@ -810,6 +810,93 @@ var valid1 = _errs38 === errors;
 }
 else {
 var valid1 = true;
+}
+if(valid1){
+if(data0.dnssec !== undefined){
+let data18 = data0.dnssec;
+const _errs49 = errors;
+const _errs50 = errors;
+let valid10 = false;
+const _errs51 = errors;
+if(typeof data18 !== "boolean"){
+const err11 = {instancePath:instancePath+"/" + i0+"/dnssec",schemaPath:"#/items/properties/dnssec/anyOf/0/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema4.items.properties.dnssec.anyOf[0].type,parentSchema:schema4.items.properties.dnssec.anyOf[0],data:data18};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+if(false !== data18){
+const err12 = {instancePath:instancePath+"/" + i0+"/dnssec",schemaPath:"#/items/properties/dnssec/anyOf/0/const",keyword:"const",params:{allowedValue: false},message:"must be equal to constant",schema:false,parentSchema:schema4.items.properties.dnssec.anyOf[0],data:data18};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+var _valid2 = _errs51 === errors;
+valid10 = valid10 || _valid2;
+if(!valid10){
+const _errs53 = errors;
+if(errors === _errs53){
+if(typeof data18 === "string"){
+if(func1(data18) < 1){
+const err13 = {instancePath:instancePath+"/" + i0+"/dnssec",schemaPath:"#/items/properties/dnssec/anyOf/1/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema4.items.properties.dnssec.anyOf[1],data:data18};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+else {
+const err14 = {instancePath:instancePath+"/" + i0+"/dnssec",schemaPath:"#/items/properties/dnssec/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema4.items.properties.dnssec.anyOf[1].type,parentSchema:schema4.items.properties.dnssec.anyOf[1],data:data18};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+var _valid2 = _errs53 === errors;
+valid10 = valid10 || _valid2;
+}
+if(!valid10){
+const err15 = {instancePath:instancePath+"/" + i0+"/dnssec",schemaPath:"#/items/properties/dnssec/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema4.items.properties.dnssec.anyOf,parentSchema:schema4.items.properties.dnssec,data:data18};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+validate4.errors = vErrors;
+return false;
+}
+else {
+errors = _errs50;
+if(vErrors !== null){
+if(_errs50){
+vErrors.length = _errs50;
+}
+else {
+vErrors = null;
+}
+}
+}
+var valid1 = _errs49 === errors;
+}
+else {
+var valid1 = true;
+}
 }
 }
 }
@@ -2189,8 +2276,9 @@ validate18.errors = vErrors;
 return errors === 0;
 }
 
-export const acls = validate19;
-const schema19 = {"description":"Who may transfer, NOTIFY or UPDATE; without acls nothing is allowed","type":"array","items":{"additionalProperties":false,"description":"An ACL rule; the first matching rule wins, nothing matched is denied","type":"object","required":["name","action"],"properties":{"name":{"minLength":1,"description":"The rule name that defaults.acl and zones[].acl refer to","type":"string"},"address":{"description":"Client addresses the rule matches; empty or absent: any","errorMessage":"must be a string or a list of strings","anyOf":[{"minLength":1,"description":"An address or prefix: 192.0.2.0/24, 2001:db8::/32","type":"string"},{"type":"array","items":{"minLength":1,"description":"An address or prefix: 192.0.2.0/24, 2001:db8::/32","type":"string"}}]},"key":{"description":"When given, the request must be signed with one of these keys","errorMessage":"must be a string or a list of strings","anyOf":[{"minLength":1,"description":"A key defined under keys","type":"string"},{"type":"array","items":{"minLength":1,"description":"A key defined under keys","type":"string"}}]},"action":{"description":"What the rule allows (or denies): transfer, notify, update","errorMessage":"must be a string or a list of strings","anyOf":[{"type":"string","enum":["transfer","notify","update"]},{"type":"array","items":{"type":"string","enum":["transfer","notify","update"]}}]},"deny":{"default":false,"description":"true: a match refuses instead of allowing","type":"boolean"}}}};
+export const policies = validate19;
+const schema19 = {"description":"DNSSEC signing policies; a primary zone is signed when defaults.dnssec or zones[].dnssec names one","type":"array","items":{"additionalProperties":false,"description":"A DNSSEC signing policy (as Knot's policy section)","type":"object","required":["name"],"properties":{"name":{"minLength":1,"description":"The policy name that defaults.dnssec and zones[].dnssec refer to","type":"string"},"algorithm":{"type":"string","enum":["ecdsap256sha256","ed25519","rsasha256"],"default":"ecdsap256sha256","description":"ecdsap256sha256 (13), ed25519 (15) or rsasha256 (8)"},"keySize":{"minimum":1024,"maximum":4096,"default":2048,"description":"RSA modulus bits (rsasha256 only)","type":"integer"},"keys":{"type":"string","enum":["csk","ksk+zsk"],"default":"csk","description":"One combined signing key, or a KSK and a ZSK"},"zskLifetime":{"description":"How long a ZSK (or CSK) signs before it is rolled; 0: never automatically","default":"30d","errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","anyOf":[{"minimum":0,"errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","type":"integer"},{"pattern":"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$","errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","type":"string"}]},"kskLifetime":{"description":"How long a KSK signs before it is rolled; 0: never automatically","default":0,"errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","anyOf":[{"minimum":0,"errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","type":"integer"},{"pattern":"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$","errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","type":"string"}]},"rrsigValidity":{"description":"Validity of a new signature","default":"14d","errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","anyOf":[{"minimum":0,"errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","type":"integer"},{"pattern":"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$","errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","type":"string"}]},"rrsigRefresh":{"description":"Signatures with less than this left are made again","default":"7d","errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","anyOf":[{"minimum":0,"errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","type":"integer"},{"pattern":"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$","errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","type":"string"}]},"denial":{"type":"string","enum":["nsec","nsec3"],"default":"nsec","description":"Authenticated denial: NSEC (RFC 4034) or NSEC3 (RFC 5155)"},"nsec3":{"additionalProperties":false,"description":"NSEC3 parameters (RFC 9276 defaults; others warn)","type":"object","properties":{"iterations":{"minimum":0,"maximum":100,"default":0,"description":"Extra hash iterations (RFC 9276: 0)","type":"integer"},"saltLength":{"minimum":0,"maximum":255,"default":0,"description":"Salt octets (RFC 9276: 0)","type":"integer"},"optOut":{"default":false,"description":"Leave insecure delegations out of the chain (RFC 5155 §6)","type":"boolean"}}},"dnskeyTtl":{"minimum":0,"maximum":604800,"default":3600,"description":"TTL of DNSKEY, CDS and CDNSKEY","type":"integer"},"cds":{"default":true,"description":"Publish CDS/CDNSKEY for the SEP key (RFC 7344, RFC 8078)","type":"boolean"},"propagationDelay":{"description":"Time for a change to reach every secondary; rollovers wait for it","default":"1h","errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","anyOf":[{"minimum":0,"errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","type":"integer"},{"pattern":"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$","errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","type":"string"}]},"parentDsTtl":{"description":"TTL of the DS RRset at the parent; KSK rollovers wait for it","default":"1d","errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","anyOf":[{"minimum":0,"errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","type":"integer"},{"pattern":"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$","errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","type":"string"}]},"parentDsCheck":{"additionalProperties":false,"description":"Ask the parent zone's servers for the DS: a KSK rollover continues once the new DS is seen","type":"object","required":["addresses"],"properties":{"addresses":{"minItems":1,"type":"array","items":{"description":"A server of the parent zone (ADDR:PORT, IPv6 in brackets: \"127.0.0.1:5300\", \"[::1]:5300\")","examples":["127.0.0.1:5300","[::1]:5300"],"type":"string"}},"interval":{"description":"How often the parent is asked","default":"1h","errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","anyOf":[{"minimum":0,"errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","type":"integer"},{"pattern":"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$","errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","type":"string"}]}}}}}};
+const pattern3 = new RegExp("^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$", "u");
 
 function validate19(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -2205,14 +2293,14 @@ const _errs1 = errors;
 if(errors === _errs1){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing0;
-if(((data0.name === undefined) && (missing0 = "name")) || ((data0.action === undefined) && (missing0 = "action"))){
+if((data0.name === undefined) && (missing0 = "name")){
 validate19.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/items/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema19.items.required,parentSchema:schema19.items,data:data0}];
 return false;
 }
 else {
 const _errs3 = errors;
 for(const key0 in data0){
-if(!(((((key0 === "name") || (key0 === "address")) || (key0 === "key")) || (key0 === "action")) || (key0 === "deny"))){
+if(!(func0.call(schema19.items.properties, key0))){
 validate19.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema19.items,data:data0}];
 return false;
 break;
@@ -2240,16 +2328,75 @@ else {
 var valid1 = true;
 }
 if(valid1){
-if(data0.address !== undefined){
-let data2 = data0.address;
+if(data0.algorithm !== undefined){
+let data2 = data0.algorithm;
 const _errs6 = errors;
-const _errs7 = errors;
-let valid2 = false;
+if(typeof data2 !== "string"){
+validate19.errors = [{instancePath:instancePath+"/" + i0+"/algorithm",schemaPath:"#/items/properties/algorithm/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.items.properties.algorithm.type,parentSchema:schema19.items.properties.algorithm,data:data2}];
+return false;
+}
+if(!(((data2 === "ecdsap256sha256") || (data2 === "ed25519")) || (data2 === "rsasha256"))){
+validate19.errors = [{instancePath:instancePath+"/" + i0+"/algorithm",schemaPath:"#/items/properties/algorithm/enum",keyword:"enum",params:{allowedValues: schema19.items.properties.algorithm.enum},message:"must be equal to one of the allowed values",schema:schema19.items.properties.algorithm.enum,parentSchema:schema19.items.properties.algorithm,data:data2}];
+return false;
+}
+var valid1 = _errs6 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data0.keySize !== undefined){
+let data3 = data0.keySize;
 const _errs8 = errors;
+if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
+validate19.errors = [{instancePath:instancePath+"/" + i0+"/keySize",schemaPath:"#/items/properties/keySize/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema19.items.properties.keySize.type,parentSchema:schema19.items.properties.keySize,data:data3}];
+return false;
+}
 if(errors === _errs8){
-if(typeof data2 === "string"){
-if(func1(data2) < 1){
-const err0 = {instancePath:instancePath+"/" + i0+"/address",schemaPath:"#/items/properties/address/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema19.items.properties.address.anyOf[0],data:data2};
+if((typeof data3 == "number") && (isFinite(data3))){
+if(data3 > 4096 || isNaN(data3)){
+validate19.errors = [{instancePath:instancePath+"/" + i0+"/keySize",schemaPath:"#/items/properties/keySize/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4096},message:"must be <= 4096",schema:4096,parentSchema:schema19.items.properties.keySize,data:data3}];
+return false;
+}
+else {
+if(data3 < 1024 || isNaN(data3)){
+validate19.errors = [{instancePath:instancePath+"/" + i0+"/keySize",schemaPath:"#/items/properties/keySize/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1024},message:"must be >= 1024",schema:1024,parentSchema:schema19.items.properties.keySize,data:data3}];
+return false;
+}
+}
+}
+}
+var valid1 = _errs8 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data0.keys !== undefined){
+let data4 = data0.keys;
+const _errs10 = errors;
+if(typeof data4 !== "string"){
+validate19.errors = [{instancePath:instancePath+"/" + i0+"/keys",schemaPath:"#/items/properties/keys/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.items.properties.keys.type,parentSchema:schema19.items.properties.keys,data:data4}];
+return false;
+}
+if(!((data4 === "csk") || (data4 === "ksk+zsk"))){
+validate19.errors = [{instancePath:instancePath+"/" + i0+"/keys",schemaPath:"#/items/properties/keys/enum",keyword:"enum",params:{allowedValues: schema19.items.properties.keys.enum},message:"must be equal to one of the allowed values",schema:schema19.items.properties.keys.enum,parentSchema:schema19.items.properties.keys,data:data4}];
+return false;
+}
+var valid1 = _errs10 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data0.zskLifetime !== undefined){
+let data5 = data0.zskLifetime;
+const _errs12 = errors;
+const _errs13 = errors;
+let valid2 = false;
+const _errs14 = errors;
+if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
+const err0 = {instancePath:instancePath+"/" + i0+"/zskLifetime",schemaPath:"#/items/properties/zskLifetime/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema19.items.properties.zskLifetime.anyOf[0].type,parentSchema:schema19.items.properties.zskLifetime.anyOf[0],data:data5};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -2258,9 +2405,10 @@ vErrors.push(err0);
 }
 errors++;
 }
-}
-else {
-const err1 = {instancePath:instancePath+"/" + i0+"/address",schemaPath:"#/items/properties/address/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.items.properties.address.anyOf[0].type,parentSchema:schema19.items.properties.address.anyOf[0],data:data2};
+if(errors === _errs14){
+if((typeof data5 == "number") && (isFinite(data5))){
+if(data5 < 0 || isNaN(data5)){
+const err1 = {instancePath:instancePath+"/" + i0+"/zskLifetime",schemaPath:"#/items/properties/zskLifetime/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema19.items.properties.zskLifetime.anyOf[0],data:data5};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -2270,21 +2418,15 @@ vErrors.push(err1);
 errors++;
 }
 }
-var _valid0 = _errs8 === errors;
+}
+var _valid0 = _errs14 === errors;
 valid2 = valid2 || _valid0;
 if(!valid2){
-const _errs10 = errors;
-if(errors === _errs10){
-if(Array.isArray(data2)){
-var valid3 = true;
-const len1 = data2.length;
-for(let i1=0; i1<len1; i1++){
-let data3 = data2[i1];
-const _errs12 = errors;
-if(errors === _errs12){
-if(typeof data3 === "string"){
-if(func1(data3) < 1){
-const err2 = {instancePath:instancePath+"/" + i0+"/address/" + i1,schemaPath:"#/items/properties/address/anyOf/1/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema19.items.properties.address.anyOf[1].items,data:data3};
+const _errs16 = errors;
+if(errors === _errs16){
+if(typeof data5 === "string"){
+if(!pattern3.test(data5)){
+const err2 = {instancePath:instancePath+"/" + i0+"/zskLifetime",schemaPath:"#/items/properties/zskLifetime/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$"},message:"must match pattern \""+"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$"+"\"",schema:"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$",parentSchema:schema19.items.properties.zskLifetime.anyOf[1],data:data5};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2295,7 +2437,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/" + i0+"/address/" + i1,schemaPath:"#/items/properties/address/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.items.properties.address.anyOf[1].items.type,parentSchema:schema19.items.properties.address.anyOf[1].items,data:data3};
+const err3 = {instancePath:instancePath+"/" + i0+"/zskLifetime",schemaPath:"#/items/properties/zskLifetime/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.items.properties.zskLifetime.anyOf[1].type,parentSchema:schema19.items.properties.zskLifetime.anyOf[1],data:data5};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2305,14 +2447,11 @@ vErrors.push(err3);
 errors++;
 }
 }
-var valid3 = _errs12 === errors;
-if(!valid3){
-break;
+var _valid0 = _errs16 === errors;
+valid2 = valid2 || _valid0;
 }
-}
-}
-else {
-const err4 = {instancePath:instancePath+"/" + i0+"/address",schemaPath:"#/items/properties/address/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema19.items.properties.address.anyOf[1].type,parentSchema:schema19.items.properties.address.anyOf[1],data:data2};
+if(!valid2){
+const err4 = {instancePath:instancePath+"/" + i0+"/zskLifetime",schemaPath:"#/items/properties/zskLifetime/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema19.items.properties.zskLifetime.anyOf,parentSchema:schema19.items.properties.zskLifetime,data:data5};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -2320,13 +2459,34 @@ else {
 vErrors.push(err4);
 }
 errors++;
+validate19.errors = vErrors;
+return false;
+}
+else {
+errors = _errs13;
+if(vErrors !== null){
+if(_errs13){
+vErrors.length = _errs13;
+}
+else {
+vErrors = null;
 }
 }
-var _valid0 = _errs10 === errors;
-valid2 = valid2 || _valid0;
 }
-if(!valid2){
-const err5 = {instancePath:instancePath+"/" + i0+"/address",schemaPath:"#/items/properties/address/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema19.items.properties.address.anyOf,parentSchema:schema19.items.properties.address,data:data2};
+var valid1 = _errs12 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data0.kskLifetime !== undefined){
+let data6 = data0.kskLifetime;
+const _errs18 = errors;
+const _errs19 = errors;
+let valid3 = false;
+const _errs20 = errors;
+if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
+const err5 = {instancePath:instancePath+"/" + i0+"/kskLifetime",schemaPath:"#/items/properties/kskLifetime/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema19.items.properties.kskLifetime.anyOf[0].type,parentSchema:schema19.items.properties.kskLifetime.anyOf[0],data:data6};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -2334,36 +2494,11 @@ else {
 vErrors.push(err5);
 }
 errors++;
-validate19.errors = vErrors;
-return false;
 }
-else {
-errors = _errs7;
-if(vErrors !== null){
-if(_errs7){
-vErrors.length = _errs7;
-}
-else {
-vErrors = null;
-}
-}
-}
-var valid1 = _errs6 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data0.key !== undefined){
-let data4 = data0.key;
-const _errs14 = errors;
-const _errs15 = errors;
-let valid4 = false;
-const _errs16 = errors;
-if(errors === _errs16){
-if(typeof data4 === "string"){
-if(func1(data4) < 1){
-const err6 = {instancePath:instancePath+"/" + i0+"/key",schemaPath:"#/items/properties/key/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema19.items.properties.key.anyOf[0],data:data4};
+if(errors === _errs20){
+if((typeof data6 == "number") && (isFinite(data6))){
+if(data6 < 0 || isNaN(data6)){
+const err6 = {instancePath:instancePath+"/" + i0+"/kskLifetime",schemaPath:"#/items/properties/kskLifetime/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema19.items.properties.kskLifetime.anyOf[0],data:data6};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -2373,8 +2508,15 @@ vErrors.push(err6);
 errors++;
 }
 }
-else {
-const err7 = {instancePath:instancePath+"/" + i0+"/key",schemaPath:"#/items/properties/key/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.items.properties.key.anyOf[0].type,parentSchema:schema19.items.properties.key.anyOf[0],data:data4};
+}
+var _valid1 = _errs20 === errors;
+valid3 = valid3 || _valid1;
+if(!valid3){
+const _errs22 = errors;
+if(errors === _errs22){
+if(typeof data6 === "string"){
+if(!pattern3.test(data6)){
+const err7 = {instancePath:instancePath+"/" + i0+"/kskLifetime",schemaPath:"#/items/properties/kskLifetime/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$"},message:"must match pattern \""+"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$"+"\"",schema:"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$",parentSchema:schema19.items.properties.kskLifetime.anyOf[1],data:data6};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -2384,21 +2526,8 @@ vErrors.push(err7);
 errors++;
 }
 }
-var _valid1 = _errs16 === errors;
-valid4 = valid4 || _valid1;
-if(!valid4){
-const _errs18 = errors;
-if(errors === _errs18){
-if(Array.isArray(data4)){
-var valid5 = true;
-const len2 = data4.length;
-for(let i2=0; i2<len2; i2++){
-let data5 = data4[i2];
-const _errs20 = errors;
-if(errors === _errs20){
-if(typeof data5 === "string"){
-if(func1(data5) < 1){
-const err8 = {instancePath:instancePath+"/" + i0+"/key/" + i2,schemaPath:"#/items/properties/key/anyOf/1/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema19.items.properties.key.anyOf[1].items,data:data5};
+else {
+const err8 = {instancePath:instancePath+"/" + i0+"/kskLifetime",schemaPath:"#/items/properties/kskLifetime/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.items.properties.kskLifetime.anyOf[1].type,parentSchema:schema19.items.properties.kskLifetime.anyOf[1],data:data6};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -2408,8 +2537,11 @@ vErrors.push(err8);
 errors++;
 }
 }
-else {
-const err9 = {instancePath:instancePath+"/" + i0+"/key/" + i2,schemaPath:"#/items/properties/key/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.items.properties.key.anyOf[1].items.type,parentSchema:schema19.items.properties.key.anyOf[1].items,data:data5};
+var _valid1 = _errs22 === errors;
+valid3 = valid3 || _valid1;
+}
+if(!valid3){
+const err9 = {instancePath:instancePath+"/" + i0+"/kskLifetime",schemaPath:"#/items/properties/kskLifetime/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema19.items.properties.kskLifetime.anyOf,parentSchema:schema19.items.properties.kskLifetime,data:data6};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -2417,16 +2549,34 @@ else {
 vErrors.push(err9);
 }
 errors++;
-}
-}
-var valid5 = _errs20 === errors;
-if(!valid5){
-break;
-}
-}
+validate19.errors = vErrors;
+return false;
 }
 else {
-const err10 = {instancePath:instancePath+"/" + i0+"/key",schemaPath:"#/items/properties/key/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema19.items.properties.key.anyOf[1].type,parentSchema:schema19.items.properties.key.anyOf[1],data:data4};
+errors = _errs19;
+if(vErrors !== null){
+if(_errs19){
+vErrors.length = _errs19;
+}
+else {
+vErrors = null;
+}
+}
+}
+var valid1 = _errs18 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data0.rrsigValidity !== undefined){
+let data7 = data0.rrsigValidity;
+const _errs24 = errors;
+const _errs25 = errors;
+let valid4 = false;
+const _errs26 = errors;
+if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
+const err10 = {instancePath:instancePath+"/" + i0+"/rrsigValidity",schemaPath:"#/items/properties/rrsigValidity/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema19.items.properties.rrsigValidity.anyOf[0].type,parentSchema:schema19.items.properties.rrsigValidity.anyOf[0],data:data7};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -2435,12 +2585,10 @@ vErrors.push(err10);
 }
 errors++;
 }
-}
-var _valid1 = _errs18 === errors;
-valid4 = valid4 || _valid1;
-}
-if(!valid4){
-const err11 = {instancePath:instancePath+"/" + i0+"/key",schemaPath:"#/items/properties/key/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema19.items.properties.key.anyOf,parentSchema:schema19.items.properties.key,data:data4};
+if(errors === _errs26){
+if((typeof data7 == "number") && (isFinite(data7))){
+if(data7 < 0 || isNaN(data7)){
+const err11 = {instancePath:instancePath+"/" + i0+"/rrsigValidity",schemaPath:"#/items/properties/rrsigValidity/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema19.items.properties.rrsigValidity.anyOf[0],data:data7};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -2448,34 +2596,17 @@ else {
 vErrors.push(err11);
 }
 errors++;
-validate19.errors = vErrors;
-return false;
-}
-else {
-errors = _errs15;
-if(vErrors !== null){
-if(_errs15){
-vErrors.length = _errs15;
-}
-else {
-vErrors = null;
 }
 }
 }
-var valid1 = _errs14 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data0.action !== undefined){
-let data6 = data0.action;
-const _errs22 = errors;
-const _errs23 = errors;
-let valid6 = false;
-const _errs24 = errors;
-if(typeof data6 !== "string"){
-const err12 = {instancePath:instancePath+"/" + i0+"/action",schemaPath:"#/items/properties/action/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.items.properties.action.anyOf[0].type,parentSchema:schema19.items.properties.action.anyOf[0],data:data6};
+var _valid2 = _errs26 === errors;
+valid4 = valid4 || _valid2;
+if(!valid4){
+const _errs28 = errors;
+if(errors === _errs28){
+if(typeof data7 === "string"){
+if(!pattern3.test(data7)){
+const err12 = {instancePath:instancePath+"/" + i0+"/rrsigValidity",schemaPath:"#/items/properties/rrsigValidity/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$"},message:"must match pattern \""+"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$"+"\"",schema:"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$",parentSchema:schema19.items.properties.rrsigValidity.anyOf[1],data:data7};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -2484,8 +2615,9 @@ vErrors.push(err12);
 }
 errors++;
 }
-if(!(((data6 === "transfer") || (data6 === "notify")) || (data6 === "update"))){
-const err13 = {instancePath:instancePath+"/" + i0+"/action",schemaPath:"#/items/properties/action/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema19.items.properties.action.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema19.items.properties.action.anyOf[0].enum,parentSchema:schema19.items.properties.action.anyOf[0],data:data6};
+}
+else {
+const err13 = {instancePath:instancePath+"/" + i0+"/rrsigValidity",schemaPath:"#/items/properties/rrsigValidity/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.items.properties.rrsigValidity.anyOf[1].type,parentSchema:schema19.items.properties.rrsigValidity.anyOf[1],data:data7};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -2494,19 +2626,12 @@ vErrors.push(err13);
 }
 errors++;
 }
-var _valid2 = _errs24 === errors;
-valid6 = valid6 || _valid2;
-if(!valid6){
-const _errs26 = errors;
-if(errors === _errs26){
-if(Array.isArray(data6)){
-var valid7 = true;
-const len3 = data6.length;
-for(let i3=0; i3<len3; i3++){
-let data7 = data6[i3];
-const _errs28 = errors;
-if(typeof data7 !== "string"){
-const err14 = {instancePath:instancePath+"/" + i0+"/action/" + i3,schemaPath:"#/items/properties/action/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.items.properties.action.anyOf[1].items.type,parentSchema:schema19.items.properties.action.anyOf[1].items,data:data7};
+}
+var _valid2 = _errs28 === errors;
+valid4 = valid4 || _valid2;
+}
+if(!valid4){
+const err14 = {instancePath:instancePath+"/" + i0+"/rrsigValidity",schemaPath:"#/items/properties/rrsigValidity/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema19.items.properties.rrsigValidity.anyOf,parentSchema:schema19.items.properties.rrsigValidity,data:data7};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -2514,9 +2639,34 @@ else {
 vErrors.push(err14);
 }
 errors++;
+validate19.errors = vErrors;
+return false;
 }
-if(!(((data7 === "transfer") || (data7 === "notify")) || (data7 === "update"))){
-const err15 = {instancePath:instancePath+"/" + i0+"/action/" + i3,schemaPath:"#/items/properties/action/anyOf/1/items/enum",keyword:"enum",params:{allowedValues: schema19.items.properties.action.anyOf[1].items.enum},message:"must be equal to one of the allowed values",schema:schema19.items.properties.action.anyOf[1].items.enum,parentSchema:schema19.items.properties.action.anyOf[1].items,data:data7};
+else {
+errors = _errs25;
+if(vErrors !== null){
+if(_errs25){
+vErrors.length = _errs25;
+}
+else {
+vErrors = null;
+}
+}
+}
+var valid1 = _errs24 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data0.rrsigRefresh !== undefined){
+let data8 = data0.rrsigRefresh;
+const _errs30 = errors;
+const _errs31 = errors;
+let valid5 = false;
+const _errs32 = errors;
+if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
+const err15 = {instancePath:instancePath+"/" + i0+"/rrsigRefresh",schemaPath:"#/items/properties/rrsigRefresh/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema19.items.properties.rrsigRefresh.anyOf[0].type,parentSchema:schema19.items.properties.rrsigRefresh.anyOf[0],data:data8};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -2525,14 +2675,10 @@ vErrors.push(err15);
 }
 errors++;
 }
-var valid7 = _errs28 === errors;
-if(!valid7){
-break;
-}
-}
-}
-else {
-const err16 = {instancePath:instancePath+"/" + i0+"/action",schemaPath:"#/items/properties/action/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema19.items.properties.action.anyOf[1].type,parentSchema:schema19.items.properties.action.anyOf[1],data:data6};
+if(errors === _errs32){
+if((typeof data8 == "number") && (isFinite(data8))){
+if(data8 < 0 || isNaN(data8)){
+const err16 = {instancePath:instancePath+"/" + i0+"/rrsigRefresh",schemaPath:"#/items/properties/rrsigRefresh/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema19.items.properties.rrsigRefresh.anyOf[0],data:data8};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -2542,11 +2688,15 @@ vErrors.push(err16);
 errors++;
 }
 }
-var _valid2 = _errs26 === errors;
-valid6 = valid6 || _valid2;
 }
-if(!valid6){
-const err17 = {instancePath:instancePath+"/" + i0+"/action",schemaPath:"#/items/properties/action/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema19.items.properties.action.anyOf,parentSchema:schema19.items.properties.action,data:data6};
+var _valid3 = _errs32 === errors;
+valid5 = valid5 || _valid3;
+if(!valid5){
+const _errs34 = errors;
+if(errors === _errs34){
+if(typeof data8 === "string"){
+if(!pattern3.test(data8)){
+const err17 = {instancePath:instancePath+"/" + i0+"/rrsigRefresh",schemaPath:"#/items/properties/rrsigRefresh/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$"},message:"must match pattern \""+"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$"+"\"",schema:"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$",parentSchema:schema19.items.properties.rrsigRefresh.anyOf[1],data:data8};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -2554,37 +2704,552 @@ else {
 vErrors.push(err17);
 }
 errors++;
+}
+}
+else {
+const err18 = {instancePath:instancePath+"/" + i0+"/rrsigRefresh",schemaPath:"#/items/properties/rrsigRefresh/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.items.properties.rrsigRefresh.anyOf[1].type,parentSchema:schema19.items.properties.rrsigRefresh.anyOf[1],data:data8};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+var _valid3 = _errs34 === errors;
+valid5 = valid5 || _valid3;
+}
+if(!valid5){
+const err19 = {instancePath:instancePath+"/" + i0+"/rrsigRefresh",schemaPath:"#/items/properties/rrsigRefresh/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema19.items.properties.rrsigRefresh.anyOf,parentSchema:schema19.items.properties.rrsigRefresh,data:data8};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
 validate19.errors = vErrors;
 return false;
 }
 else {
-errors = _errs23;
+errors = _errs31;
 if(vErrors !== null){
-if(_errs23){
-vErrors.length = _errs23;
+if(_errs31){
+vErrors.length = _errs31;
 }
 else {
 vErrors = null;
 }
 }
 }
-var valid1 = _errs22 === errors;
+var valid1 = _errs30 === errors;
 }
 else {
 var valid1 = true;
 }
 if(valid1){
-if(data0.deny !== undefined){
-let data8 = data0.deny;
-const _errs30 = errors;
-if(typeof data8 !== "boolean"){
-validate19.errors = [{instancePath:instancePath+"/" + i0+"/deny",schemaPath:"#/items/properties/deny/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema19.items.properties.deny.type,parentSchema:schema19.items.properties.deny,data:data8}];
+if(data0.denial !== undefined){
+let data9 = data0.denial;
+const _errs36 = errors;
+if(typeof data9 !== "string"){
+validate19.errors = [{instancePath:instancePath+"/" + i0+"/denial",schemaPath:"#/items/properties/denial/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.items.properties.denial.type,parentSchema:schema19.items.properties.denial,data:data9}];
 return false;
 }
-var valid1 = _errs30 === errors;
+if(!((data9 === "nsec") || (data9 === "nsec3"))){
+validate19.errors = [{instancePath:instancePath+"/" + i0+"/denial",schemaPath:"#/items/properties/denial/enum",keyword:"enum",params:{allowedValues: schema19.items.properties.denial.enum},message:"must be equal to one of the allowed values",schema:schema19.items.properties.denial.enum,parentSchema:schema19.items.properties.denial,data:data9}];
+return false;
+}
+var valid1 = _errs36 === errors;
 }
 else {
 var valid1 = true;
+}
+if(valid1){
+if(data0.nsec3 !== undefined){
+let data10 = data0.nsec3;
+const _errs38 = errors;
+if(errors === _errs38){
+if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
+const _errs40 = errors;
+for(const key1 in data10){
+if(!(((key1 === "iterations") || (key1 === "saltLength")) || (key1 === "optOut"))){
+validate19.errors = [{instancePath:instancePath+"/" + i0+"/nsec3",schemaPath:"#/items/properties/nsec3/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema19.items.properties.nsec3,data:data10}];
+return false;
+break;
+}
+}
+if(_errs40 === errors){
+if(data10.iterations !== undefined){
+let data11 = data10.iterations;
+const _errs41 = errors;
+if(!(((typeof data11 == "number") && (!(data11 % 1) && !isNaN(data11))) && (isFinite(data11)))){
+validate19.errors = [{instancePath:instancePath+"/" + i0+"/nsec3/iterations",schemaPath:"#/items/properties/nsec3/properties/iterations/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema19.items.properties.nsec3.properties.iterations.type,parentSchema:schema19.items.properties.nsec3.properties.iterations,data:data11}];
+return false;
+}
+if(errors === _errs41){
+if((typeof data11 == "number") && (isFinite(data11))){
+if(data11 > 100 || isNaN(data11)){
+validate19.errors = [{instancePath:instancePath+"/" + i0+"/nsec3/iterations",schemaPath:"#/items/properties/nsec3/properties/iterations/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema19.items.properties.nsec3.properties.iterations,data:data11}];
+return false;
+}
+else {
+if(data11 < 0 || isNaN(data11)){
+validate19.errors = [{instancePath:instancePath+"/" + i0+"/nsec3/iterations",schemaPath:"#/items/properties/nsec3/properties/iterations/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema19.items.properties.nsec3.properties.iterations,data:data11}];
+return false;
+}
+}
+}
+}
+var valid6 = _errs41 === errors;
+}
+else {
+var valid6 = true;
+}
+if(valid6){
+if(data10.saltLength !== undefined){
+let data12 = data10.saltLength;
+const _errs43 = errors;
+if(!(((typeof data12 == "number") && (!(data12 % 1) && !isNaN(data12))) && (isFinite(data12)))){
+validate19.errors = [{instancePath:instancePath+"/" + i0+"/nsec3/saltLength",schemaPath:"#/items/properties/nsec3/properties/saltLength/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema19.items.properties.nsec3.properties.saltLength.type,parentSchema:schema19.items.properties.nsec3.properties.saltLength,data:data12}];
+return false;
+}
+if(errors === _errs43){
+if((typeof data12 == "number") && (isFinite(data12))){
+if(data12 > 255 || isNaN(data12)){
+validate19.errors = [{instancePath:instancePath+"/" + i0+"/nsec3/saltLength",schemaPath:"#/items/properties/nsec3/properties/saltLength/maximum",keyword:"maximum",params:{comparison: "<=", limit: 255},message:"must be <= 255",schema:255,parentSchema:schema19.items.properties.nsec3.properties.saltLength,data:data12}];
+return false;
+}
+else {
+if(data12 < 0 || isNaN(data12)){
+validate19.errors = [{instancePath:instancePath+"/" + i0+"/nsec3/saltLength",schemaPath:"#/items/properties/nsec3/properties/saltLength/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema19.items.properties.nsec3.properties.saltLength,data:data12}];
+return false;
+}
+}
+}
+}
+var valid6 = _errs43 === errors;
+}
+else {
+var valid6 = true;
+}
+if(valid6){
+if(data10.optOut !== undefined){
+let data13 = data10.optOut;
+const _errs45 = errors;
+if(typeof data13 !== "boolean"){
+validate19.errors = [{instancePath:instancePath+"/" + i0+"/nsec3/optOut",schemaPath:"#/items/properties/nsec3/properties/optOut/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema19.items.properties.nsec3.properties.optOut.type,parentSchema:schema19.items.properties.nsec3.properties.optOut,data:data13}];
+return false;
+}
+var valid6 = _errs45 === errors;
+}
+else {
+var valid6 = true;
+}
+}
+}
+}
+}
+else {
+validate19.errors = [{instancePath:instancePath+"/" + i0+"/nsec3",schemaPath:"#/items/properties/nsec3/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.items.properties.nsec3.type,parentSchema:schema19.items.properties.nsec3,data:data10}];
+return false;
+}
+}
+var valid1 = _errs38 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data0.dnskeyTtl !== undefined){
+let data14 = data0.dnskeyTtl;
+const _errs47 = errors;
+if(!(((typeof data14 == "number") && (!(data14 % 1) && !isNaN(data14))) && (isFinite(data14)))){
+validate19.errors = [{instancePath:instancePath+"/" + i0+"/dnskeyTtl",schemaPath:"#/items/properties/dnskeyTtl/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema19.items.properties.dnskeyTtl.type,parentSchema:schema19.items.properties.dnskeyTtl,data:data14}];
+return false;
+}
+if(errors === _errs47){
+if((typeof data14 == "number") && (isFinite(data14))){
+if(data14 > 604800 || isNaN(data14)){
+validate19.errors = [{instancePath:instancePath+"/" + i0+"/dnskeyTtl",schemaPath:"#/items/properties/dnskeyTtl/maximum",keyword:"maximum",params:{comparison: "<=", limit: 604800},message:"must be <= 604800",schema:604800,parentSchema:schema19.items.properties.dnskeyTtl,data:data14}];
+return false;
+}
+else {
+if(data14 < 0 || isNaN(data14)){
+validate19.errors = [{instancePath:instancePath+"/" + i0+"/dnskeyTtl",schemaPath:"#/items/properties/dnskeyTtl/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema19.items.properties.dnskeyTtl,data:data14}];
+return false;
+}
+}
+}
+}
+var valid1 = _errs47 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data0.cds !== undefined){
+let data15 = data0.cds;
+const _errs49 = errors;
+if(typeof data15 !== "boolean"){
+validate19.errors = [{instancePath:instancePath+"/" + i0+"/cds",schemaPath:"#/items/properties/cds/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema19.items.properties.cds.type,parentSchema:schema19.items.properties.cds,data:data15}];
+return false;
+}
+var valid1 = _errs49 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data0.propagationDelay !== undefined){
+let data16 = data0.propagationDelay;
+const _errs51 = errors;
+const _errs52 = errors;
+let valid7 = false;
+const _errs53 = errors;
+if(!(((typeof data16 == "number") && (!(data16 % 1) && !isNaN(data16))) && (isFinite(data16)))){
+const err20 = {instancePath:instancePath+"/" + i0+"/propagationDelay",schemaPath:"#/items/properties/propagationDelay/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema19.items.properties.propagationDelay.anyOf[0].type,parentSchema:schema19.items.properties.propagationDelay.anyOf[0],data:data16};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+if(errors === _errs53){
+if((typeof data16 == "number") && (isFinite(data16))){
+if(data16 < 0 || isNaN(data16)){
+const err21 = {instancePath:instancePath+"/" + i0+"/propagationDelay",schemaPath:"#/items/properties/propagationDelay/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema19.items.properties.propagationDelay.anyOf[0],data:data16};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+}
+var _valid4 = _errs53 === errors;
+valid7 = valid7 || _valid4;
+if(!valid7){
+const _errs55 = errors;
+if(errors === _errs55){
+if(typeof data16 === "string"){
+if(!pattern3.test(data16)){
+const err22 = {instancePath:instancePath+"/" + i0+"/propagationDelay",schemaPath:"#/items/properties/propagationDelay/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$"},message:"must match pattern \""+"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$"+"\"",schema:"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$",parentSchema:schema19.items.properties.propagationDelay.anyOf[1],data:data16};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+else {
+const err23 = {instancePath:instancePath+"/" + i0+"/propagationDelay",schemaPath:"#/items/properties/propagationDelay/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.items.properties.propagationDelay.anyOf[1].type,parentSchema:schema19.items.properties.propagationDelay.anyOf[1],data:data16};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+var _valid4 = _errs55 === errors;
+valid7 = valid7 || _valid4;
+}
+if(!valid7){
+const err24 = {instancePath:instancePath+"/" + i0+"/propagationDelay",schemaPath:"#/items/properties/propagationDelay/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema19.items.properties.propagationDelay.anyOf,parentSchema:schema19.items.properties.propagationDelay,data:data16};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+validate19.errors = vErrors;
+return false;
+}
+else {
+errors = _errs52;
+if(vErrors !== null){
+if(_errs52){
+vErrors.length = _errs52;
+}
+else {
+vErrors = null;
+}
+}
+}
+var valid1 = _errs51 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data0.parentDsTtl !== undefined){
+let data17 = data0.parentDsTtl;
+const _errs57 = errors;
+const _errs58 = errors;
+let valid8 = false;
+const _errs59 = errors;
+if(!(((typeof data17 == "number") && (!(data17 % 1) && !isNaN(data17))) && (isFinite(data17)))){
+const err25 = {instancePath:instancePath+"/" + i0+"/parentDsTtl",schemaPath:"#/items/properties/parentDsTtl/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema19.items.properties.parentDsTtl.anyOf[0].type,parentSchema:schema19.items.properties.parentDsTtl.anyOf[0],data:data17};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+if(errors === _errs59){
+if((typeof data17 == "number") && (isFinite(data17))){
+if(data17 < 0 || isNaN(data17)){
+const err26 = {instancePath:instancePath+"/" + i0+"/parentDsTtl",schemaPath:"#/items/properties/parentDsTtl/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema19.items.properties.parentDsTtl.anyOf[0],data:data17};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+}
+}
+var _valid5 = _errs59 === errors;
+valid8 = valid8 || _valid5;
+if(!valid8){
+const _errs61 = errors;
+if(errors === _errs61){
+if(typeof data17 === "string"){
+if(!pattern3.test(data17)){
+const err27 = {instancePath:instancePath+"/" + i0+"/parentDsTtl",schemaPath:"#/items/properties/parentDsTtl/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$"},message:"must match pattern \""+"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$"+"\"",schema:"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$",parentSchema:schema19.items.properties.parentDsTtl.anyOf[1],data:data17};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+}
+else {
+const err28 = {instancePath:instancePath+"/" + i0+"/parentDsTtl",schemaPath:"#/items/properties/parentDsTtl/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.items.properties.parentDsTtl.anyOf[1].type,parentSchema:schema19.items.properties.parentDsTtl.anyOf[1],data:data17};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+}
+var _valid5 = _errs61 === errors;
+valid8 = valid8 || _valid5;
+}
+if(!valid8){
+const err29 = {instancePath:instancePath+"/" + i0+"/parentDsTtl",schemaPath:"#/items/properties/parentDsTtl/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema19.items.properties.parentDsTtl.anyOf,parentSchema:schema19.items.properties.parentDsTtl,data:data17};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+validate19.errors = vErrors;
+return false;
+}
+else {
+errors = _errs58;
+if(vErrors !== null){
+if(_errs58){
+vErrors.length = _errs58;
+}
+else {
+vErrors = null;
+}
+}
+}
+var valid1 = _errs57 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data0.parentDsCheck !== undefined){
+let data18 = data0.parentDsCheck;
+const _errs63 = errors;
+if(errors === _errs63){
+if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
+let missing1;
+if((data18.addresses === undefined) && (missing1 = "addresses")){
+validate19.errors = [{instancePath:instancePath+"/" + i0+"/parentDsCheck",schemaPath:"#/items/properties/parentDsCheck/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'",schema:schema19.items.properties.parentDsCheck.required,parentSchema:schema19.items.properties.parentDsCheck,data:data18}];
+return false;
+}
+else {
+const _errs65 = errors;
+for(const key2 in data18){
+if(!((key2 === "addresses") || (key2 === "interval"))){
+validate19.errors = [{instancePath:instancePath+"/" + i0+"/parentDsCheck",schemaPath:"#/items/properties/parentDsCheck/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema19.items.properties.parentDsCheck,data:data18}];
+return false;
+break;
+}
+}
+if(_errs65 === errors){
+if(data18.addresses !== undefined){
+let data19 = data18.addresses;
+const _errs66 = errors;
+if(errors === _errs66){
+if(Array.isArray(data19)){
+if(data19.length < 1){
+validate19.errors = [{instancePath:instancePath+"/" + i0+"/parentDsCheck/addresses",schemaPath:"#/items/properties/parentDsCheck/properties/addresses/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema19.items.properties.parentDsCheck.properties.addresses,data:data19}];
+return false;
+}
+else {
+var valid10 = true;
+const len1 = data19.length;
+for(let i1=0; i1<len1; i1++){
+let data20 = data19[i1];
+const _errs68 = errors;
+if(typeof data20 !== "string"){
+validate19.errors = [{instancePath:instancePath+"/" + i0+"/parentDsCheck/addresses/" + i1,schemaPath:"#/items/properties/parentDsCheck/properties/addresses/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.items.properties.parentDsCheck.properties.addresses.items.type,parentSchema:schema19.items.properties.parentDsCheck.properties.addresses.items,data:data20}];
+return false;
+}
+var valid10 = _errs68 === errors;
+if(!valid10){
+break;
+}
+}
+}
+}
+else {
+validate19.errors = [{instancePath:instancePath+"/" + i0+"/parentDsCheck/addresses",schemaPath:"#/items/properties/parentDsCheck/properties/addresses/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema19.items.properties.parentDsCheck.properties.addresses.type,parentSchema:schema19.items.properties.parentDsCheck.properties.addresses,data:data19}];
+return false;
+}
+}
+var valid9 = _errs66 === errors;
+}
+else {
+var valid9 = true;
+}
+if(valid9){
+if(data18.interval !== undefined){
+let data21 = data18.interval;
+const _errs70 = errors;
+const _errs71 = errors;
+let valid11 = false;
+const _errs72 = errors;
+if(!(((typeof data21 == "number") && (!(data21 % 1) && !isNaN(data21))) && (isFinite(data21)))){
+const err30 = {instancePath:instancePath+"/" + i0+"/parentDsCheck/interval",schemaPath:"#/items/properties/parentDsCheck/properties/interval/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema19.items.properties.parentDsCheck.properties.interval.anyOf[0].type,parentSchema:schema19.items.properties.parentDsCheck.properties.interval.anyOf[0],data:data21};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+if(errors === _errs72){
+if((typeof data21 == "number") && (isFinite(data21))){
+if(data21 < 0 || isNaN(data21)){
+const err31 = {instancePath:instancePath+"/" + i0+"/parentDsCheck/interval",schemaPath:"#/items/properties/parentDsCheck/properties/interval/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema19.items.properties.parentDsCheck.properties.interval.anyOf[0],data:data21};
+if(vErrors === null){
+vErrors = [err31];
+}
+else {
+vErrors.push(err31);
+}
+errors++;
+}
+}
+}
+var _valid6 = _errs72 === errors;
+valid11 = valid11 || _valid6;
+if(!valid11){
+const _errs74 = errors;
+if(errors === _errs74){
+if(typeof data21 === "string"){
+if(!pattern3.test(data21)){
+const err32 = {instancePath:instancePath+"/" + i0+"/parentDsCheck/interval",schemaPath:"#/items/properties/parentDsCheck/properties/interval/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$"},message:"must match pattern \""+"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$"+"\"",schema:"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$",parentSchema:schema19.items.properties.parentDsCheck.properties.interval.anyOf[1],data:data21};
+if(vErrors === null){
+vErrors = [err32];
+}
+else {
+vErrors.push(err32);
+}
+errors++;
+}
+}
+else {
+const err33 = {instancePath:instancePath+"/" + i0+"/parentDsCheck/interval",schemaPath:"#/items/properties/parentDsCheck/properties/interval/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.items.properties.parentDsCheck.properties.interval.anyOf[1].type,parentSchema:schema19.items.properties.parentDsCheck.properties.interval.anyOf[1],data:data21};
+if(vErrors === null){
+vErrors = [err33];
+}
+else {
+vErrors.push(err33);
+}
+errors++;
+}
+}
+var _valid6 = _errs74 === errors;
+valid11 = valid11 || _valid6;
+}
+if(!valid11){
+const err34 = {instancePath:instancePath+"/" + i0+"/parentDsCheck/interval",schemaPath:"#/items/properties/parentDsCheck/properties/interval/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema19.items.properties.parentDsCheck.properties.interval.anyOf,parentSchema:schema19.items.properties.parentDsCheck.properties.interval,data:data21};
+if(vErrors === null){
+vErrors = [err34];
+}
+else {
+vErrors.push(err34);
+}
+errors++;
+validate19.errors = vErrors;
+return false;
+}
+else {
+errors = _errs71;
+if(vErrors !== null){
+if(_errs71){
+vErrors.length = _errs71;
+}
+else {
+vErrors = null;
+}
+}
+}
+var valid9 = _errs70 === errors;
+}
+else {
+var valid9 = true;
+}
+}
+}
+}
+}
+else {
+validate19.errors = [{instancePath:instancePath+"/" + i0+"/parentDsCheck",schemaPath:"#/items/properties/parentDsCheck/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.items.properties.parentDsCheck.type,parentSchema:schema19.items.properties.parentDsCheck,data:data18}];
+return false;
+}
+}
+var valid1 = _errs63 === errors;
+}
+else {
+var valid1 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
 }
 }
 }
@@ -2613,18 +3278,442 @@ validate19.errors = vErrors;
 return errors === 0;
 }
 
-export const defaults = validate20;
-const schema20 = {"additionalProperties":false,"description":"Settings for every zone that does not say otherwise","type":"object","properties":{"acl":{"description":"ACL rules of every zone that names none","errorMessage":"must be a string or a list of strings","anyOf":[{"minLength":1,"description":"The name of an ACL defined under acls","type":"string"},{"type":"array","items":{"minLength":1,"description":"The name of an ACL defined under acls","type":"string"}}]},"notify":{"description":"NOTIFY targets of every zone that names none","type":"array","items":{"additionalProperties":false,"description":"A NOTIFY target (RFC 1996)","type":"object","required":["address"],"properties":{"address":{"description":"Where NOTIFY is sent (ADDR:PORT, IPv6 in brackets: \"127.0.0.1:5300\", \"[::1]:5300\")","examples":["127.0.0.1:5300","[::1]:5300"],"type":"string"},"key":{"minLength":1,"description":"A TSIG key defined under keys that signs the messages","type":"string"}}}},"serialPolicy":{"type":"string","enum":["increment","unixtime","dateserial"],"description":"The serial policy of every zone that names none: increment, unixtime (seconds since 1970) or dateserial (YYYYMMDDnn)"},"journal":{"additionalProperties":false,"description":"IXFR history kept per zone; the oldest commits are pruned first","type":"object","properties":{"maxDepth":{"minimum":1,"maximum":1000000,"description":"Commits kept per zone for IXFR","default":1000,"type":"integer"},"maxSize":{"description":"Bytes kept per zone for IXFR: a number, or with K, M or G (1K to 64G)","default":"100M","errorMessage":"must be a size from 1K to 64G (bytes, or a number with K, M or G)","anyOf":[{"minimum":1024,"errorMessage":"must be a size from 1K to 64G (bytes, or a number with K, M or G)","type":"integer"},{"pattern":"^[0-9]+\\s*[KMGkmg]?[iI]?[bB]?$","errorMessage":"must be a size from 1K to 64G (bytes, or a number with K, M or G)","type":"string"}]}}}}};
+export const acls = validate20;
+const schema20 = {"description":"Who may transfer, NOTIFY or UPDATE; without acls nothing is allowed","type":"array","items":{"additionalProperties":false,"description":"An ACL rule; the first matching rule wins, nothing matched is denied","type":"object","required":["name","action"],"properties":{"name":{"minLength":1,"description":"The rule name that defaults.acl and zones[].acl refer to","type":"string"},"address":{"description":"Client addresses the rule matches; empty or absent: any","errorMessage":"must be a string or a list of strings","anyOf":[{"minLength":1,"description":"An address or prefix: 192.0.2.0/24, 2001:db8::/32","type":"string"},{"type":"array","items":{"minLength":1,"description":"An address or prefix: 192.0.2.0/24, 2001:db8::/32","type":"string"}}]},"key":{"description":"When given, the request must be signed with one of these keys","errorMessage":"must be a string or a list of strings","anyOf":[{"minLength":1,"description":"A key defined under keys","type":"string"},{"type":"array","items":{"minLength":1,"description":"A key defined under keys","type":"string"}}]},"action":{"description":"What the rule allows (or denies): transfer, notify, update","errorMessage":"must be a string or a list of strings","anyOf":[{"type":"string","enum":["transfer","notify","update"]},{"type":"array","items":{"type":"string","enum":["transfer","notify","update"]}}]},"deny":{"default":false,"description":"true: a match refuses instead of allowing","type":"boolean"}}}};
 
 function validate20(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(Array.isArray(data)){
+var valid0 = true;
+const len0 = data.length;
+for(let i0=0; i0<len0; i0++){
+let data0 = data[i0];
+const _errs1 = errors;
+if(errors === _errs1){
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+let missing0;
+if(((data0.name === undefined) && (missing0 = "name")) || ((data0.action === undefined) && (missing0 = "action"))){
+validate20.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/items/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema20.items.required,parentSchema:schema20.items,data:data0}];
+return false;
+}
+else {
+const _errs3 = errors;
+for(const key0 in data0){
+if(!(((((key0 === "name") || (key0 === "address")) || (key0 === "key")) || (key0 === "action")) || (key0 === "deny"))){
+validate20.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema20.items,data:data0}];
+return false;
+break;
+}
+}
+if(_errs3 === errors){
+if(data0.name !== undefined){
+let data1 = data0.name;
+const _errs4 = errors;
+if(errors === _errs4){
+if(typeof data1 === "string"){
+if(func1(data1) < 1){
+validate20.errors = [{instancePath:instancePath+"/" + i0+"/name",schemaPath:"#/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema20.items.properties.name,data:data1}];
+return false;
+}
+}
+else {
+validate20.errors = [{instancePath:instancePath+"/" + i0+"/name",schemaPath:"#/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.items.properties.name.type,parentSchema:schema20.items.properties.name,data:data1}];
+return false;
+}
+}
+var valid1 = _errs4 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data0.address !== undefined){
+let data2 = data0.address;
+const _errs6 = errors;
+const _errs7 = errors;
+let valid2 = false;
+const _errs8 = errors;
+if(errors === _errs8){
+if(typeof data2 === "string"){
+if(func1(data2) < 1){
+const err0 = {instancePath:instancePath+"/" + i0+"/address",schemaPath:"#/items/properties/address/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema20.items.properties.address.anyOf[0],data:data2};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+else {
+const err1 = {instancePath:instancePath+"/" + i0+"/address",schemaPath:"#/items/properties/address/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.items.properties.address.anyOf[0].type,parentSchema:schema20.items.properties.address.anyOf[0],data:data2};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+var _valid0 = _errs8 === errors;
+valid2 = valid2 || _valid0;
+if(!valid2){
+const _errs10 = errors;
+if(errors === _errs10){
+if(Array.isArray(data2)){
+var valid3 = true;
+const len1 = data2.length;
+for(let i1=0; i1<len1; i1++){
+let data3 = data2[i1];
+const _errs12 = errors;
+if(errors === _errs12){
+if(typeof data3 === "string"){
+if(func1(data3) < 1){
+const err2 = {instancePath:instancePath+"/" + i0+"/address/" + i1,schemaPath:"#/items/properties/address/anyOf/1/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema20.items.properties.address.anyOf[1].items,data:data3};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+else {
+const err3 = {instancePath:instancePath+"/" + i0+"/address/" + i1,schemaPath:"#/items/properties/address/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.items.properties.address.anyOf[1].items.type,parentSchema:schema20.items.properties.address.anyOf[1].items,data:data3};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+var valid3 = _errs12 === errors;
+if(!valid3){
+break;
+}
+}
+}
+else {
+const err4 = {instancePath:instancePath+"/" + i0+"/address",schemaPath:"#/items/properties/address/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema20.items.properties.address.anyOf[1].type,parentSchema:schema20.items.properties.address.anyOf[1],data:data2};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+var _valid0 = _errs10 === errors;
+valid2 = valid2 || _valid0;
+}
+if(!valid2){
+const err5 = {instancePath:instancePath+"/" + i0+"/address",schemaPath:"#/items/properties/address/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema20.items.properties.address.anyOf,parentSchema:schema20.items.properties.address,data:data2};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+validate20.errors = vErrors;
+return false;
+}
+else {
+errors = _errs7;
+if(vErrors !== null){
+if(_errs7){
+vErrors.length = _errs7;
+}
+else {
+vErrors = null;
+}
+}
+}
+var valid1 = _errs6 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data0.key !== undefined){
+let data4 = data0.key;
+const _errs14 = errors;
+const _errs15 = errors;
+let valid4 = false;
+const _errs16 = errors;
+if(errors === _errs16){
+if(typeof data4 === "string"){
+if(func1(data4) < 1){
+const err6 = {instancePath:instancePath+"/" + i0+"/key",schemaPath:"#/items/properties/key/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema20.items.properties.key.anyOf[0],data:data4};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+else {
+const err7 = {instancePath:instancePath+"/" + i0+"/key",schemaPath:"#/items/properties/key/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.items.properties.key.anyOf[0].type,parentSchema:schema20.items.properties.key.anyOf[0],data:data4};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+var _valid1 = _errs16 === errors;
+valid4 = valid4 || _valid1;
+if(!valid4){
+const _errs18 = errors;
+if(errors === _errs18){
+if(Array.isArray(data4)){
+var valid5 = true;
+const len2 = data4.length;
+for(let i2=0; i2<len2; i2++){
+let data5 = data4[i2];
+const _errs20 = errors;
+if(errors === _errs20){
+if(typeof data5 === "string"){
+if(func1(data5) < 1){
+const err8 = {instancePath:instancePath+"/" + i0+"/key/" + i2,schemaPath:"#/items/properties/key/anyOf/1/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema20.items.properties.key.anyOf[1].items,data:data5};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+else {
+const err9 = {instancePath:instancePath+"/" + i0+"/key/" + i2,schemaPath:"#/items/properties/key/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.items.properties.key.anyOf[1].items.type,parentSchema:schema20.items.properties.key.anyOf[1].items,data:data5};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+var valid5 = _errs20 === errors;
+if(!valid5){
+break;
+}
+}
+}
+else {
+const err10 = {instancePath:instancePath+"/" + i0+"/key",schemaPath:"#/items/properties/key/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema20.items.properties.key.anyOf[1].type,parentSchema:schema20.items.properties.key.anyOf[1],data:data4};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+var _valid1 = _errs18 === errors;
+valid4 = valid4 || _valid1;
+}
+if(!valid4){
+const err11 = {instancePath:instancePath+"/" + i0+"/key",schemaPath:"#/items/properties/key/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema20.items.properties.key.anyOf,parentSchema:schema20.items.properties.key,data:data4};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+validate20.errors = vErrors;
+return false;
+}
+else {
+errors = _errs15;
+if(vErrors !== null){
+if(_errs15){
+vErrors.length = _errs15;
+}
+else {
+vErrors = null;
+}
+}
+}
+var valid1 = _errs14 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data0.action !== undefined){
+let data6 = data0.action;
+const _errs22 = errors;
+const _errs23 = errors;
+let valid6 = false;
+const _errs24 = errors;
+if(typeof data6 !== "string"){
+const err12 = {instancePath:instancePath+"/" + i0+"/action",schemaPath:"#/items/properties/action/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.items.properties.action.anyOf[0].type,parentSchema:schema20.items.properties.action.anyOf[0],data:data6};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+if(!(((data6 === "transfer") || (data6 === "notify")) || (data6 === "update"))){
+const err13 = {instancePath:instancePath+"/" + i0+"/action",schemaPath:"#/items/properties/action/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema20.items.properties.action.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema20.items.properties.action.anyOf[0].enum,parentSchema:schema20.items.properties.action.anyOf[0],data:data6};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+var _valid2 = _errs24 === errors;
+valid6 = valid6 || _valid2;
+if(!valid6){
+const _errs26 = errors;
+if(errors === _errs26){
+if(Array.isArray(data6)){
+var valid7 = true;
+const len3 = data6.length;
+for(let i3=0; i3<len3; i3++){
+let data7 = data6[i3];
+const _errs28 = errors;
+if(typeof data7 !== "string"){
+const err14 = {instancePath:instancePath+"/" + i0+"/action/" + i3,schemaPath:"#/items/properties/action/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.items.properties.action.anyOf[1].items.type,parentSchema:schema20.items.properties.action.anyOf[1].items,data:data7};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+if(!(((data7 === "transfer") || (data7 === "notify")) || (data7 === "update"))){
+const err15 = {instancePath:instancePath+"/" + i0+"/action/" + i3,schemaPath:"#/items/properties/action/anyOf/1/items/enum",keyword:"enum",params:{allowedValues: schema20.items.properties.action.anyOf[1].items.enum},message:"must be equal to one of the allowed values",schema:schema20.items.properties.action.anyOf[1].items.enum,parentSchema:schema20.items.properties.action.anyOf[1].items,data:data7};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+var valid7 = _errs28 === errors;
+if(!valid7){
+break;
+}
+}
+}
+else {
+const err16 = {instancePath:instancePath+"/" + i0+"/action",schemaPath:"#/items/properties/action/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema20.items.properties.action.anyOf[1].type,parentSchema:schema20.items.properties.action.anyOf[1],data:data6};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+var _valid2 = _errs26 === errors;
+valid6 = valid6 || _valid2;
+}
+if(!valid6){
+const err17 = {instancePath:instancePath+"/" + i0+"/action",schemaPath:"#/items/properties/action/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema20.items.properties.action.anyOf,parentSchema:schema20.items.properties.action,data:data6};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+validate20.errors = vErrors;
+return false;
+}
+else {
+errors = _errs23;
+if(vErrors !== null){
+if(_errs23){
+vErrors.length = _errs23;
+}
+else {
+vErrors = null;
+}
+}
+}
+var valid1 = _errs22 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data0.deny !== undefined){
+let data8 = data0.deny;
+const _errs30 = errors;
+if(typeof data8 !== "boolean"){
+validate20.errors = [{instancePath:instancePath+"/" + i0+"/deny",schemaPath:"#/items/properties/deny/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema20.items.properties.deny.type,parentSchema:schema20.items.properties.deny,data:data8}];
+return false;
+}
+var valid1 = _errs30 === errors;
+}
+else {
+var valid1 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate20.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema20.items.type,parentSchema:schema20.items,data:data0}];
+return false;
+}
+}
+var valid0 = _errs1 === errors;
+if(!valid0){
+break;
+}
+}
+}
+else {
+validate20.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema20.type,parentSchema:schema20,data}];
+return false;
+}
+}
+validate20.errors = vErrors;
+return errors === 0;
+}
+
+export const defaults = validate21;
+const schema21 = {"additionalProperties":false,"description":"Settings for every zone that does not say otherwise","type":"object","properties":{"acl":{"description":"ACL rules of every zone that names none","errorMessage":"must be a string or a list of strings","anyOf":[{"minLength":1,"description":"The name of an ACL defined under acls","type":"string"},{"type":"array","items":{"minLength":1,"description":"The name of an ACL defined under acls","type":"string"}}]},"notify":{"description":"NOTIFY targets of every zone that names none","type":"array","items":{"additionalProperties":false,"description":"A NOTIFY target (RFC 1996)","type":"object","required":["address"],"properties":{"address":{"description":"Where NOTIFY is sent (ADDR:PORT, IPv6 in brackets: \"127.0.0.1:5300\", \"[::1]:5300\")","examples":["127.0.0.1:5300","[::1]:5300"],"type":"string"},"key":{"minLength":1,"description":"A TSIG key defined under keys that signs the messages","type":"string"}}}},"serialPolicy":{"type":"string","enum":["increment","unixtime","dateserial"],"description":"The serial policy of every zone that names none: increment, unixtime (seconds since 1970) or dateserial (YYYYMMDDnn)"},"journal":{"additionalProperties":false,"description":"IXFR history kept per zone; the oldest commits are pruned first","type":"object","properties":{"maxDepth":{"minimum":1,"maximum":1000000,"description":"Commits kept per zone for IXFR","default":1000,"type":"integer"},"maxSize":{"description":"Bytes kept per zone for IXFR: a number, or with K, M or G (1K to 64G)","default":"100M","errorMessage":"must be a size from 1K to 64G (bytes, or a number with K, M or G)","anyOf":[{"minimum":1024,"errorMessage":"must be a size from 1K to 64G (bytes, or a number with K, M or G)","type":"integer"},{"pattern":"^[0-9]+\\s*[KMGkmg]?[iI]?[bB]?$","errorMessage":"must be a size from 1K to 64G (bytes, or a number with K, M or G)","type":"string"}]}}},"dnssec":{"description":"The DNSSEC policy of every primary zone that names none, or false (the default)","errorMessage":"must be a policy name or false","anyOf":[{"description":"Not signed here","const":false,"type":"boolean"},{"minLength":1,"description":"The name of a policy defined under policies","type":"string"}]}}};
+
+function validate21(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 const _errs1 = errors;
 for(const key0 in data){
-if(!((((key0 === "acl") || (key0 === "notify")) || (key0 === "serialPolicy")) || (key0 === "journal"))){
-validate20.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema20,data}];
+if(!(((((key0 === "acl") || (key0 === "notify")) || (key0 === "serialPolicy")) || (key0 === "journal")) || (key0 === "dnssec"))){
+validate21.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema21,data}];
 return false;
 break;
 }
@@ -2639,7 +3728,7 @@ const _errs4 = errors;
 if(errors === _errs4){
 if(typeof data0 === "string"){
 if(func1(data0) < 1){
-const err0 = {instancePath:instancePath+"/acl",schemaPath:"#/properties/acl/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema20.properties.acl.anyOf[0],data:data0};
+const err0 = {instancePath:instancePath+"/acl",schemaPath:"#/properties/acl/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema21.properties.acl.anyOf[0],data:data0};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -2650,7 +3739,7 @@ errors++;
 }
 }
 else {
-const err1 = {instancePath:instancePath+"/acl",schemaPath:"#/properties/acl/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.properties.acl.anyOf[0].type,parentSchema:schema20.properties.acl.anyOf[0],data:data0};
+const err1 = {instancePath:instancePath+"/acl",schemaPath:"#/properties/acl/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema21.properties.acl.anyOf[0].type,parentSchema:schema21.properties.acl.anyOf[0],data:data0};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -2674,7 +3763,7 @@ const _errs8 = errors;
 if(errors === _errs8){
 if(typeof data1 === "string"){
 if(func1(data1) < 1){
-const err2 = {instancePath:instancePath+"/acl/" + i0,schemaPath:"#/properties/acl/anyOf/1/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema20.properties.acl.anyOf[1].items,data:data1};
+const err2 = {instancePath:instancePath+"/acl/" + i0,schemaPath:"#/properties/acl/anyOf/1/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema21.properties.acl.anyOf[1].items,data:data1};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2685,7 +3774,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/acl/" + i0,schemaPath:"#/properties/acl/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.properties.acl.anyOf[1].items.type,parentSchema:schema20.properties.acl.anyOf[1].items,data:data1};
+const err3 = {instancePath:instancePath+"/acl/" + i0,schemaPath:"#/properties/acl/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema21.properties.acl.anyOf[1].items.type,parentSchema:schema21.properties.acl.anyOf[1].items,data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2702,7 +3791,7 @@ break;
 }
 }
 else {
-const err4 = {instancePath:instancePath+"/acl",schemaPath:"#/properties/acl/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema20.properties.acl.anyOf[1].type,parentSchema:schema20.properties.acl.anyOf[1],data:data0};
+const err4 = {instancePath:instancePath+"/acl",schemaPath:"#/properties/acl/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema21.properties.acl.anyOf[1].type,parentSchema:schema21.properties.acl.anyOf[1],data:data0};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -2716,7 +3805,7 @@ var _valid0 = _errs6 === errors;
 valid1 = valid1 || _valid0;
 }
 if(!valid1){
-const err5 = {instancePath:instancePath+"/acl",schemaPath:"#/properties/acl/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema20.properties.acl.anyOf,parentSchema:schema20.properties.acl,data:data0};
+const err5 = {instancePath:instancePath+"/acl",schemaPath:"#/properties/acl/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema21.properties.acl.anyOf,parentSchema:schema21.properties.acl,data:data0};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -2724,7 +3813,7 @@ else {
 vErrors.push(err5);
 }
 errors++;
-validate20.errors = vErrors;
+validate21.errors = vErrors;
 return false;
 }
 else {
@@ -2758,14 +3847,14 @@ if(errors === _errs12){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing0;
 if((data3.address === undefined) && (missing0 = "address")){
-validate20.errors = [{instancePath:instancePath+"/notify/" + i1,schemaPath:"#/properties/notify/items/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema20.properties.notify.items.required,parentSchema:schema20.properties.notify.items,data:data3}];
+validate21.errors = [{instancePath:instancePath+"/notify/" + i1,schemaPath:"#/properties/notify/items/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema21.properties.notify.items.required,parentSchema:schema21.properties.notify.items,data:data3}];
 return false;
 }
 else {
 const _errs14 = errors;
 for(const key1 in data3){
 if(!((key1 === "address") || (key1 === "key"))){
-validate20.errors = [{instancePath:instancePath+"/notify/" + i1,schemaPath:"#/properties/notify/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema20.properties.notify.items,data:data3}];
+validate21.errors = [{instancePath:instancePath+"/notify/" + i1,schemaPath:"#/properties/notify/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema21.properties.notify.items,data:data3}];
 return false;
 break;
 }
@@ -2775,7 +3864,7 @@ if(data3.address !== undefined){
 let data4 = data3.address;
 const _errs15 = errors;
 if(typeof data4 !== "string"){
-validate20.errors = [{instancePath:instancePath+"/notify/" + i1+"/address",schemaPath:"#/properties/notify/items/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.properties.notify.items.properties.address.type,parentSchema:schema20.properties.notify.items.properties.address,data:data4}];
+validate21.errors = [{instancePath:instancePath+"/notify/" + i1+"/address",schemaPath:"#/properties/notify/items/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema21.properties.notify.items.properties.address.type,parentSchema:schema21.properties.notify.items.properties.address,data:data4}];
 return false;
 }
 var valid4 = _errs15 === errors;
@@ -2790,12 +3879,12 @@ const _errs17 = errors;
 if(errors === _errs17){
 if(typeof data5 === "string"){
 if(func1(data5) < 1){
-validate20.errors = [{instancePath:instancePath+"/notify/" + i1+"/key",schemaPath:"#/properties/notify/items/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema20.properties.notify.items.properties.key,data:data5}];
+validate21.errors = [{instancePath:instancePath+"/notify/" + i1+"/key",schemaPath:"#/properties/notify/items/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema21.properties.notify.items.properties.key,data:data5}];
 return false;
 }
 }
 else {
-validate20.errors = [{instancePath:instancePath+"/notify/" + i1+"/key",schemaPath:"#/properties/notify/items/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.properties.notify.items.properties.key.type,parentSchema:schema20.properties.notify.items.properties.key,data:data5}];
+validate21.errors = [{instancePath:instancePath+"/notify/" + i1+"/key",schemaPath:"#/properties/notify/items/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema21.properties.notify.items.properties.key.type,parentSchema:schema21.properties.notify.items.properties.key,data:data5}];
 return false;
 }
 }
@@ -2809,7 +3898,7 @@ var valid4 = true;
 }
 }
 else {
-validate20.errors = [{instancePath:instancePath+"/notify/" + i1,schemaPath:"#/properties/notify/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema20.properties.notify.items.type,parentSchema:schema20.properties.notify.items,data:data3}];
+validate21.errors = [{instancePath:instancePath+"/notify/" + i1,schemaPath:"#/properties/notify/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema21.properties.notify.items.type,parentSchema:schema21.properties.notify.items,data:data3}];
 return false;
 }
 }
@@ -2820,7 +3909,7 @@ break;
 }
 }
 else {
-validate20.errors = [{instancePath:instancePath+"/notify",schemaPath:"#/properties/notify/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema20.properties.notify.type,parentSchema:schema20.properties.notify,data:data2}];
+validate21.errors = [{instancePath:instancePath+"/notify",schemaPath:"#/properties/notify/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema21.properties.notify.type,parentSchema:schema21.properties.notify,data:data2}];
 return false;
 }
 }
@@ -2834,11 +3923,11 @@ if(data.serialPolicy !== undefined){
 let data6 = data.serialPolicy;
 const _errs19 = errors;
 if(typeof data6 !== "string"){
-validate20.errors = [{instancePath:instancePath+"/serialPolicy",schemaPath:"#/properties/serialPolicy/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.properties.serialPolicy.type,parentSchema:schema20.properties.serialPolicy,data:data6}];
+validate21.errors = [{instancePath:instancePath+"/serialPolicy",schemaPath:"#/properties/serialPolicy/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema21.properties.serialPolicy.type,parentSchema:schema21.properties.serialPolicy,data:data6}];
 return false;
 }
 if(!(((data6 === "increment") || (data6 === "unixtime")) || (data6 === "dateserial"))){
-validate20.errors = [{instancePath:instancePath+"/serialPolicy",schemaPath:"#/properties/serialPolicy/enum",keyword:"enum",params:{allowedValues: schema20.properties.serialPolicy.enum},message:"must be equal to one of the allowed values",schema:schema20.properties.serialPolicy.enum,parentSchema:schema20.properties.serialPolicy,data:data6}];
+validate21.errors = [{instancePath:instancePath+"/serialPolicy",schemaPath:"#/properties/serialPolicy/enum",keyword:"enum",params:{allowedValues: schema21.properties.serialPolicy.enum},message:"must be equal to one of the allowed values",schema:schema21.properties.serialPolicy.enum,parentSchema:schema21.properties.serialPolicy,data:data6}];
 return false;
 }
 var valid0 = _errs19 === errors;
@@ -2855,7 +3944,7 @@ if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
 const _errs23 = errors;
 for(const key2 in data7){
 if(!((key2 === "maxDepth") || (key2 === "maxSize"))){
-validate20.errors = [{instancePath:instancePath+"/journal",schemaPath:"#/properties/journal/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema20.properties.journal,data:data7}];
+validate21.errors = [{instancePath:instancePath+"/journal",schemaPath:"#/properties/journal/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema21.properties.journal,data:data7}];
 return false;
 break;
 }
@@ -2865,18 +3954,18 @@ if(data7.maxDepth !== undefined){
 let data8 = data7.maxDepth;
 const _errs24 = errors;
 if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
-validate20.errors = [{instancePath:instancePath+"/journal/maxDepth",schemaPath:"#/properties/journal/properties/maxDepth/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema20.properties.journal.properties.maxDepth.type,parentSchema:schema20.properties.journal.properties.maxDepth,data:data8}];
+validate21.errors = [{instancePath:instancePath+"/journal/maxDepth",schemaPath:"#/properties/journal/properties/maxDepth/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema21.properties.journal.properties.maxDepth.type,parentSchema:schema21.properties.journal.properties.maxDepth,data:data8}];
 return false;
 }
 if(errors === _errs24){
 if((typeof data8 == "number") && (isFinite(data8))){
 if(data8 > 1000000 || isNaN(data8)){
-validate20.errors = [{instancePath:instancePath+"/journal/maxDepth",schemaPath:"#/properties/journal/properties/maxDepth/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000000},message:"must be <= 1000000",schema:1000000,parentSchema:schema20.properties.journal.properties.maxDepth,data:data8}];
+validate21.errors = [{instancePath:instancePath+"/journal/maxDepth",schemaPath:"#/properties/journal/properties/maxDepth/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000000},message:"must be <= 1000000",schema:1000000,parentSchema:schema21.properties.journal.properties.maxDepth,data:data8}];
 return false;
 }
 else {
 if(data8 < 1 || isNaN(data8)){
-validate20.errors = [{instancePath:instancePath+"/journal/maxDepth",schemaPath:"#/properties/journal/properties/maxDepth/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema20.properties.journal.properties.maxDepth,data:data8}];
+validate21.errors = [{instancePath:instancePath+"/journal/maxDepth",schemaPath:"#/properties/journal/properties/maxDepth/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema21.properties.journal.properties.maxDepth,data:data8}];
 return false;
 }
 }
@@ -2895,7 +3984,7 @@ const _errs27 = errors;
 let valid6 = false;
 const _errs28 = errors;
 if(!(((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9))) && (isFinite(data9)))){
-const err6 = {instancePath:instancePath+"/journal/maxSize",schemaPath:"#/properties/journal/properties/maxSize/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema20.properties.journal.properties.maxSize.anyOf[0].type,parentSchema:schema20.properties.journal.properties.maxSize.anyOf[0],data:data9};
+const err6 = {instancePath:instancePath+"/journal/maxSize",schemaPath:"#/properties/journal/properties/maxSize/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema21.properties.journal.properties.maxSize.anyOf[0].type,parentSchema:schema21.properties.journal.properties.maxSize.anyOf[0],data:data9};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -2907,7 +3996,7 @@ errors++;
 if(errors === _errs28){
 if((typeof data9 == "number") && (isFinite(data9))){
 if(data9 < 1024 || isNaN(data9)){
-const err7 = {instancePath:instancePath+"/journal/maxSize",schemaPath:"#/properties/journal/properties/maxSize/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1024},message:"must be >= 1024",schema:1024,parentSchema:schema20.properties.journal.properties.maxSize.anyOf[0],data:data9};
+const err7 = {instancePath:instancePath+"/journal/maxSize",schemaPath:"#/properties/journal/properties/maxSize/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1024},message:"must be >= 1024",schema:1024,parentSchema:schema21.properties.journal.properties.maxSize.anyOf[0],data:data9};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -2925,7 +4014,7 @@ const _errs30 = errors;
 if(errors === _errs30){
 if(typeof data9 === "string"){
 if(!pattern0.test(data9)){
-const err8 = {instancePath:instancePath+"/journal/maxSize",schemaPath:"#/properties/journal/properties/maxSize/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+\\s*[KMGkmg]?[iI]?[bB]?$"},message:"must match pattern \""+"^[0-9]+\\s*[KMGkmg]?[iI]?[bB]?$"+"\"",schema:"^[0-9]+\\s*[KMGkmg]?[iI]?[bB]?$",parentSchema:schema20.properties.journal.properties.maxSize.anyOf[1],data:data9};
+const err8 = {instancePath:instancePath+"/journal/maxSize",schemaPath:"#/properties/journal/properties/maxSize/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+\\s*[KMGkmg]?[iI]?[bB]?$"},message:"must match pattern \""+"^[0-9]+\\s*[KMGkmg]?[iI]?[bB]?$"+"\"",schema:"^[0-9]+\\s*[KMGkmg]?[iI]?[bB]?$",parentSchema:schema21.properties.journal.properties.maxSize.anyOf[1],data:data9};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -2936,7 +4025,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/journal/maxSize",schemaPath:"#/properties/journal/properties/maxSize/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.properties.journal.properties.maxSize.anyOf[1].type,parentSchema:schema20.properties.journal.properties.maxSize.anyOf[1],data:data9};
+const err9 = {instancePath:instancePath+"/journal/maxSize",schemaPath:"#/properties/journal/properties/maxSize/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema21.properties.journal.properties.maxSize.anyOf[1].type,parentSchema:schema21.properties.journal.properties.maxSize.anyOf[1],data:data9};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -2950,7 +4039,7 @@ var _valid1 = _errs30 === errors;
 valid6 = valid6 || _valid1;
 }
 if(!valid6){
-const err10 = {instancePath:instancePath+"/journal/maxSize",schemaPath:"#/properties/journal/properties/maxSize/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema20.properties.journal.properties.maxSize.anyOf,parentSchema:schema20.properties.journal.properties.maxSize,data:data9};
+const err10 = {instancePath:instancePath+"/journal/maxSize",schemaPath:"#/properties/journal/properties/maxSize/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema21.properties.journal.properties.maxSize.anyOf,parentSchema:schema21.properties.journal.properties.maxSize,data:data9};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -2958,7 +4047,7 @@ else {
 vErrors.push(err10);
 }
 errors++;
-validate20.errors = vErrors;
+validate21.errors = vErrors;
 return false;
 }
 else {
@@ -2981,11 +4070,97 @@ var valid5 = true;
 }
 }
 else {
-validate20.errors = [{instancePath:instancePath+"/journal",schemaPath:"#/properties/journal/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema20.properties.journal.type,parentSchema:schema20.properties.journal,data:data7}];
+validate21.errors = [{instancePath:instancePath+"/journal",schemaPath:"#/properties/journal/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema21.properties.journal.type,parentSchema:schema21.properties.journal,data:data7}];
 return false;
 }
 }
 var valid0 = _errs21 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.dnssec !== undefined){
+let data10 = data.dnssec;
+const _errs32 = errors;
+const _errs33 = errors;
+let valid7 = false;
+const _errs34 = errors;
+if(typeof data10 !== "boolean"){
+const err11 = {instancePath:instancePath+"/dnssec",schemaPath:"#/properties/dnssec/anyOf/0/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema21.properties.dnssec.anyOf[0].type,parentSchema:schema21.properties.dnssec.anyOf[0],data:data10};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+if(false !== data10){
+const err12 = {instancePath:instancePath+"/dnssec",schemaPath:"#/properties/dnssec/anyOf/0/const",keyword:"const",params:{allowedValue: false},message:"must be equal to constant",schema:false,parentSchema:schema21.properties.dnssec.anyOf[0],data:data10};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+var _valid2 = _errs34 === errors;
+valid7 = valid7 || _valid2;
+if(!valid7){
+const _errs36 = errors;
+if(errors === _errs36){
+if(typeof data10 === "string"){
+if(func1(data10) < 1){
+const err13 = {instancePath:instancePath+"/dnssec",schemaPath:"#/properties/dnssec/anyOf/1/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema21.properties.dnssec.anyOf[1],data:data10};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+else {
+const err14 = {instancePath:instancePath+"/dnssec",schemaPath:"#/properties/dnssec/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema21.properties.dnssec.anyOf[1].type,parentSchema:schema21.properties.dnssec.anyOf[1],data:data10};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+var _valid2 = _errs36 === errors;
+valid7 = valid7 || _valid2;
+}
+if(!valid7){
+const err15 = {instancePath:instancePath+"/dnssec",schemaPath:"#/properties/dnssec/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema21.properties.dnssec.anyOf,parentSchema:schema21.properties.dnssec,data:data10};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+validate21.errors = vErrors;
+return false;
+}
+else {
+errors = _errs33;
+if(vErrors !== null){
+if(_errs33){
+vErrors.length = _errs33;
+}
+else {
+vErrors = null;
+}
+}
+}
+var valid0 = _errs32 === errors;
 }
 else {
 var valid0 = true;
@@ -2995,12 +4170,13 @@ var valid0 = true;
 }
 }
 }
+}
 else {
-validate20.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema20.type,parentSchema:schema20,data}];
+validate21.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema21.type,parentSchema:schema21,data}];
 return false;
 }
 }
-validate20.errors = vErrors;
+validate21.errors = vErrors;
 return errors === 0;
 }
 

@@ -17,6 +17,10 @@ export class ControlCounters {
   notifyFailed = 0;
   /** Zone-file loads that failed (file kept out, previous version answering). */
   zoneFileLoadErrors = 0;
+  /** RRSIGs made by the sign stage in this process (commits in worker threads and the loader not included). */
+  dnssecSignatures = 0;
+  /** DNSSEC key events by kind ("generated", "published", "active", "retired", "removed", "ds-seen"). */
+  readonly dnssecKeyEvents = new Map<string, number>();
   /** Config reloads by result ("applied", "rejected"). */
   readonly reloads = new Map<string, number>();
 

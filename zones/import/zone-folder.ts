@@ -31,6 +31,11 @@ export interface ZoneLoadStatus {
 /** What the folder tells its owner (the metrics count failed loads). */
 export interface ZoneFolderEvents {
   loadFailed?(origin: string): void;
+  /**
+   * The loader process's entry script; default zone-load-worker.js. The server passes its own,
+   * which sets the loader's write door up as its own (DNSSEC signing) before loading.
+   */
+  loaderScript?: URL;
 }
 
 const ZONE_SUFFIX = '.zone';
@@ -342,7 +347,7 @@ export class ZoneFolder {
   /** Big files load in a child process: queries keep flowing and its memory goes with it. */
   private applyInWorker(request: ZoneFileRequest, apexKey: Buffer, log: Logger): Promise<ZoneFileOutcome> {
     return new Promise((resolve, reject) => {
-      const child = fork(fileURLToPath(new URL('./zone-load-worker.js', import.meta.url)), [], {
+      const child = fork(fileURLToPath(this.events.loaderScript ?? new URL('./zone-load-worker.js', import.meta.url)), [], {
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
         execArgv: loaderExecArgv(),
       });
@@ -365,7 +370,8 @@ export class ZoneFolder {
       child.once('exit', (code) => {
         if (!settled) reject(new Error(`zone load process exited with code ${code}`));
       });
-      child.send({ parentPid: process.pid, dataPath: this.store.path, request, journalLimits: this.writer.journalLimits(request.origin.toLowerCase()) });
+      const origin = request.origin.toLowerCase();
+      child.send({ parentPid: process.pid, dataPath: this.store.path, request, journalLimits: this.writer.journalLimits(origin), signingPolicy: this.writer.signingPolicy(origin) });
     });
   }
 

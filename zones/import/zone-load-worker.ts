@@ -15,6 +15,15 @@ interface LoadJob {
   dataPath: string;
   request: ZoneFileRequest;
   journalLimits: JournalLimits;
+  /** The zone's DNSSEC policy (plain data): the load is signed in its commit, as on the server. */
+  signingPolicy: object | undefined;
+}
+
+/** How the server sets up this process's write door (server/zone-load-worker.ts: signing). */
+let setUpWriter: (writer: ZoneWriter, job: { signingPolicy: object | undefined }) => void = () => {};
+
+export function setLoaderWriterSetup(setup: typeof setUpWriter): void {
+  setUpWriter = setup;
 }
 
 const send = (msg: unknown) => new Promise<void>((resolve) => process.send!(msg, () => resolve()));
@@ -27,6 +36,7 @@ process.once('message', (job: LoadJob) => {
     try {
       const store = LmdbStore.open(job.dataPath);
       const writer = new ZoneWriter(store, { journalLimits: () => job.journalLimits, limits: () => job.request.limits });
+      setUpWriter(writer, job);
       const stillWanted = () => (process.ppid !== job.parentPid ? `the server (pid ${job.parentPid}) that asked for this load is gone` : undefined);
       const outcome = applyZoneFile(store, writer, job.request, (message, details) => void send({ kind: 'progress', message, details }), stillWanted);
       await store.close();

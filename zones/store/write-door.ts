@@ -44,6 +44,11 @@ export class ZoneWriter implements UpdateCommitter {
   private readonly registered: Record<OpenStageName, Stage[]> = { sign: [], catalog: [] };
   journalLimits: (origin: string) => JournalLimits;
   limits: () => ZoneLimits;
+  /**
+   * The signing policy of a zone (dnssec/sign-stage.ts `attachSigning` sets it), as plain data:
+   * a worker thread or process committing through a door of its own gets it with its job.
+   */
+  signingPolicy: (origin: string) => object | undefined = () => undefined;
 
   constructor(readonly store: LmdbStore, options: WriterOptions = {}) {
     this.h = handlesOf(store);
