@@ -123,6 +123,27 @@ describe('BIND key files (dnssec-keygen, dnssec-dsfromkey)', () => {
   }
 });
 
+describe('Knot keymgr reads our key files', () => {
+  for (const alg of ALGORITHMS) {
+    it(`${alg.name}: keymgr import-bind takes our files; its DNSKEY, DS (SHA-256, SHA-384) and timing equal ours`, () => {
+      const cwd = mkdtempSync(join(dir, 'keymgr-'));
+      const { key, pkcs8 } = generateKey(alg.number, 257);
+      const timing = { created: 1_796_000_000, publish: 1_796_000_100, activate: 1_796_000_200 };
+      const files = formatBindKeyFiles(APEX, key, pkcs8, timing);
+      writeFileSync(join(cwd, `${files.baseName}.key`), files.key);
+      writeFileSync(join(cwd, `${files.baseName}.private`), files.private);
+      const kasp = ['-D', join(cwd, 'kasp'), 'example.test.'];
+      ok(tool('keymgr', [...kasp, 'import-bind', join(cwd, files.baseName)], cwd, 'knot'), 'keymgr import-bind');
+      const list = ok(tool('keymgr', [...kasp, 'list'], cwd, 'knot'), 'keymgr list');
+      assert.match(list, new RegExp(` ${key.keyTag} KSK ${alg.name}(/2048)? publish=${timing.publish} active=${timing.activate}`));
+      const dnskey = ok(tool('keymgr', [...kasp, 'dnskey', String(key.keyTag)], cwd, 'knot'), 'keymgr dnskey');
+      assert.equal(dnskey.trim(), `example.test. DNSKEY ${rdataToText(RRType.DNSKEY, key.dnskey)}`);
+      const ds = ok(tool('keymgr', [...kasp, 'ds', String(key.keyTag)], cwd, 'knot'), 'keymgr ds').trim().split('\n');
+      assert.deepEqual(ds.map(dsText), [ourDsText(APEX, key.dnskey, 2), ourDsText(APEX, key.dnskey, 4)]);
+    });
+  }
+});
+
 function writeZone(name: string, sets: readonly TestRRset[]): string {
   const file = join(dir, name);
   writeFileSync(file, zoneFileText(sets));
