@@ -6,10 +6,9 @@
  */
 import { dsRdata } from '../../dnssec/ds.js';
 import { base32hex, nsec3Hash } from '../../dnssec/nsec3-hash.js';
-import type { DnssecKey } from '../../dnssec/keys.js';
 import { nsec3paramRdata, nsec3Rdata, nsecRdata } from '../../dnssec/records.js';
 import { signRRset, type RRsetToSign } from '../../dnssec/rrsig.js';
-import { generateKey } from '../../dnssec/keys.js';
+import { generateKey, type DnssecKey } from '../../dnssec/keys.js';
 import { isInZone, nameEquals, nameToKey, nameToText, parseName, prependLabel, type WireName } from '../../zones/name.js';
 import { rdataToText } from '../../zones/rdata/index.js';
 import { RRType, typeToText } from '../../zones/rrtype.js';
