@@ -184,7 +184,12 @@ function privateKeyFrom(algorithm: number, fields: PrivateFile['fields']): KeyOb
   try {
     if (algorithm === DnssecAlgorithm.RSASHA256) {
       const jwk: JsonWebKey = { kty: 'RSA' };
-      for (const [name, prop] of RSA_FIELDS) jwk[prop] = field(name).toString('base64url');
+      const values = new Map<string, Buffer>();
+      for (const [name, prop] of RSA_FIELDS) {
+        values.set(name, field(name));
+        jwk[prop] = values.get(name)!.toString('base64url');
+      }
+      checkRsaComponents(values);
       return createPrivateKey({ key: jwk, format: 'jwk' });
     }
     const secret = field('PrivateKey');
@@ -207,6 +212,21 @@ function privateKeyFrom(algorithm: number, fields: PrivateFile['fields']): KeyOb
     if (e instanceof DnssecError) throw e;
     fail(`.private key is not a valid ${algorithmMnemonic(algorithm)} key: ${(e as Error).message}`);
   }
+}
+
+/**
+ * OpenSSL signs with the CRT components only, so a wrong PrivateExponent would go unnoticed until
+ * the key is exported; check that all eight numbers belong together.
+ */
+function checkRsaComponents(values: ReadonlyMap<string, Buffer>): void {
+  const big = (name: string): bigint => BigInt(`0x${values.get(name)!.toString('hex') || '0'}`);
+  const [n, e, d, p, q, dp, dq, qi] = RSA_FIELDS.map(([name]) => big(name)) as [bigint, bigint, bigint, bigint, bigint, bigint, bigint, bigint];
+  const bad = (what: string): never => fail(`.private RSA components are not consistent: ${what}`, 'MESHDNS_ERR_DNSSEC_KEY_MISMATCH');
+  if (p < 2n || q < 2n || p * q !== n) bad('Prime1 × Prime2 is not the Modulus');
+  if (d % (p - 1n) !== dp) bad('PrivateExponent does not fit Exponent1');
+  if (d % (q - 1n) !== dq) bad('PrivateExponent does not fit Exponent2');
+  if ((e * dp) % (p - 1n) !== 1n || (e * dq) % (q - 1n) !== 1n) bad('Exponent1/Exponent2 do not invert PublicExponent');
+  if ((qi * q) % p !== 1n) bad('Coefficient is not Prime2⁻¹ mod Prime1');
 }
 
 function signsFor(algorithm: number, privateKey: KeyObject, publicKey: KeyObject): boolean {

@@ -132,10 +132,16 @@ export function rrsigFields(rdata: Uint8Array): RrsigFields {
   };
 }
 
+/** ECDSA sign options, one object per key rather than one per signature. */
+const ecdsaOptions = new WeakMap<KeyObject, { key: KeyObject; dsaEncoding: 'ieee-p1363' }>();
+
 function signWith(algorithm: number, privateKey: KeyObject, data: Buffer): Buffer {
   switch (algorithm) {
-    case DnssecAlgorithm.ECDSAP256SHA256:
-      return cryptoSign('sha256', data, { key: privateKey, dsaEncoding: 'ieee-p1363' });
+    case DnssecAlgorithm.ECDSAP256SHA256: {
+      let options = ecdsaOptions.get(privateKey);
+      if (options === undefined) ecdsaOptions.set(privateKey, (options = { key: privateKey, dsaEncoding: 'ieee-p1363' }));
+      return cryptoSign('sha256', data, options); // RFC 6605 §4: r ‖ s, 32 octets each
+    }
     case DnssecAlgorithm.ED25519:
       return cryptoSign(null, data, privateKey);
     case DnssecAlgorithm.RSASHA256:
