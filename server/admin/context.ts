@@ -1,3 +1,4 @@
+import type { DnssecControl } from '../dnssec/control.js';
 import type { Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import type { ZoneTable } from '../zone-table.js';
@@ -45,6 +46,8 @@ export interface AdminContext {
   reload(): Promise<ReloadReport>;
   readiness(): Readiness;
   replication?: ReplicationHooks;
+  /** DNSSEC keys and signing state (server/dnssec/driver.ts). */
+  dnssec?: DnssecControl;
   /** Status page polling interval in ms (tests shorten it). */
   statusRefreshMs?: number;
 }
