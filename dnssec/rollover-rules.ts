@@ -95,7 +95,8 @@ export function advanceIncoming(plan: Plan, key: WorkKey, anyDsAtParent: boolean
       plan.set(key, 'publish', `${label(key)} published: signatures of ${algorithmName(key.algorithm)} reached every cache (RFC 6781 §4.1.4)`);
     }
   }
-  if (isSep(key) && key.dsSubmitted === undefined && key.publish !== undefined && key.active !== undefined) {
+  // (A key whose DS the parent already serves, such as an imported one, needs no submission.)
+  if (isSep(key) && key.dsSubmitted === undefined && key.dsSeen === undefined && key.publish !== undefined && key.active !== undefined) {
     // A first DS also waits for every unsigned answer to leave the caches (RFC 7583 §3.3.1 "ready").
     const wait = propagation + (anyDsAtParent ? dnskeyTtl : Math.max(dnskeyTtl, maxZoneTtl));
     if (plan.due(Math.max(key.publish, key.active) + wait)) {

@@ -92,6 +92,8 @@ export class World {
     this.policy = opts.policy;
     this.parentFrozen = opts.parentFrozen ?? false;
     this.parent.push({ at: opts.start, ds: (opts.parentDs ?? []).map((id) => this.factsOf(id)) });
+    // A zone without keys was served unsigned until now: caches may still hold those answers.
+    if (this.keys.length === 0) this.zone.push({ at: opts.start - 1, dnskey: [], keysetSigs: [], zoneSigs: [], cds: 'none' });
   }
 
   private remember(key: KeyState): void {
@@ -156,10 +158,15 @@ export class World {
   private operatorDsSeen(): void {
     const at = new Set(this.parentDs.map((f) => f.id));
     for (const key of this.keys) {
-      if (key.dsSubmitted !== undefined && key.dsSeen === undefined && at.has(key.id)) key.dsSeen = this.now;
+      if (key.dsSubmitted !== undefined && key.dsSeen === undefined && at.has(key.id)) this.operatorSets(key, 'dsSeen');
       const outgoing = key.retire !== undefined || key.remove !== undefined || this.policy === undefined;
-      if (outgoing && key.dsSeen !== undefined && key.dsRemovedSeen === undefined && !at.has(key.id)) key.dsRemovedSeen = this.now;
+      if (outgoing && key.dsSeen !== undefined && key.dsRemovedSeen === undefined && !at.has(key.id)) this.operatorSets(key, 'dsRemovedSeen');
     }
+  }
+
+  private operatorSets(key: KeyState, field: 'dsSeen' | 'dsRemovedSeen'): void {
+    key[field] = this.now;
+    this.events.push({ at: this.now, id: key.id, change: { kind: 'set', id: key.id, field, at: this.now, reason: `operator: keys ${field === 'dsSeen' ? 'ds-seen' : 'ds-gone'}` } });
   }
 
   private publish(view: KeyView): void {
