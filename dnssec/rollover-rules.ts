@@ -177,7 +177,8 @@ function oldAlgorithmDsGone(plan: Plan, algorithm: number, newSeps: readonly Wor
 export function deleteIfDone(plan: Plan, key: WorkKey): void {
   if (!isFinished(key, plan.now)) return;
   const { propagation, dnskeyTtl, maxZoneTtl } = plan.t;
-  if (!plan.due(key.remove! + propagation + dnskeyTtl) || !plan.due(key.retire! + propagation + Math.max(dnskeyTtl, maxZoneTtl))) return;
+  const signatureTtl = isZoneSigner(key) ? Math.max(dnskeyTtl, maxZoneTtl) : dnskeyTtl;
+  if (!plan.due(key.remove! + propagation + dnskeyTtl) || !plan.due(key.retire! + propagation + signatureTtl)) return;
   // With a parent check, a SEP key is kept until its DS is seen gone (it could still be needed).
   if (isSep(key) && key.dsSeen !== undefined && key.dsRemovedSeen === undefined && plan.policy?.parentDsCheck !== undefined) {
     plan.waiting(`the parent to drop the DS of ${label(key)}`);
