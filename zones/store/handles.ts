@@ -20,6 +20,8 @@ export interface StoreHandles {
   readonly owners: Database<string | number, string | number>;
   /** zone id ‖ source id ‖ name key → (empty): the names at which a source owns records */
   readonly sources: Database<Buffer, Buffer>;
+  /** zone id ‖ raw NSEC3 hash → name key of the node holding it (nsec3-index.ts) */
+  readonly nsec3: Database<Buffer, Buffer>;
 }
 
 const handles = new WeakMap<object, StoreHandles>();
