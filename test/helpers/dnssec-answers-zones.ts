@@ -8,9 +8,8 @@ import { requireTool } from './tools.js';
 
 export const ORIGIN = 'example.test';
 
-/** The unsigned zone; `secure.` gets a DS, `insecure.` none. */
-export const ZONE_TEXT = `$ORIGIN example.test.
-$TTL 3600
+/** The unsigned zone (names relative to the origin); `secure.` gets a DS, `insecure.` none. */
+export const ZONE_TEXT = `$TTL 3600
 @           SOA   ns1 hostmaster 1 7200 3600 1209600 300
 @           NS    ns1
 @           MX    10 mail
@@ -45,21 +44,23 @@ export interface SignedZone {
   file: string;
   /** delv -a file trusting the zone's KSK. */
   anchorFile: string;
+  origin: string;
 }
 
 function run(tool: string, args: string[], cwd: string): string {
   return execFileSync(tool, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
 }
 
-/** Signs ZONE_TEXT in `dir/<signer>/` with fresh ECDSA P-256 keys. */
-export function signZone(dir: string, signer: Signer): SignedZone {
-  const work = join(dir, signer);
+/** Signs ZONE_TEXT (or `text`) as `origin` in `dir/<signer>-<origin>/` with fresh ECDSA P-256 keys. */
+export function signZone(dir: string, signer: Signer, origin = ORIGIN, text = ZONE_TEXT): SignedZone {
+  const ORIGIN = origin;
+  const work = join(dir, `${signer}-${origin}`);
   const keys = join(work, 'keys');
   const zoneDir = join(work, 'zones');
   mkdirSync(keys, { recursive: true });
   mkdirSync(zoneDir, { recursive: true });
   const unsigned = join(work, 'unsigned.zone');
-  writeFileSync(unsigned, ZONE_TEXT);
+  writeFileSync(unsigned, `$ORIGIN ${origin}.\n${text}`);
   const file = join(zoneDir, `${ORIGIN}.zone`);
   let dnskeyLine: string;
   if (signer.startsWith('bind')) {
@@ -86,5 +87,5 @@ export function signZone(dir: string, signer: Signer): SignedZone {
   const anchorFile = join(work, 'anchor.conf');
   writeFileSync(anchorFile, `trust-anchors {\n  ${ORIGIN}. static-key ${flags} ${proto} ${alg} "${key.join('')}";\n};\n`);
   if (readdirSync(zoneDir).length !== 1) throw new Error(`signing left more than the zone in ${zoneDir}`);
-  return { signer, zoneDir, file, anchorFile };
+  return { signer, zoneDir, file, anchorFile, origin };
 }
