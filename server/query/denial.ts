@@ -8,6 +8,15 @@ import type { ServedZone } from '../zone-table.js';
 import { nextCloserKey, ownerHashEquals, type DenialChain } from './nsec3-lookup.js';
 
 const STAR = Buffer.from('*\0', 'latin1');
+/** Proofs kept per zone before the cache starts over (a zone's closest encloser and wildcard proofs repeat). */
+const PROOFS_PER_ZONE = 8192;
+
+/** The records that match or cover one name, as the authority section takes them. */
+interface Proof {
+  matches: boolean;
+  sets: OutRRset[];
+}
+const NO_PROOF: Proof = { matches: false, sets: [] };
 
 /**
  * The denial-of-existence records of signed answers (DO=1): NSEC per RFC 4035 §3.1.3, NSEC3 per
@@ -15,13 +24,29 @@ const STAR = Buffer.from('*\0', 'latin1');
  * whatever NSEC/NSEC3 records the zone holds (pre-signed files, secondaries of a signing primary).
  */
 export class DenialProofs {
+  /**
+   * Proofs by name, per zone generation: an NXDOMAIN needs three NSEC3 lookups (a SHA-1, an index
+   * read and a node decode each), two of which depend only on the closest encloser; the answer
+   * cache does not help there, since every query name is new.
+   */
+  private readonly cache = new Map<number, { generation: number; proofs: Map<string, Proof> }>();
+
   constructor(private readonly store: LmdbStore) {}
+
+  private proofsOf(zone: ServedZone): Map<string, Proof> {
+    let entry = this.cache.get(zone.id);
+    if (!entry || entry.generation !== zone.generation || entry.proofs.size >= PROOFS_PER_ZONE) {
+      entry = { generation: zone.generation, proofs: new Map() };
+      this.cache.set(zone.id, entry);
+    }
+    return entry.proofs;
+  }
 
   /** NXDOMAIN: `qkey` does not exist below the closest encloser `ceKey` and no wildcard there could answer. */
   nxdomain(zone: ServedZone, chain: DenialChain, qkey: Uint8Array, ceKey: Uint8Array, out: OutRRset[]): void {
     if (chain.kind === 'nsec') {
       // RFC 4035 §3.1.3.2: the NSEC covering the name and the one covering the wildcard at the closest encloser
-      this.nsec(zone, qkey, out);
+      this.nsec(zone, qkey, out, false);
       this.nsec(zone, Buffer.concat([ceKey, STAR]), out);
     } else if (chain.kind === 'nsec3') {
       // RFC 5155 §7.2.2: closest encloser proof, then the NSEC3 covering *.closest-encloser
@@ -44,15 +69,15 @@ export class DenialProofs {
 
   /** A wildcard answered for `qkey` (RFC 4035 §3.1.3.3, RFC 5155 §7.2.6): no closer name exists. */
   wildcardAnswer(zone: ServedZone, chain: DenialChain, qkey: Uint8Array, ceKey: Uint8Array, out: OutRRset[]): void {
-    if (chain.kind === 'nsec') this.nsec(zone, qkey, out);
-    else if (chain.kind === 'nsec3') this.nsec3(zone, chain, nextCloserKey(qkey, ceKey), out);
+    if (chain.kind === 'nsec') this.nsec(zone, qkey, out, false);
+    else if (chain.kind === 'nsec3') this.nsec3(zone, chain, nextCloserKey(qkey, ceKey), out, false, false);
   }
 
   /** The wildcard at `ceKey` matched but has no data of the type (RFC 4035 §3.1.3.4, RFC 5155 §7.2.5). */
   wildcardNodata(zone: ServedZone, chain: DenialChain, qkey: Uint8Array, ceKey: Uint8Array, out: OutRRset[]): void {
     const starKey = Buffer.concat([ceKey, STAR]);
     if (chain.kind === 'nsec') {
-      this.nsec(zone, qkey, out);
+      this.nsec(zone, qkey, out, false);
       this.nsec(zone, starKey, out);
     } else if (chain.kind === 'nsec3') {
       this.closestEncloserProof(zone, chain, qkey, ceKey, out);
@@ -74,38 +99,65 @@ export class DenialProofs {
     let ce = ceKey;
     while (ce.length > zone.apexKey.length && !this.nsec3(zone, chain, ce, out, true)) ce = parentKey(ce)!;
     if (ce.length <= zone.apexKey.length) this.nsec3(zone, chain, ce, out);
-    if (ce.length < qkey.length) this.nsec3(zone, chain, nextCloserKey(qkey, ce), out);
+    if (ce.length < qkey.length) this.nsec3(zone, chain, nextCloserKey(qkey, ce), out, false, false);
     return ce;
   }
 
-  private nsec(zone: ServedZone, key: Uint8Array, out: OutRRset[]): void {
-    const found = this.store.nsecCovering(zone.id, key);
-    if (found) pushProof(out, found.nameKey, RRType.NSEC, found.node);
+  /** The NSEC matching or covering `key`; `cached` false for names that rarely repeat (query names). */
+  private nsec(zone: ServedZone, key: Uint8Array, out: OutRRset[], cached = true): void {
+    const proofs = cached ? this.proofsOf(zone) : undefined;
+    const id = cached ? latin1(key) : '';
+    let proof = proofs?.get(id);
+    if (!proof) {
+      const found = this.store.nsecCovering(zone.id, key);
+      proof = found ? { matches: false, sets: proofSets(found.nameKey, RRType.NSEC, found.node) } : NO_PROOF;
+      proofs?.set(id, proof);
+    }
+    push(out, proof.sets);
   }
 
-  /** The NSEC3 matching or covering `key`; with `onlyMatch` nothing is added unless it matches (returns whether it did). */
-  private nsec3(zone: ServedZone, chain: NSEC3Chain, key: Uint8Array, out: OutRRset[], onlyMatch = false): boolean {
-    const hash = nsec3Hash(keyToName(key), chain.salt, chain.iterations);
-    const found = this.store.nsec3Covering(zone.id, hash);
-    if (!found) return false;
-    const matches = ownerHashEquals(found.nameKey, hash);
-    if (onlyMatch && !matches) return false;
-    pushProof(out, found.nameKey, RRType.NSEC3, found.node);
-    return matches;
+  /**
+   * The NSEC3 matching or covering `key`; with `onlyMatch` nothing is added unless it matches
+   * (returns whether it did); `cached` false for names that rarely repeat (next closer names).
+   */
+  private nsec3(zone: ServedZone, chain: NSEC3Chain, key: Uint8Array, out: OutRRset[], onlyMatch = false, cached = true): boolean {
+    const proofs = cached ? this.proofsOf(zone) : undefined;
+    const id = cached ? latin1(key) : '';
+    let proof = proofs?.get(id);
+    if (!proof) {
+      const hash = nsec3Hash(keyToName(key), chain.salt, chain.iterations);
+      const found = this.store.nsec3Covering(zone.id, hash);
+      proof = found ? { matches: ownerHashEquals(found.nameKey, hash), sets: proofSets(found.nameKey, RRType.NSEC3, found.node) } : NO_PROOF;
+      proofs?.set(id, proof);
+    }
+    if (onlyMatch && !proof.matches) return false;
+    push(out, proof.sets);
+    return proof.matches;
   }
+}
+
+function latin1(key: Uint8Array): string {
+  return Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1');
+}
+
+/** Adds a proof's RRsets unless the section already holds them (one NSEC3 may cover two names). */
+function push(out: OutRRset[], sets: readonly OutRRset[]): void {
+  const first = sets[0];
+  if (!first) return;
+  for (const o of out) if (o.type === first.type && Buffer.compare(o.owner, first.owner) === 0) return;
+  for (const set of sets) out.push(set);
 }
 
 type NSEC3Chain = Extract<DenialChain, { kind: 'nsec3' }>;
 
-/** An NSEC/NSEC3 RRset and its RRSIGs, unless the section already holds that owner's. */
-function pushProof(out: OutRRset[], nameKey: Uint8Array, type: number, node: ZoneNode): void {
+/** An NSEC/NSEC3 RRset and its RRSIGs (never mutated once made: cached answers share them). */
+function proofSets(nameKey: Uint8Array, type: number, node: ZoneNode): OutRRset[] {
   const set = findRRset(node, type);
-  if (!set || set.rrs.length === 0) return;
+  if (!set || set.rrs.length === 0) return [];
   const owner = keyToName(nameKey);
-  for (const o of out) if (o.type === type && Buffer.compare(o.owner, owner) === 0) return;
-  out.push({ owner, type, ttl: set.ttl, rdatas: set.rrs.map((r) => r.rdata) });
+  const sets: OutRRset[] = [{ owner, type, ttl: set.ttl, rdatas: set.rrs.map((r) => r.rdata) }];
   const sigs = findRRset(node, RRType.RRSIG);
-  if (!sigs) return;
-  const rdatas = sigs.rrs.filter((r) => ((r.rdata[0]! << 8) | r.rdata[1]!) === type).map((r) => r.rdata);
-  if (rdatas.length > 0) out.push({ owner, type: RRType.RRSIG, ttl: Math.min(set.ttl, sigs.ttl), rdatas });
+  const rdatas = sigs ? sigs.rrs.filter((r) => ((r.rdata[0]! << 8) | r.rdata[1]!) === type).map((r) => r.rdata) : [];
+  if (sigs && rdatas.length > 0) sets.push({ owner, type: RRType.RRSIG, ttl: Math.min(set.ttl, sigs.ttl), rdatas });
+  return sets;
 }
