@@ -1,10 +1,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { signZone, type SignedZone, type Signer } from '../helpers/dnssec-answers-zones.js';
+import { startKnotd, type Knotd } from '../helpers/knotd.js';
 import { startMeshdns, type RunningMeshdns } from '../helpers/meshdns.js';
 import { dig, requireTool } from '../helpers/tools.js';
 
@@ -126,3 +127,91 @@ for (const signer of SIGNERS) {
     });
   });
 }
+
+// A secondary of a primary that signs: knotd signs the zone itself (NSEC3, no salt, 0 iterations)
+// and meshdns takes it by AXFR (the bulk write path), then by IXFR after a change (the incremental
+// path: new NSEC3 records, others replaced), answering with proofs delv validates each time.
+describe('secondary of a signing knotd', () => {
+  let knot: Knotd;
+  let server: RunningMeshdns;
+  let zoneFile: string;
+  let anchorFile: string;
+  const ORIGIN_TEXT = 'signing.test';
+  const zoneText = (serial: number, extra: string) =>
+    `$ORIGIN ${ORIGIN_TEXT}.\n$TTL 300\n@ SOA ns hostmaster ${serial} 60 30 600 60\n@ NS ns\nns A 192.0.2.1\nwww A 192.0.2.80\n*.wild TXT "w"\na.ent A 192.0.2.3\n${extra}\n`;
+  const check = (name: string, type: string): string => {
+    try {
+      return execFileSync('delv', ['@127.0.0.1', '-p', String(server.port), '-a', anchorFile, `+root=${ORIGIN_TEXT}`, name, type], {
+        encoding: 'utf8', timeout: 15_000, stdio: ['ignore', 'pipe', 'pipe'],
+      });
+    } catch (err) {
+      const e = err as { stdout?: string; stderr?: string };
+      return `${e.stdout ?? ''}${e.stderr ?? ''}`;
+    }
+  };
+
+  before(async () => {
+    requireTool('knotc', 'knot');
+    zoneFile = join(dir, `${ORIGIN_TEXT}.zone`);
+    writeFileSync(zoneFile, zoneText(1, ''));
+    knot = await startKnotd({
+      zones: [{
+        origin: ORIGIN_TEXT, file: zoneFile,
+        conf: 'acl: [xfr]\nzonefile-load: difference\njournal-content: changes\ndnssec-signing: on\ndnssec-policy: nsec3',
+      }],
+      extraConf: [
+        'acl:',
+        '  - id: xfr\n    address: 127.0.0.1\n    action: transfer',
+        'policy:',
+        '  - id: nsec3\n    algorithm: ecdsap256sha256\n    nsec3: on\n    nsec3-iterations: 0\n    nsec3-salt-length: 0',
+      ].join('\n'),
+    });
+    const ksk = dig(['@127.0.0.1', '-p', String(knot.port), ORIGIN_TEXT, 'DNSKEY', '+noall', '+answer'])
+      .split('\n').find((l) => /\sDNSKEY\s+257\s/.test(l));
+    assert.ok(ksk, 'knotd publishes a KSK');
+    const [flags, proto, alg, ...key] = ksk.trim().split(/\s+/).slice(4);
+    anchorFile = join(dir, 'signing-anchor.conf');
+    writeFileSync(anchorFile, `trust-anchors {\n  ${ORIGIN_TEXT}. static-key ${flags} ${proto} ${alg} "${key.join('')}";\n};\n`);
+    writeFileSync(join(dir, 'signing.yaml'), [
+      'acls:',
+      '  - {name: primary, address: [127.0.0.1], action: [notify, transfer]}',
+      'defaults:',
+      '  acl: [primary]',
+      'zones:',
+      `  - {origin: ${ORIGIN_TEXT}., primaries: [{address: "127.0.0.1:${knot.port}"}]}`,
+      '',
+    ].join('\n'));
+    server = await startMeshdns({ config: join(dir, 'signing.yaml'), dataDir: join(dir, 'signing-data') });
+    await server.waitForLog((e) => e['msg'] === 'incoming transfer (AXFR) done' && e['zone'] === `${ORIGIN_TEXT}.`);
+  });
+  after(async () => {
+    await server?.stop();
+    await knot?.stop();
+  });
+
+  test('after the AXFR: positive, NXDOMAIN, NODATA, ENT and wildcard answers validate', () => {
+    assert.ok(check(`www.${ORIGIN_TEXT}`, 'A').split('\n').includes(FULL));
+    for (const [name, type] of [['nx', 'A'], ['www', 'TXT'], ['ent', 'A'], ['x.wild', 'AAAA'], ['new', 'A']]) {
+      const out = check(`${name}.${ORIGIN_TEXT}`, type!);
+      assert.ok(out.split('\n').includes(NEGATIVE), `${name} ${type}:\n${out}`);
+    }
+    assert.ok(check(`x.wild.${ORIGIN_TEXT}`, 'TXT').split('\n').includes(FULL));
+  });
+
+  test('after an IXFR adding names (knotd re-signs): the new names and the changed NSEC3 chain validate', async () => {
+    writeFileSync(zoneFile, zoneText(2, 'new A 192.0.2.99\nb.c.deep A 192.0.2.98'));
+    execFileSync('knotc', ['-c', knot.confPath, 'zone-reload', ORIGIN_TEXT], { timeout: 10_000 });
+    for (let i = 0; i < 50 && !/192\.0\.2\.99/.test(dig(['@127.0.0.1', '-p', String(knot.port), `new.${ORIGIN_TEXT}`, 'A', '+short'])); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    dig(['@127.0.0.1', '-p', String(server.port), ORIGIN_TEXT, 'SOA', '+opcode=notify', '+norec']);
+    await server.waitForLog((e) => e['msg'] === 'incoming transfer (IXFR) done' && e['zone'] === `${ORIGIN_TEXT}.`);
+    const added = check(`new.${ORIGIN_TEXT}`, 'A');
+    assert.ok(added.split('\n').includes(FULL), added);
+    assert.match(added, /192\.0\.2\.99/);
+    for (const [name, type] of [['nx', 'A'], ['c.deep', 'A'], ['x.b.c.deep', 'A'], ['new', 'TXT']]) {
+      const out = check(`${name}.${ORIGIN_TEXT}`, type!);
+      assert.ok(out.split('\n').includes(NEGATIVE), `${name} ${type}:\n${out}`);
+    }
+  });
+});
