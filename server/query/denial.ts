@@ -29,15 +29,15 @@ export class DenialProofs {
    * read and a node decode each), two of which depend only on the closest encloser; the answer
    * cache does not help there, since every query name is new.
    */
-  private readonly cache = new Map<number, { generation: number; proofs: Map<string, Proof> }>();
+  private readonly cache = new WeakMap<ServedZone, { generation: number; proofs: Map<string, Proof> }>();
 
   constructor(private readonly store: LmdbStore) {}
 
   private proofsOf(zone: ServedZone): Map<string, Proof> {
-    let entry = this.cache.get(zone.id);
+    let entry = this.cache.get(zone);
     if (!entry || entry.generation !== zone.generation || entry.proofs.size >= PROOFS_PER_ZONE) {
       entry = { generation: zone.generation, proofs: new Map() };
-      this.cache.set(zone.id, entry);
+      this.cache.set(zone, entry);
     }
     return entry.proofs;
   }

@@ -38,8 +38,8 @@ interface Synthesis {
  */
 export class Resolver {
   private readonly proofs: DenialProofs;
-  /** The denial chain of each zone, by zone id, for one generation (decided by the apex). */
-  private readonly chains = new Map<number, { generation: number; chain: DenialChain }>();
+  /** The denial chain of each zone for one generation (decided by the apex); a deleted zone's goes with it. */
+  private readonly chains = new WeakMap<ServedZone, { generation: number; chain: DenialChain }>();
 
   constructor(private readonly store: LmdbStore) {
     this.proofs = new DenialProofs(store);
@@ -48,11 +48,11 @@ export class Resolver {
   /** The chain that proves denials in DO=1 answers; 'none' without DO (nothing is proved then). */
   private chain(zone: ServedZone, dnssecOk: boolean): DenialChain {
     if (!dnssecOk) return UNSIGNED;
-    const cached = this.chains.get(zone.id);
+    const cached = this.chains.get(zone);
     if (cached && cached.generation === zone.generation) return cached.chain;
     const apex = this.apex(zone);
     const chain = apex ? denialChainOf(apex) : UNSIGNED;
-    this.chains.set(zone.id, { generation: zone.generation, chain });
+    this.chains.set(zone, { generation: zone.generation, chain });
     return chain;
   }
 

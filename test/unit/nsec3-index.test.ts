@@ -124,6 +124,28 @@ test('AXFR replacing the zone and deleting it drop its index entries', async () 
   });
 });
 
+test('zones keep their own entries: replacing the first of two signed zones leaves the second intact', async () => {
+  await withStore((store, writer) => {
+    const otherText = 'm3.test.';
+    const other = parseName(otherText);
+    const otherNsec3 = (name: string): DiffRR => ({ ...nsec3(name), owner: parseName(base32hex(hashOf(name)), other) });
+    writer.create(ORIGIN, newZone, SOURCE).content(RecordTable.fromRecords([...head, a('ns', 1), nsec3('@'), nsec3('ns')])).commit();
+    writer.create(other, { ...newZone, originText: otherText }, SOURCE).content(RecordTable.fromRecords([
+      { owner: other, type: RRType.SOA, ttl: 300, rdata: soaRdata(other, 1) }, otherNsec3('@'), otherNsec3('www'),
+    ])).commit();
+    const id = store.zoneMeta(APEX)!.id;
+    const otherId = store.zoneMeta(nameToKey(other))!.id;
+    assert.notEqual(id, otherId);
+    // the first zone's range is no longer the end of the index: its new entries are put, not appended
+    writer.begin(ORIGIN, SOURCE, 'secondary').replace(RecordTable.fromRecords([...head, a('ns', 1), nsec3('www'), nsec3('mail')])).commit();
+    assert.equal(covering(store, id, hashOf('www')), ownerText('www'));
+    assert.equal(covering(store, id, hashOf('mail')), ownerText('mail'));
+    assert.notEqual(covering(store, id, hashOf('@')), ownerText('@'));
+    assert.equal(covering(store, otherId, hashOf('www')), `${base32hex(hashOf('www'))}.${otherText}`);
+    assert.equal(covering(store, otherId, hashOf('@')), `${base32hex(hashOf('@'))}.${otherText}`);
+  });
+});
+
 test('a schema 2 store is upgraded at open: flags set and the index built for existing zones', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'meshdns-nsec3-upgrade-'));
   try {
