@@ -63,7 +63,9 @@ export class DenialProofs {
     } else if (chain.kind === 'nsec3') {
       // RFC 5155 §7.2.3; without an NSEC3 of its own (opt-out: DS at an insecure cut, or an
       // empty non-terminal above only insecure cuts) the closest provable encloser proof (§7.2.4)
-      if (!this.nsec3(zone, chain, key, out, true)) this.closestEncloserProof(zone, chain, key, parentKey(key)!, out);
+      if (this.nsec3(zone, chain, key, out, true)) return;
+      const parent = parentKey(key);
+      if (parent && parent.length >= zone.apexKey.length) this.closestEncloserProof(zone, chain, key, parent, out);
     }
   }
 

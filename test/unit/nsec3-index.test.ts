@@ -146,6 +146,29 @@ test('zones keep their own entries: replacing the first of two signed zones leav
   });
 });
 
+test('nsecCovering: the NSEC matching or preceding a name, past names without NSEC, giving up on a zone without a chain', async () => {
+  await withStore((store, writer) => {
+    const nsec = (name: string, next: string): DiffRR => ({ owner: name === '@' ? ORIGIN : n(name), type: RRType.NSEC, ttl: 300, rdata: Buffer.concat([n(next), Buffer.from([0, 1, 0x40])]) });
+    writer.create(ORIGIN, newZone, SOURCE).content(RecordTable.fromRecords([
+      ...head, a('ns', 1), a('b.ent', 2), a('www', 3), nsec('@', 'b.ent'), nsec('b.ent', 'ns'), nsec('ns', 'www'), nsec('www', '@'),
+    ])).commit();
+    const id = store.zoneMeta(APEX)!.id;
+    const found = (name: string): string | undefined => {
+      const r = store.nsecCovering(id, nameToKey(n(name)));
+      return r && keyToText(r.nameKey);
+    };
+    assert.equal(found('www'), `www.${ORIGIN_TEXT}`, 'a match');
+    assert.equal(found('ent'), ORIGIN_TEXT, 'the empty non-terminal has no NSEC: the apex covers it');
+    assert.equal(found('a.ent'), ORIGIN_TEXT);
+    assert.equal(found('c.ent'), `b.ent.${ORIGIN_TEXT}`);
+    assert.equal(found('zzz'), `www.${ORIGIN_TEXT}`, 'after the last name: the last NSEC (it wraps to the apex)');
+    // a stray NSEC at the apex of an otherwise unsigned zone: no walk through thousands of names
+    writer.commitDiff(APEX, { source: SOURCE, remove: [nsec('b.ent', 'ns'), nsec('ns', 'www'), nsec('www', '@')], add: Array.from({ length: 5000 }, (_, i) => a(`h${i}`, i % 250)) });
+    assert.equal(found('h1'), ORIGIN_TEXT, 'close to the apex, found');
+    assert.equal(found('zzz'), undefined, 'beyond 4,096 names without NSEC, none');
+  });
+});
+
 test('a schema 2 store is upgraded at open: flags set and the index built for existing zones', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'meshdns-nsec3-upgrade-'));
   try {

@@ -22,6 +22,8 @@ export const SCHEMA_VERSION = 3;
 type GetOptions = { transaction: Transaction };
 
 const RRTYPE_NSEC = 47;
+/** Names without NSEC that nsecCovering passes over before it gives up. */
+const NSEC_SCAN_LIMIT = 4096;
 
 /** Whether an encoded node (node.ts layout) has an RRset of `type`, read from the RRset headers. */
 function hasType(value: Uint8Array, type: number): boolean {
@@ -270,8 +272,14 @@ export class LmdbStore implements ZoneReader {
   nsecCovering(zoneId: number, nameKey: Uint8Array): { nameKey: Buffer; node: ZoneNode } | undefined {
     const getRange = this.h.nodes.getRange.bind(this.h.nodes) as unknown as (o: object) => Iterable<{ key: Buffer; value: Buffer }>;
     const options = { ...this.snapshot(), start: nodeKey(zoneId, nameKey), end: zoneRange(zoneId).start, reverse: true };
+    let scanned = 0;
     for (const { key, value } of getRange(options)) {
-      if (!hasType(value, RRTYPE_NSEC)) continue;
+      if (!hasType(value, RRTYPE_NSEC)) {
+        // a signed zone has few names without NSEC in a row (ENTs, glue); a zone with a stray
+        // NSEC at its apex has nothing but them: no proof rather than a walk through the zone
+        if (++scanned >= NSEC_SCAN_LIMIT) return undefined;
+        continue;
+      }
       return { nameKey: Buffer.from(key.subarray(4)), node: decodeNode(Buffer.from(value), false) };
     }
     return undefined;

@@ -43,7 +43,7 @@ export interface ZoneReader {
   /**
    * The node with an NSEC RRset whose name is the greatest ≤ `nameKey` in canonical order (it
    * matches `nameKey` or covers it, RFC 4034 §6.1); names without NSEC (empty non-terminals, glue,
-   * NSEC3 owners) are skipped. The apex of an NSEC-signed zone always has one.
+   * NSEC3 owners) are skipped, up to 4,096 of them in a row (then undefined: not an NSEC-signed zone).
    */
   nsecCovering(zoneId: number, nameKey: Uint8Array): { nameKey: Buffer; node: ZoneNode } | undefined;
   /** Every node of a zone without an allocation per node (zone transfers). */
