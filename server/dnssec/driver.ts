@@ -3,7 +3,10 @@ import type { Logger } from 'pino';
 import { algorithmName } from '../../dnssec/algorithm.js';
 import { formatBindKeyFiles, parseBindKeyFiles } from '../../dnssec/bind-key-file.js';
 import { dsRdata } from '../../dnssec/ds.js';
-import { isPublished, reached, signsZone } from '../../dnssec/key-state.js';
+import { reached } from '../../dnssec/key-state.js';
+import { keyViewAt } from '../../dnssec/key-view.js';
+import { keysetRRsets } from '../../dnssec/keyset.js';
+import { algorithmNumber } from '../../dnssec/algorithm.js';
 import { generateKey, keyFromPkcs8 } from '../../dnssec/keys.js';
 import type { DnssecPolicy } from '../../dnssec/policy.js';
 import { applyKeyChanges, planKeys, type KeyPlan } from '../../dnssec/rollover.js';
@@ -200,19 +203,20 @@ export class DnssecDriver implements DnssecControl {
   private zoneNeeds(apexKey: Buffer, keys: StoredDnssecKey[], now: number): 'all' | 'keyset' | undefined {
     const meta = this.o.store.zoneMeta(apexKey);
     const apex = meta && this.o.store.getNode(meta.id, apexKey, false);
-    if (!apex) return undefined;
+    if (!meta || !apex) return undefined;
+    const policy = this.policyFor(normalOrigin(meta.origin));
+    if (!policy || policy.unsign) return undefined;
+    const view = keyViewAt(keys, now, algorithmNumber(policy.algorithm), policy.goingInsecure === true);
     const sigs = findRRset(apex, RRType.RRSIG)?.rrs.map((r) => r.rdata) ?? [];
-    const tagsOver = (type: number) => new Set(sigs.filter((s) => ((s[0]! << 8) | s[1]!) === type).map((s) => `${s[2]}/${(s[16]! << 8) | s[17]!}`));
-    const wantZone = new Set(keys.filter((k) => signsZone(k, now)).map((k) => `${k.algorithm}/${k.keyTag}`));
-    const haveZone = tagsOver(RRType.SOA);
-    if (!sameSet(wantZone, haveZone)) return 'all';
-    const published = new Set(keys.filter((k) => isPublished(k, now)).map((k) => Buffer.from(keyFromPkcs8(k.pkcs8, k.algorithm, k.flags).dnskey).toString('hex')));
-    const inZone = new Set(findRRset(apex, RRType.DNSKEY)?.rrs.map((r) => Buffer.from(r.rdata).toString('hex')) ?? []);
-    if (!sameSet(published, inZone)) return 'keyset';
-    // CDS and the keyset signers follow the timestamps too: a cheap commit of the apex settles them
-    const cdsWanted = keys.filter((k) => k.role !== 'zsk' && (reached(k.dsSubmitted, now) || reached(k.dsSeen, now)) && !reached(k.remove, now)).length;
-    const cdsHave = findRRset(apex, RRType.CDNSKEY)?.rrs.length ?? 0;
-    if (cdsWanted !== cdsHave && !(cdsHave === 1 && this.o.configuredPolicy(normalOrigin(meta.origin)) === undefined)) return 'keyset';
+    const signersOver = (type: number) => new Set(sigs.filter((s) => ((s[0]! << 8) | s[1]!) === type).map((s) => `${s[2]}/${(s[16]! << 8) | s[17]!}`));
+    const ids = (list: StoredDnssecKey[]) => new Set(list.map((k) => `${k.algorithm}/${k.keyTag}`));
+    if (!sameSet(ids(view.zoneSigners), signersOver(RRType.SOA))) return 'all';
+    if (!sameSet(ids(view.keysetSigners), signersOver(RRType.DNSKEY))) return 'keyset';
+    const wanted = keysetRRsets(parseName(meta.origin), view, policy);
+    const hex = (list: Uint8Array[]) => new Set(list.map((r) => Buffer.from(r).toString('hex')));
+    const inZone = (type: number) => hex(findRRset(apex, type)?.rrs.map((r) => r.rdata) ?? []);
+    if (!sameSet(hex(wanted.dnskey), inZone(RRType.DNSKEY)) || !sameSet(hex(wanted.cds), inZone(RRType.CDS)) ||
+      !sameSet(hex(wanted.cdnskey), inZone(RRType.CDNSKEY))) return 'keyset';
     return undefined;
   }
 
@@ -287,6 +291,14 @@ export class DnssecDriver implements DnssecControl {
     const origin = normalOrigin(originText);
     const keys = this.o.keys.list(origin);
     const now = this.now();
+    if (!this.o.configuredPolicy(origin) && keys.length > 0) {
+      // going insecure: what the parent now shows is no DS at all (RFC 8078 §4 DELETE acted on)
+      const sep = keys.filter((k) => k.role !== 'zsk' && k.dsRemovedSeen === undefined);
+      this.o.keys.write(origin, sep.map((k) => ({ ...k, dsRemovedSeen: now })));
+      this.event(this.runOf(origin), origin, 'dsRemovedSeen', 'the parent no longer serves a DS for the zone (operator)');
+      await this.stepNow(origin);
+      return this.status(origin) ?? { origin, policy: undefined, keys: [], nextEvent: undefined, waitingFor: [], earliestExpiry: undefined, lastEvent: undefined };
+    }
     const waiting = keys.filter((k) => k.role !== 'zsk' && k.dsSubmitted !== undefined && k.dsSeen === undefined && (keyTag === undefined || k.keyTag === keyTag));
     if (waiting.length === 0) {
       throw codeError(`zone ${origin} has no ${keyTag === undefined ? '' : `key ${keyTag} `}whose DS is waiting to be seen at the parent`, 'MESHDNS_ERR_DNSSEC_NO_KEY');

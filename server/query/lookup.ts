@@ -301,6 +301,6 @@ export class Resolver {
     const sigs = findRRset(node, RRType.RRSIG);
     if (!sigs) return;
     const rdatas = sigs.rrs.filter((r) => ((r.rdata[0]! << 8) | r.rdata[1]!) === covered).map((r) => r.rdata);
-    if (rdatas.length > 0) out.push({ owner, type: RRType.RRSIG, ttl: Math.min(ttl, sigs.ttl), rdatas });
+    if (rdatas.length > 0) out.push({ owner, type: RRType.RRSIG, ttl, rdatas });
   }
 }
