@@ -211,6 +211,11 @@ export class DnssecDriver implements DnssecControl {
     const signersOver = (type: number) => new Set(sigs.filter((s) => ((s[0]! << 8) | s[1]!) === type).map((s) => `${s[2]}/${(s[16]! << 8) | s[17]!}`));
     const ids = (list: StoredDnssecKey[]) => new Set(list.map((k) => `${k.algorithm}/${k.keyTag}`));
     if (!sameSet(ids(view.zoneSigners), signersOver(RRType.SOA))) return 'all';
+    // a new denial mode or NSEC3 parameters: the chain is made again whole
+    const param = findRRset(apex, RRType.NSEC3PARAM)?.rrs[0]?.rdata;
+    if (policy.denial === 'nsec3' ? !param || ((param[2]! << 8) | param[3]!) !== policy.nsec3.iterations || param[4] !== policy.nsec3.saltLength
+      : param !== undefined || !findRRset(apex, RRType.NSEC)) return 'all';
+    if (policy.denial === 'nsec3' && policy.nsec3.optOut !== this.chainOptOut(meta.id)) return 'all';
     if (!sameSet(ids(view.keysetSigners), signersOver(RRType.DNSKEY))) return 'keyset';
     const wanted = keysetRRsets(parseName(meta.origin), view, policy);
     const hex = (list: Uint8Array[]) => new Set(list.map((r) => Buffer.from(r).toString('hex')));
@@ -218,6 +223,13 @@ export class DnssecDriver implements DnssecControl {
     if (!sameSet(hex(wanted.dnskey), inZone(RRType.DNSKEY)) || !sameSet(hex(wanted.cds), inZone(RRType.CDS)) ||
       !sameSet(hex(wanted.cdnskey), inZone(RRType.CDNSKEY))) return 'keyset';
     return undefined;
+  }
+
+  /** Whether the zone's NSEC3 chain has the opt-out flag (read from its last NSEC3). */
+  private chainOptOut(zoneId: number): boolean | undefined {
+    const first = this.o.store.nsec3Covering(zoneId, Buffer.alloc(20, 0xff));
+    const rdata = first && findRRset(first.node, RRType.NSEC3)?.rrs[0]?.rdata;
+    return rdata === undefined ? undefined : (rdata[1]! & 1) === 1;
   }
 
   /** Re-signs the names whose signatures are due, a batch per commit, yielding between batches. */

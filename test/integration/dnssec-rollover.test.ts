@@ -75,14 +75,15 @@ async function withWorld(policy: () => DnssecPolicy | undefined, run: (w: World)
 }
 
 let checked = 0;
-function verify(w: World, step: string): string {
+/** `csk`: dnssec-verify -z (the SEP flag says nothing about what a CSK signs; validators ignore it, RFC 4034 §2.1.1). */
+function verify(w: World, step: string, csk = false): string {
   const meta = w.store.zoneMeta(nameToKey(ORIGIN))!;
   const file = join(w.dir, `step-${++checked}.zone`);
   const text = exportZone(w.store, meta);
   writeFileSync(file, text);
   const at = new Date(w.clock.now * 1000).toISOString().replace(/[-:T]/g, '').slice(0, 14);
   try {
-    execFileSync('dnssec-verify', ['-q', '-o', ORIGIN_TEXT, file], { encoding: 'utf8', stdio: 'pipe' });
+    execFileSync('dnssec-verify', ['-q', ...(csk ? ['-z'] : []), '-o', ORIGIN_TEXT, file], { encoding: 'utf8', stdio: 'pipe' });
   } catch (e) {
     assert.fail(`${step}: dnssec-verify refused the zone:\n${String((e as { stderr?: string }).stderr)}\n${text}`);
   }
@@ -168,5 +169,52 @@ test('signing turned off goes insecure: CDS/CDNSKEY DELETE first, then no DNSSEC
     const text = exportZone(w.store, meta);
     assert.doesNotMatch(text, /\t(RRSIG|NSEC|DNSKEY|CDS|CDNSKEY)\t/, 'every DNSSEC record is gone');
     assert.equal(w.keys.list(ORIGIN_TEXT).length, 0);
+  });
+});
+
+test('algorithm rollover (P-256 to Ed25519, RFC 6781 §4.1.4 order) and a CSK roll: every step verifies', async () => {
+  requireTool('dnssec-verify', 'bind9-utils');
+  requireTool('ldns-verify-zone', 'ldnsutils');
+  let policy = basePolicy({ keys: 'csk', zskLifetime: 0 });
+  await withWorld(() => policy, async (w) => {
+    await w.driver.runOnce();
+    await w.driver.dsSeen(ORIGIN_TEXT);
+    await advance(w, 3600, 3600);
+    const before = w.keys.list(ORIGIN_TEXT);
+    assert.deepEqual(before.map((k) => k.algorithm), [13]);
+    // a CSK roll first
+    await w.driver.roll(ORIGIN_TEXT, 'csk');
+    for (let i = 0; i < 12; i++) {
+      await advance(w, 4 * 3600, 3600);
+      verify(w, `CSK roll step ${i}`, true);
+      if (w.driver.status(ORIGIN_TEXT)!.waitingFor.some((x) => /DS/.test(x))) await w.driver.dsSeen(ORIGIN_TEXT);
+    }
+    const afterCsk = w.keys.list(ORIGIN_TEXT);
+    assert.ok(!afterCsk.some((k) => k.id === before[0]!.id), 'the old CSK is gone after its roll');
+    // then the policy changes algorithm
+    policy = basePolicy({ keys: 'csk', zskLifetime: 0, algorithm: 'ed25519' });
+    const algorithmsSeen = new Set<string>();
+    for (let i = 0; i < 16; i++) {
+      await advance(w, 4 * 3600, 3600);
+      const text = verify(w, `algorithm roll step ${i}`, true);
+      algorithmsSeen.add([...new Set([...text.matchAll(/\tRRSIG\tSOA (\d+) /g)].map((m) => m[1]))].sort().join('+'));
+      if (w.driver.status(ORIGIN_TEXT)!.waitingFor.some((x) => /DS/.test(x))) await w.driver.dsSeen(ORIGIN_TEXT);
+    }
+    const after = w.keys.list(ORIGIN_TEXT);
+    assert.deepEqual([...new Set(after.map((k) => k.algorithm))], [15], `only Ed25519 keys remain (${[...algorithmsSeen].join(' → ')})`);
+    assert.ok(algorithmsSeen.has('13+15'), `both algorithms signed the zone during the roll (${[...algorithmsSeen].join(' → ')})`);
+  });
+});
+
+test('keys lost from LMDB: the next change is refused and the last signed version keeps answering', async () => {
+  await withWorld(() => basePolicy({ zskLifetime: 0 }), async (w) => {
+    await w.driver.runOnce();
+    const apexKey = nameToKey(ORIGIN);
+    const serial = w.store.zoneMeta(apexKey)!.serial;
+    w.keys.write(ORIGIN_TEXT, [], w.keys.list(ORIGIN_TEXT).map((k) => k.id));
+    assert.throws(() => w.writer.begin(ORIGIN, 'api').add({ owner: parseName('new.example.test.'), type: 1, ttl: 60, rdata: Uint8Array.of(192, 0, 2, 9) }).commit(),
+      /keys are missing from the store/);
+    assert.equal(w.store.zoneMeta(apexKey)!.serial, serial, 'nothing was committed');
+    assert.match(exportZone(w.store, w.store.zoneMeta(apexKey)!), /\tDNSKEY\t/, 'the signed version is still there');
   });
 });
