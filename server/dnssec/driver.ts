@@ -20,7 +20,7 @@ import { findRRset } from '../../zones/store/node.js';
 import type { ZoneWriter } from '../../zones/store/write-door.js';
 import type { ControlCounters } from '../metrics/counters.js';
 import type { DnssecControl, KeyStatus, ZoneSigningStatus } from './control.js';
-import { scanSignatures, type SignatureScan } from './signature-scan.js';
+import { scanSignatures, signerId, type SignatureScan } from './signature-scan.js';
 
 export interface DriverOptions {
   store: LmdbStore;
@@ -170,10 +170,12 @@ export class DnssecDriver implements DnssecControl {
     const keys = this.o.keys.list(origin);
     const resign = this.zoneNeeds(apexKey, keys, now);
     if (resign) {
-      this.o.writer.begin(parseName(origin), 'dnssec', 'primary').resign(resign === 'all' ? 'all' : []).commit();
+      // new zone signers (a ZSK or algorithm roll): the apex now, the other names in batches by
+      // the refresh below, so a big zone is never re-signed in one commit on the query thread
+      this.o.writer.begin(parseName(origin), 'dnssec', 'primary').resign(resign === 'chain' ? 'all' : []).commit();
       run.scan = undefined;
     }
-    await this.refresh(origin, zoneId, run, policy ?? last);
+    await this.refresh(origin, zoneId, run, policy ?? last, resign === 'signers');
   }
 
   /** Persists a plan's key changes (new keys made here) and logs each as a key event. */
@@ -200,7 +202,7 @@ export class DnssecDriver implements DnssecControl {
    * What the zone in LMDB lacks against the keys' view: `all` when other keys must sign the zone
    * data (every RRSIG made again), `keyset` when only DNSKEY/CDS/CDNSKEY or their signatures change.
    */
-  private zoneNeeds(apexKey: Buffer, keys: StoredDnssecKey[], now: number): 'all' | 'keyset' | undefined {
+  private zoneNeeds(apexKey: Buffer, keys: StoredDnssecKey[], now: number): 'chain' | 'signers' | 'keyset' | undefined {
     const meta = this.o.store.zoneMeta(apexKey);
     const apex = meta && this.o.store.getNode(meta.id, apexKey, false);
     if (!meta || !apex) return undefined;
@@ -210,12 +212,13 @@ export class DnssecDriver implements DnssecControl {
     const sigs = findRRset(apex, RRType.RRSIG)?.rrs.map((r) => r.rdata) ?? [];
     const signersOver = (type: number) => new Set(sigs.filter((s) => ((s[0]! << 8) | s[1]!) === type).map((s) => `${s[2]}/${(s[16]! << 8) | s[17]!}`));
     const ids = (list: StoredDnssecKey[]) => new Set(list.map((k) => `${k.algorithm}/${k.keyTag}`));
-    if (!sameSet(ids(view.zoneSigners), signersOver(RRType.SOA))) return 'all';
+    const signersChanged = !sameSet(ids(view.zoneSigners), signersOver(RRType.SOA));
     // a new denial mode or NSEC3 parameters: the chain is made again whole
     const param = findRRset(apex, RRType.NSEC3PARAM)?.rrs[0]?.rdata;
     if (policy.denial === 'nsec3' ? !param || ((param[2]! << 8) | param[3]!) !== policy.nsec3.iterations || param[4] !== policy.nsec3.saltLength
-      : param !== undefined || !findRRset(apex, RRType.NSEC)) return 'all';
-    if (policy.denial === 'nsec3' && policy.nsec3.optOut !== this.chainOptOut(meta.id)) return 'all';
+      : param !== undefined || !findRRset(apex, RRType.NSEC)) return 'chain';
+    if (policy.denial === 'nsec3' && policy.nsec3.optOut !== this.chainOptOut(meta.id)) return 'chain';
+    if (signersChanged) return 'signers';
     if (!sameSet(ids(view.keysetSigners), signersOver(RRType.DNSKEY))) return 'keyset';
     const wanted = keysetRRsets(parseName(meta.origin), view, policy);
     const hex = (list: Uint8Array[]) => new Set(list.map((r) => Buffer.from(r).toString('hex')));
@@ -233,11 +236,14 @@ export class DnssecDriver implements DnssecControl {
   }
 
   /** Re-signs the names whose signatures are due, a batch per commit, yielding between batches. */
-  private async refresh(origin: string, zoneId: number, run: ZoneRun, policy: DnssecPolicy | undefined): Promise<void> {
+  private async refresh(origin: string, zoneId: number, run: ZoneRun, policy: DnssecPolicy | undefined, signersChanged: boolean): Promise<void> {
     if (!policy) return;
     const now = this.now();
-    if (!run.scan || (run.scan.earliestExpiry !== undefined && run.scan.earliestExpiry - now < policy.rrsigRefresh)) {
-      run.scan = await scanSignatures(this.o.store, zoneId, now, policy.rrsigRefresh);
+    if (signersChanged || !run.scan || (run.scan.earliestExpiry !== undefined && run.scan.earliestExpiry - now < policy.rrsigRefresh)) {
+      const view = keyViewAt(this.o.keys.list(origin), now, algorithmNumber(policy.algorithm));
+      const signers = new Set([...view.zoneSigners, ...view.keysetSigners].map((k) => signerId(k.algorithm, k.keyTag)));
+      const required = new Set(view.zoneSigners.map((k) => signerId(k.algorithm, k.keyTag)));
+      run.scan = await scanSignatures(this.o.store, zoneId, now, policy.rrsigRefresh, signers, required);
     }
     const due = run.scan.due;
     if (due.length === 0) return;
