@@ -22,7 +22,6 @@ export class Plan {
   readonly changes: KeyChange[] = [];
   readonly waitingFor = new Set<string>();
   private readonly dueTimes: number[] = [];
-  private deleted = new Set<string>();
 
   constructor(
     readonly now: number,
@@ -61,7 +60,6 @@ export class Plan {
   }
 
   remove(key: WorkKey, reason: string): void {
-    this.deleted.add(key.id);
     this.keys.splice(this.keys.indexOf(key), 1);
     this.changes.push({ kind: 'delete', id: key.id, reason });
   }

@@ -163,7 +163,7 @@ test('an algorithm rollover of a CSK confirmed by the operator (no parent check)
   w.now += DAY;
   w.runUntil(START + 20 * DAY);
   assert.deepEqual(stepsOf(w, 'k2'), ['active', 'publish', 'dsSubmitted', 'dsSeen']);
-  assert.deepEqual(stepsOf(w, 'k1'), ['publish+active', 'dsSubmitted', 'dsSeen', 'remove', 'dsRemovedSeen', 'retire', 'delete']);
+  assert.deepEqual(stepsOf(w, 'k1'), ['publish+active', 'dsSubmitted', 'dsSeen', 'dsRemovedSeen', 'remove', 'retire', 'delete']);
   assert.equal(shape(w), 'csk/8/ds');
   assertSafe(w, policy);
 });
