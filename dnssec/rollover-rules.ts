@@ -86,7 +86,7 @@ function rollTiming(plan: Plan, role: KeyRole): { publish: number; active?: numb
 }
 
 /** An incoming key: published → active (pre-publication), or active → published (algorithm roll), → DS submitted. */
-export function advanceIncoming(plan: Plan, key: WorkKey, anyDsAtParent: boolean): void {
+export function advanceIncoming(plan: Plan, key: WorkKey): void {
   const { propagation, dnskeyTtl, maxZoneTtl } = plan.t;
   if (key.publish !== undefined && key.active === undefined) {
     // RFC 6781 §4.1.1.1: signs only once every cache can hold its DNSKEY.
@@ -100,9 +100,13 @@ export function advanceIncoming(plan: Plan, key: WorkKey, anyDsAtParent: boolean
   }
   // (A key whose DS the parent already serves, such as an imported one, needs no submission.)
   if (isSep(key) && key.dsSubmitted === undefined && key.dsSeen === undefined && key.publish !== undefined && key.active !== undefined) {
-    // A first DS also waits for every unsigned answer to leave the caches (RFC 7583 §3.3.1 "ready").
-    const wait = propagation + (anyDsAtParent ? dnskeyTtl : Math.max(dnskeyTtl, maxZoneTtl));
-    if (plan.due(Math.max(key.publish, key.active) + wait)) {
+    // RFC 7583 §3.3.1 "ready": its DNSKEY and keyset signature in every cache; and RFC 6840 §5.11:
+    // once a DS names this algorithm, every cached RRset must carry a signature of it (for a
+    // first DS, that is also every unsigned answer gone from the caches).
+    const signingSince = algorithmSigningSince(plan, key.algorithm);
+    if (signingSince === undefined) return;
+    const ready = Math.max(Math.max(key.publish, key.active) + propagation + dnskeyTtl, signingSince + propagation + maxZoneTtl);
+    if (plan.due(ready)) {
       plan.set(key, 'dsSubmitted', `${label(key)} is ready: its DS goes to the parent${plan.policy?.cds === true ? ' (CDS/CDNSKEY published)' : ''}`);
     }
   }
@@ -118,6 +122,25 @@ export function abandonIfUnused(plan: Plan, key: WorkKey): boolean {
   if (key.retire === undefined) plan.set(key, 'retire', reason);
   if (key.remove === undefined) plan.set(key, 'remove', reason);
   return true;
+}
+
+/** Since when the zone data has been signed without a break by keys of `algorithm` (undefined: it is not signed by one now). */
+function algorithmSigningSince(plan: Plan, algorithm: number): number | undefined {
+  const spans = plan.keys
+    .filter((k) => isZoneSigner(k) && k.algorithm === algorithm && reached(k.active, plan.now))
+    .map((k) => [k.active!, k.retire ?? Number.POSITIVE_INFINITY] as const);
+  if (!spans.some(([from, to]) => from <= plan.now && plan.now < to)) return undefined;
+  let since = plan.now;
+  for (let extended = true; extended; ) {
+    extended = false;
+    for (const [from, to] of spans) {
+      if (from < since && to >= since) {
+        since = from;
+        extended = true;
+      }
+    }
+  }
+  return since;
 }
 
 /** The moment every cache holds a DS RRset naming the key (undefined while the parent has not shown it). */

@@ -2,7 +2,7 @@
 // to make, which step each key takes now, and what the zone must publish. The caller persists the
 // changes (the keys' timestamps) and plans again at nextEventAt, after a parent check, or after a
 // restart: the same input always gives the same plan, and a plan applied gives no further changes.
-import { dsAtParent, isPublished, isSep, reached, signsKeyset, signsZone, type KeyState } from './key-state.js';
+import { isPublished, isSep, reached, signsKeyset, signsZone, type KeyState } from './key-state.js';
 import { policyAlgorithmNumber, type DnssecPolicy } from './policy.js';
 import { byAge, Plan, type WorkKey } from './rollover-plan.js';
 import {
@@ -60,8 +60,7 @@ function planSigned(plan: Plan, policy: DnssecPolicy, input: PlanInput): void {
     const successors = targets(plan, policy);
     const incoming = new Set(successors.values());
     if (present !== undefined) observeParent(plan, present, (key) => !incoming.has(key));
-    const anyDsAtParent = plan.keys.some((k) => isSep(k) && dsAtParent(k));
-    for (const key of incoming) advanceIncoming(plan, key, anyDsAtParent);
+    for (const key of incoming) advanceIncoming(plan, key);
     const successorAlgorithms = new Set([...successors.values()].map((k) => k.algorithm));
     for (const key of [...plan.keys].sort(byAge)) {
       if (incoming.has(key)) continue;

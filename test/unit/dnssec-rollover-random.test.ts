@@ -37,6 +37,7 @@ function livedZone(seed: number): void {
     w.runUntil(target);
     w.now = target;
     const action = random();
+    if (action >= 0.3 && action < 0.55) w.settleParent();
     if (action < 0.3) {
       const role = pick(policy.keys === 'csk' ? (['csk'] as const) : (['ksk', 'zsk'] as const));
       w.step(role);

@@ -228,6 +228,19 @@ export class World {
     return candidates.length === 0 ? undefined : Math.min(...candidates);
   }
 
+  /**
+   * Steps until the parent has acted on the current CDS and the parent check has seen it. (A
+   * policy change that withdraws a CDS the registrar picked up since the last check is a race the
+   * planner cannot see; the random lives make their changes outside that window.)
+   */
+  settleParent(): void {
+    for (let steps = 0; steps < 100 && (this.parentScanAt !== undefined || this.nextCheck !== undefined) && !this.parentFrozen; steps++) {
+      const next = Math.min(this.parentScanAt ?? Number.POSITIVE_INFINITY, this.nextCheck ?? Number.POSITIVE_INFINITY);
+      this.now = Math.max(this.now, next);
+      this.step();
+    }
+  }
+
   /** Steps until nothing more happens or `until`; returns the number of steps. */
   runUntil(until: number, onStep?: (world: World) => void): number {
     let steps = 0;
