@@ -1,6 +1,6 @@
 // The working state of one planKeys call: the keys as they will be once the changes so far are
 // applied, the changes themselves, and the times at which a rule that is waiting becomes due.
-import { isSep, isZoneSigner, reached, type KeyRole, type KeyState, type KeyTimestamp } from './key-state.js';
+import { reached, type KeyRole, type KeyState, type KeyTimestamp } from './key-state.js';
 import type { DnssecPolicy } from './policy.js';
 import type { GenerateChange, KeyChange } from './rollover-types.js';
 
@@ -103,4 +103,3 @@ export function algorithmName(algorithm: number): string {
   return ({ 8: 'RSASHA256', 13: 'ECDSAP256SHA256', 15: 'ED25519' } as Record<number, string>)[algorithm] ?? `algorithm ${algorithm}`;
 }
 
-export { isSep, isZoneSigner };

@@ -2,9 +2,9 @@
 // a key one step (Plan.set / generate / remove); otherwise it records when it will be due.
 // Timings are RFC 7583's: a change is seen everywhere after the propagation delay, and a cached
 // copy of the old state lives for its TTL after that.
-import { dsAtParent, dsGone, reached, signsZone, type KeyRole } from './key-state.js';
+import { dsAtParent, dsGone, isSep, isZoneSigner, reached, signsZone, type KeyRole } from './key-state.js';
 import { policyAlgorithmNumber, type DnssecPolicy } from './policy.js';
-import { algorithmName, byAge, isFinished, isLive, isSep, isZoneSigner, label, type Plan, type WorkKey } from './rollover-plan.js';
+import { algorithmName, byAge, isFinished, isLive, label, type Plan, type WorkKey } from './rollover-plan.js';
 
 export function wantedRoles(policy: DnssecPolicy): KeyRole[] {
   return policy.keys === 'csk' ? ['csk'] : ['ksk', 'zsk'];
