@@ -27,6 +27,7 @@ import { ZoneWriter } from '../zones/store/write-door.js';
 import { attachSigning } from '../dnssec/sign-stage.js';
 import { KeyStore } from '../zones/store/key-store.js';
 import { DnssecDriver } from './dnssec/driver.js';
+import { parentDsTags } from './dnssec/parent-ds.js';
 import { policyOf } from './config-dnssec.js';
 import { ZoneFolder } from '../zones/import/zone-folder.js';
 
@@ -146,7 +147,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
   for (const warning of config.dnssec.warnings) dnssecLog.warn(warning);
   const dnssec = new DnssecDriver({
     store, writer, keys: new KeyStore(store), configuredPolicy: (origin) => policyOf(running.dnssec, origin),
-    log: dnssecLog, counters,
+    parentDs: (origin, policy) => parentDsTags(origin, policy, dnssecLog), log: dnssecLog, counters,
   });
   attachSigning(writer, (origin) => dnssec.policyFor(origin), {
     onSigned: (event) => {

@@ -355,8 +355,7 @@ export class DnssecDriver implements DnssecControl {
       created: t.created ?? now,
       ...(t.publish !== undefined ? { publish: t.publish } : {}),
       ...(t.activate !== undefined ? { active: t.activate } : {}),
-      ...(t.inactive !== undefined ? { retire: t.inactive } : {}),
-      ...(t.delete !== undefined ? { remove: t.delete } : {}),
+      // Inactive/Delete times belong to the old signer's schedule: here the policy decides when the key rolls
       ...(sep && t.syncPublish !== undefined ? { dsSubmitted: t.syncPublish } : {}),
       // a key moved from another signer: its DS is at the parent already when it was active there
       ...(sep && t.activate !== undefined && t.activate <= now ? { dsSeen: t.activate } : {}),
