@@ -218,3 +218,32 @@ test('keys lost from LMDB: the next change is refused and the last signed versio
     assert.match(exportZone(w.store, w.store.zoneMeta(apexKey)!), /\tDNSKEY\t/, 'the signed version is still there');
   });
 });
+
+test('KSK roll with parentDsCheck: the plan moves on when the parent serves the new DS, not before', async () => {
+  requireTool('dnssec-verify', 'bind9-utils');
+  const policy = basePolicy({ zskLifetime: 0, parentDsCheck: { addresses: ['127.0.0.1:53'], interval: 600 } });
+  const parent = { tags: [] as number[] };
+  await withWorld(() => policy, async (w) => {
+    await w.driver.close();
+    w.driver = new DnssecDriver({
+      store: w.store, writer: w.writer, keys: w.keys, configuredPolicy: () => policy, log: pino({ level: 'silent' }),
+      counters: new ControlCounters(), now: () => w.clock.now, parentDs: async () => parent.tags,
+    });
+    await w.driver.runOnce();
+    const first = w.keys.list(ORIGIN_TEXT).find((k) => k.role === 'ksk')!;
+    parent.tags = [first.keyTag]; // the registrar published the first DS
+    await advance(w, 3600, 1200);
+    assert.ok(w.keys.get(ORIGIN_TEXT, first.id)!.dsSeen !== undefined, 'the first DS is seen by the parent check');
+    await w.driver.roll(ORIGIN_TEXT, 'ksk');
+    await advance(w, 2 * DAY, 1800);
+    const next = w.keys.list(ORIGIN_TEXT).find((k) => k.role === 'ksk' && k.id !== first.id)!;
+    assert.equal(next.dsSeen, undefined, 'the new DS is not at the parent yet');
+    assert.ok(w.keys.get(ORIGIN_TEXT, first.id) !== undefined, 'so the old KSK stays');
+    parent.tags = [first.keyTag, next.keyTag];
+    await advance(w, 3 * DAY, 1800);
+    parent.tags = [next.keyTag];
+    await advance(w, 3 * DAY, 1800);
+    verify(w, 'after the parent-checked roll');
+    assert.equal(w.keys.get(ORIGIN_TEXT, first.id), undefined, 'the old KSK is gone once the parent serves only the new DS');
+  });
+});
