@@ -6,6 +6,7 @@ import type { ZoneReader } from '../../zones/store/reader.js';
 import type { ZoneWriter } from '../../zones/store/write-door.js';
 import type { ZoneFolder } from '../../zones/import/zone-folder.js';
 import type { TokenHolder } from './auth.js';
+import type { DnssecControl } from '../dnssec/control.js';
 
 /** What a config reload did: keys applied at once, keys that only take effect after a restart. */
 export interface ReloadReport {
@@ -45,6 +46,8 @@ export interface AdminContext {
   reload(): Promise<ReloadReport>;
   readiness(): Readiness;
   replication?: ReplicationHooks;
+  /** Zone signing keys and state (server/dnssec/driver.ts); absent: the DNSSEC routes answer 501. */
+  dnssec?: DnssecControl;
   /** Status page polling interval in ms (tests shorten it). */
   statusRefreshMs?: number;
 }
