@@ -442,3 +442,34 @@ function dropFrom(list: JournalRR[], rr: JournalRR): void {
 function latin1(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
 }
+
+/**
+ * Signing turned off and the keys gone (the end of going insecure, RFC 8078 §4): every record the
+ * signer made leaves the zone in this one commit, journaled so secondaries follow by IXFR.
+ */
+export function unsignZone(ws: WorkingSet, apexKey: Buffer, journal: { removed: JournalRR[]; added: JournalRR[] }): number {
+  for (const key of ws.descendantKeys(apexKey)) ws.load(key);
+  ws.load(apexKey);
+  let removed = 0;
+  for (const entry of ws.entries.values()) {
+    const atApex = entry.nameKey.equals(apexKey);
+    const owner = keyToName(entry.nameKey);
+    const keep: StoredRRset[] = [];
+    for (const set of entry.node.rrsets) {
+      if (!isSignerOwnedType(set.type, atApex)) {
+        keep.push(set);
+        continue;
+      }
+      for (const rr of set.rrs) {
+        journal.removed.push([owner, set.type, set.type === RRType.RRSIG ? rrsigFields(rr.rdata).originalTtl : set.ttl, rr.rdata]);
+        removed++;
+      }
+    }
+    if (keep.length !== entry.node.rrsets.length) {
+      entry.node.rrsets = keep;
+      entry.dirty = true;
+    }
+  }
+  fixStructure(ws, apexKey);
+  return removed;
+}

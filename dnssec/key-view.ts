@@ -1,4 +1,5 @@
 import type { StoredDnssecKey } from '../zones/store/key-store.js';
+import { isPublished, isSep, reached, signsKeyset, signsZone } from './key-state.js';
 
 /** What the zone publishes and signs with at one moment, from the keys' timestamps. */
 export interface KeyView {
@@ -8,25 +9,23 @@ export interface KeyView {
   zoneSigners: StoredDnssecKey[];
   /** Keys whose RRSIGs cover DNSKEY, CDS and CDNSKEY (KSK, CSK). */
   keysetSigners: StoredDnssecKey[];
-  /** SEP keys offered to the parent as CDS/CDNSKEY (RFC 7344). */
-  cds: StoredDnssecKey[];
+  /** SEP keys offered to the parent as CDS/CDNSKEY (RFC 7344), or the RFC 8078 §4 DELETE when going insecure. */
+  cds: StoredDnssecKey[] | 'delete';
 }
 
-const reached = (at: number | undefined, now: number) => at !== undefined && at <= now;
-const before = (at: number | undefined, now: number) => at === undefined || now < at;
-
 /**
- * A key is in the DNSKEY RRset from `publish` until `remove`; it signs from `active` until
- * `retire` (a key may sign before it is published: the algorithm rollover of RFC 6781 §4.1.4 adds
- * the new algorithm's signatures first); a SEP key is in CDS/CDNSKEY from `dsSubmitted` until it retires.
+ * The view the key lifecycle (dnssec/rollover.ts) describes, read from the stored timestamps: a key
+ * is in DNSKEY from `publish` until `remove`, signs from `active` until `retire` (key-state.ts), and
+ * a SEP key is offered to the parent from `dsSubmitted` until it is removed — in an algorithm roll
+ * only the keys of the policy's algorithm once one of them is (RFC 6781 §4.1.4).
  */
-export function keyViewAt(keys: readonly StoredDnssecKey[], now: number): KeyView {
-  const live = keys.filter((k) => before(k.remove, now));
-  const signing = live.filter((k) => reached(k.active, now) && before(k.retire, now));
+export function keyViewAt(keys: readonly StoredDnssecKey[], now: number, algorithm?: number, goingInsecure = false): KeyView {
+  let cds = keys.filter((k) => isSep(k) && (reached(k.dsSubmitted, now) || reached(k.dsSeen, now)) && !reached(k.remove, now));
+  if (algorithm !== undefined && cds.some((k) => k.algorithm === algorithm)) cds = cds.filter((k) => k.algorithm === algorithm);
   return {
-    published: live.filter((k) => reached(k.publish, now)),
-    zoneSigners: signing.filter((k) => k.role !== 'ksk'),
-    keysetSigners: signing.filter((k) => k.role !== 'zsk'),
-    cds: live.filter((k) => k.role !== 'zsk' && reached(k.dsSubmitted, now) && before(k.retire, now)),
+    published: keys.filter((k) => isPublished(k, now)),
+    zoneSigners: keys.filter((k) => signsZone(k, now)),
+    keysetSigners: keys.filter((k) => signsKeyset(k, now)),
+    cds: goingInsecure ? 'delete' : cds,
   };
 }

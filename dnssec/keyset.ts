@@ -1,6 +1,6 @@
 import type { WireName } from '../zones/name.js';
 import { RRType } from '../zones/rrtype.js';
-import { dsRdata } from './ds.js';
+import { cdnskeyDeleteRdata, cdsDeleteRdata, dsRdata } from './ds.js';
 import { keyFromPkcs8 } from './keys.js';
 import type { KeyView } from './key-view.js';
 import type { SigningPolicy } from './signing-policy.js';
@@ -15,6 +15,8 @@ export interface KeysetRRsets {
 export function keysetRRsets(apex: WireName, view: KeyView, policy: SigningPolicy): KeysetRRsets {
   const dnskeyOf = (k: KeyView['published'][number]) => keyFromPkcs8(k.pkcs8, k.algorithm, k.flags).dnskey;
   const dnskey = view.published.map(dnskeyOf);
+  // RFC 8078 §4: the DELETE records ask the parent to remove the DS (signing turned off)
+  if (view.cds === 'delete') return { dnskey, cds: [cdsDeleteRdata()], cdnskey: [cdnskeyDeleteRdata()] };
   const offered = policy.cds ? view.cds.map(dnskeyOf) : [];
   return {
     dnskey,

@@ -95,7 +95,8 @@ export function advanceIncoming(plan: Plan, key: WorkKey, anyDsAtParent: boolean
       plan.set(key, 'publish', `${label(key)} published: signatures of ${algorithmName(key.algorithm)} reached every cache (RFC 6781 §4.1.4)`);
     }
   }
-  if (isSep(key) && key.dsSubmitted === undefined && key.publish !== undefined && key.active !== undefined) {
+  // (A key whose DS the parent already serves, such as an imported one, needs no submission.)
+  if (isSep(key) && key.dsSubmitted === undefined && key.dsSeen === undefined && key.publish !== undefined && key.active !== undefined) {
     // A first DS also waits for every unsigned answer to leave the caches (RFC 7583 §3.3.1 "ready").
     const wait = propagation + (anyDsAtParent ? dnskeyTtl : Math.max(dnskeyTtl, maxZoneTtl));
     if (plan.due(Math.max(key.publish, key.active) + wait)) {
@@ -176,7 +177,8 @@ function oldAlgorithmDsGone(plan: Plan, algorithm: number, newSeps: readonly Wor
 export function deleteIfDone(plan: Plan, key: WorkKey): void {
   if (!isFinished(key, plan.now)) return;
   const { propagation, dnskeyTtl, maxZoneTtl } = plan.t;
-  if (!plan.due(key.remove! + propagation + dnskeyTtl) || !plan.due(key.retire! + propagation + Math.max(dnskeyTtl, maxZoneTtl))) return;
+  const signatureTtl = isZoneSigner(key) ? Math.max(dnskeyTtl, maxZoneTtl) : dnskeyTtl;
+  if (!plan.due(key.remove! + propagation + dnskeyTtl) || !plan.due(key.retire! + propagation + signatureTtl)) return;
   // With a parent check, a SEP key is kept until its DS is seen gone (it could still be needed).
   if (isSep(key) && key.dsSeen !== undefined && key.dsRemovedSeen === undefined && plan.policy?.parentDsCheck !== undefined) {
     plan.waiting(`the parent to drop the DS of ${label(key)}`);

@@ -32,7 +32,7 @@ export function planKeys(input: PlanInput): KeyPlan {
   }
   const policy = input.policy;
   if (input.rollNow !== undefined && (policy === undefined || !wantedRoles(policy).includes(input.rollNow))) {
-    const has = policy === undefined ? 'signing is off' : `policy "${policy.name}" uses ${wantedRoles(policy).join(' and ').toUpperCase()}`;
+    const has = policy === undefined ? 'signing is off' : `policy "${policy.name}" uses ${wantedRoles(policy).map((role) => role.toUpperCase()).join(' and ')}`;
     throw new RangeError(`cannot roll the ${input.rollNow.toUpperCase()}: ${has}`);
   }
   // Going insecure still waits out the DS TTL of the policy the zone was signed with.
@@ -94,7 +94,7 @@ function cdsOf(keys: readonly WorkKey[], policy: DnssecPolicy | undefined, now: 
   // RFC 8078 §4: turning signing off asks the parent to remove the DS.
   if (policy === undefined) return keys.length > 0 ? 'delete' : 'none';
   if (!policy.cds) return 'none';
-  let submitted = keys.filter((key) => isSep(key) && reached(key.dsSubmitted, now) && !reached(key.remove, now));
+  let submitted = keys.filter((key) => isSep(key) && (reached(key.dsSubmitted, now) || reached(key.dsSeen, now)) && !reached(key.remove, now));
   // RFC 6781 §4.1.4: in an algorithm roll the new DS replaces the old one.
   const algorithm = policyAlgorithmNumber(policy);
   if (submitted.some((key) => key.algorithm === algorithm)) submitted = submitted.filter((key) => key.algorithm === algorithm);

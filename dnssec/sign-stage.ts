@@ -6,7 +6,8 @@ import { KeyStore, type StoredDnssecKey } from '../zones/store/key-store.js';
 import type { ZoneWriter } from '../zones/store/write-door.js';
 import { StoreError } from '../zones/store/zone-meta.js';
 import { signTable } from './bulk-sign.js';
-import { signIncremental } from './incremental-sign.js';
+import { signIncremental, unsignZone } from './incremental-sign.js';
+import { isSignerOwnedType } from './keyset.js';
 import { initialKeys, type KeyPolicy } from './initial-keys.js';
 import type { SigningPolicy } from './signing-policy.js';
 import { ZoneSigner } from './zone-signer.js';
@@ -47,6 +48,10 @@ export function createSignStage(options: SignStageOptions): Stage {
     const origin = ctx.before.origin.toLowerCase();
     const policy = options.policyFor(origin.endsWith('.') ? origin : `${origin}.`);
     if (!policy) return;
+    if (policy.unsign) {
+      unsignStage(ctx);
+      return;
+    }
     const now = options.now();
     let keys = options.keys.list(origin);
     let keysCreated: StoredDnssecKey[] = [];
@@ -82,6 +87,19 @@ export function createSignStage(options: SignStageOptions): Stage {
     ctx.removed = changeset.removed.length - 1;
     options.onSigned?.({ origin, mode: 'incremental', ...result, keysCreated });
   };
+}
+
+/** Removes whatever the signer made (bulk: the source's DNSSEC records are not loaded either). */
+function unsignStage(ctx: CommitContext): void {
+  if (ctx.mode === 'bulk') {
+    const table = ctx.table!;
+    for (let i = 0; i < table.count; i++) if (table.dropped[i] === 0 && isSignerOwnedType(table.type[i]!, true)) table.drop(i);
+    return;
+  }
+  const changeset = ctx.changeset!;
+  unsignZone(ctx.working!, ctx.apexKey, changeset);
+  ctx.added = changeset.added.length - 1;
+  ctx.removed = changeset.removed.length - 1;
 }
 
 function policyName(policy: ZonePolicy): string {

@@ -4,6 +4,7 @@ import { RRType } from '../zones/rrtype.js';
 import type { StoredDnssecKey } from '../zones/store/key-store.js';
 import { keyFromPkcs8, type DnssecKey } from './keys.js';
 import { keyViewAt, type KeyView } from './key-view.js';
+import { algorithmNumber, type AlgorithmName } from './algorithm.js';
 import { signRRset } from './rrsig.js';
 import { INCEPTION_SKEW, type SigningPolicy } from './signing-policy.js';
 
@@ -31,7 +32,8 @@ export class ZoneSigner {
     readonly policy: SigningPolicy,
     readonly now: number,
   ) {
-    this.view = keyViewAt(keys, now);
+    const algorithm = (policy as { algorithm?: string }).algorithm;
+    this.view = keyViewAt(keys, now, algorithm === undefined ? undefined : algorithmNumber(algorithm as AlgorithmName), policy.goingInsecure === true);
     const loaded = new Map<string, DnssecKey>();
     const load = (k: StoredDnssecKey) => {
       let key = loaded.get(k.id);

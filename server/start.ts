@@ -25,6 +25,8 @@ import { nameToKey, parseName } from '../zones/name.js';
 import { LmdbStore, type ZoneMeta } from '../zones/store/lmdb-store.js';
 import { ZoneWriter } from '../zones/store/write-door.js';
 import { attachSigning } from '../dnssec/sign-stage.js';
+import { KeyStore } from '../zones/store/key-store.js';
+import { DnssecDriver } from './dnssec/driver.js';
 import { policyOf } from './config-dnssec.js';
 import { ZoneFolder } from '../zones/import/zone-folder.js';
 
@@ -44,6 +46,8 @@ export interface RunningServer {
   /** The separate metrics listener, when `metrics.listen` is set. */
   metricsAddress: ListenAddress | undefined;
   counters: ControlCounters;
+  /** DNSSEC keys and signing state (tests move its clock through its options). */
+  dnssec: DnssecDriver;
   /** Re-reads the config and zone folder and applies the difference; throws ConfigError and keeps the running config when the new one is invalid. */
   reload(): Promise<ReloadReport>;
   close(): Promise<void>;
@@ -140,7 +144,11 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
   let running = config;
   const dnssecLog = moduleLogger(log, 'dnssec');
   for (const warning of config.dnssec.warnings) dnssecLog.warn(warning);
-  attachSigning(writer, (origin) => policyOf(running.dnssec, origin), {
+  const dnssec = new DnssecDriver({
+    store, writer, keys: new KeyStore(store), configuredPolicy: (origin) => policyOf(running.dnssec, origin),
+    log: dnssecLog, counters,
+  });
+  attachSigning(writer, (origin) => dnssec.policyFor(origin), {
     onSigned: (event) => {
       counters.dnssecSignatures += event.signatures;
       for (const key of event.keysCreated) {
@@ -278,7 +286,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
     }
     const ctx: AdminContext = {
       store, writer, table, zoneFolder: () => zoneFolder, token: token ?? new TokenHolder(randomUnguessable()),
-      metrics, counters, log: adminLog, reload, readiness,
+      metrics, counters, log: adminLog, reload, readiness, dnssec,
       replication: {
         notify: async (origin) => {
           const apexKey = nameToKey(parseName(origin));
@@ -318,14 +326,16 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
   await firstSync;
   initialSyncDone = true;
   zoneFolder.watch();
+  dnssec.start();
 
   return {
-    store, writer, table, pipeline, addresses: listeners!.addresses, admin, adminApp, metricsAddress, counters, reload,
+    store, writer, table, pipeline, addresses: listeners!.addresses, admin, adminApp, metricsAddress, counters, reload, dnssec,
     get zoneFolder() {
       return zoneFolder;
     },
     async close() {
       clearInterval(logFlush);
+      await dnssec.close();
       zoneFolder.close();
       notifier.close();
       secondaries.close();

@@ -1,3 +1,4 @@
+import type { DnssecControl } from '../dnssec/control.js';
 import type { Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import type { ZoneTable } from '../zone-table.js';
@@ -6,7 +7,6 @@ import type { ZoneReader } from '../../zones/store/reader.js';
 import type { ZoneWriter } from '../../zones/store/write-door.js';
 import type { ZoneFolder } from '../../zones/import/zone-folder.js';
 import type { TokenHolder } from './auth.js';
-import type { DnssecControl } from '../dnssec/control.js';
 
 /** What a config reload did: keys applied at once, keys that only take effect after a restart. */
 export interface ReloadReport {
@@ -46,7 +46,7 @@ export interface AdminContext {
   reload(): Promise<ReloadReport>;
   readiness(): Readiness;
   replication?: ReplicationHooks;
-  /** Zone signing keys and state (server/dnssec/driver.ts); absent: the DNSSEC routes answer 501. */
+  /** DNSSEC keys and signing state (server/dnssec/driver.ts). */
   dnssec?: DnssecControl;
   /** Status page polling interval in ms (tests shorten it). */
   statusRefreshMs?: number;

@@ -80,6 +80,8 @@ export class World {
   readonly events: KeyEvent[] = [];
   parentFrozen: boolean;
   private pendingParent: { at: number; ids: string[] } | undefined;
+  /** The parent's DS RRset as the last parent check saw it. */
+  private checkedDs: KeyFacts[];
   private nextCheck: number | undefined;
   private nextId = 1;
   private readonly facts = new Map<string, KeyFacts>();
@@ -92,6 +94,9 @@ export class World {
     this.policy = opts.policy;
     this.parentFrozen = opts.parentFrozen ?? false;
     this.parent.push({ at: opts.start, ds: (opts.parentDs ?? []).map((id) => this.factsOf(id)) });
+    this.checkedDs = this.parentDs;
+    // A zone without keys was served unsigned until now: caches may still hold those answers.
+    if (this.keys.length === 0) this.zone.push({ at: opts.start - 1, dnskey: [], keysetSigs: [], zoneSigs: [], cds: 'none' });
   }
 
   private remember(key: KeyState): void {
@@ -113,6 +118,10 @@ export class World {
   /** One planning round at `now`: plan, apply, check idempotence, publish, let the parent react. */
   step(rollNow?: 'zsk' | 'ksk' | 'csk'): KeyView {
     this.applyParent();
+    if (this.nextCheck !== undefined && this.nextCheck <= this.now) {
+      this.checkedDs = this.parentDs;
+      this.nextCheck = undefined;
+    }
     if (this.opts.dsSeenBy === 'operator') this.operatorDsSeen();
     const input = this.input();
     const plan = planKeys(rollNow === undefined ? input : { ...input, rollNow });
@@ -150,16 +159,21 @@ export class World {
   input(): Parameters<typeof planKeys>[0] {
     const base = { policy: this.policy, keys: this.keys, now: this.now, maxZoneTtl: this.opts.maxZoneTtl };
     const withPrevious = this.opts.previousPolicy === undefined ? base : { ...base, previousPolicy: this.opts.previousPolicy };
-    return this.opts.dsSeenBy === 'check' ? { ...withPrevious, parentDs: { present: this.parentDs.map((f) => f.tag) } } : withPrevious;
+    return this.opts.dsSeenBy === 'check' ? { ...withPrevious, parentDs: { present: this.checkedDs.map((f) => f.tag) } } : withPrevious;
   }
 
   private operatorDsSeen(): void {
     const at = new Set(this.parentDs.map((f) => f.id));
     for (const key of this.keys) {
-      if (key.dsSubmitted !== undefined && key.dsSeen === undefined && at.has(key.id)) key.dsSeen = this.now;
+      if (key.dsSubmitted !== undefined && key.dsSeen === undefined && at.has(key.id)) this.operatorSets(key, 'dsSeen');
       const outgoing = key.retire !== undefined || key.remove !== undefined || this.policy === undefined;
-      if (outgoing && key.dsSeen !== undefined && key.dsRemovedSeen === undefined && !at.has(key.id)) key.dsRemovedSeen = this.now;
+      if (outgoing && key.dsSeen !== undefined && key.dsRemovedSeen === undefined && !at.has(key.id)) this.operatorSets(key, 'dsRemovedSeen');
     }
+  }
+
+  private operatorSets(key: KeyState, field: 'dsSeen' | 'dsRemovedSeen'): void {
+    key[field] = this.now;
+    this.events.push({ at: this.now, id: key.id, change: { kind: 'set', id: key.id, field, at: this.now, reason: `operator: keys ${field === 'dsSeen' ? 'ds-seen' : 'ds-gone'}` } });
   }
 
   private publish(view: KeyView): void {

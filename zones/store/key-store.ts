@@ -34,7 +34,7 @@ const SEPARATOR = '\u0000';
  * Reads and writes zone keys. Inside a commit's transaction (the sign stage) reads see that
  * transaction; outside, each write is its own transaction.
  */
-export class KeyStore {
+export class KeyStore implements PolicyMemory {
   private readonly h: StoreHandles;
 
   constructor(store: LmdbStore) {
@@ -60,8 +60,24 @@ export class KeyStore {
   /** Zones that have keys here. */
   origins(): string[] {
     const seen = new Set<string>();
-    for (const key of this.h.dnssecKeys.getKeys()) seen.add(key.slice(0, key.indexOf(SEPARATOR)));
+    for (const key of this.h.dnssecKeys.getKeys()) {
+      const at = key.indexOf(SEPARATOR);
+      if (at > 0) seen.add(key.slice(0, at));
+    }
     return [...seen];
+  }
+
+  lastPolicy(origin: string): object | undefined {
+    return this.h.dnssecKeys.get(originKey(origin) + POLICY_SEPARATOR + 'policy') as object | undefined;
+  }
+
+  /** Remembers (or, with undefined, forgets) the policy a zone was last signed with. */
+  rememberPolicy(origin: string, policy: object | undefined): void {
+    const key = originKey(origin) + POLICY_SEPARATOR + 'policy';
+    this.h.env.transactionSync(() => {
+      if (policy === undefined) this.h.dnssecKeys.remove(key);
+      else this.h.dnssecKeys.put(key, policy);
+    });
   }
 
   /** Writes keys inside the caller's transaction (the sign stage making a zone's first keys). */
@@ -78,6 +94,17 @@ export class KeyStore {
       for (const id of remove) this.h.dnssecKeys.remove(base + id);
     });
   }
+}
+
+const POLICY_SEPARATOR = '\u0001';
+
+/**
+ * The policy a zone was last signed with (plain data), kept beside its keys: when signing is
+ * turned off, the zone goes insecure with that policy's timings (RFC 8078 §4, RFC 7583).
+ */
+export interface PolicyMemory {
+  lastPolicy(origin: string): object | undefined;
+  rememberPolicy(origin: string, policy: object | undefined): void;
 }
 
 function originKey(origin: string): string {
