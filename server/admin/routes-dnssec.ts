@@ -4,6 +4,7 @@ import type { DnssecControl, KeyStatus, ZoneSigningStatus } from '../dnssec/cont
 import type { AdminContext } from './context.js';
 import { ApiError, invalid } from './errors.js';
 import { originText, parseOriginParam } from './input.js';
+import { findZone } from './lookup.js';
 import { errorResponses, originParams } from './schemas.js';
 import {
   dsListSchema, dsSeenBody, exportQuery, exportSchema, importBody, keyIdParams, keyStatusSchema, rollBody, signingStatusSchema,
@@ -77,7 +78,8 @@ export function dnssecRoutes(app: FastifyInstance, ctx: AdminContext): void {
       description: 'A zone signed by BIND or Knot (keymgr exports BIND format) moves here without a DS change at the parent. The private key is never logged.',
       params: originParams, body: importBody, response: { 201: keyStatusSchema, ...withUnavailable } },
   }, async (req, reply) => {
-    const origin = zoneOrigin(req.params.origin);
+    // the key joins the zone's plan at once, so the zone must be served here
+    const origin = findZone(ctx, req.params.origin).meta.origin.toLowerCase();
     const key = await call(() => control().importBindKey(origin, req.body.key, req.body.private), 'key', undefined);
     ctx.log.info({ zone: origin, keyTag: key.keyTag, role: key.role, algorithm: key.algorithm }, 'key imported through the API');
     return reply.code(201).header('location', `/api/v1/zones/${origin}/keys/${key.id}/export`).send(key);
@@ -97,11 +99,6 @@ export function dnssecRoutes(app: FastifyInstance, ctx: AdminContext): void {
   });
 }
 
-/** `{origin}` → `example.test.` (lowercase, trailing dot), the form the control keys zones by. */
-function zoneOrigin(param: string): string {
-  return originText(parseOriginParam(param));
-}
-
 /**
  * The zone's signing state. A zone served here without policy or keys reads as unsigned (an empty
  * key list); a name that is neither served nor has keys is a 404.
@@ -110,8 +107,10 @@ function statusOf(ctx: AdminContext, control: DnssecControl, param: string): Zon
   const wire = parseOriginParam(param);
   const origin = originText(wire);
   const status = control.status(origin);
-  if (status) return status;
-  if (ctx.store.zoneMeta(nameToKey(wire))) {
+  const served = ctx.store.zoneMeta(nameToKey(wire)) !== undefined;
+  // (with defaults.dnssec every name has a policy: only a served zone or one with keys counts)
+  if (status && (served || status.keys.length > 0)) return status;
+  if (served) {
     return { origin, policy: undefined, keys: [], nextEvent: undefined, waitingFor: [], earliestExpiry: undefined, lastEvent: undefined };
   }
   throw new ApiError(404, 'origin', param, 'is not a zone served here and has no keys (GET /api/v1/zones lists the zones)');
@@ -189,9 +188,10 @@ function callSync<T>(run: () => T, field: string, value: unknown): T {
  */
 function controlError(err: unknown, field: string, value: unknown): unknown {
   const e = err as Error & { code?: unknown };
-  if (typeof e.code !== 'string' || !e.code.startsWith('MESHDNS_ERR_DNSSEC')) return err;
+  if (typeof e.code !== 'string' || !(e.code.startsWith('MESHDNS_ERR_DNSSEC') || e.code === 'MESHDNS_ERR_NO_ZONE')) return err;
   const message = e.message;
-  if (/NOT_FOUND|UNKNOWN|NO_KEY|NO_ZONE/.test(e.code)) return new ApiError(404, field, value, message);
+  if (e.code === 'MESHDNS_ERR_NO_ZONE') return new ApiError(404, 'origin', undefined, message);
+  if (/NOT_FOUND|UNKNOWN|NO_KEY/.test(e.code)) return new ApiError(404, field, value, message);
   if (/KEYFILE|MISMATCH|ALGORITHM|KEY$|IMPORT/.test(e.code)) {
     const file = /^\.private|private file|\.private /.test(message) || e.code.includes('MISMATCH') ? 'private' : field;
     return invalid(file, undefined, message);

@@ -57,6 +57,20 @@ test('GET keys: the zone\'s CSK with role, algorithm, tag, state, timestamps and
   assert.ok(all.body.some((z) => z.origin === 'example.test.'));
 });
 
+test('ds-seen records the parent\'s DS; roll starts a new key of the role', async () => {
+  const status = (await s.api<StatusJson>('GET', '/api/v1/zones/example.test/keys')).body;
+  const csk = status.keys.find((k) => k.role === 'csk' && !k.imported)!;
+  const seen = await s.api<StatusJson>('POST', '/api/v1/zones/example.test/keys/ds-seen', { keyTag: csk.keyTag });
+  assert.equal(seen.status, 200, JSON.stringify(seen.body));
+  assert.ok(seen.body.keys.find((k) => k.id === csk.id)!.dsSeen !== undefined, 'dsSeen set');
+
+  const roll = await s.api<StatusJson>('POST', '/api/v1/zones/example.test/keys/roll', { role: 'csk' });
+  assert.equal(roll.status, 200, JSON.stringify(roll.body));
+  const fresh = roll.body.keys.filter((k) => k.role === 'csk' && !status.keys.some((o) => o.id === k.id));
+  assert.equal(fresh.length, 1, JSON.stringify(roll.body));
+  assert.ok(roll.body.nextEvent !== null, 'a roll has a next step');
+});
+
 test('GET ds equals dnssec-dsfromkey of the exported public key', async () => {
   const status = (await s.api<StatusJson>('GET', '/api/v1/zones/example.test/keys')).body;
   const csk = status.keys.find((k) => k.role === 'csk')!;
@@ -157,20 +171,6 @@ test('bad bodies and names get errors naming the field; nothing is imported', as
   assert.equal(noToken.status, 401);
 
   assert.equal((await s.api<StatusJson>('GET', '/api/v1/zones/example.test/keys')).body.keys.length, before, 'nothing was imported');
-});
-
-test('ds-seen records the parent\'s DS; roll starts a new key of the role', async () => {
-  const status = (await s.api<StatusJson>('GET', '/api/v1/zones/example.test/keys')).body;
-  const csk = status.keys.find((k) => k.role === 'csk' && !k.imported)!;
-  const seen = await s.api<StatusJson>('POST', '/api/v1/zones/example.test/keys/ds-seen', { keyTag: csk.keyTag });
-  assert.equal(seen.status, 200, JSON.stringify(seen.body));
-  assert.ok(seen.body.keys.find((k) => k.id === csk.id)!.dsSeen !== undefined, 'dsSeen set');
-
-  const roll = await s.api<StatusJson>('POST', '/api/v1/zones/example.test/keys/roll', { role: 'csk' });
-  assert.equal(roll.status, 200, JSON.stringify(roll.body));
-  const fresh = roll.body.keys.filter((k) => k.role === 'csk' && !status.keys.some((o) => o.id === k.id));
-  assert.equal(fresh.length, 1, JSON.stringify(roll.body));
-  assert.ok(roll.body.nextEvent !== null, 'a roll has a next step');
 });
 
 test('metrics: signatures, key events, keys by zone/role/state, earliest RRSIG expiry', async () => {
