@@ -4,7 +4,8 @@ import type { Sample } from './scrape-metric.js';
 
 type Add = (name: string, help: string, type: 'counter' | 'gauge', read: () => Sample[]) => void;
 
-const KEY_EVENTS = ['generated', 'published', 'active', 'retired', 'removed', 'ds-seen'];
+/** The driver's event kinds (server/dnssec/driver.ts): reported from zero so rate() sees the first one. */
+const KEY_EVENTS = ['generated', 'publish', 'active', 'retire', 'remove', 'dsSubmitted', 'dsSeen', 'deleted', 'imported'];
 
 /**
  * Signing metrics: the RRSIGs made, key events, and per zone the earliest RRSIG expiration and the
@@ -13,7 +14,7 @@ const KEY_EVENTS = ['generated', 'published', 'active', 'retired', 'removed', 'd
 export function addDnssecMetrics(add: Add, counters: ControlCounters, zones: () => readonly ZoneSigningStatus[]): void {
   add('meshdns_dnssec_signatures_total', 'RRSIGs made by the sign stage of this process (commits in worker threads and the zone loader not included).',
     'counter', () => [{ value: counters.dnssecSignatures }]);
-  add('meshdns_dnssec_key_events_total', 'DNSSEC key events, by event (generated, published, active, retired, removed, ds-seen).', 'counter', () => {
+  add('meshdns_dnssec_key_events_total', 'DNSSEC key events, by event: generated, publish, active, retire, remove, dsSubmitted, dsSeen (a key reached that state), deleted, imported.', 'counter', () => {
     const events = new Set([...KEY_EVENTS, ...counters.dnssecKeyEvents.keys()]);
     return [...events].map((event) => ({ labels: { event }, value: counters.dnssecKeyEvents.get(event) ?? 0 }));
   });

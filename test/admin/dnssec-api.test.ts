@@ -180,8 +180,11 @@ test('metrics: signatures, key events, keys by zone/role/state, earliest RRSIG e
     assert.ok(m, `${re} not in /metrics:\n${text.split('\n').filter((l) => l.includes('dnssec')).join('\n')}`);
     return Number(m[1]);
   };
-  assert.ok(value(/^meshdns_dnssec_signatures_total (\d+)$/m) >= 0);
-  assert.ok(value(/^meshdns_dnssec_key_events_total\{event="generated"\} (\d+)$/m) >= 0);
+  assert.ok(value(/^meshdns_dnssec_signatures_total (\d+)$/m) > 0, 'the roll re-signed the zone in this process');
+  // the earlier tests rolled, confirmed a DS and imported a key
+  assert.ok(value(/^meshdns_dnssec_key_events_total\{event="generated"\} (\d+)$/m) >= 1);
+  assert.ok(value(/^meshdns_dnssec_key_events_total\{event="dsSeen"\} (\d+)$/m) >= 1);
+  assert.ok(value(/^meshdns_dnssec_key_events_total\{event="imported"\} (\d+)$/m) >= 1);
   assert.ok(value(/^meshdns_dnssec_keys\{zone="example\.test\.",role="csk",state="active"\} (\d+)$/m) >= 1);
   const expiry = value(/^meshdns_dnssec_rrsig_expiry_seconds\{zone="example\.test\."\} (\d+)$/m);
   assert.ok(expiry > Date.now() / 1000, 'the earliest RRSIG expires in the future');
