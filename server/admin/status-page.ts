@@ -76,7 +76,7 @@ export const STATUS_JS = `'use strict';
   const transferText = (t) => (t === null || t === undefined ? '—' : Object.entries(t).map(([k, v]) => k + ': ' + v).join(', '));
   const errorText = (e) => (e === null ? '' : e.problems.map((p) => p.file + ':' + p.line + ': ' + p.message).join('\\n') + ' (since ' + e.at + ')');
 
-  const when = (s) => new Date(s * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const when = (s) => new Date(s * 1000).toISOString().replace(/\\.\\d{3}Z$/, 'Z');
   const line = (td, text, cls) => {
     const div = document.createElement('div');
     div.textContent = text;
