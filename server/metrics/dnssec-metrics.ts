@@ -1,6 +1,15 @@
-import type { ZoneSigningStatus } from '../dnssec/control.js';
 import type { ControlCounters } from './counters.js';
 import type { Sample } from './scrape-metric.js';
+
+/**
+ * What the metrics read of a zone's signing state: the shape of server/dnssec/control.ts's
+ * ZoneSigningStatus, repeated here because server/dnssec already imports server/metrics.
+ */
+export interface SigningSummary {
+  origin: string;
+  earliestExpiry: number | undefined;
+  keys: readonly { role: string; state: string }[];
+}
 
 type Add = (name: string, help: string, type: 'counter' | 'gauge', read: () => Sample[]) => void;
 
@@ -11,7 +20,7 @@ const KEY_EVENTS = ['generated', 'publish', 'active', 'retire', 'remove', 'dsSub
  * Signing metrics: the RRSIGs made, key events, and per zone the earliest RRSIG expiration and the
  * keys by role and state (read from the DNSSEC control when scraped).
  */
-export function addDnssecMetrics(add: Add, counters: ControlCounters, zones: () => readonly ZoneSigningStatus[]): void {
+export function addDnssecMetrics(add: Add, counters: ControlCounters, zones: () => readonly SigningSummary[]): void {
   add('meshdns_dnssec_signatures_total', 'RRSIGs made by the sign stage of this process (commits in worker threads and the zone loader not included).',
     'counter', () => [{ value: counters.dnssecSignatures }]);
   add('meshdns_dnssec_key_events_total', 'DNSSEC key events, by event: generated, publish, active, retire, remove, dsSubmitted, dsSeen (a key reached that state), deleted, imported.', 'counter', () => {

@@ -9,8 +9,7 @@ import { ControlCounters } from './counters.js';
 import type { UdpCounters } from '../listeners/udp-batch.js';
 import type { StreamCounters } from '../listeners/stream.js';
 import { histogramSamples, register, ScrapeMetric, type Sample } from './scrape-metric.js';
-import { addDnssecMetrics } from './dnssec-metrics.js';
-import type { ZoneSigningStatus } from '../dnssec/control.js';
+import { addDnssecMetrics, type SigningSummary } from './dnssec-metrics.js';
 
 export interface MetricSources {
   /** The query pipeline's counters and answer cache (read at scrape time). */
@@ -26,7 +25,7 @@ export interface MetricSources {
   /** The TCP listeners' refused and closed connections, summed. */
   tcpCounters(): StreamCounters;
   /** The signing state of every signed zone (DnssecControl.zones); absent: no per-zone DNSSEC metrics. */
-  dnssec?: () => readonly ZoneSigningStatus[];
+  dnssec?: () => readonly SigningSummary[];
 }
 
 /** What limits/ counts, read at scrape time. */
