@@ -58,7 +58,8 @@ export function dnssecRoutes(app: FastifyInstance, ctx: AdminContext): void {
   }, async (req) => {
     const origin = statusOf(ctx, control(), req.params.origin).origin;
     const keyTag = req.body?.keyTag;
-    const status = await call(() => control().dsSeen(origin, keyTag), 'keyTag', keyTag);
+    // (no key waiting for its DS is a state of the zone, not a missing resource)
+    const status = await call(() => control().dsSeen(origin, keyTag), 'keyTag', keyTag, 409);
     ctx.log.info({ zone: origin, ...(keyTag === undefined ? {} : { keyTag }) }, 'DS at the parent confirmed through the API');
     return toJson(status);
   });
@@ -165,11 +166,11 @@ function toJson(status: ZoneSigningStatus): Record<string, unknown> {
   };
 }
 
-async function call<T>(run: () => Promise<T>, field: string, value: unknown): Promise<T> {
+async function call<T>(run: () => Promise<T>, field: string, value: unknown, noKey: 404 | 409 = 404): Promise<T> {
   try {
     return await run();
   } catch (err) {
-    throw controlError(err, field, value);
+    throw controlError(err, field, value, noKey);
   }
 }
 
@@ -186,12 +187,12 @@ function callSync<T>(run: () => T, field: string, value: unknown): T {
  * the file they are about (`.key line 3: ...` → key, `.private ...` → private). The message goes
  * back to the caller only: a key-file message may quote a line of the file.
  */
-function controlError(err: unknown, field: string, value: unknown): unknown {
+function controlError(err: unknown, field: string, value: unknown, noKey: 404 | 409 = 404): unknown {
   const e = err as Error & { code?: unknown };
   if (typeof e.code !== 'string' || !(e.code.startsWith('MESHDNS_ERR_DNSSEC') || e.code === 'MESHDNS_ERR_NO_ZONE')) return err;
   const message = e.message;
   if (e.code === 'MESHDNS_ERR_NO_ZONE') return new ApiError(404, 'origin', undefined, message);
-  if (/NOT_FOUND|UNKNOWN|NO_KEY/.test(e.code)) return new ApiError(404, field, value, message);
+  if (/NOT_FOUND|UNKNOWN|NO_KEY/.test(e.code)) return new ApiError(noKey, field, value, message);
   if (/KEYFILE|MISMATCH|ALGORITHM|KEY$|IMPORT/.test(e.code)) {
     const file = /^\.private|private file|\.private /.test(message) || e.code.includes('MISMATCH') ? 'private' : field;
     return invalid(file, undefined, message);

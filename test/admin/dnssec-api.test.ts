@@ -158,6 +158,14 @@ test('bad bodies and names get errors naming the field; nothing is imported', as
   const seen = await s.api<ErrorJson>('POST', '/api/v1/zones/example.test/keys/ds-seen', { keyTag: 'x' });
   assert.equal(seen.status, 400);
   assert.equal(seen.body.field, 'keyTag');
+  // no body at all is fine for ds-seen; an unsigned zone has nothing waiting and no policy to roll with
+  const unsignedSeen = await s.api<ErrorJson>('POST', '/api/v1/zones/plain.test/keys/ds-seen');
+  assert.equal(unsignedSeen.status, 409, JSON.stringify(unsignedSeen.body));
+  assert.match(unsignedSeen.body.reason, /whose DS is waiting/);
+  const unsignedRoll = await s.api<ErrorJson>('POST', '/api/v1/zones/plain.test/keys/roll', { role: 'zsk' });
+  assert.equal(unsignedRoll.status, 409, JSON.stringify(unsignedRoll.body));
+  assert.equal(unsignedRoll.body.field, 'role');
+  assert.match(unsignedRoll.body.reason, /not signed by a policy/);
   const noZone = await s.api<ErrorJson>('GET', '/api/v1/zones/nowhere.test/keys');
   assert.equal(noZone.status, 404);
   assert.equal(noZone.body.field, 'origin');
@@ -167,6 +175,13 @@ test('bad bodies and names get errors naming the field; nothing is imported', as
   const badQuery = await s.api<ErrorJson>('GET', '/api/v1/zones/example.test/keys/1/export?private=yes');
   assert.equal(badQuery.status, 400);
   assert.equal(badQuery.body.field, 'private');
+  const importNoZone = await s.api<ErrorJson>('POST', '/api/v1/zones/nowhere.test/keys', { key: read(a, 'key'), private: read(a, 'private') });
+  assert.equal(importNoZone.status, 404);
+  assert.equal(importNoZone.body.field, 'origin');
+  const otherZone = await s.api<ErrorJson>('POST', '/api/v1/zones/plain.test/keys', { key: read(a, 'key'), private: read(a, 'private') });
+  assert.equal(otherZone.status, 422);
+  assert.equal(otherZone.body.field, 'key');
+  assert.match(otherZone.body.reason, /is for zone example\.test\., not plain\.test\./);
   const noToken = await fetch(`${s.url}/api/v1/zones/example.test/keys`);
   assert.equal(noToken.status, 401);
 
@@ -197,4 +212,5 @@ test('the log never holds a private key', async () => {
   // (24 characters: an error message quoting a part of a line would be caught too)
   for (const secret of secrets) assert.ok(!log.includes(secret.slice(0, 24)), 'a private key is in the server log');
   assert.match(log, /key imported through the API/);
+  assert.match(log, /private key exported through the API/);
 });
