@@ -66,6 +66,7 @@ test('keys list: found through --config (admin.listen and <data>/admin.token); h
 
   // the token from the environment works as well; a wrong one is a one-line error
   assert.equal((await keys(['list', 'example.test', '--server', s.url], { MESHDNS_API_TOKEN: s.token })).status, 0);
+  assert.equal((await keys(['list', 'example.test', '--server', s.url, '--token-file', join(s.dir, 'data', 'admin.token')])).status, 0);
   const refused = await keys(['list', 'example.test', '--server', s.url, '--token', 'not-the-token-at-all']);
   assert.equal(refused.status, 1);
   assert.equal(refused.stderr, 'meshdns keys: the token is not valid\n');
