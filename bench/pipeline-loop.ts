@@ -2,7 +2,8 @@
 // is encoded once, then handed to QueryPipeline.handle() in rounds. Round 0 is mostly cache misses,
 // later rounds mostly hits; `--no-cache` measures the miss path alone.
 //
-// Usage: node dist/bench/pipeline-loop.js DATA_DIR QUERY_FILE [--rounds N] [--no-cache] [--rrl]
+// Usage: node dist/bench/pipeline-loop.js DATA_DIR QUERY_FILE [--rounds N] [--no-cache] [--rrl] [--do]
+// (--do: every query carries EDNS with DO=1, so signed zones answer with RRSIGs and denial proofs)
 // (--rrl: response rate limiting on, at a rate nothing reaches, every query from 192.0.2.1: what the
 // check itself costs)
 // (DATA_DIR: an LMDB data directory with the zone loaded, e.g. from
@@ -20,7 +21,7 @@ import { ResponseRateLimiter } from '../server/limits/rrl.js';
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
-  options: { rounds: { type: 'string', default: '5' }, 'no-cache': { type: 'boolean', default: false }, rrl: { type: 'boolean', default: false } },
+  options: { rounds: { type: 'string', default: '5' }, 'no-cache': { type: 'boolean', default: false }, rrl: { type: 'boolean', default: false }, do: { type: 'boolean', default: false } },
 });
 const [dataDir, queryFile] = positionals;
 if (!dataDir || !queryFile) {
@@ -49,7 +50,8 @@ if (values.rrl) {
 }
 const messages = readFileSync(queryFile, 'utf8').trim().split('\n').map((line, i) => {
   const [name, type] = line.split(/\s+/);
-  return dnsPacket.encode({ id: i & 0xffff, type: 'query', questions: [{ name: name!, type: type as dnsPacket.RecordType }] });
+  const additionals: dnsPacket.Answer[] = values.do ? [{ type: 'OPT', name: '.', udpPayloadSize: 1232, flags: dnsPacket.DNSSEC_OK } as dnsPacket.Answer] : [];
+  return dnsPacket.encode({ id: i & 0xffff, type: 'query', questions: [{ name: name!, type: type as dnsPacket.RecordType }], additionals });
 });
 for (let round = 0; round < Number(values.rounds); round++) {
   const hitsBefore = pipeline.cache.hits;

@@ -64,3 +64,16 @@ export function signsZone(key: KeyState, now: number): boolean {
 export function signsKeyset(key: KeyState, now: number): boolean {
   return isSep(key) && reached(key.active, now) && !(reached(key.retire, now) && reached(key.remove, now));
 }
+
+/**
+ * The parent was last seen without its DS. (A DS can come back: a key that left a roll and
+ * returned to it is seen again, and only the later of the two observations counts.)
+ */
+export function dsGone(key: KeyState): boolean {
+  return key.dsRemovedSeen !== undefined && (key.dsSeen === undefined || key.dsRemovedSeen >= key.dsSeen);
+}
+
+/** The parent was last seen serving its DS. */
+export function dsAtParent(key: KeyState): boolean {
+  return key.dsSeen !== undefined && !dsGone(key);
+}

@@ -1,6 +1,6 @@
 // The working state of one planKeys call: the keys as they will be once the changes so far are
 // applied, the changes themselves, and the times at which a rule that is waiting becomes due.
-import { isSep, isZoneSigner, reached, type KeyRole, type KeyState, type KeyTimestamp } from './key-state.js';
+import { reached, type KeyRole, type KeyState, type KeyTimestamp } from './key-state.js';
 import type { DnssecPolicy } from './policy.js';
 import type { GenerateChange, KeyChange } from './rollover-types.js';
 
@@ -22,7 +22,6 @@ export class Plan {
   readonly changes: KeyChange[] = [];
   readonly waitingFor = new Set<string>();
   private readonly dueTimes: number[] = [];
-  private deleted = new Set<string>();
 
   constructor(
     readonly now: number,
@@ -61,7 +60,6 @@ export class Plan {
   }
 
   remove(key: WorkKey, reason: string): void {
-    this.deleted.add(key.id);
     this.keys.splice(this.keys.indexOf(key), 1);
     this.changes.push({ kind: 'delete', id: key.id, reason });
   }
@@ -105,4 +103,3 @@ export function algorithmName(algorithm: number): string {
   return ({ 8: 'RSASHA256', 13: 'ECDSAP256SHA256', 15: 'ED25519' } as Record<number, string>)[algorithm] ?? `algorithm ${algorithm}`;
 }
 
-export { isSep, isZoneSigner };

@@ -2,9 +2,9 @@
 // a key one step (Plan.set / generate / remove); otherwise it records when it will be due.
 // Timings are RFC 7583's: a change is seen everywhere after the propagation delay, and a cached
 // copy of the old state lives for its TTL after that.
-import { isPublished, reached, signsZone, type KeyRole } from './key-state.js';
+import { dsAtParent, dsGone, isSep, isZoneSigner, reached, signsZone, type KeyRole } from './key-state.js';
 import { policyAlgorithmNumber, type DnssecPolicy } from './policy.js';
-import { algorithmName, byAge, isFinished, isLive, isSep, isZoneSigner, label, type Plan, type WorkKey } from './rollover-plan.js';
+import { algorithmName, byAge, isFinished, isLive, label, type Plan, type WorkKey } from './rollover-plan.js';
 
 export function wantedRoles(policy: DnssecPolicy): KeyRole[] {
   return policy.keys === 'csk' ? ['csk'] : ['ksk', 'zsk'];
@@ -29,17 +29,20 @@ function lifetime(policy: DnssecPolicy, role: KeyRole): number {
   return role === 'zsk' ? policy.zskLifetime : policy.kskLifetime;
 }
 
-/** The parent check's answer becomes dsSeen / dsRemovedSeen. */
+/**
+ * The parent check's answer becomes dsSeen / dsRemovedSeen, for every key alike: a registrar may
+ * act late on a CDS RRset already withdrawn, and only what the parent serves counts.
+ */
 export function observeParent(plan: Plan, present: ReadonlySet<number>, outgoing: (key: WorkKey) => boolean): void {
   for (const key of plan.keys) {
     if (!isSep(key) || key.generated !== undefined) continue;
     const shown = present.has(key.keyTag);
-    if (shown && key.dsSeen === undefined && !outgoing(key) && (key.dsSubmitted !== undefined || key.imported)) {
+    const asked = key.dsSubmitted !== undefined || key.imported || key.dsSeen !== undefined;
+    if (shown && asked && !dsAtParent(key)) {
       plan.set(key, 'dsSeen', `the parent serves the DS of ${label(key)}`);
     }
-    const mayBeThere = key.dsSeen !== undefined || key.dsSubmitted !== undefined || key.imported;
-    if (!shown && mayBeThere && key.dsRemovedSeen === undefined && outgoing(key)) {
-      plan.set(key, 'dsRemovedSeen', `the parent no longer serves the DS of ${label(key)}`);
+    if (!shown && !dsGone(key) && (dsAtParent(key) || (asked && outgoing(key)))) {
+      plan.set(key, 'dsRemovedSeen', `the parent does not serve the DS of ${label(key)}`);
     }
   }
 }
@@ -83,7 +86,7 @@ function rollTiming(plan: Plan, role: KeyRole): { publish: number; active?: numb
 }
 
 /** An incoming key: published → active (pre-publication), or active → published (algorithm roll), → DS submitted. */
-export function advanceIncoming(plan: Plan, key: WorkKey, anyDsAtParent: boolean): void {
+export function advanceIncoming(plan: Plan, key: WorkKey): void {
   const { propagation, dnskeyTtl, maxZoneTtl } = plan.t;
   if (key.publish !== undefined && key.active === undefined) {
     // RFC 6781 §4.1.1.1: signs only once every cache can hold its DNSKEY.
@@ -97,21 +100,53 @@ export function advanceIncoming(plan: Plan, key: WorkKey, anyDsAtParent: boolean
   }
   // (A key whose DS the parent already serves, such as an imported one, needs no submission.)
   if (isSep(key) && key.dsSubmitted === undefined && key.dsSeen === undefined && key.publish !== undefined && key.active !== undefined) {
-    // A first DS also waits for every unsigned answer to leave the caches (RFC 7583 §3.3.1 "ready").
-    const wait = propagation + (anyDsAtParent ? dnskeyTtl : Math.max(dnskeyTtl, maxZoneTtl));
-    if (plan.due(Math.max(key.publish, key.active) + wait)) {
+    // RFC 7583 §3.3.1 "ready": its DNSKEY and keyset signature in every cache; and RFC 6840 §5.11:
+    // once a DS names this algorithm, every cached RRset must carry a signature of it (for a
+    // first DS, that is also every unsigned answer gone from the caches).
+    const signingSince = algorithmSigningSince(plan, key.algorithm);
+    if (signingSince === undefined) return;
+    const ready = Math.max(Math.max(key.publish, key.active) + propagation + dnskeyTtl, signingSince + propagation + maxZoneTtl);
+    if (plan.due(ready)) {
       plan.set(key, 'dsSubmitted', `${label(key)} is ready: its DS goes to the parent${plan.policy?.cds === true ? ' (CDS/CDNSKEY published)' : ''}`);
     }
   }
-  if (isSep(key) && key.dsSubmitted !== undefined && key.dsSeen === undefined) {
+  if (isSep(key) && key.dsSubmitted !== undefined && !dsAtParent(key)) {
     plan.waiting(`the DS of ${label(key)} at the parent (parent check or \`keys ds-seen\`)`);
   }
 }
 
+/** An outgoing key that never signed (its roll was overtaken by a policy change) simply goes. */
+export function abandonIfUnused(plan: Plan, key: WorkKey): boolean {
+  if (reached(key.active, plan.now)) return false;
+  const reason = `${label(key)} abandoned before it signed: the policy no longer wants it`;
+  if (key.retire === undefined) plan.set(key, 'retire', reason);
+  if (key.remove === undefined) plan.set(key, 'remove', reason);
+  return true;
+}
+
+/** Since when the zone data has been signed without a break by keys of `algorithm` (undefined: it is not signed by one now). */
+function algorithmSigningSince(plan: Plan, algorithm: number): number | undefined {
+  const spans = plan.keys
+    .filter((k) => isZoneSigner(k) && k.algorithm === algorithm && reached(k.active, plan.now))
+    .map((k) => [k.active!, k.retire ?? Number.POSITIVE_INFINITY] as const);
+  if (!spans.some(([from, to]) => from <= plan.now && plan.now < to)) return undefined;
+  let since = plan.now;
+  for (let extended = true; extended; ) {
+    extended = false;
+    for (const [from, to] of spans) {
+      if (from < since && to >= since) {
+        since = from;
+        extended = true;
+      }
+    }
+  }
+  return since;
+}
+
 /** The moment every cache holds a DS RRset naming the key (undefined while the parent has not shown it). */
 function dsEverywhere(plan: Plan, key: WorkKey | undefined): number | undefined {
-  if (key === undefined || key.dsSeen === undefined) return undefined;
-  return key.dsSeen + plan.t.propagation + plan.t.parentDsTtl;
+  if (key === undefined || !dsAtParent(key)) return undefined;
+  return key.dsSeen! + plan.t.propagation + plan.t.parentDsTtl;
 }
 
 /** An outgoing key whose algorithm the policy still uses: retired by its successor, removed after the TTLs. */
@@ -122,18 +157,20 @@ export function advanceOutgoingSameAlgorithm(plan: Plan, key: WorkKey, successor
   if (isZoneSigner(key) && signsZone(key, plan.now) && zoneSuccessor !== undefined && reached(zoneSuccessor.active, plan.now)) {
     plan.set(key, 'retire', `${label(key)} stops signing the zone: ${label(zoneSuccessor)} signs it`);
   }
-  if (key.remove !== undefined) return;
+  // (A key can arrive here half-way out: removed but still signing, from an algorithm roll the
+  // policy went back on.)
+  if (key.remove !== undefined && key.retire !== undefined) return;
   // Its signatures over zone data must be out of every cache before its DNSKEY goes.
   const zoneSigsGone = !isZoneSigner(key) || (key.retire !== undefined && plan.due(key.retire + propagation + maxZoneTtl));
   if (!isSep(key)) {
-    if (zoneSigsGone) plan.set(key, 'remove', `${label(key)} removed from the DNSKEY RRset: its signatures left every cache`);
+    if (key.remove === undefined && zoneSigsGone) plan.set(key, 'remove', `${label(key)} removed from the DNSKEY RRset: its signatures left every cache`);
     return;
   }
   // RFC 6781 §4.1.2: the old SEP key goes once every cached DS RRset names its successor.
   const ready = dsEverywhere(plan, sepSuccessor);
   if (ready === undefined || !plan.due(ready) || !zoneSigsGone) return;
   if (key.retire === undefined) plan.set(key, 'retire', `${label(key)} stops signing the DNSKEY RRset: every cached DS names ${label(sepSuccessor!)}`);
-  plan.set(key, 'remove', `${label(key)} removed from the DNSKEY RRset: every cached DS names ${label(sepSuccessor!)}`);
+  if (key.remove === undefined) plan.set(key, 'remove', `${label(key)} removed from the DNSKEY RRset: every cached DS names ${label(sepSuccessor!)}`);
 }
 
 /**
@@ -146,7 +183,11 @@ export function advanceOutgoingOldAlgorithm(plan: Plan, key: WorkKey, successors
   const newSeps = [...successors.values()].filter(isSep);
   const newDsEverywhere = newSeps.map((k) => dsEverywhere(plan, k));
   if (newSeps.length === 0 || newDsEverywhere.some((at) => at === undefined)) return;
-  const ready = Math.max(...(newDsEverywhere as number[]));
+  // The new algorithm's DNSKEYs and signatures must be in every cache too: a policy change in the
+  // middle of a roll can bring successors that started later than the DS.
+  const cached = [...successors.values()].map((k) => successorCached(plan, k));
+  if (cached.some((at) => at === undefined)) return;
+  const ready = Math.max(...(newDsEverywhere as number[]), ...(cached as number[]));
   if (key.remove === undefined) {
     if (!plan.due(ready)) return;
     plan.set(key, 'remove', `${label(key)} removed from the DNSKEY RRset: the DS of ${algorithmName(newSeps[0]!.algorithm)} reached every cache (RFC 6781 §4.1.4)`);
@@ -162,11 +203,19 @@ export function advanceOutgoingOldAlgorithm(plan: Plan, key: WorkKey, successors
   }
 }
 
+/** When a successor's DNSKEY and its signatures are in every cache (undefined: not published and signing yet). */
+function successorCached(plan: Plan, key: WorkKey): number | undefined {
+  if (key.publish === undefined || key.active === undefined) return undefined;
+  const { propagation, dnskeyTtl, maxZoneTtl } = plan.t;
+  const signatureTtl = isZoneSigner(key) ? Math.max(dnskeyTtl, maxZoneTtl) : dnskeyTtl;
+  return Math.max(key.publish + propagation + dnskeyTtl, key.active + propagation + signatureTtl);
+}
+
 /** When the parent stopped serving every DS of `algorithm` (undefined: not known yet). */
 function oldAlgorithmDsGone(plan: Plan, algorithm: number, newSeps: readonly WorkKey[]): number | undefined {
   const old = plan.keys.filter((k) => isSep(k) && k.algorithm === algorithm && (k.dsSubmitted !== undefined || k.dsSeen !== undefined || k.imported));
   if (old.length === 0) return Number.NEGATIVE_INFINITY;
-  if (old.every((k) => k.dsRemovedSeen !== undefined)) return Math.max(...old.map((k) => k.dsRemovedSeen!));
+  if (old.every(dsGone)) return Math.max(...old.map((k) => k.dsRemovedSeen!));
   // Without a parent check the operator's `keys ds-seen` for the new key confirms the parent's DS
   // RRset is the CDS RRset, which names only the new algorithm.
   if (plan.policy?.parentDsCheck === undefined) return Math.max(...newSeps.map((k) => k.dsSeen!));
@@ -180,7 +229,7 @@ export function deleteIfDone(plan: Plan, key: WorkKey): void {
   const signatureTtl = isZoneSigner(key) ? Math.max(dnskeyTtl, maxZoneTtl) : dnskeyTtl;
   if (!plan.due(key.remove! + propagation + dnskeyTtl) || !plan.due(key.retire! + propagation + signatureTtl)) return;
   // With a parent check, a SEP key is kept until its DS is seen gone (it could still be needed).
-  if (isSep(key) && key.dsSeen !== undefined && key.dsRemovedSeen === undefined && plan.policy?.parentDsCheck !== undefined) {
+  if (isSep(key) && dsAtParent(key) && plan.policy?.parentDsCheck !== undefined) {
     plan.waiting(`the parent to drop the DS of ${label(key)}`);
     return;
   }
@@ -191,7 +240,7 @@ export function deleteIfDone(plan: Plan, key: WorkKey): void {
 export function goInsecure(plan: Plan): void {
   const { propagation, parentDsTtl } = plan.t;
   const atParent = plan.keys.filter((k) => isSep(k) && (k.dsSeen !== undefined || k.dsSubmitted !== undefined || k.imported));
-  if (atParent.some((k) => k.dsRemovedSeen === undefined)) {
+  if (atParent.some((k) => !dsGone(k))) {
     plan.waiting('the parent to remove the DS (CDS/CDNSKEY DELETE published, RFC 8078 §4)');
     return;
   }
@@ -200,4 +249,3 @@ export function goInsecure(plan: Plan): void {
   for (const key of [...plan.keys]) plan.remove(key, `${label(key)} deleted: signing is off and no cache holds the DS any more`);
 }
 
-export { isPublished };

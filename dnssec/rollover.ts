@@ -6,6 +6,7 @@ import { isPublished, isSep, reached, signsKeyset, signsZone, type KeyState } fr
 import { policyAlgorithmNumber, type DnssecPolicy } from './policy.js';
 import { byAge, Plan, type WorkKey } from './rollover-plan.js';
 import {
+  abandonIfUnused,
   advanceIncoming,
   advanceOutgoingOldAlgorithm,
   advanceOutgoingSameAlgorithm,
@@ -16,7 +17,7 @@ import {
   targets,
   wantedRoles,
 } from './rollover-rules.js';
-import type { KeyPlan, KeyView, PlanInput } from './rollover-types.js';
+import type { GenerateChange, KeyChange, KeyPlan, KeyView, PlanInput } from './rollover-types.js';
 
 export type { GenerateChange, KeyChange, KeyPlan, KeyView, PlanInput, SetChange, DeleteChange } from './rollover-types.js';
 
@@ -30,6 +31,8 @@ export function planKeys(input: PlanInput): KeyPlan {
   for (const [name, value] of [['now', input.now], ['maxZoneTtl', input.maxZoneTtl]] as const) {
     if (!Number.isFinite(value) || value < 0) throw new RangeError(`planKeys: ${name} ${String(value)} is not a non-negative number of seconds`);
   }
+  const ids = new Set(input.keys.map((key) => key.id));
+  if (ids.size !== input.keys.length) throw new RangeError('planKeys: two keys share an id');
   const policy = input.policy;
   if (input.rollNow !== undefined && (policy === undefined || !wantedRoles(policy).includes(input.rollNow))) {
     const has = policy === undefined ? 'signing is off' : `policy "${policy.name}" uses ${wantedRoles(policy).map((role) => role.toUpperCase()).join(' and ')}`;
@@ -59,13 +62,14 @@ function planSigned(plan: Plan, policy: DnssecPolicy, input: PlanInput): void {
     const successors = targets(plan, policy);
     const incoming = new Set(successors.values());
     if (present !== undefined) observeParent(plan, present, (key) => !incoming.has(key));
-    const anyDsAtParent = plan.keys.some((k) => isSep(k) && k.dsSeen !== undefined && k.dsRemovedSeen === undefined);
-    for (const key of incoming) advanceIncoming(plan, key, anyDsAtParent);
+    for (const key of incoming) advanceIncoming(plan, key);
     const successorAlgorithms = new Set([...successors.values()].map((k) => k.algorithm));
     for (const key of [...plan.keys].sort(byAge)) {
       if (incoming.has(key)) continue;
-      if (successorAlgorithms.has(key.algorithm)) advanceOutgoingSameAlgorithm(plan, key, successors);
-      else advanceOutgoingOldAlgorithm(plan, key, successors);
+      if (!abandonIfUnused(plan, key)) {
+        if (successorAlgorithms.has(key.algorithm)) advanceOutgoingSameAlgorithm(plan, key, successors);
+        else advanceOutgoingOldAlgorithm(plan, key, successors);
+      }
       deleteIfDone(plan, key);
     }
     if (plan.changes.length === before) return;
@@ -107,8 +111,8 @@ function cdsOf(keys: readonly WorkKey[], policy: DnssecPolicy | undefined, now: 
  */
 export function applyKeyChanges(
   keys: readonly KeyState[],
-  changes: readonly import('./rollover-types.js').KeyChange[],
-  newKey: (change: import('./rollover-types.js').GenerateChange) => { id: string; keyTag: number },
+  changes: readonly KeyChange[],
+  newKey: (change: GenerateChange) => { id: string; keyTag: number },
   now: number,
 ): KeyState[] {
   const out = keys.map((key) => ({ ...key }));

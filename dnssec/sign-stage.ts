@@ -56,6 +56,11 @@ export function createSignStage(options: SignStageOptions): Stage {
     let keys = options.keys.list(origin);
     let keysCreated: StoredDnssecKey[] = [];
     if (keys.length === 0) {
+      if (ctx.mode === 'incremental' && findRRset(ctx.working!.load(ctx.apexKey).node, RRType.DNSKEY)) {
+        // the zone is signed but its keys are gone from LMDB: new keys would not match the DS at
+        // the parent, so nothing is committed and the last signed version keeps answering
+        throw new StoreError(`zone ${ctx.before.origin} is signed but its DNSSEC keys are missing from the store; import them (meshdns keys import) or turn signing off and on again`, 'MESHDNS_ERR_DNSSEC_KEYS_LOST');
+      }
       keysCreated = initialKeys(policy, now);
       options.keys.putInTransaction(origin, keysCreated);
       keys = keysCreated;

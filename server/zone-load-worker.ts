@@ -7,5 +7,18 @@ import { setLoaderWriterSetup } from '../zones/import/zone-load-worker.js';
 
 setLoaderWriterSetup((writer, job) => {
   const policy = job.signingPolicy as ZonePolicy | undefined;
-  if (policy) attachSigning(writer, () => policy);
+  if (!policy) return;
+  attachSigning(writer, () => policy, {
+    // the server logs a loader's progress messages
+    onSigned: (event) => {
+      if (event.stripped === 0 && event.keysCreated.length === 0) return;
+      process.send?.({
+        kind: 'progress',
+        message: event.stripped > 0
+          ? 'DNSSEC records from the zone file (RRSIG, NSEC, NSEC3, NSEC3PARAM, DNSKEY, CDS, CDNSKEY) dropped: this zone is signed here'
+          : 'key event: key generated, published and active (zone signed for the first time)',
+        details: { zone: event.origin, records: event.stripped, keys: event.keysCreated.map((k) => ({ keyTag: k.keyTag, role: k.role, algorithm: k.algorithm })) },
+      });
+    },
+  });
 });

@@ -17,7 +17,7 @@ export function exportZone(store: ZoneReader, meta: ZoneMeta): string {
     for (const set of node.rrsets) {
       for (const rr of set.rrs) {
         // each RRSIG with the TTL of the RRset it covers (RFC 4034 §3), not the node's one RRSIG TTL
-        const ttl = set.type === RRType.RRSIG && rr.rdata.length >= 8 ? Math.min(set.ttl, Buffer.from(rr.rdata).readUInt32BE(4)) : set.ttl;
+        const ttl = set.type === RRType.RRSIG && rr.rdata.length >= 8 ? Buffer.from(rr.rdata).readUInt32BE(4) : set.ttl;
         const line = `${owner}\t${ttl}\tIN\t${typeToText(set.type)}\t${rdataToText(set.type, rr.rdata)}`;
         if (set.type === RRType.SOA) soa = line;
         else lines.push(line);

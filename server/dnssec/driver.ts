@@ -3,7 +3,10 @@ import type { Logger } from 'pino';
 import { algorithmName } from '../../dnssec/algorithm.js';
 import { formatBindKeyFiles, parseBindKeyFiles } from '../../dnssec/bind-key-file.js';
 import { dsRdata } from '../../dnssec/ds.js';
-import { isPublished, reached, signsZone } from '../../dnssec/key-state.js';
+import { reached } from '../../dnssec/key-state.js';
+import { keyViewAt } from '../../dnssec/key-view.js';
+import { keysetRRsets } from '../../dnssec/keyset.js';
+import { algorithmNumber } from '../../dnssec/algorithm.js';
 import { generateKey, keyFromPkcs8 } from '../../dnssec/keys.js';
 import type { DnssecPolicy } from '../../dnssec/policy.js';
 import { applyKeyChanges, planKeys, type KeyPlan } from '../../dnssec/rollover.js';
@@ -17,7 +20,7 @@ import { findRRset } from '../../zones/store/node.js';
 import type { ZoneWriter } from '../../zones/store/write-door.js';
 import type { ControlCounters } from '../metrics/counters.js';
 import type { DnssecControl, KeyStatus, ZoneSigningStatus } from './control.js';
-import { scanSignatures, type SignatureScan } from './signature-scan.js';
+import { scanSignatures, signerId, type SignatureScan } from './signature-scan.js';
 
 export interface DriverOptions {
   store: LmdbStore;
@@ -167,10 +170,12 @@ export class DnssecDriver implements DnssecControl {
     const keys = this.o.keys.list(origin);
     const resign = this.zoneNeeds(apexKey, keys, now);
     if (resign) {
-      this.o.writer.begin(parseName(origin), 'dnssec', 'primary').resign(resign === 'all' ? 'all' : []).commit();
+      // new zone signers (a ZSK or algorithm roll): the apex now, the other names in batches by
+      // the refresh below, so a big zone is never re-signed in one commit on the query thread
+      this.o.writer.begin(parseName(origin), 'dnssec', 'primary').resign(resign === 'chain' ? 'all' : []).commit();
       run.scan = undefined;
     }
-    await this.refresh(origin, zoneId, run, policy ?? last);
+    await this.refresh(origin, zoneId, run, policy ?? last, resign === 'signers');
   }
 
   /** Persists a plan's key changes (new keys made here) and logs each as a key event. */
@@ -197,31 +202,48 @@ export class DnssecDriver implements DnssecControl {
    * What the zone in LMDB lacks against the keys' view: `all` when other keys must sign the zone
    * data (every RRSIG made again), `keyset` when only DNSKEY/CDS/CDNSKEY or their signatures change.
    */
-  private zoneNeeds(apexKey: Buffer, keys: StoredDnssecKey[], now: number): 'all' | 'keyset' | undefined {
+  private zoneNeeds(apexKey: Buffer, keys: StoredDnssecKey[], now: number): 'chain' | 'signers' | 'keyset' | undefined {
     const meta = this.o.store.zoneMeta(apexKey);
     const apex = meta && this.o.store.getNode(meta.id, apexKey, false);
-    if (!apex) return undefined;
+    if (!meta || !apex) return undefined;
+    const policy = this.policyFor(normalOrigin(meta.origin));
+    if (!policy || policy.unsign) return undefined;
+    const view = keyViewAt(keys, now, algorithmNumber(policy.algorithm), policy.goingInsecure === true);
     const sigs = findRRset(apex, RRType.RRSIG)?.rrs.map((r) => r.rdata) ?? [];
-    const tagsOver = (type: number) => new Set(sigs.filter((s) => ((s[0]! << 8) | s[1]!) === type).map((s) => `${s[2]}/${(s[16]! << 8) | s[17]!}`));
-    const wantZone = new Set(keys.filter((k) => signsZone(k, now)).map((k) => `${k.algorithm}/${k.keyTag}`));
-    const haveZone = tagsOver(RRType.SOA);
-    if (!sameSet(wantZone, haveZone)) return 'all';
-    const published = new Set(keys.filter((k) => isPublished(k, now)).map((k) => Buffer.from(keyFromPkcs8(k.pkcs8, k.algorithm, k.flags).dnskey).toString('hex')));
-    const inZone = new Set(findRRset(apex, RRType.DNSKEY)?.rrs.map((r) => Buffer.from(r.rdata).toString('hex')) ?? []);
-    if (!sameSet(published, inZone)) return 'keyset';
-    // CDS and the keyset signers follow the timestamps too: a cheap commit of the apex settles them
-    const cdsWanted = keys.filter((k) => k.role !== 'zsk' && (reached(k.dsSubmitted, now) || reached(k.dsSeen, now)) && !reached(k.remove, now)).length;
-    const cdsHave = findRRset(apex, RRType.CDNSKEY)?.rrs.length ?? 0;
-    if (cdsWanted !== cdsHave && !(cdsHave === 1 && this.o.configuredPolicy(normalOrigin(meta.origin)) === undefined)) return 'keyset';
+    const signersOver = (type: number) => new Set(sigs.filter((s) => ((s[0]! << 8) | s[1]!) === type).map((s) => `${s[2]}/${(s[16]! << 8) | s[17]!}`));
+    const ids = (list: StoredDnssecKey[]) => new Set(list.map((k) => `${k.algorithm}/${k.keyTag}`));
+    const signersChanged = !sameSet(ids(view.zoneSigners), signersOver(RRType.SOA));
+    // a new denial mode or NSEC3 parameters: the chain is made again whole
+    const param = findRRset(apex, RRType.NSEC3PARAM)?.rrs[0]?.rdata;
+    if (policy.denial === 'nsec3' ? !param || ((param[2]! << 8) | param[3]!) !== policy.nsec3.iterations || param[4] !== policy.nsec3.saltLength
+      : param !== undefined || !findRRset(apex, RRType.NSEC)) return 'chain';
+    if (policy.denial === 'nsec3' && policy.nsec3.optOut !== this.chainOptOut(meta.id)) return 'chain';
+    if (signersChanged) return 'signers';
+    if (!sameSet(ids(view.keysetSigners), signersOver(RRType.DNSKEY))) return 'keyset';
+    const wanted = keysetRRsets(parseName(meta.origin), view, policy);
+    const hex = (list: Uint8Array[]) => new Set(list.map((r) => Buffer.from(r).toString('hex')));
+    const inZone = (type: number) => hex(findRRset(apex, type)?.rrs.map((r) => r.rdata) ?? []);
+    if (!sameSet(hex(wanted.dnskey), inZone(RRType.DNSKEY)) || !sameSet(hex(wanted.cds), inZone(RRType.CDS)) ||
+      !sameSet(hex(wanted.cdnskey), inZone(RRType.CDNSKEY))) return 'keyset';
     return undefined;
   }
 
+  /** Whether the zone's NSEC3 chain has the opt-out flag (read from its last NSEC3). */
+  private chainOptOut(zoneId: number): boolean | undefined {
+    const first = this.o.store.nsec3Covering(zoneId, Buffer.alloc(20, 0xff));
+    const rdata = first && findRRset(first.node, RRType.NSEC3)?.rrs[0]?.rdata;
+    return rdata === undefined ? undefined : (rdata[1]! & 1) === 1;
+  }
+
   /** Re-signs the names whose signatures are due, a batch per commit, yielding between batches. */
-  private async refresh(origin: string, zoneId: number, run: ZoneRun, policy: DnssecPolicy | undefined): Promise<void> {
+  private async refresh(origin: string, zoneId: number, run: ZoneRun, policy: DnssecPolicy | undefined, signersChanged: boolean): Promise<void> {
     if (!policy) return;
     const now = this.now();
-    if (!run.scan || (run.scan.earliestExpiry !== undefined && run.scan.earliestExpiry - now < policy.rrsigRefresh)) {
-      run.scan = await scanSignatures(this.o.store, zoneId, now, policy.rrsigRefresh);
+    if (signersChanged || !run.scan || (run.scan.earliestExpiry !== undefined && run.scan.earliestExpiry - now < policy.rrsigRefresh)) {
+      const view = keyViewAt(this.o.keys.list(origin), now, algorithmNumber(policy.algorithm));
+      const signers = new Set([...view.zoneSigners, ...view.keysetSigners].map((k) => signerId(k.algorithm, k.keyTag)));
+      const required = new Set(view.zoneSigners.map((k) => signerId(k.algorithm, k.keyTag)));
+      run.scan = await scanSignatures(this.o.store, zoneId, now, policy.rrsigRefresh, signers, required);
     }
     const due = run.scan.due;
     if (due.length === 0) return;
@@ -287,6 +309,14 @@ export class DnssecDriver implements DnssecControl {
     const origin = normalOrigin(originText);
     const keys = this.o.keys.list(origin);
     const now = this.now();
+    if (!this.o.configuredPolicy(origin) && keys.length > 0) {
+      // going insecure: what the parent now shows is no DS at all (RFC 8078 §4 DELETE acted on)
+      const sep = keys.filter((k) => k.role !== 'zsk' && k.dsRemovedSeen === undefined);
+      this.o.keys.write(origin, sep.map((k) => ({ ...k, dsRemovedSeen: now })));
+      this.event(this.runOf(origin), origin, 'dsRemovedSeen', 'the parent no longer serves a DS for the zone (operator)');
+      await this.stepNow(origin);
+      return this.status(origin) ?? { origin, policy: undefined, keys: [], nextEvent: undefined, waitingFor: [], earliestExpiry: undefined, lastEvent: undefined };
+    }
     const waiting = keys.filter((k) => k.role !== 'zsk' && k.dsSubmitted !== undefined && k.dsSeen === undefined && (keyTag === undefined || k.keyTag === keyTag));
     if (waiting.length === 0) {
       throw codeError(`zone ${origin} has no ${keyTag === undefined ? '' : `key ${keyTag} `}whose DS is waiting to be seen at the parent`, 'MESHDNS_ERR_DNSSEC_NO_KEY');

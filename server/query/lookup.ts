@@ -8,6 +8,8 @@ import { findRRset, NodeFlag, type StoredRRset, type ZoneNode } from '../../zone
 import { Rcode } from '../message/rcode.js';
 import type { OutRRset } from '../message/writer.js';
 import type { ServedZone } from '../zone-table.js';
+import { DenialProofs } from './denial.js';
+import { denialChainOf, type DenialChain } from './nsec3-lookup.js';
 
 export type { OutRRset };
 
@@ -22,13 +24,37 @@ export interface Resolution {
 
 const CNAME_CHAIN_MAX = 8;
 const STAR = Buffer.from('*\0', 'latin1');
+const UNSIGNED: DenialChain = { kind: 'none' };
+
+/** A name answered from a wildcard (RFC 4592): the query name and its closest encloser. */
+interface Synthesis {
+  qkey: Uint8Array;
+  ceKey: Uint8Array;
+}
 
 /**
  * Authoritative lookup, RFC 1034 §4.3.2 with RFC 4592 wildcards, RFC 6672 DNAME and RFC 8482 ANY.
  * Synchronous: every read comes from the one LMDB snapshot of this event-loop turn.
  */
 export class Resolver {
-  constructor(private readonly store: LmdbStore) {}
+  private readonly proofs: DenialProofs;
+  /** The denial chain of each zone for one generation (decided by the apex); a deleted zone's goes with it. */
+  private readonly chains = new WeakMap<ServedZone, { generation: number; chain: DenialChain }>();
+
+  constructor(private readonly store: LmdbStore) {
+    this.proofs = new DenialProofs(store);
+  }
+
+  /** The chain that proves denials in DO=1 answers; 'none' without DO (nothing is proved then). */
+  private chain(zone: ServedZone, dnssecOk: boolean): DenialChain {
+    if (!dnssecOk) return UNSIGNED;
+    const cached = this.chains.get(zone);
+    if (cached && cached.generation === zone.generation) return cached.chain;
+    const apex = this.apex(zone);
+    const chain = apex ? denialChainOf(apex) : UNSIGNED;
+    this.chains.set(zone, { generation: zone.generation, chain });
+    return chain;
+  }
 
   private node(zoneId: number, key: Uint8Array): ZoneNode | undefined {
     return this.store.getNode(zoneId, key, false);
@@ -67,20 +93,22 @@ export class Resolver {
   private step(
     zone: ServedZone, name: WireName, key: Uint8Array, qtype: number, dnssecOk: boolean, res: Resolution, inChain: boolean,
   ): { name: WireName; key: Uint8Array } | undefined {
-    const node = this.node(zone.id, key);
+    // RFC 5155 §7.2.8: an NSEC3 owner name is answered as if it did not exist
+    let node = this.node(zone.id, key);
+    if (node && node.flags & NodeFlag.NSEC3) node = undefined;
     if (node) {
       if (node.flags & NodeFlag.NONAUTH) return this.referral(zone, this.cutAbove(zone, key), res, dnssecOk, inChain);
       // RFC 4035 §3.1.4.1 / RFC 1034: DS at a cut belongs to the parent side, everything else is referred
       if (node.flags & NodeFlag.DELEGATION && !(qtype === RRType.DS && !inChain)) {
         return this.referral(zone, { key, node }, res, dnssecOk, inChain);
       }
-      return this.answerAt(zone, name, key, node, qtype, dnssecOk, res);
+      return this.answerAt(zone, name, key, node, qtype, dnssecOk, res, undefined);
     }
     // closest encloser: ENTs are real nodes, so the first existing ancestor is it; its flags
     // alone decide the common NXDOMAIN, so the node is decoded only when they say it matters
     let ceKey = parentKey(key)!;
     let ceFlags = this.store.getFlags(zone.id, ceKey);
-    while (ceFlags < 0) {
+    while (ceFlags < 0 || ceFlags & NodeFlag.NSEC3) {
       ceKey = parentKey(ceKey)!;
       ceFlags = this.store.getFlags(zone.id, ceKey);
     }
@@ -91,29 +119,34 @@ export class Resolver {
       const starKey = Buffer.concat([ceKey, STAR]);
       const star = this.node(zone.id, starKey);
       // RFC 4592 §2.2.1: the source of synthesis answers with the query name as owner
-      if (star) return this.answerAt(zone, name, starKey, star, qtype, dnssecOk, res);
+      if (star) return this.answerAt(zone, name, starKey, star, qtype, dnssecOk, res, { qkey: key, ceKey });
     }
     res.rcode = Rcode.NXDOMAIN;
     this.negative(zone, res, dnssecOk);
+    const chain = this.chain(zone, dnssecOk);
+    if (chain.kind !== 'none') this.proofs.nxdomain(zone, chain, key, ceKey, res.authority);
     return undefined;
   }
 
   private answerAt(
-    zone: ServedZone, owner: WireName, _key: Uint8Array, node: ZoneNode, qtype: number, dnssecOk: boolean, res: Resolution,
+    zone: ServedZone, owner: WireName, key: Uint8Array, node: ZoneNode, qtype: number, dnssecOk: boolean, res: Resolution,
+    wildcard: Synthesis | undefined,
   ): { name: WireName; key: Uint8Array } | undefined {
     if (qtype === RRType.ANY) {
       // RFC 8482 §4.1: answer with one RRset (the first non-DNSSEC one) rather than all of them
       const pick = node.rrsets.find((s) => s.type !== RRType.RRSIG && s.type !== RRType.NSEC && s.type !== RRType.NSEC3);
       if (!pick) {
-        this.negative(zone, res, dnssecOk);
+        this.nodata(zone, key, dnssecOk, res, wildcard);
         return undefined;
       }
       this.pushWithSigs(res.answer, owner, pick, node, dnssecOk);
+      this.wildcardProof(zone, dnssecOk, res, wildcard);
       return undefined;
     }
     const exact = findRRset(node, qtype);
     if (exact && exact.rrs.length > 0) {
       this.pushWithSigs(res.answer, owner, exact, node, dnssecOk);
+      this.wildcardProof(zone, dnssecOk, res, wildcard);
       this.additionalFor(zone, exact, res, dnssecOk);
       return undefined;
     }
@@ -122,11 +155,28 @@ export class Resolver {
     const cname = followsCname && node.flags & NodeFlag.CNAME ? findRRset(node, RRType.CNAME) : undefined;
     if (cname && cname.rrs[0]) {
       this.pushWithSigs(res.answer, owner, cname, node, dnssecOk);
+      this.wildcardProof(zone, dnssecOk, res, wildcard);
       const target = cname.rrs[0].rdata.subarray(0, wireNameLength(cname.rrs[0].rdata));
       return { name: target, key: nameToKey(target) };
     }
-    this.negative(zone, res, dnssecOk);
+    this.nodata(zone, key, dnssecOk, res, wildcard);
     return undefined;
+  }
+
+  /** NODATA: the SOA, and with DO the proof that the name (or the wildcard that matched) lacks the type. */
+  private nodata(zone: ServedZone, key: Uint8Array, dnssecOk: boolean, res: Resolution, wildcard: Synthesis | undefined): void {
+    this.negative(zone, res, dnssecOk);
+    const chain = this.chain(zone, dnssecOk);
+    if (chain.kind === 'none') return;
+    if (wildcard) this.proofs.wildcardNodata(zone, chain, wildcard.qkey, wildcard.ceKey, res.authority);
+    else this.proofs.nodata(zone, chain, key, res.authority);
+  }
+
+  /** A wildcard's answer carries the proof that no closer name exists (RFC 4035 §3.1.3.3). */
+  private wildcardProof(zone: ServedZone, dnssecOk: boolean, res: Resolution, wildcard: Synthesis | undefined): void {
+    if (!wildcard) return;
+    const chain = this.chain(zone, dnssecOk);
+    if (chain.kind !== 'none') this.proofs.wildcardAnswer(zone, chain, wildcard.qkey, wildcard.ceKey, res.authority);
   }
 
   /** RFC 6672 §2.2: synthesise a CNAME from the DNAME at the closest encloser. */
@@ -169,6 +219,11 @@ export class Resolver {
     if (dnssecOk && this.isSigned(zone)) {
       const ds = findRRset(cut.node, RRType.DS);
       if (ds) this.pushWithSigs(res.authority, owner, ds, cut.node, true);
+      else {
+        // RFC 4035 §3.1.4: an insecure delegation proves it has no DS
+        const chain = this.chain(zone, dnssecOk);
+        if (chain.kind !== 'none') this.proofs.noDs(zone, chain, cut.key, res.authority);
+      }
     }
     for (const rr of ns.rrs) {
       const target = rr.rdata;
@@ -246,6 +301,6 @@ export class Resolver {
     const sigs = findRRset(node, RRType.RRSIG);
     if (!sigs) return;
     const rdatas = sigs.rrs.filter((r) => ((r.rdata[0]! << 8) | r.rdata[1]!) === covered).map((r) => r.rdata);
-    if (rdatas.length > 0) out.push({ owner, type: RRType.RRSIG, ttl: Math.min(ttl, sigs.ttl), rdatas });
+    if (rdatas.length > 0) out.push({ owner, type: RRType.RRSIG, ttl, rdatas });
   }
 }

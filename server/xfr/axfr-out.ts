@@ -61,7 +61,7 @@ class XfrStream {
         if (!this.hasRoom(length)) return index;
         // one RRSIG RRset per node holds signatures of RRsets with different TTLs: each RRSIG goes
         // out with the TTL of the RRset it covers, its original TTL (RFC 4034 §3)
-        const rrTtl = type === RRType.RRSIG && length >= 8 ? Math.min(ttl, ((value[rdataAt + 4]! << 24) | (value[rdataAt + 5]! << 16) | (value[rdataAt + 6]! << 8) | value[rdataAt + 7]!) >>> 0) : ttl;
+        const rrTtl = type === RRType.RRSIG && length >= 8 ? ((value[rdataAt + 4]! << 24) | (value[rdataAt + 5]! << 16) | (value[rdataAt + 6]! << 8) | value[rdataAt + 7]!) >>> 0 : ttl;
         packer.record(sameOwner, type, rrTtl, value, rdataAt, rdataAt + length);
         sameOwner = true;
       }

@@ -55,7 +55,7 @@ async function withWorld(policy: () => DnssecPolicy | undefined, run: (w: World)
   const dir = mkdtempSync(join(tmpdir(), 'meshdns-roll-'));
   const store = LmdbStore.open(join(dir, 'data'));
   const clock = { now: START };
-  const log = pino({ level: process.env['TEST_LOG'] ?? 'silent' });
+  const log = pino({ level: process.env['TEST_LOG'] ?? 'silent' }, pino.destination({ fd: 2, sync: true }));
   const writer = new ZoneWriter(store);
   const keys = new KeyStore(store);
   const makeDriver = () => new DnssecDriver({ store, writer, keys, configuredPolicy: () => policy(), log, counters: new ControlCounters(), now: () => clock.now });
@@ -75,14 +75,15 @@ async function withWorld(policy: () => DnssecPolicy | undefined, run: (w: World)
 }
 
 let checked = 0;
-function verify(w: World, step: string): string {
+/** `csk`: dnssec-verify -z (the SEP flag says nothing about what a CSK signs; validators ignore it, RFC 4034 §2.1.1). */
+function verify(w: World, step: string, csk = false): string {
   const meta = w.store.zoneMeta(nameToKey(ORIGIN))!;
   const file = join(w.dir, `step-${++checked}.zone`);
   const text = exportZone(w.store, meta);
   writeFileSync(file, text);
   const at = new Date(w.clock.now * 1000).toISOString().replace(/[-:T]/g, '').slice(0, 14);
   try {
-    execFileSync('dnssec-verify', ['-q', '-o', ORIGIN_TEXT, file], { encoding: 'utf8', stdio: 'pipe' });
+    execFileSync('dnssec-verify', ['-q', ...(csk ? ['-z'] : []), '-o', ORIGIN_TEXT, file], { encoding: 'utf8', stdio: 'pipe' });
   } catch (e) {
     assert.fail(`${step}: dnssec-verify refused the zone:\n${String((e as { stderr?: string }).stderr)}\n${text}`);
   }
@@ -114,7 +115,7 @@ test('ZSK roll by pre-publication: every step verifies, the new ZSK signs, the o
     const first = soaSigners(verify(w, 'start'));
     assert.equal(first.length, 1);
     const seen = new Set<string>();
-    for (let day = 0; day < 8; day++) {
+    for (let day = 0; day < 16; day++) {
       await advance(w, DAY / 2, 3 * 3600);
       const text = verify(w, `day ${day / 2}`);
       seen.add(soaSigners(text).join(','));
@@ -132,11 +133,12 @@ test('KSK roll waits for the DS at the parent (ds-seen), a restart mid-roll carr
     await w.driver.runOnce();
     const ksk = w.keys.list(ORIGIN_TEXT).find((k) => k.role === 'ksk')!;
     await w.driver.dsSeen(ORIGIN_TEXT); // the first DS went to the parent
+    await advance(w, 3600, 3600);
     await w.driver.roll(ORIGIN_TEXT, 'ksk');
     await advance(w, DAY, 3600);
     verify(w, 'new KSK published');
     const status = w.driver.status(ORIGIN_TEXT)!;
-    assert.ok(status.waitingFor.some((x) => /DS/i.test(x)), `waits for the DS: ${JSON.stringify(status.waitingFor)}`);
+    assert.ok(status.waitingFor.some((x) => /DS/i.test(x)), `waits for the DS: ${JSON.stringify(status)}`);
     assert.ok(w.keys.list(ORIGIN_TEXT).some((k) => k.keyTag === ksk.keyTag && k.remove === undefined), 'the old KSK stays while the DS is not seen');
     // a restart: a new driver from what LMDB holds
     await w.driver.close();
@@ -160,11 +162,59 @@ test('signing turned off goes insecure: CDS/CDNSKEY DELETE first, then no DNSSEC
     const deleting = verify(w, 'going insecure');
     assert.match(deleting, /\tCDS\t0 0 0 00/);
     assert.match(deleting, /\tCDNSKEY\t0 3 0 AA==/);
-    // the parent removed the DS: the operator says so by ds-seen of nothing; the plan waits out the TTLs
+    // the parent removed the DS: the operator says so (keys ds-seen); the plan then waits out the TTLs
+    await w.driver.dsSeen(ORIGIN_TEXT);
     await advance(w, 4 * DAY, 3 * 3600);
     const meta = w.store.zoneMeta(nameToKey(ORIGIN))!;
     const text = exportZone(w.store, meta);
     assert.doesNotMatch(text, /\t(RRSIG|NSEC|DNSKEY|CDS|CDNSKEY)\t/, 'every DNSSEC record is gone');
     assert.equal(w.keys.list(ORIGIN_TEXT).length, 0);
+  });
+});
+
+test('algorithm rollover (P-256 to Ed25519, RFC 6781 §4.1.4 order) and a CSK roll: every step verifies', async () => {
+  requireTool('dnssec-verify', 'bind9-utils');
+  requireTool('ldns-verify-zone', 'ldnsutils');
+  let policy = basePolicy({ keys: 'csk', zskLifetime: 0 });
+  await withWorld(() => policy, async (w) => {
+    await w.driver.runOnce();
+    await w.driver.dsSeen(ORIGIN_TEXT);
+    await advance(w, 3600, 3600);
+    const before = w.keys.list(ORIGIN_TEXT);
+    assert.deepEqual(before.map((k) => k.algorithm), [13]);
+    // a CSK roll first
+    await w.driver.roll(ORIGIN_TEXT, 'csk');
+    for (let i = 0; i < 12; i++) {
+      await advance(w, 4 * 3600, 3600);
+      verify(w, `CSK roll step ${i}`, true);
+      if (w.driver.status(ORIGIN_TEXT)!.waitingFor.some((x) => /DS/.test(x))) await w.driver.dsSeen(ORIGIN_TEXT);
+    }
+    const afterCsk = w.keys.list(ORIGIN_TEXT);
+    assert.ok(!afterCsk.some((k) => k.id === before[0]!.id), 'the old CSK is gone after its roll');
+    // then the policy changes algorithm
+    policy = basePolicy({ keys: 'csk', zskLifetime: 0, algorithm: 'ed25519' });
+    const algorithmsSeen = new Set<string>();
+    for (let i = 0; i < 16; i++) {
+      await advance(w, 4 * 3600, 3600);
+      const text = verify(w, `algorithm roll step ${i}`, true);
+      algorithmsSeen.add([...new Set([...text.matchAll(/\tRRSIG\tSOA (\d+) /g)].map((m) => m[1]))].sort().join('+'));
+      if (w.driver.status(ORIGIN_TEXT)!.waitingFor.some((x) => /DS/.test(x))) await w.driver.dsSeen(ORIGIN_TEXT);
+    }
+    const after = w.keys.list(ORIGIN_TEXT);
+    assert.deepEqual([...new Set(after.map((k) => k.algorithm))], [15], `only Ed25519 keys remain (${[...algorithmsSeen].join(' → ')})`);
+    assert.ok(algorithmsSeen.has('13+15'), `both algorithms signed the zone during the roll (${[...algorithmsSeen].join(' → ')})`);
+  });
+});
+
+test('keys lost from LMDB: the next change is refused and the last signed version keeps answering', async () => {
+  await withWorld(() => basePolicy({ zskLifetime: 0 }), async (w) => {
+    await w.driver.runOnce();
+    const apexKey = nameToKey(ORIGIN);
+    const serial = w.store.zoneMeta(apexKey)!.serial;
+    w.keys.write(ORIGIN_TEXT, [], w.keys.list(ORIGIN_TEXT).map((k) => k.id));
+    assert.throws(() => w.writer.begin(ORIGIN, 'api').add({ owner: parseName('new.example.test.'), type: 1, ttl: 60, rdata: Uint8Array.of(192, 0, 2, 9) }).commit(),
+      /keys are missing from the store/);
+    assert.equal(w.store.zoneMeta(apexKey)!.serial, serial, 'nothing was committed');
+    assert.match(exportZone(w.store, w.store.zoneMeta(apexKey)!), /\tDNSKEY\t/, 'the signed version is still there');
   });
 });

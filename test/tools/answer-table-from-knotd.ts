@@ -15,12 +15,15 @@ import { openAnswerFixture } from '../helpers/answer-fixture.js';
 import { answerMismatches } from '../helpers/answer-check.js';
 import { answerQueryWire, type AnswerCase } from '../helpers/answer-query.js';
 import { decodeResponse, type Decoded } from '../helpers/presentation.js';
-import { ANSWER_CASES } from '../unit/answer-table.cases.js';
+import { ANSWER_CASES as UNSIGNED_CASES } from '../unit/answer-table.cases.js';
+import { SIGNED_ANSWER_CASES } from '../unit/answer-table.signed-cases.js';
+
+const ANSWER_CASES = [...UNSIGNED_CASES, ...SIGNED_ANSWER_CASES];
 
 const { values } = parseArgs({ options: { all: { type: 'boolean', default: false }, subject: { type: 'string', default: 'knotd' } } });
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const ZONE_DIR = path.join(ROOT, 'test', 'differential', 'zones');
-const ZONES = ['example.test', 'child.example.test', 'other.test', 'wild.test'];
+const ZONES = ['example.test', 'child.example.test', 'other.test', 'wild.test', 'signed.test'];
 
 const lit = (s: string): string => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 const list = (xs: string[]): string => (xs.length === 1 ? `[${lit(xs[0]!)}]` : `[\n      ${xs.map(lit).join(',\n      ')},\n    ]`);

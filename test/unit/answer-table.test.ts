@@ -1,6 +1,7 @@
 // Golden answer tables, in-process: every row of answer-table.cases.ts is one query handed to the
 // query pipeline (no sockets) and one named subtest, so a failure says which query and how the
-// answer differs. The zones are the differential ones; setup lives in helpers/answer-fixture.ts.
+// answer differs. The zones are the differential ones (signed.test for the DO=1 rows); setup lives
+// in helpers/answer-fixture.ts.
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -9,11 +10,14 @@ import { answerMismatches } from '../helpers/answer-check.js';
 import { openAnswerFixture, type AnswerFixture } from '../helpers/answer-fixture.js';
 import { variantText, type AnswerCase } from '../helpers/answer-query.js';
 import type { Decoded } from '../helpers/presentation.js';
-import { ANSWER_CASES } from './answer-table.cases.js';
+import { ANSWER_CASES as UNSIGNED_CASES } from './answer-table.cases.js';
+import { SIGNED_ANSWER_CASES } from './answer-table.signed-cases.js';
+
+const ANSWER_CASES = [...UNSIGNED_CASES, ...SIGNED_ANSWER_CASES];
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const ZONE_DIR = path.join(ROOT, 'test', 'differential', 'zones');
-const ZONES = ['example.test', 'child.example.test', 'other.test', 'wild.test'].map((z) => path.join(ZONE_DIR, `${z}.zone`));
+const ZONES = ['example.test', 'child.example.test', 'other.test', 'wild.test', 'signed.test'].map((z) => path.join(ZONE_DIR, `${z}.zone`));
 
 function caseName(c: AnswerCase): string {
   const cls = c.q.qclass === undefined ? '' : ` ${c.q.qclass}`;

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { KeyState } from '../../dnssec/key-state.js';
 import type { DnssecPolicy } from '../../dnssec/policy.js';
-import { planKeys } from '../../dnssec/rollover.js';
+import { applyKeyChanges, planKeys } from '../../dnssec/rollover.js';
 import { BASE_POLICY, checkChains, DAY, HOUR, timingsOf, World, type WorldOptions } from './dnssec-rollover-world.js';
 
 const START = 1_800_000_000;
@@ -163,7 +163,7 @@ test('an algorithm rollover of a CSK confirmed by the operator (no parent check)
   w.now += DAY;
   w.runUntil(START + 20 * DAY);
   assert.deepEqual(stepsOf(w, 'k2'), ['active', 'publish', 'dsSubmitted', 'dsSeen']);
-  assert.deepEqual(stepsOf(w, 'k1'), ['publish+active', 'dsSubmitted', 'dsSeen', 'remove', 'dsRemovedSeen', 'retire', 'delete']);
+  assert.deepEqual(stepsOf(w, 'k1'), ['publish+active', 'dsSubmitted', 'dsSeen', 'dsRemovedSeen', 'remove', 'retire', 'delete']);
   assert.equal(shape(w), 'csk/8/ds');
   assertSafe(w, policy);
 });
@@ -294,4 +294,11 @@ test('plans are deterministic; a roll request during a roll is ignored; a reques
   assert.throws(() => planKeys({ ...w.input(), rollNow: 'csk' }), /cannot roll the CSK: policy "test" uses KSK and ZSK/);
   assert.throws(() => planKeys({ ...w.input(), policy: undefined, rollNow: 'zsk' }), /signing is off/);
   assert.throws(() => planKeys({ ...w.input(), now: Number.NaN }), /now NaN/);
+});
+
+test('applyKeyChanges refuses changes to keys it does not have; planKeys refuses duplicate ids', () => {
+  const key: KeyState = { id: 'a', role: 'csk', algorithm: 13, keyTag: 1, imported: false, created: START, publish: START, active: START };
+  assert.throws(() => applyKeyChanges([key], [{ kind: 'set', id: 'b', field: 'retire', at: START, reason: '' }], () => ({ id: 'x', keyTag: 2 }), START), /no key "b" to set retire on/);
+  assert.throws(() => applyKeyChanges([key], [{ kind: 'delete', id: 'b', reason: '' }], () => ({ id: 'x', keyTag: 2 }), START), /no key "b" to delete/);
+  assert.throws(() => planKeys({ policy: BASE_POLICY, keys: [key, key], now: START, maxZoneTtl: ZONE_TTL }), /two keys share an id/);
 });

@@ -133,7 +133,8 @@ class NodeEncoder {
     const b = this.room(4 + 8 + 2 + length + 5);
     const type = t.type[i]!;
     b[0] = VERSION;
-    b[1] = type === RRType.NS ? NodeFlag.DELEGATION : type === RRType.DNAME ? NodeFlag.DNAME : type === RRType.CNAME ? NodeFlag.CNAME : 0;
+    b[1] = type === RRType.NS ? NodeFlag.DELEGATION : type === RRType.DNAME ? NodeFlag.DNAME : type === RRType.CNAME ? NodeFlag.CNAME
+      : type === RRType.NSEC3 ? NodeFlag.NSEC3 : 0;
     b[2] = 0;
     b[3] = 1;
     const p = this.rrsetHeader(4, type, t.ttl[i]!, 1);
@@ -179,6 +180,8 @@ class NodeEncoder {
     let flags = 0;
     let sets = 0;
     let p = 4;
+    let nsec3 = false;
+    let other = false;
     for (let k = 0; k < kept.length; ) {
       const type = t.type[kept[k]!]!;
       let end = k + 1;
@@ -188,6 +191,8 @@ class NodeEncoder {
       if (type === RRType.NS && !isApex) flags |= NodeFlag.DELEGATION;
       else if (type === RRType.DNAME) flags |= NodeFlag.DNAME;
       else if (type === RRType.CNAME) flags |= NodeFlag.CNAME;
+      if (type === RRType.NSEC3) nsec3 = true;
+      else if (type !== RRType.RRSIG) other = true;
       for (; k < end; k++) {
         const i = kept[k]!;
         p = type === RRType.SOA && isApex
@@ -195,6 +200,7 @@ class NodeEncoder {
           : this.rr(p, t.bytes, t.rdataAt[i]!, t.rdataLength[i]!, i >= t.ownerlessFrom ? NO_OWNER : ownerId);
       }
     }
+    if (nsec3 && !other && !isApex) flags |= NodeFlag.NSEC3; // (as ownFlags: a hashed owner name)
     b[1] = flags | (isApex ? NodeFlag.APEX : 0);
     b[2] = sets >> 8;
     b[3] = sets & 0xff;

@@ -22,7 +22,7 @@ export interface StoreHandles {
   readonly sources: Database<Buffer, Buffer>;
   /** origin (lowercase, trailing dot) ‖ NUL ‖ key id → StoredDnssecKey (key-store.ts) */
   readonly dnssecKeys: Database<unknown, string>;
-  /** zone id ‖ NSEC3 owner hash (raw) → the hashed owner's name key: the NSEC3 chain in hash order */
+  /** zone id ‖ raw NSEC3 hash → name key of the node holding it (nsec3-index.ts) */
   readonly nsec3: Database<Buffer, Buffer>;
 }
 

@@ -5,6 +5,7 @@ import { rdataIdentity } from '../rdata-equal.js';
 import { nodeKey, type StoreHandles } from './handles.js';
 import type { JournalRR } from './journal.js';
 import { encodeNode, findRRset, NodeFlag, ownFlags, type StoredRR, type StoredRRset } from './node.js';
+import { reindexNsec3 } from './nsec3-index.js';
 import { ownersOfNode, reindexNode } from './source-index.js';
 import type { WorkingEntry, WorkingSet } from './working-set.js';
 
@@ -240,9 +241,11 @@ export function writeBack(h: StoreHandles, ws: WorkingSet): void {
     if (e.deleted) {
       if (e.existed) h.nodes.remove(key);
       reindexNode(h, zoneId, e.nameKey, e.oldOwners, NONE);
+      if (e.existed) reindexNsec3(h, zoneId, e.nameKey, e.oldFlags, 0);
     } else if (e.dirty || e.node.flags !== e.oldFlags || !e.existed) {
       h.nodes.put(key, encodeNode(e.node));
       if (e.dirty) reindexNode(h, zoneId, e.nameKey, e.oldOwners, ownersOfNode(e.node));
+      reindexNsec3(h, zoneId, e.nameKey, e.existed ? e.oldFlags : 0, e.node.flags);
     }
   }
 }

@@ -7,15 +7,40 @@ import { decodeNode, type ZoneNode } from './node.js';
 import { ProvenanceTable } from './provenance.js';
 import { RawNodeReader } from './raw-nodes.js';
 import type { OwnedRR, ZoneReader } from './reader.js';
+import { buildNsec3Index, nsec3CoveringKey } from './nsec3-index.js';
 import { buildIndex, namesOwnedBy, ownerIdsOf } from './source-index.js';
 import { StoreError, type ZoneMeta } from './zone-meta.js';
 
 export { StoreError, type ZoneKind, type ZoneMeta } from './zone-meta.js';
 
-/** 2: the `sources` index (records by source). A store of schema 1 is upgraded on open. */
-export const SCHEMA_VERSION = 2;
+/**
+ * 2: the `sources` index (records by source); 3: the `nsec3` index (NSEC3 by hash) and
+ * NodeFlag.NSEC3. A store of schema 1 or 2 is upgraded on open.
+ */
+export const SCHEMA_VERSION = 3;
 
 type GetOptions = { transaction: Transaction };
+
+const RRTYPE_NSEC = 47;
+/** Names without NSEC that nsecCovering passes over before it gives up. */
+const NSEC_SCAN_LIMIT = 4096;
+
+/** Whether an encoded node (node.ts layout) has an RRset of `type`, read from the RRset headers. */
+function hasType(value: Uint8Array, type: number): boolean {
+  const count = (value[2]! << 8) | value[3]!;
+  let p = 4;
+  for (let s = 0; s < count; s++) {
+    if (((value[p]! << 8) | value[p + 1]!) === type) return true;
+    const n = (value[p + 6]! << 8) | value[p + 7]!;
+    p += 8;
+    for (let r = 0; r < n; r++) {
+      const len = (value[p]! << 8) | value[p + 1]!;
+      p += 2 + len;
+      p += 1 + 4 * value[p]!;
+    }
+  }
+  return false;
+}
 
 /**
  * The LMDB environment behind the zone store. Reads are synchronous (`ZoneReader`); every write
@@ -69,7 +94,7 @@ export class LmdbStore implements ZoneReader {
     const known = new Set<number>();
     for (const { value } of h.zones.getRange()) known.add(value.id);
     const orphans: number[] = [];
-    for (const db of [h.nodes, h.journal, h.sources] as const) {
+    for (const db of [h.nodes, h.journal, h.sources, h.nsec3] as const) {
       let start: Buffer = Buffer.alloc(4);
       for (;;) {
         let key: Buffer | undefined;
@@ -85,7 +110,7 @@ export class LmdbStore implements ZoneReader {
     // (an id is never handed out twice: nextZoneId only grows, so no new zone can take one of these)
     h.env.transactionSync(() => {
       for (const id of orphans) {
-        for (const db of [h.nodes, h.journal, h.sources] as const) {
+        for (const db of [h.nodes, h.journal, h.sources, h.nsec3] as const) {
           for (const key of (db as typeof h.nodes).getKeys(zoneRange(id))) (db as typeof h.nodes).remove(key);
         }
       }
@@ -102,9 +127,10 @@ export class LmdbStore implements ZoneReader {
     const version = meta.get('schemaVersion');
     if (version === undefined) {
       env.transactionSync(() => meta.put('schemaVersion', SCHEMA_VERSION));
-    } else if (version === 1) {
+    } else if (version === 1 || version === 2) {
       env.transactionSync(() => {
-        buildIndex(this.h);
+        if (version === 1) buildIndex(this.h);
+        buildNsec3Index(this.h);
         meta.put('schemaVersion', SCHEMA_VERSION);
       });
     } else if (version !== SCHEMA_VERSION) {
@@ -233,6 +259,29 @@ export class LmdbStore implements ZoneReader {
     for (const key of this.h.nodes.getKeys({ start: nodeKey(zoneId, nameKey), end: zoneRange(zoneId).end })) {
       if (key.length - 4 === nameKey.length && key.compare(nameKey, 0, nameKey.length, 4) === 0) continue;
       return Buffer.from(key.subarray(4));
+    }
+    return undefined;
+  }
+
+  nsec3Covering(zoneId: number, hash: Uint8Array): { nameKey: Buffer; node: ZoneNode } | undefined {
+    const nameKey = nsec3CoveringKey(this.h, zoneId, hash, this.snapshot());
+    if (nameKey === undefined) return undefined;
+    const node = this.getNode(zoneId, nameKey, false);
+    return node && { nameKey, node };
+  }
+
+  nsecCovering(zoneId: number, nameKey: Uint8Array): { nameKey: Buffer; node: ZoneNode } | undefined {
+    const getRange = this.h.nodes.getRange.bind(this.h.nodes) as unknown as (o: object) => Iterable<{ key: Buffer; value: Buffer }>;
+    const options = { ...this.snapshot(), start: nodeKey(zoneId, nameKey), end: zoneRange(zoneId).start, reverse: true };
+    let scanned = 0;
+    for (const { key, value } of getRange(options)) {
+      if (!hasType(value, RRTYPE_NSEC)) {
+        // a signed zone has few names without NSEC in a row (ENTs, glue); a zone with a stray
+        // NSEC at its apex has nothing but them: no proof rather than a walk through the zone
+        if (++scanned >= NSEC_SCAN_LIMIT) return undefined;
+        continue;
+      }
+      return { nameKey: Buffer.from(key.subarray(4)), node: decodeNode(Buffer.from(value), false) };
     }
     return undefined;
   }

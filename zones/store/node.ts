@@ -22,6 +22,11 @@ export const NodeFlag = {
   DNAME: 16,
   /** Has a CNAME RRset. */
   CNAME: 32,
+  /**
+   * Holds only NSEC3 (and their RRSIGs): a hashed owner name (RFC 5155 §7.2.8), answered as if
+   * it did not exist and indexed by hash (nsec3-index.ts).
+   */
+  NSEC3: 64,
 } as const;
 
 export interface StoredRR {
@@ -135,13 +140,21 @@ export function findRRset(node: ZoneNode, type: number): StoredRRset | undefined
 /** Flags that follow from the node's own RRsets (the rest depend on neighbours). */
 export function ownFlags(node: ZoneNode, isApex: boolean): number {
   let f = isApex ? NodeFlag.APEX : 0;
+  let nsec3 = false;
+  let other = false;
   for (const set of node.rrsets) {
     if (set.rrs.length === 0) continue;
     if (set.type === 2 && !isApex) f |= NodeFlag.DELEGATION;
     else if (set.type === 39) f |= NodeFlag.DNAME;
     else if (set.type === 5) f |= NodeFlag.CNAME;
+    if (set.type === NSEC3_TYPE) nsec3 = true;
+    else if (set.type !== RRSIG_TYPE) other = true;
   }
+  if (nsec3 && !other && !isApex) f |= NodeFlag.NSEC3;
   return f;
 }
 
-export const OWN_FLAGS_MASK = NodeFlag.APEX | NodeFlag.DELEGATION | NodeFlag.DNAME | NodeFlag.CNAME;
+const NSEC3_TYPE = 50;
+const RRSIG_TYPE = 46;
+
+export const OWN_FLAGS_MASK = NodeFlag.APEX | NodeFlag.DELEGATION | NodeFlag.DNAME | NodeFlag.CNAME | NodeFlag.NSEC3;

@@ -34,6 +34,18 @@ export interface ZoneReader {
   /** The nearest existing name before / after `nameKey` in canonical order within the zone (DNSSEC denial). */
   previousName(zoneId: number, nameKey: Uint8Array): Buffer | undefined;
   nextName(zoneId: number, nameKey: Uint8Array): Buffer | undefined;
+  /**
+   * The NSEC3 node whose raw hash is the greatest ≤ `hash`, wrapping to the zone's last one when
+   * `hash` sorts before the first (RFC 5155: it matches when the hashes are equal, else it covers);
+   * undefined when the zone holds no NSEC3 (nodes with NodeFlag.NSEC3, from the `nsec3` index).
+   */
+  nsec3Covering(zoneId: number, hash: Uint8Array): { nameKey: Buffer; node: ZoneNode } | undefined;
+  /**
+   * The node with an NSEC RRset whose name is the greatest ≤ `nameKey` in canonical order (it
+   * matches `nameKey` or covers it, RFC 4034 §6.1); names without NSEC (empty non-terminals, glue,
+   * NSEC3 owners) are skipped, up to 4,096 of them in a row (then undefined: not an NSEC-signed zone).
+   */
+  nsecCovering(zoneId: number, nameKey: Uint8Array): { nameKey: Buffer; node: ZoneNode } | undefined;
   /** Every node of a zone without an allocation per node (zone transfers). */
   readonly rawNodes: RawNodeReader;
   /** The zone's journal, oldest first. */

@@ -1,6 +1,7 @@
 import type { StoreHandles } from './handles.js';
 import { zoneRange } from './handles.js';
 import { decodeNode, type ZoneNode } from './node.js';
+import { dropNsec3Index } from './nsec3-index.js';
 
 /**
  * Records indexed by source (ARCHITECTURE.md "Provenance"): one key per (zone, source, name) where
@@ -40,6 +41,7 @@ export function reindexNode(h: StoreHandles, zoneId: number, nameKey: Uint8Array
 /** Inside a write transaction: every index entry of a zone goes (the zone is replaced or deleted). */
 export function dropZoneIndex(h: StoreHandles, zoneId: number): void {
   for (const key of h.sources.getKeys(zoneRange(zoneId))) h.sources.remove(key);
+  dropNsec3Index(h, zoneId);
 }
 
 /** The bulk path's writer: keys arrive in canonical order, appended when this range is the database's end. */

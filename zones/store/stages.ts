@@ -9,7 +9,8 @@ import type { CommitContext, Stage, StageName } from './commit-context.js';
 import { zoneRange, type StoreHandles } from './handles.js';
 import { fixStructure, writeBack } from './incremental.js';
 import { appendJournal, deleteJournal, type JournalLimits } from './journal.js';
-import { findRRset } from './node.js';
+import { findRRset, NodeFlag } from './node.js';
+import { bulkNsec3Sink } from './nsec3-index.js';
 import { bulkIndexSink, dropZoneIndex } from './source-index.js';
 import { StoreError } from './zone-meta.js';
 
@@ -101,10 +102,12 @@ export function builtinStages(env: StageEnvironment): Partial<Record<StageName, 
         // lmdb's typings omit the options form of put (lmdb-js README: "append")
         const put = h.nodes.put.bind(h.nodes) as unknown as (k: Buffer, v: Buffer, o: object) => void;
         const index = bulkIndexSink(h, zoneId, ctx.ownerId);
+        const nsec3Index = bulkNsec3Sink(h, zoneId);
         // (inside this write transaction lmdb copies key and value at once: the reused buffers are safe)
         const built = bulkBuild(ctx.apexKey, ctx.table!, ctx.ownerId, ctx.soa!, zonePrefix, (key, value) => {
           put(key, value, options);
           if (value[2] !== 0 || value[3] !== 0) index(key.subarray(4));
+          if (value[1]! & NodeFlag.NSEC3) nsec3Index(key.subarray(4));
         }, env.limits().recordsPerRRset);
         ctx.added = built.records;
         ctx.next.records = built.records;
