@@ -117,6 +117,10 @@ test('POST keys imports a dnssec-keygen key pair: listed with its tag; export ro
   assert.deepEqual(privateFields(out.body.private), privateFields(privateText), 'the same private key comes back');
   const dnskey = (text: string) => /DNSKEY\s+(.*)$/m.exec(text)![1]!.replace(/\s+/g, '');
   assert.equal(dnskey(out.body.key), dnskey(keyText));
+  // the migration promise: the DS meshdns offers for the imported KSK is the one BIND computes from its own file
+  const ds = (await s.api<DsJson>('GET', '/api/v1/zones/example.test/ds')).body.ds.filter((d) => d.keyTag === tagOf(base));
+  assert.equal(ds.length, 1, 'the imported SEP key has its DS');
+  assert.equal(dsRdataText(ds[0]!.record), dsRdataText(bindTool('dnssec-dsfromkey', ['-2', `${base}.key`], work)));
   // BIND reads what meshdns exports: the DS of both files is the same
   const exportDir = mkdtempSync(join(work, 'export-'));
   writeFileSync(join(exportDir, `${base}.key`), out.body.key);
