@@ -8,7 +8,9 @@ const USAGE = `usage:
                 [--admin-listen ADDR:PORT|off] [--metrics-listen ADDR:PORT]
   meshdns check FILE [--origin NAME]
   meshdns config schema              print the JSON Schema of meshdns.yaml (for editors)
-  meshdns config check FILE          check a config file`;
+  meshdns config check FILE          check a config file
+  meshdns keys list|generate|roll|import|export|ds|ds-seen ZONE ...
+                                     DNSSEC keys of a running server (meshdns keys --help)`;
 
 async function serve(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -70,6 +72,10 @@ async function main(): Promise<number> {
     case 'config': {
       const { runConfig } = await import('./commands/config.js');
       return runConfig(rest);
+    }
+    case 'keys': {
+      const { runKeys } = await import('./commands/keys.js');
+      return runKeys(rest);
     }
     case undefined:
     case '-h':

@@ -274,7 +274,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
         cookiesValid: pipeline.guard.validCookies, cookiesOther: pipeline.guard.otherCookies,
         logLinesSuppressed: pipeline.logLimiter.suppressed,
       }),
-      tcpCounters: () => listeners!.tcpCounters(),
+      tcpCounters: () => listeners!.tcpCounters(), dnssec: () => dnssec.zones(),
     });
     if (config.admin) {
       if (config.admin.token === undefined) {

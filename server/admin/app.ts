@@ -7,6 +7,7 @@ import { ApiError, fieldPath, pointerSegments, valueAt } from './errors.js';
 import { MAX_JSON_DEPTH, nestedDeeperThan } from './json-depth.js';
 import { storageFault } from '../../zones/store/storage-fault.js';
 import { collectRoutes } from './openapi.js';
+import { dnssecRoutes } from './routes-dnssec.js';
 import { rrsetRoutes } from './routes-rrsets.js';
 import { probeRoutes, systemRoutes } from './routes-system.js';
 import { zoneRoutes } from './routes-zones.js';
@@ -84,6 +85,7 @@ export function buildAdminApp(ctx: AdminContext, opts: { probesOnly?: boolean; h
     systemRoutes(app, ctx, routes, VERSION);
     zoneRoutes(app, ctx);
     rrsetRoutes(app, ctx);
+    dnssecRoutes(app, ctx);
   }
   return app;
 }

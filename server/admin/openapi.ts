@@ -72,7 +72,7 @@ export function openApiDocument(routes: readonly CollectedRoute[], version: stri
 }
 
 function contentType(url: string, code: string): string {
-  if (url === '/metrics' || (url.endsWith('/export') && code === '200')) return 'text/plain';
+  if (url === '/metrics' || (url.endsWith('/:origin/export') && code === '200')) return 'text/plain';
   return 'application/json';
 }
 

@@ -1,6 +1,6 @@
 /**
  * The read-only status page at `/`: static HTML, CSS and JS (no build step, no framework) that
- * polls GET /api/v1/zones with the API token. The token comes from the page's form or from
+ * polls GET /api/v1/zones (and GET /api/v1/dnssec for the signing state) with the API token. The token comes from the page's form or from
  * `/#token=...` (a fragment never reaches the server or its logs) and is kept in sessionStorage.
  * Data is written with textContent only, and the Content-Security-Policy allows no inline script.
  */
@@ -26,7 +26,7 @@ export function statusHtml(refreshMs: number): string {
 </form>
 <main>
 <table id="zones" hidden>
-<thead><tr><th>Zone</th><th>Kind</th><th>Serial</th><th>Source</th><th>Records</th><th>Last change</th><th>Errors</th><th>Transfer</th></tr></thead>
+<thead><tr><th>Zone</th><th>Kind</th><th>Serial</th><th>Source</th><th>Records</th><th>Last change</th><th>Errors</th><th>Transfer</th><th>DNSSEC</th></tr></thead>
 <tbody></tbody>
 </table>
 <p id="empty" hidden>No zones yet.</p>
@@ -48,6 +48,9 @@ th { background: #f6f8fa; }
 td.num { font-variant-numeric: tabular-nums; }
 tr.failing td { background: #fff4f2; }
 td.errors { color: #b3261e; white-space: pre-wrap; }
+td.dnssec div { white-space: nowrap; }
+td.dnssec .key { font-variant-numeric: tabular-nums; }
+td.dnssec .waiting, td.dnssec .soon { color: #9a6700; }
 .hint { color: #57606a; font-size: 12px; }
 `;
 
@@ -73,7 +76,34 @@ export const STATUS_JS = `'use strict';
   const transferText = (t) => (t === null || t === undefined ? '—' : Object.entries(t).map(([k, v]) => k + ': ' + v).join(', '));
   const errorText = (e) => (e === null ? '' : e.problems.map((p) => p.file + ':' + p.line + ': ' + p.message).join('\\n') + ' (since ' + e.at + ')');
 
-  function render(zones) {
+  const when = (s) => new Date(s * 1000).toISOString().replace(/\\.\\d{3}Z$/, 'Z');
+  const line = (td, text, cls) => {
+    const div = document.createElement('div');
+    div.textContent = text;
+    if (cls) div.className = cls;
+    td.appendChild(div);
+    return div;
+  };
+  function dnssecCell(row, s) {
+    const td = document.createElement('td');
+    td.className = 'dnssec';
+    td.dataset.field = 'dnssec';
+    row.appendChild(td);
+    if (s === undefined) { td.textContent = '—'; return; }
+    line(td, 'policy ' + (s.policy === null ? '(none)' : s.policy), 'policy');
+    for (const k of s.keys) {
+      const div = line(td, k.role.toUpperCase() + ' ' + k.keyTag + ' ' + k.state, 'key');
+      div.dataset.tag = String(k.keyTag);
+    }
+    if (s.nextEvent !== null) line(td, 'next event ' + when(s.nextEvent), 'next');
+    if (s.waitingFor.length > 0) line(td, 'waiting for ' + s.waitingFor.join('; '), 'waiting');
+    if (s.earliestExpiry !== null) {
+      // under three days left is worth a colour: the refresh should have renewed them long before
+      line(td, 'RRSIG expiry ' + when(s.earliestExpiry), s.earliestExpiry - Date.now() / 1000 < 3 * 86400 ? 'expiry soon' : 'expiry');
+    }
+  }
+
+  function render(zones, signing) {
     const body = $('zones').tBodies[0];
     const rows = zones.map((z) => {
       const tr = document.createElement('tr');
@@ -87,6 +117,7 @@ export const STATUS_JS = `'use strict';
       cell(tr, z.lastChange, '', 'lastChange');
       cell(tr, errorText(z.lastError), 'errors', 'errors');
       cell(tr, transferText(z.transfer), '', 'transfer');
+      dnssecCell(tr, signing.get(z.name.toLowerCase()));
       return tr;
     });
     body.replaceChildren(...rows);
@@ -108,7 +139,11 @@ export const STATUS_JS = `'use strict';
         return;
       }
       if (!res.ok) throw new Error('HTTP ' + res.status);
-      render(await res.json());
+      const zones = await res.json();
+      // signing state is extra: a server without it (501) still shows its zones
+      const signed = await fetch('/api/v1/dnssec', { headers: { 'X-API-Key': token }, cache: 'no-store' });
+      const signing = new Map(signed.ok ? (await signed.json()).map((s) => [s.origin.toLowerCase(), s]) : []);
+      render(zones, signing);
       $('login').hidden = true;
       state('updated ' + new Date().toLocaleTimeString() + ' · every ' + refresh / 1000 + ' s');
     } catch (err) {

@@ -9,6 +9,7 @@ import { ControlCounters } from './counters.js';
 import type { UdpCounters } from '../listeners/udp-batch.js';
 import type { StreamCounters } from '../listeners/stream.js';
 import { histogramSamples, register, ScrapeMetric, type Sample } from './scrape-metric.js';
+import { addDnssecMetrics, type SigningSummary } from './dnssec-metrics.js';
 
 export interface MetricSources {
   /** The query pipeline's counters and answer cache (read at scrape time). */
@@ -23,6 +24,8 @@ export interface MetricSources {
   limits?: () => LimitCounts;
   /** The TCP listeners' refused and closed connections, summed. */
   tcpCounters(): StreamCounters;
+  /** The signing state of every signed zone (DnssecControl.zones); absent: no per-zone DNSSEC metrics. */
+  dnssec?: () => readonly SigningSummary[];
 }
 
 /** What limits/ counts, read at scrape time. */
@@ -159,6 +162,7 @@ export function createMetricsRegistry(src: MetricSources): Registry {
   add('meshdns_notify_failed_total', 'NOTIFY messages that got no or a bad answer.', 'counter', () => [{ value: c.notifyFailed }]);
   add('meshdns_updates_applied_total', 'Changes committed, by source (api, rfc2136).', 'counter', byKey(c.updatesApplied, 'source', ['api', 'rfc2136']));
   add('meshdns_updates_refused_total', 'Changes refused (invalid, not allowed), by source.', 'counter', byKey(c.updatesRefused, 'source', ['api', 'rfc2136']));
+  addDnssecMetrics(add, c, src.dnssec ?? (() => []));
   add('meshdns_config_reloads_total', 'Config reloads, by result (applied, rejected).', 'counter', byKey(c.reloads, 'result', ['applied', 'rejected']));
   return registry;
 }

@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -18,8 +18,10 @@ before(async () => {
   writeSettled(join(dir, 'zones', 'example.test.zone'), EXAMPLE_ZONE);
   writeSettled(join(dir, 'zones', 'broken.test.zone'), '@ SOA ns1 hm 1 1 1 1 1\n@ NS ns1\nns1 A 192.0.2.300\n');
   writeSettled(join(dir, 'zones', 'mesh.test.zone'), '$TTL 60\n@ SOA ns1 hm 1 1 1 1 1\n@ NS ns1\nns1 A 192.0.2.1\n');
+  // mesh.test. is signed: the page shows its keys and when its CSK rolls
+  writeFileSync(join(dir, 'meshdns.yaml'), 'policies:\n  - name: default\n    zskLifetime: 90d\n    kskLifetime: 90d\nzones:\n  - origin: mesh.test.\n    dnssec: default\n');
   // no token configured: meshdns makes one in <data>/admin.token, which the helper reads
-  server = await startMeshdns({ zoneDir: join(dir, 'zones') });
+  server = await startMeshdns({ zoneDir: join(dir, 'zones'), config: join(dir, 'meshdns.yaml') });
   browser = await launchChromium();
 });
 after(async () => {
@@ -69,6 +71,23 @@ test('the status page loads in a real browser, lists the zones and shows a chang
   await reload();
   await row('broken.test.').locator('td[data-field="errors"]', { hasText: /192\.0\.2\.300/ }).waitFor({ timeout: 10_000 });
   assert.equal(await row('broken.test.').getAttribute('class'), 'failing');
+
+  // the DNSSEC column: policy, keys (role, tag, state), next event and earliest signature expiry of a
+  // signed zone; a dash for an unsigned one
+  const signing = await (await fetch(`${server.admin!.url}/api/v1/zones/mesh.test./keys`, { headers: { 'x-api-key': server.admin!.token! } })).json() as
+    { keys: { role: string; keyTag: number; state: string }[]; earliestExpiry: number | null; nextEvent: number | null };
+  assert.equal(signing.keys.length, 1);
+  const key = signing.keys[0]!;
+  const dnssec = row('mesh.test.').locator('td[data-field="dnssec"]');
+  await dnssec.locator(`div.key[data-tag="${key.keyTag}"]`).waitFor({ timeout: 10_000 });
+  assert.equal(await dnssec.locator('div.policy').innerText(), 'policy default');
+  assert.equal(await dnssec.locator(`div.key[data-tag="${key.keyTag}"]`).innerText(), `CSK ${key.keyTag} active`);
+  assert.ok(signing.earliestExpiry !== null);
+  const iso = (seconds: number) => new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  assert.equal(await dnssec.locator('div.expiry').innerText(), `RRSIG expiry ${iso(signing.earliestExpiry)}`);
+  assert.ok(signing.nextEvent !== null, 'a CSK with a lifetime has its roll planned');
+  assert.equal(await dnssec.locator('div.next').innerText(), `next event ${iso(signing.nextEvent)}`);
+  assert.equal(await cell('example.test.', 'dnssec'), '—');
 
   // the token survives a reload of the page (sessionStorage), and #token= works without the form
   await page.reload();
