@@ -153,6 +153,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
     onSigned: (event) => {
       counters.dnssecSignatures += event.signatures;
       for (const key of event.keysCreated) {
+        ControlCounters.inc(counters.dnssecKeyEvents, 'generated');
         dnssecLog.info({ zone: event.origin, keyTag: key.keyTag, role: key.role, algorithm: key.algorithm }, 'key event: key generated, published and active (zone signed for the first time)');
       }
       if (event.stripped > 0) {

@@ -319,7 +319,7 @@ export class DnssecDriver implements DnssecControl {
     }
     const waiting = keys.filter((k) => k.role !== 'zsk' && k.dsSubmitted !== undefined && k.dsSeen === undefined && (keyTag === undefined || k.keyTag === keyTag));
     if (waiting.length === 0) {
-      throw codeError(`zone ${origin} has no ${keyTag === undefined ? '' : `key ${keyTag} `}whose DS is waiting to be seen at the parent`, 'MESHDNS_ERR_DNSSEC_NO_KEY');
+      throw codeError(`zone ${origin} has no ${keyTag === undefined ? 'key' : `key ${keyTag}`} whose DS is waiting to be seen at the parent`, 'MESHDNS_ERR_DNSSEC_NO_KEY');
     }
     this.o.keys.write(origin, waiting.map((k) => ({ ...k, dsSeen: now })));
     this.event(this.runOf(origin), origin, 'dsSeen', `DS of key ${waiting.map((k) => k.keyTag).join(', ')} seen at the parent (operator)`);
@@ -391,6 +391,9 @@ export class DnssecDriver implements DnssecControl {
   }
 }
 
+/** DS text per key id and zone: status pages poll, and a key's DS never changes. */
+const dsCache = new Map<string, string[]>();
+
 function keyStatus(k: StoredDnssecKey, now: number, apex: Uint8Array): KeyStatus {
   const state: KeyStatus['state'] = reached(k.remove, now) ? 'removed' : reached(k.retire, now) ? 'retired'
     : reached(k.active, now) ? 'active' : reached(k.publish, now) ? 'published' : 'generated';
@@ -399,8 +402,15 @@ function keyStatus(k: StoredDnssecKey, now: number, apex: Uint8Array): KeyStatus
     ...pick(k, ['publish', 'active', 'retire', 'remove', 'dsSubmitted', 'dsSeen']),
   };
   if (k.role !== 'zsk') {
-    const dnskey = keyFromPkcs8(k.pkcs8, k.algorithm, k.flags).dnskey;
-    status.ds = [`${nameText(apex)} IN DS ${rdataToText(RRType.DS, dsRdata(apex, dnskey, 2))}`];
+    const cacheKey = `${nameText(apex)}|${k.id}`;
+    let ds = dsCache.get(cacheKey);
+    if (!ds) {
+      const dnskey = keyFromPkcs8(k.pkcs8, k.algorithm, k.flags).dnskey;
+      ds = [`${nameText(apex)} IN DS ${rdataToText(RRType.DS, dsRdata(apex, dnskey, 2))}`];
+      if (dsCache.size > 10_000) dsCache.clear();
+      dsCache.set(cacheKey, ds);
+    }
+    status.ds = ds;
   }
   return status;
 }

@@ -19,7 +19,7 @@ export class ControlCounters {
   zoneFileLoadErrors = 0;
   /** RRSIGs made by the sign stage in this process (commits in worker threads and the loader not included). */
   dnssecSignatures = 0;
-  /** DNSSEC key events by kind ("generated", "published", "active", "retired", "removed", "ds-seen"). */
+  /** DNSSEC key events by kind: generated, imported, deleted, or the key timestamp set (publish, active, retire, remove, dsSubmitted, dsSeen, dsRemovedSeen). */
   readonly dnssecKeyEvents = new Map<string, number>();
   /** Config reloads by result ("applied", "rejected"). */
   readonly reloads = new Map<string, number>();
