@@ -12,7 +12,9 @@ import { isSignerOwnedType, keysetRRsets } from './keyset.js';
 import { nsec3Hash } from './nsec3-hash.js';
 import { NSEC3_OPT_OUT, nsec3Fields, nsec3paramRdata, nsec3Rdata, nsecRdata } from './records.js';
 import { rrsigFields } from './rrsig.js';
-import { isKeysetType, type ZoneSigner } from './zone-signer.js';
+import type { ZoneSigner } from './zone-signer.js';
+import { coverSignatures } from './signature-cover.js';
+import { DATA_EXCLUDED, dropFrom, hashFromOwnerKey, insertRRset, isHashNode, latin1, nearest } from './node-edit.js';
 
 export interface IncrementalSignInput {
   ws: WorkingSet;
@@ -34,8 +36,6 @@ export interface IncrementalSignResult {
   /** Signer-owned records a source tried to add (RRSIG, NSEC*, keyset): dropped. */
   stripped: number;
 }
-
-const DATA_EXCLUDED = new Set<number>([RRType.RRSIG, RRType.NSEC, RRType.NSEC3]);
 
 /**
  * Signs what one commit changed, inside its transaction (the write door's `sign` stage): the
@@ -107,7 +107,9 @@ class SignRun {
     if (policy.denial === 'nsec') this.patchNsecChain(all);
     else this.patchNsec3Chain(all, salt);
     fixStructure(this.ws, this.apexKey);
-    for (const entry of [...this.ws.entries.values()]) if (!entry.deleted) this.coverSignatures(entry, all);
+    for (const entry of [...this.ws.entries.values()]) {
+      if (!entry.deleted) this.signatures += coverSignatures(entry, this.signer, this.touched.get(latin1(entry.nameKey)), all, this.journal);
+    }
     return { signatures: this.signatures, stripped: this.stripped };
   }
 
@@ -150,7 +152,7 @@ class SignRun {
   // --- NSEC ----------------------------------------------------------------------------------
 
   private inNsecChain(entry: WorkingEntry): boolean {
-    if (entry.deleted || entry.node.flags & (NodeFlag.NONAUTH | NSEC3_FLAG) || isHashNode(entry.node)) return false;
+    if (entry.deleted || entry.node.flags & (NodeFlag.NONAUTH | NodeFlag.NSEC3) || isHashNode(entry.node)) return false;
     return entry.node.rrsets.some((s) => !DATA_EXCLUDED.has(s.type));
   }
 
@@ -283,72 +285,6 @@ class SignRun {
 
   // --- signatures ----------------------------------------------------------------------------
 
-  /**
-   * Makes a node's RRSIGs right: every RRset that must be signed has one signature per signing
-   * key that is neither stale (its RRset changed), nor due (refresh), nor from a key that no
-   * longer signs; anything else is removed.
-   */
-  private coverSignatures(entry: WorkingEntry, all: boolean): void {
-    const node = entry.node;
-    const sigs = findRRset(node, RRType.RRSIG);
-    const touched = this.touched.get(latin1(entry.nameKey));
-    const nonAuth = (node.flags & NodeFlag.NONAUTH) !== 0;
-    const isCut = (node.flags & NodeFlag.DELEGATION) !== 0;
-    const hashNode = isHashNode(node);
-    const signable = (set: StoredRRset) => {
-      if (set.type === RRType.RRSIG || nonAuth) return false;
-      if (hashNode) return set.type === RRType.NSEC3;
-      // RFC 4035 §2.2: at a cut only DS and NSEC are the parent's to sign
-      return !isCut || set.type === RRType.DS || set.type === RRType.NSEC;
-    };
-    const owner = keyToName(entry.nameKey);
-    const signers = new Map<number, string[]>();
-    for (const type of [0, 1]) {
-      const list = type === 1 ? this.signer.view.keysetSigners : this.signer.view.zoneSigners;
-      signers.set(type, list.map((k) => `${k.algorithm}/${k.keyTag}`));
-    }
-    const kept: Uint8Array[] = [];
-    const covered = new Map<number, Set<string>>();
-    for (const rr of sigs?.rrs ?? []) {
-      const f = rrsigFields(rr.rdata);
-      const set = findRRset(node, f.typeCovered);
-      const keyId = `${f.algorithm}/${f.keyTag}`;
-      const ok = set !== undefined && set.rrs.length > 0 && signable(set) && !all && !touched?.has(f.typeCovered) &&
-        signers.get(isKeysetType(f.typeCovered) ? 1 : 0)!.includes(keyId) && !this.signer.isDue(f.expiration) && f.originalTtl === set.ttl;
-      if (!ok) continue;
-      kept.push(rr.rdata);
-      let keys = covered.get(f.typeCovered);
-      if (!keys) covered.set(f.typeCovered, (keys = new Set()));
-      keys.add(keyId);
-    }
-    const fresh: { type: number; ttl: number; rdatas: Uint8Array[] }[] = [];
-    for (const set of node.rrsets) {
-      if (!signable(set) || set.rrs.length === 0) continue;
-      const need = signers.get(isKeysetType(set.type) ? 1 : 0)!;
-      const have = covered.get(set.type);
-      if (need.every((k) => have?.has(k))) continue;
-      // some key lacks a signature: sign the RRset again with all of them (drop what is kept for it)
-      for (let i = kept.length - 1; i >= 0; i--) if (((kept[i]![0]! << 8) | kept[i]![1]!) === set.type) kept.splice(i, 1);
-      fresh.push({ type: set.type, ttl: set.ttl, rdatas: this.signer.sign(owner, set.type, set.ttl, set.rrs.map((r) => r.rdata)) });
-    }
-    const oldRdatas = sigs?.rrs.map((r) => r.rdata) ?? [];
-    const keptSet = new Set(kept.map(latin1));
-    for (const rdata of oldRdatas) {
-      if (keptSet.has(latin1(rdata))) continue;
-      this.journal.removed.push([owner, RRType.RRSIG, rrsigFields(rdata).originalTtl, rdata]);
-    }
-    for (const f of fresh) {
-      for (const rdata of f.rdatas) this.journal.added.push([owner, RRType.RRSIG, f.ttl, rdata]);
-      this.signatures += f.rdatas.length;
-    }
-    const all2 = [...kept, ...fresh.flatMap((f) => f.rdatas)];
-    if (all2.length === oldRdatas.length && fresh.length === 0) return;
-    entry.dirty = true;
-    const maxTtl = Math.max(0, ...node.rrsets.filter((s) => s.type !== RRType.RRSIG).map((s) => s.ttl));
-    node.rrsets = node.rrsets.filter((s) => s.type !== RRType.RRSIG);
-    if (all2.length > 0) insertRRset(node, { type: RRType.RRSIG, ttl: maxTtl, rrs: all2.map((rdata) => ({ rdata, owners: [] })) });
-  }
-
   // --- helpers -------------------------------------------------------------------------------
 
   /** Replaces one RRset made by the signer, journaling the difference; an empty list removes it. */
@@ -380,96 +316,3 @@ class SignRun {
   }
 }
 
-/** The node flag for hashed NSEC3 owners (node.ts NodeFlag.NSEC3 once it is there). */
-const NSEC3_FLAG = 64;
-
-/** A node that only holds the NSEC3 chain: NSEC3 and its RRSIG. */
-function isHashNode(node: ZoneNode): boolean {
-  let nsec3 = false;
-  for (const set of node.rrsets) {
-    if (set.type === RRType.NSEC3) nsec3 = true;
-    else if (set.type !== RRType.RRSIG) return false;
-  }
-  return nsec3;
-}
-
-function hashFromOwnerKey(key: Buffer, apexKey: Buffer): Buffer {
-  const label = key.subarray(apexKey.length, key.length - 1).toString('latin1');
-  return Buffer.from(decodeBase32hex(label));
-}
-
-function decodeBase32hex(text: string): Uint8Array {
-  const alphabet = '0123456789abcdefghijklmnopqrstuv';
-  const out: number[] = [];
-  let bits = 0;
-  let value = 0;
-  for (const c of text) {
-    value = (value << 5) | alphabet.indexOf(c);
-    bits += 5;
-    if (bits >= 8) {
-      out.push((value >>> (bits - 8)) & 0xff);
-      bits -= 8;
-    }
-  }
-  return Uint8Array.from(out);
-}
-
-/** The element of sorted `list` nearest to `key` strictly before (-1) or after (1) it. */
-function nearest(list: Buffer[], key: Buffer, direction: -1 | 1): Buffer | undefined {
-  let lo = 0;
-  let hi = list.length;
-  // first index whose element is > key (direction 1) or >= key (direction -1)
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    const c = list[mid]!.compare(key);
-    if (direction > 0 ? c <= 0 : c < 0) lo = mid + 1;
-    else hi = mid;
-  }
-  return direction > 0 ? list[lo] : list[lo - 1];
-}
-
-function insertRRset(node: ZoneNode, set: StoredRRset): void {
-  let at = node.rrsets.length;
-  while (at > 0 && node.rrsets[at - 1]!.type > set.type) at--;
-  node.rrsets.splice(at, 0, set);
-}
-
-function dropFrom(list: JournalRR[], rr: JournalRR): void {
-  const i = list.indexOf(rr);
-  if (i >= 0) list.splice(i, 1);
-}
-
-function latin1(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
-}
-
-/**
- * Signing turned off and the keys gone (the end of going insecure, RFC 8078 §4): every record the
- * signer made leaves the zone in this one commit, journaled so secondaries follow by IXFR.
- */
-export function unsignZone(ws: WorkingSet, apexKey: Buffer, journal: { removed: JournalRR[]; added: JournalRR[] }): number {
-  for (const key of ws.descendantKeys(apexKey)) ws.load(key);
-  ws.load(apexKey);
-  let removed = 0;
-  for (const entry of ws.entries.values()) {
-    const atApex = entry.nameKey.equals(apexKey);
-    const owner = keyToName(entry.nameKey);
-    const keep: StoredRRset[] = [];
-    for (const set of entry.node.rrsets) {
-      if (!isSignerOwnedType(set.type, atApex)) {
-        keep.push(set);
-        continue;
-      }
-      for (const rr of set.rrs) {
-        journal.removed.push([owner, set.type, set.type === RRType.RRSIG ? rrsigFields(rr.rdata).originalTtl : set.ttl, rr.rdata]);
-        removed++;
-      }
-    }
-    if (keep.length !== entry.node.rrsets.length) {
-      entry.node.rrsets = keep;
-      entry.dirty = true;
-    }
-  }
-  fixStructure(ws, apexKey);
-  return removed;
-}
