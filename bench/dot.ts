@@ -135,9 +135,12 @@ async function handshakes(port: number, pid: number, resume: boolean): Promise<{
 
 const server = spawnPinned(SERVER_CPU, process.execPath, [join(root, 'dist', 'server', 'cli.js'), 'serve', '--config', join(dir, 'meshdns.yaml'), '--log-level', 'info']);
 try {
-  const tcp = await server.waitForJson((l) => l['msg'] === 'listening' && l['proto'] === 'tcp', 30_000);
-  const dot = await server.waitForJson((l) => l['msg'] === 'listening' && l['proto'] === 'tls', 30_000);
-  await server.waitForJson((l) => typeof l['msg'] === 'string' && (l['msg'] as string).startsWith('ready'), 30_000);
+  // (all asked for at once: a waiter sees only the lines that come after it)
+  const [tcp, dot] = await Promise.all([
+    server.waitForJson((l) => l['msg'] === 'listening' && l['proto'] === 'tcp', 30_000),
+    server.waitForJson((l) => l['msg'] === 'listening' && l['proto'] === 'tls', 30_000),
+    server.waitForJson((l) => typeof l['msg'] === 'string' && (l['msg'] as string).startsWith('ready'), 30_000),
+  ]);
   const tcpPort = tcp.line['port'] as number;
   const tlsPort = dot.line['port'] as number;
   const overTcp: Connect = () => new Promise((resolve, reject) => {

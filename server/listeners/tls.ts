@@ -1,6 +1,7 @@
 import type net from 'node:net';
 import tls from 'node:tls';
 import type { Logger } from 'pino';
+import { DOT_ALPN } from '../tls/alpn.js';
 import type { CertificateSource, TlsIdentity } from '../tls/certificates.js';
 import type { ListenAddress } from '../listen-address.js';
 import { transportOf, type MessageHandler } from '../transports.js';
@@ -9,8 +10,6 @@ import { clientKey } from './client-key.js';
 import { StreamService, type StreamOptions } from './stream.js';
 import { withStreamEdns } from './stream-edns.js';
 
-/** ALPN of DNS over TLS (RFC 7858 as registered with IANA). */
-export const DOT_ALPN = 'dot';
 
 export interface TlsListenOptions {
   stream: StreamOptions;

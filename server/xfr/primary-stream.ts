@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { readFileSync } from 'node:fs';
 import tls from 'node:tls';
+import { DOT_ALPN } from '../tls/alpn.js';
 import { spkiPin } from '../tls/pin.js';
 import { TransferError } from './transfer-error.js';
 
@@ -45,8 +46,6 @@ export interface OpenOptions {
 /** Resolves once the stream is connected and the primary authenticated (nothing is sent before). */
 export type PrimaryOpener = (primary: PrimaryEndpoint, options: OpenOptions) => Promise<PrimaryStream>;
 
-/** ALPN of DNS over TLS (RFC 7858 §3.2 as registered; RFC 9103 §7.1 uses "dot" for XoT). */
-export const DOT_ALPN = 'dot';
 
 const openers = new Map<PrimaryTransport, PrimaryOpener>([
   ['tcp', openTcp],
