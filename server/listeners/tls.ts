@@ -52,6 +52,7 @@ export async function listenTls(
   const maxPendingPerClient = options.stream.maxConnectionsPerClient ?? maxPending;
   const pendingByClient = new Map<string, number>();
   const inHandshake = new Map<string, () => void>();
+  const refused = new WeakSet<net.Socket>();
   const contextOptions = (identity: TlsIdentity): tls.SecureContextOptions => ({ cert: identity.certPem, key: identity.keyPem, minVersion: 'TLSv1.2' });
 
   const server = tls.createServer({
@@ -69,6 +70,7 @@ export async function listenTls(
     const fromClient = pendingByClient.get(client) ?? 0;
     if (handshakes.pending >= maxPending || fromClient >= maxPendingPerClient) {
       handshakes.failures.refused++;
+      refused.add(raw);
       raw.destroy();
       return;
     }
@@ -102,6 +104,10 @@ export async function listenTls(
   });
 
   server.on('tlsClientError', (err: NodeJS.ErrnoException, socket: tls.TLSSocket) => {
+    // a connection closed above at the cap is counted once, as refused (the TLS socket over it
+    // reports the reset; node:tls keeps the socket it wraps as `_parent`)
+    const parent = (socket as unknown as { _parent?: net.Socket })._parent;
+    if (parent !== undefined && refused.has(parent)) return;
     if (err.code === 'ERR_TLS_HANDSHAKE_TIMEOUT') handshakes.failures.timeout++;
     else handshakes.failures.error++;
     socket.destroy();

@@ -68,6 +68,7 @@ test('connections beyond tcp.maxConnectionsPerClient are refused; the ones open 
 
 test('a flood of clients that never finish the handshake is cut off and capped; UDP, TCP and other DoT clients are answered meanwhile', async () => {
   const timeoutsBefore = await metric(limited, /meshdns_transport_handshake_failures_total\{proto="tls",reason="timeout"\} (\d+)/);
+  const errorsBefore = await metric(limited, /meshdns_transport_handshake_failures_total\{proto="tls",reason="error"\} (\d+)/);
   const flood: net.Socket[] = [];
   const closed: Promise<void>[] = [];
   for (let i = 0; i < 60; i++) {
@@ -93,6 +94,8 @@ test('a flood of clients that never finish the handshake is cut off and capped; 
   const refused = await metric(limited, /meshdns_transport_handshake_failures_total\{proto="tls",reason="refused"\} (\d+)/);
   assert.ok(timeouts - timeoutsBefore >= 1, `handshake timeouts counted: ${timeouts}`);
   assert.ok(refused >= 50, `handshakes beyond the per-client cap refused: ${refused}`);
+  const errors = await metric(limited, /meshdns_transport_handshake_failures_total\{proto="tls",reason="error"\} (\d+)/);
+  assert.ok(errors - errorsBefore < 5, `a refused connection is counted once, as refused, not also as an error: ${errors - errorsBefore} errors`);
   // and the listener is not left stuck: a new client gets its answer
   const after = await DotClient.connect(tlsPort);
   assert.ok(await after.query(Q()));
