@@ -1,11 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Acl } from '../../server/acl.js';
 import { ConfigError, validateConfig } from '../../server/config.js';
 import { authenticationOf, describePrimary } from '../../server/xfr/primary-stream.js';
+import { CLI } from '../helpers/meshdns.js';
 
 /** The encrypted-transport keys of meshdns.yaml: what is accepted, and the one-line reasons for what is not. */
 
@@ -79,4 +81,24 @@ test('acls: transport is one of the listen transports, alone or as a list', () =
   assert.deepEqual(acl.check('transfer', '127.0.0.1', undefined, 'tcp'), { allowed: false, rule: undefined }, 'over TCP the rule does not match: denied');
   assert.deepEqual(acl.check('transfer', '127.0.0.1', undefined), { allowed: false, rule: undefined }, 'an unknown transport does not match a rule that names some');
   assert.equal(new Acl([c.replication.rules.get('z')!]).check('notify', '127.0.0.1', undefined, 'udp').allowed, true, 'a rule without transport matches any');
+});
+
+test('serve with certificate files it cannot use stops with one line, before it answers anything', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'meshdns-tls-config-'));
+  try {
+    const run = (tls: string) => {
+      writeFileSync(join(dir, 'm.yaml'), `listen: [{address: "127.0.0.1:0", transport: tls}]\ntls: ${tls}\nadmin: false\n`);
+      return spawnSync(process.execPath, [CLI, 'serve', '--config', join(dir, 'm.yaml'), '--data', join(dir, 'data')], { encoding: 'utf8', timeout: 20_000 });
+    };
+    const missing = run(`{certFile: ${join(dir, 'none.crt')}, keyFile: ${join(dir, 'none.key')}}`);
+    assert.equal(missing.status, 1);
+    assert.equal(missing.stderr, `meshdns: tls.certFile "${join(dir, 'none.crt')}" cannot be read: ENOENT\n`);
+    writeFileSync(join(dir, 'bad.crt'), 'not a certificate\n');
+    writeFileSync(join(dir, 'bad.key'), 'not a key\n');
+    const garbage = run(`{certFile: ${join(dir, 'bad.crt')}, keyFile: ${join(dir, 'bad.key')}}`);
+    assert.equal(garbage.status, 1);
+    assert.match(garbage.stderr, /^meshdns: tls\.certFile ".*bad\.crt" with tls\.keyFile ".*bad\.key": .+\n$/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
