@@ -10,7 +10,10 @@ const USAGE = `usage:
   meshdns config schema              print the JSON Schema of meshdns.yaml (for editors)
   meshdns config check FILE          check a config file
   meshdns keys list|generate|roll|import|export|ds|ds-seen ZONE ...
-                                     DNSSEC keys of a running server (meshdns keys --help)`;
+                                     DNSSEC keys of a running server (meshdns keys --help)
+
+  meshdns tls pin [--config FILE] [--data DIR] | --cert FILE
+                                     print the SPKI pin of the DoT/DoQ certificate (kdig +tls-pin, primaries[].pin)`;
 
 async function serve(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -76,6 +79,10 @@ async function main(): Promise<number> {
     case 'keys': {
       const { runKeys } = await import('./commands/keys.js');
       return runKeys(rest);
+    }
+    case 'tls': {
+      const { runTls } = await import('./commands/tls.js');
+      return runTls(rest);
     }
     case undefined:
     case '-h':

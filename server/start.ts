@@ -8,6 +8,7 @@ import type { AdminContext, Readiness, ReloadReport } from './admin/context.js';
 import { generatedToken } from './admin/token.js';
 import { Holder } from './holder.js';
 import { DnsListeners } from './listeners/dns-listeners.js';
+import { CertificateSource } from './tls/certificates.js';
 import { moduleLogger, setLogLevel } from './log.js';
 import { ControlCounters } from './metrics/counters.js';
 import { queryLogFor, type QueryLog } from './metrics/query-log.js';
@@ -49,6 +50,8 @@ export interface RunningServer {
   counters: ControlCounters;
   /** DNSSEC keys and signing state (tests move its clock through its options). */
   dnssec: DnssecDriver;
+  /** The certificate of the tls and quic listeners; undefined when none is configured. */
+  certificates: CertificateSource | undefined;
   /** Re-reads the config and zone folder and applies the difference; throws ConfigError and keeps the running config when the new one is invalid. */
   reload(): Promise<ReloadReport>;
   close(): Promise<void>;
@@ -125,9 +128,11 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
   let listeners: DnsListeners | undefined;
   const http: FastifyInstance[] = [];
   const netLog = moduleLogger(log, 'net');
+  let certificates: CertificateSource | undefined;
   const closeSockets = async () => {
     await Promise.all(http.map((app) => app.close()));
     await listeners?.close();
+    certificates?.close();
   };
 
   const zonesLog = moduleLogger(log, 'zones');
@@ -256,7 +261,14 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
 
   let firstSync: Promise<void> | undefined;
   try {
-    listeners = await DnsListeners.start(config.listen, pipeline, config, netLog);
+    if (config.listen.some((l) => l.transports.includes('tls') || l.transports.includes('quic'))) {
+      const tlsLog = moduleLogger(log, 'tls');
+      certificates = await CertificateSource.open(config.tls, store, tlsLog);
+      const id = certificates.current;
+      // the pin is what peers configure (kdig +tls-pin, Knot cert-key, primaries[].pin): a public value
+      tlsLog.info({ pin: id.pin, source: id.source, subject: id.subject, validTo: id.validTo, ...(config.tls.certFile ? { certFile: config.tls.certFile } : {}) }, 'tls certificate');
+    }
+    listeners = await DnsListeners.start(config.listen, pipeline, { ...config, certificates }, netLog);
     // zone files load while the admin server compiles its schemas (it answers /readyz 503 until done)
     firstSync = zoneFolder.sync();
     secondaries.sync();
@@ -276,6 +288,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
         logLinesSuppressed: pipeline.logLimiter.suppressed,
       }),
       tcpCounters: () => listeners!.tcpCounters(), dnssec: () => dnssec.zones(),
+      connectionStats: () => listeners!.connectionStats(),
     });
     if (config.admin) {
       if (config.admin.token === undefined) {
@@ -288,7 +301,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
     }
     const ctx: AdminContext = {
       store, writer, table, zoneFolder: () => zoneFolder, token: token ?? new TokenHolder(randomUnguessable()),
-      metrics, counters, log: adminLog, reload, readiness, dnssec,
+      metrics, counters, log: adminLog, reload, readiness, dnssec, tlsPin: () => certificates?.current.pin,
       replication: {
         notify: async (origin) => {
           const apexKey = nameToKey(parseName(origin));
@@ -331,7 +344,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
   dnssec.start();
 
   return {
-    store, writer, table, pipeline, addresses: listeners!.addresses, admin, adminApp, metricsAddress, counters, reload, dnssec,
+    store, writer, table, pipeline, addresses: listeners!.addresses, admin, adminApp, metricsAddress, counters, reload, dnssec, certificates,
     get zoneFolder() {
       return zoneFolder;
     },

@@ -48,6 +48,8 @@ export interface AdminContext {
   replication?: ReplicationHooks;
   /** DNSSEC keys and signing state (server/dnssec/driver.ts). */
   dnssec?: DnssecControl;
+  /** The SPKI pin of the tls/quic certificate now, when such a listener runs (shown on the status page). */
+  tlsPin?: () => string | undefined;
   /** Status page polling interval in ms (tests shorten it). */
   statusRefreshMs?: number;
 }
