@@ -18,7 +18,8 @@ export function generatedToken(dataDir: string): { token: string; file: string }
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
-  const token = randomBytes(32).toString('base64url');
+  // never a leading "-": `--token $(cat admin.token)` must not read as an option (1 token in 64 did)
+  const token = `m${randomBytes(32).toString('base64url')}`;
   writeFileSync(file, `${token}\n`, { mode: 0o600 });
   return { token, file };
 }

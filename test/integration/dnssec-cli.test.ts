@@ -47,7 +47,7 @@ function keys(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ status: nu
   proc.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
   return new Promise((resolve) => proc.once('close', (status) => resolve({ status, stdout, stderr })));
 }
-const remote = () => ['--server', s.url, '--token', s.token];
+const remote = () => ['--server', s.url, `--token=${s.token}`];
 
 test('keys list: found through --config (admin.listen and <data>/admin.token); human output and --json', async () => {
   const human = await keys(['list', 'example.test', '--config', config]);
