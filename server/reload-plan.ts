@@ -1,7 +1,7 @@
 import type { Config } from './config.js';
 
 /** One change a reload makes to the running server, in the order they are applied. */
-export type ReloadStep = 'logLevel' | 'answerOptions' | 'replication' | 'queryLog' | 'rateLimits' | 'recordLimits' | 'adminToken' | 'zoneFiles';
+export type ReloadStep = 'logLevel' | 'answerOptions' | 'replication' | 'queryLog' | 'rateLimits' | 'recordLimits' | 'adminToken' | 'dnssec' | 'zoneFiles';
 
 export interface ReloadPlan {
   steps: ReloadStep[];
@@ -22,6 +22,7 @@ export const STEP_KEYS: Record<ReloadStep, string[]> = {
   rateLimits: ['rrl', 'cookies'],
   recordLimits: ['limits'],
   adminToken: ['admin.token'],
+  dnssec: ['policies', 'defaults.dnssec', 'zones[].dnssec'],
   zoneFiles: ['zoneDir', 'zones', 'serialPolicy'],
 };
 
@@ -43,6 +44,8 @@ export function planReload(running: Config, next: Config, fingerprint: (c: Confi
   if (differ(next.limits, running.limits)) steps.push('recordLimits');
   // the admin token can change only on an admin listener that runs (it is not started by a reload)
   if (running.admin && next.admin && next.admin.token !== running.admin.token) steps.push('adminToken');
+  // policies are read at every commit and every key step: the next ones use the new ones
+  if (differ(dnssecShape(next), dnssecShape(running))) steps.push('dnssec');
   if (next.zoneDir !== running.zoneDir || differ(next.zones, running.zones) || next.serialPolicy !== running.serialPolicy) steps.push('zoneFiles');
 
   const restartNeeded: string[] = [];
@@ -68,4 +71,8 @@ export function planReload(running: Config, next: Config, fingerprint: (c: Confi
       admin: next.admin && running.admin ? { ...next.admin, listen: running.admin.listen, allowedHosts: running.admin.allowedHosts } : running.admin,
     },
   };
+}
+
+function dnssecShape(c: Config): unknown {
+  return { policies: [...c.dnssec.policies], defaultPolicy: c.dnssec.defaultPolicy, zonePolicies: [...c.dnssec.zonePolicies] };
 }

@@ -241,6 +241,9 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
       // (the write door, the zone folder and the API read `running.limits` at each use)
       recordLimits: () => undefined,
       adminToken: () => token?.set(next.admin?.token ?? generatedToken(running.data).token),
+      dnssec: () => {
+        for (const warning of next.dnssec.warnings) dnssecLog.warn(warning);
+      },
       zoneFiles: () => {
         const old = zoneFolder;
         old.close();
@@ -252,6 +255,8 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
     setCookies(nextSecrets);
     const { applied, restartNeeded } = plan;
     running = plan.running;
+    // a new policy acts now: keys, re-signing, or going insecure
+    if (plan.steps.includes('dnssec')) dnssec.start();
     await zoneFolder.sync();
     ControlCounters.inc(counters.reloads, 'applied');
     log.info({ applied, restartNeeded }, 'config reloaded');

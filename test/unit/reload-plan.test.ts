@@ -21,6 +21,7 @@ const rows: { name: string; next: Record<string, unknown>; steps: ReloadStep[]; 
   { name: 'the query log', next: { queryLog: { sample: 0.1 } }, steps: ['queryLog'], restart: [] },
   { name: 'the admin token', next: { admin: { listen: '127.0.0.1:8053', token: 'another-token-of-enough-length' } }, steps: ['adminToken'], restart: [] },
   { name: 'the zone folder', next: { zoneDir: './other' }, steps: ['zoneFiles'], restart: [] },
+  { name: 'a DNSSEC policy', next: { policies: [{ name: 'p' }], defaults: { dnssec: 'p' } }, steps: ['dnssec'], restart: [] },
   { name: 'the serial policy', next: { serialPolicy: 'unixtime' }, steps: ['zoneFiles'], restart: [] },
   { name: 'listen addresses', next: { listen: ['127.0.0.1:5301'] }, steps: [], restart: ['listen'] },
   { name: 'the data directory', next: { data: './elsewhere' }, steps: [], restart: ['data'] },
