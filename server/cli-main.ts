@@ -1,9 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type ConfigOverrides } from './config.js';
 import { createLogger } from './log.js';
 import { startServer } from './start.js';
 
 const USAGE = `usage:
+  meshdns --version
   meshdns serve [--config FILE] [--listen ADDR:PORT]... [--zone-dir DIR] [--data DIR] [--log-level LEVEL]
                 [--admin-listen ADDR:PORT|off] [--metrics-listen ADDR:PORT]
   meshdns check FILE [--origin NAME]
@@ -15,7 +17,22 @@ const USAGE = `usage:
   meshdns tls pin [--config FILE] [--data DIR] | --cert FILE
                                      print the SPKI pin of the DoT/DoQ certificate (kdig +tls-pin, primaries[].pin)`;
 
+const SERVE_HELP = `usage: meshdns serve [options]
+  -c, --config FILE            meshdns.yaml (default: none, flags and defaults only)
+  -l, --listen ADDR:PORT       DNS over UDP and TCP on this address (repeatable; overrides listen:)
+      --zone-dir DIR           a folder of <origin>.zone files, served and watched
+      --data DIR               the LMDB folder (default ./data)
+      --log-level LEVEL        trace, debug, info, warn, error, fatal
+      --admin-listen ADDR:PORT|off   the admin API and status page (default 127.0.0.1:8053)
+      --metrics-listen ADDR:PORT     /metrics, /healthz and /readyz on a listener of their own
+  -h, --help                   this text
+Flags win over the config file. SIGHUP reloads the config.`;
+
 async function serve(argv: string[]): Promise<number> {
+  if (argv.includes('-h') || argv.includes('--help')) {
+    process.stdout.write(`${SERVE_HELP}\n`);
+    return 0;
+  }
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -63,6 +80,15 @@ async function serve(argv: string[]): Promise<number> {
   });
 }
 
+/** The version in package.json (two folders up from dist/server/). */
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
 async function main(): Promise<number> {
   const [command, ...rest] = process.argv.slice(2);
   switch (command) {
@@ -84,6 +110,10 @@ async function main(): Promise<number> {
       const { runTls } = await import('./commands/tls.js');
       return runTls(rest);
     }
+    case '--version':
+    case '-V':
+      process.stdout.write(`meshdns ${packageVersion()}\n`);
+      return 0;
     case undefined:
     case '-h':
     case '--help':

@@ -9,13 +9,22 @@
  * same command plus the flag (execve: same PID, same stdio, ~50 ms). A --max-semi-space-size of the
  * operator's own, on the command line or in NODE_OPTIONS, is left alone.
  *
- * Then, before anything else loads, Node's compile cache is switched on (it keeps compiled code of
+ * It first checks the Node version (one line instead of a SyntaxError on an old Node). Then,
+ * before anything else loads, Node's compile cache is switched on (it keeps compiled code of
  * meshdns and its dependencies in the OS temp folder): a start compiles ~65 ms less, which matters
  * for a restart and on a one-CPU host where a first import shares the core with the start.
  * NODE_DISABLE_COMPILE_CACHE=1 turns it off; a read-only temp folder just means no cache. The
  * zone-loader process inherits both through its execArgv and NODE_COMPILE_CACHE.
  */
-import { enableCompileCache } from 'node:module';
+import { unsupportedNode } from './node-version.js';
+
+// an older Node would fail on a missing API with a stack trace: say what is needed instead
+const tooOld = unsupportedNode(process.versions.node);
+if (tooOld !== undefined) {
+  process.stderr.write(`${tooOld}\n`);
+  process.exit(1);
+}
+const { enableCompileCache } = await import('node:module');
 
 const YOUNG_GENERATION_FLAG = '--max-semi-space-size';
 const chosen = (flags: readonly string[]): boolean => flags.some((f) => f.startsWith(YOUNG_GENERATION_FLAG));

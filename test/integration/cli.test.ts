@@ -6,6 +6,7 @@ import dgram from 'node:dgram';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI, startMeshdns } from '../helpers/meshdns.js';
+import { unsupportedNode } from '../../server/node-version.js';
 
 const run = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 20_000 });
 const dir = mkdtempSync(join(tmpdir(), 'meshdns-cli-'));
@@ -74,5 +75,34 @@ test('serve caps the young generation in the same process, unless the operator c
     assert.deepEqual(nodeFlags(own.proc.pid!), [], 'NODE_OPTIONS chose the size: the command line is left as it was');
   } finally {
     await own.stop();
+  }
+});
+
+test('--version prints the package version; serve --help prints the options and exits 0', () => {
+  const version = run(['--version']);
+  assert.equal(version.status, 0, version.stderr);
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  assert.equal(version.stdout.trim(), `meshdns ${pkg.version}`);
+  const help = run(['serve', '--help']);
+  assert.equal(help.status, 0, help.stderr);
+  assert.match(help.stdout, /--zone-dir DIR/);
+  assert.match(help.stdout, /--admin-listen/);
+});
+
+test('an older Node gets one line naming the version needed, not a SyntaxError', () => {
+  assert.equal(unsupportedNode('24.21.0'), undefined);
+  assert.equal(unsupportedNode('22.19.0'), undefined);
+  assert.match(unsupportedNode('22.18.1')!, /needs Node >= 22\.19; this is Node 22\.18\.1/);
+  assert.match(unsupportedNode('v20.20.2')!, /this is Node 20\.20\.2/);
+  // Debian's own Node (18 in bookworm, 20 from NodeSource): run the command with it as a shebang would
+  const system = spawnSync('/usr/bin/node', ['--version'], { encoding: 'utf8' });
+  assert.equal(system.error, undefined, 'needs /usr/bin/node (Debian package nodejs) to run the command the way a shebang does');
+  const r = spawnSync('/usr/bin/node', [CLI, '--version'], { encoding: 'utf8', timeout: 20_000 });
+  if (unsupportedNode(system.stdout.trim()) === undefined) {
+    assert.equal(r.status, 0, r.stderr);
+  } else {
+    assert.equal(r.status, 1);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, /^meshdns needs Node >= 22\.19; this is Node /);
   }
 });
