@@ -52,6 +52,8 @@ const scratch = Buffer.allocUnsafe(READ_CHUNK);
  */
 export class QuicConnection {
   private readonly unsent = new Map<number, Unsent>();
+  /** Streams handed out by openStream and not yet written to. */
+  private readonly reserved = new Set<number>();
   private nextLocalBidi: number;
   private wasEstablished = false;
   private closedInfo: QuicCloseInfo | undefined;
@@ -109,7 +111,7 @@ export class QuicConnection {
     }
     this.readStreams();
     if (this.unsent.size > 0) this.writeStreams();
-    if (this.handlers.onStreamsAvailable && this.role === 'client' && conn.peerStreamsLeftBidi() > 0) this.handlers.onStreamsAvailable(this);
+    if (this.handlers.onStreamsAvailable && this.role === 'client' && this.streamsLeft() > 0) this.handlers.onStreamsAvailable(this);
   }
 
   private readStreams(): void {
@@ -183,6 +185,7 @@ export class QuicConnection {
   write(id: number, data: Buffer, fin: boolean): boolean {
     if (this.closedInfo || this.localClose) return false;
     this.host.wantsFlush(this);
+    if (this.reserved.size > 0) this.reserved.delete(id);
     const pending = this.unsent.get(id);
     if (pending !== undefined) {
       pending.chunks.push(data);
@@ -220,10 +223,16 @@ export class QuicConnection {
    * `onStreamsAvailable`): never throws at the limit.
    */
   openStream(): number | undefined {
-    if (this.conn.peerStreamsLeftBidi() <= 0) return undefined;
+    if (this.streamsLeft() <= 0) return undefined;
     const id = this.nextLocalBidi;
     this.nextLocalBidi += 4;
+    this.reserved.add(id);
     return id;
+  }
+
+  /** Streams we may still open: quiche counts a stream once written to, so ours not yet written count here. */
+  streamsLeft(): number {
+    return this.conn.peerStreamsLeftBidi() - this.reserved.size;
   }
 
   /** Closes the connection (CONNECTION_CLOSE); an application code is DoQ's (RFC 9250 §4.3). */

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
 import { QuicConnection, type ConnectionHost, type QuicConnectionHandlers } from './connection.js';
-import { CONNECTION_ID_LENGTH, MAX_DATAGRAM_SIZE, PacketType, Quiche, type QuicheConfig } from './native.js';
-import { dcidKey, isLongHeader } from './packet.js';
+import { CONNECTION_ID_LENGTH, MAX_DATAGRAM_SIZE, PacketType, Quiche, type QuicheConfig, type QuicheConnection } from './native.js';
+import { dcidKey, isLongHeader, longHeaderIds, packetVersion } from './packet.js';
 
 /** RFC 9000 §20.1: the server refuses a connection (our caps). */
 const CONNECTION_REFUSED = 0x2;
@@ -28,7 +28,12 @@ export class QuicEndpointCounters {
   rejected = 0;
   versionNegotiations = 0;
   refused = 0;
+  datagramsIn = 0;
+  datagramsOut = 0;
 }
+
+/** Refusals answered with a CONNECTION_CLOSE per second; the rest are dropped. */
+const REFUSALS_PER_SECOND = 200;
 
 /** Room for the packets of one flush: datagrams are cut from it, so a send never copies. */
 const SLAB_SIZE = 64 * 1024;
@@ -48,6 +53,8 @@ export class QuicEndpoint implements ConnectionHost {
   private localInfo: { host: string; port: number };
   readonly counters = new QuicEndpointCounters();
   private closing = false;
+  private refusalWindowStart = 0;
+  private refusalsInWindow = 0;
 
   private constructor(private readonly socket: dgram.Socket, private readonly server: QuicServerPolicy | undefined) {
     const a = socket.address();
@@ -95,6 +102,7 @@ export class QuicEndpoint implements ConnectionHost {
   }
 
   private readonly onMessage = (data: Buffer, rinfo: dgram.RemoteInfo): void => {
+    this.counters.datagramsIn++;
     const key = dcidKey(data, CONNECTION_ID_LENGTH);
     if (key === undefined) {
       this.counters.dropped++;
@@ -121,23 +129,25 @@ export class QuicEndpoint implements ConnectionHost {
   }
 
   private accept(server: QuicServerPolicy, data: Buffer, rinfo: dgram.RemoteInfo, key: string): void {
+    const version = packetVersion(data);
+    if (version !== 0 && !Quiche.versionIsSupported(version)) {
+      // RFC 9000 §6.1: tell the client which versions we speak (only in answer to a full-size datagram, §14.1)
+      const ids = longHeaderIds(data);
+      if (data.length < MIN_INITIAL_DATAGRAM || ids === undefined) {
+        this.counters.dropped++;
+        return;
+      }
+      const out = Buffer.allocUnsafe(MAX_DATAGRAM_SIZE);
+      const n = Quiche.negotiateVersion(ids.scid, ids.dcid, out);
+      this.counters.versionNegotiations++;
+      this.socket.send(out.subarray(0, n), rinfo.port, rinfo.address);
+      return;
+    }
     let header;
     try {
       header = Quiche.Header.fromSlice(data, CONNECTION_ID_LENGTH);
     } catch {
       this.counters.dropped++;
-      return;
-    }
-    if (!Quiche.versionIsSupported(header.version)) {
-      // RFC 9000 §6.1: tell the client which versions we speak (only in answer to a full-size datagram, §14.1)
-      if (data.length < MIN_INITIAL_DATAGRAM) {
-        this.counters.dropped++;
-        return;
-      }
-      const out = Buffer.allocUnsafe(MAX_DATAGRAM_SIZE);
-      const n = Quiche.negotiateVersion(header.scid, header.dcid, out);
-      this.counters.versionNegotiations++;
-      this.socket.send(out.subarray(0, n), rinfo.port, rinfo.address);
       return;
     }
     if (header.ty !== PacketType.Initial || data.length < MIN_INITIAL_DATAGRAM) {
@@ -154,14 +164,7 @@ export class QuicEndpoint implements ConnectionHost {
       return;
     }
     if (decision === 'refuse') {
-      // RFC 9000 §5.2.2: an Initial with CONNECTION_CLOSE (CONNECTION_REFUSED), and no state kept
-      this.counters.refused++;
-      try {
-        native.recv(data, { to: this.localInfo, from: { host: rinfo.address, port: rinfo.port } });
-        native.close(false, CONNECTION_REFUSED, Buffer.from('too many connections'));
-      } catch { /* nothing to say to it */ }
-      const orphan = new QuicConnection(native, 'server', rinfo.address, rinfo.port, { onData: () => {} }, this);
-      this.sendPackets(orphan);
+      this.refuse(native, data, rinfo);
       return;
     }
     const conn = new QuicConnection(native, 'server', rinfo.address, rinfo.port, decision.handlers, this);
@@ -176,6 +179,28 @@ export class QuicEndpoint implements ConnectionHost {
     }, server.handshakeTimeoutMs);
     timer.unref();
     this.receive(conn, data, rinfo);
+  }
+
+  /**
+   * RFC 9000 §5.2.2: an Initial with CONNECTION_CLOSE (CONNECTION_REFUSED), no state kept. quiche's
+   * client ignores a bare close in a short datagram, so the close follows the server's first
+   * flight. That costs a signature: past REFUSALS_PER_SECOND the rest are dropped silently.
+   */
+  private refuse(native: QuicheConnection, data: Buffer, rinfo: dgram.RemoteInfo): void {
+    this.counters.refused++;
+    const now = performance.now();
+    if (now - this.refusalWindowStart >= 1000) {
+      this.refusalWindowStart = now;
+      this.refusalsInWindow = 0;
+    }
+    if (++this.refusalsInWindow > REFUSALS_PER_SECOND) return;
+    const orphan = new QuicConnection(native, 'server', rinfo.address, rinfo.port, { onData: () => {} }, this);
+    try {
+      native.recv(data, { to: this.localInfo, from: { host: rinfo.address, port: rinfo.port } });
+      this.sendPackets(orphan);
+      native.close(false, CONNECTION_REFUSED, Buffer.from('too many connections'));
+    } catch { /* nothing more to say to it */ }
+    this.sendPackets(orphan);
   }
 
   wantsFlush(conn: QuicConnection): void {
@@ -214,6 +239,7 @@ export class QuicEndpoint implements ConnectionHost {
       if (sent === null) break;
       const n = sent[0];
       this.slabUsed += n;
+      this.counters.datagramsOut++;
       this.socket.send(room.subarray(0, n), conn.remotePort, conn.remoteHost);
     }
   }
@@ -252,6 +278,7 @@ export class QuicEndpoint implements ConnectionHost {
 
   /** Closes every connection (application code `code`), waits for the CONNECTION_CLOSEs to go, closes the socket. */
   async close(code = 0, reason = ''): Promise<void> {
+    if (this.closing) return;
     this.closing = true;
     const all = new Set(this.connections.values());
     for (const conn of all) {

@@ -21,3 +21,18 @@ export function dcidKey(data: Buffer, shortLength: number): string | undefined {
   if (data.length < 1 + shortLength) return undefined;
   return data.toString('latin1', 1, 1 + shortLength);
 }
+
+/** A long header's version (0 for a short header or a Version Negotiation packet). */
+export function packetVersion(data: Buffer): number {
+  return isLongHeader(data) && data.length >= 5 ? data.readUInt32BE(1) : 0;
+}
+
+/** A long header's destination and source connection IDs (RFC 9000 §17.2). */
+export function longHeaderIds(data: Buffer): { dcid: Buffer; scid: Buffer } | undefined {
+  if (!isLongHeader(data) || data.length < 7) return undefined;
+  const dlen = data[5]!;
+  if (data.length < 7 + dlen) return undefined;
+  const slen = data[6 + dlen]!;
+  if (dlen > 20 || slen > 20 || data.length < 7 + dlen + slen) return undefined;
+  return { dcid: data.subarray(6, 6 + dlen), scid: data.subarray(7 + dlen, 7 + dlen + slen) };
+}
