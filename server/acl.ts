@@ -1,4 +1,5 @@
 import { BlockList, isIP } from 'node:net';
+import type { TransportProto } from './transports.js';
 
 export type AclAction = 'transfer' | 'notify' | 'update';
 
@@ -11,6 +12,8 @@ export interface AclRule {
   keys: string[];
   actions: AclAction[];
   deny: boolean;
+  /** Transports the request must arrive over; empty means any (RFC 9103 §9.3: XoT may be required). */
+  transports: readonly TransportProto[];
 }
 
 export interface AclDecision {
@@ -30,14 +33,18 @@ export class Acl {
     this.compiled = rules.map((rule) => ({ rule, block: rule.addresses.length > 0 ? toBlockList(rule.addresses) : undefined }));
   }
 
-  /** `keyName` is the TSIG key the request was verified with (lowercase, trailing dot), if any. */
-  check(action: AclAction, address: string, keyName: string | undefined): AclDecision {
+  /**
+   * `keyName` is the TSIG key the request was verified with (lowercase, trailing dot), if any;
+   * `transport` what it arrived over (unknown: a rule that names transports does not match).
+   */
+  check(action: AclAction, address: string, keyName: string | undefined, transport?: TransportProto): AclDecision {
     const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
     const plain = address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address;
     for (const { rule, block } of this.compiled) {
       if (!rule.actions.includes(action)) continue;
       if (block && !block.check(plain, plain === address ? family : 'ipv4')) continue;
       if (rule.keys.length > 0 && (keyName === undefined || !rule.keys.includes(keyName))) continue;
+      if (rule.transports.length > 0 && (transport === undefined || !rule.transports.includes(transport))) continue;
       return { allowed: !rule.deny, rule: rule.name };
     }
     return { allowed: false, rule: undefined };

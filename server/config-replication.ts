@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Acl, addressProblem, type AclAction, type AclRule } from './acl.js';
 import type { ConfigFile } from './config/schema.js';
-import { ACL_ACTIONS } from './config/values.js';
+import { resolve } from 'node:path';
+import { ACL_ACTIONS, PRIMARY_TRANSPORTS } from './config/values.js';
 import type { Fail } from './config/error.js';
 import { parseListen } from './listen-address.js';
 import { Keyring, makeKey, type TsigKey } from './tsig/keys.js';
@@ -37,14 +38,25 @@ export interface NotifyTarget {
 export interface PrimaryTarget extends NotifyTarget {
   /** Seconds a transfer may go without receiving anything before it is given up (default 10). */
   idleTimeout?: number;
+  /** How transfers reach it (default tcp); SOA queries stay on UDP (RFC 9103 §5). */
+  transport?: PrimaryTransport;
+  /** tls/quic: base64 SHA-256 of the primary's SubjectPublicKeyInfo. */
+  pin?: string;
+  /** tls/quic: CA certificates (PEM file, absolute path) for strict verification with `hostname`. */
+  caFile?: string;
+  /** tls/quic: the name the primary's certificate must carry (strict verification). */
+  hostname?: string;
 }
+
+export type PrimaryTransport = (typeof PRIMARY_TRANSPORTS)[number];
 
 const ACTIONS: readonly AclAction[] = ACL_ACTIONS;
 /** Kept for callers of the hand-written validator; the schema (server/config/schema.ts) is the list now. */
 export const REPLICATION_TOP_LEVEL_KEYS = ['keys', 'acls', 'defaults'];
 export const REPLICATION_ZONE_KEYS = ['acl', 'notify', 'primaries', 'journal'];
 
-type Target = NonNullable<NonNullable<ConfigFile['defaults']>['notify']>[number] & { idleTimeout?: number };
+type Target = NonNullable<NonNullable<ConfigFile['defaults']>['notify']>[number]
+  & Partial<Pick<PrimaryTarget, 'idleTimeout' | 'transport' | 'pin' | 'caFile' | 'hostname'>>;
 
 /**
  * `keys`, `acls`, `defaults` and the replication keys of `zones[]` (the shape of the replication
@@ -93,7 +105,9 @@ export function parseReplication(obj: ConfigFile, fail: Fail): ReplicationConfig
     for (const [j, k] of keyNames.entries()) if (!keyring.byText(k)) fail(listAt(ao.key, `${at}.key`, j), k, 'is not a key defined under keys');
     const actions = list(ao.action);
     if (actions.length === 0) fail(`${at}.action`, ao.action, `must list at least one of ${ACTIONS.join(', ')}`);
-    rules.set(name, { name, addresses, keys: keyNames, actions, deny: ao.deny ?? false });
+    const transports = list(ao.transport);
+    if (ao.transport !== undefined && transports.length === 0) fail(`${at}.transport`, ao.transport, 'must list at least one transport (or be left out: any)');
+    rules.set(name, { name, addresses, keys: keyNames, actions, deny: ao.deny ?? false, transports });
   }
   const ruleNames = (value: string | string[] | undefined, at: string): string[] => {
     const names = list(value);
@@ -111,6 +125,26 @@ export function parseReplication(obj: ConfigFile, fail: Fail): ReplicationConfig
     if (keyName && !keyring.byText(keyName)) fail(`${at}[${j}].key`, to.key, 'is not a key defined under keys');
     const target: PrimaryTarget = { host: listen.host, port: listen.port, key: keyName };
     if (to.idleTimeout !== undefined) target.idleTimeout = to.idleTimeout;
+    if (to.transport !== undefined && to.transport !== 'tcp') target.transport = to.transport;
+    const secured = target.transport !== undefined;
+    for (const field of ['pin', 'caFile', 'hostname'] as const) {
+      if (to[field] !== undefined && !secured) fail(`${at}[${j}].${field}`, to[field], 'needs transport: tls or quic');
+    }
+    if (to.pin !== undefined && (to.caFile !== undefined || to.hostname !== undefined)) {
+      fail(`${at}[${j}].pin`, to.pin, 'is set beside caFile/hostname; authenticate the primary one way (pin, or caFile with hostname)');
+    }
+    if (to.caFile !== undefined && to.hostname === undefined) fail(`${at}[${j}].caFile`, to.caFile, 'needs hostname: the name the primary\'s certificate is checked against');
+    if (to.caFile !== undefined) {
+      const caFile = resolve(to.caFile);
+      try {
+        readFileSync(caFile);
+      } catch (err) {
+        fail(`${at}[${j}].caFile`, to.caFile, `cannot be read (${(err as NodeJS.ErrnoException).code})`);
+      }
+      target.caFile = caFile;
+    }
+    if (to.pin !== undefined) target.pin = to.pin;
+    if (to.hostname !== undefined) target.hostname = to.hostname;
     return target;
   });
   const defaultNotify = notifyTargets(defaults.notify, 'defaults.notify');

@@ -64,6 +64,16 @@ export interface Config {
   rrl: RrlSettings | undefined;
   /** DNS COOKIEs; undefined: off (`cookies: false`). Secrets are never logged. */
   cookies: CookieSettings | undefined;
+  /** The certificate of the tls and quic listeners (server/tls/certificates.ts). */
+  tls: TlsSettings;
+}
+
+/** `tls:` — PEM files (absolute paths), or both undefined: a self-signed certificate kept in LMDB. */
+export interface TlsSettings {
+  certFile: string | undefined;
+  keyFile: string | undefined;
+  reloadOnChange: boolean;
+  handshakeTimeoutMs: number;
 }
 
 export interface RrlSettings {
@@ -170,6 +180,21 @@ export function validateConfig(raw: unknown, overrides: ConfigOverrides, where: 
     limits: { ...DEFAULT_LIMITS, ...obj.limits },
     rrl: parseRrl(obj.rrl, fail),
     cookies: parseCookies(obj.cookies, fail),
+    tls: parseTls(obj.tls, fail),
+  };
+}
+
+function parseTls(tls: ConfigFile['tls'], fail: Fail): TlsSettings {
+  const t = tls ?? {};
+  if ((t.certFile === undefined) !== (t.keyFile === undefined)) {
+    if (t.certFile === undefined) fail('tls.keyFile', t.keyFile, 'is set without tls.certFile; set both, or neither for a self-signed certificate');
+    fail('tls.certFile', t.certFile, 'is set without tls.keyFile; set both, or neither for a self-signed certificate');
+  }
+  return {
+    certFile: t.certFile === undefined ? undefined : resolve(t.certFile),
+    keyFile: t.keyFile === undefined ? undefined : resolve(t.keyFile),
+    reloadOnChange: t.reloadOnChange ?? true,
+    handshakeTimeoutMs: Math.round(1000 * (t.handshakeTimeout ?? DEFAULTS.tlsHandshakeTimeoutSeconds)),
   };
 }
 

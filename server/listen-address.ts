@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 
 /** The transports one listen entry can run (the DNS listeners; the admin and metrics listeners ignore it). */
-export type ListenTransport = 'udp' | 'tcp';
+export type ListenTransport = 'udp' | 'tcp' | 'tls' | 'quic';
 
 export interface ListenAddress {
   host: string;

@@ -8,6 +8,7 @@ import type { AdminContext, Readiness, ReloadReport } from './admin/context.js';
 import { generatedToken } from './admin/token.js';
 import { Holder } from './holder.js';
 import { DnsListeners } from './listeners/dns-listeners.js';
+import { CertificateSource } from './tls/certificates.js';
 import { moduleLogger, setLogLevel } from './log.js';
 import { ControlCounters } from './metrics/counters.js';
 import { queryLogFor, type QueryLog } from './metrics/query-log.js';
@@ -42,6 +43,8 @@ export interface RunningServer {
   /** The separate metrics listener, when `metrics.listen` is set. */
   metricsAddress: ListenAddress | undefined;
   counters: ControlCounters;
+  /** The certificate of the tls and quic listeners; undefined when none is configured. */
+  certificates: CertificateSource | undefined;
   /** Re-reads the config and zone folder and applies the difference; throws ConfigError and keeps the running config when the new one is invalid. */
   reload(): Promise<ReloadReport>;
   close(): Promise<void>;
@@ -118,9 +121,11 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
   let listeners: DnsListeners | undefined;
   const http: FastifyInstance[] = [];
   const netLog = moduleLogger(log, 'net');
+  let certificates: CertificateSource | undefined;
   const closeSockets = async () => {
     await Promise.all(http.map((app) => app.close()));
     await listeners?.close();
+    certificates?.close();
   };
 
   const zonesLog = moduleLogger(log, 'zones');
@@ -231,7 +236,14 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
 
   let firstSync: Promise<void> | undefined;
   try {
-    listeners = await DnsListeners.start(config.listen, pipeline, config, netLog);
+    if (config.listen.some((l) => l.transports.includes('tls') || l.transports.includes('quic'))) {
+      const tlsLog = moduleLogger(log, 'tls');
+      certificates = await CertificateSource.open(config.tls, store, tlsLog);
+      const id = certificates.current;
+      // the pin is what peers configure (kdig +tls-pin, Knot cert-key, primaries[].pin): a public value
+      tlsLog.info({ pin: id.pin, source: id.source, subject: id.subject, validTo: id.validTo, ...(config.tls.certFile ? { certFile: config.tls.certFile } : {}) }, 'tls certificate');
+    }
+    listeners = await DnsListeners.start(config.listen, pipeline, { ...config, certificates }, netLog);
     // zone files load while the admin server compiles its schemas (it answers /readyz 503 until done)
     firstSync = zoneFolder.sync();
     secondaries.sync();
@@ -305,7 +317,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
   zoneFolder.watch();
 
   return {
-    store, writer, table, pipeline, addresses: listeners!.addresses, admin, adminApp, metricsAddress, counters, reload,
+    store, writer, table, pipeline, addresses: listeners!.addresses, admin, adminApp, metricsAddress, counters, reload, certificates,
     get zoneFolder() {
       return zoneFolder;
     },

@@ -15,6 +15,8 @@ export const DEFAULTS = {
   /** Unsent answers per connection before reading it stops: four 64 KiB messages. */
   tcpMaxUnsentBytes: 256 * 1024,
   answerCacheSize: 200_000,
+  /** A TLS client that has not finished its handshake by then is cut off (it holds a connection slot). */
+  tlsHandshakeTimeoutSeconds: 5,
   serialPolicy: 'increment' as SerialPolicy,
   adminListen: '127.0.0.1:8053',
   /** Response rate limiting, when an `rrl:` section turns it on (BIND's and Knot's usual figures). */

@@ -3,7 +3,7 @@ import { DEFAULT_LIMITS } from '../../zones/limits.js';
 import { DEFAULT_JOURNAL_LIMITS } from '../../zones/store/journal.js';
 import { TSIG_ALGORITHMS } from '../tsig/keys.js';
 import { DEFAULTS } from './defaults.js';
-import { ACL_ACTIONS, LISTEN_TRANSPORTS, LOG_LEVELS, SERIAL_POLICIES, UPCOMING_TRANSPORTS } from './values.js';
+import { ACL_ACTIONS, LISTEN_TRANSPORTS, LOG_LEVELS, PRIMARY_TRANSPORTS, SERIAL_POLICIES, UPCOMING_TRANSPORTS } from './values.js';
 
 /**
  * The whole of meshdns.yaml, described once: the schema pass validates with it (ajv), editors
@@ -45,9 +45,23 @@ const ListenEntry = Type.Union([
   addrPort('UDP and TCP on this address'),
   mapping({
     address: addrPort('Where to listen'),
-    transport: oneOf(LISTEN_TRANSPORTS, { description: 'udp or tcp (tls and quic come in a later version)', upcoming: [...UPCOMING_TRANSPORTS] }),
+    transport: oneOf(LISTEN_TRANSPORTS, { description: 'udp, tcp, tls (DNS over TLS, RFC 7858) or quic (DNS over QUIC, RFC 9250)', upcoming: [...UPCOMING_TRANSPORTS] }),
   }, 'One transport on one address', { errorMessage: 'must be a mapping {address, transport}' }),
-], { errorMessage: `must be "ADDR:PORT" or a mapping {address: "ADDR:PORT", transport: udp | tcp}` });
+], { errorMessage: `must be "ADDR:PORT" or a mapping {address: "ADDR:PORT", transport: udp | tcp | tls | quic}` });
+
+/** base64 of a SHA-256 digest: 32 octets, 44 characters with one "=". */
+const PIN_PATTERN = '^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$';
+
+const Tls = mapping({
+  certFile: Type.Optional(text('The certificate chain (PEM), the server\'s own first; with keyFile. Absent: a self-signed ECDSA P-256 certificate is made once and kept in the data folder (LMDB)')),
+  keyFile: Type.Optional(text('The private key (PEM) of certFile')),
+  reloadOnChange: Type.Optional(Type.Boolean({ default: true, description: 'Watch certFile and keyFile and use new ones for new connections (cert-manager rotation); open connections are kept' })),
+  handshakeTimeout: Type.Optional(Type.Number({
+    minimum: 0.1, maximum: 60, default: 5,
+    description: 'Seconds a client may take to finish the TLS handshake before the connection is closed',
+    errorMessage: 'must be a number of seconds from 0.1 to 60',
+  })),
+}, 'The certificate of the tls and quic listeners (and its SPKI pin, logged at start and shown by `meshdns tls pin`)');
 
 const SIZE_WHY = 'must be a size from 1K to 64G (bytes, or a number with K, M or G)';
 const Journal = mapping({
@@ -61,7 +75,13 @@ const Journal = mapping({
 const Target = (primaries: boolean) => mapping({
   address: addrPort(primaries ? 'The primary to transfer from' : 'Where NOTIFY is sent'),
   key: Type.Optional(text('A TSIG key defined under keys that signs the messages')),
-  ...(primaries ? { idleTimeout: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 3600, default: 10, description: 'Seconds a transfer may go without receiving anything before it is given up', errorMessage: 'must be a number of seconds, more than 0 and at most 3600' })) } : {}),
+  ...(primaries ? {
+    idleTimeout: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 3600, default: 10, description: 'Seconds a transfer may go without receiving anything before it is given up', errorMessage: 'must be a number of seconds, more than 0 and at most 3600' })),
+    transport: Type.Optional(oneOf(PRIMARY_TRANSPORTS, { default: 'tcp', description: 'How transfers (AXFR, IXFR) reach this primary: tcp, tls (XoT, RFC 9103) or quic (XoQ, RFC 9250); SOA queries and NOTIFY stay on UDP/TCP' })),
+    pin: Type.Optional(Type.String({ pattern: PIN_PATTERN, description: 'tls/quic: the primary\'s SPKI pin, base64 of the SHA-256 of its SubjectPublicKeyInfo (kdig +tls-pin, Knot cert-key); a certificate with another key fails the transfer', errorMessage: 'must be base64 of a SHA-256 digest (44 characters ending in "=")' })),
+    caFile: Type.Optional(text('tls/quic: CA certificates (PEM) the primary\'s certificate must chain to; with hostname')),
+    hostname: Type.Optional(text('tls/quic: the name the primary\'s certificate must carry (checked against caFile, or the system CAs without it); without pin or hostname the connection is opportunistic: encrypted, not authenticated, and logged as such')),
+  } : {}),
 }, primaries ? 'A primary server of a secondary zone' : 'A NOTIFY target (RFC 1996)');
 
 const aclNames = (description: string) => stringOrList(text('The name of an ACL defined under acls'), description);
@@ -89,12 +109,13 @@ const Acl = mapping({
   key: Type.Optional(stringOrList(text('A key defined under keys'), 'When given, the request must be signed with one of these keys')),
   action: stringOrList(oneOf(ACL_ACTIONS), 'What the rule allows (or denies): transfer, notify, update'),
   deny: Type.Optional(Type.Boolean({ default: false, description: 'true: a match refuses instead of allowing' })),
+  transport: Type.Optional(stringOrList(oneOf(LISTEN_TRANSPORTS), 'When given, the request must arrive over one of these transports (transport: [tls, quic] requires an encrypted one, RFC 9103 strict)')),
 }, 'An ACL rule; the first matching rule wins, nothing matched is denied');
 
 export const ConfigFileSchema = mapping({
   listen: Type.Optional(Type.Array(ListenEntry, {
     minItems: 1, default: DEFAULTS.listen,
-    description: `DNS listen addresses: "ADDR:PORT" runs UDP and TCP; {address, transport: udp | tcp} runs one. ${ADDR_PORT}`,
+    description: `DNS listen addresses: "ADDR:PORT" runs UDP and TCP; {address, transport: udp | tcp | tls | quic} runs one. ${ADDR_PORT}`,
     errorMessage: 'must be a non-empty list of ADDR:PORT',
   })),
   data: Type.Optional(text('The LMDB environment folder (created if missing)', { default: DEFAULTS.data })),
@@ -114,6 +135,7 @@ export const ConfigFileSchema = mapping({
     maxConnectionsPerClient: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, default: DEFAULTS.tcpMaxConnectionsPerClient, description: 'TCP connections from one client address (IPv6: one /64)' })),
     maxUnsentBytes: Type.Optional(Type.Integer({ minimum: 16_384, maximum: 64 * 1024 * 1024, default: DEFAULTS.tcpMaxUnsentBytes, description: 'Octets of answers a connection may leave unread before the server stops reading it until they drain' })),
   }, 'DNS over TCP')),
+  tls: Type.Optional(Tls),
   limits: Type.Optional(mapping({
     recordsPerRRset: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, default: DEFAULT_LIMITS.recordsPerRRset, description: 'Records in one RRset; a change that would pass it is refused whole' })),
     recordsPerZone: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000_000, default: DEFAULT_LIMITS.recordsPerZone, description: 'Records in one zone; a load, transfer or change that would pass it is refused whole' })),

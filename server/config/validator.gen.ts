@@ -20,7 +20,7 @@ const runtime0 = function ucs2length(str) {
 }; // ajv/dist/runtime/ucs2length
 
 export const fileShape = validate0;
-const schema0 = {"additionalProperties":false,"description":"meshdns configuration (meshdns.yaml)","title":"meshdns.yaml","type":"object","properties":{"listen":true,"data":true,"zoneDir":true,"zones":true,"logLevel":true,"nsid":true,"maxUdpPayload":true,"tcp":true,"limits":true,"udp":true,"rrl":true,"cookies":true,"answerCacheSize":true,"serialPolicy":true,"admin":true,"metrics":true,"queryLog":true,"keys":true,"acls":true,"defaults":true}};
+const schema0 = {"additionalProperties":false,"description":"meshdns configuration (meshdns.yaml)","title":"meshdns.yaml","type":"object","properties":{"listen":true,"data":true,"zoneDir":true,"zones":true,"logLevel":true,"nsid":true,"maxUdpPayload":true,"tcp":true,"tls":true,"limits":true,"udp":true,"rrl":true,"cookies":true,"answerCacheSize":true,"serialPolicy":true,"admin":true,"metrics":true,"queryLog":true,"keys":true,"acls":true,"defaults":true}};
 const func0 = Object.prototype.hasOwnProperty;
 
 function validate0(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -46,7 +46,7 @@ return errors === 0;
 }
 
 export const listen = validate1;
-const schema1 = {"minItems":1,"default":["127.0.0.1:5300"],"description":"DNS listen addresses: \"ADDR:PORT\" runs UDP and TCP; {address, transport: udp | tcp} runs one. ADDR:PORT, IPv6 in brackets: \"127.0.0.1:5300\", \"[::1]:5300\"","errorMessage":"must be a non-empty list of ADDR:PORT","type":"array","items":{"errorMessage":"must be \"ADDR:PORT\" or a mapping {address: \"ADDR:PORT\", transport: udp | tcp}","anyOf":[{"description":"UDP and TCP on this address (ADDR:PORT, IPv6 in brackets: \"127.0.0.1:5300\", \"[::1]:5300\")","examples":["127.0.0.1:5300","[::1]:5300"],"type":"string"},{"additionalProperties":false,"description":"One transport on one address","errorMessage":"must be a mapping {address, transport}","type":"object","required":["address","transport"],"properties":{"address":{"description":"Where to listen (ADDR:PORT, IPv6 in brackets: \"127.0.0.1:5300\", \"[::1]:5300\")","examples":["127.0.0.1:5300","[::1]:5300"],"type":"string"},"transport":{"type":"string","enum":["udp","tcp"],"description":"udp or tcp (tls and quic come in a later version)","upcoming":["tls","quic"]}}}]}};
+const schema1 = {"minItems":1,"default":["127.0.0.1:5300"],"description":"DNS listen addresses: \"ADDR:PORT\" runs UDP and TCP; {address, transport: udp | tcp | tls | quic} runs one. ADDR:PORT, IPv6 in brackets: \"127.0.0.1:5300\", \"[::1]:5300\"","errorMessage":"must be a non-empty list of ADDR:PORT","type":"array","items":{"errorMessage":"must be \"ADDR:PORT\" or a mapping {address: \"ADDR:PORT\", transport: udp | tcp | tls | quic}","anyOf":[{"description":"UDP and TCP on this address (ADDR:PORT, IPv6 in brackets: \"127.0.0.1:5300\", \"[::1]:5300\")","examples":["127.0.0.1:5300","[::1]:5300"],"type":"string"},{"additionalProperties":false,"description":"One transport on one address","errorMessage":"must be a mapping {address, transport}","type":"object","required":["address","transport"],"properties":{"address":{"description":"Where to listen (ADDR:PORT, IPv6 in brackets: \"127.0.0.1:5300\", \"[::1]:5300\")","examples":["127.0.0.1:5300","[::1]:5300"],"type":"string"},"transport":{"type":"string","enum":["udp","tcp","tls","quic"],"description":"udp, tcp, tls (DNS over TLS, RFC 7858) or quic (DNS over QUIC, RFC 9250)","upcoming":[]}}}]}};
 
 function validate1(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -141,7 +141,7 @@ vErrors.push(err4);
 }
 errors++;
 }
-if(!((data2 === "udp") || (data2 === "tcp"))){
+if(!((((data2 === "udp") || (data2 === "tcp")) || (data2 === "tls")) || (data2 === "quic"))){
 const err5 = {instancePath:instancePath+"/" + i0+"/transport",schemaPath:"#/items/anyOf/1/properties/transport/enum",keyword:"enum",params:{allowedValues: schema1.items.anyOf[1].properties.transport.enum},message:"must be equal to one of the allowed values",schema:schema1.items.anyOf[1].properties.transport.enum,parentSchema:schema1.items.anyOf[1].properties.transport,data:data2};
 if(vErrors === null){
 vErrors = [err5];
@@ -259,8 +259,9 @@ return errors === 0;
 }
 
 export const zones = validate4;
-const schema4 = {"description":"Per-zone settings (origin, file, serial policy, replication)","type":"array","items":{"additionalProperties":false,"description":"Settings of one zone; zones found in zoneDir need no entry","type":"object","required":["origin"],"properties":{"origin":{"minLength":1,"description":"The zone name; the trailing dot is optional","examples":["example.test."],"type":"string"},"file":{"minLength":1,"description":"A zone file to serve (relative to the directory meshdns starts in); not for a secondary zone","type":"string"},"serialPolicy":{"type":"string","enum":["increment","unixtime","dateserial"],"description":"How a new serial is made when the zone changes without a higher one: increment, unixtime (seconds since 1970) or dateserial (YYYYMMDDnn)"},"acl":{"description":"ACL rules for this zone, in order (instead of defaults.acl); [] allows nothing","errorMessage":"must be a string or a list of strings","anyOf":[{"minLength":1,"description":"The name of an ACL defined under acls","type":"string"},{"type":"array","items":{"minLength":1,"description":"The name of an ACL defined under acls","type":"string"}}]},"notify":{"description":"NOTIFY targets for this zone (instead of defaults.notify)","type":"array","items":{"additionalProperties":false,"description":"A NOTIFY target (RFC 1996)","type":"object","required":["address"],"properties":{"address":{"description":"Where NOTIFY is sent (ADDR:PORT, IPv6 in brackets: \"127.0.0.1:5300\", \"[::1]:5300\")","examples":["127.0.0.1:5300","[::1]:5300"],"type":"string"},"key":{"minLength":1,"description":"A TSIG key defined under keys that signs the messages","type":"string"}}}},"primaries":{"minItems":1,"description":"Makes this a secondary zone: primaries to transfer from, tried in order","errorMessage":"must name at least one primary","type":"array","items":{"additionalProperties":false,"description":"A primary server of a secondary zone","type":"object","required":["address"],"properties":{"address":{"description":"The primary to transfer from (ADDR:PORT, IPv6 in brackets: \"127.0.0.1:5300\", \"[::1]:5300\")","examples":["127.0.0.1:5300","[::1]:5300"],"type":"string"},"key":{"minLength":1,"description":"A TSIG key defined under keys that signs the messages","type":"string"},"idleTimeout":{"exclusiveMinimum":0,"maximum":3600,"default":10,"description":"Seconds a transfer may go without receiving anything before it is given up","errorMessage":"must be a number of seconds, more than 0 and at most 3600","type":"number"}}}},"journal":{"additionalProperties":false,"description":"IXFR history kept per zone; the oldest commits are pruned first","type":"object","properties":{"maxDepth":{"minimum":1,"maximum":1000000,"description":"Commits kept per zone for IXFR","default":1000,"type":"integer"},"maxSize":{"description":"Bytes kept per zone for IXFR: a number, or with K, M or G (1K to 64G)","default":"100M","errorMessage":"must be a size from 1K to 64G (bytes, or a number with K, M or G)","anyOf":[{"minimum":1024,"errorMessage":"must be a size from 1K to 64G (bytes, or a number with K, M or G)","type":"integer"},{"pattern":"^[0-9]+\\s*[KMGkmg]?[iI]?[bB]?$","errorMessage":"must be a size from 1K to 64G (bytes, or a number with K, M or G)","type":"string"}]}}}}}};
-const pattern0 = new RegExp("^[0-9]+\\s*[KMGkmg]?[iI]?[bB]?$", "u");
+const schema4 = {"description":"Per-zone settings (origin, file, serial policy, replication)","type":"array","items":{"additionalProperties":false,"description":"Settings of one zone; zones found in zoneDir need no entry","type":"object","required":["origin"],"properties":{"origin":{"minLength":1,"description":"The zone name; the trailing dot is optional","examples":["example.test."],"type":"string"},"file":{"minLength":1,"description":"A zone file to serve (relative to the directory meshdns starts in); not for a secondary zone","type":"string"},"serialPolicy":{"type":"string","enum":["increment","unixtime","dateserial"],"description":"How a new serial is made when the zone changes without a higher one: increment, unixtime (seconds since 1970) or dateserial (YYYYMMDDnn)"},"acl":{"description":"ACL rules for this zone, in order (instead of defaults.acl); [] allows nothing","errorMessage":"must be a string or a list of strings","anyOf":[{"minLength":1,"description":"The name of an ACL defined under acls","type":"string"},{"type":"array","items":{"minLength":1,"description":"The name of an ACL defined under acls","type":"string"}}]},"notify":{"description":"NOTIFY targets for this zone (instead of defaults.notify)","type":"array","items":{"additionalProperties":false,"description":"A NOTIFY target (RFC 1996)","type":"object","required":["address"],"properties":{"address":{"description":"Where NOTIFY is sent (ADDR:PORT, IPv6 in brackets: \"127.0.0.1:5300\", \"[::1]:5300\")","examples":["127.0.0.1:5300","[::1]:5300"],"type":"string"},"key":{"minLength":1,"description":"A TSIG key defined under keys that signs the messages","type":"string"}}}},"primaries":{"minItems":1,"description":"Makes this a secondary zone: primaries to transfer from, tried in order","errorMessage":"must name at least one primary","type":"array","items":{"additionalProperties":false,"description":"A primary server of a secondary zone","type":"object","required":["address"],"properties":{"address":{"description":"The primary to transfer from (ADDR:PORT, IPv6 in brackets: \"127.0.0.1:5300\", \"[::1]:5300\")","examples":["127.0.0.1:5300","[::1]:5300"],"type":"string"},"key":{"minLength":1,"description":"A TSIG key defined under keys that signs the messages","type":"string"},"idleTimeout":{"exclusiveMinimum":0,"maximum":3600,"default":10,"description":"Seconds a transfer may go without receiving anything before it is given up","errorMessage":"must be a number of seconds, more than 0 and at most 3600","type":"number"},"transport":{"type":"string","enum":["tcp","tls","quic"],"default":"tcp","description":"How transfers (AXFR, IXFR) reach this primary: tcp, tls (XoT, RFC 9103) or quic (XoQ, RFC 9250); SOA queries and NOTIFY stay on UDP/TCP"},"pin":{"pattern":"^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$","description":"tls/quic: the primary's SPKI pin, base64 of the SHA-256 of its SubjectPublicKeyInfo (kdig +tls-pin, Knot cert-key); a certificate with another key fails the transfer","errorMessage":"must be base64 of a SHA-256 digest (44 characters ending in \"=\")","type":"string"},"caFile":{"minLength":1,"description":"tls/quic: CA certificates (PEM) the primary's certificate must chain to; with hostname","type":"string"},"hostname":{"minLength":1,"description":"tls/quic: the name the primary's certificate must carry (checked against caFile, or the system CAs without it); without pin or hostname the connection is opportunistic: encrypted, not authenticated, and logged as such","type":"string"}}}},"journal":{"additionalProperties":false,"description":"IXFR history kept per zone; the oldest commits are pruned first","type":"object","properties":{"maxDepth":{"minimum":1,"maximum":1000000,"description":"Commits kept per zone for IXFR","default":1000,"type":"integer"},"maxSize":{"description":"Bytes kept per zone for IXFR: a number, or with K, M or G (1K to 64G)","default":"100M","errorMessage":"must be a size from 1K to 64G (bytes, or a number with K, M or G)","anyOf":[{"minimum":1024,"errorMessage":"must be a size from 1K to 64G (bytes, or a number with K, M or G)","type":"integer"},{"pattern":"^[0-9]+\\s*[KMGkmg]?[iI]?[bB]?$","errorMessage":"must be a size from 1K to 64G (bytes, or a number with K, M or G)","type":"string"}]}}}}}};
+const pattern0 = new RegExp("^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$", "u");
+const pattern1 = new RegExp("^[0-9]+\\s*[KMGkmg]?[iI]?[bB]?$", "u");
 
 function validate4(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -573,7 +574,7 @@ return false;
 else {
 const _errs31 = errors;
 for(const key2 in data11){
-if(!(((key2 === "address") || (key2 === "key")) || (key2 === "idleTimeout"))){
+if(!(((((((key2 === "address") || (key2 === "key")) || (key2 === "idleTimeout")) || (key2 === "transport")) || (key2 === "pin")) || (key2 === "caFile")) || (key2 === "hostname"))){
 validate4.errors = [{instancePath:instancePath+"/" + i0+"/primaries/" + i3,schemaPath:"#/items/properties/primaries/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema4.items.properties.primaries.items,data:data11}];
 return false;
 break;
@@ -640,6 +641,90 @@ var valid7 = _errs36 === errors;
 else {
 var valid7 = true;
 }
+if(valid7){
+if(data11.transport !== undefined){
+let data15 = data11.transport;
+const _errs38 = errors;
+if(typeof data15 !== "string"){
+validate4.errors = [{instancePath:instancePath+"/" + i0+"/primaries/" + i3+"/transport",schemaPath:"#/items/properties/primaries/items/properties/transport/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema4.items.properties.primaries.items.properties.transport.type,parentSchema:schema4.items.properties.primaries.items.properties.transport,data:data15}];
+return false;
+}
+if(!(((data15 === "tcp") || (data15 === "tls")) || (data15 === "quic"))){
+validate4.errors = [{instancePath:instancePath+"/" + i0+"/primaries/" + i3+"/transport",schemaPath:"#/items/properties/primaries/items/properties/transport/enum",keyword:"enum",params:{allowedValues: schema4.items.properties.primaries.items.properties.transport.enum},message:"must be equal to one of the allowed values",schema:schema4.items.properties.primaries.items.properties.transport.enum,parentSchema:schema4.items.properties.primaries.items.properties.transport,data:data15}];
+return false;
+}
+var valid7 = _errs38 === errors;
+}
+else {
+var valid7 = true;
+}
+if(valid7){
+if(data11.pin !== undefined){
+let data16 = data11.pin;
+const _errs40 = errors;
+if(errors === _errs40){
+if(typeof data16 === "string"){
+if(!pattern0.test(data16)){
+validate4.errors = [{instancePath:instancePath+"/" + i0+"/primaries/" + i3+"/pin",schemaPath:"#/items/properties/primaries/items/properties/pin/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$"},message:"must match pattern \""+"^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$"+"\"",schema:"^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$",parentSchema:schema4.items.properties.primaries.items.properties.pin,data:data16}];
+return false;
+}
+}
+else {
+validate4.errors = [{instancePath:instancePath+"/" + i0+"/primaries/" + i3+"/pin",schemaPath:"#/items/properties/primaries/items/properties/pin/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema4.items.properties.primaries.items.properties.pin.type,parentSchema:schema4.items.properties.primaries.items.properties.pin,data:data16}];
+return false;
+}
+}
+var valid7 = _errs40 === errors;
+}
+else {
+var valid7 = true;
+}
+if(valid7){
+if(data11.caFile !== undefined){
+let data17 = data11.caFile;
+const _errs42 = errors;
+if(errors === _errs42){
+if(typeof data17 === "string"){
+if(func1(data17) < 1){
+validate4.errors = [{instancePath:instancePath+"/" + i0+"/primaries/" + i3+"/caFile",schemaPath:"#/items/properties/primaries/items/properties/caFile/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema4.items.properties.primaries.items.properties.caFile,data:data17}];
+return false;
+}
+}
+else {
+validate4.errors = [{instancePath:instancePath+"/" + i0+"/primaries/" + i3+"/caFile",schemaPath:"#/items/properties/primaries/items/properties/caFile/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema4.items.properties.primaries.items.properties.caFile.type,parentSchema:schema4.items.properties.primaries.items.properties.caFile,data:data17}];
+return false;
+}
+}
+var valid7 = _errs42 === errors;
+}
+else {
+var valid7 = true;
+}
+if(valid7){
+if(data11.hostname !== undefined){
+let data18 = data11.hostname;
+const _errs44 = errors;
+if(errors === _errs44){
+if(typeof data18 === "string"){
+if(func1(data18) < 1){
+validate4.errors = [{instancePath:instancePath+"/" + i0+"/primaries/" + i3+"/hostname",schemaPath:"#/items/properties/primaries/items/properties/hostname/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema4.items.properties.primaries.items.properties.hostname,data:data18}];
+return false;
+}
+}
+else {
+validate4.errors = [{instancePath:instancePath+"/" + i0+"/primaries/" + i3+"/hostname",schemaPath:"#/items/properties/primaries/items/properties/hostname/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema4.items.properties.primaries.items.properties.hostname.type,parentSchema:schema4.items.properties.primaries.items.properties.hostname,data:data18}];
+return false;
+}
+}
+var valid7 = _errs44 === errors;
+}
+else {
+var valid7 = true;
+}
+}
+}
+}
+}
 }
 }
 }
@@ -669,54 +754,54 @@ var valid1 = true;
 }
 if(valid1){
 if(data0.journal !== undefined){
-let data15 = data0.journal;
-const _errs38 = errors;
-if(errors === _errs38){
-if(data15 && typeof data15 == "object" && !Array.isArray(data15)){
-const _errs40 = errors;
-for(const key3 in data15){
+let data19 = data0.journal;
+const _errs46 = errors;
+if(errors === _errs46){
+if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
+const _errs48 = errors;
+for(const key3 in data19){
 if(!((key3 === "maxDepth") || (key3 === "maxSize"))){
-validate4.errors = [{instancePath:instancePath+"/" + i0+"/journal",schemaPath:"#/items/properties/journal/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema4.items.properties.journal,data:data15}];
+validate4.errors = [{instancePath:instancePath+"/" + i0+"/journal",schemaPath:"#/items/properties/journal/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema4.items.properties.journal,data:data19}];
 return false;
 break;
 }
 }
-if(_errs40 === errors){
-if(data15.maxDepth !== undefined){
-let data16 = data15.maxDepth;
-const _errs41 = errors;
-if(!(((typeof data16 == "number") && (!(data16 % 1) && !isNaN(data16))) && (isFinite(data16)))){
-validate4.errors = [{instancePath:instancePath+"/" + i0+"/journal/maxDepth",schemaPath:"#/items/properties/journal/properties/maxDepth/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema4.items.properties.journal.properties.maxDepth.type,parentSchema:schema4.items.properties.journal.properties.maxDepth,data:data16}];
+if(_errs48 === errors){
+if(data19.maxDepth !== undefined){
+let data20 = data19.maxDepth;
+const _errs49 = errors;
+if(!(((typeof data20 == "number") && (!(data20 % 1) && !isNaN(data20))) && (isFinite(data20)))){
+validate4.errors = [{instancePath:instancePath+"/" + i0+"/journal/maxDepth",schemaPath:"#/items/properties/journal/properties/maxDepth/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema4.items.properties.journal.properties.maxDepth.type,parentSchema:schema4.items.properties.journal.properties.maxDepth,data:data20}];
 return false;
 }
-if(errors === _errs41){
-if((typeof data16 == "number") && (isFinite(data16))){
-if(data16 > 1000000 || isNaN(data16)){
-validate4.errors = [{instancePath:instancePath+"/" + i0+"/journal/maxDepth",schemaPath:"#/items/properties/journal/properties/maxDepth/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000000},message:"must be <= 1000000",schema:1000000,parentSchema:schema4.items.properties.journal.properties.maxDepth,data:data16}];
+if(errors === _errs49){
+if((typeof data20 == "number") && (isFinite(data20))){
+if(data20 > 1000000 || isNaN(data20)){
+validate4.errors = [{instancePath:instancePath+"/" + i0+"/journal/maxDepth",schemaPath:"#/items/properties/journal/properties/maxDepth/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000000},message:"must be <= 1000000",schema:1000000,parentSchema:schema4.items.properties.journal.properties.maxDepth,data:data20}];
 return false;
 }
 else {
-if(data16 < 1 || isNaN(data16)){
-validate4.errors = [{instancePath:instancePath+"/" + i0+"/journal/maxDepth",schemaPath:"#/items/properties/journal/properties/maxDepth/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema4.items.properties.journal.properties.maxDepth,data:data16}];
+if(data20 < 1 || isNaN(data20)){
+validate4.errors = [{instancePath:instancePath+"/" + i0+"/journal/maxDepth",schemaPath:"#/items/properties/journal/properties/maxDepth/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema4.items.properties.journal.properties.maxDepth,data:data20}];
 return false;
 }
 }
 }
 }
-var valid8 = _errs41 === errors;
+var valid8 = _errs49 === errors;
 }
 else {
 var valid8 = true;
 }
 if(valid8){
-if(data15.maxSize !== undefined){
-let data17 = data15.maxSize;
-const _errs43 = errors;
-const _errs44 = errors;
+if(data19.maxSize !== undefined){
+let data21 = data19.maxSize;
+const _errs51 = errors;
+const _errs52 = errors;
 let valid9 = false;
-const _errs45 = errors;
-if(!(((typeof data17 == "number") && (!(data17 % 1) && !isNaN(data17))) && (isFinite(data17)))){
-const err6 = {instancePath:instancePath+"/" + i0+"/journal/maxSize",schemaPath:"#/items/properties/journal/properties/maxSize/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema4.items.properties.journal.properties.maxSize.anyOf[0].type,parentSchema:schema4.items.properties.journal.properties.maxSize.anyOf[0],data:data17};
+const _errs53 = errors;
+if(!(((typeof data21 == "number") && (!(data21 % 1) && !isNaN(data21))) && (isFinite(data21)))){
+const err6 = {instancePath:instancePath+"/" + i0+"/journal/maxSize",schemaPath:"#/items/properties/journal/properties/maxSize/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema4.items.properties.journal.properties.maxSize.anyOf[0].type,parentSchema:schema4.items.properties.journal.properties.maxSize.anyOf[0],data:data21};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -725,10 +810,10 @@ vErrors.push(err6);
 }
 errors++;
 }
-if(errors === _errs45){
-if((typeof data17 == "number") && (isFinite(data17))){
-if(data17 < 1024 || isNaN(data17)){
-const err7 = {instancePath:instancePath+"/" + i0+"/journal/maxSize",schemaPath:"#/items/properties/journal/properties/maxSize/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1024},message:"must be >= 1024",schema:1024,parentSchema:schema4.items.properties.journal.properties.maxSize.anyOf[0],data:data17};
+if(errors === _errs53){
+if((typeof data21 == "number") && (isFinite(data21))){
+if(data21 < 1024 || isNaN(data21)){
+const err7 = {instancePath:instancePath+"/" + i0+"/journal/maxSize",schemaPath:"#/items/properties/journal/properties/maxSize/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1024},message:"must be >= 1024",schema:1024,parentSchema:schema4.items.properties.journal.properties.maxSize.anyOf[0],data:data21};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -739,14 +824,14 @@ errors++;
 }
 }
 }
-var _valid1 = _errs45 === errors;
+var _valid1 = _errs53 === errors;
 valid9 = valid9 || _valid1;
 if(!valid9){
-const _errs47 = errors;
-if(errors === _errs47){
-if(typeof data17 === "string"){
-if(!pattern0.test(data17)){
-const err8 = {instancePath:instancePath+"/" + i0+"/journal/maxSize",schemaPath:"#/items/properties/journal/properties/maxSize/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+\\s*[KMGkmg]?[iI]?[bB]?$"},message:"must match pattern \""+"^[0-9]+\\s*[KMGkmg]?[iI]?[bB]?$"+"\"",schema:"^[0-9]+\\s*[KMGkmg]?[iI]?[bB]?$",parentSchema:schema4.items.properties.journal.properties.maxSize.anyOf[1],data:data17};
+const _errs55 = errors;
+if(errors === _errs55){
+if(typeof data21 === "string"){
+if(!pattern1.test(data21)){
+const err8 = {instancePath:instancePath+"/" + i0+"/journal/maxSize",schemaPath:"#/items/properties/journal/properties/maxSize/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+\\s*[KMGkmg]?[iI]?[bB]?$"},message:"must match pattern \""+"^[0-9]+\\s*[KMGkmg]?[iI]?[bB]?$"+"\"",schema:"^[0-9]+\\s*[KMGkmg]?[iI]?[bB]?$",parentSchema:schema4.items.properties.journal.properties.maxSize.anyOf[1],data:data21};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -757,7 +842,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/" + i0+"/journal/maxSize",schemaPath:"#/items/properties/journal/properties/maxSize/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema4.items.properties.journal.properties.maxSize.anyOf[1].type,parentSchema:schema4.items.properties.journal.properties.maxSize.anyOf[1],data:data17};
+const err9 = {instancePath:instancePath+"/" + i0+"/journal/maxSize",schemaPath:"#/items/properties/journal/properties/maxSize/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema4.items.properties.journal.properties.maxSize.anyOf[1].type,parentSchema:schema4.items.properties.journal.properties.maxSize.anyOf[1],data:data21};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -767,11 +852,11 @@ vErrors.push(err9);
 errors++;
 }
 }
-var _valid1 = _errs47 === errors;
+var _valid1 = _errs55 === errors;
 valid9 = valid9 || _valid1;
 }
 if(!valid9){
-const err10 = {instancePath:instancePath+"/" + i0+"/journal/maxSize",schemaPath:"#/items/properties/journal/properties/maxSize/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema4.items.properties.journal.properties.maxSize.anyOf,parentSchema:schema4.items.properties.journal.properties.maxSize,data:data17};
+const err10 = {instancePath:instancePath+"/" + i0+"/journal/maxSize",schemaPath:"#/items/properties/journal/properties/maxSize/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema4.items.properties.journal.properties.maxSize.anyOf,parentSchema:schema4.items.properties.journal.properties.maxSize,data:data21};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -783,17 +868,17 @@ validate4.errors = vErrors;
 return false;
 }
 else {
-errors = _errs44;
+errors = _errs52;
 if(vErrors !== null){
-if(_errs44){
-vErrors.length = _errs44;
+if(_errs52){
+vErrors.length = _errs52;
 }
 else {
 vErrors = null;
 }
 }
 }
-var valid8 = _errs43 === errors;
+var valid8 = _errs51 === errors;
 }
 else {
 var valid8 = true;
@@ -802,11 +887,11 @@ var valid8 = true;
 }
 }
 else {
-validate4.errors = [{instancePath:instancePath+"/" + i0+"/journal",schemaPath:"#/items/properties/journal/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema4.items.properties.journal.type,parentSchema:schema4.items.properties.journal,data:data15}];
+validate4.errors = [{instancePath:instancePath+"/" + i0+"/journal",schemaPath:"#/items/properties/journal/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema4.items.properties.journal.type,parentSchema:schema4.items.properties.journal,data:data19}];
 return false;
 }
 }
-var valid1 = _errs38 === errors;
+var valid1 = _errs46 === errors;
 }
 else {
 var valid1 = true;
@@ -1080,8 +1165,8 @@ validate8.errors = vErrors;
 return errors === 0;
 }
 
-export const limits = validate9;
-const schema9 = {"additionalProperties":false,"description":"What one RRset, zone, request or $GENERATE may hold","type":"object","properties":{"recordsPerRRset":{"minimum":1,"maximum":1000000,"default":1000,"description":"Records in one RRset; a change that would pass it is refused whole","type":"integer"},"recordsPerZone":{"minimum":1,"maximum":1000000000,"default":10000000,"description":"Records in one zone; a load, transfer or change that would pass it is refused whole","type":"integer"},"recordsPerRequest":{"minimum":1,"maximum":100000000,"default":100000,"description":"Records one admin API request or RFC 2136 UPDATE may carry (a zone created through the API included)","type":"integer"},"generateRecords":{"minimum":1,"maximum":16777216,"default":65536,"description":"Records one $GENERATE may make","type":"integer"}}};
+export const tls = validate9;
+const schema9 = {"additionalProperties":false,"description":"The certificate of the tls and quic listeners (and its SPKI pin, logged at start and shown by `meshdns tls pin`)","type":"object","properties":{"certFile":{"minLength":1,"description":"The certificate chain (PEM), the server's own first; with keyFile. Absent: a self-signed ECDSA P-256 certificate is made once and kept in the data folder (LMDB)","type":"string"},"keyFile":{"minLength":1,"description":"The private key (PEM) of certFile","type":"string"},"reloadOnChange":{"default":true,"description":"Watch certFile and keyFile and use new ones for new connections (cert-manager rotation); open connections are kept","type":"boolean"},"handshakeTimeout":{"minimum":0.1,"maximum":60,"default":5,"description":"Seconds a client may take to finish the TLS handshake before the connection is closed","errorMessage":"must be a number of seconds from 0.1 to 60","type":"number"}}};
 
 function validate9(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -1090,32 +1175,26 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 const _errs1 = errors;
 for(const key0 in data){
-if(!((((key0 === "recordsPerRRset") || (key0 === "recordsPerZone")) || (key0 === "recordsPerRequest")) || (key0 === "generateRecords"))){
+if(!((((key0 === "certFile") || (key0 === "keyFile")) || (key0 === "reloadOnChange")) || (key0 === "handshakeTimeout"))){
 validate9.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema9,data}];
 return false;
 break;
 }
 }
 if(_errs1 === errors){
-if(data.recordsPerRRset !== undefined){
-let data0 = data.recordsPerRRset;
+if(data.certFile !== undefined){
+let data0 = data.certFile;
 const _errs2 = errors;
-if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-validate9.errors = [{instancePath:instancePath+"/recordsPerRRset",schemaPath:"#/properties/recordsPerRRset/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema9.properties.recordsPerRRset.type,parentSchema:schema9.properties.recordsPerRRset,data:data0}];
+if(errors === _errs2){
+if(typeof data0 === "string"){
+if(func1(data0) < 1){
+validate9.errors = [{instancePath:instancePath+"/certFile",schemaPath:"#/properties/certFile/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema9.properties.certFile,data:data0}];
 return false;
 }
-if(errors === _errs2){
-if((typeof data0 == "number") && (isFinite(data0))){
-if(data0 > 1000000 || isNaN(data0)){
-validate9.errors = [{instancePath:instancePath+"/recordsPerRRset",schemaPath:"#/properties/recordsPerRRset/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000000},message:"must be <= 1000000",schema:1000000,parentSchema:schema9.properties.recordsPerRRset,data:data0}];
-return false;
 }
 else {
-if(data0 < 1 || isNaN(data0)){
-validate9.errors = [{instancePath:instancePath+"/recordsPerRRset",schemaPath:"#/properties/recordsPerRRset/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema9.properties.recordsPerRRset,data:data0}];
+validate9.errors = [{instancePath:instancePath+"/certFile",schemaPath:"#/properties/certFile/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema9.properties.certFile.type,parentSchema:schema9.properties.certFile,data:data0}];
 return false;
-}
-}
 }
 }
 var valid0 = _errs2 === errors;
@@ -1124,25 +1203,19 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.recordsPerZone !== undefined){
-let data1 = data.recordsPerZone;
+if(data.keyFile !== undefined){
+let data1 = data.keyFile;
 const _errs4 = errors;
-if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-validate9.errors = [{instancePath:instancePath+"/recordsPerZone",schemaPath:"#/properties/recordsPerZone/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema9.properties.recordsPerZone.type,parentSchema:schema9.properties.recordsPerZone,data:data1}];
+if(errors === _errs4){
+if(typeof data1 === "string"){
+if(func1(data1) < 1){
+validate9.errors = [{instancePath:instancePath+"/keyFile",schemaPath:"#/properties/keyFile/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema9.properties.keyFile,data:data1}];
 return false;
 }
-if(errors === _errs4){
-if((typeof data1 == "number") && (isFinite(data1))){
-if(data1 > 1000000000 || isNaN(data1)){
-validate9.errors = [{instancePath:instancePath+"/recordsPerZone",schemaPath:"#/properties/recordsPerZone/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000000000},message:"must be <= 1000000000",schema:1000000000,parentSchema:schema9.properties.recordsPerZone,data:data1}];
-return false;
 }
 else {
-if(data1 < 1 || isNaN(data1)){
-validate9.errors = [{instancePath:instancePath+"/recordsPerZone",schemaPath:"#/properties/recordsPerZone/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema9.properties.recordsPerZone,data:data1}];
+validate9.errors = [{instancePath:instancePath+"/keyFile",schemaPath:"#/properties/keyFile/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema9.properties.keyFile.type,parentSchema:schema9.properties.keyFile,data:data1}];
 return false;
-}
-}
 }
 }
 var valid0 = _errs4 === errors;
@@ -1151,26 +1224,12 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.recordsPerRequest !== undefined){
-let data2 = data.recordsPerRequest;
+if(data.reloadOnChange !== undefined){
+let data2 = data.reloadOnChange;
 const _errs6 = errors;
-if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-validate9.errors = [{instancePath:instancePath+"/recordsPerRequest",schemaPath:"#/properties/recordsPerRequest/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema9.properties.recordsPerRequest.type,parentSchema:schema9.properties.recordsPerRequest,data:data2}];
+if(typeof data2 !== "boolean"){
+validate9.errors = [{instancePath:instancePath+"/reloadOnChange",schemaPath:"#/properties/reloadOnChange/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema9.properties.reloadOnChange.type,parentSchema:schema9.properties.reloadOnChange,data:data2}];
 return false;
-}
-if(errors === _errs6){
-if((typeof data2 == "number") && (isFinite(data2))){
-if(data2 > 100000000 || isNaN(data2)){
-validate9.errors = [{instancePath:instancePath+"/recordsPerRequest",schemaPath:"#/properties/recordsPerRequest/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000000},message:"must be <= 100000000",schema:100000000,parentSchema:schema9.properties.recordsPerRequest,data:data2}];
-return false;
-}
-else {
-if(data2 < 1 || isNaN(data2)){
-validate9.errors = [{instancePath:instancePath+"/recordsPerRequest",schemaPath:"#/properties/recordsPerRequest/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema9.properties.recordsPerRequest,data:data2}];
-return false;
-}
-}
-}
 }
 var valid0 = _errs6 === errors;
 }
@@ -1178,25 +1237,25 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.generateRecords !== undefined){
-let data3 = data.generateRecords;
+if(data.handshakeTimeout !== undefined){
+let data3 = data.handshakeTimeout;
 const _errs8 = errors;
-if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-validate9.errors = [{instancePath:instancePath+"/generateRecords",schemaPath:"#/properties/generateRecords/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema9.properties.generateRecords.type,parentSchema:schema9.properties.generateRecords,data:data3}];
-return false;
-}
 if(errors === _errs8){
 if((typeof data3 == "number") && (isFinite(data3))){
-if(data3 > 16777216 || isNaN(data3)){
-validate9.errors = [{instancePath:instancePath+"/generateRecords",schemaPath:"#/properties/generateRecords/maximum",keyword:"maximum",params:{comparison: "<=", limit: 16777216},message:"must be <= 16777216",schema:16777216,parentSchema:schema9.properties.generateRecords,data:data3}];
+if(data3 > 60 || isNaN(data3)){
+validate9.errors = [{instancePath:instancePath+"/handshakeTimeout",schemaPath:"#/properties/handshakeTimeout/maximum",keyword:"maximum",params:{comparison: "<=", limit: 60},message:"must be <= 60",schema:60,parentSchema:schema9.properties.handshakeTimeout,data:data3}];
 return false;
 }
 else {
-if(data3 < 1 || isNaN(data3)){
-validate9.errors = [{instancePath:instancePath+"/generateRecords",schemaPath:"#/properties/generateRecords/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema9.properties.generateRecords,data:data3}];
+if(data3 < 0.1 || isNaN(data3)){
+validate9.errors = [{instancePath:instancePath+"/handshakeTimeout",schemaPath:"#/properties/handshakeTimeout/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0.1},message:"must be >= 0.1",schema:0.1,parentSchema:schema9.properties.handshakeTimeout,data:data3}];
 return false;
 }
 }
+}
+else {
+validate9.errors = [{instancePath:instancePath+"/handshakeTimeout",schemaPath:"#/properties/handshakeTimeout/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema9.properties.handshakeTimeout.type,parentSchema:schema9.properties.handshakeTimeout,data:data3}];
+return false;
 }
 }
 var valid0 = _errs8 === errors;
@@ -1218,8 +1277,8 @@ validate9.errors = vErrors;
 return errors === 0;
 }
 
-export const udp = validate10;
-const schema10 = {"additionalProperties":false,"description":"DNS over UDP","type":"object","properties":{"batching":{"default":true,"description":"recvmmsg/sendmmsg through the native addon when it was built; false: node:dgram","type":"boolean"}}};
+export const limits = validate10;
+const schema10 = {"additionalProperties":false,"description":"What one RRset, zone, request or $GENERATE may hold","type":"object","properties":{"recordsPerRRset":{"minimum":1,"maximum":1000000,"default":1000,"description":"Records in one RRset; a change that would pass it is refused whole","type":"integer"},"recordsPerZone":{"minimum":1,"maximum":1000000000,"default":10000000,"description":"Records in one zone; a load, transfer or change that would pass it is refused whole","type":"integer"},"recordsPerRequest":{"minimum":1,"maximum":100000000,"default":100000,"description":"Records one admin API request or RFC 2136 UPDATE may carry (a zone created through the API included)","type":"integer"},"generateRecords":{"minimum":1,"maximum":16777216,"default":65536,"description":"Records one $GENERATE may make","type":"integer"}}};
 
 function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -1228,18 +1287,121 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 const _errs1 = errors;
 for(const key0 in data){
-if(!(key0 === "batching")){
+if(!((((key0 === "recordsPerRRset") || (key0 === "recordsPerZone")) || (key0 === "recordsPerRequest")) || (key0 === "generateRecords"))){
 validate10.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema10,data}];
 return false;
 break;
 }
 }
 if(_errs1 === errors){
-if(data.batching !== undefined){
-let data0 = data.batching;
-if(typeof data0 !== "boolean"){
-validate10.errors = [{instancePath:instancePath+"/batching",schemaPath:"#/properties/batching/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema10.properties.batching.type,parentSchema:schema10.properties.batching,data:data0}];
+if(data.recordsPerRRset !== undefined){
+let data0 = data.recordsPerRRset;
+const _errs2 = errors;
+if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
+validate10.errors = [{instancePath:instancePath+"/recordsPerRRset",schemaPath:"#/properties/recordsPerRRset/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema10.properties.recordsPerRRset.type,parentSchema:schema10.properties.recordsPerRRset,data:data0}];
 return false;
+}
+if(errors === _errs2){
+if((typeof data0 == "number") && (isFinite(data0))){
+if(data0 > 1000000 || isNaN(data0)){
+validate10.errors = [{instancePath:instancePath+"/recordsPerRRset",schemaPath:"#/properties/recordsPerRRset/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000000},message:"must be <= 1000000",schema:1000000,parentSchema:schema10.properties.recordsPerRRset,data:data0}];
+return false;
+}
+else {
+if(data0 < 1 || isNaN(data0)){
+validate10.errors = [{instancePath:instancePath+"/recordsPerRRset",schemaPath:"#/properties/recordsPerRRset/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema10.properties.recordsPerRRset,data:data0}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.recordsPerZone !== undefined){
+let data1 = data.recordsPerZone;
+const _errs4 = errors;
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+validate10.errors = [{instancePath:instancePath+"/recordsPerZone",schemaPath:"#/properties/recordsPerZone/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema10.properties.recordsPerZone.type,parentSchema:schema10.properties.recordsPerZone,data:data1}];
+return false;
+}
+if(errors === _errs4){
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 > 1000000000 || isNaN(data1)){
+validate10.errors = [{instancePath:instancePath+"/recordsPerZone",schemaPath:"#/properties/recordsPerZone/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000000000},message:"must be <= 1000000000",schema:1000000000,parentSchema:schema10.properties.recordsPerZone,data:data1}];
+return false;
+}
+else {
+if(data1 < 1 || isNaN(data1)){
+validate10.errors = [{instancePath:instancePath+"/recordsPerZone",schemaPath:"#/properties/recordsPerZone/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema10.properties.recordsPerZone,data:data1}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.recordsPerRequest !== undefined){
+let data2 = data.recordsPerRequest;
+const _errs6 = errors;
+if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
+validate10.errors = [{instancePath:instancePath+"/recordsPerRequest",schemaPath:"#/properties/recordsPerRequest/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema10.properties.recordsPerRequest.type,parentSchema:schema10.properties.recordsPerRequest,data:data2}];
+return false;
+}
+if(errors === _errs6){
+if((typeof data2 == "number") && (isFinite(data2))){
+if(data2 > 100000000 || isNaN(data2)){
+validate10.errors = [{instancePath:instancePath+"/recordsPerRequest",schemaPath:"#/properties/recordsPerRequest/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000000},message:"must be <= 100000000",schema:100000000,parentSchema:schema10.properties.recordsPerRequest,data:data2}];
+return false;
+}
+else {
+if(data2 < 1 || isNaN(data2)){
+validate10.errors = [{instancePath:instancePath+"/recordsPerRequest",schemaPath:"#/properties/recordsPerRequest/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema10.properties.recordsPerRequest,data:data2}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.generateRecords !== undefined){
+let data3 = data.generateRecords;
+const _errs8 = errors;
+if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
+validate10.errors = [{instancePath:instancePath+"/generateRecords",schemaPath:"#/properties/generateRecords/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema10.properties.generateRecords.type,parentSchema:schema10.properties.generateRecords,data:data3}];
+return false;
+}
+if(errors === _errs8){
+if((typeof data3 == "number") && (isFinite(data3))){
+if(data3 > 16777216 || isNaN(data3)){
+validate10.errors = [{instancePath:instancePath+"/generateRecords",schemaPath:"#/properties/generateRecords/maximum",keyword:"maximum",params:{comparison: "<=", limit: 16777216},message:"must be <= 16777216",schema:16777216,parentSchema:schema10.properties.generateRecords,data:data3}];
+return false;
+}
+else {
+if(data3 < 1 || isNaN(data3)){
+validate10.errors = [{instancePath:instancePath+"/generateRecords",schemaPath:"#/properties/generateRecords/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema10.properties.generateRecords,data:data3}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs8 === errors;
+}
+else {
+var valid0 = true;
+}
+}
 }
 }
 }
@@ -1253,8 +1415,8 @@ validate10.errors = vErrors;
 return errors === 0;
 }
 
-export const rrl = validate11;
-const schema11 = {"additionalProperties":false,"description":"Response rate limiting over UDP (RRL, as in Knot and BIND); off when absent, `rrl: {}` turns it on with the defaults. TCP is never limited; a client with a valid DNS COOKIE is not either","type":"object","properties":{"responsesPerSecond":{"minimum":1,"maximum":1000000,"default":20,"description":"Responses a second to one client prefix, per response class (an answer by name and type, NXDOMAIN and NODATA by zone, a referral by delegation, errors); also the burst","type":"integer"},"slip":{"minimum":0,"maximum":10,"default":2,"description":"Every Nth limited response is sent as a truncated (TC=1) answer so a real client retries over TCP; 0 drops them all","type":"integer"},"ipv4Prefix":{"minimum":8,"maximum":32,"default":24,"description":"IPv4 clients are counted per prefix of this length","type":"integer"},"ipv6Prefix":{"minimum":16,"maximum":128,"default":56,"description":"IPv6 clients are counted per prefix of this length","type":"integer"},"exempt":{"default":[],"description":"Clients never rate limited","type":"array","items":{"minLength":1,"description":"An address or prefix: 192.0.2.0/24, 2001:db8::/32","type":"string"}}}};
+export const udp = validate11;
+const schema11 = {"additionalProperties":false,"description":"DNS over UDP","type":"object","properties":{"batching":{"default":true,"description":"recvmmsg/sendmmsg through the native addon when it was built; false: node:dgram","type":"boolean"}}};
 
 function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -1263,8 +1425,43 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 const _errs1 = errors;
 for(const key0 in data){
-if(!(((((key0 === "responsesPerSecond") || (key0 === "slip")) || (key0 === "ipv4Prefix")) || (key0 === "ipv6Prefix")) || (key0 === "exempt"))){
+if(!(key0 === "batching")){
 validate11.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema11,data}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.batching !== undefined){
+let data0 = data.batching;
+if(typeof data0 !== "boolean"){
+validate11.errors = [{instancePath:instancePath+"/batching",schemaPath:"#/properties/batching/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.batching.type,parentSchema:schema11.properties.batching,data:data0}];
+return false;
+}
+}
+}
+}
+else {
+validate11.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data}];
+return false;
+}
+}
+validate11.errors = vErrors;
+return errors === 0;
+}
+
+export const rrl = validate12;
+const schema12 = {"additionalProperties":false,"description":"Response rate limiting over UDP (RRL, as in Knot and BIND); off when absent, `rrl: {}` turns it on with the defaults. TCP is never limited; a client with a valid DNS COOKIE is not either","type":"object","properties":{"responsesPerSecond":{"minimum":1,"maximum":1000000,"default":20,"description":"Responses a second to one client prefix, per response class (an answer by name and type, NXDOMAIN and NODATA by zone, a referral by delegation, errors); also the burst","type":"integer"},"slip":{"minimum":0,"maximum":10,"default":2,"description":"Every Nth limited response is sent as a truncated (TC=1) answer so a real client retries over TCP; 0 drops them all","type":"integer"},"ipv4Prefix":{"minimum":8,"maximum":32,"default":24,"description":"IPv4 clients are counted per prefix of this length","type":"integer"},"ipv6Prefix":{"minimum":16,"maximum":128,"default":56,"description":"IPv6 clients are counted per prefix of this length","type":"integer"},"exempt":{"default":[],"description":"Clients never rate limited","type":"array","items":{"minLength":1,"description":"An address or prefix: 192.0.2.0/24, 2001:db8::/32","type":"string"}}}};
+
+function validate12(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+const _errs1 = errors;
+for(const key0 in data){
+if(!(((((key0 === "responsesPerSecond") || (key0 === "slip")) || (key0 === "ipv4Prefix")) || (key0 === "ipv6Prefix")) || (key0 === "exempt"))){
+validate12.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema12,data}];
 return false;
 break;
 }
@@ -1274,18 +1471,18 @@ if(data.responsesPerSecond !== undefined){
 let data0 = data.responsesPerSecond;
 const _errs2 = errors;
 if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-validate11.errors = [{instancePath:instancePath+"/responsesPerSecond",schemaPath:"#/properties/responsesPerSecond/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.responsesPerSecond.type,parentSchema:schema11.properties.responsesPerSecond,data:data0}];
+validate12.errors = [{instancePath:instancePath+"/responsesPerSecond",schemaPath:"#/properties/responsesPerSecond/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.responsesPerSecond.type,parentSchema:schema12.properties.responsesPerSecond,data:data0}];
 return false;
 }
 if(errors === _errs2){
 if((typeof data0 == "number") && (isFinite(data0))){
 if(data0 > 1000000 || isNaN(data0)){
-validate11.errors = [{instancePath:instancePath+"/responsesPerSecond",schemaPath:"#/properties/responsesPerSecond/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000000},message:"must be <= 1000000",schema:1000000,parentSchema:schema11.properties.responsesPerSecond,data:data0}];
+validate12.errors = [{instancePath:instancePath+"/responsesPerSecond",schemaPath:"#/properties/responsesPerSecond/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000000},message:"must be <= 1000000",schema:1000000,parentSchema:schema12.properties.responsesPerSecond,data:data0}];
 return false;
 }
 else {
 if(data0 < 1 || isNaN(data0)){
-validate11.errors = [{instancePath:instancePath+"/responsesPerSecond",schemaPath:"#/properties/responsesPerSecond/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.responsesPerSecond,data:data0}];
+validate12.errors = [{instancePath:instancePath+"/responsesPerSecond",schemaPath:"#/properties/responsesPerSecond/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.responsesPerSecond,data:data0}];
 return false;
 }
 }
@@ -1301,18 +1498,18 @@ if(data.slip !== undefined){
 let data1 = data.slip;
 const _errs4 = errors;
 if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-validate11.errors = [{instancePath:instancePath+"/slip",schemaPath:"#/properties/slip/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.slip.type,parentSchema:schema11.properties.slip,data:data1}];
+validate12.errors = [{instancePath:instancePath+"/slip",schemaPath:"#/properties/slip/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.slip.type,parentSchema:schema12.properties.slip,data:data1}];
 return false;
 }
 if(errors === _errs4){
 if((typeof data1 == "number") && (isFinite(data1))){
 if(data1 > 10 || isNaN(data1)){
-validate11.errors = [{instancePath:instancePath+"/slip",schemaPath:"#/properties/slip/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10},message:"must be <= 10",schema:10,parentSchema:schema11.properties.slip,data:data1}];
+validate12.errors = [{instancePath:instancePath+"/slip",schemaPath:"#/properties/slip/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10},message:"must be <= 10",schema:10,parentSchema:schema12.properties.slip,data:data1}];
 return false;
 }
 else {
 if(data1 < 0 || isNaN(data1)){
-validate11.errors = [{instancePath:instancePath+"/slip",schemaPath:"#/properties/slip/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.slip,data:data1}];
+validate12.errors = [{instancePath:instancePath+"/slip",schemaPath:"#/properties/slip/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema12.properties.slip,data:data1}];
 return false;
 }
 }
@@ -1328,18 +1525,18 @@ if(data.ipv4Prefix !== undefined){
 let data2 = data.ipv4Prefix;
 const _errs6 = errors;
 if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-validate11.errors = [{instancePath:instancePath+"/ipv4Prefix",schemaPath:"#/properties/ipv4Prefix/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.ipv4Prefix.type,parentSchema:schema11.properties.ipv4Prefix,data:data2}];
+validate12.errors = [{instancePath:instancePath+"/ipv4Prefix",schemaPath:"#/properties/ipv4Prefix/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.ipv4Prefix.type,parentSchema:schema12.properties.ipv4Prefix,data:data2}];
 return false;
 }
 if(errors === _errs6){
 if((typeof data2 == "number") && (isFinite(data2))){
 if(data2 > 32 || isNaN(data2)){
-validate11.errors = [{instancePath:instancePath+"/ipv4Prefix",schemaPath:"#/properties/ipv4Prefix/maximum",keyword:"maximum",params:{comparison: "<=", limit: 32},message:"must be <= 32",schema:32,parentSchema:schema11.properties.ipv4Prefix,data:data2}];
+validate12.errors = [{instancePath:instancePath+"/ipv4Prefix",schemaPath:"#/properties/ipv4Prefix/maximum",keyword:"maximum",params:{comparison: "<=", limit: 32},message:"must be <= 32",schema:32,parentSchema:schema12.properties.ipv4Prefix,data:data2}];
 return false;
 }
 else {
 if(data2 < 8 || isNaN(data2)){
-validate11.errors = [{instancePath:instancePath+"/ipv4Prefix",schemaPath:"#/properties/ipv4Prefix/minimum",keyword:"minimum",params:{comparison: ">=", limit: 8},message:"must be >= 8",schema:8,parentSchema:schema11.properties.ipv4Prefix,data:data2}];
+validate12.errors = [{instancePath:instancePath+"/ipv4Prefix",schemaPath:"#/properties/ipv4Prefix/minimum",keyword:"minimum",params:{comparison: ">=", limit: 8},message:"must be >= 8",schema:8,parentSchema:schema12.properties.ipv4Prefix,data:data2}];
 return false;
 }
 }
@@ -1355,18 +1552,18 @@ if(data.ipv6Prefix !== undefined){
 let data3 = data.ipv6Prefix;
 const _errs8 = errors;
 if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-validate11.errors = [{instancePath:instancePath+"/ipv6Prefix",schemaPath:"#/properties/ipv6Prefix/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.ipv6Prefix.type,parentSchema:schema11.properties.ipv6Prefix,data:data3}];
+validate12.errors = [{instancePath:instancePath+"/ipv6Prefix",schemaPath:"#/properties/ipv6Prefix/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.ipv6Prefix.type,parentSchema:schema12.properties.ipv6Prefix,data:data3}];
 return false;
 }
 if(errors === _errs8){
 if((typeof data3 == "number") && (isFinite(data3))){
 if(data3 > 128 || isNaN(data3)){
-validate11.errors = [{instancePath:instancePath+"/ipv6Prefix",schemaPath:"#/properties/ipv6Prefix/maximum",keyword:"maximum",params:{comparison: "<=", limit: 128},message:"must be <= 128",schema:128,parentSchema:schema11.properties.ipv6Prefix,data:data3}];
+validate12.errors = [{instancePath:instancePath+"/ipv6Prefix",schemaPath:"#/properties/ipv6Prefix/maximum",keyword:"maximum",params:{comparison: "<=", limit: 128},message:"must be <= 128",schema:128,parentSchema:schema12.properties.ipv6Prefix,data:data3}];
 return false;
 }
 else {
 if(data3 < 16 || isNaN(data3)){
-validate11.errors = [{instancePath:instancePath+"/ipv6Prefix",schemaPath:"#/properties/ipv6Prefix/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema11.properties.ipv6Prefix,data:data3}];
+validate12.errors = [{instancePath:instancePath+"/ipv6Prefix",schemaPath:"#/properties/ipv6Prefix/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema12.properties.ipv6Prefix,data:data3}];
 return false;
 }
 }
@@ -1391,12 +1588,12 @@ const _errs12 = errors;
 if(errors === _errs12){
 if(typeof data5 === "string"){
 if(func1(data5) < 1){
-validate11.errors = [{instancePath:instancePath+"/exempt/" + i0,schemaPath:"#/properties/exempt/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.exempt.items,data:data5}];
+validate12.errors = [{instancePath:instancePath+"/exempt/" + i0,schemaPath:"#/properties/exempt/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.exempt.items,data:data5}];
 return false;
 }
 }
 else {
-validate11.errors = [{instancePath:instancePath+"/exempt/" + i0,schemaPath:"#/properties/exempt/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.exempt.items.type,parentSchema:schema11.properties.exempt.items,data:data5}];
+validate12.errors = [{instancePath:instancePath+"/exempt/" + i0,schemaPath:"#/properties/exempt/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.exempt.items.type,parentSchema:schema12.properties.exempt.items,data:data5}];
 return false;
 }
 }
@@ -1407,7 +1604,7 @@ break;
 }
 }
 else {
-validate11.errors = [{instancePath:instancePath+"/exempt",schemaPath:"#/properties/exempt/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.exempt.type,parentSchema:schema11.properties.exempt,data:data4}];
+validate12.errors = [{instancePath:instancePath+"/exempt",schemaPath:"#/properties/exempt/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.exempt.type,parentSchema:schema12.properties.exempt,data:data4}];
 return false;
 }
 }
@@ -1423,26 +1620,26 @@ var valid0 = true;
 }
 }
 else {
-validate11.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data}];
+validate12.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.type,parentSchema:schema12,data}];
 return false;
 }
 }
-validate11.errors = vErrors;
+validate12.errors = vErrors;
 return errors === 0;
 }
 
-export const cookies = validate12;
-const schema12 = {"description":"DNS COOKIEs (RFC 7873): on by default with a secret made once and kept in <data>/cookie.secret; false turns them off","errorMessage":"must be false or a mapping {secret, previousSecret, secretFile}","anyOf":[{"description":"No DNS COOKIEs: the option is ignored","const":false,"type":"boolean"},{"additionalProperties":false,"description":"DNS COOKIEs (RFC 7873, server cookies as RFC 9018)","type":"object","properties":{"secret":{"writeOnly":true,"pattern":"^[0-9a-fA-F]{32}$","description":"The server cookie secret, 32 hex digits (16 octets), the same in every process of a site (never logged); or secretFile","errorMessage":"must be 32 hex digits (16 octets)","type":"string"},"previousSecret":{"writeOnly":true,"pattern":"^[0-9a-fA-F]{32}$","description":"The secret before the last rotation: cookies made with it are still accepted","errorMessage":"must be 32 hex digits (16 octets)","type":"string"},"secretFile":{"minLength":1,"description":"A file holding the secret in hex on its first line and, during a rotation, the previous one on the second (instead of secret)","type":"string"}}}]};
-const pattern1 = new RegExp("^[0-9a-fA-F]{32}$", "u");
+export const cookies = validate13;
+const schema13 = {"description":"DNS COOKIEs (RFC 7873): on by default with a secret made once and kept in <data>/cookie.secret; false turns them off","errorMessage":"must be false or a mapping {secret, previousSecret, secretFile}","anyOf":[{"description":"No DNS COOKIEs: the option is ignored","const":false,"type":"boolean"},{"additionalProperties":false,"description":"DNS COOKIEs (RFC 7873, server cookies as RFC 9018)","type":"object","properties":{"secret":{"writeOnly":true,"pattern":"^[0-9a-fA-F]{32}$","description":"The server cookie secret, 32 hex digits (16 octets), the same in every process of a site (never logged); or secretFile","errorMessage":"must be 32 hex digits (16 octets)","type":"string"},"previousSecret":{"writeOnly":true,"pattern":"^[0-9a-fA-F]{32}$","description":"The secret before the last rotation: cookies made with it are still accepted","errorMessage":"must be 32 hex digits (16 octets)","type":"string"},"secretFile":{"minLength":1,"description":"A file holding the secret in hex on its first line and, during a rotation, the previous one on the second (instead of secret)","type":"string"}}}]};
+const pattern2 = new RegExp("^[0-9a-fA-F]{32}$", "u");
 
-function validate12(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate13(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 const _errs0 = errors;
 let valid0 = false;
 const _errs1 = errors;
 if(typeof data !== "boolean"){
-const err0 = {instancePath,schemaPath:"#/anyOf/0/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema12.anyOf[0].type,parentSchema:schema12.anyOf[0],data};
+const err0 = {instancePath,schemaPath:"#/anyOf/0/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema13.anyOf[0].type,parentSchema:schema13.anyOf[0],data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -1452,7 +1649,7 @@ vErrors.push(err0);
 errors++;
 }
 if(false !== data){
-const err1 = {instancePath,schemaPath:"#/anyOf/0/const",keyword:"const",params:{allowedValue: false},message:"must be equal to constant",schema:false,parentSchema:schema12.anyOf[0],data};
+const err1 = {instancePath,schemaPath:"#/anyOf/0/const",keyword:"const",params:{allowedValue: false},message:"must be equal to constant",schema:false,parentSchema:schema13.anyOf[0],data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -1470,7 +1667,7 @@ if(data && typeof data == "object" && !Array.isArray(data)){
 const _errs5 = errors;
 for(const key0 in data){
 if(!(((key0 === "secret") || (key0 === "previousSecret")) || (key0 === "secretFile"))){
-const err2 = {instancePath,schemaPath:"#/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema12.anyOf[1],data};
+const err2 = {instancePath,schemaPath:"#/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema13.anyOf[1],data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -1487,8 +1684,8 @@ let data0 = data.secret;
 const _errs6 = errors;
 if(errors === _errs6){
 if(typeof data0 === "string"){
-if(!pattern1.test(data0)){
-const err3 = {instancePath:instancePath+"/secret",schemaPath:"#/anyOf/1/properties/secret/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{32}$"},message:"must match pattern \""+"^[0-9a-fA-F]{32}$"+"\"",schema:"^[0-9a-fA-F]{32}$",parentSchema:schema12.anyOf[1].properties.secret,data:data0};
+if(!pattern2.test(data0)){
+const err3 = {instancePath:instancePath+"/secret",schemaPath:"#/anyOf/1/properties/secret/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{32}$"},message:"must match pattern \""+"^[0-9a-fA-F]{32}$"+"\"",schema:"^[0-9a-fA-F]{32}$",parentSchema:schema13.anyOf[1].properties.secret,data:data0};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -1499,7 +1696,7 @@ errors++;
 }
 }
 else {
-const err4 = {instancePath:instancePath+"/secret",schemaPath:"#/anyOf/1/properties/secret/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.anyOf[1].properties.secret.type,parentSchema:schema12.anyOf[1].properties.secret,data:data0};
+const err4 = {instancePath:instancePath+"/secret",schemaPath:"#/anyOf/1/properties/secret/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.anyOf[1].properties.secret.type,parentSchema:schema13.anyOf[1].properties.secret,data:data0};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -1520,8 +1717,8 @@ let data1 = data.previousSecret;
 const _errs8 = errors;
 if(errors === _errs8){
 if(typeof data1 === "string"){
-if(!pattern1.test(data1)){
-const err5 = {instancePath:instancePath+"/previousSecret",schemaPath:"#/anyOf/1/properties/previousSecret/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{32}$"},message:"must match pattern \""+"^[0-9a-fA-F]{32}$"+"\"",schema:"^[0-9a-fA-F]{32}$",parentSchema:schema12.anyOf[1].properties.previousSecret,data:data1};
+if(!pattern2.test(data1)){
+const err5 = {instancePath:instancePath+"/previousSecret",schemaPath:"#/anyOf/1/properties/previousSecret/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{32}$"},message:"must match pattern \""+"^[0-9a-fA-F]{32}$"+"\"",schema:"^[0-9a-fA-F]{32}$",parentSchema:schema13.anyOf[1].properties.previousSecret,data:data1};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -1532,7 +1729,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/previousSecret",schemaPath:"#/anyOf/1/properties/previousSecret/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.anyOf[1].properties.previousSecret.type,parentSchema:schema12.anyOf[1].properties.previousSecret,data:data1};
+const err6 = {instancePath:instancePath+"/previousSecret",schemaPath:"#/anyOf/1/properties/previousSecret/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.anyOf[1].properties.previousSecret.type,parentSchema:schema13.anyOf[1].properties.previousSecret,data:data1};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -1554,7 +1751,7 @@ const _errs10 = errors;
 if(errors === _errs10){
 if(typeof data2 === "string"){
 if(func1(data2) < 1){
-const err7 = {instancePath:instancePath+"/secretFile",schemaPath:"#/anyOf/1/properties/secretFile/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.anyOf[1].properties.secretFile,data:data2};
+const err7 = {instancePath:instancePath+"/secretFile",schemaPath:"#/anyOf/1/properties/secretFile/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema13.anyOf[1].properties.secretFile,data:data2};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -1565,7 +1762,7 @@ errors++;
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/secretFile",schemaPath:"#/anyOf/1/properties/secretFile/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.anyOf[1].properties.secretFile.type,parentSchema:schema12.anyOf[1].properties.secretFile,data:data2};
+const err8 = {instancePath:instancePath+"/secretFile",schemaPath:"#/anyOf/1/properties/secretFile/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.anyOf[1].properties.secretFile.type,parentSchema:schema13.anyOf[1].properties.secretFile,data:data2};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -1585,7 +1782,7 @@ var valid1 = true;
 }
 }
 else {
-const err9 = {instancePath,schemaPath:"#/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.anyOf[1].type,parentSchema:schema12.anyOf[1],data};
+const err9 = {instancePath,schemaPath:"#/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema13.anyOf[1].type,parentSchema:schema13.anyOf[1],data};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -1599,7 +1796,7 @@ var _valid0 = _errs3 === errors;
 valid0 = valid0 || _valid0;
 }
 if(!valid0){
-const err10 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema12.anyOf,parentSchema:schema12,data};
+const err10 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema13.anyOf,parentSchema:schema13,data};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -1607,7 +1804,7 @@ else {
 vErrors.push(err10);
 }
 errors++;
-validate12.errors = vErrors;
+validate13.errors = vErrors;
 return false;
 }
 else {
@@ -1621,67 +1818,67 @@ vErrors = null;
 }
 }
 }
-validate12.errors = vErrors;
+validate13.errors = vErrors;
 return errors === 0;
 }
 
-export const answerCacheSize = validate13;
-const schema13 = {"minimum":0,"maximum":100000000,"default":200000,"description":"Encoded answers kept (0 disables the cache)","type":"integer"};
+export const answerCacheSize = validate14;
+const schema14 = {"minimum":0,"maximum":100000000,"default":200000,"description":"Encoded answers kept (0 disables the cache)","type":"integer"};
 
-function validate13(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate14(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(((typeof data == "number") && (!(data % 1) && !isNaN(data))) && (isFinite(data)))){
-validate13.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema13.type,parentSchema:schema13,data}];
+validate14.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema14.type,parentSchema:schema14,data}];
 return false;
 }
 if(errors === 0){
 if((typeof data == "number") && (isFinite(data))){
 if(data > 100000000 || isNaN(data)){
-validate13.errors = [{instancePath,schemaPath:"#/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000000},message:"must be <= 100000000",schema:100000000,parentSchema:schema13,data}];
+validate14.errors = [{instancePath,schemaPath:"#/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000000},message:"must be <= 100000000",schema:100000000,parentSchema:schema14,data}];
 return false;
 }
 else {
 if(data < 0 || isNaN(data)){
-validate13.errors = [{instancePath,schemaPath:"#/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema13,data}];
+validate14.errors = [{instancePath,schemaPath:"#/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema14,data}];
 return false;
 }
 }
 }
-}
-validate13.errors = vErrors;
-return errors === 0;
-}
-
-export const serialPolicy = validate14;
-const schema14 = {"type":"string","enum":["increment","unixtime","dateserial"],"description":"Older place of defaults.serialPolicy (still read): increment, unixtime (seconds since 1970) or dateserial (YYYYMMDDnn)"};
-
-function validate14(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(typeof data !== "string"){
-validate14.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.type,parentSchema:schema14,data}];
-return false;
-}
-if(!(((data === "increment") || (data === "unixtime")) || (data === "dateserial"))){
-validate14.errors = [{instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema14.enum},message:"must be equal to one of the allowed values",schema:schema14.enum,parentSchema:schema14,data}];
-return false;
 }
 validate14.errors = vErrors;
 return errors === 0;
 }
 
-export const admin = validate15;
-const schema15 = {"description":"The admin HTTP API and status page, on 127.0.0.1:8053 unless told otherwise; false turns it off","errorMessage":"must be false or a mapping {listen, token, tokenFile, allowedHosts}","anyOf":[{"description":"No admin API","const":false,"type":"boolean"},{"additionalProperties":false,"description":"The admin HTTP API","type":"object","properties":{"listen":{"description":"The admin HTTP API and status page (ADDR:PORT, IPv6 in brackets: \"127.0.0.1:5300\", \"[::1]:5300\")","examples":["127.0.0.1:5300","[::1]:5300"],"type":"string"},"token":{"writeOnly":true,"description":"The API token (never logged); or tokenFile, or MESHDNS_API_TOKEN in the environment","type":"string"},"tokenFile":{"minLength":1,"description":"A file holding the API token (instead of token)","type":"string"},"allowedHosts":{"description":"Host names the admin and metrics listeners answer to besides IP addresses (and localhost on loopback): a guard against DNS rebinding","examples":[["meshdns.example.internal"]],"type":"array","items":{"minLength":1,"description":"A host name, as in the Host header without the port","type":"string"}}}}]};
+export const serialPolicy = validate15;
+const schema15 = {"type":"string","enum":["increment","unixtime","dateserial"],"description":"Older place of defaults.serialPolicy (still read): increment, unixtime (seconds since 1970) or dateserial (YYYYMMDDnn)"};
 
 function validate15(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(typeof data !== "string"){
+validate15.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema15.type,parentSchema:schema15,data}];
+return false;
+}
+if(!(((data === "increment") || (data === "unixtime")) || (data === "dateserial"))){
+validate15.errors = [{instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema15.enum},message:"must be equal to one of the allowed values",schema:schema15.enum,parentSchema:schema15,data}];
+return false;
+}
+validate15.errors = vErrors;
+return errors === 0;
+}
+
+export const admin = validate16;
+const schema16 = {"description":"The admin HTTP API and status page, on 127.0.0.1:8053 unless told otherwise; false turns it off","errorMessage":"must be false or a mapping {listen, token, tokenFile, allowedHosts}","anyOf":[{"description":"No admin API","const":false,"type":"boolean"},{"additionalProperties":false,"description":"The admin HTTP API","type":"object","properties":{"listen":{"description":"The admin HTTP API and status page (ADDR:PORT, IPv6 in brackets: \"127.0.0.1:5300\", \"[::1]:5300\")","examples":["127.0.0.1:5300","[::1]:5300"],"type":"string"},"token":{"writeOnly":true,"description":"The API token (never logged); or tokenFile, or MESHDNS_API_TOKEN in the environment","type":"string"},"tokenFile":{"minLength":1,"description":"A file holding the API token (instead of token)","type":"string"},"allowedHosts":{"description":"Host names the admin and metrics listeners answer to besides IP addresses (and localhost on loopback): a guard against DNS rebinding","examples":[["meshdns.example.internal"]],"type":"array","items":{"minLength":1,"description":"A host name, as in the Host header without the port","type":"string"}}}}]};
+
+function validate16(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 const _errs0 = errors;
 let valid0 = false;
 const _errs1 = errors;
 if(typeof data !== "boolean"){
-const err0 = {instancePath,schemaPath:"#/anyOf/0/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema15.anyOf[0].type,parentSchema:schema15.anyOf[0],data};
+const err0 = {instancePath,schemaPath:"#/anyOf/0/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema16.anyOf[0].type,parentSchema:schema16.anyOf[0],data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -1691,7 +1888,7 @@ vErrors.push(err0);
 errors++;
 }
 if(false !== data){
-const err1 = {instancePath,schemaPath:"#/anyOf/0/const",keyword:"const",params:{allowedValue: false},message:"must be equal to constant",schema:false,parentSchema:schema15.anyOf[0],data};
+const err1 = {instancePath,schemaPath:"#/anyOf/0/const",keyword:"const",params:{allowedValue: false},message:"must be equal to constant",schema:false,parentSchema:schema16.anyOf[0],data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -1709,7 +1906,7 @@ if(data && typeof data == "object" && !Array.isArray(data)){
 const _errs5 = errors;
 for(const key0 in data){
 if(!((((key0 === "listen") || (key0 === "token")) || (key0 === "tokenFile")) || (key0 === "allowedHosts"))){
-const err2 = {instancePath,schemaPath:"#/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema15.anyOf[1],data};
+const err2 = {instancePath,schemaPath:"#/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema16.anyOf[1],data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -1725,7 +1922,7 @@ if(data.listen !== undefined){
 let data0 = data.listen;
 const _errs6 = errors;
 if(typeof data0 !== "string"){
-const err3 = {instancePath:instancePath+"/listen",schemaPath:"#/anyOf/1/properties/listen/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema15.anyOf[1].properties.listen.type,parentSchema:schema15.anyOf[1].properties.listen,data:data0};
+const err3 = {instancePath:instancePath+"/listen",schemaPath:"#/anyOf/1/properties/listen/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema16.anyOf[1].properties.listen.type,parentSchema:schema16.anyOf[1].properties.listen,data:data0};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -1744,7 +1941,7 @@ if(data.token !== undefined){
 let data1 = data.token;
 const _errs8 = errors;
 if(typeof data1 !== "string"){
-const err4 = {instancePath:instancePath+"/token",schemaPath:"#/anyOf/1/properties/token/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema15.anyOf[1].properties.token.type,parentSchema:schema15.anyOf[1].properties.token,data:data1};
+const err4 = {instancePath:instancePath+"/token",schemaPath:"#/anyOf/1/properties/token/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema16.anyOf[1].properties.token.type,parentSchema:schema16.anyOf[1].properties.token,data:data1};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -1765,7 +1962,7 @@ const _errs10 = errors;
 if(errors === _errs10){
 if(typeof data2 === "string"){
 if(func1(data2) < 1){
-const err5 = {instancePath:instancePath+"/tokenFile",schemaPath:"#/anyOf/1/properties/tokenFile/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema15.anyOf[1].properties.tokenFile,data:data2};
+const err5 = {instancePath:instancePath+"/tokenFile",schemaPath:"#/anyOf/1/properties/tokenFile/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema16.anyOf[1].properties.tokenFile,data:data2};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -1776,7 +1973,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/tokenFile",schemaPath:"#/anyOf/1/properties/tokenFile/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema15.anyOf[1].properties.tokenFile.type,parentSchema:schema15.anyOf[1].properties.tokenFile,data:data2};
+const err6 = {instancePath:instancePath+"/tokenFile",schemaPath:"#/anyOf/1/properties/tokenFile/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema16.anyOf[1].properties.tokenFile.type,parentSchema:schema16.anyOf[1].properties.tokenFile,data:data2};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -1805,7 +2002,7 @@ const _errs14 = errors;
 if(errors === _errs14){
 if(typeof data4 === "string"){
 if(func1(data4) < 1){
-const err7 = {instancePath:instancePath+"/allowedHosts/" + i0,schemaPath:"#/anyOf/1/properties/allowedHosts/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema15.anyOf[1].properties.allowedHosts.items,data:data4};
+const err7 = {instancePath:instancePath+"/allowedHosts/" + i0,schemaPath:"#/anyOf/1/properties/allowedHosts/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema16.anyOf[1].properties.allowedHosts.items,data:data4};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -1816,7 +2013,7 @@ errors++;
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/allowedHosts/" + i0,schemaPath:"#/anyOf/1/properties/allowedHosts/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema15.anyOf[1].properties.allowedHosts.items.type,parentSchema:schema15.anyOf[1].properties.allowedHosts.items,data:data4};
+const err8 = {instancePath:instancePath+"/allowedHosts/" + i0,schemaPath:"#/anyOf/1/properties/allowedHosts/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema16.anyOf[1].properties.allowedHosts.items.type,parentSchema:schema16.anyOf[1].properties.allowedHosts.items,data:data4};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -1833,7 +2030,7 @@ break;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/allowedHosts",schemaPath:"#/anyOf/1/properties/allowedHosts/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema15.anyOf[1].properties.allowedHosts.type,parentSchema:schema15.anyOf[1].properties.allowedHosts,data:data3};
+const err9 = {instancePath:instancePath+"/allowedHosts",schemaPath:"#/anyOf/1/properties/allowedHosts/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema16.anyOf[1].properties.allowedHosts.type,parentSchema:schema16.anyOf[1].properties.allowedHosts,data:data3};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -1854,7 +2051,7 @@ var valid1 = true;
 }
 }
 else {
-const err10 = {instancePath,schemaPath:"#/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema15.anyOf[1].type,parentSchema:schema15.anyOf[1],data};
+const err10 = {instancePath,schemaPath:"#/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema16.anyOf[1].type,parentSchema:schema16.anyOf[1],data};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -1868,7 +2065,7 @@ var _valid0 = _errs3 === errors;
 valid0 = valid0 || _valid0;
 }
 if(!valid0){
-const err11 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema15.anyOf,parentSchema:schema15,data};
+const err11 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema16.anyOf,parentSchema:schema16,data};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -1876,7 +2073,7 @@ else {
 vErrors.push(err11);
 }
 errors++;
-validate15.errors = vErrors;
+validate16.errors = vErrors;
 return false;
 }
 else {
@@ -1890,14 +2087,14 @@ vErrors = null;
 }
 }
 }
-validate15.errors = vErrors;
+validate16.errors = vErrors;
 return errors === 0;
 }
 
-export const metrics = validate16;
-const schema16 = {"additionalProperties":false,"description":"Prometheus metrics and health probes","type":"object","properties":{"listen":{"description":"/metrics, /healthz and /readyz on a listener of their own (they are on the admin listener too) (ADDR:PORT, IPv6 in brackets: \"127.0.0.1:5300\", \"[::1]:5300\")","examples":["127.0.0.1:5300","[::1]:5300"],"type":"string"}}};
+export const metrics = validate17;
+const schema17 = {"additionalProperties":false,"description":"Prometheus metrics and health probes","type":"object","properties":{"listen":{"description":"/metrics, /healthz and /readyz on a listener of their own (they are on the admin listener too) (ADDR:PORT, IPv6 in brackets: \"127.0.0.1:5300\", \"[::1]:5300\")","examples":["127.0.0.1:5300","[::1]:5300"],"type":"string"}}};
 
-function validate16(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate17(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -1905,7 +2102,7 @@ if(data && typeof data == "object" && !Array.isArray(data)){
 const _errs1 = errors;
 for(const key0 in data){
 if(!(key0 === "listen")){
-validate16.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema16,data}];
+validate17.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema17,data}];
 return false;
 break;
 }
@@ -1914,32 +2111,32 @@ if(_errs1 === errors){
 if(data.listen !== undefined){
 let data0 = data.listen;
 if(typeof data0 !== "string"){
-validate16.errors = [{instancePath:instancePath+"/listen",schemaPath:"#/properties/listen/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema16.properties.listen.type,parentSchema:schema16.properties.listen,data:data0}];
+validate17.errors = [{instancePath:instancePath+"/listen",schemaPath:"#/properties/listen/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema17.properties.listen.type,parentSchema:schema17.properties.listen,data:data0}];
 return false;
 }
 }
 }
 }
 else {
-validate16.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema16.type,parentSchema:schema16,data}];
+validate17.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema17.type,parentSchema:schema17,data}];
 return false;
 }
 }
-validate16.errors = vErrors;
+validate17.errors = vErrors;
 return errors === 0;
 }
 
-export const queryLog = validate17;
-const schema17 = {"description":"A sampled query log; off when absent","errorMessage":"must be false or a mapping {sample}","anyOf":[{"description":"No query log","const":false,"type":"boolean"},{"additionalProperties":false,"description":"The sampled query log, at info level","type":"object","properties":{"sample":{"exclusiveMinimum":0,"maximum":1,"default":1,"description":"The fraction of queries logged (0.01: one in 100)","errorMessage":"must be a fraction above 0 and at most 1 (0.01 logs one query in 100)","type":"number"}}}]};
+export const queryLog = validate18;
+const schema18 = {"description":"A sampled query log; off when absent","errorMessage":"must be false or a mapping {sample}","anyOf":[{"description":"No query log","const":false,"type":"boolean"},{"additionalProperties":false,"description":"The sampled query log, at info level","type":"object","properties":{"sample":{"exclusiveMinimum":0,"maximum":1,"default":1,"description":"The fraction of queries logged (0.01: one in 100)","errorMessage":"must be a fraction above 0 and at most 1 (0.01 logs one query in 100)","type":"number"}}}]};
 
-function validate17(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate18(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 const _errs0 = errors;
 let valid0 = false;
 const _errs1 = errors;
 if(typeof data !== "boolean"){
-const err0 = {instancePath,schemaPath:"#/anyOf/0/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema17.anyOf[0].type,parentSchema:schema17.anyOf[0],data};
+const err0 = {instancePath,schemaPath:"#/anyOf/0/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema18.anyOf[0].type,parentSchema:schema18.anyOf[0],data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -1949,7 +2146,7 @@ vErrors.push(err0);
 errors++;
 }
 if(false !== data){
-const err1 = {instancePath,schemaPath:"#/anyOf/0/const",keyword:"const",params:{allowedValue: false},message:"must be equal to constant",schema:false,parentSchema:schema17.anyOf[0],data};
+const err1 = {instancePath,schemaPath:"#/anyOf/0/const",keyword:"const",params:{allowedValue: false},message:"must be equal to constant",schema:false,parentSchema:schema18.anyOf[0],data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -1967,7 +2164,7 @@ if(data && typeof data == "object" && !Array.isArray(data)){
 const _errs5 = errors;
 for(const key0 in data){
 if(!(key0 === "sample")){
-const err2 = {instancePath,schemaPath:"#/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema17.anyOf[1],data};
+const err2 = {instancePath,schemaPath:"#/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema18.anyOf[1],data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -1985,7 +2182,7 @@ const _errs6 = errors;
 if(errors === _errs6){
 if((typeof data0 == "number") && (isFinite(data0))){
 if(data0 > 1 || isNaN(data0)){
-const err3 = {instancePath:instancePath+"/sample",schemaPath:"#/anyOf/1/properties/sample/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1",schema:1,parentSchema:schema17.anyOf[1].properties.sample,data:data0};
+const err3 = {instancePath:instancePath+"/sample",schemaPath:"#/anyOf/1/properties/sample/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1",schema:1,parentSchema:schema18.anyOf[1].properties.sample,data:data0};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -1996,7 +2193,7 @@ errors++;
 }
 else {
 if(data0 <= 0 || isNaN(data0)){
-const err4 = {instancePath:instancePath+"/sample",schemaPath:"#/anyOf/1/properties/sample/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema17.anyOf[1].properties.sample,data:data0};
+const err4 = {instancePath:instancePath+"/sample",schemaPath:"#/anyOf/1/properties/sample/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema18.anyOf[1].properties.sample,data:data0};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -2008,7 +2205,7 @@ errors++;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/sample",schemaPath:"#/anyOf/1/properties/sample/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema17.anyOf[1].properties.sample.type,parentSchema:schema17.anyOf[1].properties.sample,data:data0};
+const err5 = {instancePath:instancePath+"/sample",schemaPath:"#/anyOf/1/properties/sample/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema18.anyOf[1].properties.sample.type,parentSchema:schema18.anyOf[1].properties.sample,data:data0};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -2022,7 +2219,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath,schemaPath:"#/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema17.anyOf[1].type,parentSchema:schema17.anyOf[1],data};
+const err6 = {instancePath,schemaPath:"#/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema18.anyOf[1].type,parentSchema:schema18.anyOf[1],data};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -2036,7 +2233,7 @@ var _valid0 = _errs3 === errors;
 valid0 = valid0 || _valid0;
 }
 if(!valid0){
-const err7 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema17.anyOf,parentSchema:schema17,data};
+const err7 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema18.anyOf,parentSchema:schema18,data};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -2044,7 +2241,7 @@ else {
 vErrors.push(err7);
 }
 errors++;
-validate17.errors = vErrors;
+validate18.errors = vErrors;
 return false;
 }
 else {
@@ -2058,139 +2255,12 @@ vErrors = null;
 }
 }
 }
-validate17.errors = vErrors;
-return errors === 0;
-}
-
-export const keys = validate18;
-const schema18 = {"description":"TSIG keys for transfers, NOTIFY and UPDATE","type":"array","items":{"additionalProperties":false,"description":"A TSIG key (RFC 8945)","type":"object","required":["name"],"properties":{"name":{"minLength":1,"description":"The key name as the peers know it","examples":["transfer-key."],"type":"string"},"algorithm":{"type":"string","enum":["hmac-md5","hmac-sha1","hmac-sha224","hmac-sha256","hmac-sha384","hmac-sha512"],"default":"hmac-sha256","description":"The HMAC algorithm"},"secret":{"writeOnly":true,"description":"The shared secret, base64 of at least 16 octets (never logged); or secretFile","type":"string"},"secretFile":{"minLength":1,"description":"A file holding the base64 secret (instead of secret)","type":"string"}}}};
-
-function validate18(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(errors === 0){
-if(Array.isArray(data)){
-var valid0 = true;
-const len0 = data.length;
-for(let i0=0; i0<len0; i0++){
-let data0 = data[i0];
-const _errs1 = errors;
-if(errors === _errs1){
-if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
-let missing0;
-if((data0.name === undefined) && (missing0 = "name")){
-validate18.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/items/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema18.items.required,parentSchema:schema18.items,data:data0}];
-return false;
-}
-else {
-const _errs3 = errors;
-for(const key0 in data0){
-if(!((((key0 === "name") || (key0 === "algorithm")) || (key0 === "secret")) || (key0 === "secretFile"))){
-validate18.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema18.items,data:data0}];
-return false;
-break;
-}
-}
-if(_errs3 === errors){
-if(data0.name !== undefined){
-let data1 = data0.name;
-const _errs4 = errors;
-if(errors === _errs4){
-if(typeof data1 === "string"){
-if(func1(data1) < 1){
-validate18.errors = [{instancePath:instancePath+"/" + i0+"/name",schemaPath:"#/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema18.items.properties.name,data:data1}];
-return false;
-}
-}
-else {
-validate18.errors = [{instancePath:instancePath+"/" + i0+"/name",schemaPath:"#/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema18.items.properties.name.type,parentSchema:schema18.items.properties.name,data:data1}];
-return false;
-}
-}
-var valid1 = _errs4 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data0.algorithm !== undefined){
-let data2 = data0.algorithm;
-const _errs6 = errors;
-if(typeof data2 !== "string"){
-validate18.errors = [{instancePath:instancePath+"/" + i0+"/algorithm",schemaPath:"#/items/properties/algorithm/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema18.items.properties.algorithm.type,parentSchema:schema18.items.properties.algorithm,data:data2}];
-return false;
-}
-if(!((((((data2 === "hmac-md5") || (data2 === "hmac-sha1")) || (data2 === "hmac-sha224")) || (data2 === "hmac-sha256")) || (data2 === "hmac-sha384")) || (data2 === "hmac-sha512"))){
-validate18.errors = [{instancePath:instancePath+"/" + i0+"/algorithm",schemaPath:"#/items/properties/algorithm/enum",keyword:"enum",params:{allowedValues: schema18.items.properties.algorithm.enum},message:"must be equal to one of the allowed values",schema:schema18.items.properties.algorithm.enum,parentSchema:schema18.items.properties.algorithm,data:data2}];
-return false;
-}
-var valid1 = _errs6 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data0.secret !== undefined){
-let data3 = data0.secret;
-const _errs8 = errors;
-if(typeof data3 !== "string"){
-validate18.errors = [{instancePath:instancePath+"/" + i0+"/secret",schemaPath:"#/items/properties/secret/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema18.items.properties.secret.type,parentSchema:schema18.items.properties.secret,data:data3}];
-return false;
-}
-var valid1 = _errs8 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data0.secretFile !== undefined){
-let data4 = data0.secretFile;
-const _errs10 = errors;
-if(errors === _errs10){
-if(typeof data4 === "string"){
-if(func1(data4) < 1){
-validate18.errors = [{instancePath:instancePath+"/" + i0+"/secretFile",schemaPath:"#/items/properties/secretFile/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema18.items.properties.secretFile,data:data4}];
-return false;
-}
-}
-else {
-validate18.errors = [{instancePath:instancePath+"/" + i0+"/secretFile",schemaPath:"#/items/properties/secretFile/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema18.items.properties.secretFile.type,parentSchema:schema18.items.properties.secretFile,data:data4}];
-return false;
-}
-}
-var valid1 = _errs10 === errors;
-}
-else {
-var valid1 = true;
-}
-}
-}
-}
-}
-}
-}
-else {
-validate18.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema18.items.type,parentSchema:schema18.items,data:data0}];
-return false;
-}
-}
-var valid0 = _errs1 === errors;
-if(!valid0){
-break;
-}
-}
-}
-else {
-validate18.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema18.type,parentSchema:schema18,data}];
-return false;
-}
-}
 validate18.errors = vErrors;
 return errors === 0;
 }
 
-export const acls = validate19;
-const schema19 = {"description":"Who may transfer, NOTIFY or UPDATE; without acls nothing is allowed","type":"array","items":{"additionalProperties":false,"description":"An ACL rule; the first matching rule wins, nothing matched is denied","type":"object","required":["name","action"],"properties":{"name":{"minLength":1,"description":"The rule name that defaults.acl and zones[].acl refer to","type":"string"},"address":{"description":"Client addresses the rule matches; empty or absent: any","errorMessage":"must be a string or a list of strings","anyOf":[{"minLength":1,"description":"An address or prefix: 192.0.2.0/24, 2001:db8::/32","type":"string"},{"type":"array","items":{"minLength":1,"description":"An address or prefix: 192.0.2.0/24, 2001:db8::/32","type":"string"}}]},"key":{"description":"When given, the request must be signed with one of these keys","errorMessage":"must be a string or a list of strings","anyOf":[{"minLength":1,"description":"A key defined under keys","type":"string"},{"type":"array","items":{"minLength":1,"description":"A key defined under keys","type":"string"}}]},"action":{"description":"What the rule allows (or denies): transfer, notify, update","errorMessage":"must be a string or a list of strings","anyOf":[{"type":"string","enum":["transfer","notify","update"]},{"type":"array","items":{"type":"string","enum":["transfer","notify","update"]}}]},"deny":{"default":false,"description":"true: a match refuses instead of allowing","type":"boolean"}}}};
+export const keys = validate19;
+const schema19 = {"description":"TSIG keys for transfers, NOTIFY and UPDATE","type":"array","items":{"additionalProperties":false,"description":"A TSIG key (RFC 8945)","type":"object","required":["name"],"properties":{"name":{"minLength":1,"description":"The key name as the peers know it","examples":["transfer-key."],"type":"string"},"algorithm":{"type":"string","enum":["hmac-md5","hmac-sha1","hmac-sha224","hmac-sha256","hmac-sha384","hmac-sha512"],"default":"hmac-sha256","description":"The HMAC algorithm"},"secret":{"writeOnly":true,"description":"The shared secret, base64 of at least 16 octets (never logged); or secretFile","type":"string"},"secretFile":{"minLength":1,"description":"A file holding the base64 secret (instead of secret)","type":"string"}}}};
 
 function validate19(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -2205,14 +2275,14 @@ const _errs1 = errors;
 if(errors === _errs1){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing0;
-if(((data0.name === undefined) && (missing0 = "name")) || ((data0.action === undefined) && (missing0 = "action"))){
+if((data0.name === undefined) && (missing0 = "name")){
 validate19.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/items/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema19.items.required,parentSchema:schema19.items,data:data0}];
 return false;
 }
 else {
 const _errs3 = errors;
 for(const key0 in data0){
-if(!(((((key0 === "name") || (key0 === "address")) || (key0 === "key")) || (key0 === "action")) || (key0 === "deny"))){
+if(!((((key0 === "name") || (key0 === "algorithm")) || (key0 === "secret")) || (key0 === "secretFile"))){
 validate19.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema19.items,data:data0}];
 return false;
 break;
@@ -2240,6 +2310,133 @@ else {
 var valid1 = true;
 }
 if(valid1){
+if(data0.algorithm !== undefined){
+let data2 = data0.algorithm;
+const _errs6 = errors;
+if(typeof data2 !== "string"){
+validate19.errors = [{instancePath:instancePath+"/" + i0+"/algorithm",schemaPath:"#/items/properties/algorithm/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.items.properties.algorithm.type,parentSchema:schema19.items.properties.algorithm,data:data2}];
+return false;
+}
+if(!((((((data2 === "hmac-md5") || (data2 === "hmac-sha1")) || (data2 === "hmac-sha224")) || (data2 === "hmac-sha256")) || (data2 === "hmac-sha384")) || (data2 === "hmac-sha512"))){
+validate19.errors = [{instancePath:instancePath+"/" + i0+"/algorithm",schemaPath:"#/items/properties/algorithm/enum",keyword:"enum",params:{allowedValues: schema19.items.properties.algorithm.enum},message:"must be equal to one of the allowed values",schema:schema19.items.properties.algorithm.enum,parentSchema:schema19.items.properties.algorithm,data:data2}];
+return false;
+}
+var valid1 = _errs6 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data0.secret !== undefined){
+let data3 = data0.secret;
+const _errs8 = errors;
+if(typeof data3 !== "string"){
+validate19.errors = [{instancePath:instancePath+"/" + i0+"/secret",schemaPath:"#/items/properties/secret/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.items.properties.secret.type,parentSchema:schema19.items.properties.secret,data:data3}];
+return false;
+}
+var valid1 = _errs8 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data0.secretFile !== undefined){
+let data4 = data0.secretFile;
+const _errs10 = errors;
+if(errors === _errs10){
+if(typeof data4 === "string"){
+if(func1(data4) < 1){
+validate19.errors = [{instancePath:instancePath+"/" + i0+"/secretFile",schemaPath:"#/items/properties/secretFile/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema19.items.properties.secretFile,data:data4}];
+return false;
+}
+}
+else {
+validate19.errors = [{instancePath:instancePath+"/" + i0+"/secretFile",schemaPath:"#/items/properties/secretFile/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.items.properties.secretFile.type,parentSchema:schema19.items.properties.secretFile,data:data4}];
+return false;
+}
+}
+var valid1 = _errs10 === errors;
+}
+else {
+var valid1 = true;
+}
+}
+}
+}
+}
+}
+}
+else {
+validate19.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.items.type,parentSchema:schema19.items,data:data0}];
+return false;
+}
+}
+var valid0 = _errs1 === errors;
+if(!valid0){
+break;
+}
+}
+}
+else {
+validate19.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema19.type,parentSchema:schema19,data}];
+return false;
+}
+}
+validate19.errors = vErrors;
+return errors === 0;
+}
+
+export const acls = validate20;
+const schema20 = {"description":"Who may transfer, NOTIFY or UPDATE; without acls nothing is allowed","type":"array","items":{"additionalProperties":false,"description":"An ACL rule; the first matching rule wins, nothing matched is denied","type":"object","required":["name","action"],"properties":{"name":{"minLength":1,"description":"The rule name that defaults.acl and zones[].acl refer to","type":"string"},"address":{"description":"Client addresses the rule matches; empty or absent: any","errorMessage":"must be a string or a list of strings","anyOf":[{"minLength":1,"description":"An address or prefix: 192.0.2.0/24, 2001:db8::/32","type":"string"},{"type":"array","items":{"minLength":1,"description":"An address or prefix: 192.0.2.0/24, 2001:db8::/32","type":"string"}}]},"key":{"description":"When given, the request must be signed with one of these keys","errorMessage":"must be a string or a list of strings","anyOf":[{"minLength":1,"description":"A key defined under keys","type":"string"},{"type":"array","items":{"minLength":1,"description":"A key defined under keys","type":"string"}}]},"action":{"description":"What the rule allows (or denies): transfer, notify, update","errorMessage":"must be a string or a list of strings","anyOf":[{"type":"string","enum":["transfer","notify","update"]},{"type":"array","items":{"type":"string","enum":["transfer","notify","update"]}}]},"deny":{"default":false,"description":"true: a match refuses instead of allowing","type":"boolean"},"transport":{"description":"When given, the request must arrive over one of these transports (transport: [tls, quic] requires an encrypted one, RFC 9103 strict)","errorMessage":"must be a string or a list of strings","anyOf":[{"type":"string","enum":["udp","tcp","tls","quic"]},{"type":"array","items":{"type":"string","enum":["udp","tcp","tls","quic"]}}]}}}};
+
+function validate20(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(Array.isArray(data)){
+var valid0 = true;
+const len0 = data.length;
+for(let i0=0; i0<len0; i0++){
+let data0 = data[i0];
+const _errs1 = errors;
+if(errors === _errs1){
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+let missing0;
+if(((data0.name === undefined) && (missing0 = "name")) || ((data0.action === undefined) && (missing0 = "action"))){
+validate20.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/items/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema20.items.required,parentSchema:schema20.items,data:data0}];
+return false;
+}
+else {
+const _errs3 = errors;
+for(const key0 in data0){
+if(!((((((key0 === "name") || (key0 === "address")) || (key0 === "key")) || (key0 === "action")) || (key0 === "deny")) || (key0 === "transport"))){
+validate20.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema20.items,data:data0}];
+return false;
+break;
+}
+}
+if(_errs3 === errors){
+if(data0.name !== undefined){
+let data1 = data0.name;
+const _errs4 = errors;
+if(errors === _errs4){
+if(typeof data1 === "string"){
+if(func1(data1) < 1){
+validate20.errors = [{instancePath:instancePath+"/" + i0+"/name",schemaPath:"#/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema20.items.properties.name,data:data1}];
+return false;
+}
+}
+else {
+validate20.errors = [{instancePath:instancePath+"/" + i0+"/name",schemaPath:"#/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.items.properties.name.type,parentSchema:schema20.items.properties.name,data:data1}];
+return false;
+}
+}
+var valid1 = _errs4 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
 if(data0.address !== undefined){
 let data2 = data0.address;
 const _errs6 = errors;
@@ -2249,7 +2446,7 @@ const _errs8 = errors;
 if(errors === _errs8){
 if(typeof data2 === "string"){
 if(func1(data2) < 1){
-const err0 = {instancePath:instancePath+"/" + i0+"/address",schemaPath:"#/items/properties/address/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema19.items.properties.address.anyOf[0],data:data2};
+const err0 = {instancePath:instancePath+"/" + i0+"/address",schemaPath:"#/items/properties/address/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema20.items.properties.address.anyOf[0],data:data2};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -2260,7 +2457,7 @@ errors++;
 }
 }
 else {
-const err1 = {instancePath:instancePath+"/" + i0+"/address",schemaPath:"#/items/properties/address/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.items.properties.address.anyOf[0].type,parentSchema:schema19.items.properties.address.anyOf[0],data:data2};
+const err1 = {instancePath:instancePath+"/" + i0+"/address",schemaPath:"#/items/properties/address/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.items.properties.address.anyOf[0].type,parentSchema:schema20.items.properties.address.anyOf[0],data:data2};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -2284,7 +2481,7 @@ const _errs12 = errors;
 if(errors === _errs12){
 if(typeof data3 === "string"){
 if(func1(data3) < 1){
-const err2 = {instancePath:instancePath+"/" + i0+"/address/" + i1,schemaPath:"#/items/properties/address/anyOf/1/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema19.items.properties.address.anyOf[1].items,data:data3};
+const err2 = {instancePath:instancePath+"/" + i0+"/address/" + i1,schemaPath:"#/items/properties/address/anyOf/1/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema20.items.properties.address.anyOf[1].items,data:data3};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2295,7 +2492,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/" + i0+"/address/" + i1,schemaPath:"#/items/properties/address/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.items.properties.address.anyOf[1].items.type,parentSchema:schema19.items.properties.address.anyOf[1].items,data:data3};
+const err3 = {instancePath:instancePath+"/" + i0+"/address/" + i1,schemaPath:"#/items/properties/address/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.items.properties.address.anyOf[1].items.type,parentSchema:schema20.items.properties.address.anyOf[1].items,data:data3};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2312,7 +2509,7 @@ break;
 }
 }
 else {
-const err4 = {instancePath:instancePath+"/" + i0+"/address",schemaPath:"#/items/properties/address/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema19.items.properties.address.anyOf[1].type,parentSchema:schema19.items.properties.address.anyOf[1],data:data2};
+const err4 = {instancePath:instancePath+"/" + i0+"/address",schemaPath:"#/items/properties/address/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema20.items.properties.address.anyOf[1].type,parentSchema:schema20.items.properties.address.anyOf[1],data:data2};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -2326,7 +2523,7 @@ var _valid0 = _errs10 === errors;
 valid2 = valid2 || _valid0;
 }
 if(!valid2){
-const err5 = {instancePath:instancePath+"/" + i0+"/address",schemaPath:"#/items/properties/address/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema19.items.properties.address.anyOf,parentSchema:schema19.items.properties.address,data:data2};
+const err5 = {instancePath:instancePath+"/" + i0+"/address",schemaPath:"#/items/properties/address/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema20.items.properties.address.anyOf,parentSchema:schema20.items.properties.address,data:data2};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -2334,7 +2531,7 @@ else {
 vErrors.push(err5);
 }
 errors++;
-validate19.errors = vErrors;
+validate20.errors = vErrors;
 return false;
 }
 else {
@@ -2363,7 +2560,7 @@ const _errs16 = errors;
 if(errors === _errs16){
 if(typeof data4 === "string"){
 if(func1(data4) < 1){
-const err6 = {instancePath:instancePath+"/" + i0+"/key",schemaPath:"#/items/properties/key/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema19.items.properties.key.anyOf[0],data:data4};
+const err6 = {instancePath:instancePath+"/" + i0+"/key",schemaPath:"#/items/properties/key/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema20.items.properties.key.anyOf[0],data:data4};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -2374,7 +2571,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/" + i0+"/key",schemaPath:"#/items/properties/key/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.items.properties.key.anyOf[0].type,parentSchema:schema19.items.properties.key.anyOf[0],data:data4};
+const err7 = {instancePath:instancePath+"/" + i0+"/key",schemaPath:"#/items/properties/key/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.items.properties.key.anyOf[0].type,parentSchema:schema20.items.properties.key.anyOf[0],data:data4};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -2398,7 +2595,7 @@ const _errs20 = errors;
 if(errors === _errs20){
 if(typeof data5 === "string"){
 if(func1(data5) < 1){
-const err8 = {instancePath:instancePath+"/" + i0+"/key/" + i2,schemaPath:"#/items/properties/key/anyOf/1/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema19.items.properties.key.anyOf[1].items,data:data5};
+const err8 = {instancePath:instancePath+"/" + i0+"/key/" + i2,schemaPath:"#/items/properties/key/anyOf/1/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema20.items.properties.key.anyOf[1].items,data:data5};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -2409,7 +2606,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/" + i0+"/key/" + i2,schemaPath:"#/items/properties/key/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.items.properties.key.anyOf[1].items.type,parentSchema:schema19.items.properties.key.anyOf[1].items,data:data5};
+const err9 = {instancePath:instancePath+"/" + i0+"/key/" + i2,schemaPath:"#/items/properties/key/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.items.properties.key.anyOf[1].items.type,parentSchema:schema20.items.properties.key.anyOf[1].items,data:data5};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -2426,7 +2623,7 @@ break;
 }
 }
 else {
-const err10 = {instancePath:instancePath+"/" + i0+"/key",schemaPath:"#/items/properties/key/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema19.items.properties.key.anyOf[1].type,parentSchema:schema19.items.properties.key.anyOf[1],data:data4};
+const err10 = {instancePath:instancePath+"/" + i0+"/key",schemaPath:"#/items/properties/key/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema20.items.properties.key.anyOf[1].type,parentSchema:schema20.items.properties.key.anyOf[1],data:data4};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -2440,7 +2637,7 @@ var _valid1 = _errs18 === errors;
 valid4 = valid4 || _valid1;
 }
 if(!valid4){
-const err11 = {instancePath:instancePath+"/" + i0+"/key",schemaPath:"#/items/properties/key/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema19.items.properties.key.anyOf,parentSchema:schema19.items.properties.key,data:data4};
+const err11 = {instancePath:instancePath+"/" + i0+"/key",schemaPath:"#/items/properties/key/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema20.items.properties.key.anyOf,parentSchema:schema20.items.properties.key,data:data4};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -2448,7 +2645,7 @@ else {
 vErrors.push(err11);
 }
 errors++;
-validate19.errors = vErrors;
+validate20.errors = vErrors;
 return false;
 }
 else {
@@ -2475,7 +2672,7 @@ const _errs23 = errors;
 let valid6 = false;
 const _errs24 = errors;
 if(typeof data6 !== "string"){
-const err12 = {instancePath:instancePath+"/" + i0+"/action",schemaPath:"#/items/properties/action/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.items.properties.action.anyOf[0].type,parentSchema:schema19.items.properties.action.anyOf[0],data:data6};
+const err12 = {instancePath:instancePath+"/" + i0+"/action",schemaPath:"#/items/properties/action/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.items.properties.action.anyOf[0].type,parentSchema:schema20.items.properties.action.anyOf[0],data:data6};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -2485,7 +2682,7 @@ vErrors.push(err12);
 errors++;
 }
 if(!(((data6 === "transfer") || (data6 === "notify")) || (data6 === "update"))){
-const err13 = {instancePath:instancePath+"/" + i0+"/action",schemaPath:"#/items/properties/action/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema19.items.properties.action.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema19.items.properties.action.anyOf[0].enum,parentSchema:schema19.items.properties.action.anyOf[0],data:data6};
+const err13 = {instancePath:instancePath+"/" + i0+"/action",schemaPath:"#/items/properties/action/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema20.items.properties.action.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema20.items.properties.action.anyOf[0].enum,parentSchema:schema20.items.properties.action.anyOf[0],data:data6};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -2506,7 +2703,7 @@ for(let i3=0; i3<len3; i3++){
 let data7 = data6[i3];
 const _errs28 = errors;
 if(typeof data7 !== "string"){
-const err14 = {instancePath:instancePath+"/" + i0+"/action/" + i3,schemaPath:"#/items/properties/action/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.items.properties.action.anyOf[1].items.type,parentSchema:schema19.items.properties.action.anyOf[1].items,data:data7};
+const err14 = {instancePath:instancePath+"/" + i0+"/action/" + i3,schemaPath:"#/items/properties/action/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.items.properties.action.anyOf[1].items.type,parentSchema:schema20.items.properties.action.anyOf[1].items,data:data7};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -2516,7 +2713,7 @@ vErrors.push(err14);
 errors++;
 }
 if(!(((data7 === "transfer") || (data7 === "notify")) || (data7 === "update"))){
-const err15 = {instancePath:instancePath+"/" + i0+"/action/" + i3,schemaPath:"#/items/properties/action/anyOf/1/items/enum",keyword:"enum",params:{allowedValues: schema19.items.properties.action.anyOf[1].items.enum},message:"must be equal to one of the allowed values",schema:schema19.items.properties.action.anyOf[1].items.enum,parentSchema:schema19.items.properties.action.anyOf[1].items,data:data7};
+const err15 = {instancePath:instancePath+"/" + i0+"/action/" + i3,schemaPath:"#/items/properties/action/anyOf/1/items/enum",keyword:"enum",params:{allowedValues: schema20.items.properties.action.anyOf[1].items.enum},message:"must be equal to one of the allowed values",schema:schema20.items.properties.action.anyOf[1].items.enum,parentSchema:schema20.items.properties.action.anyOf[1].items,data:data7};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -2532,7 +2729,7 @@ break;
 }
 }
 else {
-const err16 = {instancePath:instancePath+"/" + i0+"/action",schemaPath:"#/items/properties/action/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema19.items.properties.action.anyOf[1].type,parentSchema:schema19.items.properties.action.anyOf[1],data:data6};
+const err16 = {instancePath:instancePath+"/" + i0+"/action",schemaPath:"#/items/properties/action/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema20.items.properties.action.anyOf[1].type,parentSchema:schema20.items.properties.action.anyOf[1],data:data6};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -2546,7 +2743,7 @@ var _valid2 = _errs26 === errors;
 valid6 = valid6 || _valid2;
 }
 if(!valid6){
-const err17 = {instancePath:instancePath+"/" + i0+"/action",schemaPath:"#/items/properties/action/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema19.items.properties.action.anyOf,parentSchema:schema19.items.properties.action,data:data6};
+const err17 = {instancePath:instancePath+"/" + i0+"/action",schemaPath:"#/items/properties/action/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema20.items.properties.action.anyOf,parentSchema:schema20.items.properties.action,data:data6};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -2554,7 +2751,7 @@ else {
 vErrors.push(err17);
 }
 errors++;
-validate19.errors = vErrors;
+validate20.errors = vErrors;
 return false;
 }
 else {
@@ -2578,10 +2775,116 @@ if(data0.deny !== undefined){
 let data8 = data0.deny;
 const _errs30 = errors;
 if(typeof data8 !== "boolean"){
-validate19.errors = [{instancePath:instancePath+"/" + i0+"/deny",schemaPath:"#/items/properties/deny/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema19.items.properties.deny.type,parentSchema:schema19.items.properties.deny,data:data8}];
+validate20.errors = [{instancePath:instancePath+"/" + i0+"/deny",schemaPath:"#/items/properties/deny/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema20.items.properties.deny.type,parentSchema:schema20.items.properties.deny,data:data8}];
 return false;
 }
 var valid1 = _errs30 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data0.transport !== undefined){
+let data9 = data0.transport;
+const _errs32 = errors;
+const _errs33 = errors;
+let valid8 = false;
+const _errs34 = errors;
+if(typeof data9 !== "string"){
+const err18 = {instancePath:instancePath+"/" + i0+"/transport",schemaPath:"#/items/properties/transport/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.items.properties.transport.anyOf[0].type,parentSchema:schema20.items.properties.transport.anyOf[0],data:data9};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+if(!((((data9 === "udp") || (data9 === "tcp")) || (data9 === "tls")) || (data9 === "quic"))){
+const err19 = {instancePath:instancePath+"/" + i0+"/transport",schemaPath:"#/items/properties/transport/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema20.items.properties.transport.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema20.items.properties.transport.anyOf[0].enum,parentSchema:schema20.items.properties.transport.anyOf[0],data:data9};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+var _valid3 = _errs34 === errors;
+valid8 = valid8 || _valid3;
+if(!valid8){
+const _errs36 = errors;
+if(errors === _errs36){
+if(Array.isArray(data9)){
+var valid9 = true;
+const len4 = data9.length;
+for(let i4=0; i4<len4; i4++){
+let data10 = data9[i4];
+const _errs38 = errors;
+if(typeof data10 !== "string"){
+const err20 = {instancePath:instancePath+"/" + i0+"/transport/" + i4,schemaPath:"#/items/properties/transport/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.items.properties.transport.anyOf[1].items.type,parentSchema:schema20.items.properties.transport.anyOf[1].items,data:data10};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+if(!((((data10 === "udp") || (data10 === "tcp")) || (data10 === "tls")) || (data10 === "quic"))){
+const err21 = {instancePath:instancePath+"/" + i0+"/transport/" + i4,schemaPath:"#/items/properties/transport/anyOf/1/items/enum",keyword:"enum",params:{allowedValues: schema20.items.properties.transport.anyOf[1].items.enum},message:"must be equal to one of the allowed values",schema:schema20.items.properties.transport.anyOf[1].items.enum,parentSchema:schema20.items.properties.transport.anyOf[1].items,data:data10};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+var valid9 = _errs38 === errors;
+if(!valid9){
+break;
+}
+}
+}
+else {
+const err22 = {instancePath:instancePath+"/" + i0+"/transport",schemaPath:"#/items/properties/transport/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema20.items.properties.transport.anyOf[1].type,parentSchema:schema20.items.properties.transport.anyOf[1],data:data9};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+var _valid3 = _errs36 === errors;
+valid8 = valid8 || _valid3;
+}
+if(!valid8){
+const err23 = {instancePath:instancePath+"/" + i0+"/transport",schemaPath:"#/items/properties/transport/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema20.items.properties.transport.anyOf,parentSchema:schema20.items.properties.transport,data:data9};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+validate20.errors = vErrors;
+return false;
+}
+else {
+errors = _errs33;
+if(vErrors !== null){
+if(_errs33){
+vErrors.length = _errs33;
+}
+else {
+vErrors = null;
+}
+}
+}
+var valid1 = _errs32 === errors;
 }
 else {
 var valid1 = true;
@@ -2593,8 +2896,9 @@ var valid1 = true;
 }
 }
 }
+}
 else {
-validate19.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.items.type,parentSchema:schema19.items,data:data0}];
+validate20.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema20.items.type,parentSchema:schema20.items,data:data0}];
 return false;
 }
 }
@@ -2605,18 +2909,18 @@ break;
 }
 }
 else {
-validate19.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema19.type,parentSchema:schema19,data}];
+validate20.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema20.type,parentSchema:schema20,data}];
 return false;
 }
 }
-validate19.errors = vErrors;
+validate20.errors = vErrors;
 return errors === 0;
 }
 
-export const defaults = validate20;
-const schema20 = {"additionalProperties":false,"description":"Settings for every zone that does not say otherwise","type":"object","properties":{"acl":{"description":"ACL rules of every zone that names none","errorMessage":"must be a string or a list of strings","anyOf":[{"minLength":1,"description":"The name of an ACL defined under acls","type":"string"},{"type":"array","items":{"minLength":1,"description":"The name of an ACL defined under acls","type":"string"}}]},"notify":{"description":"NOTIFY targets of every zone that names none","type":"array","items":{"additionalProperties":false,"description":"A NOTIFY target (RFC 1996)","type":"object","required":["address"],"properties":{"address":{"description":"Where NOTIFY is sent (ADDR:PORT, IPv6 in brackets: \"127.0.0.1:5300\", \"[::1]:5300\")","examples":["127.0.0.1:5300","[::1]:5300"],"type":"string"},"key":{"minLength":1,"description":"A TSIG key defined under keys that signs the messages","type":"string"}}}},"serialPolicy":{"type":"string","enum":["increment","unixtime","dateserial"],"description":"The serial policy of every zone that names none: increment, unixtime (seconds since 1970) or dateserial (YYYYMMDDnn)"},"journal":{"additionalProperties":false,"description":"IXFR history kept per zone; the oldest commits are pruned first","type":"object","properties":{"maxDepth":{"minimum":1,"maximum":1000000,"description":"Commits kept per zone for IXFR","default":1000,"type":"integer"},"maxSize":{"description":"Bytes kept per zone for IXFR: a number, or with K, M or G (1K to 64G)","default":"100M","errorMessage":"must be a size from 1K to 64G (bytes, or a number with K, M or G)","anyOf":[{"minimum":1024,"errorMessage":"must be a size from 1K to 64G (bytes, or a number with K, M or G)","type":"integer"},{"pattern":"^[0-9]+\\s*[KMGkmg]?[iI]?[bB]?$","errorMessage":"must be a size from 1K to 64G (bytes, or a number with K, M or G)","type":"string"}]}}}}};
+export const defaults = validate21;
+const schema21 = {"additionalProperties":false,"description":"Settings for every zone that does not say otherwise","type":"object","properties":{"acl":{"description":"ACL rules of every zone that names none","errorMessage":"must be a string or a list of strings","anyOf":[{"minLength":1,"description":"The name of an ACL defined under acls","type":"string"},{"type":"array","items":{"minLength":1,"description":"The name of an ACL defined under acls","type":"string"}}]},"notify":{"description":"NOTIFY targets of every zone that names none","type":"array","items":{"additionalProperties":false,"description":"A NOTIFY target (RFC 1996)","type":"object","required":["address"],"properties":{"address":{"description":"Where NOTIFY is sent (ADDR:PORT, IPv6 in brackets: \"127.0.0.1:5300\", \"[::1]:5300\")","examples":["127.0.0.1:5300","[::1]:5300"],"type":"string"},"key":{"minLength":1,"description":"A TSIG key defined under keys that signs the messages","type":"string"}}}},"serialPolicy":{"type":"string","enum":["increment","unixtime","dateserial"],"description":"The serial policy of every zone that names none: increment, unixtime (seconds since 1970) or dateserial (YYYYMMDDnn)"},"journal":{"additionalProperties":false,"description":"IXFR history kept per zone; the oldest commits are pruned first","type":"object","properties":{"maxDepth":{"minimum":1,"maximum":1000000,"description":"Commits kept per zone for IXFR","default":1000,"type":"integer"},"maxSize":{"description":"Bytes kept per zone for IXFR: a number, or with K, M or G (1K to 64G)","default":"100M","errorMessage":"must be a size from 1K to 64G (bytes, or a number with K, M or G)","anyOf":[{"minimum":1024,"errorMessage":"must be a size from 1K to 64G (bytes, or a number with K, M or G)","type":"integer"},{"pattern":"^[0-9]+\\s*[KMGkmg]?[iI]?[bB]?$","errorMessage":"must be a size from 1K to 64G (bytes, or a number with K, M or G)","type":"string"}]}}}}};
 
-function validate20(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate21(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -2624,7 +2928,7 @@ if(data && typeof data == "object" && !Array.isArray(data)){
 const _errs1 = errors;
 for(const key0 in data){
 if(!((((key0 === "acl") || (key0 === "notify")) || (key0 === "serialPolicy")) || (key0 === "journal"))){
-validate20.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema20,data}];
+validate21.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema21,data}];
 return false;
 break;
 }
@@ -2639,7 +2943,7 @@ const _errs4 = errors;
 if(errors === _errs4){
 if(typeof data0 === "string"){
 if(func1(data0) < 1){
-const err0 = {instancePath:instancePath+"/acl",schemaPath:"#/properties/acl/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema20.properties.acl.anyOf[0],data:data0};
+const err0 = {instancePath:instancePath+"/acl",schemaPath:"#/properties/acl/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema21.properties.acl.anyOf[0],data:data0};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -2650,7 +2954,7 @@ errors++;
 }
 }
 else {
-const err1 = {instancePath:instancePath+"/acl",schemaPath:"#/properties/acl/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.properties.acl.anyOf[0].type,parentSchema:schema20.properties.acl.anyOf[0],data:data0};
+const err1 = {instancePath:instancePath+"/acl",schemaPath:"#/properties/acl/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema21.properties.acl.anyOf[0].type,parentSchema:schema21.properties.acl.anyOf[0],data:data0};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -2674,7 +2978,7 @@ const _errs8 = errors;
 if(errors === _errs8){
 if(typeof data1 === "string"){
 if(func1(data1) < 1){
-const err2 = {instancePath:instancePath+"/acl/" + i0,schemaPath:"#/properties/acl/anyOf/1/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema20.properties.acl.anyOf[1].items,data:data1};
+const err2 = {instancePath:instancePath+"/acl/" + i0,schemaPath:"#/properties/acl/anyOf/1/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema21.properties.acl.anyOf[1].items,data:data1};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2685,7 +2989,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/acl/" + i0,schemaPath:"#/properties/acl/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.properties.acl.anyOf[1].items.type,parentSchema:schema20.properties.acl.anyOf[1].items,data:data1};
+const err3 = {instancePath:instancePath+"/acl/" + i0,schemaPath:"#/properties/acl/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema21.properties.acl.anyOf[1].items.type,parentSchema:schema21.properties.acl.anyOf[1].items,data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2702,7 +3006,7 @@ break;
 }
 }
 else {
-const err4 = {instancePath:instancePath+"/acl",schemaPath:"#/properties/acl/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema20.properties.acl.anyOf[1].type,parentSchema:schema20.properties.acl.anyOf[1],data:data0};
+const err4 = {instancePath:instancePath+"/acl",schemaPath:"#/properties/acl/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema21.properties.acl.anyOf[1].type,parentSchema:schema21.properties.acl.anyOf[1],data:data0};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -2716,7 +3020,7 @@ var _valid0 = _errs6 === errors;
 valid1 = valid1 || _valid0;
 }
 if(!valid1){
-const err5 = {instancePath:instancePath+"/acl",schemaPath:"#/properties/acl/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema20.properties.acl.anyOf,parentSchema:schema20.properties.acl,data:data0};
+const err5 = {instancePath:instancePath+"/acl",schemaPath:"#/properties/acl/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema21.properties.acl.anyOf,parentSchema:schema21.properties.acl,data:data0};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -2724,7 +3028,7 @@ else {
 vErrors.push(err5);
 }
 errors++;
-validate20.errors = vErrors;
+validate21.errors = vErrors;
 return false;
 }
 else {
@@ -2758,14 +3062,14 @@ if(errors === _errs12){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing0;
 if((data3.address === undefined) && (missing0 = "address")){
-validate20.errors = [{instancePath:instancePath+"/notify/" + i1,schemaPath:"#/properties/notify/items/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema20.properties.notify.items.required,parentSchema:schema20.properties.notify.items,data:data3}];
+validate21.errors = [{instancePath:instancePath+"/notify/" + i1,schemaPath:"#/properties/notify/items/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema21.properties.notify.items.required,parentSchema:schema21.properties.notify.items,data:data3}];
 return false;
 }
 else {
 const _errs14 = errors;
 for(const key1 in data3){
 if(!((key1 === "address") || (key1 === "key"))){
-validate20.errors = [{instancePath:instancePath+"/notify/" + i1,schemaPath:"#/properties/notify/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema20.properties.notify.items,data:data3}];
+validate21.errors = [{instancePath:instancePath+"/notify/" + i1,schemaPath:"#/properties/notify/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema21.properties.notify.items,data:data3}];
 return false;
 break;
 }
@@ -2775,7 +3079,7 @@ if(data3.address !== undefined){
 let data4 = data3.address;
 const _errs15 = errors;
 if(typeof data4 !== "string"){
-validate20.errors = [{instancePath:instancePath+"/notify/" + i1+"/address",schemaPath:"#/properties/notify/items/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.properties.notify.items.properties.address.type,parentSchema:schema20.properties.notify.items.properties.address,data:data4}];
+validate21.errors = [{instancePath:instancePath+"/notify/" + i1+"/address",schemaPath:"#/properties/notify/items/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema21.properties.notify.items.properties.address.type,parentSchema:schema21.properties.notify.items.properties.address,data:data4}];
 return false;
 }
 var valid4 = _errs15 === errors;
@@ -2790,12 +3094,12 @@ const _errs17 = errors;
 if(errors === _errs17){
 if(typeof data5 === "string"){
 if(func1(data5) < 1){
-validate20.errors = [{instancePath:instancePath+"/notify/" + i1+"/key",schemaPath:"#/properties/notify/items/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema20.properties.notify.items.properties.key,data:data5}];
+validate21.errors = [{instancePath:instancePath+"/notify/" + i1+"/key",schemaPath:"#/properties/notify/items/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema21.properties.notify.items.properties.key,data:data5}];
 return false;
 }
 }
 else {
-validate20.errors = [{instancePath:instancePath+"/notify/" + i1+"/key",schemaPath:"#/properties/notify/items/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.properties.notify.items.properties.key.type,parentSchema:schema20.properties.notify.items.properties.key,data:data5}];
+validate21.errors = [{instancePath:instancePath+"/notify/" + i1+"/key",schemaPath:"#/properties/notify/items/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema21.properties.notify.items.properties.key.type,parentSchema:schema21.properties.notify.items.properties.key,data:data5}];
 return false;
 }
 }
@@ -2809,7 +3113,7 @@ var valid4 = true;
 }
 }
 else {
-validate20.errors = [{instancePath:instancePath+"/notify/" + i1,schemaPath:"#/properties/notify/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema20.properties.notify.items.type,parentSchema:schema20.properties.notify.items,data:data3}];
+validate21.errors = [{instancePath:instancePath+"/notify/" + i1,schemaPath:"#/properties/notify/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema21.properties.notify.items.type,parentSchema:schema21.properties.notify.items,data:data3}];
 return false;
 }
 }
@@ -2820,7 +3124,7 @@ break;
 }
 }
 else {
-validate20.errors = [{instancePath:instancePath+"/notify",schemaPath:"#/properties/notify/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema20.properties.notify.type,parentSchema:schema20.properties.notify,data:data2}];
+validate21.errors = [{instancePath:instancePath+"/notify",schemaPath:"#/properties/notify/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema21.properties.notify.type,parentSchema:schema21.properties.notify,data:data2}];
 return false;
 }
 }
@@ -2834,11 +3138,11 @@ if(data.serialPolicy !== undefined){
 let data6 = data.serialPolicy;
 const _errs19 = errors;
 if(typeof data6 !== "string"){
-validate20.errors = [{instancePath:instancePath+"/serialPolicy",schemaPath:"#/properties/serialPolicy/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.properties.serialPolicy.type,parentSchema:schema20.properties.serialPolicy,data:data6}];
+validate21.errors = [{instancePath:instancePath+"/serialPolicy",schemaPath:"#/properties/serialPolicy/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema21.properties.serialPolicy.type,parentSchema:schema21.properties.serialPolicy,data:data6}];
 return false;
 }
 if(!(((data6 === "increment") || (data6 === "unixtime")) || (data6 === "dateserial"))){
-validate20.errors = [{instancePath:instancePath+"/serialPolicy",schemaPath:"#/properties/serialPolicy/enum",keyword:"enum",params:{allowedValues: schema20.properties.serialPolicy.enum},message:"must be equal to one of the allowed values",schema:schema20.properties.serialPolicy.enum,parentSchema:schema20.properties.serialPolicy,data:data6}];
+validate21.errors = [{instancePath:instancePath+"/serialPolicy",schemaPath:"#/properties/serialPolicy/enum",keyword:"enum",params:{allowedValues: schema21.properties.serialPolicy.enum},message:"must be equal to one of the allowed values",schema:schema21.properties.serialPolicy.enum,parentSchema:schema21.properties.serialPolicy,data:data6}];
 return false;
 }
 var valid0 = _errs19 === errors;
@@ -2855,7 +3159,7 @@ if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
 const _errs23 = errors;
 for(const key2 in data7){
 if(!((key2 === "maxDepth") || (key2 === "maxSize"))){
-validate20.errors = [{instancePath:instancePath+"/journal",schemaPath:"#/properties/journal/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema20.properties.journal,data:data7}];
+validate21.errors = [{instancePath:instancePath+"/journal",schemaPath:"#/properties/journal/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema21.properties.journal,data:data7}];
 return false;
 break;
 }
@@ -2865,18 +3169,18 @@ if(data7.maxDepth !== undefined){
 let data8 = data7.maxDepth;
 const _errs24 = errors;
 if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
-validate20.errors = [{instancePath:instancePath+"/journal/maxDepth",schemaPath:"#/properties/journal/properties/maxDepth/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema20.properties.journal.properties.maxDepth.type,parentSchema:schema20.properties.journal.properties.maxDepth,data:data8}];
+validate21.errors = [{instancePath:instancePath+"/journal/maxDepth",schemaPath:"#/properties/journal/properties/maxDepth/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema21.properties.journal.properties.maxDepth.type,parentSchema:schema21.properties.journal.properties.maxDepth,data:data8}];
 return false;
 }
 if(errors === _errs24){
 if((typeof data8 == "number") && (isFinite(data8))){
 if(data8 > 1000000 || isNaN(data8)){
-validate20.errors = [{instancePath:instancePath+"/journal/maxDepth",schemaPath:"#/properties/journal/properties/maxDepth/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000000},message:"must be <= 1000000",schema:1000000,parentSchema:schema20.properties.journal.properties.maxDepth,data:data8}];
+validate21.errors = [{instancePath:instancePath+"/journal/maxDepth",schemaPath:"#/properties/journal/properties/maxDepth/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000000},message:"must be <= 1000000",schema:1000000,parentSchema:schema21.properties.journal.properties.maxDepth,data:data8}];
 return false;
 }
 else {
 if(data8 < 1 || isNaN(data8)){
-validate20.errors = [{instancePath:instancePath+"/journal/maxDepth",schemaPath:"#/properties/journal/properties/maxDepth/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema20.properties.journal.properties.maxDepth,data:data8}];
+validate21.errors = [{instancePath:instancePath+"/journal/maxDepth",schemaPath:"#/properties/journal/properties/maxDepth/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema21.properties.journal.properties.maxDepth,data:data8}];
 return false;
 }
 }
@@ -2895,7 +3199,7 @@ const _errs27 = errors;
 let valid6 = false;
 const _errs28 = errors;
 if(!(((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9))) && (isFinite(data9)))){
-const err6 = {instancePath:instancePath+"/journal/maxSize",schemaPath:"#/properties/journal/properties/maxSize/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema20.properties.journal.properties.maxSize.anyOf[0].type,parentSchema:schema20.properties.journal.properties.maxSize.anyOf[0],data:data9};
+const err6 = {instancePath:instancePath+"/journal/maxSize",schemaPath:"#/properties/journal/properties/maxSize/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema21.properties.journal.properties.maxSize.anyOf[0].type,parentSchema:schema21.properties.journal.properties.maxSize.anyOf[0],data:data9};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -2907,7 +3211,7 @@ errors++;
 if(errors === _errs28){
 if((typeof data9 == "number") && (isFinite(data9))){
 if(data9 < 1024 || isNaN(data9)){
-const err7 = {instancePath:instancePath+"/journal/maxSize",schemaPath:"#/properties/journal/properties/maxSize/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1024},message:"must be >= 1024",schema:1024,parentSchema:schema20.properties.journal.properties.maxSize.anyOf[0],data:data9};
+const err7 = {instancePath:instancePath+"/journal/maxSize",schemaPath:"#/properties/journal/properties/maxSize/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1024},message:"must be >= 1024",schema:1024,parentSchema:schema21.properties.journal.properties.maxSize.anyOf[0],data:data9};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -2924,8 +3228,8 @@ if(!valid6){
 const _errs30 = errors;
 if(errors === _errs30){
 if(typeof data9 === "string"){
-if(!pattern0.test(data9)){
-const err8 = {instancePath:instancePath+"/journal/maxSize",schemaPath:"#/properties/journal/properties/maxSize/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+\\s*[KMGkmg]?[iI]?[bB]?$"},message:"must match pattern \""+"^[0-9]+\\s*[KMGkmg]?[iI]?[bB]?$"+"\"",schema:"^[0-9]+\\s*[KMGkmg]?[iI]?[bB]?$",parentSchema:schema20.properties.journal.properties.maxSize.anyOf[1],data:data9};
+if(!pattern1.test(data9)){
+const err8 = {instancePath:instancePath+"/journal/maxSize",schemaPath:"#/properties/journal/properties/maxSize/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+\\s*[KMGkmg]?[iI]?[bB]?$"},message:"must match pattern \""+"^[0-9]+\\s*[KMGkmg]?[iI]?[bB]?$"+"\"",schema:"^[0-9]+\\s*[KMGkmg]?[iI]?[bB]?$",parentSchema:schema21.properties.journal.properties.maxSize.anyOf[1],data:data9};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -2936,7 +3240,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/journal/maxSize",schemaPath:"#/properties/journal/properties/maxSize/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.properties.journal.properties.maxSize.anyOf[1].type,parentSchema:schema20.properties.journal.properties.maxSize.anyOf[1],data:data9};
+const err9 = {instancePath:instancePath+"/journal/maxSize",schemaPath:"#/properties/journal/properties/maxSize/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema21.properties.journal.properties.maxSize.anyOf[1].type,parentSchema:schema21.properties.journal.properties.maxSize.anyOf[1],data:data9};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -2950,7 +3254,7 @@ var _valid1 = _errs30 === errors;
 valid6 = valid6 || _valid1;
 }
 if(!valid6){
-const err10 = {instancePath:instancePath+"/journal/maxSize",schemaPath:"#/properties/journal/properties/maxSize/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema20.properties.journal.properties.maxSize.anyOf,parentSchema:schema20.properties.journal.properties.maxSize,data:data9};
+const err10 = {instancePath:instancePath+"/journal/maxSize",schemaPath:"#/properties/journal/properties/maxSize/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema21.properties.journal.properties.maxSize.anyOf,parentSchema:schema21.properties.journal.properties.maxSize,data:data9};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -2958,7 +3262,7 @@ else {
 vErrors.push(err10);
 }
 errors++;
-validate20.errors = vErrors;
+validate21.errors = vErrors;
 return false;
 }
 else {
@@ -2981,7 +3285,7 @@ var valid5 = true;
 }
 }
 else {
-validate20.errors = [{instancePath:instancePath+"/journal",schemaPath:"#/properties/journal/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema20.properties.journal.type,parentSchema:schema20.properties.journal,data:data7}];
+validate21.errors = [{instancePath:instancePath+"/journal",schemaPath:"#/properties/journal/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema21.properties.journal.type,parentSchema:schema21.properties.journal,data:data7}];
 return false;
 }
 }
@@ -2996,11 +3300,11 @@ var valid0 = true;
 }
 }
 else {
-validate20.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema20.type,parentSchema:schema20,data}];
+validate21.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema21.type,parentSchema:schema21,data}];
 return false;
 }
 }
-validate20.errors = vErrors;
+validate21.errors = vErrors;
 return errors === 0;
 }
 

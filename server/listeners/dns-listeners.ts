@@ -1,43 +1,82 @@
 import type net from 'node:net';
 import type { Logger } from 'pino';
 import type { ListenAddress, ListenTransport } from '../listen-address.js';
-import type { MessageHandler } from '../transports.js';
+import type { CertificateSource } from '../tls/certificates.js';
+import type { MessageHandler, TransportProto } from '../transports.js';
 import { listenTcp } from './tcp.js';
+import { HandshakeCounters, listenTls } from './tls.js';
+import { withStreamEdns } from './stream-edns.js';
 import { StreamCounters, type StreamOptions } from './stream.js';
 import { listenUdp, type UdpListener } from './udp.js';
 import type { UdpCounters } from './udp-batch.js';
 
 export interface DnsListenerOptions {
   udp: { batching: boolean };
+  /** The stream limits of TCP, and of TLS after its handshake. */
   tcp: StreamOptions;
+  tls?: { handshakeTimeoutMs: number };
+  /** The certificate of tls (and quic) listeners; needed when one is configured. */
+  certificates?: CertificateSource | undefined;
 }
 
 /** One bound listener, whatever its transport. */
-interface Bound {
+export interface Bound {
+  readonly proto: TransportProto;
   readonly port: number;
   /** Logged with the 'listening' line (UDP: how it reads datagrams). */
   readonly detail: Record<string, unknown>;
   readonly udp?: UdpListener;
   readonly stream?: StreamCounters;
+  /** Connections open now (stream transports). */
+  readonly connections?: () => number;
+  readonly handshakes?: HandshakeCounters;
   close(): Promise<void>;
 }
 
-type Starter = (address: ListenAddress, handler: MessageHandler, options: DnsListenerOptions, log: Logger) => Promise<Bound>;
+export type Starter = (address: ListenAddress, handler: MessageHandler, options: DnsListenerOptions, log: Logger) => Promise<Bound>;
 
-/** How each transport of a listen entry is started (TLS and QUIC have no listener yet). */
+/** How each transport of a listen entry is started. */
 const STARTERS: Record<ListenTransport, Starter> = {
   udp: async (address, handler, options, log) => {
     const u = await listenUdp(address, handler, log, options.udp.batching);
-    return { port: u.port, detail: { io: u.kind }, udp: u, close: async () => u.close() };
+    return { proto: 'udp', port: u.port, detail: { io: u.kind }, udp: u, close: async () => u.close() };
   },
   tcp: async (address, handler, options, log) => {
-    const { server, service } = await listenTcp(address, handler, options.tcp, log);
+    // RFC 7828: keepalive is answered over TCP too (padding only where it hides something: TLS, QUIC)
+    const tcpHandler = withStreamEdns(handler, { keepaliveMs: options.tcp.idleTimeoutMs, pad: false });
+    const { server, service } = await listenTcp(address, tcpHandler, options.tcp, log);
     return {
-      port: (server.address() as net.AddressInfo).port, detail: {}, stream: service.counters,
+      proto: 'tcp', port: (server.address() as net.AddressInfo).port, detail: {}, stream: service.counters, connections: () => service.connections,
       close: () => new Promise<void>((resolve) => server.close(() => resolve())),
     };
   },
+  tls: async (address, handler, options, log) => {
+    if (!options.certificates) throw new Error('a tls listener needs a certificate source');
+    const { server, service, handshakes } = await listenTls(address, handler, {
+      stream: options.tcp, handshakeTimeoutMs: options.tls?.handshakeTimeoutMs ?? 5000,
+    }, options.certificates, log);
+    return {
+      proto: 'tls', port: (server.address() as net.AddressInfo).port, detail: { pin: options.certificates.current.pin },
+      stream: service.counters, connections: () => service.connections, handshakes,
+      close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    };
+  },
+  quic: () => Promise.reject(new Error('DNS over QUIC is not available in this build')),
 };
+
+/** Sets how one transport's listener starts (the QUIC transport registers 'quic'). */
+export function registerListenerStarter(transport: ListenTransport, starter: Starter): void {
+  STARTERS[transport] = starter;
+}
+
+export interface TransportConnectionStats {
+  proto: TransportProto;
+  open: number;
+  handshakes: number;
+  resumed: number;
+  handshakesPending: number;
+  handshakeFailures: HandshakeCounters['failures'];
+}
 
 /** Port-0 pairs whose later transport found the kernel's port taken (a client's ephemeral port, say) are tried again. */
 const PAIRING_ATTEMPTS = 20;
@@ -99,7 +138,30 @@ export class DnsListeners {
 
   /** The TCP listeners' refused and closed connections and paused reads, summed. */
   tcpCounters(): StreamCounters {
-    return StreamCounters.sum(this.bound.flatMap((b) => (b.stream ? [b.stream] : [])));
+    return this.streamCounters('tcp');
+  }
+
+  /** One stream transport's refused and closed connections and paused reads, summed over its listeners. */
+  streamCounters(proto: TransportProto): StreamCounters {
+    return StreamCounters.sum(this.bound.flatMap((b) => (b.stream && b.proto === proto ? [b.stream] : [])));
+  }
+
+  /** Per transport with a connection-oriented listener: open connections, handshakes done and failed (the metrics). */
+  connectionStats(): TransportConnectionStats[] {
+    const out = new Map<TransportProto, TransportConnectionStats>();
+    for (const b of this.bound) {
+      if (!b.connections) continue;
+      const s = out.get(b.proto) ?? { proto: b.proto, open: 0, handshakes: 0, resumed: 0, handshakesPending: 0, handshakeFailures: { timeout: 0, refused: 0, error: 0 } };
+      s.open += b.connections();
+      if (b.handshakes) {
+        s.handshakes += b.handshakes.handshakes;
+        s.resumed += b.handshakes.resumed;
+        s.handshakesPending += b.handshakes.pending;
+        for (const k of Object.keys(s.handshakeFailures) as (keyof HandshakeCounters['failures'])[]) s.handshakeFailures[k] += b.handshakes.failures[k];
+      }
+      out.set(b.proto, s);
+    }
+    return [...out.values()];
   }
 
   async close(): Promise<void> {

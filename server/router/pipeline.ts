@@ -115,7 +115,7 @@ export class QueryPipeline implements MessageHandler {
       }
       // (a message of an unimplemented opcode without a question counts as unparsed)
       if (q.questionEnd > HEADER_LENGTH) this.stats.qtypes[(transport << 16) | q.qtype]!++;
-      return this.router.route(cls, msg, q, IS_STREAM[transport] === 1, peer);
+      return this.router.route(cls, msg, q, transport, peer);
     } catch (err) {
       this.stats.servfail++;
       if (this.logLimiter.allow(this.log, 'query-failed')) this.log.error({ err, query: { id: q.id, qtype: q.qtype } }, 'query failed; answered SERVFAIL');

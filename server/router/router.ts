@@ -10,7 +10,7 @@ import type { Responses } from '../message/responses.js';
 import { ControlCounters } from '../metrics/counters.js';
 import { LogLimiter } from '../limits/log-limiter.js';
 import type { AnswerEngine } from '../query/answer.js';
-import type { PeerAddress } from '../transports.js';
+import { IS_STREAM, TRANSPORTS, type PeerAddress, type TransportId } from '../transports.js';
 import { ReplayGuard } from '../tsig/replay.js';
 import { handleSigned, TSIG_ROOM, type HandlerResult, type Signing } from '../tsig/signed.js';
 import { UpdateResponder } from '../update/responder.js';
@@ -64,7 +64,8 @@ export class MessageRouter {
   }
 
   /** A message of class QUERY..OTHER_OPCODE (the pipeline answers the problem classes itself). */
-  route(cls: MessageClassId, msg: Buffer, q: ParsedQuery, stream: boolean, peer: PeerAddress): HandlerResult {
+  route(cls: MessageClassId, msg: Buffer, q: ParsedQuery, transport: TransportId, peer: PeerAddress): HandlerResult {
+    const stream = IS_STREAM[transport] === 1;
     if (cls === MessageClass.UPDATE && q.qtype !== RRType.SOA) {
       return this.responses.bare(msg, q, Rcode.FORMERR); // RFC 2136 §3.1.1: the zone section is an SOA
     }
@@ -72,27 +73,29 @@ export class MessageRouter {
       // the client's address is formatted only for the handlers that log it or check an ACL
       if (cls === MessageClass.QUERY) return this.answers.answer(msg, q, stream);
       if (cls === MessageClass.OTHER_OPCODE) return this.responses.bare(msg, q, Rcode.NOTIMP);
-      return this.dispatch(cls, msg, q, stream, peerText(peer), undefined);
+      return this.dispatch(cls, msg, q, transport, peerText(peer), undefined);
     }
     const client = peerText(peer);
     // only UPDATE changes state: a retransmitted signed query, transfer or NOTIFY is answered again
     return handleSigned(msg, q, this.replication.value.keyring, this.responses, this.log, client,
-      (signing) => this.dispatch(cls, msg, q, stream, client, signing),
+      (signing) => this.dispatch(cls, msg, q, transport, client, signing),
       cls === MessageClass.UPDATE ? this.replays : undefined, this.logLimit);
   }
 
-  private dispatch(cls: MessageClassId, msg: Buffer, q: ParsedQuery, stream: boolean, peer: string, signing: Signing | undefined): HandlerResult {
+  private dispatch(cls: MessageClassId, msg: Buffer, q: ParsedQuery, transport: TransportId, peer: string, signing: Signing | undefined): HandlerResult {
+    const stream = IS_STREAM[transport] === 1;
+    const proto = TRANSPORTS[transport]!.proto;
     switch (cls) {
       case MessageClass.QUERY:
         if (!signing) return this.answers.answer(msg, q, stream);
         return this.answers.answerWithin(msg, q, this.signedLimit(q, stream));
       case MessageClass.AXFR:
       case MessageClass.IXFR:
-        return this.transfers.handle(msg, q, stream, peer, signing);
+        return this.transfers.handle(msg, q, proto, peer, signing);
       case MessageClass.NOTIFY:
-        return this.notify.handle(msg, q, peer, signing?.key.nameText);
+        return this.notify.handle(msg, q, peer, signing?.key.nameText, proto);
       case MessageClass.UPDATE:
-        return this.updates.handle(msg, q, peer, signing?.key.nameText);
+        return this.updates.handle(msg, q, peer, signing?.key.nameText, proto);
       default:
         return this.responses.bare(msg, q, Rcode.NOTIMP);
     }

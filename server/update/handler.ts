@@ -1,3 +1,4 @@
+import type { TransportProto } from '../transports.js';
 /**
  * RFC 2136 dynamic UPDATE: zone section (§3.1), permission (§3.3, checked first: ACL and TSIG, so a
  * stranger learns nothing from prerequisites), prerequisites (§3.2), prescan and updates (§3.4),
@@ -33,7 +34,7 @@ export interface UpdateOutcome {
 }
 
 /** Processes one UPDATE; returns the rcode for the answer (the caller echoes the zone and signs). */
-export function handleUpdate(ctx: UpdateContext, msg: Buffer, q: ParsedQuery, peer: string, keyName: string | undefined): UpdateOutcome {
+export function handleUpdate(ctx: UpdateContext, msg: Buffer, q: ParsedQuery, peer: string, keyName: string | undefined, proto?: TransportProto): UpdateOutcome {
   const zoneText = nameToText(msg.subarray(HEADER_LENGTH, q.qnameEnd));
   const done = (rcode: number, extra: Record<string, unknown> = {}): UpdateOutcome => {
     const level = rcode === UpdateRcode.NOERROR ? 'info' : 'warn';
@@ -46,7 +47,7 @@ export function handleUpdate(ctx: UpdateContext, msg: Buffer, q: ParsedQuery, pe
   const zone = ctx.table.byApexKey(apexKey);
   // §3.1.2: not a zone we are primary for
   if (!zone || !zone.loaded || zone.kind !== 'primary' || !ctx.writer) return done(UpdateRcode.NOTAUTH, { reason: 'not primary for the zone' });
-  const decision = ctx.aclFor(zone.origin).check('update', peer, keyName);
+  const decision = ctx.aclFor(zone.origin).check('update', peer, keyName, proto);
   if (!decision.allowed) return done(UpdateRcode.REFUSED, { rule: decision.rule ?? null, reason: 'denied by ACL' });
 
   let parsed;

@@ -1,3 +1,4 @@
+import type { TransportProto } from '../transports.js';
 import type { Logger } from 'pino';
 import type { LmdbStore } from '../../zones/store/lmdb-store.js';
 import type { ZoneWriter } from '../../zones/store/write-door.js';
@@ -24,8 +25,8 @@ export class UpdateResponder {
     this.ctx = { store, writer, table, log, aclFor: (origin) => aclFor(replication.value, origin) };
   }
 
-  handle(msg: Buffer, q: ParsedQuery, peer: string, keyName: string | undefined): Buffer {
-    const rcode = handleUpdate(this.ctx, msg, q, peer, keyName).rcode;
+  handle(msg: Buffer, q: ParsedQuery, peer: string, keyName: string | undefined, proto?: TransportProto): Buffer {
+    const rcode = handleUpdate(this.ctx, msg, q, peer, keyName, proto).rcode;
     ControlCounters.inc(rcode === Rcode.NOERROR ? this.counters.updatesApplied : this.counters.updatesRefused, 'rfc2136');
     return this.responses.bare(msg, q, rcode);
   }

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { ZoneLimits } from '../../zones/limits.js';
 import type { JournalLimits } from '../../zones/store/journal.js';
 import type { TsigKey } from '../tsig/keys.js';
+import type { PrimaryEndpoint } from './primary-stream.js';
 import { TransferError, type Primary } from './xfr-in.js';
 
 /** What the AXFR child needs (the key's secret travels over the IPC channel, never to a log). */
@@ -14,6 +15,8 @@ export interface AxfrJob {
   port: number;
   key: { name: string; algorithm: string; secret: string } | undefined;
   idleTimeoutMs: number | undefined;
+  /** How to connect: transport and the TLS verification settings (plain data). */
+  endpoint: PrimaryEndpoint;
   /** Provenance of the records: `xfr:<primary>`. */
   source: string;
   /** Our serial when this is a refresh: an older zone is refused. */
@@ -26,7 +29,7 @@ export type AxfrWorkerMessage = { kind: 'done'; serial: number; added: number } 
 
 /** Transfers a whole zone in a child process (axfr-worker.ts), committed there through the write door. */
 export function axfrInChild(
-  primary: Primary, origin: string, job: Omit<AxfrJob, 'parentPid' | 'origin' | 'host' | 'port' | 'key' | 'idleTimeoutMs'>,
+  primary: Primary, origin: string, job: Omit<AxfrJob, 'parentPid' | 'origin' | 'host' | 'port' | 'key' | 'idleTimeoutMs' | 'endpoint'>,
 ): Promise<{ serial: number; added: number }> {
   const key = primary.key && keyForChild(primary.key);
   return new Promise((resolve, reject) => {
@@ -45,6 +48,7 @@ export function axfrInChild(
     });
     child.send({
       ...job, parentPid: process.pid, origin, host: primary.host, port: primary.port, key, idleTimeoutMs: primary.idleTimeoutMs,
+      endpoint: { host: primary.host, port: primary.port, transport: primary.transport, pin: primary.pin, caFile: primary.caFile, hostname: primary.hostname },
     } satisfies AxfrJob);
   });
 }

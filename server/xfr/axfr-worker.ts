@@ -24,7 +24,7 @@ process.once('message', (job: AxfrJob) => {
     try {
       const key = job.key ? makeKey(job.key.name, job.key.algorithm as TsigAlgorithm, job.key.secret) : undefined;
       const origin = parseName(job.origin);
-      const records = await fetchAxfr({ host: job.host, port: job.port, key, idleTimeoutMs: job.idleTimeoutMs }, origin, new Keyring(key ? [key] : []));
+      const records = await fetchAxfr({ ...job.endpoint, key, idleTimeoutMs: job.idleTimeoutMs }, origin, new Keyring(key ? [key] : []));
       const serial = soaSerial(records[0]!.rdata);
       // a refresh never goes back to an older version (only an explicit retransfer may)
       if (job.ours !== undefined && serialLessThan(serial, job.ours)) throw new TransferError(`transferred zone has serial ${serial}, older than ours (${job.ours})`);

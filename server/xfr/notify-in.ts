@@ -1,3 +1,4 @@
+import type { TransportProto } from '../transports.js';
 import type { Logger } from 'pino';
 import { nameToKey, nameToText } from '../../zones/name.js';
 import { aclFor, type ReplicationConfig } from '../config-replication.js';
@@ -27,7 +28,7 @@ export class NotifyIn {
     private readonly logLimit: LogLimiter = new LogLimiter(),
   ) {}
 
-  handle(msg: Buffer, q: ParsedQuery, peer: string, keyName: string | undefined): Buffer {
+  handle(msg: Buffer, q: ParsedQuery, peer: string, keyName: string | undefined, proto?: TransportProto): Buffer {
     const responses = this.responses;
     const qname = msg.subarray(HEADER_LENGTH, q.qnameEnd);
     const zone = this.table.byApexKey(nameToKey(qname));
@@ -36,7 +37,7 @@ export class NotifyIn {
       if (this.logLimit.allow(this.log, 'notify-notauth')) this.log.info({ client: peer, zone: origin }, 'NOTIFY for a zone that is not a secondary here: NOTAUTH');
       return responses.bare(msg, q, Rcode.NOTAUTH);
     }
-    const decision = aclFor(this.replication.value, origin).check('notify', peer, keyName);
+    const decision = aclFor(this.replication.value, origin).check('notify', peer, keyName, proto);
     if (!decision.allowed) {
       if (this.logLimit.allow(this.log, 'notify-refused')) {
         this.log.info({ client: peer, zone: origin, key: keyName ?? null, rule: decision.rule ?? null }, 'NOTIFY refused by ACL');

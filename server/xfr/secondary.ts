@@ -13,6 +13,7 @@ import type { ZoneTable } from '../zone-table.js';
 import { fetchIxfr, querySerial, TransferError, type IxfrResult, type IxfrStep, type Primary } from './xfr-in.js';
 import { ControlCounters } from '../metrics/counters.js';
 import { axfrInChild } from './axfr-child.js';
+import { authenticationOf, describePrimary } from './primary-stream.js';
 
 interface SecondaryZone {
   origin: string;
@@ -60,6 +61,12 @@ export class SecondaryZones {
       }
     }
     for (const [origin, primaries] of wanted) {
+      for (const p of primaries) {
+        // RFC 9103 §9.3.1: opportunistic XoT encrypts but does not authenticate; say so
+        if (p.transport !== undefined && authenticationOf(p) === 'none') {
+          this.log.warn({ zone: origin, primary: describePrimary(p) }, 'transfers from this primary are encrypted but the primary is not authenticated (no pin, no caFile/hostname)');
+        }
+      }
       const existing = this.zones.get(origin);
       if (existing) {
         existing.primaries = primaries;
@@ -160,8 +167,10 @@ export class SecondaryZones {
       const primary: Primary = {
         host: target.host, port: target.port, key: target.key ? config.keyring.byText(target.key) : undefined,
         idleTimeoutMs: target.idleTimeout === undefined ? undefined : target.idleTimeout * 1000,
+        transport: target.transport, pin: target.pin, caFile: target.caFile, hostname: target.hostname,
       };
       const where = `${target.host}:${target.port}`;
+      const via = describePrimary(primary);
       let ixfrProblem: string | undefined;
       try {
         const theirs = await querySerial(primary, zone.name, config.keyring);
@@ -186,13 +195,13 @@ export class SecondaryZones {
         ControlCounters.inc(this.counters.transfersIn, 'axfr');
         this.unexpire(zone);
         zone.lastError = undefined;
-        this.log.info({ zone: zone.origin, primary: where, serial: result.serial, records: result.added }, 'incoming transfer (AXFR) done');
+        this.log.info({ zone: zone.origin, primary: where, transport: primary.transport ?? 'tcp', via, serial: result.serial, records: result.added }, 'incoming transfer (AXFR) done');
         return true;
       } catch (err) {
         ControlCounters.inc(this.counters.transfersInFailed, 'refresh');
         const reason = ixfrProblem === undefined ? (err as Error).message : `${(err as Error).message} (AXFR after the IXFR failed: ${ixfrProblem})`;
-        zone.lastError = `${where}: ${reason}`;
-        this.log.warn({ zone: zone.origin, primary: where, reason }, 'refresh from primary failed; old version kept');
+        zone.lastError = `${via}: ${reason}`;
+        this.log.warn({ zone: zone.origin, primary: where, transport: primary.transport ?? 'tcp', via, reason }, 'refresh from primary failed; old version kept');
       }
     }
     return false;

@@ -10,6 +10,7 @@ import type { ParsedQuery } from '../message/question.js';
 import { Rcode } from '../message/rcode.js';
 import type { Responses } from '../message/responses.js';
 import { ControlCounters } from '../metrics/counters.js';
+import type { TransportProto } from '../transports.js';
 import type { Signing } from '../tsig/signed.js';
 import type { ServedZone, ZoneTable } from '../zone-table.js';
 import { axfrMessages, packMessages } from './axfr-out.js';
@@ -32,7 +33,8 @@ export class TransfersOut {
     private readonly logLimit: LogLimiter = new LogLimiter(),
   ) {}
 
-  handle(msg: Buffer, q: ParsedQuery, stream: boolean, peer: string, signing: Signing | undefined): Buffer | Iterable<Buffer> {
+  handle(msg: Buffer, q: ParsedQuery, proto: TransportProto, peer: string, signing: Signing | undefined): Buffer | Iterable<Buffer> {
+    const stream = proto !== 'udp';
     const responses = this.responses;
     const zone = this.table.byApexKey(nameToKey(msg.subarray(HEADER_LENGTH, q.qnameEnd)));
     const keyName = signing?.key.nameText;
@@ -44,10 +46,10 @@ export class TransfersOut {
       }
       return responses.bare(msg, q, Rcode.NOTAUTH);
     }
-    const decision = aclFor(this.replication.value, zone.origin).check('transfer', peer, keyName);
+    const decision = aclFor(this.replication.value, zone.origin).check('transfer', peer, keyName, proto);
     if (!decision.allowed) {
       if (this.logLimit.allow(this.log, 'transfer-refused')) {
-        this.log.info({ client: peer, zone: zone.origin, key: keyName ?? null, rule: decision.rule ?? null, type }, 'transfer refused by ACL');
+        this.log.info({ client: peer, zone: zone.origin, key: keyName ?? null, rule: decision.rule ?? null, type, transport: proto }, 'transfer refused by ACL');
       }
       ControlCounters.inc(this.counters.transfersOutFailed, type.toLowerCase());
       return responses.bare(msg, q, Rcode.REFUSED);

@@ -1,5 +1,4 @@
 import dgram from 'node:dgram';
-import net from 'node:net';
 import { randomInt } from 'node:crypto';
 import { isIP } from 'node:net';
 import { keyIsSubdomain, nameEquals, nameToKey, nameToText, type WireName } from '../../zones/name.js';
@@ -14,17 +13,16 @@ import { FLAGS_HI_QR, rcodeOf } from '../message/header.js';
 import { readName, skipName } from '../message/names.js';
 import { RCODE_NAMES } from '../message/rcode.js';
 import { signMessage, verifyMessage } from '../tsig/tsig.js';
+import { openPrimaryStream, type PrimaryEndpoint } from './primary-stream.js';
+import { TransferError } from './transfer-error.js';
 
-export interface Primary {
-  host: string;
-  port: number;
+export { TransferError };
+
+/** A primary as a transfer uses it: where and how to connect (PrimaryEndpoint), the TSIG key, the stall limit. */
+export interface Primary extends PrimaryEndpoint {
   key: TsigKey | undefined;
   /** Milliseconds a transfer may go without receiving anything (default 10 s). */
   idleTimeoutMs?: number | undefined;
-}
-
-export class TransferError extends Error {
-  override name = 'TransferError';
 }
 
 /** Like BIND's max-transfer-idle-in, but in seconds rather than an hour: per primary `idleTimeout`. */
@@ -53,10 +51,23 @@ function request(id: number, origin: WireName, qtype: number, key: TsigKey | und
   return signMessage(message, key);
 }
 
-/** The primary's current serial (RFC 1996 §3.11 / RFC 1034 §4.3.5: a SOA query over UDP). */
+/**
+ * The primary's current serial (RFC 1996 §3.11 / RFC 1034 §4.3.5: a SOA query over UDP). A tls or
+ * quic primary is asked over its encrypted transport instead: its configured port is the encrypted
+ * one (853), where no UDP DNS answers, and BIND and Knot ask their XoT/XoQ primaries the same way.
+ */
 export function querySerial(primary: Primary, origin: WireName, keyring: Keyring): Promise<number> {
   const id = randomInt(0, 65536);
   const { message, mac } = request(id, origin, RRType.SOA, primary.key);
+  const serialOf = (msg: Buffer): number => {
+    if (primary.key) checkSigned(msg, keyring, mac!, false);
+    const rcode = rcodeOf(msg);
+    if (rcode !== 0) throw new TransferError(`SOA query answered with ${rcodeText(rcode)}`);
+    const soa = parseAnswer(msg).find((r) => r.type === RRType.SOA && nameEquals(r.owner, origin));
+    if (!soa) throw new TransferError(`SOA query answered without the SOA of ${nameToText(origin)}`);
+    return soaSerial(soa.rdata);
+  };
+  if ((primary.transport ?? 'tcp') !== 'tcp') return querySerialOverStream(primary, id, message, serialOf);
   const socket = dgram.createSocket(isIP(primary.host) === 6 ? 'udp6' : 'udp4');
   return new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => done(new TransferError(`no answer to the SOA query from ${primary.host}:${primary.port}`)), 3000);
@@ -71,12 +82,7 @@ export function querySerial(primary: Primary, origin: WireName, keyring: Keyring
       // another ID is not an answer to this query (maybe a spoofing attempt): keep waiting
       if (msg.length < 12 || msg.readUInt16BE(0) !== id || !(msg[2]! & FLAGS_HI_QR)) return;
       try {
-        if (primary.key) checkSigned(msg, keyring, mac!, false);
-        const rcode = rcodeOf(msg);
-        if (rcode !== 0) throw new TransferError(`SOA query answered with ${rcodeText(rcode)}`);
-        const soa = parseAnswer(msg).find((r) => r.type === RRType.SOA && nameEquals(r.owner, origin));
-        if (!soa) throw new TransferError(`SOA query answered without the SOA of ${nameToText(origin)}`);
-        done(soaSerial(soa.rdata));
+        done(serialOf(msg));
       } catch (err) {
         done(err as Error);
       }
@@ -85,8 +91,36 @@ export function querySerial(primary: Primary, origin: WireName, keyring: Keyring
   });
 }
 
+/** One SOA query over a primary stream (tls, quic): the first framed message back is the answer. */
+async function querySerialOverStream(primary: Primary, id: number, message: Buffer, serialOf: (msg: Buffer) => number): Promise<number> {
+  const stream = await openPrimaryStream(primary, { idleTimeoutMs: SOA_QUERY_TIMEOUT_MS });
+  try {
+    stream.write(framed(message));
+    let pending: Buffer = Buffer.alloc(0);
+    for await (const chunk of stream) {
+      pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+      if (pending.length < 2 || pending.length < 2 + pending.readUInt16BE(0)) continue;
+      const msg = pending.subarray(2, 2 + pending.readUInt16BE(0));
+      if (msg.length < 12 || msg.readUInt16BE(0) !== id || !(msg[2]! & FLAGS_HI_QR)) throw new TransferError('the answer to the SOA query has another ID or is not a response');
+      return serialOf(msg);
+    }
+    throw new TransferError(`no answer to the SOA query from ${primary.host}:${primary.port}`);
+  } finally {
+    stream.destroy();
+  }
+}
+
+/** As long as a SOA query over UDP is waited for. */
+const SOA_QUERY_TIMEOUT_MS = 3000;
+
+function framed(message: Buffer): Buffer {
+  const frame = Buffer.alloc(2);
+  frame.writeUInt16BE(message.length);
+  return Buffer.concat([frame, message]);
+}
+
 /**
- * AXFR over TCP (RFC 5936): every record from the first SOA to the last, every signed message
+ * AXFR over TCP (RFC 5936), or TLS/QUIC (RFC 9103): every record from the first SOA to the last, every signed message
  * verified in sequence (RFC 8945 §5.3.1). Throws on anything inconsistent; the caller keeps the old
  * version of the zone then.
  */
@@ -123,18 +157,14 @@ async function transfer(
 ): Promise<IxfrResult> {
   const id = randomInt(0, 65536);
   const { message, mac } = request(id, origin, qtype, primary.key, ourSoa);
-  const socket = net.connect({ host: primary.host, port: primary.port });
-  const idle = primary.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
-  socket.setTimeout(idle, () => socket.destroy(new TransferError(`transfer timed out: nothing received for ${idle / 1000} s`)));
-  const frame = Buffer.alloc(2);
-  frame.writeUInt16BE(message.length);
-  socket.write(Buffer.concat([frame, message]));
+  const socket = await openPrimaryStream(primary, { idleTimeoutMs: primary.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS });
+  socket.write(framed(message));
   const reader = new TransferReader(origin, qtype, ourSoa ? soaSerial(ourSoa.rdata) : undefined);
   let priorMac = mac;
   let first = true;
   let pending: Buffer = Buffer.alloc(0);
   try {
-    for await (const chunk of socket as AsyncIterable<Buffer>) {
+    for await (const chunk of socket) {
       pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
       while (pending.length >= 2 && pending.length >= 2 + pending.readUInt16BE(0)) {
         const msg = pending.subarray(2, 2 + pending.readUInt16BE(0));

@@ -22,7 +22,8 @@ test('meshdns config schema prints a JSON Schema that checks meshdns.yaml', () =
   assert.equal(ajv.validateSchema(schema), true, JSON.stringify(ajv.errors));
   const validate = ajv.compile(schema);
   assert.equal(validate(parseYaml('listen: ["127.0.0.1:53", {address: "[::1]:53", transport: tcp}]\nzones: [{origin: example.test.}]\n')), true, JSON.stringify(validate.errors));
-  assert.equal(validate(parseYaml('listen: [{address: "127.0.0.1:853", transport: tls}]\n')), false, 'tls is not in this version');
+  assert.equal(validate(parseYaml('listen: [{address: "127.0.0.1:853", transport: tls}]\n')), true, 'tls listeners are in the schema');
+  assert.equal(validate(parseYaml('listen: [{address: "127.0.0.1:853", transport: sctp}]\n')), false, 'sctp is not a transport');
   assert.equal(validate({ tcp: { idleTimeout: 0 } }), false);
   const listen = (schema['properties'] as Record<string, Record<string, unknown>>)['listen']!;
   assert.match(String(listen['description']), /ADDR:PORT/, 'descriptions are what an editor shows');
@@ -36,10 +37,10 @@ test('meshdns config check: ok, or the first problem in one line', () => {
   assert.equal(ok.status, 0, ok.stderr);
   assert.match(ok.stdout, /ok \(2 listen addresses, 1 zone entry\)/);
   const bad = join(dir, 'bad.yaml');
-  writeFileSync(bad, 'listen: [{address: "127.0.0.1:853", transport: tls}]\n');
+  writeFileSync(bad, 'listen: [{address: "127.0.0.1:853", transport: sctp}]\n');
   const r = run(['config', 'check', bad]);
   assert.equal(r.status, 1);
-  assert.equal(r.stderr, `meshdns config: ${bad}: listen[0].transport: "tls" is not available in this version (it has udp, tcp)\n`);
+  assert.equal(r.stderr, `meshdns config: ${bad}: listen[0].transport: "sctp" must be one of udp, tcp, tls, quic\n`);
   assert.equal(run(['config']).status, 2);
 });
 

@@ -56,7 +56,7 @@ test('every top-level key of the schema is in the README configuration reference
 });
 
 test('the schema pass refuses unknown keys, wrong types and out-of-range numbers: key path, value, why', () => {
-  assert.equal(message({ zoneDirr: './x' }), 'meshdns.yaml: zoneDirr: "./x" is not a known key (listen, data, zoneDir, zones, logLevel, nsid, maxUdpPayload, tcp, limits, udp, rrl, cookies, answerCacheSize, serialPolicy, admin, metrics, queryLog, keys, acls, defaults)');
+  assert.equal(message({ zoneDirr: './x' }), 'meshdns.yaml: zoneDirr: "./x" is not a known key (listen, data, zoneDir, zones, logLevel, nsid, maxUdpPayload, tcp, tls, limits, udp, rrl, cookies, answerCacheSize, serialPolicy, admin, metrics, queryLog, keys, acls, defaults)');
   assert.equal(message({ zones: [{ origin: 'a.test.' }, { origin: 'b.test.', fiel: 'b.zone' }] }), 'meshdns.yaml: zones[1].fiel: "b.zone" is not a known key (origin, file, serialPolicy, acl, notify, primaries, journal)');
   assert.equal(message({ maxUdpPayload: 100 }), 'meshdns.yaml: maxUdpPayload: 100 must be a whole number from 512 to 65535');
   assert.equal(message({ tcp: { idleTimeout: '10' } }), 'meshdns.yaml: tcp.idleTimeout: "10" must be a whole number from 1 to 3600');
@@ -70,7 +70,7 @@ test('the schema pass refuses unknown keys, wrong types and out-of-range numbers
   assert.equal(message({ zones: [{ origin: 'a.test.', primaries: [{ address: '192.0.2.1:53', idleTimeout: 0 }] }] }),
     'meshdns.yaml: zones[0].primaries[0].idleTimeout: 0 must be a number of seconds, more than 0 and at most 3600');
   assert.equal(message({ defaults: { journal: { maxSize: 100 } } }), 'meshdns.yaml: defaults.journal.maxSize: 100 must be a size from 1K to 64G (bytes, or a number with K, M or G)');
-  assert.equal(message(['listen']), 'meshdns.yaml: (top level): ["listen"] must be a mapping {listen, data, zoneDir, zones, logLevel, nsid, maxUdpPayload, tcp, limits, udp, rrl, cookies, answerCacheSize, serialPolicy, admin, metrics, queryLog, keys, acls, defaults}');
+  assert.equal(message(['listen']), 'meshdns.yaml: (top level): ["listen"] must be a mapping {listen, data, zoneDir, zones, logLevel, nsid, maxUdpPayload, tcp, tls, limits, udp, rrl, cookies, answerCacheSize, serialPolicy, admin, metrics, queryLog, keys, acls, defaults}');
   const secret = message({ keys: [{ name: 'k', secret: 12345678901234567890 }] });
   assert.equal(secret, 'meshdns.yaml: keys[0].secret: "(hidden)" must be a string');
 });
@@ -83,17 +83,17 @@ test('code checks after the schema pass keep the same shape', () => {
   assert.equal(message({ keys: [{ name: 'k' }] }), 'meshdns.yaml: keys[0].secret: is required (or secretFile)');
 });
 
-test('listen: "ADDR:PORT" runs UDP and TCP; {address, transport} runs one; tls and quic are refused with a reason', () => {
+test('listen: "ADDR:PORT" runs UDP and TCP; {address, transport} runs one of udp, tcp, tls, quic', () => {
   const c = validateConfig({ listen: ['127.0.0.1:5300', { address: '[::1]:5300', transport: 'tcp' }, { address: '127.0.0.2:53', transport: 'udp' }] }, {}, 'meshdns.yaml', {});
   assert.deepEqual(c.listen.map((a) => [a.host, a.port, a.family, a.transports]), [
     ['127.0.0.1', 5300, 4, ['udp', 'tcp']], ['::1', 5300, 6, ['tcp']], ['127.0.0.2', 53, 4, ['udp']],
   ]);
-  assert.equal(message({ listen: [{ address: '127.0.0.1:8853', transport: 'tls' }] }), 'meshdns.yaml: listen[0].transport: "tls" is not available in this version (it has udp, tcp)');
-  assert.equal(message({ listen: [{ address: '127.0.0.1:8853', transport: 'quic' }] }), 'meshdns.yaml: listen[0].transport: "quic" is not available in this version (it has udp, tcp)');
-  assert.equal(message({ listen: [{ address: '127.0.0.1:53', transport: 'sctp' }] }), 'meshdns.yaml: listen[0].transport: "sctp" must be one of udp, tcp');
-  assert.equal(message({ listen: [{ address: '127.0.0.1:53' }] }), 'meshdns.yaml: listen[0].transport: is required (udp or tcp (tls and quic come in a later version))');
+  const encrypted = validateConfig({ listen: [{ address: '127.0.0.1:8853', transport: 'tls' }, { address: '127.0.0.1:8853', transport: 'quic' }] }, {}, 'meshdns.yaml', {});
+  assert.deepEqual(encrypted.listen.map((a) => a.transports), [['tls'], ['quic']]);
+  assert.equal(message({ listen: [{ address: '127.0.0.1:53', transport: 'sctp' }] }), 'meshdns.yaml: listen[0].transport: "sctp" must be one of udp, tcp, tls, quic');
+  assert.equal(message({ listen: [{ address: '127.0.0.1:53' }] }), 'meshdns.yaml: listen[0].transport: is required (udp, tcp, tls (DNS over TLS, RFC 7858) or quic (DNS over QUIC, RFC 9250))');
   assert.equal(message({ listen: [{ address: '127.0.0.1:53', transport: 'udp', tls: {} }] }), 'meshdns.yaml: listen[0].tls: {} is not a known key (address, transport)');
-  assert.equal(message({ listen: [53] }), 'meshdns.yaml: listen[0]: 53 must be "ADDR:PORT" or a mapping {address: "ADDR:PORT", transport: udp | tcp}');
+  assert.equal(message({ listen: [53] }), 'meshdns.yaml: listen[0]: 53 must be "ADDR:PORT" or a mapping {address: "ADDR:PORT", transport: udp | tcp | tls | quic}');
   assert.equal(message({ listen: [{ address: 'x:53', transport: 'udp' }] }), 'meshdns.yaml: listen[0].address: "x:53" has "x", which is not an IP address');
 });
 
