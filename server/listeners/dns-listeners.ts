@@ -3,6 +3,9 @@ import type { Logger } from 'pino';
 import type { ListenAddress, ListenTransport } from '../listen-address.js';
 import type { CertificateSource } from '../tls/certificates.js';
 import type { MessageHandler, TransportProto } from '../transports.js';
+import type { DoqListener } from './quic.js';
+import { DoqCounters } from './quic-doq.js';
+import { startQuic } from './quic-starter.js';
 import { listenTcp } from './tcp.js';
 import { HandshakeCounters, listenTls } from './tls.js';
 import { withStreamEdns } from './stream-edns.js';
@@ -30,6 +33,8 @@ export interface Bound {
   /** Connections open now (stream transports). */
   readonly connections?: () => number;
   readonly handshakes?: HandshakeCounters;
+  /** DoQ: its streams and protocol errors (listeners/quic.ts). */
+  readonly quic?: DoqListener;
   close(): Promise<void>;
 }
 
@@ -61,7 +66,7 @@ const STARTERS: Record<ListenTransport, Starter> = {
       close: () => new Promise<void>((resolve) => server.close(() => resolve())),
     };
   },
-  quic: () => Promise.reject(new Error('DNS over QUIC is not available in this build')),
+  quic: startQuic,
 };
 
 /** Sets how one transport's listener starts (the QUIC transport registers 'quic'). */
@@ -162,6 +167,11 @@ export class DnsListeners {
       out.set(b.proto, s);
     }
     return [...out.values()];
+  }
+
+  /** The DoQ listeners' stream counts, summed. */
+  doqCounters(): DoqCounters {
+    return DoqCounters.sum(this.bound.flatMap((b) => (b.quic ? [b.quic.counters] : [])));
   }
 
   async close(): Promise<void> {

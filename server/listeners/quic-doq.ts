@@ -1,5 +1,10 @@
 import type { QuicConnection, QuicConnectionHandlers } from '../quic/connection.js';
 import type { MessageHandler, TransportId } from '../transports.js';
+import { askedOptions } from './stream-edns.js';
+import { HandshakeCounters } from './tls.js';
+
+/** askedOptions' bit for edns-tcp-keepalive. */
+const ASKED_KEEPALIVE = 1;
 
 /** RFC 9250 §4.3: DoQ's application error codes. */
 export const DoqError = {
@@ -13,11 +18,10 @@ export const DoqError = {
 
 /** What the DoQ service counts (per listener; summed for the metrics). */
 export class DoqCounters {
-  handshakes = 0;
-  handshakeFailures = 0;
-  /** Connections refused at the caps (total, per client). */
-  refused = 0;
+  /** Handshakes done, failed (timeout: never finished; refused: the caps; error: TLS or transport), under way. */
+  readonly handshake = new HandshakeCounters();
   connectionsOpen = 0;
+  /** Streams (queries and transfers) received. */
   streams = 0;
   /** Connections closed with DOQ_PROTOCOL_ERROR (RFC 9250 §4.3.3). */
   protocolErrors = 0;
@@ -25,9 +29,29 @@ export class DoqCounters {
   cancelled = 0;
   idleTimeouts = 0;
 
+  get handshakes(): number {
+    return this.handshake.handshakes;
+  }
+
+  get handshakeFailures(): number {
+    const f = this.handshake.failures;
+    return f.timeout + f.refused + f.error;
+  }
+
+  get refused(): number {
+    return this.handshake.failures.refused;
+  }
+
+  /** Stream counts summed (handshakes are summed with the TLS ones, by transport). */
   static sum(all: Iterable<DoqCounters>): DoqCounters {
     const out = new DoqCounters();
-    for (const c of all) for (const k of Object.keys(out) as (keyof DoqCounters)[]) out[k] += c[k];
+    for (const c of all) {
+      out.connectionsOpen += c.connectionsOpen;
+      out.streams += c.streams;
+      out.protocolErrors += c.protocolErrors;
+      out.cancelled += c.cancelled;
+      out.idleTimeouts += c.idleTimeouts;
+    }
     return out;
   }
 }
@@ -63,7 +87,8 @@ export class DoqStreams implements QuicConnectionHandlers {
   }
 
   onEstablished(conn: QuicConnection): void {
-    this.counters.handshakes++;
+    this.counters.handshake.handshakes++;
+    this.counters.handshake.pending--;
     this.counters.connectionsOpen++;
     // RFC 9250 §4.1.1: the ALPN "doq" is the only one offered, so a completed handshake negotiated it
     void conn;
@@ -101,6 +126,9 @@ export class DoqStreams implements QuicConnectionHandlers {
     const msg = Buffer.from(data.subarray(2));
     // RFC 9250 §4.2.1: the Message ID is 0 on every DoQ message; anything else is a protocol error
     if (msg.length >= 2 && (msg[0] !== 0 || msg[1] !== 0)) return this.protocolError(conn, 'message ID is not 0');
+    if (msg.length < 12) return this.protocolError(conn, 'message shorter than a DNS header');
+    // RFC 9250 §5.5.2: edns-tcp-keepalive has no place in DoQ; a query carrying it is a protocol error
+    if ((msg[10]! | msg[11]!) !== 0 && (askedOptions(msg) & ASKED_KEEPALIVE) !== 0) return this.protocolError(conn, 'edns-tcp-keepalive in a query');
     if (!fin) s.awaitingFin.add(id);
     this.answer(conn, s, id, msg);
   }
@@ -176,7 +204,11 @@ export class DoqStreams implements QuicConnectionHandlers {
     s.transfers.clear();
     s.partial.clear();
     if (info.established) this.counters.connectionsOpen--;
-    else this.counters.handshakeFailures++;
+    else {
+      this.counters.handshake.pending--;
+      if (info.by === 'timeout') this.counters.handshake.failures.timeout++;
+      else this.counters.handshake.failures.error++;
+    }
     if (info.by === 'timeout' && info.established) this.counters.idleTimeouts++;
     this.released(s.client);
   }

@@ -1,11 +1,12 @@
 import type { Logger } from 'pino';
 import type { ListenAddress } from '../listen-address.js';
 import { buildQuicheConfig, SERVER_LIMITS } from '../quic/config.js';
-import { QuicEndpoint, QuicEndpointCounters } from '../quic/endpoint.js';
+import { QuicEndpoint, QuicEndpointCounters, type QuicServerPolicy } from '../quic/endpoint.js';
 import { transportOf, type MessageHandler } from '../transports.js';
 import { bindError } from './bind-error.js';
 import { clientKey } from './client-key.js';
 import { DoqCounters, DoqStreams } from './quic-doq.js';
+import type { HandshakeCounters } from './tls.js';
 
 /** RFC 9250 §4.1.1. */
 export const DOQ_ALPN = 'doq';
@@ -37,6 +38,9 @@ export interface DoqListener {
   readonly endpointCounters: QuicEndpointCounters;
   /** Connections now, handshakes in progress included. */
   connections(): number;
+  handshakeCounters(): HandshakeCounters;
+  /** A rotated certificate: used for connections from now on. */
+  useIdentity(certPem: string, keyPem: string): void;
   close(): Promise<void>;
 }
 
@@ -60,23 +64,21 @@ export async function listenQuic(address: ListenAddress, handler: MessageHandler
     else perClient.delete(client);
   };
   const streams = new DoqStreams(handler, transportOf('quic', address.family), counters, released);
-  const config = buildQuicheConfig('server', { alpn: [DOQ_ALPN], certPem: options.certPem, keyPem: options.keyPem }, {
-    ...SERVER_LIMITS, idleTimeoutMs: options.idleTimeoutMs, maxStreams: options.maxStreamsPerConnection,
-  });
   const refuse = (why: string, host: string): 'refuse' => {
-    counters.refused++;
+    counters.handshake.failures.refused++;
     const now = performance.now();
     if (now - lastLimitLog >= LIMIT_LOG_INTERVAL_MS) {
       lastLimitLog = now;
-      log.warn({ reason: why, client: host, refused: counters.refused }, 'quic connection refused at a limit (at most one such line a minute)');
+      log.warn({ reason: why, client: host, refused: counters.handshake.failures.refused }, 'quic connection refused at a limit (at most one such line a minute)');
     }
     return 'refuse';
   };
-  let endpoint: QuicEndpoint;
-  try {
-    endpoint = await QuicEndpoint.bind(address.host, address.port, address.family, {
-      config,
-      handshakeTimeoutMs: options.handshakeTimeoutMs,
+  const buildConfig = (certPem: string, keyPem: string) => buildQuicheConfig('server', { alpn: [DOQ_ALPN], certPem, keyPem }, {
+    ...SERVER_LIMITS, idleTimeoutMs: options.idleTimeoutMs, maxStreams: options.maxStreamsPerConnection,
+  });
+  const policy: QuicServerPolicy = {
+    config: buildConfig(options.certPem, options.keyPem),
+    handshakeTimeoutMs: options.handshakeTimeoutMs,
       admit: (host) => {
         const client = clientKey(host);
         const from = perClient.get(client) ?? 0;
@@ -84,9 +86,13 @@ export async function listenQuic(address: ListenAddress, handler: MessageHandler
         if (total >= options.maxConnections) return refuse('full', host);
         perClient.set(client, from + 1);
         total++;
+        counters.handshake.pending++;
         return { handlers: streams, state: DoqStreams.stateFor(client) };
       },
-    });
+  };
+  let endpoint: QuicEndpoint;
+  try {
+    endpoint = await QuicEndpoint.bind(address.host, address.port, address.family, policy);
   } catch (err) {
     throw bindError('quic', address, err as NodeJS.ErrnoException);
   }
@@ -95,6 +101,11 @@ export async function listenQuic(address: ListenAddress, handler: MessageHandler
     counters,
     endpointCounters: endpoint.counters,
     connections: () => total,
+    handshakeCounters: () => counters.handshake,
+    useIdentity: (certPem, keyPem) => {
+      // new connections get the new certificate; open ones keep theirs
+      policy.config = buildConfig(certPem, keyPem);
+    },
     close: () => endpoint.close(0, 'server shutting down'),
   };
 }

@@ -44,7 +44,7 @@ export async function connectQuic(options: QuicConnectOptions, handlers: Omit<Qu
   const check = options.check;
   const config = buildQuicheConfig('client', {
     alpn: options.alpn,
-    ...(check.mode === 'ca' ? { caPem: check.caPem } : { verifyInCode: true }),
+    ...(check.mode === 'ca' ? (check.caPem !== undefined ? { caPem: check.caPem } : {}) : { verifyInCode: true }),
   }, { ...CLIENT_LIMITS, ...options.limits });
   const serverName = options.serverName ?? (check.mode === 'ca' && isIP(check.hostname) === 0 ? check.hostname : undefined);
   let resolveClosed!: (info: QuicCloseInfo) => void;

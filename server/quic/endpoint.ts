@@ -11,7 +11,8 @@ const MIN_INITIAL_DATAGRAM = 1200;
 
 /** What a server endpoint decides for each new connection. */
 export interface QuicServerPolicy {
-  readonly config: QuicheConfig;
+  /** Read for each new connection: replacing it (a rotated certificate) affects new connections only. */
+  config: QuicheConfig;
   /** Longest a handshake may take; a client that never finishes it is dropped silently. */
   readonly handshakeTimeoutMs: number;
   /** Handlers (and the owner's state) for a new connection from that address, or a refusal (sent as CONNECTION_REFUSED). */

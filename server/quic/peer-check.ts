@@ -8,7 +8,7 @@ import { isIP } from 'node:net';
  */
 export type PeerCheck =
   | { readonly mode: 'pin'; readonly pin: string }
-  | { readonly mode: 'ca'; readonly caPem: string; readonly hostname: string }
+  | { readonly mode: 'ca'; /** Absent: the system's CA certificates. */ readonly caPem?: string | undefined; readonly hostname: string }
   | { readonly mode: 'opportunistic' };
 
 export class PeerCheckError extends Error {

@@ -27,10 +27,12 @@ export async function startMeshdns(opts: {
   zoneDir?: string; dataDir?: string; extraArgs?: string[]; config?: string; env?: NodeJS.ProcessEnv;
   /** Pass --admin-listen 127.0.0.1:0 (default true; false leaves the config or the default 8053). */
   ephemeralAdmin?: boolean;
+  /** Listen where the config says instead of --listen 127.0.0.1:0 (tls entries can only be written there). */
+  listenFromConfig?: boolean;
 }): Promise<RunningMeshdns> {
   const ownData = opts.dataDir === undefined;
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'meshdns-data-'));
-  const args = [CLI, 'serve', '--listen', '127.0.0.1:0', '--data', dataDir, '--log-level', 'debug'];
+  const args = [CLI, 'serve', ...(opts.listenFromConfig ? [] : ['--listen', '127.0.0.1:0']), '--data', dataDir, '--log-level', 'debug'];
   if (opts.zoneDir) args.push('--zone-dir', opts.zoneDir);
   if (opts.config) args.push('--config', opts.config);
   // parallel test servers must not meet on the default admin port
