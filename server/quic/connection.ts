@@ -54,6 +54,10 @@ export class QuicConnection {
   private readonly unsent = new Map<number, Unsent>();
   /** Streams handed out by openStream and not yet written to. */
   private readonly reserved = new Set<number>();
+  /** Streams that may get more data: read part-way, or opened by us and not finished. */
+  private readonly watched = new Set<number>();
+  /** The next stream the peer may open (client-initiated bidirectional for a server, RFC 9000 §2.1). */
+  private nextPeerBidi: number;
   private nextLocalBidi: number;
   private wasEstablished = false;
   private closedInfo: QuicCloseInfo | undefined;
@@ -64,6 +68,8 @@ export class QuicConnection {
   timer: NodeJS.Timeout | undefined;
   deadline = 0;
   readonly keys: string[] = [];
+  flushQueued = false;
+  recvInfo: { to: { host: string; port: number }; from: { host: string; port: number } } | undefined;
 
   constructor(
     readonly conn: QuicheConnection,
@@ -74,6 +80,7 @@ export class QuicConnection {
     private readonly host: ConnectionHost,
   ) {
     this.nextLocalBidi = role === 'client' ? 0 : 1;
+    this.nextPeerBidi = role === 'client' ? 1 : 0;
   }
 
   setHandlers(handlers: QuicConnectionHandlers): void {
@@ -114,30 +121,66 @@ export class QuicConnection {
     if (this.handlers.onStreamsAvailable && this.role === 'client' && this.streamsLeft() > 0) this.handlers.onStreamsAvailable(this);
   }
 
+  /**
+   * Reads every readable stream. quiche's `readable()` iterator costs ~40 µs a call through this
+   * binding (more than answering the query), so the streams that can have data are probed one by
+   * one (~0.2 µs each): the peer's next new streams in order, then those read part-way or opened
+   * by us; `readable()` is only the fallback when quiche still says something is readable (a
+   * stream that arrived out of order, say).
+   */
   private readStreams(): void {
     const conn = this.conn;
+    if (!conn.isReadable()) return;
+    while (conn.streamReadable(this.nextPeerBidi)) {
+      const id = this.nextPeerBidi;
+      this.nextPeerBidi += 4;
+      this.readStream(id);
+      if (this.localClose) return;
+    }
+    if (this.watched.size > 0) {
+      for (const id of this.watched) {
+        if (!conn.isReadable()) return;
+        if (conn.streamReadable(id)) this.readStream(id);
+        if (this.localClose) return;
+      }
+    }
+    if (!conn.isReadable()) return;
     for (const id of conn.readable()) {
-      for (;;) {
-        let got: [number, boolean] | null;
-        try {
-          got = conn.streamRecv(id, scratch);
-        } catch (err) {
-          const code = streamErrorCode(err, 'StreamReset');
-          if (code !== undefined) this.handlers.onReset?.(this, id, code);
-          break;
-        }
-        if (got === null) break;
-        this.handlers.onData(this, id, scratch.subarray(0, got[0]), got[1]);
-        if (got[1] || this.localClose) break;
+      // the peer's streams are numbered in order (RFC 9000 §2.1): later ones may come before this
+      if ((id & 0x3) === (this.nextPeerBidi & 0x3) && id >= this.nextPeerBidi) this.nextPeerBidi = id + 4;
+      this.readStream(id);
+      if (this.localClose) return;
+    }
+  }
+
+  private readStream(id: number): void {
+    const conn = this.conn;
+    for (;;) {
+      let got: [number, boolean] | null;
+      try {
+        got = conn.streamRecv(id, scratch);
+      } catch (err) {
+        this.watched.delete(id);
+        const code = streamErrorCode(err, 'StreamReset');
+        if (code !== undefined) this.handlers.onReset?.(this, id, code);
+        return;
+      }
+      if (got === null) {
+        this.watched.add(id);
+        return;
+      }
+      this.handlers.onData(this, id, scratch.subarray(0, got[0]), got[1]);
+      if (got[1]) {
+        this.watched.delete(id);
+        return;
       }
       if (this.localClose) return;
     }
   }
 
+  /** Streams with octets waiting for flow control: each tried again (cheaper than quiche's `writable()` iterator). */
   private writeStreams(): void {
-    for (const id of this.conn.writable()) {
-      const pending = this.unsent.get(id);
-      if (pending === undefined) continue;
+    for (const [id, pending] of this.unsent) {
       if (this.push(id, pending)) {
         this.unsent.delete(id);
         this.handlers.onDrained?.(this, id);
@@ -209,6 +252,7 @@ export class QuicConnection {
   /** Abandons a stream: RESET_STREAM and/or STOP_SENDING with an application code (RFC 9000 §3.5). */
   shutdownStream(id: number, direction: 'read' | 'write' | 'both', code: number): void {
     this.host.wantsFlush(this);
+    if (direction !== 'write') this.watched.delete(id);
     if (direction !== 'read') this.unsent.delete(id);
     try {
       if (direction !== 'write') this.conn.streamShutdown(id, Shutdown.Read, code);
@@ -227,6 +271,7 @@ export class QuicConnection {
     const id = this.nextLocalBidi;
     this.nextLocalBidi += 4;
     this.reserved.add(id);
+    this.watched.add(id);
     return id;
   }
 

@@ -119,8 +119,14 @@ export class QuicEndpoint implements ConnectionHost {
   };
 
   private receive(conn: QuicConnection, data: Buffer, rinfo: dgram.RemoteInfo): void {
+    // the same peer address each time (migration is off): one RecvInfo per connection, not per datagram
+    let info = conn.recvInfo;
+    if (info === undefined || info.from.port !== rinfo.port || info.from.host !== rinfo.address) {
+      info = { to: this.localInfo, from: { host: rinfo.address, port: rinfo.port } };
+      conn.recvInfo = info;
+    }
     try {
-      conn.conn.recv(data, { to: this.localInfo, from: { host: rinfo.address, port: rinfo.port } });
+      conn.conn.recv(data, info);
     } catch {
       // a packet quiche could not use (it may have closed the connection: the flush will see it)
       this.counters.rejected++;
@@ -205,6 +211,8 @@ export class QuicEndpoint implements ConnectionHost {
   }
 
   wantsFlush(conn: QuicConnection): void {
+    if (conn.flushQueued) return;
+    conn.flushQueued = true;
     this.dirty.push(conn);
     if (!this.flushQueued) {
       this.flushQueued = true;
@@ -217,6 +225,7 @@ export class QuicEndpoint implements ConnectionHost {
     const batch = this.dirty;
     this.dirty = [];
     for (const conn of batch) {
+      conn.flushQueued = false;
       if (conn.closed) continue;
       this.sendPackets(conn);
       this.afterSend(conn);
