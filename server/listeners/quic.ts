@@ -7,6 +7,7 @@ import { bindError } from './bind-error.js';
 import { clientKey } from './client-key.js';
 import { DoqCounters, DoqStreams } from './quic-doq.js';
 import type { HandshakeCounters } from './tls.js';
+import { STREAM_DEFAULTS, type StreamOptions } from './stream.js';
 
 /** RFC 9250 §4.1.1. */
 export const DOQ_ALPN = 'doq';
@@ -30,6 +31,22 @@ export const DOQ_DEFAULTS = {
   handshakeTimeoutMs: 5_000,
   maxStreamsPerConnection: SERVER_LIMITS.maxStreams,
 } as const;
+
+/**
+ * What a `transport: quic` listen entry runs with: the certificate of the tls listeners, the TCP
+ * idle timeout and connection caps, the TLS handshake timeout.
+ */
+export function doqOptionsFor(identity: { certPem: string; keyPem: string }, tcp: StreamOptions, handshakeTimeoutMs: number | undefined): DoqOptions {
+  return {
+    certPem: identity.certPem,
+    keyPem: identity.keyPem,
+    idleTimeoutMs: tcp.idleTimeoutMs,
+    handshakeTimeoutMs: handshakeTimeoutMs ?? DOQ_DEFAULTS.handshakeTimeoutMs,
+    maxConnections: tcp.maxConnections,
+    maxConnectionsPerClient: tcp.maxConnectionsPerClient ?? STREAM_DEFAULTS.maxConnectionsPerClient,
+    maxStreamsPerConnection: DOQ_DEFAULTS.maxStreamsPerConnection,
+  };
+}
 
 /** A bound DoQ listener. */
 export interface DoqListener {
