@@ -8,7 +8,9 @@ const USAGE = `usage:
                 [--admin-listen ADDR:PORT|off] [--metrics-listen ADDR:PORT]
   meshdns check FILE [--origin NAME]
   meshdns config schema              print the JSON Schema of meshdns.yaml (for editors)
-  meshdns config check FILE          check a config file`;
+  meshdns config check FILE          check a config file
+  meshdns tls pin [--config FILE] [--data DIR] | --cert FILE
+                                     print the SPKI pin of the DoT/DoQ certificate (kdig +tls-pin, primaries[].pin)`;
 
 async function serve(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -70,6 +72,10 @@ async function main(): Promise<number> {
     case 'config': {
       const { runConfig } = await import('./commands/config.js');
       return runConfig(rest);
+    }
+    case 'tls': {
+      const { runTls } = await import('./commands/tls.js');
+      return runTls(rest);
     }
     case undefined:
     case '-h':

@@ -263,6 +263,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
         logLinesSuppressed: pipeline.logLimiter.suppressed,
       }),
       tcpCounters: () => listeners!.tcpCounters(),
+      connectionStats: () => listeners!.connectionStats(),
     });
     if (config.admin) {
       if (config.admin.token === undefined) {
@@ -275,7 +276,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
     }
     const ctx: AdminContext = {
       store, writer, table, zoneFolder: () => zoneFolder, token: token ?? new TokenHolder(randomUnguessable()),
-      metrics, counters, log: adminLog, reload, readiness,
+      metrics, counters, log: adminLog, reload, readiness, tlsPin: () => certificates?.current.pin,
       replication: {
         notify: async (origin) => {
           const apexKey = nameToKey(parseName(origin));

@@ -45,6 +45,8 @@ export interface AdminContext {
   reload(): Promise<ReloadReport>;
   readiness(): Readiness;
   replication?: ReplicationHooks;
+  /** The SPKI pin of the tls/quic certificate now, when such a listener runs (shown on the status page). */
+  tlsPin?: () => string | undefined;
   /** Status page polling interval in ms (tests shorten it). */
   statusRefreshMs?: number;
 }

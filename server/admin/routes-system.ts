@@ -45,7 +45,7 @@ export function systemRoutes(app: FastifyInstance, ctx: AdminContext, routes: Re
   });
 
   app.get('/', { config: PUBLIC, schema: { hide: true } }, (_req, reply) =>
-    reply.header('content-security-policy', STATUS_CSP).type('text/html; charset=utf-8').send(statusHtml(ctx.statusRefreshMs ?? 2000)));
+    reply.header('content-security-policy', STATUS_CSP).type('text/html; charset=utf-8').send(statusHtml(ctx.statusRefreshMs ?? 2000, ctx.tlsPin?.())));
   app.get('/status.js', { config: PUBLIC, schema: { hide: true } }, (_req, reply) =>
     reply.type('text/javascript; charset=utf-8').send(STATUS_JS));
   // browsers ask for it on their own; without this route the answer would be a 401

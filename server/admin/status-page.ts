@@ -7,7 +7,10 @@
 
 export const STATUS_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-export function statusHtml(refreshMs: number): string {
+export function statusHtml(refreshMs: number, tlsPin?: string): string {
+  // the pin is public (peers configure it); base64 holds nothing HTML would read as markup
+  const pin = tlsPin === undefined || !/^[A-Za-z0-9+/=]+$/.test(tlsPin) ? ''
+    : `<p id="tls-pin">DoT/DoQ certificate pin (SPKI SHA-256, for kdig +tls-pin and primaries[].pin): <code>${tlsPin}</code></p>\n`;
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -25,7 +28,7 @@ export function statusHtml(refreshMs: number): string {
   <p class="hint">The token is in admin.token, admin.tokenFile, MESHDNS_API_TOKEN, or &lt;data&gt;/admin.token when none is set.</p>
 </form>
 <main>
-<table id="zones" hidden>
+${pin}<table id="zones" hidden>
 <thead><tr><th>Zone</th><th>Kind</th><th>Serial</th><th>Source</th><th>Records</th><th>Last change</th><th>Errors</th><th>Transfer</th></tr></thead>
 <tbody></tbody>
 </table>

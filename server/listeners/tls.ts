@@ -1,6 +1,7 @@
 import type net from 'node:net';
 import tls from 'node:tls';
 import type { Logger } from 'pino';
+import { DOT_ALPN } from '../tls/alpn.js';
 import type { CertificateSource, TlsIdentity } from '../tls/certificates.js';
 import type { ListenAddress } from '../listen-address.js';
 import { transportOf, type MessageHandler } from '../transports.js';
@@ -9,8 +10,6 @@ import { clientKey } from './client-key.js';
 import { StreamService, type StreamOptions } from './stream.js';
 import { withStreamEdns } from './stream-edns.js';
 
-/** ALPN of DNS over TLS (RFC 7858 as registered with IANA). */
-export const DOT_ALPN = 'dot';
 
 export interface TlsListenOptions {
   stream: StreamOptions;
@@ -53,6 +52,7 @@ export async function listenTls(
   const maxPendingPerClient = options.stream.maxConnectionsPerClient ?? maxPending;
   const pendingByClient = new Map<string, number>();
   const inHandshake = new Map<string, () => void>();
+  const refused = new WeakSet<net.Socket>();
   const contextOptions = (identity: TlsIdentity): tls.SecureContextOptions => ({ cert: identity.certPem, key: identity.keyPem, minVersion: 'TLSv1.2' });
 
   const server = tls.createServer({
@@ -70,6 +70,7 @@ export async function listenTls(
     const fromClient = pendingByClient.get(client) ?? 0;
     if (handshakes.pending >= maxPending || fromClient >= maxPendingPerClient) {
       handshakes.failures.refused++;
+      refused.add(raw);
       raw.destroy();
       return;
     }
@@ -103,6 +104,10 @@ export async function listenTls(
   });
 
   server.on('tlsClientError', (err: NodeJS.ErrnoException, socket: tls.TLSSocket) => {
+    // a connection closed above at the cap is counted once, as refused (the TLS socket over it
+    // reports the reset; node:tls keeps the socket it wraps as `_parent`)
+    const parent = (socket as unknown as { _parent?: net.Socket })._parent;
+    if (parent !== undefined && refused.has(parent)) return;
     if (err.code === 'ERR_TLS_HANDSHAKE_TIMEOUT') handshakes.failures.timeout++;
     else handshakes.failures.error++;
     socket.destroy();

@@ -8,6 +8,7 @@ import type { ZoneLoadStatus } from '../../zones/import/zone-folder.js';
 import { ControlCounters } from './counters.js';
 import type { UdpCounters } from '../listeners/udp-batch.js';
 import type { StreamCounters } from '../listeners/stream.js';
+import type { TransportConnectionStats } from '../listeners/dns-listeners.js';
 import { histogramSamples, register, ScrapeMetric, type Sample } from './scrape-metric.js';
 
 export interface MetricSources {
@@ -23,6 +24,8 @@ export interface MetricSources {
   limits?: () => LimitCounts;
   /** The TCP listeners' refused and closed connections, summed. */
   tcpCounters(): StreamCounters;
+  /** Per connection-oriented transport (tcp, tls, quic): open connections, handshakes (absent: none reported). */
+  connectionStats?: () => TransportConnectionStats[];
 }
 
 /** What limits/ counts, read at scrape time. */
@@ -100,6 +103,18 @@ export function createMetricsRegistry(src: MetricSources): Registry {
   () => Object.entries(src.tcpCounters().closed).map(([reason, value]) => ({ labels: { reason }, value })));
   add('meshdns_tcp_reads_paused_total', 'Times reading a TCP connection stopped because its unsent answers passed tcp.maxUnsentBytes.',
     'counter', () => [{ value: src.tcpCounters().pausedReads }]);
+  const connections = () => src.connectionStats?.() ?? [];
+  add('meshdns_transport_connections_open', 'Connections open now, by transport (tcp, tls, quic).', 'gauge',
+    () => connections().map((c) => ({ labels: { proto: c.proto }, value: c.open })));
+  add('meshdns_transport_handshakes_total', 'Handshakes completed, by transport and whether a session was resumed (tls, quic).', 'counter',
+    () => connections().filter((c) => c.proto !== 'tcp').flatMap((c) => [
+      { labels: { proto: c.proto, resumed: 'false' }, value: c.handshakes - c.resumed },
+      { labels: { proto: c.proto, resumed: 'true' }, value: c.resumed },
+    ]));
+  add('meshdns_transport_handshake_failures_total', 'Handshakes that failed, by transport and reason: timeout (not finished within ' +
+    'tls.handshakeTimeout), refused (handshakes under way at their cap, in all or from one client), error (garbage, no common protocol...).', 'counter',
+  () => connections().filter((c) => c.proto !== 'tcp').flatMap((c) =>
+    Object.entries(c.handshakeFailures).map(([reason, value]) => ({ labels: { proto: c.proto, reason }, value }))));
   add('meshdns_dns_query_faults_total', 'Queries that hit an internal error and were answered SERVFAIL.', 'counter',
     () => [{ value: stats.servfail }]);
   add('meshdns_dns_request_duration_seconds', `Time to answer a query, from datagram to response (one query in ${DURATION_SAMPLE} is timed).`,

@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { readFileSync } from 'node:fs';
 import tls from 'node:tls';
+import { DOT_ALPN } from '../tls/alpn.js';
 import { spkiPin } from '../tls/pin.js';
 import { TransferError } from './transfer-error.js';
 
@@ -45,8 +46,6 @@ export interface OpenOptions {
 /** Resolves once the stream is connected and the primary authenticated (nothing is sent before). */
 export type PrimaryOpener = (primary: PrimaryEndpoint, options: OpenOptions) => Promise<PrimaryStream>;
 
-/** ALPN of DNS over TLS (RFC 7858 §3.2 as registered; RFC 9103 §7.1 uses "dot" for XoT). */
-export const DOT_ALPN = 'dot';
 
 const openers = new Map<PrimaryTransport, PrimaryOpener>([
   ['tcp', openTcp],
@@ -148,12 +147,13 @@ function openTls(primary: PrimaryEndpoint, options: OpenOptions): Promise<Primar
 
 /** Why the primary's certificate does not pass the pin check (its key, and that it is in date), or undefined. */
 function pinProblem(socket: tls.TLSSocket, pin: string): string | undefined {
-  const cert = socket.getPeerCertificate();
-  if (!cert || !cert.pubkey) return 'the primary sent no certificate';
-  const theirs = spkiPin(cert.pubkey);
+  const cert = socket.getPeerX509Certificate();
+  if (!cert) return 'the primary sent no certificate';
+  // (the legacy getPeerCertificate().pubkey of an EC certificate is the bare point, not the SPKI)
+  const theirs = spkiPin(cert.publicKey.export({ type: 'spki', format: 'der' }));
   if (theirs !== pin) return `its certificate's key has pin ${theirs}, not the configured pin ${pin}`;
   const now = Date.now();
-  if (now > Date.parse(cert.valid_to)) return `its certificate expired on ${new Date(cert.valid_to).toISOString()}`;
-  if (now < Date.parse(cert.valid_from)) return `its certificate is not valid before ${new Date(cert.valid_from).toISOString()}`;
+  if (now > Date.parse(cert.validTo)) return `its certificate expired on ${new Date(cert.validTo).toISOString()}`;
+  if (now < Date.parse(cert.validFrom)) return `its certificate is not valid before ${new Date(cert.validFrom).toISOString()}`;
   return undefined;
 }
