@@ -264,6 +264,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
       }),
       tcpCounters: () => listeners!.tcpCounters(),
       connectionStats: () => listeners!.connectionStats(),
+      doqCounters: () => listeners!.doqCounters(),
     });
     if (config.admin) {
       if (config.admin.token === undefined) {

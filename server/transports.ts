@@ -31,8 +31,8 @@ export const TRANSPORTS: readonly TransportRow[] = [
   row(Transport.TCP6, 'tcp', 6, true, true),
   row(Transport.TLS4, 'tls', 4, true, false),
   row(Transport.TLS6, 'tls', 6, true, false),
-  row(Transport.QUIC4, 'quic', 4, true, false),
-  row(Transport.QUIC6, 'quic', 6, true, false),
+  row(Transport.QUIC4, 'quic', 4, true, true),
+  row(Transport.QUIC6, 'quic', 6, true, true),
 ];
 
 /** The protocols in table order, each once: what per-protocol counters are indexed by. */

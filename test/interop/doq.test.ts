@@ -10,6 +10,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startMeshdns, type RunningMeshdns } from '../helpers/meshdns.js';
+import { DoqClient } from '../../server/quic/doq-client.js';
 import { dig, requireTool } from '../helpers/tools.js';
 
 let dir: string;
@@ -102,4 +103,24 @@ test('IXFR over QUIC from the current serial is the SOA alone', () => {
   const records = out.split('\n').filter((l) => /\sIN\s/.test(l) && !l.startsWith(';'));
   assert.equal(records.length, 1, out);
   assert.match(records[0]!, /SOA.* 7 3600/);
+});
+
+test('the metrics count DoQ per transport: requests, handshakes, streams, a protocol error', async () => {
+  // a non-zero message ID from our client: DOQ_PROTOCOL_ERROR (RFC 9250 §4.2.1)
+  const client = await DoqClient.connect({ host: '127.0.0.1', port: quicPort, check: { mode: 'pin', pin } });
+  const { id, answer } = await client.openStream();
+  answer.catch(() => undefined);
+  const query = Buffer.from('1234010000010000000000000377777703646f71047465737400000100 01'.replace(/ /g, ''), 'hex');
+  client.connection.write(id, Buffer.concat([Buffer.from([0, query.length]), query]), true);
+  const closed = await client.closed;
+  await client.close();
+  assert.equal(closed.code, 0x2);
+  const text = await (await fetch(`${server.admin!.url}/metrics`)).text();
+  const value = (re: RegExp): number => Number(re.exec(text)?.[1] ?? NaN);
+  const quicRequests = [...text.matchAll(/^meshdns_dns_requests_total\{proto="quic",[^}]*\} (\d+)/gm)].reduce((n, m) => n + Number(m[1]), 0);
+  assert.ok(quicRequests >= 8, `requests over quic: ${quicRequests}`);
+  assert.match(text, /^meshdns_dns_request_size_bytes_bucket\{proto="quic",le="200"\} [1-9]/m);
+  assert.ok(value(/^meshdns_transport_handshakes_total\{proto="quic",resumed="false"\} (\d+)/m) >= 7);
+  assert.ok(value(/^meshdns_doq_streams_total (\d+)/m) >= 8);
+  assert.equal(value(/^meshdns_doq_protocol_errors_total (\d+)/m), 1);
 });
