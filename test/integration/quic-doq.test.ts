@@ -76,7 +76,7 @@ function query(name: string, id = 0): Buffer {
 }
 
 async function listen(handler: MessageHandler, over: Partial<DoqOptions> = {}): Promise<DoqListener> {
-  return listenQuic({ host: '127.0.0.1', port: 0, family: 4, text: '127.0.0.1:0', transports: ['quic' as never] }, handler, {
+  return listenQuic({ host: '127.0.0.1', port: 0, family: 4, text: '127.0.0.1:0', transports: ['quic'] }, handler, {
     certPem, keyPem, idleTimeoutMs: 10_000, handshakeTimeoutMs: 5_000, maxConnections: 100, maxConnectionsPerClient: 20,
     maxStreamsPerConnection: 1024, ...over,
   }, log);
@@ -326,6 +326,38 @@ test('a wrong pin and a CA with the wrong hostname are refused by the client; th
     assert.ok((await ok.query(query('ca.test'))).length > 0);
     await ok.close();
   } finally {
+    await l.close();
+  }
+});
+
+test('a client that resets a stream mid-query (RESET_STREAM) cancels it; the connection answers on', async () => {
+  const l = await listen(new StubHandler());
+  const c = await connect(l);
+  try {
+    const { id, answer } = await c.openStream();
+    answer.catch(() => undefined);
+    const m = query('reset.test');
+    c.connection.write(id, Buffer.concat([Buffer.from([0, m.length]), m.subarray(0, 5)]), false);
+    await new Promise((r) => setTimeout(r, 50));
+    c.connection.shutdownStream(id, 'write', 0x3);
+    await until(() => l.counters.cancelled === 1);
+    assert.ok((await c.query(query('after-reset.test'))).includes(Buffer.from('after-reset')));
+    assert.equal(l.counters.protocolErrors, 0);
+  } finally {
+    await c.close();
+    await l.close();
+  }
+});
+
+test('DoQ over IPv6 (::1)', async () => {
+  const l = await listenQuic({ host: '::1', port: 0, family: 6, text: '[::1]:0', transports: ['quic'] }, new StubHandler(), {
+    certPem, keyPem, idleTimeoutMs: 10_000, handshakeTimeoutMs: 5_000, maxConnections: 10, maxConnectionsPerClient: 10, maxStreamsPerConnection: 100,
+  }, log);
+  const c = await DoqClient.connect({ host: '::1', port: l.port, check: { mode: 'pin', pin } });
+  try {
+    assert.ok((await c.query(query('v6.test'))).includes(Buffer.from('v6')));
+  } finally {
+    await c.close();
     await l.close();
   }
 });
