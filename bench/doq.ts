@@ -4,8 +4,8 @@
 // server's TCP (pipelined) in the same run for reference, the server CPU per QUIC handshake, and
 // where the server's time goes (a --cpu-prof run, summarised by self time).
 //
-// Usage: npm run build && node dist/bench/doq.js [--seconds 8] [--connections 4] [--depth 64]
-//        [--no-profile]
+// Usage: npm run bench:quic -- [--seconds 8] [--connections 4] [--depth 64] [--no-profile]
+//    (or node dist/bench/doq.js ... after a build)
 // The client half runs as `node dist/bench/doq.js --client PORT KIND CONNECTIONS DEPTH SECONDS`.
 
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
