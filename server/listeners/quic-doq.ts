@@ -28,6 +28,10 @@ export class DoqCounters {
   /** Streams the client reset or stopped before its answer was complete. */
   cancelled = 0;
   idleTimeouts = 0;
+  /** Connections closed or streams reset with DOQ_EXCESSIVE_LOAD (unfinished queries, transfers at once). */
+  excessiveLoad = 0;
+  /** Faults in our own handling (a bug): the connection was closed with DOQ_INTERNAL_ERROR. */
+  internalErrors = 0;
 
   get handshakes(): number {
     return this.handshake.handshakes;
@@ -51,10 +55,20 @@ export class DoqCounters {
       out.protocolErrors += c.protocolErrors;
       out.cancelled += c.cancelled;
       out.idleTimeouts += c.idleTimeouts;
+      out.excessiveLoad += c.excessiveLoad;
+      out.internalErrors += c.internalErrors;
     }
     return out;
   }
 }
+
+/**
+ * Octets of unfinished queries one connection may have us hold. QUIC flow control stops bounding
+ * them once they are read, and a client may keep 1,024 streams each one octet short of a message.
+ */
+export const MAX_PARTIAL_BYTES = 256 * 1024;
+/** Zone transfers at once on one connection (each holds an LMDB snapshot until it is done). */
+export const MAX_TRANSFERS_PER_CONNECTION = 4;
 
 /** A connection's streams that are part-way: a query not yet whole, an answer that did not fit, a transfer. */
 interface DoqConnectionState {
@@ -65,6 +79,8 @@ interface DoqConnectionState {
   readonly transfers: Map<number, Iterator<Buffer>>;
   /** Streams answered whose FIN has not come yet: any further octet is a second query. */
   readonly awaitingFin: Set<number>;
+  /** Octets held in `partial`. */
+  partialBytes: number;
 }
 
 /**
@@ -79,11 +95,17 @@ export class DoqStreams implements QuicConnectionHandlers {
     private readonly transport: TransportId,
     private readonly counters: DoqCounters,
     private readonly released: (client: string) => void,
+    private readonly fault: (err: unknown) => void = () => undefined,
   ) {}
+
+  onFault(_conn: QuicConnection, err: unknown): void {
+    this.counters.internalErrors++;
+    this.fault(err);
+  }
 
   /** The state a new connection starts with. */
   static stateFor(client: string): DoqConnectionState {
-    return { client, partial: new Map(), transfers: new Map(), awaitingFin: new Set() };
+    return { client, partial: new Map(), transfers: new Map(), awaitingFin: new Set(), partialBytes: 0 };
   }
 
   onEstablished(conn: QuicConnection): void {
@@ -112,14 +134,23 @@ export class DoqStreams implements QuicConnectionHandlers {
     if (before === undefined) {
       this.counters.streams++;
       data = chunk;
-    } else data = Buffer.concat([before, chunk]);
+    } else {
+      data = Buffer.concat([before, chunk]);
+      s.partialBytes -= before.length;
+      s.partial.delete(id);
+    }
     if (data.length < 2 || data.length < 2 + data.readUInt16BE(0)) {
       // §4.3.3: a FIN before the whole message is a protocol error
       if (fin) return this.protocolError(conn, 'stream ended inside a message');
+      s.partialBytes += data.length;
+      if (s.partialBytes > MAX_PARTIAL_BYTES) {
+        this.counters.excessiveLoad++;
+        conn.close(true, DoqError.EXCESSIVE_LOAD, 'too many unfinished queries');
+        return;
+      }
       s.partial.set(id, before === undefined ? Buffer.from(data) : data);
       return;
     }
-    s.partial.delete(id);
     const length = data.readUInt16BE(0);
     if (data.length > 2 + length) return this.protocolError(conn, 'more than one message on a stream');
     // a copy: `chunk` is the connection's read buffer, and a transfer reads the query as it goes
@@ -146,6 +177,13 @@ export class DoqStreams implements QuicConnectionHandlers {
       return;
     }
     const messages = response[Symbol.iterator]();
+    if (s.transfers.size >= MAX_TRANSFERS_PER_CONNECTION) {
+      messages.return?.();
+      this.counters.excessiveLoad++;
+      conn.shutdownStream(id, 'both', DoqError.EXCESSIVE_LOAD);
+      s.awaitingFin.delete(id);
+      return;
+    }
     s.transfers.set(id, messages);
     this.pump(conn, s, id, messages);
   }
@@ -189,7 +227,11 @@ export class DoqStreams implements QuicConnectionHandlers {
   private cancel(conn: QuicConnection, id: number): void {
     const s = conn.state as DoqConnectionState;
     this.counters.cancelled++;
-    s.partial.delete(id);
+    const held = s.partial.get(id);
+    if (held !== undefined) {
+      s.partialBytes -= held.length;
+      s.partial.delete(id);
+    }
     s.awaitingFin.delete(id);
     const messages = s.transfers.get(id);
     if (messages !== undefined) {

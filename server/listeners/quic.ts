@@ -80,7 +80,14 @@ export async function listenQuic(address: ListenAddress, handler: MessageHandler
     if (n > 0) perClient.set(client, n);
     else perClient.delete(client);
   };
-  const streams = new DoqStreams(handler, transportOf('quic', address.family), counters, released);
+  let lastFaultLog = -Infinity;
+  const fault = (err: unknown): void => {
+    const now = performance.now();
+    if (now - lastFaultLog < LIMIT_LOG_INTERVAL_MS) return;
+    lastFaultLog = now;
+    log.error({ err, faults: counters.internalErrors }, 'fault in DoQ handling; the connection was closed (at most one such line a minute)');
+  };
+  const streams = new DoqStreams(handler, transportOf('quic', address.family), counters, released, fault);
   const refuse = (why: string, host: string): 'refuse' => {
     counters.handshake.failures.refused++;
     const now = performance.now();

@@ -27,6 +27,8 @@ export interface QuicConnectionHandlers {
   /** More streams may be opened (the peer raised MAX_STREAMS). */
   onStreamsAvailable?(conn: QuicConnection): void;
   onClosed?(conn: QuicConnection, info: QuicCloseInfo): void;
+  /** A handler threw: the connection is closed with INTERNAL_ERROR (0x1) after this. */
+  onFault?(conn: QuicConnection, err: unknown): void;
 }
 
 /** Octets written to a stream that quiche could not take yet (the peer's flow control window). */
@@ -105,8 +107,21 @@ export class QuicConnection {
     return Buffer.from(this.conn.applicationProto()).toString('latin1');
   }
 
-  /** After the endpoint fed a datagram in: handshake progress, then every readable and writable stream. */
+  /**
+   * After the endpoint fed a datagram in: handshake progress, then every readable and writable
+   * stream. A fault in an owner's handler closes this connection (INTERNAL_ERROR), never the server.
+   */
   afterReceive(): void {
+    try {
+      this.progress();
+    } catch (err) {
+      this.handlers.onFault?.(this, err);
+      // 0x1 is INTERNAL_ERROR both as the application's (DoQ, RFC 9250 §4.3) and as QUIC's own code
+      this.close(this.wasEstablished, 0x1, 'internal error');
+    }
+  }
+
+  private progress(): void {
     const conn = this.conn;
     if (!this.wasEstablished) {
       // RFC 9250 §4.5: no 0-RTT, so no stream is read before the handshake is complete; quiche keeps
@@ -307,7 +322,11 @@ export class QuicConnection {
     }
     this.closedInfo = info;
     this.unsent.clear();
-    this.handlers.onClosed?.(this, info);
+    try {
+      this.handlers.onClosed?.(this, info);
+    } catch (err) {
+      this.handlers.onFault?.(this, err);
+    }
   }
 
   get closeInfo(): QuicCloseInfo | undefined {

@@ -361,3 +361,40 @@ test('DoQ over IPv6 (::1)', async () => {
     await l.close();
   }
 });
+
+test('unfinished queries past 256 KiB on one connection close it with DOQ_EXCESSIVE_LOAD', async () => {
+  const l = await listen(new StubHandler());
+  const c = await connect(l);
+  try {
+    // 300 streams, each with a length prefix promising 4,000 octets and 1,000 of them
+    for (let i = 0; i < 300; i++) {
+      const { id, answer } = await c.openStream();
+      answer.catch(() => undefined);
+      c.connection.write(id, Buffer.concat([Buffer.from([4000 >> 8, 4000 & 0xff]), Buffer.alloc(1000)]), false);
+    }
+    const info = await c.closed;
+    assert.equal(info.app, true);
+    assert.equal(info.code, 0x4);
+    assert.equal(l.counters.excessiveLoad, 1);
+  } finally {
+    await c.close();
+    await l.close();
+  }
+});
+
+test('a fifth zone transfer at once on one connection is reset with DOQ_EXCESSIVE_LOAD; the four go on', async () => {
+  const handler = new StubHandler();
+  handler.transferMessages = 50;
+  const l = await listen(handler);
+  const c = await connect(l);
+  try {
+    const results = await Promise.allSettled(Array.from({ length: 5 }, () => c.exchange(query('xfr'))));
+    assert.equal(results.filter((r) => r.status === 'fulfilled' && r.value.length === 50).length, 4);
+    const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined;
+    assert.match(String(refused?.reason), /reset the stream \(code 4\)/);
+    assert.equal(l.counters.excessiveLoad, 1);
+  } finally {
+    await c.close();
+    await l.close();
+  }
+});
