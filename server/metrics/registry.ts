@@ -125,6 +125,8 @@ export function createMetricsRegistry(src: MetricSources): Registry {
     () => { const d = doq(); return d ? [{ value: d.cancelled }] : []; });
   add('meshdns_doq_protocol_errors_total', 'DoQ connections closed with DOQ_PROTOCOL_ERROR (RFC 9250 §4.3.3: a message ID other than 0, two messages on a stream...).', 'counter',
     () => { const d = doq(); return d ? [{ value: d.protocolErrors }] : []; });
+  add('meshdns_doq_excessive_load_total', 'DoQ connections closed or streams reset with DOQ_EXCESSIVE_LOAD: over 256 KiB of unfinished queries, or a fifth transfer at once.', 'counter',
+    () => { const d = doq(); return d ? [{ value: d.excessiveLoad }] : []; });
   add('meshdns_dns_query_faults_total', 'Queries that hit an internal error and were answered SERVFAIL.', 'counter',
     () => [{ value: stats.servfail }]);
   add('meshdns_dns_request_duration_seconds', `Time to answer a query, from datagram to response (one query in ${DURATION_SAMPLE} is timed).`,
