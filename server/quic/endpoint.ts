@@ -176,6 +176,15 @@ export class QuicEndpoint implements ConnectionHost {
     }
     const conn = new QuicConnection(native, 'server', rinfo.address, rinfo.port, decision.handlers, this);
     conn.state = decision.state;
+    try {
+      native.recv(data, { to: this.localInfo, from: { host: rinfo.address, port: rinfo.port } });
+    } catch {
+      // an Initial that does not decrypt (garbage with a valid header): no state is kept for it,
+      // and its slot goes back at once rather than at the handshake timeout
+      this.counters.rejected++;
+      conn.finish(false);
+      return;
+    }
     this.register(conn, scid.toString('latin1'));
     // the client keeps using its own DCID until our first packet reaches it
     this.register(conn, key);
@@ -185,7 +194,8 @@ export class QuicEndpoint implements ConnectionHost {
       this.remove(conn, true);
     }, server.handshakeTimeoutMs);
     timer.unref();
-    this.receive(conn, data, rinfo);
+    conn.afterReceive();
+    this.wantsFlush(conn);
   }
 
   /**

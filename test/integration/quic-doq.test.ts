@@ -290,12 +290,17 @@ test('garbage datagrams are dropped and counted; the listener answers on', async
   try {
     const junk = [Buffer.alloc(0), Buffer.from([0xff]), randomBytes(1200), Buffer.concat([Buffer.from([0xc0, 0, 0, 0, 1, 200]), randomBytes(40)]),
       Buffer.concat([Buffer.from([0x40]), randomBytes(60)]), Buffer.concat([Buffer.from([0xc0, 0xba, 0xba, 0xba, 0xba, 8]), randomBytes(8), Buffer.from([8]), randomBytes(1300)])];
-    for (let i = 0; i < 50; i++) for (const j of junk) s.send(j, l.port, '127.0.0.1');
+    // full-size Initials of version 1 whose contents do not decrypt: no state, no slot held
+    const initial = () => Buffer.concat([Buffer.from([0xc0, 0, 0, 0, 1, 8]), randomBytes(8), Buffer.from([8]), randomBytes(8), Buffer.from([0, 0x44, 0xd0]), randomBytes(1200)]);
+    for (let i = 0; i < 50; i++) for (const j of [...junk, initial()]) s.send(j, l.port, '127.0.0.1');
     const c = await connect(l);
     assert.ok((await c.query(query('still.test'))).length > 0);
     await c.close();
     assert.ok(l.endpointCounters.dropped >= 150, `dropped ${l.endpointCounters.dropped}`);
     assert.ok(l.endpointCounters.versionNegotiations >= 1, 'an unknown version with a full-size datagram gets a Version Negotiation');
+    assert.ok(l.endpointCounters.rejected >= 40, `undecryptable Initials rejected: ${l.endpointCounters.rejected}`);
+    await until(() => l.connections() === 0);
+    assert.equal(l.counters.handshake.failures.timeout, 0, 'none waited for the handshake timeout');
   } finally {
     s.close();
     await l.close();
