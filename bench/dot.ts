@@ -2,8 +2,10 @@
 // connections with pipelining (the issue's target: DoT within 1.5x of TCP), and the cost of
 // setting a connection up (full handshakes and resumed ones, per second and in server CPU).
 //
-// Usage: npm run bench:tls -- [--connections N] [--depth N] [--seconds S] [--handshake-seconds S]
+// Usage: npm run bench:tls -- [--connections N] [--depth N] [--seconds S] [--rounds N] [--handshake-seconds S]
 // The server runs on CPU 0, this client on CPU 1 (bench/proc.ts); only the server's CPU is counted.
+// TCP and TLS rounds alternate (on a shared machine the noise then falls on both alike); each
+// transport's figure is the median of its rounds.
 
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,13 +21,15 @@ const { values } = parseArgs({
   options: {
     connections: { type: 'string', default: '8' },
     depth: { type: 'string', default: '16' },
-    seconds: { type: 'string', default: '8' },
+    seconds: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '3' },
     'handshake-seconds': { type: 'string', default: '4' },
   },
 });
 const CONNECTIONS = Number(values.connections);
 const DEPTH = Number(values.depth);
 const SECONDS = Number(values.seconds);
+const ROUNDS = Number(values.rounds);
 const HANDSHAKE_SECONDS = Number(values['handshake-seconds']);
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -151,13 +155,21 @@ try {
     const s = tls.connect({ host: '127.0.0.1', port: tlsPort, rejectUnauthorized: false, ALPNProtocols: ['dot'], noDelay: true } as tls.ConnectionOptions, () => resolve(s));
     s.once('error', reject);
   });
-  console.log(`meshdns DoT vs TCP: ${CONNECTIONS} connections, ${DEPTH} queries in flight on each, ${SECONDS} s per transport (server on CPU ${SERVER_CPU}, client on CPU ${CLIENT_CPU})`);
-  const t = await queryLoad(overTcp, server.pid);
-  const d = await queryLoad(overTls, server.pid);
+  console.log(`meshdns DoT vs TCP: ${CONNECTIONS} connections, ${DEPTH} queries in flight on each, ${ROUNDS} rounds of ${SECONDS} s per transport, alternating (server on CPU ${SERVER_CPU}, client on CPU ${CLIENT_CPU})`);
   const perQuery = (r: { queries: number; cpuUs: number }) => r.cpuUs / r.queries;
-  console.log(`tcp: ${t.queries} queries, ${t.qps.toFixed(0)} q/s, server CPU ${perQuery(t).toFixed(2)} µs/query`);
-  console.log(`tls: ${d.queries} queries, ${d.qps.toFixed(0)} q/s, server CPU ${perQuery(d).toFixed(2)} µs/query`);
-  console.log(`DoT/TCP server CPU per query: ${(perQuery(d) / perQuery(t)).toFixed(2)}x (target: at most 1.5x)`);
+  const rounds: Record<'tcp' | 'tls', { queries: number; cpuUs: number; qps: number }[]> = { tcp: [], tls: [] };
+  for (let i = 0; i < ROUNDS; i++) {
+    rounds.tcp.push(await queryLoad(overTcp, server.pid));
+    rounds.tls.push(await queryLoad(overTls, server.pid));
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const figures = { tcp: 0, tls: 0 };
+  for (const proto of ['tcp', 'tls'] as const) {
+    const us = rounds[proto].map(perQuery);
+    figures[proto] = median(us);
+    console.log(`${proto}: ${median(rounds[proto].map((r) => r.qps)).toFixed(0)} q/s, server CPU ${figures[proto].toFixed(2)} µs/query (median; rounds: ${us.map((u) => u.toFixed(2)).join(', ')})`);
+  }
+  console.log(`DoT/TCP server CPU per query: ${(figures.tls / figures.tcp).toFixed(2)}x (target: at most 1.5x)`);
   const full = await handshakes(tlsPort, server.pid, false);
   const resumed = await handshakes(tlsPort, server.pid, true);
   console.log(`full handshakes (+1 query each): ${full.perSecond.toFixed(0)}/s, server CPU ${(full.cpuUs / full.count / 1000).toFixed(2)} ms each`);

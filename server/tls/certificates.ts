@@ -21,6 +21,12 @@ export interface TlsIdentity {
   readonly validTo: string;
 }
 
+/** A certificate that cannot be used (unreadable, not PEM, a key of another certificate): one line for the operator. */
+export class TlsCertificateError extends Error {
+  override name = 'TlsCertificateError';
+  readonly code = 'MESHDNS_ERR_TLS';
+}
+
 /** Where a self-signed identity is kept (zones/store/blob-store.ts): PEM certificate and key in one JSON value. */
 export const SELF_SIGNED_BLOB = 'tls.self-signed';
 
@@ -108,7 +114,7 @@ function readIdentityFiles(certFile: string, keyFile: string): TlsIdentity {
     try {
       return readFileSync(file, 'utf8');
     } catch (err) {
-      throw new Error(`tls ${what} "${file}" cannot be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      throw new TlsCertificateError(`tls.${what} "${file}" cannot be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
   };
   return identityOf(read(certFile, 'certFile'), read(keyFile, 'keyFile'), 'files', `tls.certFile "${certFile}" with tls.keyFile "${keyFile}"`);
@@ -122,7 +128,7 @@ export function identityOf(certPem: string, keyPem: string, source: TlsIdentity[
     // (throws on a key that does not belong to the certificate: "key values mismatch")
     createSecureContext({ cert: certPem, key: keyPem });
   } catch (err) {
-    throw new Error(`${where}: ${(err as Error).message}`);
+    throw new TlsCertificateError(`${where}: ${(err as Error).message}`);
   }
   return { certPem, keyPem, pin: pinOfPem(certPem), source, subject: cert.subject.replace(/\n/g, ', '), validTo: new Date(cert.validTo).toISOString() };
 }

@@ -254,7 +254,7 @@ export class SecondaryZones {
     this.unexpire(zone);
     zone.lastError = undefined;
     const last = result.steps[result.steps.length - 1]!;
-    this.log.info({ zone: zone.origin, primary: where, from: serial, serial: last.to, steps: result.steps.length }, 'incoming transfer (IXFR) done');
+    this.log.info({ zone: zone.origin, primary: where, transport: primary.transport ?? 'tcp', from: serial, serial: last.to, steps: result.steps.length }, 'incoming transfer (IXFR) done');
     return true;
   }
 

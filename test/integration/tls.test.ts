@@ -29,7 +29,7 @@ before(async () => {
   writeFileSync(join(dir, 'limited.yaml'), [
     'listen: ["127.0.0.1:0", {address: "127.0.0.1:0", transport: tls}]',
     `zoneDir: ${join(dir, 'zones')}`,
-    'tcp: {idleTimeout: 1, maxConnectionsPerClient: 3}',
+    'tcp: {idleTimeout: 1, ioTimeout: 0.5, maxConnectionsPerClient: 3}',
     'tls: {handshakeTimeout: 0.5}',
     '',
   ].join('\n'));
@@ -53,6 +53,13 @@ test('an idle DoT connection is closed after tcp.idleTimeout; one in use is not'
   assert.ok(await client.query(Q()));
   await client.whenClosed();
   assert.equal(await client.query(Q()), null);
+});
+
+test('a DoT client that stalls in the middle of a message is closed after tcp.ioTimeout', async () => {
+  const client = await DotClient.connect(tlsPort);
+  client.socket.write(Buffer.from([0, 40, 0x12])); // a length prefix and one octet of the 40 it announces
+  await client.whenClosed();
+  assert.equal(client.closed, true);
 });
 
 test('connections beyond tcp.maxConnectionsPerClient are refused; the ones open keep working', async () => {

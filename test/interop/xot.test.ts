@@ -100,6 +100,8 @@ async function startNamedPrimary(): Promise<{ tlsPort: number }> {
 test('a meshdns secondary of a meshdns primary over TLS: the right pin transfers; a wrong pin fails clearly and the old data keeps serving', async () => {
   const config = (pin: string) => [
     'admin: {listen: "127.0.0.1:0"}',
+    'acls: [{name: from-primary, address: 127.0.0.1, action: notify}]',
+    'defaults: {acl: [from-primary]}',
     'zones:',
     `  - {origin: xot.test., primaries: [{address: "127.0.0.1:${primaryTls}", transport: tls, pin: "${pin}"}]}`,
     '',
@@ -112,9 +114,17 @@ test('a meshdns secondary of a meshdns primary over TLS: the right pin transfers
   assert.match(String(done['via']), /^tls 127\.0\.0\.1:\d+ \(pin\)$/);
   assert.equal(answer(secondary.port, 'www.xot.test'), '192.0.2.1');
 
-  // the primary moves on; the secondary is now told a pin that is not the primary's
+  // a NOTIFY (over UDP): the SOA check and the IXFR go over TLS to the primary's TLS port
   writeFileSync(join(dir, 'zones', 'xot.test.zone'), zone(2));
   await until('the primary serves serial 2', () => answer(primary.port, 'www.xot.test') === '192.0.2.2');
+  assert.match(dig(['@127.0.0.1', '-p', String(secondary.port), '+opcode=notify', '+norec', 'xot.test', 'SOA']), /status: NOERROR/);
+  const ixfr = await secondary.waitForLog((e) => e['msg'] === 'incoming transfer (IXFR) done' && e['zone'] === 'xot.test.');
+  assert.equal(ixfr['transport'], 'tls');
+  assert.equal(answer(secondary.port, 'www.xot.test'), '192.0.2.2');
+
+  // the primary moves on; the secondary is now told a pin that is not the primary's
+  writeFileSync(join(dir, 'zones', 'xot.test.zone'), zone(3));
+  await until('the primary serves serial 3', () => answer(primary.port, 'www.xot.test') === '192.0.2.3');
   const wrongPin = '47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=';
   writeFileSync(file, config(wrongPin));
   secondary.proc.kill('SIGHUP');
@@ -124,5 +134,5 @@ test('a meshdns secondary of a meshdns primary over TLS: the right pin transfers
   assert.ok(r.status < 300, `retransfer: ${r.status}`);
   const failed = await secondary.waitForLog((e) => e['msg'] === 'refresh from primary failed; old version kept' && String(e['reason']).includes('TLS authentication'));
   assert.match(String(failed['reason']), new RegExp(`pin ${primaryPin.replace(/[+/]/g, '\\$&')}, not the configured pin ${wrongPin.replace(/[+/]/g, '\\$&')}`));
-  assert.equal(answer(secondary.port, 'www.xot.test'), '192.0.2.1', 'the old data keeps serving');
+  assert.equal(answer(secondary.port, 'www.xot.test'), '192.0.2.2', 'the old data keeps serving');
 });
