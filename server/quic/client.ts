@@ -72,15 +72,30 @@ export async function connectQuic(options: QuicConnectOptions, handlers: Omit<Qu
         clearTimeout(timer);
         resolve({ conn: c, close: () => endpoint.close(), closed });
       },
-      onClosed: (c, info) => {
+      onHandshakeFailed: (_c, info) => fail(new QuicConnectError(failureText(options, info))),
+      onClosed: (_c, info) => {
         resolveClosed(info);
         void endpoint.close();
-        if (!settled) {
-          const tls = !info.app && info.code >= 0x100 && info.code < 0x200;
-          fail(new QuicConnectError(`QUIC connection to ${options.host}:${options.port} failed: ${tls ? `TLS alert ${info.code - 0x100}` : `${info.app ? 'application' : 'transport'} error ${info.code}`}${info.reason ? ` (${info.reason})` : ''}`));
-        }
+        if (!settled) fail(new QuicConnectError(failureText(options, info)));
       },
     });
     void conn;
   });
+}
+
+/** TLS alerts a client sees most (RFC 8446 §6.2), for the message. */
+const ALERTS: Record<number, string> = {
+  40: 'handshake_failure', 42: 'bad_certificate', 43: 'unsupported_certificate', 45: 'certificate_expired',
+  46: 'certificate_unknown', 48: 'unknown_ca', 80: 'internal_error', 120: 'no_application_protocol',
+};
+
+function failureText(options: QuicConnectOptions, info: QuicCloseInfo): string {
+  const where = `${options.host}:${options.port}`;
+  // RFC 9001 §4.8: a TLS alert travels as CRYPTO_ERROR 0x100 + alert
+  if (!info.app && info.code >= 0x100 && info.code < 0x200) {
+    const alert = info.code - 0x100;
+    const side = info.by === 'local' ? 'we refused the server\'s certificate' : 'the server refused the handshake';
+    return `QUIC connection to ${where} failed: ${side} (TLS alert ${alert}${ALERTS[alert] ? ` ${ALERTS[alert]}` : ''})`;
+  }
+  return `QUIC connection to ${where} failed: ${info.by} ${info.app ? 'application' : 'transport'} error ${info.code}${info.reason ? ` (${info.reason})` : ''}`;
 }

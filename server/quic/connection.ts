@@ -27,6 +27,8 @@ export interface QuicConnectionHandlers {
   /** More streams may be opened (the peer raised MAX_STREAMS). */
   onStreamsAvailable?(conn: QuicConnection): void;
   onClosed?(conn: QuicConnection, info: QuicCloseInfo): void;
+  /** The handshake failed (we or the peer sent CONNECTION_CLOSE before it completed); `onClosed` follows after draining. */
+  onHandshakeFailed?(conn: QuicConnection, info: QuicCloseInfo): void;
   /** A handler threw: the connection is closed with INTERNAL_ERROR (0x1) after this. */
   onFault?(conn: QuicConnection, err: unknown): void;
 }
@@ -62,6 +64,7 @@ export class QuicConnection {
   private nextPeerBidi: number;
   private nextLocalBidi: number;
   private wasEstablished = false;
+  private handshakeFailureReported = false;
   private closedInfo: QuicCloseInfo | undefined;
   private localClose: { app: boolean; code: number; reason: string } | undefined;
   /** Owner's state (the DoQ listener's per-connection record). */
@@ -126,7 +129,10 @@ export class QuicConnection {
     if (!this.wasEstablished) {
       // RFC 9250 §4.5: no 0-RTT, so no stream is read before the handshake is complete; quiche keeps
       // what arrived early (a query in the handshake's last flight) and it is read right here
-      if (!conn.isEstablished()) return;
+      if (!conn.isEstablished()) {
+        this.reportFailedHandshake();
+        return;
+      }
       this.wasEstablished = true;
       this.handlers.onEstablished?.(this);
       if (this.localClose) return;
@@ -143,6 +149,18 @@ export class QuicConnection {
    * by us; `readable()` is only the fallback when quiche still says something is readable (a
    * stream that arrived out of order, say).
    */
+  /** A handshake that already failed (a TLS alert either way) is reported now, not when draining ends. */
+  private reportFailedHandshake(): void {
+    if (this.handshakeFailureReported || !this.handlers.onHandshakeFailed) return;
+    const local = this.conn.localError();
+    const error = local ?? this.conn.peerError();
+    if (!error) return;
+    this.handshakeFailureReported = true;
+    this.handlers.onHandshakeFailed(this, {
+      by: local ? 'local' : 'peer', app: error.isApp, code: error.errorCode, reason: Buffer.from(error.reason).toString('utf8'), established: false,
+    });
+  }
+
   private readStreams(): void {
     const conn = this.conn;
     if (!conn.isReadable()) return;
