@@ -257,6 +257,21 @@ test('the total cap holds with clients on many sockets', async () => {
   }
 });
 
+test('200 connections at once, each with 10 queries in flight, are all answered', async () => {
+  const l = await listen(new StubHandler(), { maxConnections: 300, maxConnectionsPerClient: 300 });
+  const clients = await Promise.all(Array.from({ length: 200 }, () => connect(l)));
+  try {
+    assert.equal(l.connections(), 200);
+    const answers = await Promise.all(clients.flatMap((c, i) => Array.from({ length: 10 }, (_, j) => c.query(query(`c${i}q${j}.test`)))));
+    assert.equal(answers.length, 2000);
+    answers.forEach((a, k) => assert.ok(a.includes(Buffer.from(`c${Math.floor(k / 10)}q${k % 10}`))));
+    assert.equal(l.counters.handshakes, 200);
+  } finally {
+    await Promise.all(clients.map((c) => c.close()));
+    await l.close();
+  }
+});
+
 test('clients that never finish the handshake are dropped at the handshake timeout, and hold no slot', async () => {
   const l = await listen(new StubHandler(), { handshakeTimeoutMs: 300, maxConnectionsPerClient: 10 });
   const sockets: dgram.Socket[] = [];
