@@ -54,6 +54,7 @@ export class QuicEndpoint implements ConnectionHost {
   private localInfo: { host: string; port: number };
   readonly counters = new QuicEndpointCounters();
   private closing = false;
+  private socketClosed = false;
   private refusalWindowStart = 0;
   private refusalsInWindow = 0;
 
@@ -79,12 +80,6 @@ export class QuicEndpoint implements ConnectionHost {
 
   get port(): number {
     return this.localInfo.port;
-  }
-
-  get size(): number {
-    let n = 0;
-    for (const [key, c] of this.connections) if (c.keys[0] === key) n++;
-    return n;
   }
 
   /** Opens a client connection; `handlers.onEstablished` says when it is ready. */
@@ -243,6 +238,7 @@ export class QuicEndpoint implements ConnectionHost {
   };
 
   private sendPackets(conn: QuicConnection): void {
+    if (this.socketClosed) return;
     const native = conn.conn;
     for (;;) {
       if (SLAB_SIZE - this.slabUsed < MAX_DATAGRAM_SIZE) {
@@ -307,6 +303,7 @@ export class QuicEndpoint implements ConnectionHost {
       this.remove(conn, false);
     }
     await new Promise<void>((resolve) => setImmediate(resolve));
+    this.socketClosed = true;
     await new Promise<void>((resolve) => this.socket.close(() => resolve()));
   }
 }
