@@ -124,3 +124,19 @@ test('the metrics count DoQ per transport: requests, handshakes, streams, a prot
   assert.ok(value(/^meshdns_doq_streams_total (\d+)/m) >= 8);
   assert.equal(value(/^meshdns_doq_protocol_errors_total (\d+)/m), 1);
 });
+
+test('a padded query over QUIC gets its answer padded to 468 octets (RFC 9250 §5.4, RFC 8467)', () => {
+  const { status, out } = kdigQuic(['+quic', '+padding', 'www.doq.test', 'A']);
+  assert.equal(status, 0, out);
+  assert.match(out, /PADDING: \d+ B/);
+  assert.match(out, /Received 468 B/);
+});
+
+test('a query carrying edns-tcp-keepalive is a DoQ protocol error (RFC 9250 §5.5.2): kdig gets no answer', async () => {
+  const errors = async () => Number(/^meshdns_doq_protocol_errors_total (\d+)/m.exec(await (await fetch(`${server.admin!.url}/metrics`)).text())?.[1]);
+  const before = await errors();
+  const { status, out } = kdigQuic(['+quic', '+ednsopt=11', 'www.doq.test', 'A']);
+  assert.notEqual(status, 0, out);
+  assert.doesNotMatch(out, /192\.0\.2\.80/);
+  assert.equal(await errors(), before + 1);
+});

@@ -120,6 +120,17 @@ test('a CA and the right hostname authenticate the primary too; a CA with anothe
   assert.equal(fromSecondary('www.wrong-name.xoq.test'), '');
 });
 
+test('kdig verifies the primary over QUIC by CA and hostname (+tls-ca, +tls-hostname); another hostname fails', () => {
+  const ask = (hostname: string) => spawnSync('kdig', ['@127.0.0.1', '-p', String(quicPort), `+tls-ca=${caFile}`, `+tls-hostname=${hostname}`, '+quic',
+    'www.xoq.test', 'A', '+short', '+retry=0', '+timeout=5'], { encoding: 'utf8' });
+  const ok = ask('primary.test');
+  assert.equal(ok.status, 0, ok.stderr);
+  assert.equal(ok.stdout.trim(), '192.0.2.80');
+  const wrong = ask('other.test');
+  assert.notEqual(wrong.status, 0);
+  assert.doesNotMatch(wrong.stdout, /192\.0\.2\.80/);
+});
+
 test('a NOTIFY brings the next version by IXFR over QUIC', async () => {
   writeFileSync(zoneFile, zone(2, 'new A 192.0.2.99'));
   await primaryServes(2);
