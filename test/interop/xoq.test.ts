@@ -75,10 +75,12 @@ before(async () => {
     'zones:',
     `  - {origin: xoq.test., primaries: [{address: "127.0.0.1:${quicPort}", key: xfr-key., transport: quic, pin: "${pin1}"}]}`,
     `  - {origin: ca.xoq.test., primaries: [{address: "127.0.0.1:${quicPort}", key: xfr-key., transport: quic, caFile: "${caFile}", hostname: primary.test}]}`,
+    `  - {origin: opp.xoq.test., primaries: [{address: "127.0.0.1:${quicPort}", key: xfr-key., transport: quic}]}`,
     `  - {origin: wrong-name.xoq.test., primaries: [{address: "127.0.0.1:${quicPort}", key: xfr-key., transport: quic, caFile: "${caFile}", hostname: other.test}]}`,
     '',
   ].join('\n'));
   writeFileSync(join(zones, 'ca.xoq.test.zone'), '$ORIGIN ca.xoq.test.\n$TTL 60\n@ SOA ns hm 1 3600 600 86400 60\n@ NS ns\nns A 192.0.2.1\nwww A 192.0.2.81\n');
+  writeFileSync(join(zones, 'opp.xoq.test.zone'), '$ORIGIN opp.xoq.test.\n$TTL 60\n@ SOA ns hm 1 3600 600 86400 60\n@ NS ns\nns A 192.0.2.1\nwww A 192.0.2.83\n');
   writeFileSync(join(zones, 'wrong-name.xoq.test.zone'), '$ORIGIN wrong-name.xoq.test.\n$TTL 60\n@ SOA ns hm 1 3600 600 86400 60\n@ NS ns\nns A 192.0.2.1\nwww A 192.0.2.82\n');
   await primary.waitForLog((e) => e['msg'] === 'zone loaded' && e['zone'] === 'wrong-name.xoq.test.').catch(() => undefined);
   secondary = await startMeshdns({ config: join(dir, 'secondary.yaml'), dataDir: join(dir, 'secondary-data') });
@@ -118,6 +120,13 @@ test('a CA and the right hostname authenticate the primary too; a CA with anothe
   // BoringSSL checks the name during the handshake (quiche sets it from the SNI): a TLS alert from us
   assert.match(String(failed['reason']), /we refused the server's certificate \(TLS alert \d+/);
   assert.equal(fromSecondary('www.wrong-name.xoq.test'), '');
+});
+
+test('without pin or hostname the transfer is opportunistic: it works, and a warning says the primary is not authenticated', async () => {
+  await secondary.waitForLog((e) => e['msg'] === 'incoming transfer (AXFR) done' && e['zone'] === 'opp.xoq.test.');
+  assert.equal(fromSecondary('www.opp.xoq.test'), '192.0.2.83');
+  const warned = await secondary.waitForLog((e) => typeof e['msg'] === 'string' && /not authenticated/.test(e['msg']) && e['zone'] === 'opp.xoq.test.');
+  assert.match(String(warned['primary']), /^quic .*opportunistic/);
 });
 
 test('kdig verifies the primary over QUIC by CA and hostname (+tls-ca, +tls-hostname); another hostname fails', () => {
