@@ -2,7 +2,7 @@ import net from 'node:net';
 import { readFileSync } from 'node:fs';
 import tls from 'node:tls';
 import { DOT_ALPN } from '../tls/alpn.js';
-import { spkiPin } from '../tls/pin.js';
+import { peerCertificateProblem } from '../tls/peer-verify.js';
 import { TransferError } from './transfer-error.js';
 
 /**
@@ -148,12 +148,6 @@ function openTls(primary: PrimaryEndpoint, options: OpenOptions): Promise<Primar
 /** Why the primary's certificate does not pass the pin check (its key, and that it is in date), or undefined. */
 function pinProblem(socket: tls.TLSSocket, pin: string): string | undefined {
   const cert = socket.getPeerX509Certificate();
-  if (!cert) return 'the primary sent no certificate';
   // (the legacy getPeerCertificate().pubkey of an EC certificate is the bare point, not the SPKI)
-  const theirs = spkiPin(cert.publicKey.export({ type: 'spki', format: 'der' }));
-  if (theirs !== pin) return `its certificate's key has pin ${theirs}, not the configured pin ${pin}`;
-  const now = Date.now();
-  if (now > Date.parse(cert.validTo)) return `its certificate expired on ${new Date(cert.validTo).toISOString()}`;
-  if (now < Date.parse(cert.validFrom)) return `its certificate is not valid before ${new Date(cert.validFrom).toISOString()}`;
-  return undefined;
+  return peerCertificateProblem(cert ? [cert] : [], { pin });
 }
