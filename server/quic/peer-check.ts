@@ -9,7 +9,9 @@ import { isIP } from 'node:net';
 export type PeerCheck =
   | { readonly mode: 'pin'; readonly pin: string }
   | { readonly mode: 'ca'; /** Absent: the system's CA certificates. */ readonly caPem?: string | undefined; readonly hostname: string }
-  | { readonly mode: 'opportunistic' };
+  | { readonly mode: 'opportunistic' }
+  /** The owner's own check of the chain (leaf first): a reason to refuse it, or undefined. */
+  | { readonly mode: 'custom'; verify(chain: readonly X509Certificate[]): string | undefined };
 
 export class PeerCheckError extends Error {
   override name = 'PeerCheckError';
@@ -29,6 +31,11 @@ export function spkiPin(certDer: Uint8Array): string {
  */
 export function checkPeer(check: PeerCheck, chain: readonly Uint8Array[], now = new Date()): void {
   if (check.mode === 'opportunistic') return;
+  if (check.mode === 'custom') {
+    const problem = check.verify(chain.map((der) => new X509Certificate(der)));
+    if (problem !== undefined) throw new PeerCheckError(problem);
+    return;
+  }
   const leafDer = chain[0];
   if (leafDer === undefined) throw new PeerCheckError('the server sent no certificate');
   const leaf = new X509Certificate(leafDer);

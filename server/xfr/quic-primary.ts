@@ -1,20 +1,23 @@
-import { readFileSync } from 'node:fs';
 import { DoqClient } from '../quic/doq-client.js';
-import type { PeerCheck } from '../quic/peer-check.js';
+import { PeerCheckError, type PeerCheck } from '../quic/peer-check.js';
+import { peerCertificateProblem } from '../tls/peer-verify.js';
 import { authenticationOf, describePrimary, registerPrimaryOpener, type OpenOptions, type PrimaryEndpoint, type PrimaryStream } from './primary-stream.js';
 import { TransferError } from './transfer-error.js';
 
 /**
  * Transfers in over QUIC (XoQ, RFC 9250 §4.2): each request on a new DoQ connection and stream,
  * the primary authenticated as for XoT (RFC 9103 §9.3: SPKI pin, or CA and hostname; without
- * either, opportunistic). The transfer code speaks framed messages with its own message ID and
+ * either, opportunistic) by the same check, before anything is sent. The transfer code speaks framed messages with its own message ID and
  * checks the answers carry it; DoQ requires ID 0 on the wire (§4.2.1), so the ID is set to 0 going
  * out and given back to each message coming in. TSIG is unaffected: its MAC covers the Original
  * ID field (RFC 8945 §4.3.3), which keeps the ID the message was signed with.
  */
 async function openQuic(primary: PrimaryEndpoint, options: OpenOptions): Promise<PrimaryStream> {
   const where = describePrimary(primary);
-  const check = peerCheckOf(primary);
+  // the same check as XoT's (tls/peer-verify.ts), on the chain quiche hands over once the handshake is done
+  const check: PeerCheck = authenticationOf(primary) === 'none'
+    ? { mode: 'opportunistic' }
+    : { mode: 'custom', verify: (chain) => peerCertificateProblem(chain, primary) };
   let client: DoqClient;
   try {
     client = await DoqClient.connect({
@@ -22,25 +25,10 @@ async function openQuic(primary: PrimaryEndpoint, options: OpenOptions): Promise
       ...(primary.hostname !== undefined ? { serverName: primary.hostname } : {}),
     });
   } catch (err) {
-    const why = (err as Error).message;
-    throw new TransferError(check.mode === 'opportunistic' ? `QUIC connection to ${where} failed: ${why}` : `QUIC connection to ${where} failed (authentication: ${check.mode}): ${why}`);
+    if (err instanceof PeerCheckError) throw new TransferError(`QUIC authentication of ${where} failed: ${err.message}`);
+    throw new TransferError(`QUIC connection to ${where} failed: ${(err as Error).message}`);
   }
   return new DoqPrimaryStream(client, where, options.idleTimeoutMs);
-}
-
-function peerCheckOf(primary: PrimaryEndpoint): PeerCheck {
-  const auth = authenticationOf(primary);
-  if (auth === 'pin') return { mode: 'pin', pin: primary.pin! };
-  if (auth === 'none') return { mode: 'opportunistic' };
-  let caPem: string | undefined;
-  if (primary.caFile !== undefined) {
-    try {
-      caPem = readFileSync(primary.caFile, 'utf8');
-    } catch (err) {
-      throw new TransferError(`caFile "${primary.caFile}" cannot be read: ${(err as NodeJS.ErrnoException).code}`);
-    }
-  }
-  return { mode: 'ca', caPem, hostname: primary.hostname! };
 }
 
 /** The stream the transfer code sees: one framed request written, the answer's framed messages read. */
