@@ -29,6 +29,15 @@ module.exports = {
       to: { path: '(^|/)node_modules/lmdb/' },
     },
     {
+      name: 'quic-library-only-in-native',
+      severity: 'error',
+      comment:
+        'Only server/quic/native.ts imports @matrixai/quic (its quiche binding): the QUIC library can be ' +
+        'swapped by rewriting server/quic/. Tests may import it (the reproducers of its JavaScript layer).',
+      from: { path: '^(server|zones|catalog|dnssec|k8s|bench)/', pathNot: '^server/quic/native\\.ts$' },
+      to: { path: '(^|/)node_modules/@matrixai/quic/' },
+    },
+    {
       name: 'store-handles-only-in-store',
       severity: 'error',
       comment:

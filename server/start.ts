@@ -294,6 +294,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
       }),
       tcpCounters: () => listeners!.tcpCounters(), dnssec: () => dnssec.zones(),
       connectionStats: () => listeners!.connectionStats(),
+      doqCounters: () => listeners!.doqCounters(),
     });
     if (config.admin) {
       if (config.admin.token === undefined) {

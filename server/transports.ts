@@ -1,7 +1,7 @@
 /**
  * The DNS transports as one table: listeners, the per-transport counters, the metrics labels and
  * the query log all read it. A row's index is its id, the small number the pipeline gets per
- * message. The QUIC (RFC 9250) rows exist before its listener does.
+ * message.
  */
 
 export type TransportProto = 'udp' | 'tcp' | 'tls' | 'quic';
@@ -31,8 +31,8 @@ export const TRANSPORTS: readonly TransportRow[] = [
   row(Transport.TCP6, 'tcp', 6, true, true),
   row(Transport.TLS4, 'tls', 4, true, true),
   row(Transport.TLS6, 'tls', 6, true, true),
-  row(Transport.QUIC4, 'quic', 4, true, false),
-  row(Transport.QUIC6, 'quic', 6, true, false),
+  row(Transport.QUIC4, 'quic', 4, true, true),
+  row(Transport.QUIC6, 'quic', 6, true, true),
 ];
 
 /** The protocols in table order, each once: what per-protocol counters are indexed by. */

@@ -3,6 +3,8 @@ import type { Logger } from 'pino';
 import type { ListenAddress, ListenTransport } from '../listen-address.js';
 import type { CertificateSource } from '../tls/certificates.js';
 import type { MessageHandler, TransportProto } from '../transports.js';
+import { DOQ_DEFAULTS, doqOptionsFor, listenQuic, type DoqListener } from './quic.js';
+import { DoqCounters } from './quic-doq.js';
 import { listenTcp } from './tcp.js';
 import { HandshakeCounters, listenTls } from './tls.js';
 import { withStreamEdns } from './stream-edns.js';
@@ -30,6 +32,8 @@ export interface Bound {
   /** Connections open now (stream transports). */
   readonly connections?: () => number;
   readonly handshakes?: HandshakeCounters;
+  /** DoQ: its streams and protocol errors (listeners/quic.ts). */
+  readonly quic?: DoqListener;
   close(): Promise<void>;
 }
 
@@ -61,7 +65,23 @@ const STARTERS: Record<ListenTransport, Starter> = {
       close: () => new Promise<void>((resolve) => server.close(() => resolve())),
     };
   },
-  quic: () => Promise.reject(new Error('DNS over QUIC is not available in this build')),
+  quic: async (address, handler, options, log) => {
+    const certificates = options.certificates;
+    if (!certificates) throw new Error('a quic listener needs a certificate source');
+    // RFC 9250 §5.4: answers to padded queries padded (RFC 8467); keepalive never sent (§5.5.2: a query with it is refused)
+    const doqHandler = withStreamEdns(handler, { keepaliveMs: 0, pad: true });
+    const listener = await listenQuic(address, doqHandler, doqOptionsFor(certificates.current, options.tcp, options.tls?.handshakeTimeoutMs), log);
+    // a rotated certificate is used for new connections
+    const unsubscribe = certificates.onChange((next) => listener.useIdentity(next.certPem, next.keyPem));
+    return {
+      proto: 'quic', port: listener.port, detail: { pin: certificates.current.pin, maxStreamsPerConnection: DOQ_DEFAULTS.maxStreamsPerConnection },
+      connections: () => listener.connections(), handshakes: listener.handshakeCounters(), quic: listener,
+      close: async () => {
+        unsubscribe();
+        await listener.close();
+      },
+    };
+  },
 };
 
 /** Sets how one transport's listener starts (the QUIC transport registers 'quic'). */
@@ -162,6 +182,11 @@ export class DnsListeners {
       out.set(b.proto, s);
     }
     return [...out.values()];
+  }
+
+  /** The DoQ listeners' stream counts, summed. */
+  doqCounters(): DoqCounters {
+    return DoqCounters.sum(this.bound.flatMap((b) => (b.quic ? [b.quic.counters] : [])));
   }
 
   async close(): Promise<void> {

@@ -9,6 +9,7 @@ import { ControlCounters } from './counters.js';
 import type { UdpCounters } from '../listeners/udp-batch.js';
 import type { StreamCounters } from '../listeners/stream.js';
 import type { TransportConnectionStats } from '../listeners/dns-listeners.js';
+import type { DoqCounters } from '../listeners/quic-doq.js';
 import { histogramSamples, register, ScrapeMetric, type Sample } from './scrape-metric.js';
 import { addDnssecMetrics, type SigningSummary } from './dnssec-metrics.js';
 
@@ -29,6 +30,8 @@ export interface MetricSources {
   dnssec?: () => readonly SigningSummary[];
   /** Per connection-oriented transport (tcp, tls, quic): open connections, handshakes (absent: none reported). */
   connectionStats?: () => TransportConnectionStats[];
+  /** DoQ's streams, cancelled streams and protocol errors, summed over its listeners (absent: none reported). */
+  doqCounters?: () => DoqCounters;
 }
 
 /** What limits/ counts, read at scrape time. */
@@ -118,6 +121,15 @@ export function createMetricsRegistry(src: MetricSources): Registry {
     'tls.handshakeTimeout), refused (handshakes under way at their cap, in all or from one client), error (garbage, no common protocol...).', 'counter',
   () => connections().filter((c) => c.proto !== 'tcp').flatMap((c) =>
     Object.entries(c.handshakeFailures).map(([reason, value]) => ({ labels: { proto: c.proto, reason }, value }))));
+  const doq = () => src.doqCounters?.();
+  add('meshdns_doq_streams_total', 'DoQ streams received (one query or transfer each, RFC 9250 §4.2).', 'counter',
+    () => { const d = doq(); return d ? [{ value: d.streams }] : []; });
+  add('meshdns_doq_streams_cancelled_total', 'DoQ streams the client reset or stopped (STOP_SENDING) before its answer was complete.', 'counter',
+    () => { const d = doq(); return d ? [{ value: d.cancelled }] : []; });
+  add('meshdns_doq_protocol_errors_total', 'DoQ connections closed with DOQ_PROTOCOL_ERROR (RFC 9250 §4.3.3: a message ID other than 0, two messages on a stream...).', 'counter',
+    () => { const d = doq(); return d ? [{ value: d.protocolErrors }] : []; });
+  add('meshdns_doq_excessive_load_total', 'DoQ connections closed or streams reset with DOQ_EXCESSIVE_LOAD: over 256 KiB of unfinished queries, or a fifth transfer at once.', 'counter',
+    () => { const d = doq(); return d ? [{ value: d.excessiveLoad }] : []; });
   add('meshdns_dns_query_faults_total', 'Queries that hit an internal error and were answered SERVFAIL.', 'counter',
     () => [{ value: stats.servfail }]);
   add('meshdns_dns_request_duration_seconds', `Time to answer a query, from datagram to response (one query in ${DURATION_SAMPLE} is timed).`,

@@ -14,6 +14,8 @@ import { readName, skipName } from '../message/names.js';
 import { RCODE_NAMES } from '../message/rcode.js';
 import { signMessage, verifyMessage } from '../tsig/tsig.js';
 import { openPrimaryStream, type PrimaryEndpoint } from './primary-stream.js';
+// registers the 'quic' opener (XoQ), in the server and in the AXFR child alike
+import './quic-primary.js';
 import { TransferError } from './transfer-error.js';
 
 export { TransferError };
