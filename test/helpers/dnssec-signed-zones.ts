@@ -146,6 +146,32 @@ export function delv(port: number, anchorFile: string, origin: string, name: str
   return r.out;
 }
 
+/** delv without blocking the event loop (for a server in this process, or many questions at once). */
+export async function delvAsync(port: number, anchorFile: string, origin: string, name: string, type: string): Promise<string> {
+  requireTool('delv', 'bind9-dnsutils');
+  try {
+    const { stdout, stderr } = await execFileAsync('delv', ['@127.0.0.1', '-p', String(port), '-a', anchorFile, `+root=${origin}`, name, type], { timeout: 30_000 });
+    return `${stdout}${stderr}`;
+  } catch (e) {
+    // delv exits non-zero on negative answers; its stdout still holds the verdict
+    const err = e as { stdout?: string; stderr?: string; message: string };
+    return `${err.stdout ?? ''}${err.stderr ?? ''}` || err.message;
+  }
+}
+
+/** Runs the questions `width` at a time (delv spends most of its time waiting, not computing). */
+export async function delvMany(port: number, anchorFile: string, origin: string, questions: readonly [string, string][], width = 8): Promise<Map<string, string>> {
+  const answers = new Map<string, string>();
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let q = questions[next++]; q !== undefined; q = questions[next++]) {
+      answers.set(`${q[0]} ${q[1]}`, await delvAsync(port, anchorFile, origin, q[0], q[1]));
+    }
+  };
+  await Promise.all(Array.from({ length: width }, worker));
+  return answers;
+}
+
 /** The verdict lines delv printed (`; fully validated`, `; negative response, ...`, `;; resolution failed: ...`). */
 export function verdicts(out: string): string[] {
   return out.split('\n').filter((l) => /^;/.test(l));
