@@ -30,7 +30,7 @@ export interface InProcessSigned {
  * Starts the server in this process serving `variants` from a zone folder, each signed with its
  * own policy; AXFR and UPDATE open to 127.0.0.1; `zone` adds keys to each zone entry (notify).
  */
-export async function startSignedInProcess(variants: readonly SigningVariant[], opts: { zone?: (v: SigningVariant) => Record<string, unknown>; zoneText?: string } = {}): Promise<InProcessSigned> {
+export async function startSignedInProcess(variants: readonly SigningVariant[], opts: { zone?: (v: SigningVariant) => Record<string, unknown>; zoneText?: string; listenPort?: number } = {}): Promise<InProcessSigned> {
   const dir = mkdtempSync(join(tmpdir(), 'meshdns-signed-inproc-'));
   const zoneDir = join(dir, 'zones');
   mkdirSync(zoneDir);
@@ -42,7 +42,7 @@ export async function startSignedInProcess(variants: readonly SigningVariant[], 
     utimesSync(file, past, past);
   }
   const config = validateConfig({
-    listen: ['127.0.0.1:0'], data: join(dir, 'data'), zoneDir, logLevel: 'info', cookies: false,
+    listen: [`127.0.0.1:${opts.listenPort ?? 0}`], data: join(dir, 'data'), zoneDir, logLevel: 'info', cookies: false,
     admin: { listen: '127.0.0.1:0', token: TOKEN },
     policies: variants.map((v) => ({
       name: v.origin, algorithm: v.algorithm, keys: v.keys, denial: v.denial,
