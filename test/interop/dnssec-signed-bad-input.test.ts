@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KeyStore } from '../../zones/store/key-store.js';
+import { generateKey } from '../../dnssec/keys.js';
 import { CLI } from '../helpers/meshdns.js';
 import { MATRIX, axfrToFileAsync, verifyZoneAll, writeSignedSetup, type SigningVariant } from '../helpers/dnssec-signed-zones.js';
 import { auth, digAsync, nsupdateAsync, serialAt, startSignedInProcess, type InProcessSigned } from '../helpers/dnssec-signed-server.js';
@@ -38,6 +39,7 @@ test('a policy naming an unknown algorithm: `config check` and `serve` fail nami
 
 const LOST: SigningVariant = { origin: 'lost.test', algorithm: 'ecdsap256sha256', keys: 'ksk+zsk', denial: 'nsec' };
 const CORRUPT: SigningVariant = { origin: 'corrupt.test', algorithm: 'ed25519', keys: 'csk', denial: 'nsec3' };
+const SWAPPED: SigningVariant = { origin: 'swapped.test', algorithm: 'ecdsap256sha256', keys: 'csk', denial: 'nsec' };
 
 describe('keys lost or corrupt in LMDB', () => {
   let m: InProcessSigned;
@@ -45,8 +47,8 @@ describe('keys lost or corrupt in LMDB', () => {
   /** Private keys the tests saw, which must appear in no answer and no log line. */
   const secrets: Uint8Array[] = [];
   before(async () => {
-    m = await startSignedInProcess([LOST, CORRUPT]);
-    for (const v of [LOST, CORRUPT]) {
+    m = await startSignedInProcess([LOST, CORRUPT, SWAPPED]);
+    for (const v of [LOST, CORRUPT, SWAPPED]) {
       const file = join(m.dir, `${v.origin}.good`);
       const text = await axfrToFileAsync(m.port, v.origin, file);
       verifyZoneAll(file, v.origin);
@@ -113,11 +115,26 @@ describe('keys lost or corrupt in LMDB', () => {
     await stillServesLastGood(CORRUPT, 'after a corrupt key');
   });
 
+  test('a key record whose private key is another key (valid PKCS#8, other key tag): the change is refused; the zone keeps its last signed version', async () => {
+    const keys = new KeyStore(m.server.store);
+    const [csk] = keys.list(`${SWAPPED.origin}.`);
+    assert.ok(csk);
+    const other = generateKey(13, 257);
+    assert.notEqual(other.key.keyTag, csk.keyTag);
+    secrets.push(csk.pkcs8, other.pkcs8);
+    keys.write(`${SWAPPED.origin}.`, [{ ...csk, pkcs8: other.pkcs8 }]);
+    // signing with it would publish a DNSKEY the parent's DS does not name and leave every RRset
+    // the change does not touch signed by a key no longer published
+    await patchRefused(SWAPPED, new RegExp(`key ${csk.keyTag} \\(csk, id [^)]+\\): its private key is that of key tag ${other.key.keyTag}; the key record is corrupt`), [csk.pkcs8, other.pkcs8]);
+    await m.server.dnssec.runOnce();
+    await stillServesLastGood(SWAPPED, 'after a swapped key');
+  });
+
   test('the logs name the zone and the reason, and hold no key material', () => {
     const logs = m.logs();
     assert.match(logs, /zone lost\.test\. is signed but its DNSSEC keys are missing/);
     assert.match(logs, /zone corrupt\.test\. cannot be signed/);
-    assert.equal(secrets.length, 3);
+    assert.equal(secrets.length, 5);
     for (const secret of secrets) {
       for (const text of [Buffer.from(secret).toString('base64'), Buffer.from(secret).toString('hex')]) assert.ok(!logs.includes(text), 'no key material in the logs');
     }
