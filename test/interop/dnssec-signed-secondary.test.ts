@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { findFreePort, startKnotd, type Knotd } from '../helpers/knotd.js';
-import { MATRIX, axfrToFileAsync, verifyZoneAll, type SigningVariant } from '../helpers/dnssec-signed-zones.js';
+import { FULL, MATRIX, NEGATIVE, anchorFromServer, axfrToFileAsync, delvAsync, verdicts, verifyZoneAll, type SigningVariant } from '../helpers/dnssec-signed-zones.js';
 import { auth, digAsync, nsupdateAsync, serialAt, startSignedInProcess, type InProcessSigned } from '../helpers/dnssec-signed-server.js';
 
 // knotd as the secondary of zones meshdns signs: meshdns NOTIFYs, knotd transfers. After the first
@@ -128,6 +128,13 @@ for (const v of VARIANTS) {
       assert.ok(transfers(v.origin, 'IXFR') > ixfrs, `IXFR after the roll step:\n${knot.logs()}`);
       const text = await sameAndValid(v.origin, 'ZSK roll');
       assert.equal([...text.matchAll(/\sDNSKEY\s+256\s/g)].length, 2, 'both ZSKs are published');
+      // a resolver asking knotd still validates answers, positive and negative, with the zone's KSK
+      const anchor = join(m.dir, `${v.origin}.anchor`);
+      anchorFromServer(knot.port, v.origin, anchor);
+      for (const [name, type, verdict] of [[`upd1.${v.origin}`, 'A', FULL], [`patched.ent2.${v.origin}`, 'TXT', FULL], [`nx.${v.origin}`, 'A', NEGATIVE], [`mail.${v.origin}`, 'A', NEGATIVE]] as const) {
+        const out = await delvAsync(knot.port, anchor, v.origin, name, type);
+        assert.ok(verdicts(out).includes(verdict), `delv ${name} ${type} at knotd after the roll step:\n${out}`);
+      }
     });
   });
 }
