@@ -101,6 +101,19 @@ describe('keys lost or corrupt in LMDB', () => {
     assert.equal(new KeyStore(m.server.store).list(`${LOST.origin}.`).length, 0, 'no keys were made behind the operator\'s back');
   });
 
+  test('keys deleted from LMDB: a changed zone file is not loaded (the log says why); the zone keeps its last signed version', async () => {
+    const file = join(m.dir, 'zones', `${LOST.origin}.zone`);
+    writeFileSync(file, `${readFileSync(file, 'utf8')}from-file A 192.0.2.224\n`);
+    let line: string | undefined;
+    for (let i = 0; i < 150 && line === undefined; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      line = m.logs().split('\n').find((l) => l.includes('zone load failed') && l.includes(`"zone":"${LOST.origin}."`));
+    }
+    assert.ok(line, `the zone folder reports the refused load:\n${m.logs()}`);
+    assert.match(line, /DNSSEC keys are missing/);
+    await stillServesLastGood(LOST, 'after a zone file change');
+  });
+
   test('a corrupt key record (PKCS#8 that does not parse): the change is refused with an error; the zone keeps its last signed version', async () => {
     const keys = new KeyStore(m.server.store);
     const [csk] = keys.list(`${CORRUPT.origin}.`);
