@@ -50,9 +50,9 @@ export interface SignedSetup {
 
 /**
  * Writes `dir/zones/<origin>.zone` for every variant and `dir/meshdns.yaml` signing each with its
- * own policy; AXFR is open to 127.0.0.1. `zoneEntries` adds keys to each zone's entry (notify:).
+ * own policy; AXFR and UPDATE are open to 127.0.0.1.
  */
-export function writeSignedSetup(dir: string, variants: readonly SigningVariant[], opts: { zoneText?: string; zoneEntry?: (v: SigningVariant) => string; extraYaml?: string } = {}): SignedSetup {
+export function writeSignedSetup(dir: string, variants: readonly SigningVariant[], opts: { zoneText?: string } = {}): SignedSetup {
   const zoneDir = join(dir, 'zones');
   mkdirSync(zoneDir, { recursive: true });
   for (const v of variants) writeFileSync(join(zoneDir, `${v.origin}.zone`), `$ORIGIN ${v.origin}.\n${opts.zoneText ?? SIGNED_ZONE_TEXT}`);
@@ -66,8 +66,7 @@ export function writeSignedSetup(dir: string, variants: readonly SigningVariant[
     'defaults:',
     '  acl: [local]',
     'zones:',
-    ...variants.map((v) => `  - {origin: ${v.origin}., dnssec: ${v.origin}${opts.zoneEntry ? `, ${opts.zoneEntry(v)}` : ''}}`),
-    opts.extraYaml ?? '',
+    ...variants.map((v) => `  - {origin: ${v.origin}., dnssec: ${v.origin}}`),
     '',
   ].join('\n'));
   return { config, zoneDir };
