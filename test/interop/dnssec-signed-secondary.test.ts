@@ -83,6 +83,10 @@ for (const v of VARIANTS) {
         `update add a.b.upd2.${v.origin}. 300 TXT "new empty non-terminals"`,
         `update delete www.${v.origin}. AAAA`,
         `update delete mail.${v.origin}.`,
+        // a new insecure delegation with glue (left out of an opt-out chain), a wildcard gone
+        `update add deleg.${v.origin}. 300 NS ns.deleg.${v.origin}.`,
+        `update add ns.deleg.${v.origin}. 300 A 192.0.2.53`,
+        `update delete *.w2.ent2.${v.origin}.`,
       ]);
       assert.equal(r.status, 0, r.out);
       await knotFollows(v.origin, 'UPDATE');
@@ -91,6 +95,8 @@ for (const v of VARIANTS) {
       const text = await sameAndValid(v.origin, 'UPDATE');
       assert.match(text, /^upd1\.\S+\s+300\s+IN\s+A\s+192\.0\.2\.201/m);
       assert.doesNotMatch(text, /^mail\./m);
+      assert.match(text, /^deleg\.\S+\s+300\s+IN\s+NS\s/m);
+      assert.doesNotMatch(text, /^\*\.w2\./m);
     });
 
     test('an admin API PATCH reaches knotd by IXFR and still verifies', async () => {
@@ -128,12 +134,14 @@ for (const v of VARIANTS) {
       assert.ok(transfers(v.origin, 'IXFR') > ixfrs, `IXFR after the roll step:\n${knot.logs()}`);
       const text = await sameAndValid(v.origin, 'ZSK roll');
       assert.equal([...text.matchAll(/\sDNSKEY\s+256\s/g)].length, 2, 'both ZSKs are published');
-      // a resolver asking knotd still validates answers, positive and negative, with the zone's KSK
+      // a resolver asking knotd or meshdns still validates answers, positive and negative, with the zone's KSK
       const anchor = join(m.dir, `${v.origin}.anchor`);
       anchorFromServer(knot.port, v.origin, anchor);
-      for (const [name, type, verdict] of [[`upd1.${v.origin}`, 'A', FULL], [`patched.ent2.${v.origin}`, 'TXT', FULL], [`nx.${v.origin}`, 'A', NEGATIVE], [`mail.${v.origin}`, 'A', NEGATIVE]] as const) {
-        const out = await delvAsync(knot.port, anchor, v.origin, name, type);
-        assert.ok(verdicts(out).includes(verdict), `delv ${name} ${type} at knotd after the roll step:\n${out}`);
+      for (const [name, type, verdict] of [[`upd1.${v.origin}`, 'A', FULL], [`patched.ent2.${v.origin}`, 'TXT', FULL], [`nx.${v.origin}`, 'A', NEGATIVE], [`mail.${v.origin}`, 'A', NEGATIVE], [`deleg.${v.origin}`, 'DS', NEGATIVE], [`x.w2.ent2.${v.origin}`, 'MX', NEGATIVE]] as const) {
+        for (const [server, port] of [['knotd', knot.port], ['meshdns', m.port]] as const) {
+          const out = await delvAsync(port, anchor, v.origin, name, type);
+          assert.ok(verdicts(out).includes(verdict), `delv ${name} ${type} at ${server} after the roll step:\n${out}`);
+        }
       }
     });
   });
