@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { findFreePort, startKnotd, type Knotd } from '../helpers/knotd.js';
-import { FULL, MATRIX, NEGATIVE, anchorFromServer, axfrToFileAsync, delvAsync, verdicts, verifyZoneAll, type SigningVariant } from '../helpers/dnssec-signed-zones.js';
+import { FULL, MATRIX, NEGATIVE, VERIFIERS, anchorFromServer, axfrToFileAsync, delvAsync, verdicts, verifyZoneFile, type SigningVariant, type ZoneVerifier } from '../helpers/dnssec-signed-zones.js';
 import { auth, digAsync, nsupdateAsync, serialAt, startSignedInProcess, type InProcessSigned } from '../helpers/dnssec-signed-server.js';
 
 // knotd as the secondary of zones meshdns signs: meshdns NOTIFYs, knotd transfers. After the first
@@ -11,7 +11,8 @@ import { auth, digAsync, nsupdateAsync, serialAt, startSignedInProcess, type InP
 // NSEC/NSEC3 chain), and the zone knotd then serves is identical to meshdns's and passes the zone
 // verifiers. The server runs in this process so the test can call its driver's roll().
 
-const VARIANTS: SigningVariant[] = [MATRIX[1]!, MATRIX[4]!]; // NSEC KSK+ZSK Ed25519, NSEC3 opt-out KSK+ZSK P-256
+// NSEC KSK+ZSK Ed25519, NSEC3 opt-out KSK+ZSK P-256, NSEC3 CSK Ed25519
+const VARIANTS: SigningVariant[] = [MATRIX[1]!, MATRIX[4]!, MATRIX[3]!];
 
 let knot: Knotd;
 let m: InProcessSigned;
@@ -35,13 +36,13 @@ async function knotFollows(origin: string, step: string): Promise<number> {
 }
 
 /** The zone from knotd and from meshdns: the same records, and the verifiers accept knotd's. */
-async function sameAndValid(origin: string, step: string): Promise<string> {
+async function sameAndValid(origin: string, step: string, verifiers: readonly ZoneVerifier[] = VERIFIERS): Promise<string> {
   const tag = step.replace(/\W+/g, '-');
   const fromKnot = await axfrToFileAsync(knot.port, origin, join(m.dir, `${origin}.${tag}.knot`));
   const fromMesh = await axfrToFileAsync(m.port, origin, join(m.dir, `${origin}.${tag}.meshdns`));
   const norm = (text: string) => text.split('\n').filter((l) => l !== '').map((l) => l.trim().split(/\s+/).join(' ').toLowerCase()).sort();
   assert.deepEqual(norm(fromKnot), norm(fromMesh), `${step}: knotd serves what meshdns serves`);
-  verifyZoneAll(join(m.dir, `${origin}.${tag}.knot`), origin);
+  for (const verifier of verifiers) verifyZoneFile(verifier, join(m.dir, `${origin}.${tag}.knot`), origin);
   return fromKnot;
 }
 
@@ -121,19 +122,24 @@ for (const v of VARIANTS) {
       assert.doesNotMatch(text, /^cname1\./m);
     });
 
-    test('a ZSK rollover step (the new ZSK pre-published) reaches knotd by IXFR and still verifies', async () => {
+    const role = v.keys === 'csk' ? 'csk' : 'zsk';
+    test(`a ${role.toUpperCase()} rollover step (the new key pre-published) reaches knotd by IXFR and still verifies`, async () => {
       const axfrs = transfers(v.origin, 'AXFR');
       const ixfrs = transfers(v.origin, 'IXFR');
       const before = await serialAt(m.port, v.origin);
-      const status = await m.server.dnssec.roll(`${v.origin}.`, 'zsk');
+      await m.server.dnssec.dsSeen(`${v.origin}.`); // the operator saw the first DS at the parent
+      const status = await m.server.dnssec.roll(`${v.origin}.`, role);
       await m.server.dnssec.runOnce();
-      assert.ok(status.keys.filter((k) => k.role === 'zsk').length >= 2, `a second ZSK: ${JSON.stringify(status.keys.map((k) => [k.role, k.state]))}`);
+      assert.ok(status.keys.filter((k) => k.role === role).length >= 2, `a second ${role}: ${JSON.stringify(status.keys.map((k) => [k.role, k.state]))}`);
       assert.notEqual(await serialAt(m.port, v.origin), before, 'the roll committed the zone');
-      await knotFollows(v.origin, 'ZSK roll');
+      await knotFollows(v.origin, `${role} roll`);
       assert.equal(transfers(v.origin, 'AXFR'), axfrs, `no AXFR after the roll step:\n${knot.logs()}`);
       assert.ok(transfers(v.origin, 'IXFR') > ixfrs, `IXFR after the roll step:\n${knot.logs()}`);
-      const text = await sameAndValid(v.origin, 'ZSK roll');
-      assert.equal([...text.matchAll(/\sDNSKEY\s+256\s/g)].length, 2, 'both ZSKs are published');
+      // kzonecheck 3.2.6 refuses a zone whose second CSK is published but does not sign yet ("no valid
+      // signature for a record") while dnssec-verify, ldns-verify-zone and delv accept it; RFC 4035
+      // §2.2 asks for one signature per algorithm. Left out here for the CSK step (see the report).
+      const text = await sameAndValid(v.origin, `${role} roll`, role === 'csk' ? VERIFIERS.filter((x) => x !== 'kzonecheck') : VERIFIERS);
+      assert.equal([...text.matchAll(new RegExp(`\\sDNSKEY\\s+${role === 'csk' ? 257 : 256}\\s`, 'g'))].length, 2, `both ${role}s are published`);
       // a resolver asking knotd or meshdns still validates answers, positive and negative, with the zone's KSK
       const anchor = join(m.dir, `${v.origin}.anchor`);
       anchorFromServer(knot.port, v.origin, anchor);
