@@ -57,10 +57,11 @@ export function createSignStage(options: SignStageOptions): Stage {
     let keys = options.keys.list(origin);
     let keysCreated: StoredDnssecKey[] = [];
     if (keys.length === 0) {
-      if (ctx.mode === 'incremental' && findRRset(ctx.working!.load(ctx.apexKey).node, RRType.DNSKEY)) {
-        // the zone is signed but its keys are gone from LMDB: new keys would not match the DS at
-        // the parent, so nothing is committed and the last signed version keeps answering
-        throw new StoreError(`zone ${ctx.before.origin} is signed but its DNSSEC keys are missing from the store; import them (meshdns keys import) or turn signing off and on again`, 'MESHDNS_ERR_DNSSEC_KEYS_LOST');
+      // keys lost from the key store under a zone that is signed: new keys would sign only what
+      // this commit touches, under a DNSKEY RRset the parent's DS does not match — a half-signed,
+      // bogus zone. Refuse the change; the last signed version keeps answering.
+      if (ctx.mode === 'incremental' && storedApexIsSigned(ctx)) {
+        throw new StoreError(`zone ${ctx.before.origin} is signed but its DNSSEC keys are missing from the key store: change refused, the zone keeps its last signed version (import the keys again: meshdns keys import ${ctx.before.origin})`, 'MESHDNS_ERR_DNSSEC_KEYS');
       }
       keysCreated = initialKeys(policy, now);
       options.keys.putInTransaction(origin, keysCreated);
@@ -106,6 +107,12 @@ function unsignStage(ctx: CommitContext): void {
   unsignZone(ctx.working!, ctx.apexKey, changeset);
   ctx.added = changeset.added.length - 1;
   ctx.removed = changeset.removed.length - 1;
+}
+
+/** Whether the zone as stored before this commit publishes a DNSKEY RRset (it was signed). */
+function storedApexIsSigned(ctx: CommitContext): boolean {
+  const apex = ctx.chain?.storedNode(ctx.apexKey);
+  return apex !== undefined && findRRset(apex, RRType.DNSKEY) !== undefined;
 }
 
 function policyName(policy: ZonePolicy): string {

@@ -4,7 +4,7 @@ import { RRType } from '../zones/rrtype.js';
 import type { StoredDnssecKey } from '../zones/store/key-store.js';
 import { keyFromPkcs8, type DnssecKey } from './keys.js';
 import { keyViewAt, type KeyView } from './key-view.js';
-import { algorithmNumber, type AlgorithmName } from './algorithm.js';
+import { algorithmNumber, DnssecError, type AlgorithmName } from './algorithm.js';
 import { signRRset } from './rrsig.js';
 import { INCEPTION_SKEW, type SigningPolicy } from './signing-policy.js';
 
@@ -37,7 +37,15 @@ export class ZoneSigner {
     const loaded = new Map<string, DnssecKey>();
     const load = (k: StoredDnssecKey) => {
       let key = loaded.get(k.id);
-      if (!key) loaded.set(k.id, (key = keyFromPkcs8(k.pkcs8, k.algorithm, k.flags)));
+      if (!key) {
+        key = keyFromPkcs8(k.pkcs8, k.algorithm, k.flags);
+        // the stored key tag is the key the zone publishes and the parent's DS names: a private key
+        // of another tag would sign with a key no DNSKEY matches (a corrupt or swapped key record)
+        if (key.keyTag !== k.keyTag) {
+          throw new DnssecError(`key ${k.keyTag} (${k.role}, id ${k.id}): its private key is that of key tag ${key.keyTag}; the key record is corrupt`, 'MESHDNS_ERR_DNSSEC_KEY');
+        }
+        loaded.set(k.id, key);
+      }
       return key;
     };
     this.zoneKeys = this.view.zoneSigners.map(load);

@@ -213,7 +213,7 @@ test('keys lost from LMDB: the next change is refused and the last signed versio
     const serial = w.store.zoneMeta(apexKey)!.serial;
     w.keys.write(ORIGIN_TEXT, [], w.keys.list(ORIGIN_TEXT).map((k) => k.id));
     assert.throws(() => w.writer.begin(ORIGIN, 'api').add({ owner: parseName('new.example.test.'), type: 1, ttl: 60, rdata: Uint8Array.of(192, 0, 2, 9) }).commit(),
-      /keys are missing from the store/);
+      /keys are missing from the key store/);
     assert.equal(w.store.zoneMeta(apexKey)!.serial, serial, 'nothing was committed');
     assert.match(exportZone(w.store, w.store.zoneMeta(apexKey)!), /\tDNSKEY\t/, 'the signed version is still there');
   });
