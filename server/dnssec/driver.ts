@@ -48,6 +48,7 @@ interface ZoneRun {
   rollNow: 'zsk' | 'ksk' | 'csk' | undefined;
   parentDs: number[] | undefined;
   parentCheckedAt: number;
+  warnedKeysLost?: boolean;
 }
 
 /**
@@ -152,6 +153,10 @@ export class DnssecDriver implements DnssecControl {
         this.o.keys.rememberPolicy(origin, undefined);
         this.event(run, origin, 'unsigned', 'signing turned off: the zone is insecure now, every DNSSEC record removed');
       }
+      if (policy && this.zoneNeedsKeysBack(apexKey) && !run.warnedKeysLost) {
+        run.warnedKeysLost = true;
+        this.o.log.warn({ zone: origin }, 'zone is signed but its DNSSEC keys are missing from the key store: changes are refused until they are imported (meshdns keys import)');
+      }
       return; // a zone with a policy gets its first keys in the commit that first signs it
     }
     await this.checkParent(run, origin, policy ?? last);
@@ -226,6 +231,13 @@ export class DnssecDriver implements DnssecControl {
     if (!sameSet(hex(wanted.dnskey), inZone(RRType.DNSKEY)) || !sameSet(hex(wanted.cds), inZone(RRType.CDS)) ||
       !sameSet(hex(wanted.cdnskey), inZone(RRType.CDNSKEY))) return 'keyset';
     return undefined;
+  }
+
+  /** A zone that holds a DNSKEY RRset while no key is stored: its keys were lost. */
+  private zoneNeedsKeysBack(apexKey: Buffer): boolean {
+    const meta = this.o.store.zoneMeta(apexKey);
+    const apex = meta && this.o.store.getNode(meta.id, apexKey, false);
+    return apex !== undefined && findRRset(apex, RRType.DNSKEY) !== undefined;
   }
 
   /** Whether the zone's NSEC3 chain has the opt-out flag (read from its last NSEC3). */

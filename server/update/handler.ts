@@ -1,3 +1,4 @@
+import { StoreError } from '../../zones/store/zone-meta.js';
 import type { TransportProto } from '../transports.js';
 /**
  * RFC 2136 dynamic UPDATE: zone section (§3.1), permission (§3.3, checked first: ACL and TSIG, so a
@@ -76,6 +77,11 @@ export function handleUpdate(ctx: UpdateContext, msg: Buffer, q: ParsedQuery, pe
   } catch (err) {
     // the transaction did not happen: nothing changed
     if (err instanceof LimitError) return done(UpdateRcode.REFUSED, { reason: err.message });
+    // a refusal of the store (a signed zone without its keys, a precondition) is an answer, not a fault: one line with the reason
+    if (err instanceof StoreError) {
+      ctx.log.warn({ client: peer, zone: zoneText, code: err.code, reason: err.message }, 'update refused by the store');
+      return done(UpdateRcode.SERVFAIL, { stage: 'commit', reason: err.message });
+    }
     const fault = storageFault(err, store.path);
     ctx.log.error({ err, client: peer, zone: zoneText }, fault ? `update commit failed: ${fault.reason}` : 'update commit failed');
     return done(UpdateRcode.SERVFAIL, { stage: 'commit' });
