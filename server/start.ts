@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { ConfigError, loadConfig, type Config, type ListenAddress } from './config.js';
 import { planReload, type ReloadStep } from './reload-plan.js';
 import { TokenHolder } from './admin/auth.js';
@@ -69,6 +69,11 @@ export interface StartOptions {
  */
 export async function startServer(config: Config, log: Logger, options: StartOptions = {}): Promise<RunningServer> {
   const readConfig = options.readConfig ?? (() => (config.file === undefined ? config : loadConfig(config.file)));
+  // a zone folder that does not exist at start is a mistake in the config, said before any socket
+  // is bound; one that goes away later is a fault the zone folder rides out (zones keep answering)
+  if (config.zoneDir !== undefined && !existsSync(config.zoneDir)) {
+    throw new ConfigError(`zoneDir: "${config.zoneDir}" does not exist; create it, or leave zoneDir out to serve what LMDB holds and the API adds`);
+  }
   const store = LmdbStore.open(config.data);
   if (store.orphansRemoved.length > 0) {
     moduleLogger(log, 'store').warn({ zoneIds: store.orphansRemoved }, 'removed content left under zone ids that no zone has (an interrupted zone creation of an older version)');

@@ -106,3 +106,13 @@ test('an older Node gets one line naming the version needed, not a SyntaxError',
     assert.match(r.stderr, /^meshdns needs Node >= 22\.19; this is Node /);
   }
 });
+
+test('a zone folder that does not exist at start is one line before any socket is bound', () => {
+  const cfg = join(dir, 'missing-folder.yaml');
+  writeFileSync(cfg, `listen: ["127.0.0.1:5397"]\nzoneDir: ${join(dir, 'no-such-folder')}\ndata: ${join(dir, 'data-missing')}\nadmin: false\n`);
+  const r = run(['serve', '--config', cfg]);
+  assert.equal(r.status, 1);
+  assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  assert.match(r.stderr, /zoneDir: ".*no-such-folder" does not exist/);
+  assert.doesNotMatch(r.stdout, /"listening"/, 'no listener was started');
+});
