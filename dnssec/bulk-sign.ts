@@ -2,11 +2,13 @@ import { randomBytes } from 'node:crypto';
 import type { WireName } from '../zones/name.js';
 import { RRType } from '../zones/rrtype.js';
 import { soaTimers } from '../zones/soa.js';
-import { canonicalOrder, forEachName, isPrefixOf } from '../zones/table/canonical-order.js';
+import { canonicalOrder, forEachName, isPrefixOf, type CanonicalOrder } from '../zones/table/canonical-order.js';
 import type { RecordTable } from '../zones/table/record-table.js';
 import { keysetRRsets, isSignerOwnedType } from './keyset.js';
 import { base32hex, nsec3Hash } from './nsec3-hash.js';
 import { NSEC3_OPT_OUT, nsec3paramRdata, nsec3Rdata, nsecRdata } from './records.js';
+import { PooledSigning } from './sign-pool-job.js';
+import { signPoolFor } from './sign-pool.js';
 import type { ZoneSigner } from './zone-signer.js';
 
 const DNSSEC_FILE = '(signed by meshdns)';
@@ -15,6 +17,12 @@ export interface BulkSignResult {
   signatures: number;
   /** DNSSEC records of the source (RRSIG, NSEC*, DNSKEY, CDS, CDNSKEY) dropped to be made again. */
   stripped: number;
+}
+
+/** Where the walk puts what it makes: RRSIGs of an RRset (signed here or on a pool), chain records. */
+interface ZoneOutput {
+  signSet(owner: WireName, type: number, ttl: number, rdatas: Uint8Array[]): void;
+  add(owner: WireName, type: number, ttl: number, rdata: Uint8Array): void;
 }
 
 /** A name of the denial chain: its owner and the types its NSEC/NSEC3 lists. */
@@ -59,15 +67,45 @@ export function signTable(table: RecordTable, apexKey: Buffer, signer: ZoneSigne
   const denialTtl = Math.min(soaTtl, soaTimers(soa).minimum);
 
   const order = canonicalOrder(table, apexKey, () => {});
-  const keys = order.keys;
   let signatures = 0;
-  const adds: { owner: WireName; type: number; ttl: number; rdata: Uint8Array }[] = [];
-  const signSet = (owner: WireName, type: number, ttl: number, rdatas: Uint8Array[]) => {
-    for (const sig of signer.sign(owner, type, ttl, rdatas)) {
-      adds.push({ owner, type: RRType.RRSIG, ttl, rdata: sig });
-      signatures++;
-    }
-  };
+  // RRSIGs and chain records go straight into the table (records past `order.count` are not in
+  // the walk), in the order one thread makes them, so a pool changes nothing in the result
+  const add = (owner: WireName, type: number, ttl: number, rdata: Uint8Array) => void table.add(owner, type, ttl, rdata, DNSSEC_FILE, 0);
+  const pool = signPoolFor(table.liveCount);
+  const pooled = pool ? new PooledSigning(pool, signer, add) : undefined;
+  const out: ZoneOutput = pooled
+    ? { signSet: (owner, type, ttl, rdatas) => void (signatures += pooled.sign(owner, type, ttl, rdatas)), add: (o, t, ttl, r) => pooled.add(o, t, ttl, r) }
+    : {
+      signSet: (owner, type, ttl, rdatas) => {
+        for (const sig of signer.sign(owner, type, ttl, rdatas)) {
+          add(owner, RRType.RRSIG, ttl, sig);
+          signatures++;
+        }
+      },
+      add,
+    };
+  try {
+    signZoneData(table, order, signer, soa, nsec3, salt, denialTtl, out);
+    pooled?.finish();
+  } catch (e) {
+    pooled?.stop();
+    throw e;
+  }
+  return { signatures, stripped };
+}
+
+/**
+ * Walks the zone in canonical order signing its authoritative RRsets, then builds and signs the
+ * denial chain, through `out` (here or on the pool).
+ */
+function signZoneData(
+  table: RecordTable, order: CanonicalOrder, signer: ZoneSigner, soa: Uint8Array, nsec3: boolean, salt: Buffer, denialTtl: number,
+  out: ZoneOutput,
+): void {
+  const signSet = out.signSet;
+  const apex = signer.apex;
+  const policy = signer.policy;
+  const keys = order.keys;
   const chain: ChainName[] = [];
   // the path from the apex to the current name (canonical order is a depth-first walk): ids of
   // names seen, and the cut above, to tell ENTs and glue
@@ -113,7 +151,7 @@ export function signTable(table: RecordTable, apexKey: Buffer, signer: ZoneSigne
       const name = chain[i]!;
       const next = chain[(i + 1) % chain.length]!.owner;
       const rdata = nsecRdata(next, name.types);
-      adds.push({ owner: name.owner, type: RRType.NSEC, ttl: denialTtl, rdata });
+      out.add(name.owner, RRType.NSEC, denialTtl, rdata);
       signSet(name.owner, RRType.NSEC, denialTtl, [rdata]);
     }
   } else {
@@ -131,12 +169,10 @@ export function signTable(table: RecordTable, apexKey: Buffer, signer: ZoneSigne
       const rdata = nsec3Rdata({
         flags: optOut ? NSEC3_OPT_OUT : 0, iterations: policy.nsec3.iterations, salt, nextHashed: hashed[j]!.hash, types: h.types,
       });
-      adds.push({ owner, type: RRType.NSEC3, ttl: denialTtl, rdata });
+      out.add(owner, RRType.NSEC3, denialTtl, rdata);
       signSet(owner, RRType.NSEC3, denialTtl, [rdata]);
     }
   }
-  for (const rr of adds) table.add(rr.owner, rr.type, rr.ttl, rr.rdata, DNSSEC_FILE, 0);
-  return { signatures, stripped };
 }
 
 /** `<base32hex(hash)>.<apex>`, the owner of an NSEC3 RR (RFC 5155 §3). */
