@@ -27,7 +27,12 @@ export async function measureSigning(proc: Pinned, port: number, origin: string,
   };
   const timer = setInterval(sample, 100);
   try {
-    const at = await waitForDo(port, origin, 'SOA', signedAnswer('SOA'), timeoutMs, () => proc.exitReason(), 50);
+    let at: number;
+    try {
+      at = await waitForDo(port, origin, 'SOA', signedAnswer('SOA'), timeoutMs, () => proc.exitReason(), 50);
+    } catch (e) {
+      throw new Error(`${(e as Error).message}\nlast output:\n${proc.tail()}`);
+    }
     sample();
     let cpu = 0;
     for (const us of cpuSeen.values()) cpu += us;
