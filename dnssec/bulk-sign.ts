@@ -2,11 +2,14 @@ import { randomBytes } from 'node:crypto';
 import type { WireName } from '../zones/name.js';
 import { RRType } from '../zones/rrtype.js';
 import { soaTimers } from '../zones/soa.js';
-import { canonicalOrder, forEachName, isPrefixOf } from '../zones/table/canonical-order.js';
+import { canonicalOrder, forEachName, isPrefixOf, type CanonicalOrder } from '../zones/table/canonical-order.js';
 import type { RecordTable } from '../zones/table/record-table.js';
 import { keysetRRsets, isSignerOwnedType } from './keyset.js';
+import { HashedNames } from './hashed-names.js';
 import { base32hex, nsec3Hash } from './nsec3-hash.js';
 import { NSEC3_OPT_OUT, nsec3paramRdata, nsec3Rdata, nsecRdata } from './records.js';
+import { PooledSigning } from './sign-pool-job.js';
+import { signPoolFor } from './sign-pool.js';
 import type { ZoneSigner } from './zone-signer.js';
 
 const DNSSEC_FILE = '(signed by meshdns)';
@@ -15,6 +18,12 @@ export interface BulkSignResult {
   signatures: number;
   /** DNSSEC records of the source (RRSIG, NSEC*, DNSKEY, CDS, CDNSKEY) dropped to be made again. */
   stripped: number;
+}
+
+/** Where the walk puts what it makes: RRSIGs of an RRset (signed here or on a pool), chain records. */
+interface ZoneOutput {
+  signSet(owner: WireName, type: number, ttl: number, rdatas: Uint8Array[]): void;
+  add(owner: WireName, type: number, ttl: number, rdata: Uint8Array): void;
 }
 
 /** A name of the denial chain: its owner and the types its NSEC/NSEC3 lists. */
@@ -59,16 +68,65 @@ export function signTable(table: RecordTable, apexKey: Buffer, signer: ZoneSigne
   const denialTtl = Math.min(soaTtl, soaTimers(soa).minimum);
 
   const order = canonicalOrder(table, apexKey, () => {});
-  const keys = order.keys;
   let signatures = 0;
-  const adds: { owner: WireName; type: number; ttl: number; rdata: Uint8Array }[] = [];
-  const signSet = (owner: WireName, type: number, ttl: number, rdatas: Uint8Array[]) => {
-    for (const sig of signer.sign(owner, type, ttl, rdatas)) {
-      adds.push({ owner, type: RRType.RRSIG, ttl, rdata: sig });
-      signatures++;
+  // RRSIGs and chain records go straight into the table (records past `order.count` are not in
+  // the walk), in the order one thread makes them, so a pool changes nothing in the result
+  const add = (owner: WireName, type: number, ttl: number, rdata: Uint8Array) => void table.add(owner, type, ttl, rdata, DNSSEC_FILE, 0);
+  const pool = signPoolFor(table.liveCount);
+  const pooled = pool ? new PooledSigning(pool, signer, add) : undefined;
+  const out: ZoneOutput = pooled
+    ? { signSet: (owner, type, ttl, rdatas) => void (signatures += pooled.sign(owner, type, ttl, rdatas)), add: (o, t, ttl, r) => pooled.add(o, t, ttl, r) }
+    : {
+      signSet: (owner, type, ttl, rdatas) => {
+        for (const sig of signer.sign(owner, type, ttl, rdatas)) {
+          add(owner, RRType.RRSIG, ttl, sig);
+          signatures++;
+        }
+      },
+      add,
+    };
+  try {
+    signZoneData(table, order, signer, soa, nsec3, salt, denialTtl, out);
+    pooled?.finish();
+  } catch (e) {
+    pooled?.stop();
+    throw e;
+  }
+  return { signatures, stripped };
+}
+
+/**
+ * Walks the zone in canonical order signing its authoritative RRsets, then builds and signs the
+ * denial chain, through `out` (here or on the pool).
+ */
+function signZoneData(
+  table: RecordTable, order: CanonicalOrder, signer: ZoneSigner, soa: Uint8Array, nsec3: boolean, salt: Buffer, denialTtl: number,
+  out: ZoneOutput,
+): void {
+  const signSet = out.signSet;
+  const apex = signer.apex;
+  const policy = signer.policy;
+  const keys = order.keys;
+  const iterations = policy.nsec3.iterations;
+  const optOut = nsec3 && policy.nsec3.optOut;
+  // NSEC: each name's NSEC is made when the next name is reached, so no chain is kept;
+  // NSEC3: hashes and type lists packed, sorted once the walk is over
+  let first: ChainName | undefined;
+  let previous: ChainName | undefined;
+  const emitNsec = (name: ChainName, next: WireName) => {
+    const rdata = nsecRdata(next, name.types);
+    out.add(name.owner, RRType.NSEC, denialTtl, rdata);
+    signSet(name.owner, RRType.NSEC, denialTtl, [rdata]);
+  };
+  const hashed = new HashedNames();
+  const addToChain = (name: ChainName) => {
+    if (!nsec3) {
+      previous = name;
+      first ??= name;
+    } else if (!(optOut && name.insecureCut)) {
+      hashed.add(nsec3Hash(name.owner, salt, iterations), name.insecureCut ? name.types.filter((t) => t !== RRType.RRSIG) : name.types);
     }
   };
-  const chain: ChainName[] = [];
   // the path from the apex to the current name (canonical order is a depth-first walk): ids of
   // names seen, and the cut above, to tell ENTs and glue
   const path: { at: number; length: number }[] = [];
@@ -78,7 +136,8 @@ export function signTable(table: RecordTable, apexKey: Buffer, signer: ZoneSigne
     if (cut && !isPrefixOf(keys, cut.at, cut.length, at, length)) cut = undefined;
     const owner = table.owner(members[0]!);
     if (cut) return; // glue and occluded data: not signed, not in the chain (RFC 4035 §2.2)
-    if (nsec3) addEmptyNonTerminals(owner, path.length === 0 ? 0 : labelsOf(keys, path[path.length - 1]!), labelsOf(keys, { at, length }), chain);
+    if (nsec3) addEmptyNonTerminals(owner, path.length === 0 ? 0 : labelsOf(keys, path[path.length - 1]!), labelsOf(keys, { at, length }), addToChain);
+    else if (previous) emitNsec(previous, owner);
     path.push({ at, length });
     const types: number[] = [];
     let hasNs = false;
@@ -93,50 +152,38 @@ export function signTable(table: RecordTable, apexKey: Buffer, signer: ZoneSigne
     }
     const isCut = hasNs && length > 0;
     for (let m = 0; m < size; ) {
-      const first = members[m]!;
-      const type = table.type[first]!;
+      const firstMember = members[m]!;
+      const type = table.type[firstMember]!;
       const rdatas: Uint8Array[] = [];
       for (; m < size && table.type[members[m]!] === type; m++) rdatas.push(table.rdata(members[m]!));
       if (isCut && type !== RRType.DS) continue; // RFC 4035 §2.2: the NS set at a cut is the child's, unsigned
       if (type === RRType.SOA) rdatas[0] = soa;
-      signSet(owner, type, table.ttl[first]!, rdatas);
+      signSet(owner, type, table.ttl[firstMember]!, rdatas);
     }
     if (isCut) cut = { at, length };
     types.push(RRType.RRSIG);
     if (!nsec3) types.push(RRType.NSEC);
     types.sort((a, b) => a - b);
-    chain.push({ owner, types, insecureCut: isCut && !hasDs });
+    addToChain({ owner, types, insecureCut: isCut && !hasDs });
   });
 
   if (!nsec3) {
-    for (let i = 0; i < chain.length; i++) {
-      const name = chain[i]!;
-      const next = chain[(i + 1) % chain.length]!.owner;
-      const rdata = nsecRdata(next, name.types);
-      adds.push({ owner: name.owner, type: RRType.NSEC, ttl: denialTtl, rdata });
-      signSet(name.owner, RRType.NSEC, denialTtl, [rdata]);
-    }
-  } else {
-    const optOut = policy.nsec3.optOut;
-    const hashed = chain
-      .filter((n) => !(optOut && n.insecureCut))
-      .map((n) => ({ hash: nsec3Hash(n.owner, salt, policy.nsec3.iterations), types: n.insecureCut ? n.types.filter((t) => t !== RRType.RRSIG) : n.types }))
-      .sort((a, b) => Buffer.compare(a.hash, b.hash));
-    for (let i = 0; i < hashed.length; i++) {
-      const h = hashed[i]!;
-      if (i > 0 && h.hash.equals(hashed[i - 1]!.hash)) continue; // an ENT reached twice
-      let j = (i + 1) % hashed.length;
-      while (j !== i && hashed[j]!.hash.equals(h.hash)) j = (j + 1) % hashed.length;
-      const owner = hashedOwner(h.hash, apex);
-      const rdata = nsec3Rdata({
-        flags: optOut ? NSEC3_OPT_OUT : 0, iterations: policy.nsec3.iterations, salt, nextHashed: hashed[j]!.hash, types: h.types,
-      });
-      adds.push({ owner, type: RRType.NSEC3, ttl: denialTtl, rdata });
-      signSet(owner, RRType.NSEC3, denialTtl, [rdata]);
-    }
+    if (previous) emitNsec(previous, first!.owner); // the last name points back at the apex
+    return;
   }
-  for (const rr of adds) table.add(rr.owner, rr.type, rr.ttl, rr.rdata, DNSSEC_FILE, 0);
-  return { signatures, stripped };
+  const sorted = hashed.sorted();
+  const n = sorted.length;
+  for (let i = 0; i < n; i++) {
+    const at = sorted[i]!;
+    if (i > 0 && hashed.sameHash(at, sorted[i - 1]!)) continue; // an ENT reached twice
+    let j = (i + 1) % n;
+    while (j !== i && hashed.sameHash(sorted[j]!, at)) j = (j + 1) % n;
+    const hash = hashed.hash(at);
+    const owner = hashedOwner(hash, apex);
+    const rdata = nsec3Rdata({ flags: optOut ? NSEC3_OPT_OUT : 0, iterations, salt, nextHashed: hashed.hash(sorted[j]!), types: hashed.types(at) });
+    out.add(owner, RRType.NSEC3, denialTtl, rdata);
+    signSet(owner, RRType.NSEC3, denialTtl, [rdata]);
+  }
 }
 
 /** `<base32hex(hash)>.<apex>`, the owner of an NSEC3 RR (RFC 5155 §3). */
@@ -166,10 +213,10 @@ function labelsOf(keys: Uint8Array, id: { at: number; length: number }): number 
  * Empty non-terminals between the nearest name seen above `owner` (at `fromLabels` below the apex)
  * and `owner`: RFC 5155 §7.1 gives each its NSEC3. They are `owner` without its first labels.
  */
-function addEmptyNonTerminals(owner: WireName, fromLabels: number, ownerLabels: number, chain: ChainName[]): void {
+function addEmptyNonTerminals(owner: WireName, fromLabels: number, ownerLabels: number, add: (name: ChainName) => void): void {
   let p = 0;
   for (let depth = ownerLabels; depth > fromLabels + 1; depth--) {
     p += owner[p]! + 1;
-    chain.push({ owner: owner.subarray(p), types: [], insecureCut: false });
+    add({ owner: owner.subarray(p), types: [], insecureCut: false });
   }
 }

@@ -3,7 +3,13 @@
  * (a zone with a DNSSEC policy is signed in the loader's commit, as it would be in the server's).
  */
 import { attachSigning, type ZonePolicy } from '../dnssec/sign-stage.js';
+import { useSignPool } from '../dnssec/sign-pool.js';
 import { setLoaderWriterSetup } from '../zones/import/zone-load-worker.js';
+
+// this process answers no queries: a zone it signs whole may block it on the sign pool's threads
+// (all cores; MESHDNS_SIGN_THREADS=n caps them, e.g. to compare with knotd's signing-threads)
+const threads = Number(process.env['MESHDNS_SIGN_THREADS'] ?? 0);
+useSignPool(...(Number.isInteger(threads) && threads > 0 ? [threads] : []));
 
 setLoaderWriterSetup((writer, job) => {
   const policy = job.signingPolicy as ZonePolicy | undefined;
