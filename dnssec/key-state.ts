@@ -1,33 +1,15 @@
 // The persisted lifecycle state of one DNSSEC key of a zone. Each timestamp (unix seconds) is when
 // the key entered that state; undefined = not yet. The key material itself lives elsewhere.
 
-export type KeyRole = 'csk' | 'ksk' | 'zsk';
+import type { StoredDnssecKey } from '../zones/store/key-store.js';
 
-export interface KeyState {
-  id: string;
-  role: KeyRole;
-  /** DNSKEY algorithm number (8, 13, 15 ...). */
-  algorithm: number;
-  /** RFC 4034 appendix B key tag. */
-  keyTag: number;
-  /** Imported (BIND key files) rather than generated here. */
-  imported: boolean;
-  created: number;
-  /** In the DNSKEY RRset from this time. */
-  publish?: number;
-  /** Signs from this time: zone data (ZSK, CSK) and the DNSKEY/CDS/CDNSKEY RRsets (KSK, CSK). */
-  active?: number;
-  /** Stops signing zone data from this time (and the keyset too, once also removed). */
-  retire?: number;
-  /** Out of the DNSKEY RRset from this time. */
-  remove?: number;
-  /** Its DS was asked of the parent (CDS/CDNSKEY published, or shown by `keys ds`) at this time. */
-  dsSubmitted?: number;
-  /** The parent was seen serving its DS (parent check, or the operator's `keys ds-seen`). */
-  dsSeen?: number;
-  /** The parent was seen no longer serving its DS. */
-  dsRemovedSeen?: number;
-}
+export type KeyRole = StoredDnssecKey['role'];
+
+/**
+ * A key's lifecycle as the planner sees it: the stored key without its material (zones/store/key-store.ts
+ * documents each timestamp: when the key entered that state, unix seconds; undefined = not yet).
+ */
+export type KeyState = Omit<StoredDnssecKey, 'pkcs8' | 'flags'>;
 
 export type KeyTimestamp = 'publish' | 'active' | 'retire' | 'remove' | 'dsSubmitted' | 'dsSeen' | 'dsRemovedSeen';
 

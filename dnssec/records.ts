@@ -3,7 +3,7 @@
  * and their type bitmaps (RFC 4034 §4.1.2).
  */
 import { wireNameLength, type WireName } from '../zones/name.js';
-import { bitmapTypes as readBitmap, checkBitmap } from '../zones/rdata/bitmap.js';
+import { bitmapOf, bitmapTypes as readBitmap, checkBitmap } from '../zones/rdata/bitmap.js';
 import { DnssecError } from './algorithm.js';
 
 export interface Nsec3Fields {
@@ -21,28 +21,11 @@ export const NSEC3_OPT_OUT = 0x01;
 
 /** Windows of up to 32 octets, in increasing order, without empty windows or trailing zero octets. */
 export function typeBitmap(types: Iterable<number>): Uint8Array {
-  const bits = new Uint8Array(8192);
-  const windowLength = new Uint8Array(256);
-  for (const type of types) {
+  const list = [...types];
+  for (const type of list) {
     if (!Number.isInteger(type) || type < 0 || type > 0xffff) throw new DnssecError(`type ${type} out of range`, 'MESHDNS_ERR_DNSSEC_BITMAP');
-    bits[type >> 3]! |= 0x80 >> (type & 7);
-    const w = type >> 8;
-    const len = ((type & 0xff) >> 3) + 1;
-    if (len > windowLength[w]!) windowLength[w] = len;
   }
-  let size = 0;
-  for (let w = 0; w < 256; w++) if (windowLength[w]! > 0) size += 2 + windowLength[w]!;
-  const out = new Uint8Array(size);
-  let p = 0;
-  for (let w = 0; w < 256; w++) {
-    const len = windowLength[w]!;
-    if (len === 0) continue;
-    out[p++] = w;
-    out[p++] = len;
-    out.set(bits.subarray(w * 32, w * 32 + len), p);
-    p += len;
-  }
-  return out;
+  return bitmapOf(list);
 }
 
 /** The types of a bitmap in increasing order; throws when the bitmap is malformed. */

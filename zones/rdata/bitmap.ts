@@ -9,13 +9,21 @@ import { fail, q } from './fields.js';
 
 /** Encodes the type mnemonics of tokens[from..]; duplicates are merged, order does not matter. */
 export function bitmapFromText(tokens: readonly Token[], from: number, field: string): Uint8Array {
-  if (from >= tokens.length) return new Uint8Array(0);
-  const bits = new Uint8Array(8192);
-  const windowLength = new Uint8Array(256); // octets used in each window
+  const types: number[] = [];
   for (let i = from; i < tokens.length; i++) {
     const text = tokens[i]!.value;
     const type = typeFromText(text);
     if (type === undefined) fail(`${field} type ${q(text)} is not a known RR type (use TYPEnnn for others)`);
+    types.push(type);
+  }
+  return bitmapOf(types);
+}
+
+/** The bitmap of these types (0..65535); duplicates are merged, order does not matter. */
+export function bitmapOf(types: Iterable<number>): Uint8Array {
+  const bits = new Uint8Array(8192);
+  const windowLength = new Uint8Array(256); // octets used in each window
+  for (const type of types) {
     bits[type >> 3]! |= 0x80 >> (type & 7);
     const w = type >> 8;
     const len = ((type & 0xff) >> 3) + 1;

@@ -19,12 +19,19 @@ export interface StoredDnssecKey {
   imported: boolean;
   /** Unix seconds each state began; absent: not (yet). */
   created: number;
+  /** In the DNSKEY RRset from this time. */
   publish?: number;
+  /** Signs from this time: zone data (ZSK, CSK) and the DNSKEY/CDS/CDNSKEY RRsets (KSK, CSK). */
   active?: number;
+  /** Stops signing zone data from this time (and the keyset too, once also removed). */
   retire?: number;
+  /** Out of the DNSKEY RRset from this time. */
   remove?: number;
+  /** Its DS was asked of the parent (CDS/CDNSKEY published, or shown by `keys ds`). */
   dsSubmitted?: number;
+  /** The parent was seen serving its DS (parent check, or the operator's `keys ds-seen`). */
   dsSeen?: number;
+  /** The parent was seen no longer serving its DS. */
   dsRemovedSeen?: number;
 }
 
