@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { ListenAddress, ListenTransport } from '../listen-address.js';
 import type { CertificateSource } from '../tls/certificates.js';
 import type { MessageHandler, TransportProto } from '../transports.js';
-import { DOQ_DEFAULTS, doqOptionsFor, listenQuic, type DoqListener } from './quic.js';
+import type { DoqListener } from './quic.js';
 import { DoqCounters } from './quic-doq.js';
 import { listenTcp } from './tcp.js';
 import { HandshakeCounters, listenTls } from './tls.js';
@@ -70,6 +70,8 @@ const STARTERS: Record<ListenTransport, Starter> = {
     if (!certificates) throw new Error('a quic listener needs a certificate source');
     // RFC 9250 §5.4: answers to padded queries padded (RFC 8467); keepalive never sent (§5.5.2: a query with it is refused)
     const doqHandler = withStreamEdns(handler, { keepaliveMs: 0, pad: true });
+    // the QUIC stack (quiche's binding, our engine) loads only when a quic listener is configured
+    const { DOQ_DEFAULTS, doqOptionsFor, listenQuic } = await import('./quic.js');
     const listener = await listenQuic(address, doqHandler, doqOptionsFor(certificates.current, options.tcp, options.tls?.handshakeTimeoutMs), log);
     // a rotated certificate is used for new connections
     const unsubscribe = certificates.onChange((next) => listener.useIdentity(next.certPem, next.keyPem));

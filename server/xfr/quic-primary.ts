@@ -1,7 +1,7 @@
 import { DoqClient } from '../quic/doq-client.js';
 import { PeerCheckError, type PeerCheck } from '../quic/peer-check.js';
 import { peerCertificateProblem } from '../tls/peer-verify.js';
-import { authenticationOf, describePrimary, registerPrimaryOpener, type OpenOptions, type PrimaryEndpoint, type PrimaryStream } from './primary-stream.js';
+import { authenticationOf, describePrimary, type OpenOptions, type PrimaryEndpoint, type PrimaryStream } from './primary-stream.js';
 import { TransferError } from './transfer-error.js';
 
 /**
@@ -12,7 +12,7 @@ import { TransferError } from './transfer-error.js';
  * out and given back to each message coming in. TSIG is unaffected: its MAC covers the Original
  * ID field (RFC 8945 §4.3.3), which keeps the ID the message was signed with.
  */
-async function openQuic(primary: PrimaryEndpoint, options: OpenOptions): Promise<PrimaryStream> {
+export async function openQuic(primary: PrimaryEndpoint, options: OpenOptions): Promise<PrimaryStream> {
   const where = describePrimary(primary);
   // the same check as XoT's (tls/peer-verify.ts), on the chain quiche hands over once the handshake is done
   const check: PeerCheck = authenticationOf(primary) === 'none'
@@ -96,4 +96,4 @@ class DoqPrimaryStream implements PrimaryStream {
   }
 }
 
-registerPrimaryOpener('quic', openQuic);
+

@@ -13,10 +13,11 @@ import { FLAGS_HI_QR, rcodeOf } from '../message/header.js';
 import { readName, skipName } from '../message/names.js';
 import { RCODE_NAMES } from '../message/rcode.js';
 import { signMessage, verifyMessage } from '../tsig/tsig.js';
-import { openPrimaryStream, type PrimaryEndpoint } from './primary-stream.js';
-// registers the 'quic' opener (XoQ), in the server and in the AXFR child alike
-import './quic-primary.js';
+import { openPrimaryStream, registerPrimaryOpener, type PrimaryEndpoint } from './primary-stream.js';
 import { TransferError } from './transfer-error.js';
+
+// the 'quic' opener (XoQ), in the server and in the AXFR child alike; the QUIC stack loads at the first XoQ transfer
+registerPrimaryOpener('quic', async (primary, options) => (await import('./quic-primary.js')).openQuic(primary, options));
 
 export { TransferError };
 
