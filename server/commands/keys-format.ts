@@ -1,23 +1,9 @@
 import { algorithmMnemonic } from '../../dnssec/algorithm.js';
+import type { KeyStatus } from '../dnssec/control.js';
 
 /** The shapes `meshdns keys` reads from the admin API (routes-dnssec.ts). */
-export interface KeyJson {
-  id: string;
-  role: string;
-  algorithm: number;
-  keyTag: number;
-  flags: number;
-  imported: boolean;
-  state: string;
-  created: number;
-  publish?: number;
-  active?: number;
-  retire?: number;
-  remove?: number;
-  dsSubmitted?: number;
-  dsSeen?: number;
-  ds?: string[];
-}
+/** A key as the API returns it: the control's KeyStatus, as JSON. */
+export type KeyJson = KeyStatus;
 
 export interface StatusJson {
   origin: string;
