@@ -37,6 +37,11 @@ export function buildAdminApp(ctx: AdminContext, opts: { probesOnly?: boolean; h
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, raw, done) => {
     const body = typeof raw === 'string' ? raw : raw.toString('utf8');
+    // Go's PowerDNS clients (Terraform's) label a DELETE or PUT without a body as JSON: no body, not an error
+    if (body === '') {
+      done(null, undefined);
+      return;
+    }
     if (nestedDeeperThan(body, MAX_JSON_DEPTH)) {
       done(new ApiError(400, 'body', undefined, `nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep`), undefined);
       return;

@@ -1,8 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { records, requireTool } from '../helpers/tools.js';
+import { asyncDig, pdnsHttp } from '../helpers/pdns-api.js';
 import { startFixture, TOKEN, type Fixture } from './fixture.js';
 
 /**
@@ -18,32 +16,8 @@ after(async () => {
   await fx?.stop();
 });
 
-interface Reply {
-  status: number;
-  type: string;
-  text: string;
-  json: any;
-}
-
-/** One HTTP request as a Go or Python client sends it: X-API-Key, JSON body when there is one. */
-async function http(method: string, path: string, body?: unknown, headers: Record<string, string> = { 'X-API-Key': TOKEN }): Promise<Reply> {
-  const res = await fetch(`http://127.0.0.1:${fx.server.admin!.address.port}${path}`, {
-    method, headers: { Accept: 'application/json', ...(body === undefined ? {} : { 'Content-Type': 'application/json' }), ...headers },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  const type = res.headers.get('content-type') ?? '';
-  return { status: res.status, type, text, json: type.startsWith('application/json') && text !== '' ? JSON.parse(text) : undefined };
-}
-
-/** dig as a child process without blocking this process (the server answers from it). */
-async function dig(name: string, type: string, ...flags: string[]): Promise<string> {
-  requireTool('dig', 'bind9-dnsutils');
-  const { stdout } = await promisify(execFile)('dig', ['@127.0.0.1', '-p', String(fx.server.addresses[0]!.port), name, type, ...flags], { timeout: 15_000 });
-  return stdout;
-}
-const answers = async (name: string, type: string) => records(await dig(name, type, '+noall', '+answer')).map((r) => `${r[1]} ${r[3]} ${r[4]}`);
-const status = async (name: string, type: string) => /status: (\w+)/.exec(await dig(name, type))![1];
+const http = pdnsHttp(() => fx.server.admin!.address.port, TOKEN);
+const { answers, status } = asyncDig(() => fx.server.addresses[0]!.port);
 
 // --- ExternalDNS's pdns provider, as a stand-in ------------------------------------------------
 // Source: kubernetes-sigs/external-dns provider/pdns/pdns.go (ConvertEndpointsToZones, mutateRecords,
