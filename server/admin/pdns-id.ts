@@ -24,7 +24,7 @@ export function pdnsZoneName(id: string): string {
       continue;
     }
     const hex = id.slice(i + 1, i + 3);
-    if (!/^[0-9A-Fa-f]{2}$/.test(hex)) throw new ApiError(400, 'zone_id', id, `has "=" at offset ${i} without two hex digits after it (PowerDNS ids escape bytes as =XX)`);
+    if (!/^[0-9A-Fa-f]{2}$/.test(hex)) throw new ApiError(400, 'origin', id, `has "=" at offset ${i} without two hex digits after it (PowerDNS ids escape bytes as =XX)`);
     bytes.push(parseInt(hex, 16));
     i += 2;
   }

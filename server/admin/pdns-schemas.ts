@@ -47,12 +47,6 @@ export const pdnsCreateBody = {
   required: ['name'],
 } as const;
 
-export const pdnsZoneParams = {
-  type: 'object',
-  properties: { zone_id: { ...name, description: 'The zone id: its name with the trailing dot, bytes other than letters, digits, "." and "-" as =XX' } },
-  required: ['zone_id'],
-} as const;
-
 export const pdnsZoneQuery = {
   type: 'object',
   properties: { rrsets: { type: 'string', enum: ['true', 'false'] } },

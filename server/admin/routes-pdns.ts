@@ -5,11 +5,11 @@ import { exportZone } from './export.js';
 import { findZone } from './lookup.js';
 import { pdnsZoneName } from './pdns-id.js';
 import { inRequestTerms, pdnsCreate, pdnsPatch, type PdnsRRsetInput, type PdnsZoneInput } from './pdns-input.js';
-import { pdnsCreateBody, pdnsListQuery, pdnsPatchBody, pdnsZoneParams, pdnsZoneQuery } from './pdns-schemas.js';
+import { pdnsCreateBody, pdnsListQuery, pdnsPatchBody, pdnsZoneQuery } from './pdns-schemas.js';
 import { PDNS_BASE, pdnsServer, pdnsZone } from './pdns-zone.js';
 import { patchRRsets } from './routes-rrsets.js';
 import { createZone, deleteZone, notifyZone, retransferZone } from './routes-zones.js';
-import { errorResponses } from './schemas.js';
+import { errorResponses, originParams } from './schemas.js';
 
 /**
  * PowerDNS's HTTP API (server `localhost`, zones, rrsets), so ExternalDNS's pdns provider,
@@ -18,8 +18,9 @@ import { errorResponses } from './schemas.js';
  * the write door or nothing — and the same token (`X-API-Key`). Bad input is 422 naming the field.
  */
 export function pdnsRoutes(app: FastifyInstance, ctx: AdminContext, version: string): void {
-  const zoneOf = (req: { params: { zone_id: string } }) => findZone(ctx, pdnsZoneName(req.params.zone_id));
-  const zoneRoute = { params: pdnsZoneParams, response: errorResponses };
+  const zoneOf = (req: { params: { origin: string } }) => findZone(ctx, pdnsZoneName(req.params.origin));
+  // (the id may be PowerDNS's =XX form: `0=2F26.2.0.192.in-addr.arpa.`)
+  const zoneRoute = { params: originParams, response: errorResponses };
 
   app.get('/api/v1/servers', { schema: { summary: 'PowerDNS: the servers (one, "localhost")' } }, () => [pdnsServer(version)]);
   app.get(PDNS_BASE, { schema: { summary: 'PowerDNS: this server' } }, () => pdnsServer(version));
@@ -51,7 +52,7 @@ export function pdnsRoutes(app: FastifyInstance, ctx: AdminContext, version: str
     return reply.code(201).header('location', zone['url'] as string).send(zone);
   });
 
-  app.get<{ Params: { zone_id: string }; Querystring: { rrsets?: string } }>(`${PDNS_BASE}/zones/:zone_id`, {
+  app.get<{ Params: { origin: string }; Querystring: { rrsets?: string } }>(`${PDNS_BASE}/zones/:origin`, {
     attachValidation: true,
     schema: { summary: 'PowerDNS: one zone with its rrsets (`?rrsets=false` without)', querystring: pdnsZoneQuery, ...zoneRoute },
   }, (req) => {
@@ -59,7 +60,7 @@ export function pdnsRoutes(app: FastifyInstance, ctx: AdminContext, version: str
     return pdnsZone(ctx, zoneOf(req).meta, req.query.rrsets !== 'false');
   });
 
-  app.patch<{ Params: { zone_id: string }; Body: { rrsets: PdnsRRsetInput[] } }>(`${PDNS_BASE}/zones/:zone_id`, {
+  app.patch<{ Params: { origin: string }; Body: { rrsets: PdnsRRsetInput[] } }>(`${PDNS_BASE}/zones/:origin`, {
     attachValidation: true,
     schema: { summary: 'PowerDNS: change rrsets (REPLACE, DELETE) as one commit, or nothing; 204',
       body: pdnsPatchBody, ...zoneRoute },
@@ -77,28 +78,28 @@ export function pdnsRoutes(app: FastifyInstance, ctx: AdminContext, version: str
     return reply.code(204).send();
   });
 
-  app.delete<{ Params: { zone_id: string } }>(`${PDNS_BASE}/zones/:zone_id`, {
+  app.delete<{ Params: { origin: string } }>(`${PDNS_BASE}/zones/:origin`, {
     schema: { summary: 'PowerDNS: delete a zone created through the API; 204', ...zoneRoute },
   }, (req, reply) => {
     deleteZone(ctx, zoneOf(req).meta.origin);
     return reply.code(204).send();
   });
 
-  app.put<{ Params: { zone_id: string } }>(`${PDNS_BASE}/zones/:zone_id/notify`, {
+  app.put<{ Params: { origin: string } }>(`${PDNS_BASE}/zones/:origin/notify`, {
     schema: { summary: 'PowerDNS: send NOTIFY to the zone\'s secondaries', ...zoneRoute },
   }, async (req) => {
     const r = await notifyZone(ctx, zoneOf(req).meta.origin);
     return { result: `Notification sent to ${r.sent} secondaries${r.failed > 0 ? `, ${r.failed} failed` : ''}` };
   });
 
-  app.put<{ Params: { zone_id: string } }>(`${PDNS_BASE}/zones/:zone_id/axfr-retrieve`, {
+  app.put<{ Params: { origin: string } }>(`${PDNS_BASE}/zones/:origin/axfr-retrieve`, {
     schema: { summary: 'PowerDNS: transfer a secondary zone from its primary now (422 for a primary zone)', ...zoneRoute },
   }, async (req) => {
     const meta = await retransferZone(ctx, zoneOf(req).meta.origin, 422);
     return { result: `Added retrieval request for '${meta.origin.toLowerCase()}' from its primaries` };
   });
 
-  app.get<{ Params: { zone_id: string } }>(`${PDNS_BASE}/zones/:zone_id/export`, {
+  app.get<{ Params: { origin: string } }>(`${PDNS_BASE}/zones/:origin/export`, {
     schema: { summary: 'PowerDNS: the zone as zone-file text', ...zoneRoute },
   }, (req, reply) => reply.type('text/plain; charset=utf-8').send(exportZone(ctx.store, zoneOf(req).meta)));
 }

@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { asyncDig, pdnsHttp } from '../helpers/pdns-api.js';
+import { pdnsClients } from '../helpers/pdns-api.js';
 import { startFixture, TOKEN, type Fixture } from './fixture.js';
 
 /**
@@ -9,15 +9,10 @@ import { startFixture, TOKEN, type Fixture } from './fixture.js';
  * sends the requests and JSON its source sends, in its order; dig checks what is served.
  */
 let fx: Fixture;
-before(async () => {
-  fx = await startFixture();
-});
-after(async () => {
-  await fx?.stop();
-});
+before(async () => (fx = await startFixture()));
+after(() => fx?.stop());
 
-const http = pdnsHttp(() => fx.server.admin!.address.port, TOKEN);
-const { answers, status } = asyncDig(() => fx.server.addresses[0]!.port);
+const { http, answers, status } = pdnsClients(() => fx.server, TOKEN);
 
 // --- octoDNS ---------------------------------------------------------------------------------
 // Source: octodns/octodns-powerdns octodns_powerdns/__init__.py (PowerDnsBaseProvider): requests with

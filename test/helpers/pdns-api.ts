@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import type { RunningServer } from '../../server/start.js';
 import { records, requireTool } from './tools.js';
 
 export interface PdnsReply {
@@ -37,4 +38,9 @@ export function asyncDig(port: () => number) {
     answers: async (name: string, type: string) => records(await dig(name, type, '+noall', '+answer')).map((r) => `${r[1]} ${r[3]} ${r[4]}`),
     status: async (name: string, type: string) => /status: (\w+)/.exec(await dig(name, type))![1],
   };
+}
+
+/** The PowerDNS API and dig, both aimed at one running server (its admin listener, its first DNS address). */
+export function pdnsClients(server: () => RunningServer, token: string) {
+  return { http: pdnsHttp(() => server().admin!.address.port, token), ...asyncDig(() => server().addresses[0]!.port) };
 }
