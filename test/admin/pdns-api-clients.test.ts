@@ -6,10 +6,12 @@ import { startFixture, TOKEN, type Fixture } from './fixture.js';
 /**
  * meshdns driven through PowerDNS's HTTP API by stand-ins for octoDNS's PowerDnsProvider and
  * Terraform's powerdns provider (neither can be installed here: no PyPI, no Go module proxy). Each
- * sends the requests and JSON its source sends, in its order; dig checks what is served.
+ * sends the requests and JSON its source sends, in its order; dig checks what is served. The
+ * zones are signed by meshdns, as PowerDNS signs on the fly: the API shows no RRSIG, NSEC or DNSKEY.
  */
 let fx: Fixture;
-before(async () => (fx = await startFixture()));
+// every primary zone is signed here: what the clients read back must hold no signer-made records
+before(async () => (fx = await startFixture({ policies: [{ name: 'default', keys: 'csk' }], defaults: { dnssec: 'default' } })));
 after(() => fx?.stop());
 
 const { http, answers, status } = pdnsClients(() => fx.server, TOKEN);
@@ -80,10 +82,13 @@ describe('octoDNS PowerDnsProvider (stand-in)', () => {
     assert.deepEqual(await answers('www.octo.test', 'A'), ['300 A 203.0.113.5']);
     assert.deepEqual(await answers('octo.test', 'CAA'), ['300 CAA 0 issue "letsencrypt.org"']);
     assert.match((await answers('octo.test', 'SOA'))[0]!, /^3600 SOA ns1\.octo\.test\. hostmaster\.octo\.test\. /);
+    assert.equal((await answers('octo.test', 'DNSKEY')).length, 1, 'signed by meshdns');
   });
 
   test('the next run reads what it wrote back, then one PATCH updates, deletes and creates', async () => {
+    // (populate throws on a type octoDNS has no method for, as RRSIG, NSEC or DNSKEY would be)
     const existing = (await octodns.populate(z))!;
+    assert.equal((await http('GET', `/api/v1/servers/localhost/zones/${z}?rrsets=false`)).json.dnssec, true);
     assert.deepEqual(existing.get(`txt.${z} TXT`), { ttl: 300, values: ['"v=spf1 -all"'] });
     assert.deepEqual(existing.get(`${z} MX`), { ttl: 300, values: ['10 mx.example.test.'] });
     const txt = existing.get(`txt.${z} TXT`)!;
