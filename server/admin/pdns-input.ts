@@ -10,8 +10,8 @@ export interface PdnsRRsetInput {
   type: string;
   ttl?: number;
   changetype?: string;
-  records?: { content: string; disabled?: boolean; 'set-ptr'?: boolean }[];
-  comments?: unknown[];
+  records?: { content: string; disabled?: boolean; 'set-ptr'?: boolean }[] | null;
+  comments?: unknown[] | null;
 }
 
 /** A POST body: PowerDNS's Zone object; the fields not read here (masters, soa_edit_api, account...) are ignored. */
@@ -55,9 +55,10 @@ export function pdnsPatch(rrsets: readonly PdnsRRsetInput[]): Translated<RRsetIn
       throw invalid(at, `${rs.name} ${rs.type}`, `repeats rrsets[${before.index}] with the same changetype ${changetype} (PowerDNS refuses a duplicate RRset)`);
     }
     let one: RRsetInput | undefined;
-    if (changetype === 'DELETE' || (rs.records !== undefined && rs.records.length === 0)) {
+    // (`records: null` is no records key, as for PowerDNS)
+    if (changetype === 'DELETE' || (rs.records != null && rs.records.length === 0)) {
       one = { name: rs.name, type: rs.type, changetype: 'DELETE' };
-    } else if (rs.records !== undefined) {
+    } else if (rs.records != null) {
       one = { name: rs.name, type: rs.type, changetype: 'REPLACE', records: records(rs, at) };
       if (rs.ttl !== undefined) one.ttl = rs.ttl;
     }

@@ -21,8 +21,9 @@ const rrsetProperties = {
   type: { type: 'string', minLength: 1, maxLength: 16 },
   ttl: { type: 'integer', minimum: 0, maximum: 2147483647 },
   changetype: { type: 'string', minLength: 1, maxLength: 16, description: 'REPLACE or DELETE, in any case' },
-  records: { type: 'array', maxItems: 10000, items: recordSchema },
-  comments: { type: 'array', maxItems: 10000, description: 'Accepted and ignored: meshdns keeps no comments.' },
+  // (go-powerdns sends `"records": null` with a DELETE)
+  records: { type: ['array', 'null'], maxItems: 10000, items: recordSchema },
+  comments: { type: ['array', 'null'], maxItems: 10000, description: 'Accepted and ignored: meshdns keeps no comments.' },
 } as const;
 
 export const pdnsPatchBody = {

@@ -136,6 +136,24 @@ describe('ExternalDNS pdns provider (stand-in)', () => {
   });
 });
 
+// --- go-powerdns (cert-manager's PowerDNS webhooks use it) ----------------------------------------
+// Source: joeig/go-powerdns records.go (Change: REPLACE with ttl and records {content, disabled:false,
+// set-ptr:false}; Delete: DELETE with `"records": null`, the field has no omitempty) and powerdns.go
+// (the zone in the URL through trimDomain: no trailing dot; the rrset name made canonical).
+
+describe('go-powerdns Records.Change / Records.Delete (cert-manager webhook stand-in)', () => {
+  test('an ACME challenge TXT comes and goes; the zone is named without its trailing dot', async () => {
+    const add = await http('PATCH', '/api/v1/servers/localhost/zones/example.test',
+      '{"rrsets":[{"name":"_acme-challenge.example.test.","type":"TXT","ttl":120,"changetype":"REPLACE","records":[{"content":"\\"dGhlLXRva2Vu\\"","disabled":false,"set-ptr":false}]}]}\n');
+    assert.equal(add.status, 204, add.text);
+    assert.deepEqual(await answers('_acme-challenge.example.test', 'TXT'), ['120 TXT "dGhlLXRva2Vu"']);
+    const del = await http('PATCH', '/api/v1/servers/localhost/zones/example.test',
+      '{"rrsets":[{"name":"_acme-challenge.example.test.","type":"TXT","changetype":"DELETE","records":null}]}\n');
+    assert.equal(del.status, 204, del.text);
+    assert.equal(await status('_acme-challenge.example.test', 'TXT'), 'NXDOMAIN');
+  });
+});
+
 describe('PowerDNS API rules', () => {
   const zones = '/api/v1/servers/localhost/zones';
 
