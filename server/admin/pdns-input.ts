@@ -45,15 +45,18 @@ export interface Translated<T> {
 export function pdnsPatch(rrsets: readonly PdnsRRsetInput[]): Translated<RRsetInput[]> {
   const input: RRsetInput[] = [];
   const from: number[] = [];
-  const seen = new Map<string, { slot: number; changetype: string; index: number }>();
+  const seen = new Map<string, { slot: number }>();
+  const changes = new Map<string, number>();
   rrsets.forEach((rs, i) => {
     const at = `rrsets[${i}]`;
     const changetype = changetypeOf(rs, at);
     const id = `${nameToKey(parseAbsoluteName(rs.name, `${at}.name`)).toString('latin1')}|${rs.type.toUpperCase()}`;
-    const before = seen.get(id);
-    if (before?.changetype === changetype) {
-      throw invalid(at, `${rs.name} ${rs.type}`, `repeats rrsets[${before.index}] with the same changetype ${changetype} (PowerDNS refuses a duplicate RRset)`);
+    const same = changes.get(`${id}|${changetype}`);
+    if (same !== undefined) {
+      throw invalid(at, `${rs.name} ${rs.type}`, `repeats rrsets[${same}] with the same changetype ${changetype} (PowerDNS refuses a duplicate RRset)`);
     }
+    changes.set(`${id}|${changetype}`, i);
+    const before = seen.get(id);
     let one: RRsetInput | undefined;
     // (`records: null` is no records key, as for PowerDNS)
     if (changetype === 'DELETE' || (rs.records != null && rs.records.length === 0)) {
@@ -62,17 +65,17 @@ export function pdnsPatch(rrsets: readonly PdnsRRsetInput[]): Translated<RRsetIn
       one = { name: rs.name, type: rs.type, changetype: 'REPLACE', records: records(rs, at) };
       if (rs.ttl !== undefined) one.ttl = rs.ttl;
     }
-    if (before !== undefined && before.slot >= 0) {
+    // comments only: the records stay as the request has left them so far
+    if (one === undefined) return;
+    if (before !== undefined) {
       // the earlier change of this RRset is superseded by this one
       input.splice(before.slot, 1);
       from.splice(before.slot, 1);
       for (const s of seen.values()) if (s.slot > before.slot) s.slot--;
     }
-    seen.set(id, { slot: one ? input.length : -1, changetype, index: i });
-    if (one) {
-      input.push(one);
-      from.push(i);
-    }
+    seen.set(id, { slot: input.length });
+    input.push(one);
+    from.push(i);
   });
   return { input, from };
 }
@@ -128,9 +131,10 @@ export function pdnsCreate(body: PdnsZoneInput): Translated<CreateZone> {
 /** An error about the meshdns input, pointed at the rrset of the PowerDNS request it came from. */
 export function inRequestTerms(err: unknown, from: readonly number[]): unknown {
   if (!(err instanceof ApiError)) return err;
-  const remap = (field: string) => field.replace(/^rrsets\[(\d+)\]/, (whole, k: string) => {
+  const remap = (field: string) => field.replace(/^rrsets\[(\d+)\](.*)$/, (_whole, k: string, rest: string) => {
     const original = from[Number(k)];
-    return original === undefined ? 'rrsets' : `rrsets[${original}]`;
+    // (an rrset the server made, the SOA of a new zone, is no part of the request)
+    return original === undefined ? 'rrsets' : `rrsets[${original}]${rest}`;
   });
   if (err.field === undefined) return err;
   return new ApiError(err.status, remap(err.field), err.value, err.reason, err.problems?.map((p) => ({ field: remap(p.field), reason: p.reason })));

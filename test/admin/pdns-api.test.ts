@@ -242,6 +242,11 @@ describe('PowerDNS API rules', () => {
     assert.equal(ttl.status, 422);
     assert.equal(ttl.json.field, 'rrsets[0].ttl');
     assert.equal(ttl.json.value, '60');
+    // ExternalDNS turns a CNAME at the apex into PowerDNS's ALIAS, which is no DNS type meshdns serves
+    const alias = await patch([{ name: 'example.test.', type: 'ALIAS', ttl: 60, changetype: 'REPLACE', records: [{ content: 'lb.example.net.' }] }]);
+    assert.equal(alias.status, 422);
+    assert.equal(alias.json.field, 'rrsets[0].type');
+    assert.equal(alias.json.value, 'ALIAS');
     const outside = await patch([{ name: 'www.other.test.', type: 'A', ttl: 60, changetype: 'REPLACE', records: [{ content: '192.0.2.1' }] }]);
     assert.equal(outside.status, 422);
     assert.equal(outside.json.field, 'rrsets[0].name');
