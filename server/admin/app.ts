@@ -10,6 +10,7 @@ import { collectRoutes } from './openapi.js';
 import { dnssecRoutes } from './routes-dnssec.js';
 import { rrsetRoutes } from './routes-rrsets.js';
 import { probeRoutes, systemRoutes } from './routes-system.js';
+import { transactionRoutes } from './routes-transaction.js';
 import { zoneRoutes } from './routes-zones.js';
 import { errorSchema } from './schemas.js';
 
@@ -85,6 +86,7 @@ export function buildAdminApp(ctx: AdminContext, opts: { probesOnly?: boolean; h
     systemRoutes(app, ctx, routes, VERSION);
     zoneRoutes(app, ctx);
     rrsetRoutes(app, ctx);
+    transactionRoutes(app, ctx);
     dnssecRoutes(app, ctx);
   }
   return app;
