@@ -26,8 +26,9 @@ export function registerCheck(program: Command, io: CheckIo = processIo): void {
   program.command('check').summary('check a zone file as the server would load it').description(ABOUT)
     .argument('<FILE>', 'the zone file')
     .option('-o, --origin <NAME>', 'the zone\'s origin (default: the file name without .zone)')
-    .action((file: string, o: { origin?: string }) => {
-      const status = checkZoneFile(file, o.origin, io);
+    .option('--json', 'print the outcome and every problem as JSON on stdout instead')
+    .action((file: string, o: { origin?: string; json?: boolean }) => {
+      const status = checkZoneFile(file, o.origin, io, o.json === true);
       if (status !== 0) throw new ExitStatus(status);
     });
 }
@@ -41,7 +42,7 @@ export function runCheck(argv: readonly string[], io: CheckIo = processIo): Prom
 }
 
 /** Checks one zone file; prints the problems and a summary. Returns the exit status. */
-export function checkZoneFile(file: string, originText: string | undefined, io: CheckIo = processIo): number {
+export function checkZoneFile(file: string, originText: string | undefined, io: CheckIo = processIo, json = false): number {
   originText ??= defaultOrigin(file);
   let origin: WireName;
   try {
@@ -53,28 +54,28 @@ export function checkZoneFile(file: string, originText: string | undefined, io: 
   }
 
   const zone = loadZoneFile(file, origin, dirname(file));
-  let errors = 0;
-  let warnings = 0;
-  for (const p of zone.problems) {
-    if (p.severity === 'error') errors++;
-    else warnings++;
-    io.err(formatProblem(p));
-  }
+  const errors = zone.problems.filter((p) => p.severity === 'error').length;
+  const warnings = zone.problems.length - errors;
   const name = nameToText(origin);
-  const counts = `${plural(errors, 'error')}, ${plural(warnings, 'warning')}`;
-  if (errors > 0) {
-    io.out(`zone ${name}: not loaded: ${counts}\n`);
-    return 1;
-  }
+  let serial: number | undefined;
   const { table } = zone;
-  let serial = '?';
-  for (let i = 0; i < table.count; i++) {
+  for (let i = 0; errors === 0 && i < table.count; i++) {
     if (table.type[i] === RRType.SOA && table.dropped[i] === 0) {
-      serial = String(soaSerial(table.rdata(i)));
+      serial = soaSerial(table.rdata(i));
       break;
     }
   }
-  io.out(`zone ${name}: loaded serial ${serial}, ${plural(table.liveCount, 'record')}, ${plural(warnings, 'warning')}\n`);
+  if (json) {
+    const problems = zone.problems.map((p) => ({ file: p.file, line: p.line, severity: p.severity, message: p.message }));
+    io.out(`${JSON.stringify({ zone: name, file, loaded: errors === 0, serial: serial ?? null, records: errors === 0 ? table.liveCount : null, errors, warnings, problems }, null, 2)}\n`);
+    return errors > 0 ? 1 : 0;
+  }
+  for (const p of zone.problems) io.err(formatProblem(p));
+  if (errors > 0) {
+    io.out(`zone ${name}: not loaded: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}\n`);
+    return 1;
+  }
+  io.out(`zone ${name}: loaded serial ${serial ?? '?'}, ${plural(table.liveCount, 'record')}, ${plural(warnings, 'warning')}\n`);
   return 0;
 }
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { loadConfig, type ConfigOverrides } from '../config.js';
-import { CommandError, processIo, type Io } from './program.js';
+import { CommandError, printer, processIo, type Io } from './program.js';
 
 /** `meshdns tls pin [--config FILE] [--data DIR] | --cert FILE` */
 export function registerTls(program: Command, io: Io = processIo): void {
@@ -14,13 +14,15 @@ export function registerTls(program: Command, io: Io = processIo): void {
     .option('-c, --config <FILE>', 'meshdns.yaml')
     .option('--data <DIR>', 'the data folder')
     .option('--cert <FILE>', 'the pin of any PEM certificate instead')
-    .action(async (o: { config?: string; data?: string; cert?: string }) => {
+    .option('--json', 'print {"pin": ...} for scripts')
+    .action(async (o: { config?: string; data?: string; cert?: string; json?: boolean }) => {
+      const print = (pin: string) => printer(io, o.json)({ pin }, () => `${pin}\n`);
       const { pinOfPem } = await import('../tls/pin.js');
       if (o.cert !== undefined) {
         let pem: string;
         try {
           pem = readFileSync(o.cert, 'utf8');
-          io.out(`${pinOfPem(pem)}\n`);
+          print(pinOfPem(pem));
         } catch (err) {
           throw new CommandError(`"${o.cert}" is not a readable PEM certificate: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
         }
@@ -33,7 +35,7 @@ export function registerTls(program: Command, io: Io = processIo): void {
       const store = LmdbStore.open(config.data);
       try {
         const source = await CertificateSource.open({ ...config.tls, reloadOnChange: false }, store);
-        io.out(`${source.current.pin}\n`);
+        print(source.current.pin);
       } catch (err) {
         throw new CommandError((err as Error).message);
       } finally {

@@ -142,3 +142,17 @@ test('config check reports cross-references (ACL names, TSIG keys, DNSSEC polici
   const parsed = JSON.parse(json.stdout) as { file: string; ok: boolean; zones: string[] };
   assert.deepEqual([parsed.file, parsed.ok, parsed.zones], ['meshdns.yaml', true, ['a.test.', 'b.test.']]);
 });
+
+test('check --json: the outcome and every problem for scripts, the same exit status', () => {
+  const file = join(dir, 'j.test.zone');
+  writeFileSync(file, '$TTL 60\n@ SOA ns hm 7 1 1 1 1\n@ NS ns\nns A 192.0.2.1\nbad A 192.0.2.256\n');
+  const r = run(['check', file, '--json']);
+  assert.equal(r.status, 1);
+  assert.equal(r.stderr, '');
+  const parsed = JSON.parse(r.stdout) as { zone: string; loaded: boolean; errors: number; problems: { line: number; severity: string }[] };
+  assert.deepEqual([parsed.zone, parsed.loaded, parsed.errors], ['j.test.', false, 1]);
+  assert.deepEqual(parsed.problems.map((p) => [p.line, p.severity]), [[5, 'error']]);
+  writeFileSync(file, '$TTL 60\n@ SOA ns hm 7 1 1 1 1\n@ NS ns\nns A 192.0.2.1\n');
+  const good = JSON.parse(run(['check', file, '--json']).stdout) as { loaded: boolean; serial: number; records: number };
+  assert.deepEqual([good.loaded, good.serial, good.records], [true, 7, 3]);
+});
