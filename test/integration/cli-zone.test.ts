@@ -289,3 +289,37 @@ test('an open transaction nobody uses is dropped after the idle timeout; one in 
     table.close();
   }
 });
+
+test('the transaction API: a request with one bad change adds none; immediate changes wait for an open transaction', async () => {
+  const api = `${primary.admin!.url}/api/v1/zones/example.test`;
+  const call = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${api}${path}`, {
+      method, headers: { 'x-api-key': primary.admin!.token!, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: res.status, body: (res.status === 204 ? undefined : await res.json()) as Record<string, unknown> };
+  };
+  assert.equal((await call('POST', '/transaction')).status, 201);
+  try {
+    const bad = await call('PATCH', '/transaction', { changes: [
+      { action: 'set', name: 'ok.example.test.', type: 'A', content: '192.0.2.10' },
+      { action: 'set', name: 'bad.example.test.', type: 'A', content: 'not-an-address' },
+    ] });
+    assert.equal(bad.status, 422);
+    assert.equal(bad.body['field'], 'changes[1].content');
+    assert.deepEqual((await call('GET', '/transaction')).body['changes'], [], 'the good change of a refused request is not kept');
+    const shape = await call('POST', '/transaction/changes', { changes: [{ action: 'replace', name: 'x.example.test.' }] });
+    assert.equal(shape.status, 400);
+    assert.match(String(shape.body['error']), /^changes\[0\]\.action: "replace" must be one of set, unset/);
+    const added = await call('POST', '/transaction/changes', { changes: [{ action: 'set', name: 'ok.example.test', type: 'a', ttl: 60, content: '192.0.2.10' }] });
+    assert.equal(added.status, 200);
+    assert.deepEqual(added.body['diff'], [{ name: 'ok.example.test.', type: 'A', remove: [], add: [{ ttl: 60, content: '192.0.2.10' }] }]);
+    const meanwhile = await call('POST', '/changes', { changes: [{ action: 'set', name: 'other.example.test.', type: 'A', content: '192.0.2.11' }] });
+    assert.equal(meanwhile.status, 409);
+    assert.match(String(meanwhile.body['error']), /has an open transaction/);
+  } finally {
+    assert.equal((await call('DELETE', '/transaction')).status, 204);
+  }
+  assert.equal(ask(primary, 'ok.example.test'), '');
+  assert.equal(ask(primary, 'other.example.test'), '');
+});
