@@ -74,6 +74,7 @@ export interface RRsetChange {
 
 export interface RRsetState {
   owner: WireName;
+  key: Buffer;
   type: number;
   beforeTtl: number | undefined;
   before: Uint8Array[];
@@ -93,7 +94,7 @@ export function replay(store: ZoneReader, meta: ZoneMeta, changes: readonly Chan
     if (!state) {
       const stored = store.getNode(meta.id, key)?.rrsets.find((s) => s.type === type);
       const before = stored ? stored.rrs.map((rr) => rr.rdata) : [];
-      state = { owner, type, beforeTtl: stored?.ttl, before, ttl: stored?.ttl, after: [...before] };
+      state = { owner, key, type, beforeTtl: stored?.ttl, before, ttl: stored?.ttl, after: [...before] };
       states.set(id, state);
     }
     return state;
@@ -113,7 +114,7 @@ export function replay(store: ZoneReader, meta: ZoneMeta, changes: readonly Chan
     if (c.type === undefined) {
       const types = new Set<number>();
       for (const s of store.getNode(meta.id, c.key)?.rrsets ?? []) types.add(s.type);
-      for (const s of states.values()) if (s.after.length > 0 && nameToKey(s.owner).equals(c.key)) types.add(s.type);
+      for (const s of states.values()) if (s.after.length > 0 && s.key.equals(c.key)) types.add(s.type);
       let removed = 0;
       for (const type of types) {
         if (SIGNER_TYPES.has(type)) continue;

@@ -91,7 +91,7 @@ test('completion bash: bash -n accepts it, and it completes commands, options an
   assert.deepEqual(complete(r.stdout, ['meshdns', 'zone', 'set', '--tok']), ['--token', '--token-file']);
   // a value of an option is not taken for a command: after --server URL the options of `keys roll` still come
   assert.deepEqual(complete(r.stdout, ['meshdns', 'keys', 'roll', '--server', 'http://x', '--js']), ['--json']);
-  assert.deepEqual(complete(r.stdout, ['meshdns', 'zone', 'list', '--server', '']), [], 'a URL is not completed from file names');
+  assert.deepEqual(complete(r.stdout, ['meshdns', 'zone', 'list', '--server', '']), [], 'no words are offered for a URL');
   writeFileSync(join(dir, 'site-one.yaml'), 'listen: []\n');
   assert.deepEqual(complete(r.stdout, ['meshdns', 'zone', 'list', '--config', 'site-']), ['site-one.yaml']);
   assert.deepEqual(complete(r.stdout, ['meshdns', 'serve', '--zone']), ['--zone-dir']);
