@@ -26,8 +26,10 @@ export function registerZone(program: Command, io: Io = processIo): void {
   const sub = (name: string, description: string, json = true) => withConnection(zone.command(name).description(description), json);
 
   sub('list', 'every zone: kind, serial, records, state, last change, source')
-    .action(async (o: ConnectionOptions) => {
+    .option('--names', 'only the zone names, one a line (for scripts and shell completion)')
+    .action(async (o: ConnectionOptions & { names?: boolean }) => {
       const zones = await connect(o).request<ZoneJson[]>('GET', '/api/v1/zones');
+      if (o.names && !o.json) return io.out(zones.map((z) => `${z.name}\n`).join(''));
       printer(io, o.json)(zones, () => formatZoneList(zones));
     });
 

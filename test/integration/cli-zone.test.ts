@@ -5,6 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IDLE_TIMEOUT_MS, ZoneTransactions } from '../../server/admin/transactions.js';
@@ -81,6 +82,7 @@ test('zone list and status find the server through ./meshdns.yaml and <data>/adm
   assert.match(status, /^state: +loaded$/m);
   assert.match(status, new RegExp(`^serial: +${serial()}$`, 'm'));
   assert.match(status, /^transaction: +none$/m);
+  assert.equal(await ok(['list', '--names']), 'example.test.\n');
   const json = JSON.parse(await ok(['status', 'EXAMPLE.test.', '--json'])) as { name: string; transaction: unknown };
   assert.equal(json.name, 'example.test.');
   assert.equal(json.transaction, null);
@@ -104,7 +106,6 @@ test('zone read prints zone-file lines (all, one owner, one RRset); export is a 
   assert.match(exported, /^\$ORIGIN example\.test\.$/m);
   const file = join(dir, 'exported.zone');
   writeFileSync(file, exported);
-  const { spawnSync } = await import('node:child_process');
   const check = spawnSync('kzonecheck', ['-o', 'example.test.', file], { encoding: 'utf8' });
   assert.equal(check.status, 0, check.stdout + check.stderr);
   const asJson = JSON.parse(await ok(['export', 'example.test', '--json'])) as { zone: string; text: string };
@@ -322,4 +323,30 @@ test('the transaction API: a request with one bad change adds none; immediate ch
   }
   assert.equal(ask(primary, 'ok.example.test'), '');
   assert.equal(ask(primary, 'other.example.test'), '');
+});
+
+test('bash completion offers the served zones for a ZONE, asking the server the command line names', async () => {
+  requireTool('bash', 'bash');
+  const script = join(dir, 'meshdns.bash');
+  writeFileSync(script, spawnSync(process.execPath, [CLI, 'completion', 'bash'], { encoding: 'utf8' }).stdout);
+  const complete = (words: string[], cwd: string) => {
+    // `meshdns` as the operator's shell would find it: the built CLI under the pinned Node
+    const r = spawnSync('bash', ['-c', `meshdns() { '${process.execPath}' '${CLI}' "$@"; }; source '${script}'; ` +
+      `COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _meshdns; printf '%s\\n' "\${COMPREPLY[@]}"`],
+    { encoding: 'utf8', cwd, env: { PATH: process.env['PATH'] ?? '' } });
+    assert.equal(r.status, 0, r.stderr);
+    return r.stdout.split('\n').filter((l) => l !== '');
+  };
+  assert.deepEqual(complete(['meshdns', 'zone', 'status', 'ex'], dir), ['example.test.'], 'found through ./meshdns.yaml');
+  assert.deepEqual(complete(['meshdns', 'keys', 'list', ''], dir), ['example.test.']);
+  const second = complete(['meshdns', 'zone', 'read', 'example.test.', ''], dir);
+  assert.ok(!second.includes('example.test.') && second.includes('--json'), `only the first argument is a zone: ${second.join(' ')}`);
+  const elsewhere = mkdtempSync(join(tmpdir(), 'meshdns-cli-complete-'));
+  try {
+    assert.deepEqual(complete(['meshdns', 'zone', 'diff', ''], elsewhere), [], 'no server found: nothing offered, nothing printed');
+    const remote = ['--server', secondary.admin!.url, '--token', secondary.admin!.token!];
+    assert.deepEqual(complete(['meshdns', 'zone', 'retransfer', ...remote, ''], elsewhere), ['example.test.'], 'the options typed before are passed on');
+  } finally {
+    rmSync(elsewhere, { recursive: true, force: true });
+  }
 });
