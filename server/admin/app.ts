@@ -12,6 +12,7 @@ import { catalogRoutes } from './routes-catalogs.js';
 import { pdnsRoutes } from './routes-pdns.js';
 import { rrsetRoutes } from './routes-rrsets.js';
 import { probeRoutes, systemRoutes } from './routes-system.js';
+import { transactionRoutes } from './routes-transaction.js';
 import { zoneRoutes } from './routes-zones.js';
 import { errorSchema } from './schemas.js';
 
@@ -92,6 +93,7 @@ export function buildAdminApp(ctx: AdminContext, opts: { probesOnly?: boolean; h
     systemRoutes(app, ctx, routes, VERSION);
     zoneRoutes(app, ctx);
     rrsetRoutes(app, ctx);
+    transactionRoutes(app, ctx);
     dnssecRoutes(app, ctx);
     catalogRoutes(app, ctx);
     pdnsRoutes(app, ctx, VERSION);
