@@ -71,7 +71,7 @@ export function addTrafficMetrics(add: Add, stats: QueryStats): void {
     return out;
   });
   add('meshdns_dns_request_duration_seconds', 'Time to answer a query, from message to response' +
-    (DURATION_SAMPLE === 1 ? ' (every query is timed).' : ` (one query in ${DURATION_SAMPLE} is timed).`) + LABELS_HELP, 'histogram', () => {
+    ` (one query in ${DURATION_SAMPLE} is timed).` + LABELS_HELP, 'histogram', () => {
     const out: Sample[] = [];
     for (const { server, zone, zoneLabel, bindings } of serverCells()) {
       const counts = summed(bindings, (b) => stats.durationsOf(b, zone));
