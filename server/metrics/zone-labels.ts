@@ -22,12 +22,14 @@ export class ZoneLabels {
   }
 
   /**
-   * The slot of a served zone, cached on it: the query path reads one field, and looks the origin
+   * The slot of a served zone, cached on it: the query path reads two fields, and looks the origin
    * up once per zone object.
    */
   slotOf(zone: ServedZone): number {
-    let slot = zone.labelSlot;
-    if (slot === undefined) slot = zone.labelSlot = this.slotOfOrigin(zone.origin);
+    const known = zone.metricLabel;
+    if (known !== undefined && known.owner === this) return known.slot;
+    const slot = this.slotOfOrigin(zone.origin);
+    zone.metricLabel = { owner: this, slot };
     return slot;
   }
 

@@ -96,7 +96,7 @@ export class QueryPipeline implements MessageHandler {
       response = this.guard.apply(response, msg, this.query, IS_STREAM[transport] === 1, peer);
     }
     const answeredFrom = this.answers.zone;
-    const zone = answeredFrom === undefined ? 0 : answeredFrom.labelSlot ?? stats.zones.slotOf(answeredFrom);
+    const zone = answeredFrom === undefined ? 0 : stats.zones.slotOf(answeredFrom);
     stats.countRequest(binding, zone, this.typeColumn, msg.length);
     if (response === undefined) stats.dropped++;
     else if (response instanceof Uint8Array) {
