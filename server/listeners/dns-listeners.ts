@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { ListenAddress, ListenTransport } from '../listen-address.js';
 import type { CertificateSource } from '../tls/certificates.js';
 import { transportOf, type MessageHandler, type TransportId, type TransportProto } from '../transports.js';
-import { serverLabel } from '../metrics/server-label.js';
+import { serverLabel } from './server-label.js';
 import type { DoqListener } from './quic.js';
 import { DoqCounters } from './quic-doq.js';
 import { listenTcp } from './tcp.js';

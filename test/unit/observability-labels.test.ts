@@ -16,7 +16,7 @@ import { Transport } from '../../server/transports.js';
 import { ZoneTable, type ServedZone } from '../../server/zone-table.js';
 import { addTrafficMetrics } from '../../server/metrics/traffic-metrics.js';
 import { secondaryClocks } from '../../server/metrics/secondary-metrics.js';
-import { serverLabel } from '../../server/metrics/server-label.js';
+import { serverLabel } from '../../server/listeners/server-label.js';
 import type { Sample } from '../../server/metrics/scrape-metric.js';
 import { buildQuery } from '../helpers/dns-client.js';
 
