@@ -13,6 +13,7 @@ import { addDnssecMetrics, type SigningSummary } from './dnssec-metrics.js';
 import { addTrafficMetrics } from './traffic-metrics.js';
 import { addSecondaryMetrics, secondaryClocks, type SecondarySource } from './secondary-metrics.js';
 import { buildInfo } from './build-info.js';
+import { addCatalogMetrics, type CatalogSummary } from './catalog-metrics.js';
 
 export interface MetricSources {
   /** The query pipeline's counters and answer cache (read at scrape time). */
@@ -29,6 +30,8 @@ export interface MetricSources {
   tcpCounters(): StreamCounters;
   /** The signing state of every signed zone (DnssecControl.zones); absent: no per-zone DNSSEC metrics. */
   dnssec?: () => readonly SigningSummary[];
+  /** Catalog members and consumer counts (absent: none reported). */
+  catalogs?: () => CatalogSummary | undefined;
   /** Per connection-oriented transport (tcp, tls, quic): open connections, handshakes (absent: none reported). */
   connectionStats?: () => TransportConnectionStats[];
   /** DoQ's streams, cancelled streams and protocol errors, summed over its listeners (absent: none reported). */
@@ -145,6 +148,7 @@ export function createMetricsRegistry(src: MetricSources): Registry {
   addDnssecMetrics(add, c, src.dnssec ?? (() => []));
   const secondaries = src.secondaries;
   if (secondaries) addSecondaryMetrics(add, () => secondaryClocks(src.table, secondaries.store, secondaries.zones));
+  addCatalogMetrics(add, src.catalogs ?? (() => undefined));
   add('meshdns_config_reloads_total', 'Config reloads, by result (applied, rejected).', 'counter', byKey(c.reloads, 'result', ['applied', 'rejected']));
   return registry;
 }
