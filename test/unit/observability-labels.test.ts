@@ -19,6 +19,7 @@ import { secondaryClocks } from '../../server/metrics/secondary-metrics.js';
 import { serverLabel } from '../../server/listeners/server-label.js';
 import type { Sample } from '../../server/metrics/scrape-metric.js';
 import { buildQuery } from '../helpers/dns-client.js';
+import { ConfigError, validateConfig } from '../../server/config.js';
 
 const ZONES = ['a.test.', 'b.test.', 'c.test.'];
 
@@ -143,4 +144,13 @@ describe('metric labels', () => {
     // a.test.'s SOA: refresh 3600, retry 600, expire 86400
     assert.deepEqual(clocks, [{ zone: 'a.test.', untilRefresh: 90, untilExpiry: -5, expired: true }]);
   });
+});
+
+test('metrics.zoneLabels: 50 unless set, 0 to 1000', () => {
+  const zoneLabels = (metrics?: Record<string, unknown>) => validateConfig({ listen: ['127.0.0.1:5300'], ...(metrics ? { metrics } : {}) }, {}, 'test', {}).metrics.zoneLabels;
+  assert.equal(zoneLabels(), 50);
+  assert.equal(zoneLabels({ zoneLabels: 0 }), 0);
+  assert.equal(zoneLabels({ zoneLabels: 1000 }), 1000);
+  assert.throws(() => zoneLabels({ zoneLabels: 1001 }), (err: unknown) => err instanceof ConfigError && /metrics\.zoneLabels/.test(err.message));
+  assert.throws(() => zoneLabels({ zoneLabels: 'many' }), ConfigError);
 });
