@@ -100,10 +100,14 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
   const queryLog = moduleLogger(log, 'querylog');
   const queryLogStage = new Holder<QueryLog | undefined>(queryLogFor(config.queryLog?.sample, queryLog));
   // kept by reference: a reload may change nsid and maxUdpPayload in place
-  const pipelineOptions: PipelineOptions = { maxUdpPayload: config.maxUdpPayload, nsid: config.nsid, answerCacheSize: config.answerCacheSize };
+  const pipelineOptions: PipelineOptions = {
+    maxUdpPayload: config.maxUdpPayload, nsid: config.nsid, answerCacheSize: config.answerCacheSize, zoneLabels: config.metrics.zoneLabels,
+  };
   const pipeline = new QueryPipeline(store, table, moduleLogger(log, 'query'), pipelineOptions, {
     replication, writer, secondaries, counters, queryLog: queryLogStage,
   });
+  // configured zones take the metrics' zone labels first, in config order
+  pipeline.stats.zones.configure(config.zones.map((z) => z.origin));
   // response rate limiting and DNS COOKIEs: applied by the pipeline to each computed response
   const limitsLog = moduleLogger(log, 'limits');
   const setRrl = (c: Config): void => {
@@ -262,6 +266,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
         for (const warning of next.dnssec.warnings) dnssecLog.warn(warning);
       },
       zoneFiles: () => {
+        pipeline.stats.zones.configure(next.zones.map((z) => z.origin));
         const old = zoneFolder;
         old.close();
         zoneFolder = makeFolder(next, old);
@@ -290,7 +295,9 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
       // the pin is what peers configure (kdig +tls-pin, Knot cert-key, primaries[].pin): a public value
       tlsLog.info({ pin: id.pin, source: id.source, subject: id.subject, validTo: id.validTo, ...(config.tls.certFile ? { certFile: config.tls.certFile } : {}) }, 'tls certificate');
     }
-    listeners = await DnsListeners.start(config.listen, pipeline, { ...config, certificates }, netLog);
+    listeners = await DnsListeners.start(config.listen, pipeline, {
+      ...config, certificates, bindMetrics: (transport, server) => pipeline.stats.bind(transport, server),
+    }, netLog);
     catalogs.apply(config.catalogs);
     // zone files load while the admin server compiles its schemas (it answers /readyz 503 until done)
     firstSync = zoneFolder.sync();
@@ -311,6 +318,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
         logLinesSuppressed: pipeline.logLimiter.suppressed,
       }),
       tcpCounters: () => listeners!.tcpCounters(), dnssec: () => dnssec.zones(), catalogs: () => catalogs,
+      secondaries: { zones: secondaries, store },
       connectionStats: () => listeners!.connectionStats(),
       doqCounters: () => listeners!.doqCounters(),
     });
