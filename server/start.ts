@@ -374,6 +374,9 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
   initialSyncDone = true;
   zoneFolder.watch();
   dnssec.start();
+  // as BIND's notify-on-load: secondaries that missed changes while this server was down (a mesh
+  // site restarting) hear of the current serials now instead of at their next refresh
+  const startupNotify = notifyAll(table, store, announce);
 
   return {
     store, writer, table, pipeline, addresses: listeners!.addresses, admin, adminApp, metricsAddress, counters, reload, dnssec, certificates,
@@ -382,6 +385,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
     },
     async close() {
       clearInterval(logFlush);
+      clearTimeout(startupNotify.timer);
       await dnssec.close();
       zoneFolder.close();
       notifier.close();
@@ -393,6 +397,27 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
 }
 
 const ADMIN_START_DELAY_MS = 60;
+/** Zones announced per tick of the start-up NOTIFY round, and the pause between ticks. */
+const STARTUP_NOTIFY_BATCH = 200;
+const STARTUP_NOTIFY_PAUSE_MS = 50;
+
+/** NOTIFY for every loaded primary zone, a batch per tick so a server of many zones does not flood its secondaries. */
+function notifyAll(table: ZoneTable, store: LmdbStore, announce: (apexKey: Buffer, meta: ZoneMeta) => number): { timer: NodeJS.Timeout | undefined } {
+  const zones = [...table.zones()].filter((z) => z.kind === 'primary' && z.loaded).map((z) => z.apexKey);
+  const handle: { timer: NodeJS.Timeout | undefined } = { timer: undefined };
+  const tick = (from: number): void => {
+    for (const apexKey of zones.slice(from, from + STARTUP_NOTIFY_BATCH)) {
+      const meta = store.zoneMeta(apexKey);
+      if (meta && meta.kind === 'primary' && meta.records > 0) announce(apexKey, meta);
+    }
+    if (from + STARTUP_NOTIFY_BATCH < zones.length) {
+      handle.timer = setTimeout(() => tick(from + STARTUP_NOTIFY_BATCH), STARTUP_NOTIFY_PAUSE_MS);
+      handle.timer.unref();
+    }
+  };
+  tick(0);
+  return handle;
+}
 /** How often summaries of suppressed per-packet log lines are written. */
 const LOG_FLUSH_MS = 5000;
 
