@@ -4,7 +4,7 @@
  * other two catalogs. What a newcomer does in the walk-through is checked here: every site serves
  * every zone; a zone added at A by a file or by the API reaches B and C; a changed record reaches
  * them by NOTIFY + IXFR; a removed zone leaves them; GET /api/v1/catalogs, PUT .../catalog (coo) and
- * a member that clashes with a local primary zone. Failures and restarts: catalog-mesh-failures.test.ts.
+ * one zone listed in two catalogs (conflicts). Failures and restarts: catalog-mesh-failures.test.ts.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -150,19 +150,37 @@ test('PUT /api/v1/zones/{origin}/catalog hands a member to another catalog: a co
   assert.ok(await c().serves('www.moving.site-a.mesh.', 'A', '192.0.2.51'));
 });
 
-test('a member that is already a primary zone at a consumer is refused there as a conflict, shown in the API', async () => {
-  const local = await b().api('POST', '/api/v1/zones', { name: 'clash.site-a.mesh.', zone: zoneText('clash.site-a.mesh.', 1, 'www A 198.51.100.61') });
-  assert.equal(local.status, 201, JSON.stringify(local.body));
-  a().writeZone('clash.site-a.mesh.', zoneText('clash.site-a.mesh.', 1, 'www A 192.0.2.61'));
-  await mesh.everywhere('www.clash.site-a.mesh.', 'A', '192.0.2.61', ['a', 'c']);
-  await until('B reporting the conflict on clash.site-a.mesh.', async () =>
-    (await b().catalogs()).consumed.find((cat) => cat.zone === 'catalog.site-a.mesh.')!.conflicts.some((x) => x.zone === 'clash.site-a.mesh.'), 20_000, () => mesh.logs());
-  const conflict = (await b().catalogs()).consumed.find((cat) => cat.zone === 'catalog.site-a.mesh.')!.conflicts.find((x) => x.zone === 'clash.site-a.mesh.')!;
-  assert.ok(conflict.reason.length > 0 && !Number.isNaN(Date.parse(conflict.at)), JSON.stringify(conflict));
-  assert.ok(await b().serves('www.clash.site-a.mesh.', 'A', '198.51.100.61'), 'B keeps its own zone');
-  assert.equal((await b().api<{ kind: string }>('GET', '/api/v1/zones/clash.site-a.mesh.')).body.kind, 'primary');
-  assert.ok(await b().metric('meshdns_catalog_conflicts_total', { catalog: 'catalog.site-a.mesh.' }) >= 1);
-  assert.match(b().logs(), /clash\.site-a\.mesh\./);
+test('one zone in two catalogs: a conflict wherever it is consumed, shown in the API; the first owner stays', async () => {
+  // B and C both create twice.mesh.: each lists it in its own catalog, so each sees the other's
+  // member clash with its local primary zone, and A sees it in two catalogs and keeps the first
+  for (const [s, address] of [['b', '198.51.100.62'], ['c', '203.0.113.62']] as const) {
+    const created = await mesh.sites[s].api('POST', '/api/v1/zones', { name: 'twice.mesh.', zone: zoneText('twice.mesh.', 1, `www A ${address}`) });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+  }
+  const conflictsAt = async (s: 'a' | 'b' | 'c') =>
+    (await mesh.sites[s].catalogs()).consumed.flatMap((cat) => cat.conflicts.filter((x) => x.zone === 'twice.mesh.').map((x) => ({ ...x, catalog: cat.zone })));
+  for (const s of ['a', 'b', 'c'] as const) {
+    await until(`site ${s} reporting the conflict on twice.mesh.`, async () => (await conflictsAt(s)).length > 0, 20_000, () => mesh.logs());
+  }
+  const atB = await conflictsAt('b');
+  assert.deepEqual(atB.map((x) => x.catalog), ['catalog.site-c.mesh.']);
+  assert.ok(atB[0]!.reason.length > 0 && !Number.isNaN(Date.parse(atB[0]!.at)), JSON.stringify(atB));
+  assert.deepEqual((await conflictsAt('c')).map((x) => x.catalog), ['catalog.site-b.mesh.']);
+  // each keeps its own zone
+  assert.ok(await b().serves('www.twice.mesh.', 'A', '198.51.100.62'));
+  assert.ok(await c().serves('www.twice.mesh.', 'A', '203.0.113.62'));
+  assert.equal((await b().api<{ kind: string }>('GET', '/api/v1/zones/twice.mesh.')).body.kind, 'primary');
+  // A serves the copy of the catalog that listed it first, and reports the other
+  const atA = await conflictsAt('a');
+  assert.equal(atA.length, 1, JSON.stringify(atA));
+  const owner = atA[0]!.catalog === 'catalog.site-b.mesh.' ? c() : b();
+  const answer = await a().ask('www.twice.mesh.', 'A');
+  assert.ok(answer.aa && answer.rdata.length === 1, answer.text);
+  assert.ok(await owner.serves('www.twice.mesh.', 'A', answer.rdata[0]!), `A serves the version of site ${owner.name}`);
+  assert.ok(await b().metric('meshdns_catalog_conflicts_total', { catalog: 'catalog.site-c.mesh.' }) >= 1);
+  // both owners delete it: it is gone everywhere
+  for (const s of ['b', 'c'] as const) assert.ok((await mesh.sites[s].api('DELETE', '/api/v1/zones/twice.mesh.')).status < 300);
+  await mesh.nowhere('twice.mesh.', ['a', 'b', 'c']);
 });
 
 test('zones removed at A (file deleted, DELETE through the API) disappear at B and C', async () => {
