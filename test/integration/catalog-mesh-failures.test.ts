@@ -47,7 +47,7 @@ before(async () => {
     if (await b().serves('www.relay.site-a.mesh.', 'A', '192.0.2.70')) return true;
     await b().api('PUT', '/api/v1/zones/relay.site-a.mesh./retransfer');
     return false;
-  }, 30_000, () => mesh.logs());
+  }, 90_000, () => mesh.logs());
 });
 after(async () => {
   await mesh?.remove();
