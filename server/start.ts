@@ -310,7 +310,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
         cookiesValid: pipeline.guard.validCookies, cookiesOther: pipeline.guard.otherCookies,
         logLinesSuppressed: pipeline.logLimiter.suppressed,
       }),
-      tcpCounters: () => listeners!.tcpCounters(), dnssec: () => dnssec.zones(),
+      tcpCounters: () => listeners!.tcpCounters(), dnssec: () => dnssec.zones(), catalogs: () => catalogs,
       connectionStats: () => listeners!.connectionStats(),
       doqCounters: () => listeners!.doqCounters(),
     });

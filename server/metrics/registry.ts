@@ -12,6 +12,7 @@ import type { TransportConnectionStats } from '../listeners/dns-listeners.js';
 import type { DoqCounters } from '../listeners/quic-doq.js';
 import { histogramSamples, register, ScrapeMetric, type Sample } from './scrape-metric.js';
 import { addDnssecMetrics, type SigningSummary } from './dnssec-metrics.js';
+import { addCatalogMetrics, type CatalogSummary } from './catalog-metrics.js';
 
 export interface MetricSources {
   /** The query pipeline's counters and answer cache (read at scrape time). */
@@ -28,6 +29,8 @@ export interface MetricSources {
   tcpCounters(): StreamCounters;
   /** The signing state of every signed zone (DnssecControl.zones); absent: no per-zone DNSSEC metrics. */
   dnssec?: () => readonly SigningSummary[];
+  /** Catalog members and consumer counts (absent: none reported). */
+  catalogs?: () => CatalogSummary | undefined;
   /** Per connection-oriented transport (tcp, tls, quic): open connections, handshakes (absent: none reported). */
   connectionStats?: () => TransportConnectionStats[];
   /** DoQ's streams, cancelled streams and protocol errors, summed over its listeners (absent: none reported). */
@@ -190,6 +193,7 @@ export function createMetricsRegistry(src: MetricSources): Registry {
   add('meshdns_updates_applied_total', 'Changes committed, by source (api, rfc2136).', 'counter', byKey(c.updatesApplied, 'source', ['api', 'rfc2136']));
   add('meshdns_updates_refused_total', 'Changes refused (invalid, not allowed), by source.', 'counter', byKey(c.updatesRefused, 'source', ['api', 'rfc2136']));
   addDnssecMetrics(add, c, src.dnssec ?? (() => []));
+  addCatalogMetrics(add, src.catalogs ?? (() => undefined));
   add('meshdns_config_reloads_total', 'Config reloads, by result (applied, rejected).', 'counter', byKey(c.reloads, 'result', ['applied', 'rejected']));
   return registry;
 }
