@@ -153,7 +153,7 @@ test('PUT /api/v1/zones/{origin}/catalog hands a member to another catalog: a co
   // B's copy of A's catalog carries it too (NOTIFY + transfer of the catalog)
   await until('B\'s copy of catalog.site-a.mesh. carrying the coo property', async () =>
     (await b().axfr('catalog.site-a.mesh.', mesh.key)).some((r) => r[0] === `coo.${id}.zones.catalog.site-a.mesh.` && r[4] === 'catalog.site-b.mesh.'), 20_000, () => mesh.logs());
-  // RFC 9432 §5.6: until catalog.site-b.mesh. lists the zone, the consumers keep it as it is
+  // RFC 9432 §5.5: until catalog.site-b.mesh. lists the zone, the consumers keep it as it is
   assert.ok(await b().serves('www.moving.site-a.mesh.', 'A', '192.0.2.51'));
   assert.ok(await c().serves('www.moving.site-a.mesh.', 'A', '192.0.2.51'));
 });
