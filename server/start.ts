@@ -138,10 +138,12 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
   const notifier = new NotifySender(() => replication.value, moduleLogger(log, 'notify'), counters);
   const announce = (apexKey: Buffer, meta: ZoneMeta): number => {
     const soa = store.getNode(meta.id, apexKey, false)?.rrsets.find((set) => set.type === RRType.SOA);
-    return notifier.zoneChanged(meta.origin, soa?.rrs[0] ? { ttl: soa.ttl, rdata: soa.rrs[0].rdata } : undefined);
+    // a secondary tells its own secondaries (BIND, Knot do), never the primaries it transfers from
+    const primaries = meta.kind === 'secondary' ? secondaries.primariesOf(meta.origin) : [];
+    return notifier.zoneChanged(meta.origin, soa?.rrs[0] ? { ttl: soa.ttl, rdata: soa.rrs[0].rdata } : undefined, primaries);
   };
-  writer.onCommit((apexKey, meta) => {
-    if (meta && meta.kind === 'primary' && meta.records > 0) announce(apexKey, meta);
+  writer.onCommit((apexKey, meta, result) => {
+    if (meta && meta.records > 0 && (meta.kind === 'primary' || result.changed)) announce(apexKey, meta);
   });
 
   let listeners: DnsListeners | undefined;

@@ -40,9 +40,9 @@ export class NotifySender {
   ) {}
 
   /** Announces the zone's new serial to its targets; returns how many NOTIFYs went out. */
-  zoneChanged(origin: string, soa: { ttl: number; rdata: Uint8Array } | undefined): number {
+  zoneChanged(origin: string, soa: { ttl: number; rdata: Uint8Array } | undefined, except: readonly { host: string; port: number }[] = []): number {
     const config = this.config();
-    const targets = notifyTargetsFor(config, origin);
+    const targets = notifyTargetsFor(config, origin).filter((t) => !except.some((e) => e.host === t.host && e.port === t.port));
     for (const target of targets) {
       const id = this.freeId();
       let message = notifyMessage(id, parseName(origin), soa);

@@ -96,6 +96,11 @@ export class SecondaryZones {
     }
   }
 
+  /** The primaries a secondary zone transfers from (none: not a secondary here). */
+  primariesOf(origin: string): readonly PrimaryTarget[] {
+    return this.zones.get(origin.toLowerCase())?.primaries ?? [];
+  }
+
   isSecondary(origin: string): boolean {
     return this.zones.has(origin.toLowerCase());
   }
