@@ -17,6 +17,7 @@
 // - NSD 4.6 has no catalog support (4.9 added it): it can only be a secondary of a member zone.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -201,6 +202,14 @@ export function runKnotc(controlSocket: string, commands: string[]): Promise<str
   });
 }
 
+async function waitForSocket(file: string, timeoutMs: number, logs: () => string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!existsSync(file)) {
+    if (Date.now() > deadline) throw new Error(`knotd did not open its control socket ${file} in ${timeoutMs} ms:\n${logs()}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 /** Starts a knotd site; resolves once its own zones answer SOA (the consumed catalogs may still be empty). */
 export async function startKnotdSite(o: KnotdSiteOptions): Promise<KnotdSite> {
   if (!toolRuns(KNOTD, '--version') || !toolRuns(KNOTC, '--version')) {
@@ -225,7 +234,7 @@ export async function startKnotdSite(o: KnotdSiteOptions): Promise<KnotdSite> {
   };
   try {
     await awaitZones(`knotd ${o.name}`, child, port, o.zones.map((z) => absoluteOrigin(z.origin)), Date.now() + (o.startTimeoutMs ?? 20_000), () => output.text(), () => spawnError);
-    await output.waitFor(/control, binding to/, 10_000, `knotd ${o.name} control socket`);
+    await waitForSocket(controlSocket, 10_000, () => output.text());
   } catch (error) {
     await stop();
     throw error;
