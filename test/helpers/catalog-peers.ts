@@ -25,6 +25,7 @@ import { findFreePort } from './knotd.js';
 import { startNamed, type Named } from './named.js';
 import { startNsd, type Nsd } from './nsd.js';
 import { absoluteOrigin, awaitZones, captureOutput, confString, type PeerServer, stopGroup, toolRuns } from './peer-process.js';
+import { dig, records } from './tools.js';
 
 /** A TSIG key as every peer's config names it. */
 export interface TsigKey {
@@ -109,7 +110,8 @@ const templateId = (catalog: string): string => `from-${absoluteOrigin(catalog).
 
 export function renderKnotdSiteConf(dir: string, port: number, controlSocket: string, o: KnotdSiteOptions): string {
   const ports = [...new Set([...o.consumes.map((c) => c.port), ...o.notify])];
-  const notifyList = `[${o.notify.map(remoteId).join(', ')}]`;
+  // knotd refuses an empty list (`notify: []`): no notify line at all then
+  const notifyLine = o.notify.length > 0 ? [`    notify: [${o.notify.map(remoteId).join(', ')}]`] : [];
   const siteAcl = o.updateFromLoopback === true ? '[mesh, local-update]' : '[mesh]';
   const lines: string[] = [
     'server:',
@@ -163,7 +165,7 @@ export function renderKnotdSiteConf(dir: string, port: number, controlSocket: st
       '    semantic-checks: off',
     );
   }
-  lines.push('zone:', `  - domain: ${absoluteOrigin(o.catalog)}`, '    catalog-role: generate', '    acl: mesh', `    notify: ${notifyList}`);
+  lines.push('zone:', `  - domain: ${absoluteOrigin(o.catalog)}`, '    catalog-role: generate', '    acl: mesh', ...notifyLine);
   for (const z of o.zones) {
     lines.push(
       `  - domain: ${absoluteOrigin(z.origin)}`,
@@ -171,7 +173,7 @@ export function renderKnotdSiteConf(dir: string, port: number, controlSocket: st
       '    catalog-role: member',
       `    catalog-zone: ${absoluteOrigin(o.catalog)}`,
       `    acl: ${siteAcl}`,
-      `    notify: ${notifyList}`,
+      ...notifyLine,
     );
   }
   for (const c of o.consumes) {
@@ -316,4 +318,34 @@ export function startNsdSecondary(o: NsdSecondaryOptions): Promise<Nsd> {
       wait: true,
     }],
   });
+}
+
+// ---------------------------------------------------------------------------------------------
+// waiting for a mesh to converge
+
+/** Polls `check` every 50 ms until it holds; fails after timeoutMs naming `what`, with `logs()` appended. */
+export async function waitUntil(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 20_000, logs?: () => string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline) throw new Error(`${what}: not so after ${timeoutMs} ms${logs !== undefined ? `\n${logs()}` : ''}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** The rdata of `name`/`type` as the server at 127.0.0.1:port answers it (dig +short, sorted). */
+export function answers(port: number, name: string, type: string): string[] {
+  const out = dig(['@127.0.0.1', '-p', String(port), '+norec', '+short', '+time=2', '+tries=1', name, type]);
+  return out.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith(';')).sort();
+}
+
+/** Member ids of a catalog by name, read from an AXFR signed with the key (`<id>.zones.<catalog> PTR <member>`). */
+export function catalogMemberIds(port: number, catalog: string, key: TsigKey): Map<string, string> {
+  const out = dig(['@127.0.0.1', '-p', String(port), '-y', digKeyArg(key), '+noall', '+answer', absoluteOrigin(catalog), 'AXFR']);
+  const ids = new Map<string, string>();
+  const suffix = `.zones.${absoluteOrigin(catalog)}`.toLowerCase();
+  for (const [owner, , , type, rdata] of records(out)) {
+    if (type === 'PTR' && owner!.toLowerCase().endsWith(suffix)) ids.set(rdata!.toLowerCase(), owner!.slice(0, owner!.length - suffix.length).toLowerCase());
+  }
+  return ids;
 }

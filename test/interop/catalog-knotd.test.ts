@@ -1,0 +1,152 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startMeshdnsSite, type MeshdnsSite } from '../helpers/catalog-meshdns-site.js';
+import { answers, meshKey, memberZoneText, startKnotdSite, type KnotdSite, waitUntil } from '../helpers/catalog-peers.js';
+import { findFreePort } from '../helpers/knotd.js';
+import { soaAnswered } from '../helpers/peer-process.js';
+import { requireTool } from '../helpers/tools.js';
+
+// Catalog zones between meshdns and knotd 3.2 (issue 14): a three-site mesh where sites A and B are
+// meshdns and site K is knotd. Every site produces the catalog of its primary zones and consumes the
+// two others' catalogs; catalogs, member transfers and NOTIFYs all go under one TSIG key. Checked:
+// members of each side are served by the other, zones added and removed at either side follow, a
+// record change travels by NOTIFY + IXFR both ways, and a TSIG mismatch on knotd's catalog leaves
+// meshdns serving its last good member list while GET /api/v1/catalogs names the error.
+
+const CAT = { a: 'catalog.site-a.mesh.', b: 'catalog.site-b.mesh.', k: 'catalog.site-k.mesh.' };
+const APP = { a: 'app.site-a.mesh.', b: 'app.site-b.mesh.', k: 'app.site-k.mesh.' };
+const key = meshKey();
+let dir: string;
+let a: MeshdnsSite;
+let b: MeshdnsSite;
+let k: KnotdSite;
+
+const logs = () => `--- knotd:\n${k.logs().slice(-6000)}\n--- meshdns A:\n${a.server.logs().slice(-6000)}`;
+const served = (port: number, origin: string) => soaAnswered(port, origin);
+const gone = async (port: number, origin: string) => !(await soaAnswered(port, origin));
+
+before(async () => {
+  requireTool('dig', 'bind9-dnsutils');
+  requireTool('knotc', 'knot');
+  dir = mkdtempSync(join(tmpdir(), 'meshdns-catalog-knotd-'));
+  const [pa, pb, pk] = [await findFreePort(), await findFreePort(), await findFreePort()];
+  writeFileSync(join(dir, 'k.zone'), memberZoneText(APP.k));
+  k = await startKnotdSite({
+    name: 'k', port: pk, key, catalog: CAT.k, zones: [{ origin: APP.k, file: join(dir, 'k.zone') }],
+    consumes: [{ catalog: CAT.a, port: pa }, { catalog: CAT.b, port: pb }], notify: [pa, pb],
+  });
+  a = await startMeshdnsSite({
+    name: 'a', port: pa, key, catalog: CAT.a, zones: { [APP.a]: memberZoneText(APP.a) },
+    consumes: [{ catalog: CAT.b, port: pb }, { catalog: CAT.k, port: pk }], notify: [pb, pk],
+  });
+  b = await startMeshdnsSite({
+    name: 'b', port: pb, key, catalog: CAT.b, zones: { [APP.b]: memberZoneText(APP.b) },
+    consumes: [{ catalog: CAT.a, port: pa }, { catalog: CAT.k, port: pk }], notify: [pa, pk],
+  });
+  // The sites came up one after another, so the first ones found their primaries down: ask for the
+  // catalogs now rather than wait for retry timers (knotd backs off to ~20 s).
+  await a.api('PUT', `/api/v1/zones/${CAT.b}/retransfer`).catch(() => undefined);
+  await k.knotc([`zone-refresh ${CAT.a}`, `zone-refresh ${CAT.b}`]);
+});
+
+after(async () => {
+  await Promise.all([a?.stop(), b?.stop(), k?.stop()]);
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+test('each side serves the zones of the other side\'s catalog', async () => {
+  await waitUntil(`knotd serves ${APP.a}`, () => served(k.port, APP.a), 20_000, logs);
+  await waitUntil(`knotd serves ${APP.b}`, () => served(k.port, APP.b), 20_000, logs);
+  await waitUntil(`meshdns A serves ${APP.k}`, () => served(a.port, APP.k), 20_000, logs);
+  await waitUntil(`meshdns B serves ${APP.k}`, () => served(b.port, APP.k), 20_000, logs);
+  await waitUntil(`meshdns A serves ${APP.b}`, () => served(a.port, APP.b), 20_000, logs);
+  assert.deepEqual(answers(k.port, `www.${APP.a}`, 'A'), ['192.0.2.10']);
+  assert.deepEqual(answers(a.port, `www.${APP.k}`, 'A'), ['192.0.2.10']);
+
+  const catalogs = await a.catalogs();
+  assert.deepEqual(catalogs.produced.find((c) => c.zone === CAT.a)?.members.map((m) => m.zone), [APP.a]);
+  const fromK = catalogs.consumed.find((c) => c.zone === CAT.k);
+  assert.ok(fromK, `GET /api/v1/catalogs at A lists ${CAT.k}: ${JSON.stringify(catalogs)}`);
+  assert.deepEqual(fromK.members.map((m) => m.zone), [APP.k]);
+  assert.match(fromK.members[0]!.id, /^[0-9a-f]{16}$/);
+  assert.equal(fromK.lastError, null);
+});
+
+test('a zone added at knotd is served by the meshdns sites, and gone when knotd removes it', async () => {
+  const origin = 'added.site-k.mesh.';
+  writeFileSync(join(dir, 'added-k.zone'), memberZoneText(origin, 1, '192.0.2.44'));
+  await k.addMemberZone(origin, join(dir, 'added-k.zone'));
+  await waitUntil(`meshdns A serves ${origin}`, () => served(a.port, origin), 20_000, logs);
+  await waitUntil(`meshdns B serves ${origin}`, () => served(b.port, origin), 20_000, logs);
+  assert.deepEqual(answers(a.port, `www.${origin}`, 'A'), ['192.0.2.44']);
+  const listed = (await a.catalogs()).consumed.find((c) => c.zone === CAT.k)?.members.map((m) => m.zone).sort();
+  assert.deepEqual(listed, [origin, APP.k].sort());
+
+  await k.removeZone(origin);
+  await waitUntil(`meshdns A no longer serves ${origin}`, () => gone(a.port, origin), 20_000, logs);
+  await waitUntil(`meshdns B no longer serves ${origin}`, () => gone(b.port, origin), 20_000, logs);
+  assert.ok(await served(a.port, APP.k), `${APP.k} stays at A`);
+  const after = (await a.catalogs()).consumed.find((c) => c.zone === CAT.k)?.members.map((m) => m.zone);
+  assert.deepEqual(after, [APP.k]);
+});
+
+test('a zone added at meshdns is served by knotd and the other meshdns, and gone when deleted', async () => {
+  const origin = 'added.site-a.mesh.';
+  await a.addZone(origin, memberZoneText(origin, 1, '192.0.2.45'));
+  await waitUntil(`knotd serves ${origin}`, () => served(k.port, origin), 20_000, logs);
+  await waitUntil(`meshdns B serves ${origin}`, () => served(b.port, origin), 20_000, logs);
+  assert.deepEqual(answers(k.port, `www.${origin}`, 'A'), ['192.0.2.45']);
+  await k.waitForLog(new RegExp(`\\[${origin.replace(/\./g, '\\.')}\\] zone added from catalog`), 5_000);
+
+  await a.deleteZone(origin);
+  await waitUntil(`knotd no longer serves ${origin}`, () => gone(k.port, origin), 20_000, logs);
+  await waitUntil(`meshdns B no longer serves ${origin}`, () => gone(b.port, origin), 20_000, logs);
+  assert.ok(await served(k.port, APP.a), `${APP.a} stays at knotd`);
+});
+
+test('a record changed at one side reaches the other by NOTIFY and IXFR', async () => {
+  // knotd → meshdns: a zone transaction at knotd (journalled), NOTIFY, IXFR out to A and B
+  const before = k.logs().length;
+  await k.setRecord(APP.k, 'www', 300, 'A', '192.0.2.77');
+  await waitUntil('meshdns A answers the new www', () => answers(a.port, `www.${APP.k}`, 'A').join() === '192.0.2.77', 20_000, logs);
+  await waitUntil('meshdns B answers the new www', () => answers(b.port, `www.${APP.k}`, 'A').join() === '192.0.2.77', 20_000, logs);
+  const since = () => k.logs().slice(before);
+  await waitUntil('knotd logged two IXFR out of app.site-k', () => (since().match(/\[app\.site-k\.mesh\.\] IXFR, outgoing, remote [^,]+, finished/g) ?? []).length >= 2);
+  assert.doesNotMatch(since(), /\[app\.site-k\.mesh\.\] AXFR, outgoing/, 'no AXFR fallback for one changed record');
+
+  // meshdns → knotd: PATCH at A, NOTIFY to knotd, knotd's IXFR in
+  const mark = k.logs().length;
+  await a.api('PATCH', `/api/v1/zones/${APP.a}/rrsets`, {
+    rrsets: [{ name: `www.${APP.a}`, type: 'A', ttl: 300, changetype: 'REPLACE', records: [{ content: '192.0.2.78' }] }],
+  });
+  await waitUntil('knotd answers the new www', () => answers(k.port, `www.${APP.a}`, 'A').join() === '192.0.2.78', 20_000, logs);
+  const inbound = k.logs().slice(mark);
+  assert.match(inbound, /\[app\.site-a\.mesh\.\] notify, incoming/);
+  assert.match(inbound, /\[app\.site-a\.mesh\.\] IXFR, incoming, remote [^,]+, finished/);
+  await a.server.waitForLog((e) => e['msg'] === 'outgoing transfer' && e['zone'] === APP.a && e['type'] === 'IXFR', 5_000);
+  // and A took knotd's change above by IXFR too
+  await a.server.waitForLog((e) => e['msg'] === 'incoming transfer (IXFR) done' && e['zone'] === APP.k, 5_000);
+});
+
+// Last: it breaks the key between knotd and meshdns for good.
+test('a TSIG mismatch on knotd\'s catalog keeps the last good members at meshdns and shows the error', async () => {
+  const wrong = meshKey(key.name);
+  await k.knotc(['conf-begin', `conf-set key[${key.name}].secret ${wrong.secret}`, 'conf-commit']);
+  const late = 'late.site-k.mesh.';
+  writeFileSync(join(dir, 'late-k.zone'), memberZoneText(late));
+  await k.addMemberZone(late, join(dir, 'late-k.zone'));
+  await a.api('PUT', `/api/v1/zones/${CAT.k}/retransfer`).catch(() => undefined);
+
+  await waitUntil('GET /api/v1/catalogs at A reports an error for knotd\'s catalog', async () => {
+    const consumed = (await a.catalogs()).consumed.find((c) => c.zone === CAT.k);
+    return consumed !== undefined && typeof consumed.lastError === 'string' && consumed.lastError !== '';
+  }, 20_000, logs);
+  const consumed = (await a.catalogs()).consumed.find((c) => c.zone === CAT.k)!;
+  assert.deepEqual(consumed.members.map((m) => m.zone), [APP.k], 'the last good member list is kept');
+  assert.ok(await served(a.port, APP.k), `${APP.k} is still served at A`);
+  assert.ok(await gone(a.port, late), `${late} (only in the catalog A cannot verify) is not served at A`);
+  assert.doesNotMatch(a.server.logs(), new RegExp(wrong.secret.replace(/[+/=]/g, '.')), 'no key material in the log');
+});
