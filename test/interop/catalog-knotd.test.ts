@@ -4,10 +4,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startMeshdnsSite, type MeshdnsSite } from '../helpers/catalog-meshdns-site.js';
-import { answers, meshKey, memberZoneText, startKnotdSite, type KnotdSite, waitUntil } from '../helpers/catalog-peers.js';
+import { answers, digKeyArg, meshKey, memberZoneText, startKnotdSite, type KnotdSite, waitUntil } from '../helpers/catalog-peers.js';
 import { findFreePort } from '../helpers/knotd.js';
 import { soaAnswered } from '../helpers/peer-process.js';
-import { requireTool } from '../helpers/tools.js';
+import { dig, requireTool } from '../helpers/tools.js';
 
 // Catalog zones between meshdns and knotd 3.2 (issue 14): a three-site mesh where sites A and B are
 // meshdns and site K is knotd. Every site produces the catalog of its primary zones and consumes the
@@ -55,6 +55,16 @@ before(async () => {
 after(async () => {
   await Promise.all([a?.stop(), b?.stop(), k?.stop()]);
   if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+// What meshdns's consumer must cope with (its SOA check falls back to TCP with the key): knotd 3.2
+// answers a catalog's SOA only over TCP, and only to a client its ACL lets transfer the catalog.
+test('knotd answers its catalog\'s SOA only over TCP to a client allowed to transfer it', () => {
+  const status = (args: string[]) => /status: (\w+)/.exec(dig(['@127.0.0.1', '-p', String(k.port), '+norec', ...args, CAT.k, 'SOA']))?.[1];
+  assert.equal(status([]), 'REFUSED');
+  assert.equal(status(['-y', digKeyArg(key)]), 'REFUSED');
+  assert.equal(status(['+tcp']), 'REFUSED');
+  assert.equal(status(['+tcp', '-y', digKeyArg(key)]), 'NOERROR');
 });
 
 test('each side serves the zones of the other side\'s catalog', async () => {

@@ -1,11 +1,11 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startMeshdnsSite, type MeshdnsSite } from '../helpers/catalog-meshdns-site.js';
-import { answers, meshKey, memberZoneText, startNamedCatalogConsumer, waitUntil } from '../helpers/catalog-peers.js';
+import { answers, digKeyArg, meshKey, memberZoneText, startNamedCatalogConsumer, waitUntil } from '../helpers/catalog-peers.js';
 import { findFreePort } from '../helpers/knotd.js';
 import type { Named } from '../helpers/named.js';
 import { soaAnswered } from '../helpers/peer-process.js';
-import { requireTool } from '../helpers/tools.js';
+import { dig, requireTool } from '../helpers/tools.js';
 
 // BIND 9.18 `named` as a consumer of a catalog meshdns produces (issue 14): `catalog-zones` with
 // meshdns as the default primary, TSIG on the catalog and on every member transfer. named serves the
@@ -45,6 +45,17 @@ test('named serves the members of the meshdns catalog', async () => {
   assert.deepEqual(answers(named.port, 'www.db.site-a.mesh.', 'A'), ['192.0.2.20']);
   assert.match(named.logs(), /transfer of 'catalog\.site-a\.mesh\/IN' from 127\.0\.0\.1#\d+: connected using 127\.0\.0\.1#\d+ TSIG mesh-key/);
   assert.match(named.logs(), /catz: adding zone 'app\.site-a\.mesh' from catalog 'catalog\.site-a\.mesh'/);
+});
+
+test('the catalog is answered only to clients allowed to transfer it', () => {
+  const status = (args: string[]) => /status: (\w+)/.exec(dig(['@127.0.0.1', '-p', String(site.port), '+norec', ...args, CATALOG, 'SOA']))?.[1];
+  assert.equal(status([]), 'REFUSED');
+  assert.equal(status(['+tcp']), 'REFUSED');
+  assert.equal(status(['-y', digKeyArg(key)]), 'NOERROR');
+  assert.equal(status(['+tcp', '-y', digKeyArg(key)]), 'NOERROR');
+  assert.deepEqual(answers(site.port, CATALOG, 'SOA'), [], 'an unsigned query gets no SOA');
+  const signed = dig(['@127.0.0.1', '-p', String(site.port), '+tcp', '+short', '-y', digKeyArg(key), CATALOG, 'SOA']).trim();
+  assert.match(signed, /^invalid\. invalid\. \d+ 3600 600 2147483646 0$/m);
 });
 
 test('a zone added through the API appears at named, and goes when it is deleted', async () => {
