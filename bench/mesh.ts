@@ -8,7 +8,7 @@
 // just before the command (its own duration is printed apart). Prints medians and meshdns/knotd.
 // See bench/README.md ("bench:mesh").
 //
-//   node dist/bench/mesh.js [--reps 7] [--warmup 1] [--servers knotd,meshdns] [--interval 2]
+//   node dist/bench/mesh.js [--reps 7] [--warmup 1] [--servers knotd,meshdns] [--interval 2] [--gap 1200]
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -29,6 +29,7 @@ const { values: opt } = parseArgs({
     warmup: { type: 'string', default: '1' },
     servers: { type: 'string', default: 'knotd,meshdns' },
     interval: { type: 'string', default: '2' },
+    gap: { type: 'string', default: '1200' },
   },
 });
 const settings = {
@@ -36,9 +37,13 @@ const settings = {
   warmup: Number(opt.warmup),
   servers: opt.servers.split(',') as Array<'knotd' | 'meshdns'>,
   intervalMs: Number(opt.interval),
+  // Pause between two measured changes: knotd as a secondary waits about a second before refreshing
+  // a zone it refreshed a moment ago, so a shorter gap would time that wait, not the propagation.
+  gapMs: Number(opt.gap),
 };
 if (!Number.isInteger(settings.reps) || settings.reps < 1) throw new RangeError(`--reps: a whole number >= 1, got "${opt.reps}"`);
 if (!Number.isInteger(settings.warmup) || settings.warmup < 0) throw new RangeError(`--warmup: a whole number >= 0, got "${opt.warmup}"`);
+if (!Number.isInteger(settings.gapMs) || settings.gapMs < 0) throw new RangeError(`--gap: milliseconds >= 0, got "${opt.gap}"`);
 if (!(settings.intervalMs >= 1)) throw new RangeError(`--interval: milliseconds >= 1, got "${opt.interval}"`);
 for (const s of settings.servers) if (s !== 'knotd' && s !== 'meshdns') throw new RangeError(`--servers: knotd and/or meshdns, got "${s}"`);
 
@@ -81,13 +86,13 @@ async function measure(server: 'knotd' | 'meshdns'): Promise<ServerResult> {
       const counted = r >= settings.warmup;
       const origin = `z${r}-${stamp}.site-a.mesh.`;
       const add = await timed(mesh, origin, 'SOA', () => mesh.addZone(0, origin, memberZoneText(origin)));
-      await sleep(300);
+      await sleep(settings.gapMs);
       const name = `r${r}-${stamp}.${appOf(0)}`;
       const rec = await timed(mesh, name, 'A', () => updateA(mesh.ports[0]!, appOf(0), name, `192.0.2.${20 + (r % 200)}`));
-      await sleep(300);
+      await sleep(settings.gapMs);
       const own = `o${r}-${stamp}.${appOf(0)}`;
       const ownRec = await timed(mesh, own, 'A', () => mesh.addRecord(0, appOf(0), own, `192.0.2.${20 + (r % 200)}`));
-      await sleep(300);
+      await sleep(settings.gapMs);
       process.stderr.write(`${server} ${counted ? `rep ${r - settings.warmup + 1}` : 'warm-up'}: zone add B ${f1(add.b)} C ${f1(add.c)} ms, `
         + `UPDATE B ${f1(rec.b)} C ${f1(rec.c)} ms, own interface B ${f1(ownRec.b)} C ${f1(ownRec.c)} ms\n`);
       if (counted) {
