@@ -22,6 +22,9 @@ export interface ReplicationConfig {
   zoneNotify: Map<string, NotifyTarget[]>;
   /** Secondary zones: origin → primaries, tried in order. */
   secondaries: Map<string, PrimaryTarget[]>;
+  /** ACL rule names and notify targets of zones not in the config (members of consumed catalogs), set by the catalog service. */
+  memberAcl?: (origin: string) => string[] | undefined;
+  memberNotify?: (origin: string) => NotifyTarget[] | undefined;
   /** IXFR history kept per zone (defaults.journal, zones[].journal). */
   defaultJournal: JournalLimits;
   zoneJournal: Map<string, JournalLimits>;
@@ -119,7 +122,38 @@ export function parseReplication(obj: ConfigFile, fail: Fail): ReplicationConfig
   const defaultJournal = journalLimits(defaults.journal, 'defaults.journal', DEFAULT_JOURNAL_LIMITS, fail);
   const zoneJournal = new Map<string, JournalLimits>();
   const defaultAcl = ruleNames(defaults.acl, 'defaults.acl');
-  const notifyTargets = (value: Target[] | undefined, at: string): PrimaryTarget[] => (value ?? []).map((to, j) => {
+  const notifyTargets = (value: Target[] | undefined, at: string): PrimaryTarget[] => parseTargets(value, at, keyring, fail);
+  const defaultNotify = notifyTargets(defaults.notify, 'defaults.notify');
+  const zoneNotify = new Map<string, NotifyTarget[]>();
+  const secondaries = new Map<string, PrimaryTarget[]>();
+
+  const zoneAcl = new Map<string, string[]>();
+  for (const [i, zo] of (obj.zones ?? []).entries()) {
+    const origin = (zo.origin.endsWith('.') ? zo.origin : `${zo.origin}.`).toLowerCase();
+    if (zo.acl !== undefined) zoneAcl.set(origin, ruleNames(zo.acl, `zones[${i}].acl`));
+    if (zo.notify !== undefined) zoneNotify.set(origin, notifyTargets(zo.notify, `zones[${i}].notify`));
+    if (zo.journal !== undefined) zoneJournal.set(origin, journalLimits(zo.journal, `zones[${i}].journal`, defaultJournal, fail));
+    if (zo.primaries !== undefined) {
+      if (zo.file !== undefined) fail(`zones[${i}].file`, zo.file, 'cannot be given for a secondary zone (it has primaries)');
+      secondaries.set(origin, notifyTargets(zo.primaries, `zones[${i}].primaries`));
+    }
+  }
+  // a catalog produced here is a zone with an ACL and notify targets; a consumed one, a secondary
+  for (const [i, c] of (obj.catalogs ?? []).entries()) {
+    const origin = (c.zone.endsWith('.') ? c.zone : `${c.zone}.`).toLowerCase();
+    if (c.acl !== undefined) zoneAcl.set(origin, ruleNames(c.acl, `catalogs[${i}].acl`));
+    if (c.notify !== undefined) zoneNotify.set(origin, notifyTargets(c.notify, `catalogs[${i}].notify`));
+  }
+  for (const [i, c] of (obj.consumers ?? []).entries()) {
+    const origin = (c.zone.endsWith('.') ? c.zone : `${c.zone}.`).toLowerCase();
+    secondaries.set(origin, notifyTargets(c.primaries, `consumers[${i}].primaries`));
+  }
+  return { keyring, rules, defaultAcl, zoneAcl, defaultNotify, zoneNotify, secondaries, defaultJournal, zoneJournal };
+}
+
+/** NOTIFY targets or primaries: addresses, keys and transport settings checked, each error naming its key. */
+export function parseTargets(value: Target[] | undefined, at: string, keyring: Keyring, fail: Fail): PrimaryTarget[] {
+  return (value ?? []).map((to, j) => {
     const listen = parseListen(to.address, `${at}[${j}].address`, fail);
     const keyName = to.key === undefined ? undefined : (to.key.endsWith('.') ? to.key : `${to.key}.`).toLowerCase();
     if (keyName && !keyring.byText(keyName)) fail(`${at}[${j}].key`, to.key, 'is not a key defined under keys');
@@ -147,22 +181,6 @@ export function parseReplication(obj: ConfigFile, fail: Fail): ReplicationConfig
     if (to.hostname !== undefined) target.hostname = to.hostname;
     return target;
   });
-  const defaultNotify = notifyTargets(defaults.notify, 'defaults.notify');
-  const zoneNotify = new Map<string, NotifyTarget[]>();
-  const secondaries = new Map<string, PrimaryTarget[]>();
-
-  const zoneAcl = new Map<string, string[]>();
-  for (const [i, zo] of (obj.zones ?? []).entries()) {
-    const origin = (zo.origin.endsWith('.') ? zo.origin : `${zo.origin}.`).toLowerCase();
-    if (zo.acl !== undefined) zoneAcl.set(origin, ruleNames(zo.acl, `zones[${i}].acl`));
-    if (zo.notify !== undefined) zoneNotify.set(origin, notifyTargets(zo.notify, `zones[${i}].notify`));
-    if (zo.journal !== undefined) zoneJournal.set(origin, journalLimits(zo.journal, `zones[${i}].journal`, defaultJournal, fail));
-    if (zo.primaries !== undefined) {
-      if (zo.file !== undefined) fail(`zones[${i}].file`, zo.file, 'cannot be given for a secondary zone (it has primaries)');
-      secondaries.set(origin, notifyTargets(zo.primaries, `zones[${i}].primaries`));
-    }
-  }
-  return { keyring, rules, defaultAcl, zoneAcl, defaultNotify, zoneNotify, secondaries, defaultJournal, zoneJournal };
 }
 
 type JournalFile = NonNullable<NonNullable<ConfigFile['defaults']>['journal']>;
@@ -192,12 +210,14 @@ export function journalLimitsFor(config: ReplicationConfig, origin: string): Jou
 
 /** Where a change to a zone is announced: its own targets, else the defaults. */
 export function notifyTargetsFor(config: ReplicationConfig, origin: string): NotifyTarget[] {
-  return config.zoneNotify.get(origin.toLowerCase()) ?? config.defaultNotify;
+  const key = origin.toLowerCase();
+  return config.zoneNotify.get(key) ?? config.memberNotify?.(key) ?? config.defaultNotify;
 }
 
 /** The ACL of one zone: its own rule names, else the defaults. */
 export function aclFor(config: ReplicationConfig, origin: string): Acl {
-  const names = config.zoneAcl.get(origin.toLowerCase()) ?? config.defaultAcl;
+  const key = origin.toLowerCase();
+  const names = config.zoneAcl.get(key) ?? config.memberAcl?.(key) ?? config.defaultAcl;
   return new Acl(names.map((n) => config.rules.get(n)!));
 }
 

@@ -10,6 +10,7 @@ import { checkShape } from './config/schema-check.js';
 import type { ConfigFile } from './config/schema.js';
 import { parseReplication, type ReplicationConfig } from './config-replication.js';
 import { parseDnssec, type DnssecConfig } from './config-dnssec.js';
+import { parseCatalogs, type CatalogConfig } from './config-catalog.js';
 import { parseListen, parseListenList, type ListenAddress } from './listen-address.js';
 import { parsePrefix } from './limits/address.js';
 
@@ -69,6 +70,8 @@ export interface Config {
   dnssec: DnssecConfig;
   /** The certificate of the tls and quic listeners (server/tls/certificates.ts). */
   tls: TlsSettings;
+  /** Catalog zones produced and consumed (RFC 9432). */
+  catalogs: CatalogConfig;
 }
 
 /** `tls:` — PEM files (absolute paths), or both undefined: a self-signed certificate kept in LMDB. */
@@ -157,9 +160,11 @@ export function validateConfig(raw: unknown, overrides: ConfigOverrides, where: 
   const nsid = obj.nsid === undefined ? undefined : Buffer.from(obj.nsid, 'utf8');
   if (nsid && nsid.length > 128) fail('nsid', obj.nsid, 'is longer than 128 octets');
 
+  const replication = parseReplication(obj, fail);
   return {
     file: undefined,
-    replication: parseReplication(obj, fail),
+    replication,
+    catalogs: parseCatalogs(obj, replication, fail),
     listen,
     data: resolve(obj.data ?? DEFAULTS.data),
     zoneDir: obj.zoneDir === undefined ? undefined : resolve(obj.zoneDir),

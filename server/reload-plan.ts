@@ -1,7 +1,7 @@
 import type { Config } from './config.js';
 
 /** One change a reload makes to the running server, in the order they are applied. */
-export type ReloadStep = 'logLevel' | 'answerOptions' | 'replication' | 'queryLog' | 'rateLimits' | 'recordLimits' | 'adminToken' | 'dnssec' | 'zoneFiles';
+export type ReloadStep = 'logLevel' | 'answerOptions' | 'replication' | 'queryLog' | 'rateLimits' | 'recordLimits' | 'adminToken' | 'dnssec' | 'catalogs' | 'zoneFiles';
 
 export interface ReloadPlan {
   steps: ReloadStep[];
@@ -23,6 +23,7 @@ export const STEP_KEYS: Record<ReloadStep, string[]> = {
   recordLimits: ['limits'],
   adminToken: ['admin.token'],
   dnssec: ['policies', 'defaults.dnssec', 'zones[].dnssec'],
+  catalogs: ['catalogs', 'consumers', 'zones[].catalog'],
   zoneFiles: ['zoneDir', 'zones', 'serialPolicy'],
 };
 
@@ -46,6 +47,8 @@ export function planReload(running: Config, next: Config, fingerprint: (c: Confi
   if (running.admin && next.admin && next.admin.token !== running.admin.token) steps.push('adminToken');
   // policies are read at every commit and every key step: the next ones use the new ones
   if (differ(dnssecShape(next), dnssecShape(running))) steps.push('dnssec');
+  // before zoneFiles: a zone the reload adds joins the catalog the reload defines
+  if (differ(catalogShape(next), catalogShape(running))) steps.push('catalogs');
   if (next.zoneDir !== running.zoneDir || differ(next.zones, running.zones) || next.serialPolicy !== running.serialPolicy) steps.push('zoneFiles');
 
   const restartNeeded: string[] = [];
@@ -75,4 +78,9 @@ export function planReload(running: Config, next: Config, fingerprint: (c: Confi
 
 function dnssecShape(c: Config): unknown {
   return { policies: [...c.dnssec.policies], defaultPolicy: c.dnssec.defaultPolicy, zonePolicies: [...c.dnssec.zonePolicies] };
+}
+
+function catalogShape(c: Config): unknown {
+  const { producers, assignments, consumers } = c.catalogs;
+  return [[...producers], [...assignments], [...consumers].map(([zone, k]) => [zone, k.template, [...k.groups]])];
 }

@@ -31,6 +31,7 @@ import { DnssecDriver } from './dnssec/driver.js';
 import { parentDsTags } from './dnssec/parent-ds.js';
 import { policyOf } from './config-dnssec.js';
 import { ZoneFolder } from '../zones/import/zone-folder.js';
+import { CatalogService } from './catalog/service.js';
 
 export interface RunningServer {
   store: LmdbStore;
@@ -83,10 +84,19 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
   writer.onCommit((apexKey, meta) => table.update(apexKey, meta));
   // keys, ACLs, notify targets and journal limits: one object, replaced whole by a reload
   const replication = new Holder<ReplicationConfig>(config.replication);
+  let running = config;
   // read at each commit, so a reload's new limits apply from the next one
   writer.journalLimits = (origin) => journalLimitsFor(replication.value, origin);
   const counters = new ControlCounters();
   const secondaries = new SecondaryZones(store, writer, table, () => replication.value, moduleLogger(log, 'xfr'), counters);
+  // the producer's stage is on the write door before any zone is created (zone files, the API)
+  let zoneFolderRef: (() => ZoneFolder) | undefined;
+  const catalogs = new CatalogService({
+    store, writer, table, secondaries, log: moduleLogger(log, 'catalog'),
+    configuredZones: () => [...running.zones.map((z) => z.origin), ...(zoneFolderRef?.().wanted().map((e) => e.origin) ?? [])],
+    transferState: (origin) => secondaries.state(origin),
+  });
+  catalogs.withMembers(replication.value);
   const queryLog = moduleLogger(log, 'querylog');
   const queryLogStage = new Holder<QueryLog | undefined>(queryLogFor(config.queryLog?.sample, queryLog));
   // kept by reference: a reload may change nsid and maxUdpPayload in place
@@ -151,12 +161,13 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
     return folder;
   };
   let zoneFolder = makeFolder(config);
+  zoneFolderRef = () => zoneFolder;
   let initialSyncDone = false;
-  let running = config;
   const dnssecLog = moduleLogger(log, 'dnssec');
   for (const warning of config.dnssec.warnings) dnssecLog.warn(warning);
   const dnssec = new DnssecDriver({
-    store, writer, keys: new KeyStore(store), configuredPolicy: (origin) => policyOf(running.dnssec, origin),
+    // catalogs are provisioning data for the consumers, never signed here
+    store, writer, keys: new KeyStore(store), configuredPolicy: (origin) => (catalogs.isCatalog(origin) ? undefined : policyOf(running.dnssec, origin)),
     parentDs: (origin, policy) => parentDsTags(origin, policy, dnssecLog), log: dnssecLog, counters,
   });
   attachSigning(writer, (origin) => dnssec.policyFor(origin), {
@@ -233,9 +244,10 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
       },
       // keys and ACLs apply to the next request
       replication: () => {
-        replication.value = next.replication;
+        replication.value = catalogs.withMembers(next.replication);
         secondaries.sync();
       },
+      catalogs: () => catalogs.apply(next.catalogs),
       queryLog: () => {
         queryLogStage.value = queryLogFor(next.queryLog?.sample, queryLog);
       },
@@ -279,6 +291,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
       tlsLog.info({ pin: id.pin, source: id.source, subject: id.subject, validTo: id.validTo, ...(config.tls.certFile ? { certFile: config.tls.certFile } : {}) }, 'tls certificate');
     }
     listeners = await DnsListeners.start(config.listen, pipeline, { ...config, certificates }, netLog);
+    catalogs.apply(config.catalogs);
     // zone files load while the admin server compiles its schemas (it answers /readyz 503 until done)
     firstSync = zoneFolder.sync();
     secondaries.sync();
@@ -312,7 +325,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
     }
     const ctx: AdminContext = {
       store, writer, table, zoneFolder: () => zoneFolder, token: token ?? new TokenHolder(randomUnguessable()),
-      metrics, counters, log: adminLog, reload, readiness, dnssec, tlsPin: () => certificates?.current.pin,
+      metrics, counters, log: adminLog, reload, readiness, dnssec, tlsPin: () => certificates?.current.pin, catalogs,
       replication: {
         notify: async (origin) => {
           const apexKey = nameToKey(parseName(origin));

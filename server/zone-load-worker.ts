@@ -5,6 +5,8 @@
 import { attachSigning, type ZonePolicy } from '../dnssec/sign-stage.js';
 import { useSignPool } from '../dnssec/sign-pool.js';
 import { setLoaderWriterSetup } from '../zones/import/zone-load-worker.js';
+import { CatalogProducer } from '../catalog/producer.js';
+import { CatalogStore } from '../zones/store/catalog-store.js';
 
 // this process answers no queries: a zone it signs whole may block it on the sign pool's threads
 // (all cores; MESHDNS_SIGN_THREADS=n caps them, e.g. to compare with knotd's signing-threads)
@@ -12,9 +14,12 @@ const threads = Number(process.env['MESHDNS_SIGN_THREADS'] ?? 0);
 useSignPool(...(Number.isInteger(threads) && threads > 0 ? [threads] : []));
 
 setLoaderWriterSetup((writer, job) => {
+  // a zone created here joins its catalog in the same commit, as it would in the server
+  new CatalogProducer(writer.store, writer, new CatalogStore(writer.store)).attach();
   const policy = job.signingPolicy as ZonePolicy | undefined;
   if (!policy) return;
-  attachSigning(writer, () => policy, {
+  // the policy is the loaded zone's: a catalog the commit also changes is never signed
+  attachSigning(writer, (origin) => (origin === job.origin ? policy : undefined), {
     // the server logs a loader's progress messages
     onSigned: (event) => {
       if (event.stripped === 0 && event.keysCreated.length === 0) return;

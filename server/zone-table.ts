@@ -18,6 +18,8 @@ export interface ServedZone {
   loaded: boolean;
   /** A secondary past its SOA expire time without a primary (RFC 1034 §4.3.5): SERVFAIL. */
   expired?: boolean;
+  /** Answered only to clients its transfer ACL allows (a catalog zone produced or consumed here). */
+  restricted?: boolean;
   /** The decoded apex node of one generation, kept by the resolver. */
   apexCache?: { generation: number; node: ZoneNode; signed: boolean };
 }
@@ -31,6 +33,10 @@ export class ZoneTable {
   private readonly byApex = new Map<string, ServedZone>();
   /** FNV-1a of the apex key → zones (a list only on a hash collision). */
   private readonly byHash = new Map<number, ServedZone[]>();
+  /** Apex keys (latin1) of the zones answered only to their transfer ACL. */
+  private restrictedApexes = new Set<string>();
+  /** How many served zones are restricted: the router checks queries only when some are. */
+  restrictedZones = 0;
 
   constructor(private readonly store: LmdbStore) {
     for (const { apexKey, meta } of store.allZones()) this.put(apexKey, meta);
@@ -42,6 +48,7 @@ export class ZoneTable {
     const had = this.byApex.get(id);
     if (!meta) {
       if (had) {
+        if (had.restricted) this.restrictedZones--;
         this.byApex.delete(id);
         const h = keyHash(apexKey);
         const rest = (this.byHash.get(h) ?? []).filter((z) => z !== had);
@@ -69,9 +76,24 @@ export class ZoneTable {
       id: meta.id, apexKey, apexName: keyToName(apexKey), apexLabels: keyLabelCount(apexKey), origin: meta.origin,
       kind: meta.kind, generation: meta.generation, serial: meta.serial, loaded: meta.records > 0,
     };
+    if (this.restrictedApexes.has(latin1(apexKey))) {
+      zone.restricted = true;
+      this.restrictedZones++;
+    }
     this.byApex.set(latin1(apexKey), zone);
     const h = keyHash(apexKey);
     this.byHash.set(h, [...(this.byHash.get(h) ?? []), zone]);
+  }
+
+  /** The zones answered only to their transfer ACL (catalogs); replaces the previous set. */
+  setRestricted(apexKeys: Iterable<Uint8Array>): void {
+    this.restrictedApexes = new Set([...apexKeys].map((k) => latin1(Buffer.from(k))));
+    this.restrictedZones = 0;
+    for (const [id, zone] of this.byApex) {
+      zone.restricted = this.restrictedApexes.has(id);
+      if (zone.restricted) this.restrictedZones++;
+    }
+    this.generation++;
   }
 
   zones(): IterableIterator<ServedZone> {

@@ -8,6 +8,7 @@ import { MAX_JSON_DEPTH, nestedDeeperThan } from './json-depth.js';
 import { storageFault } from '../../zones/store/storage-fault.js';
 import { collectRoutes } from './openapi.js';
 import { dnssecRoutes } from './routes-dnssec.js';
+import { catalogRoutes } from './routes-catalogs.js';
 import { rrsetRoutes } from './routes-rrsets.js';
 import { probeRoutes, systemRoutes } from './routes-system.js';
 import { zoneRoutes } from './routes-zones.js';
@@ -86,6 +87,7 @@ export function buildAdminApp(ctx: AdminContext, opts: { probesOnly?: boolean; h
     zoneRoutes(app, ctx);
     rrsetRoutes(app, ctx);
     dnssecRoutes(app, ctx);
+    catalogRoutes(app, ctx);
   }
   return app;
 }

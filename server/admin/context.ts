@@ -7,6 +7,7 @@ import type { ZoneReader } from '../../zones/store/reader.js';
 import type { ZoneWriter } from '../../zones/store/write-door.js';
 import type { ZoneFolder } from '../../zones/import/zone-folder.js';
 import type { TokenHolder } from './auth.js';
+import type { CatalogControl } from '../catalog/control.js';
 
 /** What a config reload did: keys applied at once, keys that only take effect after a restart. */
 export interface ReloadReport {
@@ -50,6 +51,8 @@ export interface AdminContext {
   dnssec?: DnssecControl;
   /** The SPKI pin of the tls/quic certificate now, when such a listener runs (shown on the status page). */
   tlsPin?: () => string | undefined;
+  /** Catalog zones produced and consumed (server/catalog/service.ts). */
+  catalogs?: CatalogControl;
   /** Status page polling interval in ms (tests shorten it). */
   statusRefreshMs?: number;
 }

@@ -8,6 +8,8 @@ import type { Options } from 'ajv';
  */
 export const AJV_OPTIONS: Options = {
   allErrors: false, strict: true, validateSchema: false, verbose: true, useDefaults: false, coerceTypes: false,
+  // shared sub-schemas (generate-validator.ts hoistRepeated) stay functions of their own
+  inlineRefs: false,
   code: { source: true, esm: true, lines: true },
 };
 

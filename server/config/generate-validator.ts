@@ -32,7 +32,9 @@ export function validatorSource(): string {
   const keys = Object.keys(properties);
   if (keys.includes(TOP_LEVEL_EXPORT)) throw new Error(`a config key may not be called ${TOP_LEVEL_EXPORT}`);
   ajv.addSchema({ ...top, properties: Object.fromEntries(keys.map((k) => [k, true])) }, TOP_LEVEL_EXPORT);
-  for (const key of keys) ajv.addSchema((properties as Record<string, object>)[key]!, key);
+  const { schemas, shared } = hoistRepeated(Object.fromEntries(keys.map((k) => [k, (properties as Record<string, object>)[k]!])));
+  for (const [id, schema] of shared) ajv.addSchema(schema as object, id);
+  for (const key of keys) ajv.addSchema(schemas[key] as object, key);
   let code = standaloneCode.default(ajv, Object.fromEntries([TOP_LEVEL_EXPORT, ...keys].map((k) => [k, k])));
   // ajv's runtime helpers come as require() even in ESM output; they are small self-contained
   // functions (ucs2length for minLength/maxLength), copied in rather than loaded through the CJS loader
@@ -52,6 +54,46 @@ export function validatorSource(): string {
     code.replace(/^"use strict";/, ''),
     '',
   ].join('\n');
+}
+
+/** Sub-schemas this big that occur more than once are compiled once, as functions of their own. */
+const HOIST_MIN_CHARS = 1200;
+
+/**
+ * Mappings repeated across the schema (a primary server: under zones, consumers and their
+ * templates) are compiled once and referenced: inlined, they made one function per key so long
+ * that the compiler's flow analysis of the generated module ran out of stack.
+ */
+function hoistRepeated(schemas: Record<string, unknown>): { schemas: Record<string, unknown>; shared: Map<string, unknown> } {
+  const counts = new Map<string, number>();
+  const visit = (node: unknown): void => {
+    if (node === null || typeof node !== 'object') return;
+    if (!Array.isArray(node) && (node as { type?: unknown }).type === 'object') {
+      const text = JSON.stringify(node);
+      if (text.length >= HOIST_MIN_CHARS) counts.set(text, (counts.get(text) ?? 0) + 1);
+    }
+    for (const value of Object.values(node)) visit(value);
+  };
+  for (const schema of Object.values(schemas)) visit(schema);
+  const shared = new Map<string, unknown>();
+  const ids = new Map<string, string>();
+  for (const [text, n] of counts) {
+    if (n < 2) continue;
+    const id = `shared${ids.size}`;
+    ids.set(text, id);
+  }
+  const replace = (node: unknown): unknown => {
+    if (node === null || typeof node !== 'object') return node;
+    if (Array.isArray(node)) return node.map(replace);
+    const text = JSON.stringify(node);
+    const id = ids.get(text);
+    if (id !== undefined) {
+      if (!shared.has(id)) shared.set(id, Object.fromEntries(Object.entries(node).map(([k, v]) => [k, replace(v)])));
+      return { $ref: id };
+    }
+    return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, replace(v)]));
+  };
+  return { schemas: Object.fromEntries(Object.entries(schemas).map(([k, v]) => [k, replace(v)])), shared };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

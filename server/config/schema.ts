@@ -100,7 +100,32 @@ const Zone = mapping({
   primaries: Type.Optional(Type.Array(Target(true), { minItems: 1, description: 'Makes this a secondary zone: primaries to transfer from, tried in order', errorMessage: 'must name at least one primary' })),
   journal: Type.Optional(Journal),
   dnssec: Type.Optional(dnssecChoice('The DNSSEC policy that signs this zone (instead of defaults.dnssec), or false')),
+  catalog: Type.Optional(text('The catalog (one under catalogs) that lists this zone; needed for a catalog with members: listed', { examples: ['catalog.site-a.mesh.'] })),
+  catalogGroup: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'The RFC 9432 group property written for this zone in its catalog (consumers pick a template by it)' })),
 }, 'Settings of one zone; zones found in zoneDir need no entry');
+
+const MemberTemplate = (description: string) => mapping({
+  primaries: Type.Optional(Type.Array(Target(true), { minItems: 1, description: 'Where member zones are transferred from, tried in order (default: the catalog\'s primaries)', errorMessage: 'must name at least one primary' })),
+  acl: Type.Optional(aclNames('ACL rules of the member zones (instead of defaults.acl); [] allows nothing')),
+  notify: Type.Optional(Type.Array(Target(false), { description: 'NOTIFY targets of the member zones (instead of defaults.notify)' })),
+  dnssec: Type.Optional(Type.Literal(false, { description: 'Member zones are secondaries: never signed here', errorMessage: 'must be false: member zones of a consumed catalog are secondary zones, which meshdns does not sign' })),
+}, description);
+
+const ProducedCatalog = mapping({
+  zone: text('The catalog zone\'s name', { examples: ['catalog.site-a.mesh.'] }),
+  members: Type.Optional(oneOf(['primary', 'listed'] as const, { default: 'primary', description: 'primary: every primary zone of this server is a member; listed: only zones whose zones[].catalog names this catalog' })),
+  acl: Type.Optional(aclNames('ACL rules of the catalog zone: who may transfer it, and the only clients answered for it')),
+  notify: Type.Optional(Type.Array(Target(false), { description: 'NOTIFY targets of the catalog (instead of defaults.notify)' })),
+}, 'A catalog zone (RFC 9432) this server produces: Knot\'s catalog-role: generate');
+
+const ConsumedCatalog = mapping({
+  zone: text('The catalog zone\'s name', { examples: ['catalog.site-b.mesh.'] }),
+  primaries: Type.Array(Target(true), { minItems: 1, description: 'Where the catalog is transferred from, tried in order', errorMessage: 'must name at least one primary' }),
+  template: Type.Optional(MemberTemplate('How members become secondary zones here')),
+  groups: Type.Optional(Type.Record(Type.String({ minLength: 1 }), MemberTemplate('Overrides of the template for members with this group property'), {
+    description: 'RFC 9432 group property → template overrides',
+  })),
+}, 'A catalog zone (RFC 9432) this server consumes: its members become secondary zones here (Knot\'s catalog-role: interpret)');
 
 const Key = mapping({
   name: text('The key name as the peers know it', { examples: ['transfer-key.'] }),
@@ -227,6 +252,8 @@ export const ConfigFileSchema = mapping({
     }, 'The sampled query log, at info level'),
   ], { description: 'A sampled query log; off when absent', errorMessage: 'must be false or a mapping {sample}' })),
   keys: Type.Optional(Type.Array(Key, { description: 'TSIG keys for transfers, NOTIFY and UPDATE' })),
+  catalogs: Type.Optional(Type.Array(ProducedCatalog, { description: 'Catalog zones produced here (RFC 9432): every member zone created or deleted changes them in the same commit' })),
+  consumers: Type.Optional(Type.Array(ConsumedCatalog, { description: 'Catalog zones consumed here (RFC 9432): their members are served as secondary zones' })),
   policies: Type.Optional(Type.Array(Policy, { description: 'DNSSEC signing policies; a primary zone is signed when defaults.dnssec or zones[].dnssec names one' })),
   acls: Type.Optional(Type.Array(Acl, { description: 'Who may transfer, NOTIFY or UPDATE; without acls nothing is allowed' })),
   defaults: Type.Optional(mapping({

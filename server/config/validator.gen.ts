@@ -20,7 +20,7 @@ const runtime0 = function ucs2length(str) {
 }; // ajv/dist/runtime/ucs2length
 
 export const fileShape = validate0;
-const schema0 = {"additionalProperties":false,"description":"meshdns configuration (meshdns.yaml)","title":"meshdns.yaml","type":"object","properties":{"listen":true,"data":true,"zoneDir":true,"zones":true,"logLevel":true,"nsid":true,"maxUdpPayload":true,"tcp":true,"tls":true,"limits":true,"udp":true,"rrl":true,"cookies":true,"answerCacheSize":true,"serialPolicy":true,"admin":true,"metrics":true,"queryLog":true,"keys":true,"policies":true,"acls":true,"defaults":true}};
+const schema0 = {"additionalProperties":false,"description":"meshdns configuration (meshdns.yaml)","title":"meshdns.yaml","type":"object","properties":{"listen":true,"data":true,"zoneDir":true,"zones":true,"logLevel":true,"nsid":true,"maxUdpPayload":true,"tcp":true,"tls":true,"limits":true,"udp":true,"rrl":true,"cookies":true,"answerCacheSize":true,"serialPolicy":true,"admin":true,"metrics":true,"queryLog":true,"keys":true,"catalogs":true,"consumers":true,"policies":true,"acls":true,"defaults":true}};
 const func0 = Object.prototype.hasOwnProperty;
 
 function validate0(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -259,8 +259,188 @@ return errors === 0;
 }
 
 export const zones = validate4;
-const schema4 = {"description":"Per-zone settings (origin, file, serial policy, replication)","type":"array","items":{"additionalProperties":false,"description":"Settings of one zone; zones found in zoneDir need no entry","type":"object","required":["origin"],"properties":{"origin":{"minLength":1,"description":"The zone name; the trailing dot is optional","examples":["example.test."],"type":"string"},"file":{"minLength":1,"description":"A zone file to serve (relative to the directory meshdns starts in); not for a secondary zone","type":"string"},"serialPolicy":{"type":"string","enum":["increment","unixtime","dateserial"],"description":"How a new serial is made when the zone changes without a higher one: increment, unixtime (seconds since 1970) or dateserial (YYYYMMDDnn)"},"acl":{"description":"ACL rules for this zone, in order (instead of defaults.acl); [] allows nothing","errorMessage":"must be a string or a list of strings","anyOf":[{"minLength":1,"description":"The name of an ACL defined under acls","type":"string"},{"type":"array","items":{"minLength":1,"description":"The name of an ACL defined under acls","type":"string"}}]},"notify":{"description":"NOTIFY targets for this zone (instead of defaults.notify)","type":"array","items":{"additionalProperties":false,"description":"A NOTIFY target (RFC 1996)","type":"object","required":["address"],"properties":{"address":{"description":"Where NOTIFY is sent (ADDR:PORT, IPv6 in brackets: \"127.0.0.1:5300\", \"[::1]:5300\")","examples":["127.0.0.1:5300","[::1]:5300"],"type":"string"},"key":{"minLength":1,"description":"A TSIG key defined under keys that signs the messages","type":"string"}}}},"primaries":{"minItems":1,"description":"Makes this a secondary zone: primaries to transfer from, tried in order","errorMessage":"must name at least one primary","type":"array","items":{"additionalProperties":false,"description":"A primary server of a secondary zone","type":"object","required":["address"],"properties":{"address":{"description":"The primary to transfer from (ADDR:PORT, IPv6 in brackets: \"127.0.0.1:5300\", \"[::1]:5300\")","examples":["127.0.0.1:5300","[::1]:5300"],"type":"string"},"key":{"minLength":1,"description":"A TSIG key defined under keys that signs the messages","type":"string"},"idleTimeout":{"exclusiveMinimum":0,"maximum":3600,"default":10,"description":"Seconds a transfer may go without receiving anything before it is given up","errorMessage":"must be a number of seconds, more than 0 and at most 3600","type":"number"},"transport":{"type":"string","enum":["tcp","tls","quic"],"default":"tcp","description":"How transfers (AXFR, IXFR) reach this primary: tcp, tls (XoT, RFC 9103) or quic (XoQ, RFC 9250); SOA queries and NOTIFY stay on UDP/TCP"},"pin":{"pattern":"^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$","description":"tls/quic: the primary's SPKI pin, base64 of the SHA-256 of its SubjectPublicKeyInfo (kdig +tls-pin, Knot cert-key); a certificate with another key fails the transfer","errorMessage":"must be base64 of a SHA-256 digest (44 characters ending in \"=\")","type":"string"},"caFile":{"minLength":1,"description":"tls/quic: CA certificates (PEM) the primary's certificate must chain to; with hostname","type":"string"},"hostname":{"minLength":1,"description":"tls/quic: the name the primary's certificate must carry (checked against caFile, or the system CAs without it); without pin or hostname the connection is opportunistic: encrypted, not authenticated, and logged as such","type":"string"}}}},"journal":{"additionalProperties":false,"description":"IXFR history kept per zone; the oldest commits are pruned first","type":"object","properties":{"maxDepth":{"minimum":1,"maximum":1000000,"description":"Commits kept per zone for IXFR","default":1000,"type":"integer"},"maxSize":{"description":"Bytes kept per zone for IXFR: a number, or with K, M or G (1K to 64G)","default":"100M","errorMessage":"must be a size from 1K to 64G (bytes, or a number with K, M or G)","anyOf":[{"minimum":1024,"errorMessage":"must be a size from 1K to 64G (bytes, or a number with K, M or G)","type":"integer"},{"pattern":"^[0-9]+\\s*[KMGkmg]?[iI]?[bB]?$","errorMessage":"must be a size from 1K to 64G (bytes, or a number with K, M or G)","type":"string"}]}}},"dnssec":{"description":"The DNSSEC policy that signs this zone (instead of defaults.dnssec), or false","errorMessage":"must be a policy name or false","anyOf":[{"description":"Not signed here","const":false,"type":"boolean"},{"minLength":1,"description":"The name of a policy defined under policies","type":"string"}]}}}};
+const schema4 = {"description":"Per-zone settings (origin, file, serial policy, replication)","type":"array","items":{"additionalProperties":false,"description":"Settings of one zone; zones found in zoneDir need no entry","type":"object","required":["origin"],"properties":{"origin":{"minLength":1,"description":"The zone name; the trailing dot is optional","examples":["example.test."],"type":"string"},"file":{"minLength":1,"description":"A zone file to serve (relative to the directory meshdns starts in); not for a secondary zone","type":"string"},"serialPolicy":{"type":"string","enum":["increment","unixtime","dateserial"],"description":"How a new serial is made when the zone changes without a higher one: increment, unixtime (seconds since 1970) or dateserial (YYYYMMDDnn)"},"acl":{"description":"ACL rules for this zone, in order (instead of defaults.acl); [] allows nothing","errorMessage":"must be a string or a list of strings","anyOf":[{"minLength":1,"description":"The name of an ACL defined under acls","type":"string"},{"type":"array","items":{"minLength":1,"description":"The name of an ACL defined under acls","type":"string"}}]},"notify":{"description":"NOTIFY targets for this zone (instead of defaults.notify)","type":"array","items":{"additionalProperties":false,"description":"A NOTIFY target (RFC 1996)","type":"object","required":["address"],"properties":{"address":{"description":"Where NOTIFY is sent (ADDR:PORT, IPv6 in brackets: \"127.0.0.1:5300\", \"[::1]:5300\")","examples":["127.0.0.1:5300","[::1]:5300"],"type":"string"},"key":{"minLength":1,"description":"A TSIG key defined under keys that signs the messages","type":"string"}}}},"primaries":{"minItems":1,"description":"Makes this a secondary zone: primaries to transfer from, tried in order","errorMessage":"must name at least one primary","type":"array","items":{"$ref":"shared0"}},"journal":{"additionalProperties":false,"description":"IXFR history kept per zone; the oldest commits are pruned first","type":"object","properties":{"maxDepth":{"minimum":1,"maximum":1000000,"description":"Commits kept per zone for IXFR","default":1000,"type":"integer"},"maxSize":{"description":"Bytes kept per zone for IXFR: a number, or with K, M or G (1K to 64G)","default":"100M","errorMessage":"must be a size from 1K to 64G (bytes, or a number with K, M or G)","anyOf":[{"minimum":1024,"errorMessage":"must be a size from 1K to 64G (bytes, or a number with K, M or G)","type":"integer"},{"pattern":"^[0-9]+\\s*[KMGkmg]?[iI]?[bB]?$","errorMessage":"must be a size from 1K to 64G (bytes, or a number with K, M or G)","type":"string"}]}}},"dnssec":{"description":"The DNSSEC policy that signs this zone (instead of defaults.dnssec), or false","errorMessage":"must be a policy name or false","anyOf":[{"description":"Not signed here","const":false,"type":"boolean"},{"minLength":1,"description":"The name of a policy defined under policies","type":"string"}]},"catalog":{"minLength":1,"description":"The catalog (one under catalogs) that lists this zone; needed for a catalog with members: listed","examples":["catalog.site-a.mesh."],"type":"string"},"catalogGroup":{"minLength":1,"maxLength":255,"description":"The RFC 9432 group property written for this zone in its catalog (consumers pick a template by it)","type":"string"}}}};
+const schema5 = {"additionalProperties":false,"description":"A primary server of a secondary zone","type":"object","required":["address"],"properties":{"address":{"description":"The primary to transfer from (ADDR:PORT, IPv6 in brackets: \"127.0.0.1:5300\", \"[::1]:5300\")","examples":["127.0.0.1:5300","[::1]:5300"],"type":"string"},"key":{"minLength":1,"description":"A TSIG key defined under keys that signs the messages","type":"string"},"idleTimeout":{"exclusiveMinimum":0,"maximum":3600,"default":10,"description":"Seconds a transfer may go without receiving anything before it is given up","errorMessage":"must be a number of seconds, more than 0 and at most 3600","type":"number"},"transport":{"type":"string","enum":["tcp","tls","quic"],"default":"tcp","description":"How transfers (AXFR, IXFR) reach this primary: tcp, tls (XoT, RFC 9103) or quic (XoQ, RFC 9250); SOA queries and NOTIFY stay on UDP/TCP"},"pin":{"pattern":"^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$","description":"tls/quic: the primary's SPKI pin, base64 of the SHA-256 of its SubjectPublicKeyInfo (kdig +tls-pin, Knot cert-key); a certificate with another key fails the transfer","errorMessage":"must be base64 of a SHA-256 digest (44 characters ending in \"=\")","type":"string"},"caFile":{"minLength":1,"description":"tls/quic: CA certificates (PEM) the primary's certificate must chain to; with hostname","type":"string"},"hostname":{"minLength":1,"description":"tls/quic: the name the primary's certificate must carry (checked against caFile, or the system CAs without it); without pin or hostname the connection is opportunistic: encrypted, not authenticated, and logged as such","type":"string"}}};
 const pattern0 = new RegExp("^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$", "u");
+
+function validate5(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.address === undefined) && (missing0 = "address")){
+validate5.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema5.required,parentSchema:schema5,data}];
+return false;
+}
+else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!(((((((key0 === "address") || (key0 === "key")) || (key0 === "idleTimeout")) || (key0 === "transport")) || (key0 === "pin")) || (key0 === "caFile")) || (key0 === "hostname"))){
+validate5.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema5,data}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.address !== undefined){
+let data0 = data.address;
+const _errs2 = errors;
+if(typeof data0 !== "string"){
+validate5.errors = [{instancePath:instancePath+"/address",schemaPath:"#/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema5.properties.address.type,parentSchema:schema5.properties.address,data:data0}];
+return false;
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.key !== undefined){
+let data1 = data.key;
+const _errs4 = errors;
+if(errors === _errs4){
+if(typeof data1 === "string"){
+if(func1(data1) < 1){
+validate5.errors = [{instancePath:instancePath+"/key",schemaPath:"#/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema5.properties.key,data:data1}];
+return false;
+}
+}
+else {
+validate5.errors = [{instancePath:instancePath+"/key",schemaPath:"#/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema5.properties.key.type,parentSchema:schema5.properties.key,data:data1}];
+return false;
+}
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.idleTimeout !== undefined){
+let data2 = data.idleTimeout;
+const _errs6 = errors;
+if(errors === _errs6){
+if((typeof data2 == "number") && (isFinite(data2))){
+if(data2 > 3600 || isNaN(data2)){
+validate5.errors = [{instancePath:instancePath+"/idleTimeout",schemaPath:"#/properties/idleTimeout/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600},message:"must be <= 3600",schema:3600,parentSchema:schema5.properties.idleTimeout,data:data2}];
+return false;
+}
+else {
+if(data2 <= 0 || isNaN(data2)){
+validate5.errors = [{instancePath:instancePath+"/idleTimeout",schemaPath:"#/properties/idleTimeout/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema5.properties.idleTimeout,data:data2}];
+return false;
+}
+}
+}
+else {
+validate5.errors = [{instancePath:instancePath+"/idleTimeout",schemaPath:"#/properties/idleTimeout/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema5.properties.idleTimeout.type,parentSchema:schema5.properties.idleTimeout,data:data2}];
+return false;
+}
+}
+var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.transport !== undefined){
+let data3 = data.transport;
+const _errs8 = errors;
+if(typeof data3 !== "string"){
+validate5.errors = [{instancePath:instancePath+"/transport",schemaPath:"#/properties/transport/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema5.properties.transport.type,parentSchema:schema5.properties.transport,data:data3}];
+return false;
+}
+if(!(((data3 === "tcp") || (data3 === "tls")) || (data3 === "quic"))){
+validate5.errors = [{instancePath:instancePath+"/transport",schemaPath:"#/properties/transport/enum",keyword:"enum",params:{allowedValues: schema5.properties.transport.enum},message:"must be equal to one of the allowed values",schema:schema5.properties.transport.enum,parentSchema:schema5.properties.transport,data:data3}];
+return false;
+}
+var valid0 = _errs8 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.pin !== undefined){
+let data4 = data.pin;
+const _errs10 = errors;
+if(errors === _errs10){
+if(typeof data4 === "string"){
+if(!pattern0.test(data4)){
+validate5.errors = [{instancePath:instancePath+"/pin",schemaPath:"#/properties/pin/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$"},message:"must match pattern \""+"^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$"+"\"",schema:"^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$",parentSchema:schema5.properties.pin,data:data4}];
+return false;
+}
+}
+else {
+validate5.errors = [{instancePath:instancePath+"/pin",schemaPath:"#/properties/pin/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema5.properties.pin.type,parentSchema:schema5.properties.pin,data:data4}];
+return false;
+}
+}
+var valid0 = _errs10 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.caFile !== undefined){
+let data5 = data.caFile;
+const _errs12 = errors;
+if(errors === _errs12){
+if(typeof data5 === "string"){
+if(func1(data5) < 1){
+validate5.errors = [{instancePath:instancePath+"/caFile",schemaPath:"#/properties/caFile/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema5.properties.caFile,data:data5}];
+return false;
+}
+}
+else {
+validate5.errors = [{instancePath:instancePath+"/caFile",schemaPath:"#/properties/caFile/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema5.properties.caFile.type,parentSchema:schema5.properties.caFile,data:data5}];
+return false;
+}
+}
+var valid0 = _errs12 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.hostname !== undefined){
+let data6 = data.hostname;
+const _errs14 = errors;
+if(errors === _errs14){
+if(typeof data6 === "string"){
+if(func1(data6) < 1){
+validate5.errors = [{instancePath:instancePath+"/hostname",schemaPath:"#/properties/hostname/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema5.properties.hostname,data:data6}];
+return false;
+}
+}
+else {
+validate5.errors = [{instancePath:instancePath+"/hostname",schemaPath:"#/properties/hostname/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema5.properties.hostname.type,parentSchema:schema5.properties.hostname,data:data6}];
+return false;
+}
+}
+var valid0 = _errs14 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate5.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema5.type,parentSchema:schema5,data}];
+return false;
+}
+}
+validate5.errors = vErrors;
+return errors === 0;
+}
+
 const pattern1 = new RegExp("^[0-9]+\\s*[KMGkmg]?[iI]?[bB]?$", "u");
 
 function validate4(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -283,7 +463,7 @@ return false;
 else {
 const _errs3 = errors;
 for(const key0 in data0){
-if(!((((((((key0 === "origin") || (key0 === "file")) || (key0 === "serialPolicy")) || (key0 === "acl")) || (key0 === "notify")) || (key0 === "primaries")) || (key0 === "journal")) || (key0 === "dnssec"))){
+if(!(func0.call(schema4.items.properties, key0))){
 validate4.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema4.items,data:data0}];
 return false;
 break;
@@ -562,178 +742,10 @@ else {
 var valid6 = true;
 const len3 = data10.length;
 for(let i3=0; i3<len3; i3++){
-let data11 = data10[i3];
 const _errs29 = errors;
-if(errors === _errs29){
-if(data11 && typeof data11 == "object" && !Array.isArray(data11)){
-let missing2;
-if((data11.address === undefined) && (missing2 = "address")){
-validate4.errors = [{instancePath:instancePath+"/" + i0+"/primaries/" + i3,schemaPath:"#/items/properties/primaries/items/required",keyword:"required",params:{missingProperty: missing2},message:"must have required property '"+missing2+"'",schema:schema4.items.properties.primaries.items.required,parentSchema:schema4.items.properties.primaries.items,data:data11}];
-return false;
-}
-else {
-const _errs31 = errors;
-for(const key2 in data11){
-if(!(((((((key2 === "address") || (key2 === "key")) || (key2 === "idleTimeout")) || (key2 === "transport")) || (key2 === "pin")) || (key2 === "caFile")) || (key2 === "hostname"))){
-validate4.errors = [{instancePath:instancePath+"/" + i0+"/primaries/" + i3,schemaPath:"#/items/properties/primaries/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema4.items.properties.primaries.items,data:data11}];
-return false;
-break;
-}
-}
-if(_errs31 === errors){
-if(data11.address !== undefined){
-let data12 = data11.address;
-const _errs32 = errors;
-if(typeof data12 !== "string"){
-validate4.errors = [{instancePath:instancePath+"/" + i0+"/primaries/" + i3+"/address",schemaPath:"#/items/properties/primaries/items/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema4.items.properties.primaries.items.properties.address.type,parentSchema:schema4.items.properties.primaries.items.properties.address,data:data12}];
-return false;
-}
-var valid7 = _errs32 === errors;
-}
-else {
-var valid7 = true;
-}
-if(valid7){
-if(data11.key !== undefined){
-let data13 = data11.key;
-const _errs34 = errors;
-if(errors === _errs34){
-if(typeof data13 === "string"){
-if(func1(data13) < 1){
-validate4.errors = [{instancePath:instancePath+"/" + i0+"/primaries/" + i3+"/key",schemaPath:"#/items/properties/primaries/items/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema4.items.properties.primaries.items.properties.key,data:data13}];
-return false;
-}
-}
-else {
-validate4.errors = [{instancePath:instancePath+"/" + i0+"/primaries/" + i3+"/key",schemaPath:"#/items/properties/primaries/items/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema4.items.properties.primaries.items.properties.key.type,parentSchema:schema4.items.properties.primaries.items.properties.key,data:data13}];
-return false;
-}
-}
-var valid7 = _errs34 === errors;
-}
-else {
-var valid7 = true;
-}
-if(valid7){
-if(data11.idleTimeout !== undefined){
-let data14 = data11.idleTimeout;
-const _errs36 = errors;
-if(errors === _errs36){
-if((typeof data14 == "number") && (isFinite(data14))){
-if(data14 > 3600 || isNaN(data14)){
-validate4.errors = [{instancePath:instancePath+"/" + i0+"/primaries/" + i3+"/idleTimeout",schemaPath:"#/items/properties/primaries/items/properties/idleTimeout/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600},message:"must be <= 3600",schema:3600,parentSchema:schema4.items.properties.primaries.items.properties.idleTimeout,data:data14}];
-return false;
-}
-else {
-if(data14 <= 0 || isNaN(data14)){
-validate4.errors = [{instancePath:instancePath+"/" + i0+"/primaries/" + i3+"/idleTimeout",schemaPath:"#/items/properties/primaries/items/properties/idleTimeout/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema4.items.properties.primaries.items.properties.idleTimeout,data:data14}];
-return false;
-}
-}
-}
-else {
-validate4.errors = [{instancePath:instancePath+"/" + i0+"/primaries/" + i3+"/idleTimeout",schemaPath:"#/items/properties/primaries/items/properties/idleTimeout/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema4.items.properties.primaries.items.properties.idleTimeout.type,parentSchema:schema4.items.properties.primaries.items.properties.idleTimeout,data:data14}];
-return false;
-}
-}
-var valid7 = _errs36 === errors;
-}
-else {
-var valid7 = true;
-}
-if(valid7){
-if(data11.transport !== undefined){
-let data15 = data11.transport;
-const _errs38 = errors;
-if(typeof data15 !== "string"){
-validate4.errors = [{instancePath:instancePath+"/" + i0+"/primaries/" + i3+"/transport",schemaPath:"#/items/properties/primaries/items/properties/transport/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema4.items.properties.primaries.items.properties.transport.type,parentSchema:schema4.items.properties.primaries.items.properties.transport,data:data15}];
-return false;
-}
-if(!(((data15 === "tcp") || (data15 === "tls")) || (data15 === "quic"))){
-validate4.errors = [{instancePath:instancePath+"/" + i0+"/primaries/" + i3+"/transport",schemaPath:"#/items/properties/primaries/items/properties/transport/enum",keyword:"enum",params:{allowedValues: schema4.items.properties.primaries.items.properties.transport.enum},message:"must be equal to one of the allowed values",schema:schema4.items.properties.primaries.items.properties.transport.enum,parentSchema:schema4.items.properties.primaries.items.properties.transport,data:data15}];
-return false;
-}
-var valid7 = _errs38 === errors;
-}
-else {
-var valid7 = true;
-}
-if(valid7){
-if(data11.pin !== undefined){
-let data16 = data11.pin;
-const _errs40 = errors;
-if(errors === _errs40){
-if(typeof data16 === "string"){
-if(!pattern0.test(data16)){
-validate4.errors = [{instancePath:instancePath+"/" + i0+"/primaries/" + i3+"/pin",schemaPath:"#/items/properties/primaries/items/properties/pin/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$"},message:"must match pattern \""+"^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$"+"\"",schema:"^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$",parentSchema:schema4.items.properties.primaries.items.properties.pin,data:data16}];
-return false;
-}
-}
-else {
-validate4.errors = [{instancePath:instancePath+"/" + i0+"/primaries/" + i3+"/pin",schemaPath:"#/items/properties/primaries/items/properties/pin/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema4.items.properties.primaries.items.properties.pin.type,parentSchema:schema4.items.properties.primaries.items.properties.pin,data:data16}];
-return false;
-}
-}
-var valid7 = _errs40 === errors;
-}
-else {
-var valid7 = true;
-}
-if(valid7){
-if(data11.caFile !== undefined){
-let data17 = data11.caFile;
-const _errs42 = errors;
-if(errors === _errs42){
-if(typeof data17 === "string"){
-if(func1(data17) < 1){
-validate4.errors = [{instancePath:instancePath+"/" + i0+"/primaries/" + i3+"/caFile",schemaPath:"#/items/properties/primaries/items/properties/caFile/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema4.items.properties.primaries.items.properties.caFile,data:data17}];
-return false;
-}
-}
-else {
-validate4.errors = [{instancePath:instancePath+"/" + i0+"/primaries/" + i3+"/caFile",schemaPath:"#/items/properties/primaries/items/properties/caFile/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema4.items.properties.primaries.items.properties.caFile.type,parentSchema:schema4.items.properties.primaries.items.properties.caFile,data:data17}];
-return false;
-}
-}
-var valid7 = _errs42 === errors;
-}
-else {
-var valid7 = true;
-}
-if(valid7){
-if(data11.hostname !== undefined){
-let data18 = data11.hostname;
-const _errs44 = errors;
-if(errors === _errs44){
-if(typeof data18 === "string"){
-if(func1(data18) < 1){
-validate4.errors = [{instancePath:instancePath+"/" + i0+"/primaries/" + i3+"/hostname",schemaPath:"#/items/properties/primaries/items/properties/hostname/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema4.items.properties.primaries.items.properties.hostname,data:data18}];
-return false;
-}
-}
-else {
-validate4.errors = [{instancePath:instancePath+"/" + i0+"/primaries/" + i3+"/hostname",schemaPath:"#/items/properties/primaries/items/properties/hostname/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema4.items.properties.primaries.items.properties.hostname.type,parentSchema:schema4.items.properties.primaries.items.properties.hostname,data:data18}];
-return false;
-}
-}
-var valid7 = _errs44 === errors;
-}
-else {
-var valid7 = true;
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-else {
-validate4.errors = [{instancePath:instancePath+"/" + i0+"/primaries/" + i3,schemaPath:"#/items/properties/primaries/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema4.items.properties.primaries.items.type,parentSchema:schema4.items.properties.primaries.items,data:data11}];
-return false;
-}
+if(!(validate5(data10[i3], {instancePath:instancePath+"/" + i0+"/primaries/" + i3,parentData:data10,parentDataProperty:i3,rootData}))){
+vErrors = vErrors === null ? validate5.errors : vErrors.concat(validate5.errors);
+errors = vErrors.length;
 }
 var valid6 = _errs29 === errors;
 if(!valid6){
@@ -754,54 +766,54 @@ var valid1 = true;
 }
 if(valid1){
 if(data0.journal !== undefined){
-let data19 = data0.journal;
-const _errs46 = errors;
-if(errors === _errs46){
-if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
-const _errs48 = errors;
-for(const key3 in data19){
-if(!((key3 === "maxDepth") || (key3 === "maxSize"))){
-validate4.errors = [{instancePath:instancePath+"/" + i0+"/journal",schemaPath:"#/items/properties/journal/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema4.items.properties.journal,data:data19}];
+let data12 = data0.journal;
+const _errs30 = errors;
+if(errors === _errs30){
+if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
+const _errs32 = errors;
+for(const key2 in data12){
+if(!((key2 === "maxDepth") || (key2 === "maxSize"))){
+validate4.errors = [{instancePath:instancePath+"/" + i0+"/journal",schemaPath:"#/items/properties/journal/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema4.items.properties.journal,data:data12}];
 return false;
 break;
 }
 }
-if(_errs48 === errors){
-if(data19.maxDepth !== undefined){
-let data20 = data19.maxDepth;
-const _errs49 = errors;
-if(!(((typeof data20 == "number") && (!(data20 % 1) && !isNaN(data20))) && (isFinite(data20)))){
-validate4.errors = [{instancePath:instancePath+"/" + i0+"/journal/maxDepth",schemaPath:"#/items/properties/journal/properties/maxDepth/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema4.items.properties.journal.properties.maxDepth.type,parentSchema:schema4.items.properties.journal.properties.maxDepth,data:data20}];
+if(_errs32 === errors){
+if(data12.maxDepth !== undefined){
+let data13 = data12.maxDepth;
+const _errs33 = errors;
+if(!(((typeof data13 == "number") && (!(data13 % 1) && !isNaN(data13))) && (isFinite(data13)))){
+validate4.errors = [{instancePath:instancePath+"/" + i0+"/journal/maxDepth",schemaPath:"#/items/properties/journal/properties/maxDepth/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema4.items.properties.journal.properties.maxDepth.type,parentSchema:schema4.items.properties.journal.properties.maxDepth,data:data13}];
 return false;
 }
-if(errors === _errs49){
-if((typeof data20 == "number") && (isFinite(data20))){
-if(data20 > 1000000 || isNaN(data20)){
-validate4.errors = [{instancePath:instancePath+"/" + i0+"/journal/maxDepth",schemaPath:"#/items/properties/journal/properties/maxDepth/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000000},message:"must be <= 1000000",schema:1000000,parentSchema:schema4.items.properties.journal.properties.maxDepth,data:data20}];
+if(errors === _errs33){
+if((typeof data13 == "number") && (isFinite(data13))){
+if(data13 > 1000000 || isNaN(data13)){
+validate4.errors = [{instancePath:instancePath+"/" + i0+"/journal/maxDepth",schemaPath:"#/items/properties/journal/properties/maxDepth/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000000},message:"must be <= 1000000",schema:1000000,parentSchema:schema4.items.properties.journal.properties.maxDepth,data:data13}];
 return false;
 }
 else {
-if(data20 < 1 || isNaN(data20)){
-validate4.errors = [{instancePath:instancePath+"/" + i0+"/journal/maxDepth",schemaPath:"#/items/properties/journal/properties/maxDepth/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema4.items.properties.journal.properties.maxDepth,data:data20}];
+if(data13 < 1 || isNaN(data13)){
+validate4.errors = [{instancePath:instancePath+"/" + i0+"/journal/maxDepth",schemaPath:"#/items/properties/journal/properties/maxDepth/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema4.items.properties.journal.properties.maxDepth,data:data13}];
 return false;
 }
 }
 }
 }
-var valid8 = _errs49 === errors;
+var valid7 = _errs33 === errors;
 }
 else {
-var valid8 = true;
+var valid7 = true;
 }
-if(valid8){
-if(data19.maxSize !== undefined){
-let data21 = data19.maxSize;
-const _errs51 = errors;
-const _errs52 = errors;
-let valid9 = false;
-const _errs53 = errors;
-if(!(((typeof data21 == "number") && (!(data21 % 1) && !isNaN(data21))) && (isFinite(data21)))){
-const err6 = {instancePath:instancePath+"/" + i0+"/journal/maxSize",schemaPath:"#/items/properties/journal/properties/maxSize/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema4.items.properties.journal.properties.maxSize.anyOf[0].type,parentSchema:schema4.items.properties.journal.properties.maxSize.anyOf[0],data:data21};
+if(valid7){
+if(data12.maxSize !== undefined){
+let data14 = data12.maxSize;
+const _errs35 = errors;
+const _errs36 = errors;
+let valid8 = false;
+const _errs37 = errors;
+if(!(((typeof data14 == "number") && (!(data14 % 1) && !isNaN(data14))) && (isFinite(data14)))){
+const err6 = {instancePath:instancePath+"/" + i0+"/journal/maxSize",schemaPath:"#/items/properties/journal/properties/maxSize/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema4.items.properties.journal.properties.maxSize.anyOf[0].type,parentSchema:schema4.items.properties.journal.properties.maxSize.anyOf[0],data:data14};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -810,10 +822,10 @@ vErrors.push(err6);
 }
 errors++;
 }
-if(errors === _errs53){
-if((typeof data21 == "number") && (isFinite(data21))){
-if(data21 < 1024 || isNaN(data21)){
-const err7 = {instancePath:instancePath+"/" + i0+"/journal/maxSize",schemaPath:"#/items/properties/journal/properties/maxSize/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1024},message:"must be >= 1024",schema:1024,parentSchema:schema4.items.properties.journal.properties.maxSize.anyOf[0],data:data21};
+if(errors === _errs37){
+if((typeof data14 == "number") && (isFinite(data14))){
+if(data14 < 1024 || isNaN(data14)){
+const err7 = {instancePath:instancePath+"/" + i0+"/journal/maxSize",schemaPath:"#/items/properties/journal/properties/maxSize/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1024},message:"must be >= 1024",schema:1024,parentSchema:schema4.items.properties.journal.properties.maxSize.anyOf[0],data:data14};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -824,14 +836,14 @@ errors++;
 }
 }
 }
-var _valid1 = _errs53 === errors;
-valid9 = valid9 || _valid1;
-if(!valid9){
-const _errs55 = errors;
-if(errors === _errs55){
-if(typeof data21 === "string"){
-if(!pattern1.test(data21)){
-const err8 = {instancePath:instancePath+"/" + i0+"/journal/maxSize",schemaPath:"#/items/properties/journal/properties/maxSize/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+\\s*[KMGkmg]?[iI]?[bB]?$"},message:"must match pattern \""+"^[0-9]+\\s*[KMGkmg]?[iI]?[bB]?$"+"\"",schema:"^[0-9]+\\s*[KMGkmg]?[iI]?[bB]?$",parentSchema:schema4.items.properties.journal.properties.maxSize.anyOf[1],data:data21};
+var _valid1 = _errs37 === errors;
+valid8 = valid8 || _valid1;
+if(!valid8){
+const _errs39 = errors;
+if(errors === _errs39){
+if(typeof data14 === "string"){
+if(!pattern1.test(data14)){
+const err8 = {instancePath:instancePath+"/" + i0+"/journal/maxSize",schemaPath:"#/items/properties/journal/properties/maxSize/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+\\s*[KMGkmg]?[iI]?[bB]?$"},message:"must match pattern \""+"^[0-9]+\\s*[KMGkmg]?[iI]?[bB]?$"+"\"",schema:"^[0-9]+\\s*[KMGkmg]?[iI]?[bB]?$",parentSchema:schema4.items.properties.journal.properties.maxSize.anyOf[1],data:data14};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -842,7 +854,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/" + i0+"/journal/maxSize",schemaPath:"#/items/properties/journal/properties/maxSize/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema4.items.properties.journal.properties.maxSize.anyOf[1].type,parentSchema:schema4.items.properties.journal.properties.maxSize.anyOf[1],data:data21};
+const err9 = {instancePath:instancePath+"/" + i0+"/journal/maxSize",schemaPath:"#/items/properties/journal/properties/maxSize/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema4.items.properties.journal.properties.maxSize.anyOf[1].type,parentSchema:schema4.items.properties.journal.properties.maxSize.anyOf[1],data:data14};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -852,11 +864,11 @@ vErrors.push(err9);
 errors++;
 }
 }
-var _valid1 = _errs55 === errors;
-valid9 = valid9 || _valid1;
+var _valid1 = _errs39 === errors;
+valid8 = valid8 || _valid1;
 }
-if(!valid9){
-const err10 = {instancePath:instancePath+"/" + i0+"/journal/maxSize",schemaPath:"#/items/properties/journal/properties/maxSize/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema4.items.properties.journal.properties.maxSize.anyOf,parentSchema:schema4.items.properties.journal.properties.maxSize,data:data21};
+if(!valid8){
+const err10 = {instancePath:instancePath+"/" + i0+"/journal/maxSize",schemaPath:"#/items/properties/journal/properties/maxSize/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema4.items.properties.journal.properties.maxSize.anyOf,parentSchema:schema4.items.properties.journal.properties.maxSize,data:data14};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -868,43 +880,43 @@ validate4.errors = vErrors;
 return false;
 }
 else {
-errors = _errs52;
+errors = _errs36;
 if(vErrors !== null){
-if(_errs52){
-vErrors.length = _errs52;
+if(_errs36){
+vErrors.length = _errs36;
 }
 else {
 vErrors = null;
 }
 }
 }
-var valid8 = _errs51 === errors;
+var valid7 = _errs35 === errors;
 }
 else {
-var valid8 = true;
+var valid7 = true;
 }
 }
 }
 }
 else {
-validate4.errors = [{instancePath:instancePath+"/" + i0+"/journal",schemaPath:"#/items/properties/journal/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema4.items.properties.journal.type,parentSchema:schema4.items.properties.journal,data:data19}];
+validate4.errors = [{instancePath:instancePath+"/" + i0+"/journal",schemaPath:"#/items/properties/journal/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema4.items.properties.journal.type,parentSchema:schema4.items.properties.journal,data:data12}];
 return false;
 }
 }
-var valid1 = _errs46 === errors;
+var valid1 = _errs30 === errors;
 }
 else {
 var valid1 = true;
 }
 if(valid1){
 if(data0.dnssec !== undefined){
-let data22 = data0.dnssec;
-const _errs57 = errors;
-const _errs58 = errors;
-let valid10 = false;
-const _errs59 = errors;
-if(typeof data22 !== "boolean"){
-const err11 = {instancePath:instancePath+"/" + i0+"/dnssec",schemaPath:"#/items/properties/dnssec/anyOf/0/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema4.items.properties.dnssec.anyOf[0].type,parentSchema:schema4.items.properties.dnssec.anyOf[0],data:data22};
+let data15 = data0.dnssec;
+const _errs41 = errors;
+const _errs42 = errors;
+let valid9 = false;
+const _errs43 = errors;
+if(typeof data15 !== "boolean"){
+const err11 = {instancePath:instancePath+"/" + i0+"/dnssec",schemaPath:"#/items/properties/dnssec/anyOf/0/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema4.items.properties.dnssec.anyOf[0].type,parentSchema:schema4.items.properties.dnssec.anyOf[0],data:data15};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -913,8 +925,8 @@ vErrors.push(err11);
 }
 errors++;
 }
-if(false !== data22){
-const err12 = {instancePath:instancePath+"/" + i0+"/dnssec",schemaPath:"#/items/properties/dnssec/anyOf/0/const",keyword:"const",params:{allowedValue: false},message:"must be equal to constant",schema:false,parentSchema:schema4.items.properties.dnssec.anyOf[0],data:data22};
+if(false !== data15){
+const err12 = {instancePath:instancePath+"/" + i0+"/dnssec",schemaPath:"#/items/properties/dnssec/anyOf/0/const",keyword:"const",params:{allowedValue: false},message:"must be equal to constant",schema:false,parentSchema:schema4.items.properties.dnssec.anyOf[0],data:data15};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -923,14 +935,14 @@ vErrors.push(err12);
 }
 errors++;
 }
-var _valid2 = _errs59 === errors;
-valid10 = valid10 || _valid2;
-if(!valid10){
-const _errs61 = errors;
-if(errors === _errs61){
-if(typeof data22 === "string"){
-if(func1(data22) < 1){
-const err13 = {instancePath:instancePath+"/" + i0+"/dnssec",schemaPath:"#/items/properties/dnssec/anyOf/1/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema4.items.properties.dnssec.anyOf[1],data:data22};
+var _valid2 = _errs43 === errors;
+valid9 = valid9 || _valid2;
+if(!valid9){
+const _errs45 = errors;
+if(errors === _errs45){
+if(typeof data15 === "string"){
+if(func1(data15) < 1){
+const err13 = {instancePath:instancePath+"/" + i0+"/dnssec",schemaPath:"#/items/properties/dnssec/anyOf/1/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema4.items.properties.dnssec.anyOf[1],data:data15};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -941,7 +953,7 @@ errors++;
 }
 }
 else {
-const err14 = {instancePath:instancePath+"/" + i0+"/dnssec",schemaPath:"#/items/properties/dnssec/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema4.items.properties.dnssec.anyOf[1].type,parentSchema:schema4.items.properties.dnssec.anyOf[1],data:data22};
+const err14 = {instancePath:instancePath+"/" + i0+"/dnssec",schemaPath:"#/items/properties/dnssec/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema4.items.properties.dnssec.anyOf[1].type,parentSchema:schema4.items.properties.dnssec.anyOf[1],data:data15};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -951,11 +963,11 @@ vErrors.push(err14);
 errors++;
 }
 }
-var _valid2 = _errs61 === errors;
-valid10 = valid10 || _valid2;
+var _valid2 = _errs45 === errors;
+valid9 = valid9 || _valid2;
 }
-if(!valid10){
-const err15 = {instancePath:instancePath+"/" + i0+"/dnssec",schemaPath:"#/items/properties/dnssec/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema4.items.properties.dnssec.anyOf,parentSchema:schema4.items.properties.dnssec,data:data22};
+if(!valid9){
+const err15 = {instancePath:instancePath+"/" + i0+"/dnssec",schemaPath:"#/items/properties/dnssec/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema4.items.properties.dnssec.anyOf,parentSchema:schema4.items.properties.dnssec,data:data15};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -967,20 +979,70 @@ validate4.errors = vErrors;
 return false;
 }
 else {
-errors = _errs58;
+errors = _errs42;
 if(vErrors !== null){
-if(_errs58){
-vErrors.length = _errs58;
+if(_errs42){
+vErrors.length = _errs42;
 }
 else {
 vErrors = null;
 }
 }
 }
-var valid1 = _errs57 === errors;
+var valid1 = _errs41 === errors;
 }
 else {
 var valid1 = true;
+}
+if(valid1){
+if(data0.catalog !== undefined){
+let data16 = data0.catalog;
+const _errs47 = errors;
+if(errors === _errs47){
+if(typeof data16 === "string"){
+if(func1(data16) < 1){
+validate4.errors = [{instancePath:instancePath+"/" + i0+"/catalog",schemaPath:"#/items/properties/catalog/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema4.items.properties.catalog,data:data16}];
+return false;
+}
+}
+else {
+validate4.errors = [{instancePath:instancePath+"/" + i0+"/catalog",schemaPath:"#/items/properties/catalog/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema4.items.properties.catalog.type,parentSchema:schema4.items.properties.catalog,data:data16}];
+return false;
+}
+}
+var valid1 = _errs47 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data0.catalogGroup !== undefined){
+let data17 = data0.catalogGroup;
+const _errs49 = errors;
+if(errors === _errs49){
+if(typeof data17 === "string"){
+if(func1(data17) > 255){
+validate4.errors = [{instancePath:instancePath+"/" + i0+"/catalogGroup",schemaPath:"#/items/properties/catalogGroup/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema4.items.properties.catalogGroup,data:data17}];
+return false;
+}
+else {
+if(func1(data17) < 1){
+validate4.errors = [{instancePath:instancePath+"/" + i0+"/catalogGroup",schemaPath:"#/items/properties/catalogGroup/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema4.items.properties.catalogGroup,data:data17}];
+return false;
+}
+}
+}
+else {
+validate4.errors = [{instancePath:instancePath+"/" + i0+"/catalogGroup",schemaPath:"#/items/properties/catalogGroup/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema4.items.properties.catalogGroup.type,parentSchema:schema4.items.properties.catalogGroup,data:data17}];
+return false;
+}
+}
+var valid1 = _errs49 === errors;
+}
+else {
+var valid1 = true;
+}
+}
 }
 }
 }
@@ -1012,84 +1074,84 @@ validate4.errors = vErrors;
 return errors === 0;
 }
 
-export const logLevel = validate5;
-const schema5 = {"type":"string","enum":["fatal","error","warn","info","debug","trace","silent"],"default":"info","description":"The pino log level"};
-
-function validate5(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(typeof data !== "string"){
-validate5.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema5.type,parentSchema:schema5,data}];
-return false;
-}
-if(!(((((((data === "fatal") || (data === "error")) || (data === "warn")) || (data === "info")) || (data === "debug")) || (data === "trace")) || (data === "silent"))){
-validate5.errors = [{instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema5.enum},message:"must be equal to one of the allowed values",schema:schema5.enum,parentSchema:schema5,data}];
-return false;
-}
-validate5.errors = vErrors;
-return errors === 0;
-}
-
-export const nsid = validate6;
-const schema6 = {"minLength":1,"description":"The RFC 5001 NSID sent when a client asks (at most 128 octets); off when absent","maxLength":128,"type":"string"};
-
-function validate6(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(errors === 0){
-if(typeof data === "string"){
-if(func1(data) > 128){
-validate6.errors = [{instancePath,schemaPath:"#/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema6,data}];
-return false;
-}
-else {
-if(func1(data) < 1){
-validate6.errors = [{instancePath,schemaPath:"#/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema6,data}];
-return false;
-}
-}
-}
-else {
-validate6.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.type,parentSchema:schema6,data}];
-return false;
-}
-}
-validate6.errors = vErrors;
-return errors === 0;
-}
-
-export const maxUdpPayload = validate7;
-const schema7 = {"minimum":512,"maximum":65535,"default":1232,"description":"The EDNS(0) UDP payload offered and used at most","type":"integer"};
+export const logLevel = validate7;
+const schema6 = {"type":"string","enum":["fatal","error","warn","info","debug","trace","silent"],"default":"info","description":"The pino log level"};
 
 function validate7(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
-if(!(((typeof data == "number") && (!(data % 1) && !isNaN(data))) && (isFinite(data)))){
-validate7.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema7.type,parentSchema:schema7,data}];
+if(typeof data !== "string"){
+validate7.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.type,parentSchema:schema6,data}];
 return false;
 }
-if(errors === 0){
-if((typeof data == "number") && (isFinite(data))){
-if(data > 65535 || isNaN(data)){
-validate7.errors = [{instancePath,schemaPath:"#/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema7,data}];
+if(!(((((((data === "fatal") || (data === "error")) || (data === "warn")) || (data === "info")) || (data === "debug")) || (data === "trace")) || (data === "silent"))){
+validate7.errors = [{instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema6.enum},message:"must be equal to one of the allowed values",schema:schema6.enum,parentSchema:schema6,data}];
 return false;
-}
-else {
-if(data < 512 || isNaN(data)){
-validate7.errors = [{instancePath,schemaPath:"#/minimum",keyword:"minimum",params:{comparison: ">=", limit: 512},message:"must be >= 512",schema:512,parentSchema:schema7,data}];
-return false;
-}
-}
-}
 }
 validate7.errors = vErrors;
 return errors === 0;
 }
 
-export const tcp = validate8;
-const schema8 = {"additionalProperties":false,"description":"DNS over TCP","type":"object","properties":{"idleTimeout":{"minimum":1,"maximum":3600,"default":10,"description":"Seconds an idle TCP connection is kept; only a whole message resets it","type":"integer"},"ioTimeout":{"minimum":0.05,"maximum":60,"default":2,"description":"Seconds one message may take from its first octet (Knot's tcp-io-timeout); also how long a connection must be idle before it may be closed to make room at the cap","errorMessage":"must be a number of seconds from 0.05 to 60","type":"number"},"maxConnections":{"minimum":1,"maximum":1000000,"default":1024,"description":"TCP connections served at once; at the cap the one idle the longest is closed for a new one","type":"integer"},"maxConnectionsPerClient":{"minimum":1,"maximum":1000000,"default":64,"description":"TCP connections from one client address (IPv6: one /64)","type":"integer"},"maxUnsentBytes":{"minimum":16384,"maximum":67108864,"default":262144,"description":"Octets of answers a connection may leave unread before the server stops reading it until they drain","type":"integer"}}};
+export const nsid = validate8;
+const schema7 = {"minLength":1,"description":"The RFC 5001 NSID sent when a client asks (at most 128 octets); off when absent","maxLength":128,"type":"string"};
 
 function validate8(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(typeof data === "string"){
+if(func1(data) > 128){
+validate8.errors = [{instancePath,schemaPath:"#/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema7,data}];
+return false;
+}
+else {
+if(func1(data) < 1){
+validate8.errors = [{instancePath,schemaPath:"#/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema7,data}];
+return false;
+}
+}
+}
+else {
+validate8.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema7.type,parentSchema:schema7,data}];
+return false;
+}
+}
+validate8.errors = vErrors;
+return errors === 0;
+}
+
+export const maxUdpPayload = validate9;
+const schema8 = {"minimum":512,"maximum":65535,"default":1232,"description":"The EDNS(0) UDP payload offered and used at most","type":"integer"};
+
+function validate9(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(!(((typeof data == "number") && (!(data % 1) && !isNaN(data))) && (isFinite(data)))){
+validate9.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema8.type,parentSchema:schema8,data}];
+return false;
+}
+if(errors === 0){
+if((typeof data == "number") && (isFinite(data))){
+if(data > 65535 || isNaN(data)){
+validate9.errors = [{instancePath,schemaPath:"#/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema8,data}];
+return false;
+}
+else {
+if(data < 512 || isNaN(data)){
+validate9.errors = [{instancePath,schemaPath:"#/minimum",keyword:"minimum",params:{comparison: ">=", limit: 512},message:"must be >= 512",schema:512,parentSchema:schema8,data}];
+return false;
+}
+}
+}
+}
+validate9.errors = vErrors;
+return errors === 0;
+}
+
+export const tcp = validate10;
+const schema9 = {"additionalProperties":false,"description":"DNS over TCP","type":"object","properties":{"idleTimeout":{"minimum":1,"maximum":3600,"default":10,"description":"Seconds an idle TCP connection is kept; only a whole message resets it","type":"integer"},"ioTimeout":{"minimum":0.05,"maximum":60,"default":2,"description":"Seconds one message may take from its first octet (Knot's tcp-io-timeout); also how long a connection must be idle before it may be closed to make room at the cap","errorMessage":"must be a number of seconds from 0.05 to 60","type":"number"},"maxConnections":{"minimum":1,"maximum":1000000,"default":1024,"description":"TCP connections served at once; at the cap the one idle the longest is closed for a new one","type":"integer"},"maxConnectionsPerClient":{"minimum":1,"maximum":1000000,"default":64,"description":"TCP connections from one client address (IPv6: one /64)","type":"integer"},"maxUnsentBytes":{"minimum":16384,"maximum":67108864,"default":262144,"description":"Octets of answers a connection may leave unread before the server stops reading it until they drain","type":"integer"}}};
+
+function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -1097,7 +1159,7 @@ if(data && typeof data == "object" && !Array.isArray(data)){
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((((key0 === "idleTimeout") || (key0 === "ioTimeout")) || (key0 === "maxConnections")) || (key0 === "maxConnectionsPerClient")) || (key0 === "maxUnsentBytes"))){
-validate8.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema8,data}];
+validate10.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema9,data}];
 return false;
 break;
 }
@@ -1107,18 +1169,18 @@ if(data.idleTimeout !== undefined){
 let data0 = data.idleTimeout;
 const _errs2 = errors;
 if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-validate8.errors = [{instancePath:instancePath+"/idleTimeout",schemaPath:"#/properties/idleTimeout/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema8.properties.idleTimeout.type,parentSchema:schema8.properties.idleTimeout,data:data0}];
+validate10.errors = [{instancePath:instancePath+"/idleTimeout",schemaPath:"#/properties/idleTimeout/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema9.properties.idleTimeout.type,parentSchema:schema9.properties.idleTimeout,data:data0}];
 return false;
 }
 if(errors === _errs2){
 if((typeof data0 == "number") && (isFinite(data0))){
 if(data0 > 3600 || isNaN(data0)){
-validate8.errors = [{instancePath:instancePath+"/idleTimeout",schemaPath:"#/properties/idleTimeout/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600},message:"must be <= 3600",schema:3600,parentSchema:schema8.properties.idleTimeout,data:data0}];
+validate10.errors = [{instancePath:instancePath+"/idleTimeout",schemaPath:"#/properties/idleTimeout/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600},message:"must be <= 3600",schema:3600,parentSchema:schema9.properties.idleTimeout,data:data0}];
 return false;
 }
 else {
 if(data0 < 1 || isNaN(data0)){
-validate8.errors = [{instancePath:instancePath+"/idleTimeout",schemaPath:"#/properties/idleTimeout/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema8.properties.idleTimeout,data:data0}];
+validate10.errors = [{instancePath:instancePath+"/idleTimeout",schemaPath:"#/properties/idleTimeout/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema9.properties.idleTimeout,data:data0}];
 return false;
 }
 }
@@ -1136,18 +1198,18 @@ const _errs4 = errors;
 if(errors === _errs4){
 if((typeof data1 == "number") && (isFinite(data1))){
 if(data1 > 60 || isNaN(data1)){
-validate8.errors = [{instancePath:instancePath+"/ioTimeout",schemaPath:"#/properties/ioTimeout/maximum",keyword:"maximum",params:{comparison: "<=", limit: 60},message:"must be <= 60",schema:60,parentSchema:schema8.properties.ioTimeout,data:data1}];
+validate10.errors = [{instancePath:instancePath+"/ioTimeout",schemaPath:"#/properties/ioTimeout/maximum",keyword:"maximum",params:{comparison: "<=", limit: 60},message:"must be <= 60",schema:60,parentSchema:schema9.properties.ioTimeout,data:data1}];
 return false;
 }
 else {
 if(data1 < 0.05 || isNaN(data1)){
-validate8.errors = [{instancePath:instancePath+"/ioTimeout",schemaPath:"#/properties/ioTimeout/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0.05},message:"must be >= 0.05",schema:0.05,parentSchema:schema8.properties.ioTimeout,data:data1}];
+validate10.errors = [{instancePath:instancePath+"/ioTimeout",schemaPath:"#/properties/ioTimeout/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0.05},message:"must be >= 0.05",schema:0.05,parentSchema:schema9.properties.ioTimeout,data:data1}];
 return false;
 }
 }
 }
 else {
-validate8.errors = [{instancePath:instancePath+"/ioTimeout",schemaPath:"#/properties/ioTimeout/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema8.properties.ioTimeout.type,parentSchema:schema8.properties.ioTimeout,data:data1}];
+validate10.errors = [{instancePath:instancePath+"/ioTimeout",schemaPath:"#/properties/ioTimeout/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema9.properties.ioTimeout.type,parentSchema:schema9.properties.ioTimeout,data:data1}];
 return false;
 }
 }
@@ -1161,18 +1223,18 @@ if(data.maxConnections !== undefined){
 let data2 = data.maxConnections;
 const _errs6 = errors;
 if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-validate8.errors = [{instancePath:instancePath+"/maxConnections",schemaPath:"#/properties/maxConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema8.properties.maxConnections.type,parentSchema:schema8.properties.maxConnections,data:data2}];
+validate10.errors = [{instancePath:instancePath+"/maxConnections",schemaPath:"#/properties/maxConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema9.properties.maxConnections.type,parentSchema:schema9.properties.maxConnections,data:data2}];
 return false;
 }
 if(errors === _errs6){
 if((typeof data2 == "number") && (isFinite(data2))){
 if(data2 > 1000000 || isNaN(data2)){
-validate8.errors = [{instancePath:instancePath+"/maxConnections",schemaPath:"#/properties/maxConnections/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000000},message:"must be <= 1000000",schema:1000000,parentSchema:schema8.properties.maxConnections,data:data2}];
+validate10.errors = [{instancePath:instancePath+"/maxConnections",schemaPath:"#/properties/maxConnections/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000000},message:"must be <= 1000000",schema:1000000,parentSchema:schema9.properties.maxConnections,data:data2}];
 return false;
 }
 else {
 if(data2 < 1 || isNaN(data2)){
-validate8.errors = [{instancePath:instancePath+"/maxConnections",schemaPath:"#/properties/maxConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema8.properties.maxConnections,data:data2}];
+validate10.errors = [{instancePath:instancePath+"/maxConnections",schemaPath:"#/properties/maxConnections/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema9.properties.maxConnections,data:data2}];
 return false;
 }
 }
@@ -1188,18 +1250,18 @@ if(data.maxConnectionsPerClient !== undefined){
 let data3 = data.maxConnectionsPerClient;
 const _errs8 = errors;
 if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-validate8.errors = [{instancePath:instancePath+"/maxConnectionsPerClient",schemaPath:"#/properties/maxConnectionsPerClient/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema8.properties.maxConnectionsPerClient.type,parentSchema:schema8.properties.maxConnectionsPerClient,data:data3}];
+validate10.errors = [{instancePath:instancePath+"/maxConnectionsPerClient",schemaPath:"#/properties/maxConnectionsPerClient/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema9.properties.maxConnectionsPerClient.type,parentSchema:schema9.properties.maxConnectionsPerClient,data:data3}];
 return false;
 }
 if(errors === _errs8){
 if((typeof data3 == "number") && (isFinite(data3))){
 if(data3 > 1000000 || isNaN(data3)){
-validate8.errors = [{instancePath:instancePath+"/maxConnectionsPerClient",schemaPath:"#/properties/maxConnectionsPerClient/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000000},message:"must be <= 1000000",schema:1000000,parentSchema:schema8.properties.maxConnectionsPerClient,data:data3}];
+validate10.errors = [{instancePath:instancePath+"/maxConnectionsPerClient",schemaPath:"#/properties/maxConnectionsPerClient/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000000},message:"must be <= 1000000",schema:1000000,parentSchema:schema9.properties.maxConnectionsPerClient,data:data3}];
 return false;
 }
 else {
 if(data3 < 1 || isNaN(data3)){
-validate8.errors = [{instancePath:instancePath+"/maxConnectionsPerClient",schemaPath:"#/properties/maxConnectionsPerClient/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema8.properties.maxConnectionsPerClient,data:data3}];
+validate10.errors = [{instancePath:instancePath+"/maxConnectionsPerClient",schemaPath:"#/properties/maxConnectionsPerClient/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema9.properties.maxConnectionsPerClient,data:data3}];
 return false;
 }
 }
@@ -1215,18 +1277,18 @@ if(data.maxUnsentBytes !== undefined){
 let data4 = data.maxUnsentBytes;
 const _errs10 = errors;
 if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
-validate8.errors = [{instancePath:instancePath+"/maxUnsentBytes",schemaPath:"#/properties/maxUnsentBytes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema8.properties.maxUnsentBytes.type,parentSchema:schema8.properties.maxUnsentBytes,data:data4}];
+validate10.errors = [{instancePath:instancePath+"/maxUnsentBytes",schemaPath:"#/properties/maxUnsentBytes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema9.properties.maxUnsentBytes.type,parentSchema:schema9.properties.maxUnsentBytes,data:data4}];
 return false;
 }
 if(errors === _errs10){
 if((typeof data4 == "number") && (isFinite(data4))){
 if(data4 > 67108864 || isNaN(data4)){
-validate8.errors = [{instancePath:instancePath+"/maxUnsentBytes",schemaPath:"#/properties/maxUnsentBytes/maximum",keyword:"maximum",params:{comparison: "<=", limit: 67108864},message:"must be <= 67108864",schema:67108864,parentSchema:schema8.properties.maxUnsentBytes,data:data4}];
+validate10.errors = [{instancePath:instancePath+"/maxUnsentBytes",schemaPath:"#/properties/maxUnsentBytes/maximum",keyword:"maximum",params:{comparison: "<=", limit: 67108864},message:"must be <= 67108864",schema:67108864,parentSchema:schema9.properties.maxUnsentBytes,data:data4}];
 return false;
 }
 else {
 if(data4 < 16384 || isNaN(data4)){
-validate8.errors = [{instancePath:instancePath+"/maxUnsentBytes",schemaPath:"#/properties/maxUnsentBytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16384},message:"must be >= 16384",schema:16384,parentSchema:schema8.properties.maxUnsentBytes,data:data4}];
+validate10.errors = [{instancePath:instancePath+"/maxUnsentBytes",schemaPath:"#/properties/maxUnsentBytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16384},message:"must be >= 16384",schema:16384,parentSchema:schema9.properties.maxUnsentBytes,data:data4}];
 return false;
 }
 }
@@ -1244,18 +1306,18 @@ var valid0 = true;
 }
 }
 else {
-validate8.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema8.type,parentSchema:schema8,data}];
+validate10.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema9.type,parentSchema:schema9,data}];
 return false;
 }
 }
-validate8.errors = vErrors;
+validate10.errors = vErrors;
 return errors === 0;
 }
 
-export const tls = validate9;
-const schema9 = {"additionalProperties":false,"description":"The certificate of the tls and quic listeners (and its SPKI pin, logged at start and shown by `meshdns tls pin`)","type":"object","properties":{"certFile":{"minLength":1,"description":"The certificate chain (PEM), the server's own first; with keyFile. Absent: a self-signed ECDSA P-256 certificate is made once and kept in the data folder (LMDB)","type":"string"},"keyFile":{"minLength":1,"description":"The private key (PEM) of certFile","type":"string"},"reloadOnChange":{"default":true,"description":"Watch certFile and keyFile and use new ones for new connections (cert-manager rotation); open connections are kept","type":"boolean"},"handshakeTimeout":{"minimum":0.1,"maximum":60,"default":5,"description":"Seconds a client may take to finish the TLS handshake before the connection is closed","errorMessage":"must be a number of seconds from 0.1 to 60","type":"number"}}};
+export const tls = validate11;
+const schema10 = {"additionalProperties":false,"description":"The certificate of the tls and quic listeners (and its SPKI pin, logged at start and shown by `meshdns tls pin`)","type":"object","properties":{"certFile":{"minLength":1,"description":"The certificate chain (PEM), the server's own first; with keyFile. Absent: a self-signed ECDSA P-256 certificate is made once and kept in the data folder (LMDB)","type":"string"},"keyFile":{"minLength":1,"description":"The private key (PEM) of certFile","type":"string"},"reloadOnChange":{"default":true,"description":"Watch certFile and keyFile and use new ones for new connections (cert-manager rotation); open connections are kept","type":"boolean"},"handshakeTimeout":{"minimum":0.1,"maximum":60,"default":5,"description":"Seconds a client may take to finish the TLS handshake before the connection is closed","errorMessage":"must be a number of seconds from 0.1 to 60","type":"number"}}};
 
-function validate9(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -1263,7 +1325,7 @@ if(data && typeof data == "object" && !Array.isArray(data)){
 const _errs1 = errors;
 for(const key0 in data){
 if(!((((key0 === "certFile") || (key0 === "keyFile")) || (key0 === "reloadOnChange")) || (key0 === "handshakeTimeout"))){
-validate9.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema9,data}];
+validate11.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema10,data}];
 return false;
 break;
 }
@@ -1275,12 +1337,12 @@ const _errs2 = errors;
 if(errors === _errs2){
 if(typeof data0 === "string"){
 if(func1(data0) < 1){
-validate9.errors = [{instancePath:instancePath+"/certFile",schemaPath:"#/properties/certFile/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema9.properties.certFile,data:data0}];
+validate11.errors = [{instancePath:instancePath+"/certFile",schemaPath:"#/properties/certFile/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.certFile,data:data0}];
 return false;
 }
 }
 else {
-validate9.errors = [{instancePath:instancePath+"/certFile",schemaPath:"#/properties/certFile/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema9.properties.certFile.type,parentSchema:schema9.properties.certFile,data:data0}];
+validate11.errors = [{instancePath:instancePath+"/certFile",schemaPath:"#/properties/certFile/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.certFile.type,parentSchema:schema10.properties.certFile,data:data0}];
 return false;
 }
 }
@@ -1296,12 +1358,12 @@ const _errs4 = errors;
 if(errors === _errs4){
 if(typeof data1 === "string"){
 if(func1(data1) < 1){
-validate9.errors = [{instancePath:instancePath+"/keyFile",schemaPath:"#/properties/keyFile/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema9.properties.keyFile,data:data1}];
+validate11.errors = [{instancePath:instancePath+"/keyFile",schemaPath:"#/properties/keyFile/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema10.properties.keyFile,data:data1}];
 return false;
 }
 }
 else {
-validate9.errors = [{instancePath:instancePath+"/keyFile",schemaPath:"#/properties/keyFile/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema9.properties.keyFile.type,parentSchema:schema9.properties.keyFile,data:data1}];
+validate11.errors = [{instancePath:instancePath+"/keyFile",schemaPath:"#/properties/keyFile/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.keyFile.type,parentSchema:schema10.properties.keyFile,data:data1}];
 return false;
 }
 }
@@ -1315,7 +1377,7 @@ if(data.reloadOnChange !== undefined){
 let data2 = data.reloadOnChange;
 const _errs6 = errors;
 if(typeof data2 !== "boolean"){
-validate9.errors = [{instancePath:instancePath+"/reloadOnChange",schemaPath:"#/properties/reloadOnChange/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema9.properties.reloadOnChange.type,parentSchema:schema9.properties.reloadOnChange,data:data2}];
+validate11.errors = [{instancePath:instancePath+"/reloadOnChange",schemaPath:"#/properties/reloadOnChange/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema10.properties.reloadOnChange.type,parentSchema:schema10.properties.reloadOnChange,data:data2}];
 return false;
 }
 var valid0 = _errs6 === errors;
@@ -1330,18 +1392,18 @@ const _errs8 = errors;
 if(errors === _errs8){
 if((typeof data3 == "number") && (isFinite(data3))){
 if(data3 > 60 || isNaN(data3)){
-validate9.errors = [{instancePath:instancePath+"/handshakeTimeout",schemaPath:"#/properties/handshakeTimeout/maximum",keyword:"maximum",params:{comparison: "<=", limit: 60},message:"must be <= 60",schema:60,parentSchema:schema9.properties.handshakeTimeout,data:data3}];
+validate11.errors = [{instancePath:instancePath+"/handshakeTimeout",schemaPath:"#/properties/handshakeTimeout/maximum",keyword:"maximum",params:{comparison: "<=", limit: 60},message:"must be <= 60",schema:60,parentSchema:schema10.properties.handshakeTimeout,data:data3}];
 return false;
 }
 else {
 if(data3 < 0.1 || isNaN(data3)){
-validate9.errors = [{instancePath:instancePath+"/handshakeTimeout",schemaPath:"#/properties/handshakeTimeout/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0.1},message:"must be >= 0.1",schema:0.1,parentSchema:schema9.properties.handshakeTimeout,data:data3}];
+validate11.errors = [{instancePath:instancePath+"/handshakeTimeout",schemaPath:"#/properties/handshakeTimeout/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0.1},message:"must be >= 0.1",schema:0.1,parentSchema:schema10.properties.handshakeTimeout,data:data3}];
 return false;
 }
 }
 }
 else {
-validate9.errors = [{instancePath:instancePath+"/handshakeTimeout",schemaPath:"#/properties/handshakeTimeout/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema9.properties.handshakeTimeout.type,parentSchema:schema9.properties.handshakeTimeout,data:data3}];
+validate11.errors = [{instancePath:instancePath+"/handshakeTimeout",schemaPath:"#/properties/handshakeTimeout/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema10.properties.handshakeTimeout.type,parentSchema:schema10.properties.handshakeTimeout,data:data3}];
 return false;
 }
 }
@@ -1356,18 +1418,18 @@ var valid0 = true;
 }
 }
 else {
-validate9.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema9.type,parentSchema:schema9,data}];
+validate11.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema10.type,parentSchema:schema10,data}];
 return false;
 }
 }
-validate9.errors = vErrors;
+validate11.errors = vErrors;
 return errors === 0;
 }
 
-export const limits = validate10;
-const schema10 = {"additionalProperties":false,"description":"What one RRset, zone, request or $GENERATE may hold","type":"object","properties":{"recordsPerRRset":{"minimum":1,"maximum":1000000,"default":1000,"description":"Records in one RRset; a change that would pass it is refused whole","type":"integer"},"recordsPerZone":{"minimum":1,"maximum":1000000000,"default":10000000,"description":"Records in one zone; a load, transfer or change that would pass it is refused whole","type":"integer"},"recordsPerRequest":{"minimum":1,"maximum":100000000,"default":100000,"description":"Records one admin API request or RFC 2136 UPDATE may carry (a zone created through the API included)","type":"integer"},"generateRecords":{"minimum":1,"maximum":16777216,"default":65536,"description":"Records one $GENERATE may make","type":"integer"}}};
+export const limits = validate12;
+const schema11 = {"additionalProperties":false,"description":"What one RRset, zone, request or $GENERATE may hold","type":"object","properties":{"recordsPerRRset":{"minimum":1,"maximum":1000000,"default":1000,"description":"Records in one RRset; a change that would pass it is refused whole","type":"integer"},"recordsPerZone":{"minimum":1,"maximum":1000000000,"default":10000000,"description":"Records in one zone; a load, transfer or change that would pass it is refused whole","type":"integer"},"recordsPerRequest":{"minimum":1,"maximum":100000000,"default":100000,"description":"Records one admin API request or RFC 2136 UPDATE may carry (a zone created through the API included)","type":"integer"},"generateRecords":{"minimum":1,"maximum":16777216,"default":65536,"description":"Records one $GENERATE may make","type":"integer"}}};
 
-function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate12(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -1375,7 +1437,7 @@ if(data && typeof data == "object" && !Array.isArray(data)){
 const _errs1 = errors;
 for(const key0 in data){
 if(!((((key0 === "recordsPerRRset") || (key0 === "recordsPerZone")) || (key0 === "recordsPerRequest")) || (key0 === "generateRecords"))){
-validate10.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema10,data}];
+validate12.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema11,data}];
 return false;
 break;
 }
@@ -1385,18 +1447,18 @@ if(data.recordsPerRRset !== undefined){
 let data0 = data.recordsPerRRset;
 const _errs2 = errors;
 if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-validate10.errors = [{instancePath:instancePath+"/recordsPerRRset",schemaPath:"#/properties/recordsPerRRset/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema10.properties.recordsPerRRset.type,parentSchema:schema10.properties.recordsPerRRset,data:data0}];
+validate12.errors = [{instancePath:instancePath+"/recordsPerRRset",schemaPath:"#/properties/recordsPerRRset/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.recordsPerRRset.type,parentSchema:schema11.properties.recordsPerRRset,data:data0}];
 return false;
 }
 if(errors === _errs2){
 if((typeof data0 == "number") && (isFinite(data0))){
 if(data0 > 1000000 || isNaN(data0)){
-validate10.errors = [{instancePath:instancePath+"/recordsPerRRset",schemaPath:"#/properties/recordsPerRRset/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000000},message:"must be <= 1000000",schema:1000000,parentSchema:schema10.properties.recordsPerRRset,data:data0}];
+validate12.errors = [{instancePath:instancePath+"/recordsPerRRset",schemaPath:"#/properties/recordsPerRRset/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000000},message:"must be <= 1000000",schema:1000000,parentSchema:schema11.properties.recordsPerRRset,data:data0}];
 return false;
 }
 else {
 if(data0 < 1 || isNaN(data0)){
-validate10.errors = [{instancePath:instancePath+"/recordsPerRRset",schemaPath:"#/properties/recordsPerRRset/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema10.properties.recordsPerRRset,data:data0}];
+validate12.errors = [{instancePath:instancePath+"/recordsPerRRset",schemaPath:"#/properties/recordsPerRRset/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.recordsPerRRset,data:data0}];
 return false;
 }
 }
@@ -1412,18 +1474,18 @@ if(data.recordsPerZone !== undefined){
 let data1 = data.recordsPerZone;
 const _errs4 = errors;
 if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-validate10.errors = [{instancePath:instancePath+"/recordsPerZone",schemaPath:"#/properties/recordsPerZone/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema10.properties.recordsPerZone.type,parentSchema:schema10.properties.recordsPerZone,data:data1}];
+validate12.errors = [{instancePath:instancePath+"/recordsPerZone",schemaPath:"#/properties/recordsPerZone/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.recordsPerZone.type,parentSchema:schema11.properties.recordsPerZone,data:data1}];
 return false;
 }
 if(errors === _errs4){
 if((typeof data1 == "number") && (isFinite(data1))){
 if(data1 > 1000000000 || isNaN(data1)){
-validate10.errors = [{instancePath:instancePath+"/recordsPerZone",schemaPath:"#/properties/recordsPerZone/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000000000},message:"must be <= 1000000000",schema:1000000000,parentSchema:schema10.properties.recordsPerZone,data:data1}];
+validate12.errors = [{instancePath:instancePath+"/recordsPerZone",schemaPath:"#/properties/recordsPerZone/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000000000},message:"must be <= 1000000000",schema:1000000000,parentSchema:schema11.properties.recordsPerZone,data:data1}];
 return false;
 }
 else {
 if(data1 < 1 || isNaN(data1)){
-validate10.errors = [{instancePath:instancePath+"/recordsPerZone",schemaPath:"#/properties/recordsPerZone/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema10.properties.recordsPerZone,data:data1}];
+validate12.errors = [{instancePath:instancePath+"/recordsPerZone",schemaPath:"#/properties/recordsPerZone/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.recordsPerZone,data:data1}];
 return false;
 }
 }
@@ -1439,18 +1501,18 @@ if(data.recordsPerRequest !== undefined){
 let data2 = data.recordsPerRequest;
 const _errs6 = errors;
 if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-validate10.errors = [{instancePath:instancePath+"/recordsPerRequest",schemaPath:"#/properties/recordsPerRequest/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema10.properties.recordsPerRequest.type,parentSchema:schema10.properties.recordsPerRequest,data:data2}];
+validate12.errors = [{instancePath:instancePath+"/recordsPerRequest",schemaPath:"#/properties/recordsPerRequest/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.recordsPerRequest.type,parentSchema:schema11.properties.recordsPerRequest,data:data2}];
 return false;
 }
 if(errors === _errs6){
 if((typeof data2 == "number") && (isFinite(data2))){
 if(data2 > 100000000 || isNaN(data2)){
-validate10.errors = [{instancePath:instancePath+"/recordsPerRequest",schemaPath:"#/properties/recordsPerRequest/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000000},message:"must be <= 100000000",schema:100000000,parentSchema:schema10.properties.recordsPerRequest,data:data2}];
+validate12.errors = [{instancePath:instancePath+"/recordsPerRequest",schemaPath:"#/properties/recordsPerRequest/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000000},message:"must be <= 100000000",schema:100000000,parentSchema:schema11.properties.recordsPerRequest,data:data2}];
 return false;
 }
 else {
 if(data2 < 1 || isNaN(data2)){
-validate10.errors = [{instancePath:instancePath+"/recordsPerRequest",schemaPath:"#/properties/recordsPerRequest/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema10.properties.recordsPerRequest,data:data2}];
+validate12.errors = [{instancePath:instancePath+"/recordsPerRequest",schemaPath:"#/properties/recordsPerRequest/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.recordsPerRequest,data:data2}];
 return false;
 }
 }
@@ -1466,18 +1528,18 @@ if(data.generateRecords !== undefined){
 let data3 = data.generateRecords;
 const _errs8 = errors;
 if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-validate10.errors = [{instancePath:instancePath+"/generateRecords",schemaPath:"#/properties/generateRecords/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema10.properties.generateRecords.type,parentSchema:schema10.properties.generateRecords,data:data3}];
+validate12.errors = [{instancePath:instancePath+"/generateRecords",schemaPath:"#/properties/generateRecords/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.generateRecords.type,parentSchema:schema11.properties.generateRecords,data:data3}];
 return false;
 }
 if(errors === _errs8){
 if((typeof data3 == "number") && (isFinite(data3))){
 if(data3 > 16777216 || isNaN(data3)){
-validate10.errors = [{instancePath:instancePath+"/generateRecords",schemaPath:"#/properties/generateRecords/maximum",keyword:"maximum",params:{comparison: "<=", limit: 16777216},message:"must be <= 16777216",schema:16777216,parentSchema:schema10.properties.generateRecords,data:data3}];
+validate12.errors = [{instancePath:instancePath+"/generateRecords",schemaPath:"#/properties/generateRecords/maximum",keyword:"maximum",params:{comparison: "<=", limit: 16777216},message:"must be <= 16777216",schema:16777216,parentSchema:schema11.properties.generateRecords,data:data3}];
 return false;
 }
 else {
 if(data3 < 1 || isNaN(data3)){
-validate10.errors = [{instancePath:instancePath+"/generateRecords",schemaPath:"#/properties/generateRecords/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema10.properties.generateRecords,data:data3}];
+validate12.errors = [{instancePath:instancePath+"/generateRecords",schemaPath:"#/properties/generateRecords/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.generateRecords,data:data3}];
 return false;
 }
 }
@@ -1494,18 +1556,18 @@ var valid0 = true;
 }
 }
 else {
-validate10.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema10.type,parentSchema:schema10,data}];
+validate12.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data}];
 return false;
 }
 }
-validate10.errors = vErrors;
+validate12.errors = vErrors;
 return errors === 0;
 }
 
-export const udp = validate11;
-const schema11 = {"additionalProperties":false,"description":"DNS over UDP","type":"object","properties":{"batching":{"default":true,"description":"recvmmsg/sendmmsg through the native addon when it was built; false: node:dgram","type":"boolean"}}};
+export const udp = validate13;
+const schema12 = {"additionalProperties":false,"description":"DNS over UDP","type":"object","properties":{"batching":{"default":true,"description":"recvmmsg/sendmmsg through the native addon when it was built; false: node:dgram","type":"boolean"}}};
 
-function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate13(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -1513,7 +1575,7 @@ if(data && typeof data == "object" && !Array.isArray(data)){
 const _errs1 = errors;
 for(const key0 in data){
 if(!(key0 === "batching")){
-validate11.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema11,data}];
+validate13.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema12,data}];
 return false;
 break;
 }
@@ -1522,25 +1584,25 @@ if(_errs1 === errors){
 if(data.batching !== undefined){
 let data0 = data.batching;
 if(typeof data0 !== "boolean"){
-validate11.errors = [{instancePath:instancePath+"/batching",schemaPath:"#/properties/batching/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.batching.type,parentSchema:schema11.properties.batching,data:data0}];
+validate13.errors = [{instancePath:instancePath+"/batching",schemaPath:"#/properties/batching/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema12.properties.batching.type,parentSchema:schema12.properties.batching,data:data0}];
 return false;
 }
 }
 }
 }
 else {
-validate11.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data}];
+validate13.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.type,parentSchema:schema12,data}];
 return false;
 }
 }
-validate11.errors = vErrors;
+validate13.errors = vErrors;
 return errors === 0;
 }
 
-export const rrl = validate12;
-const schema12 = {"additionalProperties":false,"description":"Response rate limiting over UDP (RRL, as in Knot and BIND); off when absent, `rrl: {}` turns it on with the defaults. TCP is never limited; a client with a valid DNS COOKIE is not either","type":"object","properties":{"responsesPerSecond":{"minimum":1,"maximum":1000000,"default":20,"description":"Responses a second to one client prefix, per response class (an answer by name and type, NXDOMAIN and NODATA by zone, a referral by delegation, errors); also the burst","type":"integer"},"slip":{"minimum":0,"maximum":10,"default":2,"description":"Every Nth limited response is sent as a truncated (TC=1) answer so a real client retries over TCP; 0 drops them all","type":"integer"},"ipv4Prefix":{"minimum":8,"maximum":32,"default":24,"description":"IPv4 clients are counted per prefix of this length","type":"integer"},"ipv6Prefix":{"minimum":16,"maximum":128,"default":56,"description":"IPv6 clients are counted per prefix of this length","type":"integer"},"exempt":{"default":[],"description":"Clients never rate limited","type":"array","items":{"minLength":1,"description":"An address or prefix: 192.0.2.0/24, 2001:db8::/32","type":"string"}}}};
+export const rrl = validate14;
+const schema13 = {"additionalProperties":false,"description":"Response rate limiting over UDP (RRL, as in Knot and BIND); off when absent, `rrl: {}` turns it on with the defaults. TCP is never limited; a client with a valid DNS COOKIE is not either","type":"object","properties":{"responsesPerSecond":{"minimum":1,"maximum":1000000,"default":20,"description":"Responses a second to one client prefix, per response class (an answer by name and type, NXDOMAIN and NODATA by zone, a referral by delegation, errors); also the burst","type":"integer"},"slip":{"minimum":0,"maximum":10,"default":2,"description":"Every Nth limited response is sent as a truncated (TC=1) answer so a real client retries over TCP; 0 drops them all","type":"integer"},"ipv4Prefix":{"minimum":8,"maximum":32,"default":24,"description":"IPv4 clients are counted per prefix of this length","type":"integer"},"ipv6Prefix":{"minimum":16,"maximum":128,"default":56,"description":"IPv6 clients are counted per prefix of this length","type":"integer"},"exempt":{"default":[],"description":"Clients never rate limited","type":"array","items":{"minLength":1,"description":"An address or prefix: 192.0.2.0/24, 2001:db8::/32","type":"string"}}}};
 
-function validate12(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate14(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -1548,7 +1610,7 @@ if(data && typeof data == "object" && !Array.isArray(data)){
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((((key0 === "responsesPerSecond") || (key0 === "slip")) || (key0 === "ipv4Prefix")) || (key0 === "ipv6Prefix")) || (key0 === "exempt"))){
-validate12.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema12,data}];
+validate14.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema13,data}];
 return false;
 break;
 }
@@ -1558,18 +1620,18 @@ if(data.responsesPerSecond !== undefined){
 let data0 = data.responsesPerSecond;
 const _errs2 = errors;
 if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-validate12.errors = [{instancePath:instancePath+"/responsesPerSecond",schemaPath:"#/properties/responsesPerSecond/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.responsesPerSecond.type,parentSchema:schema12.properties.responsesPerSecond,data:data0}];
+validate14.errors = [{instancePath:instancePath+"/responsesPerSecond",schemaPath:"#/properties/responsesPerSecond/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema13.properties.responsesPerSecond.type,parentSchema:schema13.properties.responsesPerSecond,data:data0}];
 return false;
 }
 if(errors === _errs2){
 if((typeof data0 == "number") && (isFinite(data0))){
 if(data0 > 1000000 || isNaN(data0)){
-validate12.errors = [{instancePath:instancePath+"/responsesPerSecond",schemaPath:"#/properties/responsesPerSecond/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000000},message:"must be <= 1000000",schema:1000000,parentSchema:schema12.properties.responsesPerSecond,data:data0}];
+validate14.errors = [{instancePath:instancePath+"/responsesPerSecond",schemaPath:"#/properties/responsesPerSecond/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000000},message:"must be <= 1000000",schema:1000000,parentSchema:schema13.properties.responsesPerSecond,data:data0}];
 return false;
 }
 else {
 if(data0 < 1 || isNaN(data0)){
-validate12.errors = [{instancePath:instancePath+"/responsesPerSecond",schemaPath:"#/properties/responsesPerSecond/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.responsesPerSecond,data:data0}];
+validate14.errors = [{instancePath:instancePath+"/responsesPerSecond",schemaPath:"#/properties/responsesPerSecond/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema13.properties.responsesPerSecond,data:data0}];
 return false;
 }
 }
@@ -1585,18 +1647,18 @@ if(data.slip !== undefined){
 let data1 = data.slip;
 const _errs4 = errors;
 if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-validate12.errors = [{instancePath:instancePath+"/slip",schemaPath:"#/properties/slip/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.slip.type,parentSchema:schema12.properties.slip,data:data1}];
+validate14.errors = [{instancePath:instancePath+"/slip",schemaPath:"#/properties/slip/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema13.properties.slip.type,parentSchema:schema13.properties.slip,data:data1}];
 return false;
 }
 if(errors === _errs4){
 if((typeof data1 == "number") && (isFinite(data1))){
 if(data1 > 10 || isNaN(data1)){
-validate12.errors = [{instancePath:instancePath+"/slip",schemaPath:"#/properties/slip/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10},message:"must be <= 10",schema:10,parentSchema:schema12.properties.slip,data:data1}];
+validate14.errors = [{instancePath:instancePath+"/slip",schemaPath:"#/properties/slip/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10},message:"must be <= 10",schema:10,parentSchema:schema13.properties.slip,data:data1}];
 return false;
 }
 else {
 if(data1 < 0 || isNaN(data1)){
-validate12.errors = [{instancePath:instancePath+"/slip",schemaPath:"#/properties/slip/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema12.properties.slip,data:data1}];
+validate14.errors = [{instancePath:instancePath+"/slip",schemaPath:"#/properties/slip/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema13.properties.slip,data:data1}];
 return false;
 }
 }
@@ -1612,18 +1674,18 @@ if(data.ipv4Prefix !== undefined){
 let data2 = data.ipv4Prefix;
 const _errs6 = errors;
 if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-validate12.errors = [{instancePath:instancePath+"/ipv4Prefix",schemaPath:"#/properties/ipv4Prefix/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.ipv4Prefix.type,parentSchema:schema12.properties.ipv4Prefix,data:data2}];
+validate14.errors = [{instancePath:instancePath+"/ipv4Prefix",schemaPath:"#/properties/ipv4Prefix/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema13.properties.ipv4Prefix.type,parentSchema:schema13.properties.ipv4Prefix,data:data2}];
 return false;
 }
 if(errors === _errs6){
 if((typeof data2 == "number") && (isFinite(data2))){
 if(data2 > 32 || isNaN(data2)){
-validate12.errors = [{instancePath:instancePath+"/ipv4Prefix",schemaPath:"#/properties/ipv4Prefix/maximum",keyword:"maximum",params:{comparison: "<=", limit: 32},message:"must be <= 32",schema:32,parentSchema:schema12.properties.ipv4Prefix,data:data2}];
+validate14.errors = [{instancePath:instancePath+"/ipv4Prefix",schemaPath:"#/properties/ipv4Prefix/maximum",keyword:"maximum",params:{comparison: "<=", limit: 32},message:"must be <= 32",schema:32,parentSchema:schema13.properties.ipv4Prefix,data:data2}];
 return false;
 }
 else {
 if(data2 < 8 || isNaN(data2)){
-validate12.errors = [{instancePath:instancePath+"/ipv4Prefix",schemaPath:"#/properties/ipv4Prefix/minimum",keyword:"minimum",params:{comparison: ">=", limit: 8},message:"must be >= 8",schema:8,parentSchema:schema12.properties.ipv4Prefix,data:data2}];
+validate14.errors = [{instancePath:instancePath+"/ipv4Prefix",schemaPath:"#/properties/ipv4Prefix/minimum",keyword:"minimum",params:{comparison: ">=", limit: 8},message:"must be >= 8",schema:8,parentSchema:schema13.properties.ipv4Prefix,data:data2}];
 return false;
 }
 }
@@ -1639,18 +1701,18 @@ if(data.ipv6Prefix !== undefined){
 let data3 = data.ipv6Prefix;
 const _errs8 = errors;
 if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-validate12.errors = [{instancePath:instancePath+"/ipv6Prefix",schemaPath:"#/properties/ipv6Prefix/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.ipv6Prefix.type,parentSchema:schema12.properties.ipv6Prefix,data:data3}];
+validate14.errors = [{instancePath:instancePath+"/ipv6Prefix",schemaPath:"#/properties/ipv6Prefix/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema13.properties.ipv6Prefix.type,parentSchema:schema13.properties.ipv6Prefix,data:data3}];
 return false;
 }
 if(errors === _errs8){
 if((typeof data3 == "number") && (isFinite(data3))){
 if(data3 > 128 || isNaN(data3)){
-validate12.errors = [{instancePath:instancePath+"/ipv6Prefix",schemaPath:"#/properties/ipv6Prefix/maximum",keyword:"maximum",params:{comparison: "<=", limit: 128},message:"must be <= 128",schema:128,parentSchema:schema12.properties.ipv6Prefix,data:data3}];
+validate14.errors = [{instancePath:instancePath+"/ipv6Prefix",schemaPath:"#/properties/ipv6Prefix/maximum",keyword:"maximum",params:{comparison: "<=", limit: 128},message:"must be <= 128",schema:128,parentSchema:schema13.properties.ipv6Prefix,data:data3}];
 return false;
 }
 else {
 if(data3 < 16 || isNaN(data3)){
-validate12.errors = [{instancePath:instancePath+"/ipv6Prefix",schemaPath:"#/properties/ipv6Prefix/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema12.properties.ipv6Prefix,data:data3}];
+validate14.errors = [{instancePath:instancePath+"/ipv6Prefix",schemaPath:"#/properties/ipv6Prefix/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema13.properties.ipv6Prefix,data:data3}];
 return false;
 }
 }
@@ -1675,12 +1737,12 @@ const _errs12 = errors;
 if(errors === _errs12){
 if(typeof data5 === "string"){
 if(func1(data5) < 1){
-validate12.errors = [{instancePath:instancePath+"/exempt/" + i0,schemaPath:"#/properties/exempt/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.exempt.items,data:data5}];
+validate14.errors = [{instancePath:instancePath+"/exempt/" + i0,schemaPath:"#/properties/exempt/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema13.properties.exempt.items,data:data5}];
 return false;
 }
 }
 else {
-validate12.errors = [{instancePath:instancePath+"/exempt/" + i0,schemaPath:"#/properties/exempt/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.exempt.items.type,parentSchema:schema12.properties.exempt.items,data:data5}];
+validate14.errors = [{instancePath:instancePath+"/exempt/" + i0,schemaPath:"#/properties/exempt/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.exempt.items.type,parentSchema:schema13.properties.exempt.items,data:data5}];
 return false;
 }
 }
@@ -1691,7 +1753,7 @@ break;
 }
 }
 else {
-validate12.errors = [{instancePath:instancePath+"/exempt",schemaPath:"#/properties/exempt/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.exempt.type,parentSchema:schema12.properties.exempt,data:data4}];
+validate14.errors = [{instancePath:instancePath+"/exempt",schemaPath:"#/properties/exempt/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema13.properties.exempt.type,parentSchema:schema13.properties.exempt,data:data4}];
 return false;
 }
 }
@@ -1707,26 +1769,26 @@ var valid0 = true;
 }
 }
 else {
-validate12.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.type,parentSchema:schema12,data}];
+validate14.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema13.type,parentSchema:schema13,data}];
 return false;
 }
 }
-validate12.errors = vErrors;
+validate14.errors = vErrors;
 return errors === 0;
 }
 
-export const cookies = validate13;
-const schema13 = {"description":"DNS COOKIEs (RFC 7873): on by default with a secret made once and kept in <data>/cookie.secret; false turns them off","errorMessage":"must be false or a mapping {secret, previousSecret, secretFile}","anyOf":[{"description":"No DNS COOKIEs: the option is ignored","const":false,"type":"boolean"},{"additionalProperties":false,"description":"DNS COOKIEs (RFC 7873, server cookies as RFC 9018)","type":"object","properties":{"secret":{"writeOnly":true,"pattern":"^[0-9a-fA-F]{32}$","description":"The server cookie secret, 32 hex digits (16 octets), the same in every process of a site (never logged); or secretFile","errorMessage":"must be 32 hex digits (16 octets)","type":"string"},"previousSecret":{"writeOnly":true,"pattern":"^[0-9a-fA-F]{32}$","description":"The secret before the last rotation: cookies made with it are still accepted","errorMessage":"must be 32 hex digits (16 octets)","type":"string"},"secretFile":{"minLength":1,"description":"A file holding the secret in hex on its first line and, during a rotation, the previous one on the second (instead of secret)","type":"string"}}}]};
+export const cookies = validate15;
+const schema14 = {"description":"DNS COOKIEs (RFC 7873): on by default with a secret made once and kept in <data>/cookie.secret; false turns them off","errorMessage":"must be false or a mapping {secret, previousSecret, secretFile}","anyOf":[{"description":"No DNS COOKIEs: the option is ignored","const":false,"type":"boolean"},{"additionalProperties":false,"description":"DNS COOKIEs (RFC 7873, server cookies as RFC 9018)","type":"object","properties":{"secret":{"writeOnly":true,"pattern":"^[0-9a-fA-F]{32}$","description":"The server cookie secret, 32 hex digits (16 octets), the same in every process of a site (never logged); or secretFile","errorMessage":"must be 32 hex digits (16 octets)","type":"string"},"previousSecret":{"writeOnly":true,"pattern":"^[0-9a-fA-F]{32}$","description":"The secret before the last rotation: cookies made with it are still accepted","errorMessage":"must be 32 hex digits (16 octets)","type":"string"},"secretFile":{"minLength":1,"description":"A file holding the secret in hex on its first line and, during a rotation, the previous one on the second (instead of secret)","type":"string"}}}]};
 const pattern2 = new RegExp("^[0-9a-fA-F]{32}$", "u");
 
-function validate13(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate15(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 const _errs0 = errors;
 let valid0 = false;
 const _errs1 = errors;
 if(typeof data !== "boolean"){
-const err0 = {instancePath,schemaPath:"#/anyOf/0/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema13.anyOf[0].type,parentSchema:schema13.anyOf[0],data};
+const err0 = {instancePath,schemaPath:"#/anyOf/0/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema14.anyOf[0].type,parentSchema:schema14.anyOf[0],data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -1736,7 +1798,7 @@ vErrors.push(err0);
 errors++;
 }
 if(false !== data){
-const err1 = {instancePath,schemaPath:"#/anyOf/0/const",keyword:"const",params:{allowedValue: false},message:"must be equal to constant",schema:false,parentSchema:schema13.anyOf[0],data};
+const err1 = {instancePath,schemaPath:"#/anyOf/0/const",keyword:"const",params:{allowedValue: false},message:"must be equal to constant",schema:false,parentSchema:schema14.anyOf[0],data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -1754,7 +1816,7 @@ if(data && typeof data == "object" && !Array.isArray(data)){
 const _errs5 = errors;
 for(const key0 in data){
 if(!(((key0 === "secret") || (key0 === "previousSecret")) || (key0 === "secretFile"))){
-const err2 = {instancePath,schemaPath:"#/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema13.anyOf[1],data};
+const err2 = {instancePath,schemaPath:"#/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema14.anyOf[1],data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -1772,7 +1834,7 @@ const _errs6 = errors;
 if(errors === _errs6){
 if(typeof data0 === "string"){
 if(!pattern2.test(data0)){
-const err3 = {instancePath:instancePath+"/secret",schemaPath:"#/anyOf/1/properties/secret/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{32}$"},message:"must match pattern \""+"^[0-9a-fA-F]{32}$"+"\"",schema:"^[0-9a-fA-F]{32}$",parentSchema:schema13.anyOf[1].properties.secret,data:data0};
+const err3 = {instancePath:instancePath+"/secret",schemaPath:"#/anyOf/1/properties/secret/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{32}$"},message:"must match pattern \""+"^[0-9a-fA-F]{32}$"+"\"",schema:"^[0-9a-fA-F]{32}$",parentSchema:schema14.anyOf[1].properties.secret,data:data0};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -1783,7 +1845,7 @@ errors++;
 }
 }
 else {
-const err4 = {instancePath:instancePath+"/secret",schemaPath:"#/anyOf/1/properties/secret/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.anyOf[1].properties.secret.type,parentSchema:schema13.anyOf[1].properties.secret,data:data0};
+const err4 = {instancePath:instancePath+"/secret",schemaPath:"#/anyOf/1/properties/secret/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.anyOf[1].properties.secret.type,parentSchema:schema14.anyOf[1].properties.secret,data:data0};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -1805,7 +1867,7 @@ const _errs8 = errors;
 if(errors === _errs8){
 if(typeof data1 === "string"){
 if(!pattern2.test(data1)){
-const err5 = {instancePath:instancePath+"/previousSecret",schemaPath:"#/anyOf/1/properties/previousSecret/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{32}$"},message:"must match pattern \""+"^[0-9a-fA-F]{32}$"+"\"",schema:"^[0-9a-fA-F]{32}$",parentSchema:schema13.anyOf[1].properties.previousSecret,data:data1};
+const err5 = {instancePath:instancePath+"/previousSecret",schemaPath:"#/anyOf/1/properties/previousSecret/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{32}$"},message:"must match pattern \""+"^[0-9a-fA-F]{32}$"+"\"",schema:"^[0-9a-fA-F]{32}$",parentSchema:schema14.anyOf[1].properties.previousSecret,data:data1};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -1816,7 +1878,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/previousSecret",schemaPath:"#/anyOf/1/properties/previousSecret/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.anyOf[1].properties.previousSecret.type,parentSchema:schema13.anyOf[1].properties.previousSecret,data:data1};
+const err6 = {instancePath:instancePath+"/previousSecret",schemaPath:"#/anyOf/1/properties/previousSecret/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.anyOf[1].properties.previousSecret.type,parentSchema:schema14.anyOf[1].properties.previousSecret,data:data1};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -1838,7 +1900,7 @@ const _errs10 = errors;
 if(errors === _errs10){
 if(typeof data2 === "string"){
 if(func1(data2) < 1){
-const err7 = {instancePath:instancePath+"/secretFile",schemaPath:"#/anyOf/1/properties/secretFile/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema13.anyOf[1].properties.secretFile,data:data2};
+const err7 = {instancePath:instancePath+"/secretFile",schemaPath:"#/anyOf/1/properties/secretFile/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema14.anyOf[1].properties.secretFile,data:data2};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -1849,7 +1911,7 @@ errors++;
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/secretFile",schemaPath:"#/anyOf/1/properties/secretFile/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.anyOf[1].properties.secretFile.type,parentSchema:schema13.anyOf[1].properties.secretFile,data:data2};
+const err8 = {instancePath:instancePath+"/secretFile",schemaPath:"#/anyOf/1/properties/secretFile/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.anyOf[1].properties.secretFile.type,parentSchema:schema14.anyOf[1].properties.secretFile,data:data2};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -1869,7 +1931,7 @@ var valid1 = true;
 }
 }
 else {
-const err9 = {instancePath,schemaPath:"#/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema13.anyOf[1].type,parentSchema:schema13.anyOf[1],data};
+const err9 = {instancePath,schemaPath:"#/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema14.anyOf[1].type,parentSchema:schema14.anyOf[1],data};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -1883,7 +1945,7 @@ var _valid0 = _errs3 === errors;
 valid0 = valid0 || _valid0;
 }
 if(!valid0){
-const err10 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema13.anyOf,parentSchema:schema13,data};
+const err10 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema14.anyOf,parentSchema:schema14,data};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -1891,7 +1953,7 @@ else {
 vErrors.push(err10);
 }
 errors++;
-validate13.errors = vErrors;
+validate15.errors = vErrors;
 return false;
 }
 else {
@@ -1905,67 +1967,67 @@ vErrors = null;
 }
 }
 }
-validate13.errors = vErrors;
+validate15.errors = vErrors;
 return errors === 0;
 }
 
-export const answerCacheSize = validate14;
-const schema14 = {"minimum":0,"maximum":100000000,"default":200000,"description":"Encoded answers kept (0 disables the cache)","type":"integer"};
+export const answerCacheSize = validate16;
+const schema15 = {"minimum":0,"maximum":100000000,"default":200000,"description":"Encoded answers kept (0 disables the cache)","type":"integer"};
 
-function validate14(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate16(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(!(((typeof data == "number") && (!(data % 1) && !isNaN(data))) && (isFinite(data)))){
-validate14.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema14.type,parentSchema:schema14,data}];
+validate16.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema15.type,parentSchema:schema15,data}];
 return false;
 }
 if(errors === 0){
 if((typeof data == "number") && (isFinite(data))){
 if(data > 100000000 || isNaN(data)){
-validate14.errors = [{instancePath,schemaPath:"#/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000000},message:"must be <= 100000000",schema:100000000,parentSchema:schema14,data}];
+validate16.errors = [{instancePath,schemaPath:"#/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000000},message:"must be <= 100000000",schema:100000000,parentSchema:schema15,data}];
 return false;
 }
 else {
 if(data < 0 || isNaN(data)){
-validate14.errors = [{instancePath,schemaPath:"#/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema14,data}];
+validate16.errors = [{instancePath,schemaPath:"#/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema15,data}];
 return false;
 }
 }
 }
 }
-validate14.errors = vErrors;
+validate16.errors = vErrors;
 return errors === 0;
 }
 
-export const serialPolicy = validate15;
-const schema15 = {"type":"string","enum":["increment","unixtime","dateserial"],"description":"Older place of defaults.serialPolicy (still read): increment, unixtime (seconds since 1970) or dateserial (YYYYMMDDnn)"};
+export const serialPolicy = validate17;
+const schema16 = {"type":"string","enum":["increment","unixtime","dateserial"],"description":"Older place of defaults.serialPolicy (still read): increment, unixtime (seconds since 1970) or dateserial (YYYYMMDDnn)"};
 
-function validate15(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate17(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "string"){
-validate15.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema15.type,parentSchema:schema15,data}];
+validate17.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema16.type,parentSchema:schema16,data}];
 return false;
 }
 if(!(((data === "increment") || (data === "unixtime")) || (data === "dateserial"))){
-validate15.errors = [{instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema15.enum},message:"must be equal to one of the allowed values",schema:schema15.enum,parentSchema:schema15,data}];
+validate17.errors = [{instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema16.enum},message:"must be equal to one of the allowed values",schema:schema16.enum,parentSchema:schema16,data}];
 return false;
 }
-validate15.errors = vErrors;
+validate17.errors = vErrors;
 return errors === 0;
 }
 
-export const admin = validate16;
-const schema16 = {"description":"The admin HTTP API and status page, on 127.0.0.1:8053 unless told otherwise; false turns it off","errorMessage":"must be false or a mapping {listen, token, tokenFile, allowedHosts}","anyOf":[{"description":"No admin API","const":false,"type":"boolean"},{"additionalProperties":false,"description":"The admin HTTP API","type":"object","properties":{"listen":{"description":"The admin HTTP API and status page (ADDR:PORT, IPv6 in brackets: \"127.0.0.1:5300\", \"[::1]:5300\")","examples":["127.0.0.1:5300","[::1]:5300"],"type":"string"},"token":{"writeOnly":true,"description":"The API token (never logged); or tokenFile, or MESHDNS_API_TOKEN in the environment","type":"string"},"tokenFile":{"minLength":1,"description":"A file holding the API token (instead of token)","type":"string"},"allowedHosts":{"description":"Host names the admin and metrics listeners answer to besides IP addresses (and localhost on loopback): a guard against DNS rebinding","examples":[["meshdns.example.internal"]],"type":"array","items":{"minLength":1,"description":"A host name, as in the Host header without the port","type":"string"}}}}]};
+export const admin = validate18;
+const schema17 = {"description":"The admin HTTP API and status page, on 127.0.0.1:8053 unless told otherwise; false turns it off","errorMessage":"must be false or a mapping {listen, token, tokenFile, allowedHosts}","anyOf":[{"description":"No admin API","const":false,"type":"boolean"},{"additionalProperties":false,"description":"The admin HTTP API","type":"object","properties":{"listen":{"description":"The admin HTTP API and status page (ADDR:PORT, IPv6 in brackets: \"127.0.0.1:5300\", \"[::1]:5300\")","examples":["127.0.0.1:5300","[::1]:5300"],"type":"string"},"token":{"writeOnly":true,"description":"The API token (never logged); or tokenFile, or MESHDNS_API_TOKEN in the environment","type":"string"},"tokenFile":{"minLength":1,"description":"A file holding the API token (instead of token)","type":"string"},"allowedHosts":{"description":"Host names the admin and metrics listeners answer to besides IP addresses (and localhost on loopback): a guard against DNS rebinding","examples":[["meshdns.example.internal"]],"type":"array","items":{"minLength":1,"description":"A host name, as in the Host header without the port","type":"string"}}}}]};
 
-function validate16(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate18(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 const _errs0 = errors;
 let valid0 = false;
 const _errs1 = errors;
 if(typeof data !== "boolean"){
-const err0 = {instancePath,schemaPath:"#/anyOf/0/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema16.anyOf[0].type,parentSchema:schema16.anyOf[0],data};
+const err0 = {instancePath,schemaPath:"#/anyOf/0/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema17.anyOf[0].type,parentSchema:schema17.anyOf[0],data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -1975,7 +2037,7 @@ vErrors.push(err0);
 errors++;
 }
 if(false !== data){
-const err1 = {instancePath,schemaPath:"#/anyOf/0/const",keyword:"const",params:{allowedValue: false},message:"must be equal to constant",schema:false,parentSchema:schema16.anyOf[0],data};
+const err1 = {instancePath,schemaPath:"#/anyOf/0/const",keyword:"const",params:{allowedValue: false},message:"must be equal to constant",schema:false,parentSchema:schema17.anyOf[0],data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -1993,7 +2055,7 @@ if(data && typeof data == "object" && !Array.isArray(data)){
 const _errs5 = errors;
 for(const key0 in data){
 if(!((((key0 === "listen") || (key0 === "token")) || (key0 === "tokenFile")) || (key0 === "allowedHosts"))){
-const err2 = {instancePath,schemaPath:"#/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema16.anyOf[1],data};
+const err2 = {instancePath,schemaPath:"#/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema17.anyOf[1],data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2009,7 +2071,7 @@ if(data.listen !== undefined){
 let data0 = data.listen;
 const _errs6 = errors;
 if(typeof data0 !== "string"){
-const err3 = {instancePath:instancePath+"/listen",schemaPath:"#/anyOf/1/properties/listen/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema16.anyOf[1].properties.listen.type,parentSchema:schema16.anyOf[1].properties.listen,data:data0};
+const err3 = {instancePath:instancePath+"/listen",schemaPath:"#/anyOf/1/properties/listen/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema17.anyOf[1].properties.listen.type,parentSchema:schema17.anyOf[1].properties.listen,data:data0};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2028,7 +2090,7 @@ if(data.token !== undefined){
 let data1 = data.token;
 const _errs8 = errors;
 if(typeof data1 !== "string"){
-const err4 = {instancePath:instancePath+"/token",schemaPath:"#/anyOf/1/properties/token/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema16.anyOf[1].properties.token.type,parentSchema:schema16.anyOf[1].properties.token,data:data1};
+const err4 = {instancePath:instancePath+"/token",schemaPath:"#/anyOf/1/properties/token/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema17.anyOf[1].properties.token.type,parentSchema:schema17.anyOf[1].properties.token,data:data1};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -2049,7 +2111,7 @@ const _errs10 = errors;
 if(errors === _errs10){
 if(typeof data2 === "string"){
 if(func1(data2) < 1){
-const err5 = {instancePath:instancePath+"/tokenFile",schemaPath:"#/anyOf/1/properties/tokenFile/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema16.anyOf[1].properties.tokenFile,data:data2};
+const err5 = {instancePath:instancePath+"/tokenFile",schemaPath:"#/anyOf/1/properties/tokenFile/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema17.anyOf[1].properties.tokenFile,data:data2};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -2060,7 +2122,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/tokenFile",schemaPath:"#/anyOf/1/properties/tokenFile/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema16.anyOf[1].properties.tokenFile.type,parentSchema:schema16.anyOf[1].properties.tokenFile,data:data2};
+const err6 = {instancePath:instancePath+"/tokenFile",schemaPath:"#/anyOf/1/properties/tokenFile/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema17.anyOf[1].properties.tokenFile.type,parentSchema:schema17.anyOf[1].properties.tokenFile,data:data2};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -2089,7 +2151,7 @@ const _errs14 = errors;
 if(errors === _errs14){
 if(typeof data4 === "string"){
 if(func1(data4) < 1){
-const err7 = {instancePath:instancePath+"/allowedHosts/" + i0,schemaPath:"#/anyOf/1/properties/allowedHosts/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema16.anyOf[1].properties.allowedHosts.items,data:data4};
+const err7 = {instancePath:instancePath+"/allowedHosts/" + i0,schemaPath:"#/anyOf/1/properties/allowedHosts/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema17.anyOf[1].properties.allowedHosts.items,data:data4};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -2100,7 +2162,7 @@ errors++;
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/allowedHosts/" + i0,schemaPath:"#/anyOf/1/properties/allowedHosts/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema16.anyOf[1].properties.allowedHosts.items.type,parentSchema:schema16.anyOf[1].properties.allowedHosts.items,data:data4};
+const err8 = {instancePath:instancePath+"/allowedHosts/" + i0,schemaPath:"#/anyOf/1/properties/allowedHosts/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema17.anyOf[1].properties.allowedHosts.items.type,parentSchema:schema17.anyOf[1].properties.allowedHosts.items,data:data4};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -2117,7 +2179,7 @@ break;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/allowedHosts",schemaPath:"#/anyOf/1/properties/allowedHosts/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema16.anyOf[1].properties.allowedHosts.type,parentSchema:schema16.anyOf[1].properties.allowedHosts,data:data3};
+const err9 = {instancePath:instancePath+"/allowedHosts",schemaPath:"#/anyOf/1/properties/allowedHosts/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema17.anyOf[1].properties.allowedHosts.type,parentSchema:schema17.anyOf[1].properties.allowedHosts,data:data3};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -2138,7 +2200,7 @@ var valid1 = true;
 }
 }
 else {
-const err10 = {instancePath,schemaPath:"#/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema16.anyOf[1].type,parentSchema:schema16.anyOf[1],data};
+const err10 = {instancePath,schemaPath:"#/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema17.anyOf[1].type,parentSchema:schema17.anyOf[1],data};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -2152,7 +2214,7 @@ var _valid0 = _errs3 === errors;
 valid0 = valid0 || _valid0;
 }
 if(!valid0){
-const err11 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema16.anyOf,parentSchema:schema16,data};
+const err11 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema17.anyOf,parentSchema:schema17,data};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -2160,7 +2222,7 @@ else {
 vErrors.push(err11);
 }
 errors++;
-validate16.errors = vErrors;
+validate18.errors = vErrors;
 return false;
 }
 else {
@@ -2174,14 +2236,14 @@ vErrors = null;
 }
 }
 }
-validate16.errors = vErrors;
+validate18.errors = vErrors;
 return errors === 0;
 }
 
-export const metrics = validate17;
-const schema17 = {"additionalProperties":false,"description":"Prometheus metrics and health probes","type":"object","properties":{"listen":{"description":"/metrics, /healthz and /readyz on a listener of their own (they are on the admin listener too) (ADDR:PORT, IPv6 in brackets: \"127.0.0.1:5300\", \"[::1]:5300\")","examples":["127.0.0.1:5300","[::1]:5300"],"type":"string"}}};
+export const metrics = validate19;
+const schema18 = {"additionalProperties":false,"description":"Prometheus metrics and health probes","type":"object","properties":{"listen":{"description":"/metrics, /healthz and /readyz on a listener of their own (they are on the admin listener too) (ADDR:PORT, IPv6 in brackets: \"127.0.0.1:5300\", \"[::1]:5300\")","examples":["127.0.0.1:5300","[::1]:5300"],"type":"string"}}};
 
-function validate17(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate19(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -2189,7 +2251,7 @@ if(data && typeof data == "object" && !Array.isArray(data)){
 const _errs1 = errors;
 for(const key0 in data){
 if(!(key0 === "listen")){
-validate17.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema17,data}];
+validate19.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema18,data}];
 return false;
 break;
 }
@@ -2198,32 +2260,32 @@ if(_errs1 === errors){
 if(data.listen !== undefined){
 let data0 = data.listen;
 if(typeof data0 !== "string"){
-validate17.errors = [{instancePath:instancePath+"/listen",schemaPath:"#/properties/listen/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema17.properties.listen.type,parentSchema:schema17.properties.listen,data:data0}];
+validate19.errors = [{instancePath:instancePath+"/listen",schemaPath:"#/properties/listen/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema18.properties.listen.type,parentSchema:schema18.properties.listen,data:data0}];
 return false;
 }
 }
 }
 }
 else {
-validate17.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema17.type,parentSchema:schema17,data}];
+validate19.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema18.type,parentSchema:schema18,data}];
 return false;
 }
 }
-validate17.errors = vErrors;
+validate19.errors = vErrors;
 return errors === 0;
 }
 
-export const queryLog = validate18;
-const schema18 = {"description":"A sampled query log; off when absent","errorMessage":"must be false or a mapping {sample}","anyOf":[{"description":"No query log","const":false,"type":"boolean"},{"additionalProperties":false,"description":"The sampled query log, at info level","type":"object","properties":{"sample":{"exclusiveMinimum":0,"maximum":1,"default":1,"description":"The fraction of queries logged (0.01: one in 100)","errorMessage":"must be a fraction above 0 and at most 1 (0.01 logs one query in 100)","type":"number"}}}]};
+export const queryLog = validate20;
+const schema19 = {"description":"A sampled query log; off when absent","errorMessage":"must be false or a mapping {sample}","anyOf":[{"description":"No query log","const":false,"type":"boolean"},{"additionalProperties":false,"description":"The sampled query log, at info level","type":"object","properties":{"sample":{"exclusiveMinimum":0,"maximum":1,"default":1,"description":"The fraction of queries logged (0.01: one in 100)","errorMessage":"must be a fraction above 0 and at most 1 (0.01 logs one query in 100)","type":"number"}}}]};
 
-function validate18(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate20(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 const _errs0 = errors;
 let valid0 = false;
 const _errs1 = errors;
 if(typeof data !== "boolean"){
-const err0 = {instancePath,schemaPath:"#/anyOf/0/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema18.anyOf[0].type,parentSchema:schema18.anyOf[0],data};
+const err0 = {instancePath,schemaPath:"#/anyOf/0/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema19.anyOf[0].type,parentSchema:schema19.anyOf[0],data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -2233,7 +2295,7 @@ vErrors.push(err0);
 errors++;
 }
 if(false !== data){
-const err1 = {instancePath,schemaPath:"#/anyOf/0/const",keyword:"const",params:{allowedValue: false},message:"must be equal to constant",schema:false,parentSchema:schema18.anyOf[0],data};
+const err1 = {instancePath,schemaPath:"#/anyOf/0/const",keyword:"const",params:{allowedValue: false},message:"must be equal to constant",schema:false,parentSchema:schema19.anyOf[0],data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -2251,7 +2313,7 @@ if(data && typeof data == "object" && !Array.isArray(data)){
 const _errs5 = errors;
 for(const key0 in data){
 if(!(key0 === "sample")){
-const err2 = {instancePath,schemaPath:"#/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema18.anyOf[1],data};
+const err2 = {instancePath,schemaPath:"#/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema19.anyOf[1],data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2269,7 +2331,7 @@ const _errs6 = errors;
 if(errors === _errs6){
 if((typeof data0 == "number") && (isFinite(data0))){
 if(data0 > 1 || isNaN(data0)){
-const err3 = {instancePath:instancePath+"/sample",schemaPath:"#/anyOf/1/properties/sample/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1",schema:1,parentSchema:schema18.anyOf[1].properties.sample,data:data0};
+const err3 = {instancePath:instancePath+"/sample",schemaPath:"#/anyOf/1/properties/sample/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1",schema:1,parentSchema:schema19.anyOf[1].properties.sample,data:data0};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2280,7 +2342,7 @@ errors++;
 }
 else {
 if(data0 <= 0 || isNaN(data0)){
-const err4 = {instancePath:instancePath+"/sample",schemaPath:"#/anyOf/1/properties/sample/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema18.anyOf[1].properties.sample,data:data0};
+const err4 = {instancePath:instancePath+"/sample",schemaPath:"#/anyOf/1/properties/sample/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema19.anyOf[1].properties.sample,data:data0};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -2292,7 +2354,7 @@ errors++;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/sample",schemaPath:"#/anyOf/1/properties/sample/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema18.anyOf[1].properties.sample.type,parentSchema:schema18.anyOf[1].properties.sample,data:data0};
+const err5 = {instancePath:instancePath+"/sample",schemaPath:"#/anyOf/1/properties/sample/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema19.anyOf[1].properties.sample.type,parentSchema:schema19.anyOf[1].properties.sample,data:data0};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -2306,7 +2368,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath,schemaPath:"#/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema18.anyOf[1].type,parentSchema:schema18.anyOf[1],data};
+const err6 = {instancePath,schemaPath:"#/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.anyOf[1].type,parentSchema:schema19.anyOf[1],data};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -2320,7 +2382,7 @@ var _valid0 = _errs3 === errors;
 valid0 = valid0 || _valid0;
 }
 if(!valid0){
-const err7 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema18.anyOf,parentSchema:schema18,data};
+const err7 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema19.anyOf,parentSchema:schema19,data};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -2328,7 +2390,7 @@ else {
 vErrors.push(err7);
 }
 errors++;
-validate18.errors = vErrors;
+validate20.errors = vErrors;
 return false;
 }
 else {
@@ -2342,14 +2404,14 @@ vErrors = null;
 }
 }
 }
-validate18.errors = vErrors;
+validate20.errors = vErrors;
 return errors === 0;
 }
 
-export const keys = validate19;
-const schema19 = {"description":"TSIG keys for transfers, NOTIFY and UPDATE","type":"array","items":{"additionalProperties":false,"description":"A TSIG key (RFC 8945)","type":"object","required":["name"],"properties":{"name":{"minLength":1,"description":"The key name as the peers know it","examples":["transfer-key."],"type":"string"},"algorithm":{"type":"string","enum":["hmac-md5","hmac-sha1","hmac-sha224","hmac-sha256","hmac-sha384","hmac-sha512"],"default":"hmac-sha256","description":"The HMAC algorithm"},"secret":{"writeOnly":true,"description":"The shared secret, base64 of at least 16 octets (never logged); or secretFile","type":"string"},"secretFile":{"minLength":1,"description":"A file holding the base64 secret (instead of secret)","type":"string"}}}};
+export const keys = validate21;
+const schema20 = {"description":"TSIG keys for transfers, NOTIFY and UPDATE","type":"array","items":{"additionalProperties":false,"description":"A TSIG key (RFC 8945)","type":"object","required":["name"],"properties":{"name":{"minLength":1,"description":"The key name as the peers know it","examples":["transfer-key."],"type":"string"},"algorithm":{"type":"string","enum":["hmac-md5","hmac-sha1","hmac-sha224","hmac-sha256","hmac-sha384","hmac-sha512"],"default":"hmac-sha256","description":"The HMAC algorithm"},"secret":{"writeOnly":true,"description":"The shared secret, base64 of at least 16 octets (never logged); or secretFile","type":"string"},"secretFile":{"minLength":1,"description":"A file holding the base64 secret (instead of secret)","type":"string"}}}};
 
-function validate19(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate21(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -2363,14 +2425,14 @@ if(errors === _errs1){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing0;
 if((data0.name === undefined) && (missing0 = "name")){
-validate19.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/items/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema19.items.required,parentSchema:schema19.items,data:data0}];
+validate21.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/items/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema20.items.required,parentSchema:schema20.items,data:data0}];
 return false;
 }
 else {
 const _errs3 = errors;
 for(const key0 in data0){
 if(!((((key0 === "name") || (key0 === "algorithm")) || (key0 === "secret")) || (key0 === "secretFile"))){
-validate19.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema19.items,data:data0}];
+validate21.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema20.items,data:data0}];
 return false;
 break;
 }
@@ -2382,12 +2444,12 @@ const _errs4 = errors;
 if(errors === _errs4){
 if(typeof data1 === "string"){
 if(func1(data1) < 1){
-validate19.errors = [{instancePath:instancePath+"/" + i0+"/name",schemaPath:"#/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema19.items.properties.name,data:data1}];
+validate21.errors = [{instancePath:instancePath+"/" + i0+"/name",schemaPath:"#/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema20.items.properties.name,data:data1}];
 return false;
 }
 }
 else {
-validate19.errors = [{instancePath:instancePath+"/" + i0+"/name",schemaPath:"#/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.items.properties.name.type,parentSchema:schema19.items.properties.name,data:data1}];
+validate21.errors = [{instancePath:instancePath+"/" + i0+"/name",schemaPath:"#/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.items.properties.name.type,parentSchema:schema20.items.properties.name,data:data1}];
 return false;
 }
 }
@@ -2401,11 +2463,11 @@ if(data0.algorithm !== undefined){
 let data2 = data0.algorithm;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate19.errors = [{instancePath:instancePath+"/" + i0+"/algorithm",schemaPath:"#/items/properties/algorithm/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.items.properties.algorithm.type,parentSchema:schema19.items.properties.algorithm,data:data2}];
+validate21.errors = [{instancePath:instancePath+"/" + i0+"/algorithm",schemaPath:"#/items/properties/algorithm/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.items.properties.algorithm.type,parentSchema:schema20.items.properties.algorithm,data:data2}];
 return false;
 }
 if(!((((((data2 === "hmac-md5") || (data2 === "hmac-sha1")) || (data2 === "hmac-sha224")) || (data2 === "hmac-sha256")) || (data2 === "hmac-sha384")) || (data2 === "hmac-sha512"))){
-validate19.errors = [{instancePath:instancePath+"/" + i0+"/algorithm",schemaPath:"#/items/properties/algorithm/enum",keyword:"enum",params:{allowedValues: schema19.items.properties.algorithm.enum},message:"must be equal to one of the allowed values",schema:schema19.items.properties.algorithm.enum,parentSchema:schema19.items.properties.algorithm,data:data2}];
+validate21.errors = [{instancePath:instancePath+"/" + i0+"/algorithm",schemaPath:"#/items/properties/algorithm/enum",keyword:"enum",params:{allowedValues: schema20.items.properties.algorithm.enum},message:"must be equal to one of the allowed values",schema:schema20.items.properties.algorithm.enum,parentSchema:schema20.items.properties.algorithm,data:data2}];
 return false;
 }
 var valid1 = _errs6 === errors;
@@ -2418,7 +2480,7 @@ if(data0.secret !== undefined){
 let data3 = data0.secret;
 const _errs8 = errors;
 if(typeof data3 !== "string"){
-validate19.errors = [{instancePath:instancePath+"/" + i0+"/secret",schemaPath:"#/items/properties/secret/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.items.properties.secret.type,parentSchema:schema19.items.properties.secret,data:data3}];
+validate21.errors = [{instancePath:instancePath+"/" + i0+"/secret",schemaPath:"#/items/properties/secret/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.items.properties.secret.type,parentSchema:schema20.items.properties.secret,data:data3}];
 return false;
 }
 var valid1 = _errs8 === errors;
@@ -2433,12 +2495,12 @@ const _errs10 = errors;
 if(errors === _errs10){
 if(typeof data4 === "string"){
 if(func1(data4) < 1){
-validate19.errors = [{instancePath:instancePath+"/" + i0+"/secretFile",schemaPath:"#/items/properties/secretFile/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema19.items.properties.secretFile,data:data4}];
+validate21.errors = [{instancePath:instancePath+"/" + i0+"/secretFile",schemaPath:"#/items/properties/secretFile/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema20.items.properties.secretFile,data:data4}];
 return false;
 }
 }
 else {
-validate19.errors = [{instancePath:instancePath+"/" + i0+"/secretFile",schemaPath:"#/items/properties/secretFile/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.items.properties.secretFile.type,parentSchema:schema19.items.properties.secretFile,data:data4}];
+validate21.errors = [{instancePath:instancePath+"/" + i0+"/secretFile",schemaPath:"#/items/properties/secretFile/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.items.properties.secretFile.type,parentSchema:schema20.items.properties.secretFile,data:data4}];
 return false;
 }
 }
@@ -2454,7 +2516,7 @@ var valid1 = true;
 }
 }
 else {
-validate19.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.items.type,parentSchema:schema19.items,data:data0}];
+validate21.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema20.items.type,parentSchema:schema20.items,data:data0}];
 return false;
 }
 }
@@ -2465,19 +2527,1008 @@ break;
 }
 }
 else {
-validate19.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema19.type,parentSchema:schema19,data}];
+validate21.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema20.type,parentSchema:schema20,data}];
 return false;
 }
 }
-validate19.errors = vErrors;
+validate21.errors = vErrors;
 return errors === 0;
 }
 
-export const policies = validate20;
-const schema20 = {"description":"DNSSEC signing policies; a primary zone is signed when defaults.dnssec or zones[].dnssec names one","type":"array","items":{"additionalProperties":false,"description":"A DNSSEC signing policy (as Knot's policy section)","type":"object","required":["name"],"properties":{"name":{"minLength":1,"description":"The policy name that defaults.dnssec and zones[].dnssec refer to","type":"string"},"algorithm":{"type":"string","enum":["ecdsap256sha256","ed25519","rsasha256"],"default":"ecdsap256sha256","description":"ecdsap256sha256 (13), ed25519 (15) or rsasha256 (8)"},"keySize":{"minimum":1024,"maximum":4096,"default":2048,"description":"RSA modulus bits (rsasha256 only)","type":"integer"},"keys":{"type":"string","enum":["csk","ksk+zsk"],"default":"csk","description":"One combined signing key, or a KSK and a ZSK"},"zskLifetime":{"description":"How long a ZSK (or CSK) signs before it is rolled; 0: never automatically","default":"30d","errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","anyOf":[{"minimum":0,"errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","type":"integer"},{"pattern":"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$","errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","type":"string"}]},"kskLifetime":{"description":"How long a KSK signs before it is rolled; 0: never automatically","default":0,"errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","anyOf":[{"minimum":0,"errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","type":"integer"},{"pattern":"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$","errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","type":"string"}]},"rrsigValidity":{"description":"Validity of a new signature","default":"14d","errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","anyOf":[{"minimum":0,"errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","type":"integer"},{"pattern":"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$","errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","type":"string"}]},"rrsigRefresh":{"description":"Signatures with less than this left are made again","default":"7d","errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","anyOf":[{"minimum":0,"errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","type":"integer"},{"pattern":"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$","errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","type":"string"}]},"denial":{"type":"string","enum":["nsec","nsec3"],"default":"nsec","description":"Authenticated denial: NSEC (RFC 4034) or NSEC3 (RFC 5155)"},"nsec3":{"additionalProperties":false,"description":"NSEC3 parameters (RFC 9276 defaults; others warn)","type":"object","properties":{"iterations":{"minimum":0,"maximum":100,"default":0,"description":"Extra hash iterations (RFC 9276: 0)","type":"integer"},"saltLength":{"minimum":0,"maximum":255,"default":0,"description":"Salt octets (RFC 9276: 0)","type":"integer"},"optOut":{"default":false,"description":"Leave insecure delegations out of the chain (RFC 5155 §6)","type":"boolean"}}},"dnskeyTtl":{"minimum":0,"maximum":604800,"default":3600,"description":"TTL of DNSKEY, CDS and CDNSKEY","type":"integer"},"cds":{"default":true,"description":"Publish CDS/CDNSKEY for the SEP key (RFC 7344, RFC 8078)","type":"boolean"},"propagationDelay":{"description":"Time for a change to reach every secondary; rollovers wait for it","default":"1h","errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","anyOf":[{"minimum":0,"errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","type":"integer"},{"pattern":"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$","errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","type":"string"}]},"parentDsTtl":{"description":"TTL of the DS RRset at the parent; KSK rollovers wait for it","default":"1d","errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","anyOf":[{"minimum":0,"errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","type":"integer"},{"pattern":"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$","errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","type":"string"}]},"parentDsCheck":{"additionalProperties":false,"description":"Ask the parent zone's servers for the DS: a KSK rollover continues once the new DS is seen","type":"object","required":["addresses"],"properties":{"addresses":{"minItems":1,"type":"array","items":{"description":"A server of the parent zone (ADDR:PORT, IPv6 in brackets: \"127.0.0.1:5300\", \"[::1]:5300\")","examples":["127.0.0.1:5300","[::1]:5300"],"type":"string"}},"interval":{"description":"How often the parent is asked","default":"1h","errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","anyOf":[{"minimum":0,"errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","type":"integer"},{"pattern":"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$","errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","type":"string"}]}}}}}};
-const pattern4 = new RegExp("^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$", "u");
+export const catalogs = validate22;
+const schema21 = {"description":"Catalog zones produced here (RFC 9432): every member zone created or deleted changes them in the same commit","type":"array","items":{"additionalProperties":false,"description":"A catalog zone (RFC 9432) this server produces: Knot's catalog-role: generate","type":"object","required":["zone"],"properties":{"zone":{"minLength":1,"description":"The catalog zone's name","examples":["catalog.site-a.mesh."],"type":"string"},"members":{"type":"string","enum":["primary","listed"],"default":"primary","description":"primary: every primary zone of this server is a member; listed: only zones whose zones[].catalog names this catalog"},"acl":{"description":"ACL rules of the catalog zone: who may transfer it, and the only clients answered for it","errorMessage":"must be a string or a list of strings","anyOf":[{"minLength":1,"description":"The name of an ACL defined under acls","type":"string"},{"type":"array","items":{"minLength":1,"description":"The name of an ACL defined under acls","type":"string"}}]},"notify":{"description":"NOTIFY targets of the catalog (instead of defaults.notify)","type":"array","items":{"additionalProperties":false,"description":"A NOTIFY target (RFC 1996)","type":"object","required":["address"],"properties":{"address":{"description":"Where NOTIFY is sent (ADDR:PORT, IPv6 in brackets: \"127.0.0.1:5300\", \"[::1]:5300\")","examples":["127.0.0.1:5300","[::1]:5300"],"type":"string"},"key":{"minLength":1,"description":"A TSIG key defined under keys that signs the messages","type":"string"}}}}}}};
 
-function validate20(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(Array.isArray(data)){
+var valid0 = true;
+const len0 = data.length;
+for(let i0=0; i0<len0; i0++){
+let data0 = data[i0];
+const _errs1 = errors;
+if(errors === _errs1){
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+let missing0;
+if((data0.zone === undefined) && (missing0 = "zone")){
+validate22.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/items/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema21.items.required,parentSchema:schema21.items,data:data0}];
+return false;
+}
+else {
+const _errs3 = errors;
+for(const key0 in data0){
+if(!((((key0 === "zone") || (key0 === "members")) || (key0 === "acl")) || (key0 === "notify"))){
+validate22.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema21.items,data:data0}];
+return false;
+break;
+}
+}
+if(_errs3 === errors){
+if(data0.zone !== undefined){
+let data1 = data0.zone;
+const _errs4 = errors;
+if(errors === _errs4){
+if(typeof data1 === "string"){
+if(func1(data1) < 1){
+validate22.errors = [{instancePath:instancePath+"/" + i0+"/zone",schemaPath:"#/items/properties/zone/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema21.items.properties.zone,data:data1}];
+return false;
+}
+}
+else {
+validate22.errors = [{instancePath:instancePath+"/" + i0+"/zone",schemaPath:"#/items/properties/zone/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema21.items.properties.zone.type,parentSchema:schema21.items.properties.zone,data:data1}];
+return false;
+}
+}
+var valid1 = _errs4 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data0.members !== undefined){
+let data2 = data0.members;
+const _errs6 = errors;
+if(typeof data2 !== "string"){
+validate22.errors = [{instancePath:instancePath+"/" + i0+"/members",schemaPath:"#/items/properties/members/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema21.items.properties.members.type,parentSchema:schema21.items.properties.members,data:data2}];
+return false;
+}
+if(!((data2 === "primary") || (data2 === "listed"))){
+validate22.errors = [{instancePath:instancePath+"/" + i0+"/members",schemaPath:"#/items/properties/members/enum",keyword:"enum",params:{allowedValues: schema21.items.properties.members.enum},message:"must be equal to one of the allowed values",schema:schema21.items.properties.members.enum,parentSchema:schema21.items.properties.members,data:data2}];
+return false;
+}
+var valid1 = _errs6 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data0.acl !== undefined){
+let data3 = data0.acl;
+const _errs8 = errors;
+const _errs9 = errors;
+let valid2 = false;
+const _errs10 = errors;
+if(errors === _errs10){
+if(typeof data3 === "string"){
+if(func1(data3) < 1){
+const err0 = {instancePath:instancePath+"/" + i0+"/acl",schemaPath:"#/items/properties/acl/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema21.items.properties.acl.anyOf[0],data:data3};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+else {
+const err1 = {instancePath:instancePath+"/" + i0+"/acl",schemaPath:"#/items/properties/acl/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema21.items.properties.acl.anyOf[0].type,parentSchema:schema21.items.properties.acl.anyOf[0],data:data3};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+var _valid0 = _errs10 === errors;
+valid2 = valid2 || _valid0;
+if(!valid2){
+const _errs12 = errors;
+if(errors === _errs12){
+if(Array.isArray(data3)){
+var valid3 = true;
+const len1 = data3.length;
+for(let i1=0; i1<len1; i1++){
+let data4 = data3[i1];
+const _errs14 = errors;
+if(errors === _errs14){
+if(typeof data4 === "string"){
+if(func1(data4) < 1){
+const err2 = {instancePath:instancePath+"/" + i0+"/acl/" + i1,schemaPath:"#/items/properties/acl/anyOf/1/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema21.items.properties.acl.anyOf[1].items,data:data4};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+else {
+const err3 = {instancePath:instancePath+"/" + i0+"/acl/" + i1,schemaPath:"#/items/properties/acl/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema21.items.properties.acl.anyOf[1].items.type,parentSchema:schema21.items.properties.acl.anyOf[1].items,data:data4};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+var valid3 = _errs14 === errors;
+if(!valid3){
+break;
+}
+}
+}
+else {
+const err4 = {instancePath:instancePath+"/" + i0+"/acl",schemaPath:"#/items/properties/acl/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema21.items.properties.acl.anyOf[1].type,parentSchema:schema21.items.properties.acl.anyOf[1],data:data3};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+var _valid0 = _errs12 === errors;
+valid2 = valid2 || _valid0;
+}
+if(!valid2){
+const err5 = {instancePath:instancePath+"/" + i0+"/acl",schemaPath:"#/items/properties/acl/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema21.items.properties.acl.anyOf,parentSchema:schema21.items.properties.acl,data:data3};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+validate22.errors = vErrors;
+return false;
+}
+else {
+errors = _errs9;
+if(vErrors !== null){
+if(_errs9){
+vErrors.length = _errs9;
+}
+else {
+vErrors = null;
+}
+}
+}
+var valid1 = _errs8 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data0.notify !== undefined){
+let data5 = data0.notify;
+const _errs16 = errors;
+if(errors === _errs16){
+if(Array.isArray(data5)){
+var valid4 = true;
+const len2 = data5.length;
+for(let i2=0; i2<len2; i2++){
+let data6 = data5[i2];
+const _errs18 = errors;
+if(errors === _errs18){
+if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
+let missing1;
+if((data6.address === undefined) && (missing1 = "address")){
+validate22.errors = [{instancePath:instancePath+"/" + i0+"/notify/" + i2,schemaPath:"#/items/properties/notify/items/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'",schema:schema21.items.properties.notify.items.required,parentSchema:schema21.items.properties.notify.items,data:data6}];
+return false;
+}
+else {
+const _errs20 = errors;
+for(const key1 in data6){
+if(!((key1 === "address") || (key1 === "key"))){
+validate22.errors = [{instancePath:instancePath+"/" + i0+"/notify/" + i2,schemaPath:"#/items/properties/notify/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema21.items.properties.notify.items,data:data6}];
+return false;
+break;
+}
+}
+if(_errs20 === errors){
+if(data6.address !== undefined){
+let data7 = data6.address;
+const _errs21 = errors;
+if(typeof data7 !== "string"){
+validate22.errors = [{instancePath:instancePath+"/" + i0+"/notify/" + i2+"/address",schemaPath:"#/items/properties/notify/items/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema21.items.properties.notify.items.properties.address.type,parentSchema:schema21.items.properties.notify.items.properties.address,data:data7}];
+return false;
+}
+var valid5 = _errs21 === errors;
+}
+else {
+var valid5 = true;
+}
+if(valid5){
+if(data6.key !== undefined){
+let data8 = data6.key;
+const _errs23 = errors;
+if(errors === _errs23){
+if(typeof data8 === "string"){
+if(func1(data8) < 1){
+validate22.errors = [{instancePath:instancePath+"/" + i0+"/notify/" + i2+"/key",schemaPath:"#/items/properties/notify/items/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema21.items.properties.notify.items.properties.key,data:data8}];
+return false;
+}
+}
+else {
+validate22.errors = [{instancePath:instancePath+"/" + i0+"/notify/" + i2+"/key",schemaPath:"#/items/properties/notify/items/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema21.items.properties.notify.items.properties.key.type,parentSchema:schema21.items.properties.notify.items.properties.key,data:data8}];
+return false;
+}
+}
+var valid5 = _errs23 === errors;
+}
+else {
+var valid5 = true;
+}
+}
+}
+}
+}
+else {
+validate22.errors = [{instancePath:instancePath+"/" + i0+"/notify/" + i2,schemaPath:"#/items/properties/notify/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema21.items.properties.notify.items.type,parentSchema:schema21.items.properties.notify.items,data:data6}];
+return false;
+}
+}
+var valid4 = _errs18 === errors;
+if(!valid4){
+break;
+}
+}
+}
+else {
+validate22.errors = [{instancePath:instancePath+"/" + i0+"/notify",schemaPath:"#/items/properties/notify/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema21.items.properties.notify.type,parentSchema:schema21.items.properties.notify,data:data5}];
+return false;
+}
+}
+var valid1 = _errs16 === errors;
+}
+else {
+var valid1 = true;
+}
+}
+}
+}
+}
+}
+}
+else {
+validate22.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema21.items.type,parentSchema:schema21.items,data:data0}];
+return false;
+}
+}
+var valid0 = _errs1 === errors;
+if(!valid0){
+break;
+}
+}
+}
+else {
+validate22.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema21.type,parentSchema:schema21,data}];
+return false;
+}
+}
+validate22.errors = vErrors;
+return errors === 0;
+}
+
+export const consumers = validate23;
+const schema22 = {"description":"Catalog zones consumed here (RFC 9432): their members are served as secondary zones","type":"array","items":{"additionalProperties":false,"description":"A catalog zone (RFC 9432) this server consumes: its members become secondary zones here (Knot's catalog-role: interpret)","type":"object","required":["zone","primaries"],"properties":{"zone":{"minLength":1,"description":"The catalog zone's name","examples":["catalog.site-b.mesh."],"type":"string"},"primaries":{"minItems":1,"description":"Where the catalog is transferred from, tried in order","errorMessage":"must name at least one primary","type":"array","items":{"$ref":"shared0"}},"template":{"additionalProperties":false,"description":"How members become secondary zones here","type":"object","properties":{"primaries":{"minItems":1,"description":"Where member zones are transferred from, tried in order (default: the catalog's primaries)","errorMessage":"must name at least one primary","type":"array","items":{"$ref":"shared0"}},"acl":{"description":"ACL rules of the member zones (instead of defaults.acl); [] allows nothing","errorMessage":"must be a string or a list of strings","anyOf":[{"minLength":1,"description":"The name of an ACL defined under acls","type":"string"},{"type":"array","items":{"minLength":1,"description":"The name of an ACL defined under acls","type":"string"}}]},"notify":{"description":"NOTIFY targets of the member zones (instead of defaults.notify)","type":"array","items":{"additionalProperties":false,"description":"A NOTIFY target (RFC 1996)","type":"object","required":["address"],"properties":{"address":{"description":"Where NOTIFY is sent (ADDR:PORT, IPv6 in brackets: \"127.0.0.1:5300\", \"[::1]:5300\")","examples":["127.0.0.1:5300","[::1]:5300"],"type":"string"},"key":{"minLength":1,"description":"A TSIG key defined under keys that signs the messages","type":"string"}}}},"dnssec":{"description":"Member zones are secondaries: never signed here","errorMessage":"must be false: member zones of a consumed catalog are secondary zones, which meshdns does not sign","const":false,"type":"boolean"}}},"groups":{"description":"RFC 9432 group property → template overrides","type":"object","patternProperties":{"^(.*)$":{"additionalProperties":false,"description":"Overrides of the template for members with this group property","type":"object","properties":{"primaries":{"minItems":1,"description":"Where member zones are transferred from, tried in order (default: the catalog's primaries)","errorMessage":"must name at least one primary","type":"array","items":{"$ref":"shared0"}},"acl":{"description":"ACL rules of the member zones (instead of defaults.acl); [] allows nothing","errorMessage":"must be a string or a list of strings","anyOf":[{"minLength":1,"description":"The name of an ACL defined under acls","type":"string"},{"type":"array","items":{"minLength":1,"description":"The name of an ACL defined under acls","type":"string"}}]},"notify":{"description":"NOTIFY targets of the member zones (instead of defaults.notify)","type":"array","items":{"additionalProperties":false,"description":"A NOTIFY target (RFC 1996)","type":"object","required":["address"],"properties":{"address":{"description":"Where NOTIFY is sent (ADDR:PORT, IPv6 in brackets: \"127.0.0.1:5300\", \"[::1]:5300\")","examples":["127.0.0.1:5300","[::1]:5300"],"type":"string"},"key":{"minLength":1,"description":"A TSIG key defined under keys that signs the messages","type":"string"}}}},"dnssec":{"description":"Member zones are secondaries: never signed here","errorMessage":"must be false: member zones of a consumed catalog are secondary zones, which meshdns does not sign","const":false,"type":"boolean"}}}}}}}};
+const pattern4 = new RegExp("^(.*)$", "u");
+
+function validate23(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(Array.isArray(data)){
+var valid0 = true;
+const len0 = data.length;
+for(let i0=0; i0<len0; i0++){
+let data0 = data[i0];
+const _errs1 = errors;
+if(errors === _errs1){
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+let missing0;
+if(((data0.zone === undefined) && (missing0 = "zone")) || ((data0.primaries === undefined) && (missing0 = "primaries"))){
+validate23.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/items/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema22.items.required,parentSchema:schema22.items,data:data0}];
+return false;
+}
+else {
+const _errs3 = errors;
+for(const key0 in data0){
+if(!((((key0 === "zone") || (key0 === "primaries")) || (key0 === "template")) || (key0 === "groups"))){
+validate23.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema22.items,data:data0}];
+return false;
+break;
+}
+}
+if(_errs3 === errors){
+if(data0.zone !== undefined){
+let data1 = data0.zone;
+const _errs4 = errors;
+if(errors === _errs4){
+if(typeof data1 === "string"){
+if(func1(data1) < 1){
+validate23.errors = [{instancePath:instancePath+"/" + i0+"/zone",schemaPath:"#/items/properties/zone/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema22.items.properties.zone,data:data1}];
+return false;
+}
+}
+else {
+validate23.errors = [{instancePath:instancePath+"/" + i0+"/zone",schemaPath:"#/items/properties/zone/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.items.properties.zone.type,parentSchema:schema22.items.properties.zone,data:data1}];
+return false;
+}
+}
+var valid1 = _errs4 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data0.primaries !== undefined){
+let data2 = data0.primaries;
+const _errs6 = errors;
+if(errors === _errs6){
+if(Array.isArray(data2)){
+if(data2.length < 1){
+validate23.errors = [{instancePath:instancePath+"/" + i0+"/primaries",schemaPath:"#/items/properties/primaries/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema22.items.properties.primaries,data:data2}];
+return false;
+}
+else {
+var valid2 = true;
+const len1 = data2.length;
+for(let i1=0; i1<len1; i1++){
+const _errs8 = errors;
+if(!(validate5(data2[i1], {instancePath:instancePath+"/" + i0+"/primaries/" + i1,parentData:data2,parentDataProperty:i1,rootData}))){
+vErrors = vErrors === null ? validate5.errors : vErrors.concat(validate5.errors);
+errors = vErrors.length;
+}
+var valid2 = _errs8 === errors;
+if(!valid2){
+break;
+}
+}
+}
+}
+else {
+validate23.errors = [{instancePath:instancePath+"/" + i0+"/primaries",schemaPath:"#/items/properties/primaries/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema22.items.properties.primaries.type,parentSchema:schema22.items.properties.primaries,data:data2}];
+return false;
+}
+}
+var valid1 = _errs6 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data0.template !== undefined){
+let data4 = data0.template;
+const _errs9 = errors;
+if(errors === _errs9){
+if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
+const _errs11 = errors;
+for(const key1 in data4){
+if(!((((key1 === "primaries") || (key1 === "acl")) || (key1 === "notify")) || (key1 === "dnssec"))){
+validate23.errors = [{instancePath:instancePath+"/" + i0+"/template",schemaPath:"#/items/properties/template/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema22.items.properties.template,data:data4}];
+return false;
+break;
+}
+}
+if(_errs11 === errors){
+if(data4.primaries !== undefined){
+let data5 = data4.primaries;
+const _errs12 = errors;
+if(errors === _errs12){
+if(Array.isArray(data5)){
+if(data5.length < 1){
+validate23.errors = [{instancePath:instancePath+"/" + i0+"/template/primaries",schemaPath:"#/items/properties/template/properties/primaries/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema22.items.properties.template.properties.primaries,data:data5}];
+return false;
+}
+else {
+var valid4 = true;
+const len2 = data5.length;
+for(let i2=0; i2<len2; i2++){
+const _errs14 = errors;
+if(!(validate5(data5[i2], {instancePath:instancePath+"/" + i0+"/template/primaries/" + i2,parentData:data5,parentDataProperty:i2,rootData}))){
+vErrors = vErrors === null ? validate5.errors : vErrors.concat(validate5.errors);
+errors = vErrors.length;
+}
+var valid4 = _errs14 === errors;
+if(!valid4){
+break;
+}
+}
+}
+}
+else {
+validate23.errors = [{instancePath:instancePath+"/" + i0+"/template/primaries",schemaPath:"#/items/properties/template/properties/primaries/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema22.items.properties.template.properties.primaries.type,parentSchema:schema22.items.properties.template.properties.primaries,data:data5}];
+return false;
+}
+}
+var valid3 = _errs12 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data4.acl !== undefined){
+let data7 = data4.acl;
+const _errs15 = errors;
+const _errs16 = errors;
+let valid5 = false;
+const _errs17 = errors;
+if(errors === _errs17){
+if(typeof data7 === "string"){
+if(func1(data7) < 1){
+const err0 = {instancePath:instancePath+"/" + i0+"/template/acl",schemaPath:"#/items/properties/template/properties/acl/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema22.items.properties.template.properties.acl.anyOf[0],data:data7};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+else {
+const err1 = {instancePath:instancePath+"/" + i0+"/template/acl",schemaPath:"#/items/properties/template/properties/acl/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.items.properties.template.properties.acl.anyOf[0].type,parentSchema:schema22.items.properties.template.properties.acl.anyOf[0],data:data7};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+var _valid0 = _errs17 === errors;
+valid5 = valid5 || _valid0;
+if(!valid5){
+const _errs19 = errors;
+if(errors === _errs19){
+if(Array.isArray(data7)){
+var valid6 = true;
+const len3 = data7.length;
+for(let i3=0; i3<len3; i3++){
+let data8 = data7[i3];
+const _errs21 = errors;
+if(errors === _errs21){
+if(typeof data8 === "string"){
+if(func1(data8) < 1){
+const err2 = {instancePath:instancePath+"/" + i0+"/template/acl/" + i3,schemaPath:"#/items/properties/template/properties/acl/anyOf/1/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema22.items.properties.template.properties.acl.anyOf[1].items,data:data8};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+else {
+const err3 = {instancePath:instancePath+"/" + i0+"/template/acl/" + i3,schemaPath:"#/items/properties/template/properties/acl/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.items.properties.template.properties.acl.anyOf[1].items.type,parentSchema:schema22.items.properties.template.properties.acl.anyOf[1].items,data:data8};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+var valid6 = _errs21 === errors;
+if(!valid6){
+break;
+}
+}
+}
+else {
+const err4 = {instancePath:instancePath+"/" + i0+"/template/acl",schemaPath:"#/items/properties/template/properties/acl/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema22.items.properties.template.properties.acl.anyOf[1].type,parentSchema:schema22.items.properties.template.properties.acl.anyOf[1],data:data7};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+var _valid0 = _errs19 === errors;
+valid5 = valid5 || _valid0;
+}
+if(!valid5){
+const err5 = {instancePath:instancePath+"/" + i0+"/template/acl",schemaPath:"#/items/properties/template/properties/acl/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema22.items.properties.template.properties.acl.anyOf,parentSchema:schema22.items.properties.template.properties.acl,data:data7};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+validate23.errors = vErrors;
+return false;
+}
+else {
+errors = _errs16;
+if(vErrors !== null){
+if(_errs16){
+vErrors.length = _errs16;
+}
+else {
+vErrors = null;
+}
+}
+}
+var valid3 = _errs15 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data4.notify !== undefined){
+let data9 = data4.notify;
+const _errs23 = errors;
+if(errors === _errs23){
+if(Array.isArray(data9)){
+var valid7 = true;
+const len4 = data9.length;
+for(let i4=0; i4<len4; i4++){
+let data10 = data9[i4];
+const _errs25 = errors;
+if(errors === _errs25){
+if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
+let missing1;
+if((data10.address === undefined) && (missing1 = "address")){
+validate23.errors = [{instancePath:instancePath+"/" + i0+"/template/notify/" + i4,schemaPath:"#/items/properties/template/properties/notify/items/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'",schema:schema22.items.properties.template.properties.notify.items.required,parentSchema:schema22.items.properties.template.properties.notify.items,data:data10}];
+return false;
+}
+else {
+const _errs27 = errors;
+for(const key2 in data10){
+if(!((key2 === "address") || (key2 === "key"))){
+validate23.errors = [{instancePath:instancePath+"/" + i0+"/template/notify/" + i4,schemaPath:"#/items/properties/template/properties/notify/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema22.items.properties.template.properties.notify.items,data:data10}];
+return false;
+break;
+}
+}
+if(_errs27 === errors){
+if(data10.address !== undefined){
+let data11 = data10.address;
+const _errs28 = errors;
+if(typeof data11 !== "string"){
+validate23.errors = [{instancePath:instancePath+"/" + i0+"/template/notify/" + i4+"/address",schemaPath:"#/items/properties/template/properties/notify/items/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.items.properties.template.properties.notify.items.properties.address.type,parentSchema:schema22.items.properties.template.properties.notify.items.properties.address,data:data11}];
+return false;
+}
+var valid8 = _errs28 === errors;
+}
+else {
+var valid8 = true;
+}
+if(valid8){
+if(data10.key !== undefined){
+let data12 = data10.key;
+const _errs30 = errors;
+if(errors === _errs30){
+if(typeof data12 === "string"){
+if(func1(data12) < 1){
+validate23.errors = [{instancePath:instancePath+"/" + i0+"/template/notify/" + i4+"/key",schemaPath:"#/items/properties/template/properties/notify/items/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema22.items.properties.template.properties.notify.items.properties.key,data:data12}];
+return false;
+}
+}
+else {
+validate23.errors = [{instancePath:instancePath+"/" + i0+"/template/notify/" + i4+"/key",schemaPath:"#/items/properties/template/properties/notify/items/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.items.properties.template.properties.notify.items.properties.key.type,parentSchema:schema22.items.properties.template.properties.notify.items.properties.key,data:data12}];
+return false;
+}
+}
+var valid8 = _errs30 === errors;
+}
+else {
+var valid8 = true;
+}
+}
+}
+}
+}
+else {
+validate23.errors = [{instancePath:instancePath+"/" + i0+"/template/notify/" + i4,schemaPath:"#/items/properties/template/properties/notify/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema22.items.properties.template.properties.notify.items.type,parentSchema:schema22.items.properties.template.properties.notify.items,data:data10}];
+return false;
+}
+}
+var valid7 = _errs25 === errors;
+if(!valid7){
+break;
+}
+}
+}
+else {
+validate23.errors = [{instancePath:instancePath+"/" + i0+"/template/notify",schemaPath:"#/items/properties/template/properties/notify/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema22.items.properties.template.properties.notify.type,parentSchema:schema22.items.properties.template.properties.notify,data:data9}];
+return false;
+}
+}
+var valid3 = _errs23 === errors;
+}
+else {
+var valid3 = true;
+}
+if(valid3){
+if(data4.dnssec !== undefined){
+let data13 = data4.dnssec;
+const _errs32 = errors;
+if(typeof data13 !== "boolean"){
+validate23.errors = [{instancePath:instancePath+"/" + i0+"/template/dnssec",schemaPath:"#/items/properties/template/properties/dnssec/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema22.items.properties.template.properties.dnssec.type,parentSchema:schema22.items.properties.template.properties.dnssec,data:data13}];
+return false;
+}
+if(false !== data13){
+validate23.errors = [{instancePath:instancePath+"/" + i0+"/template/dnssec",schemaPath:"#/items/properties/template/properties/dnssec/const",keyword:"const",params:{allowedValue: false},message:"must be equal to constant",schema:false,parentSchema:schema22.items.properties.template.properties.dnssec,data:data13}];
+return false;
+}
+var valid3 = _errs32 === errors;
+}
+else {
+var valid3 = true;
+}
+}
+}
+}
+}
+}
+else {
+validate23.errors = [{instancePath:instancePath+"/" + i0+"/template",schemaPath:"#/items/properties/template/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema22.items.properties.template.type,parentSchema:schema22.items.properties.template,data:data4}];
+return false;
+}
+}
+var valid1 = _errs9 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data0.groups !== undefined){
+let data14 = data0.groups;
+const _errs34 = errors;
+if(errors === _errs34){
+if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
+var valid9 = true;
+for(const key3 in data14){
+if(pattern4.test(key3)){
+let data15 = data14[key3];
+const _errs36 = errors;
+if(errors === _errs36){
+if(data15 && typeof data15 == "object" && !Array.isArray(data15)){
+const _errs38 = errors;
+for(const key4 in data15){
+if(!((((key4 === "primaries") || (key4 === "acl")) || (key4 === "notify")) || (key4 === "dnssec"))){
+validate23.errors = [{instancePath:instancePath+"/" + i0+"/groups/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/items/properties/groups/patternProperties/%5E(.*)%24/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema22.items.properties.groups.patternProperties["^(.*)$"],data:data15}];
+return false;
+break;
+}
+}
+if(_errs38 === errors){
+if(data15.primaries !== undefined){
+let data16 = data15.primaries;
+const _errs39 = errors;
+if(errors === _errs39){
+if(Array.isArray(data16)){
+if(data16.length < 1){
+validate23.errors = [{instancePath:instancePath+"/" + i0+"/groups/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/primaries",schemaPath:"#/items/properties/groups/patternProperties/%5E(.*)%24/properties/primaries/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema22.items.properties.groups.patternProperties["^(.*)$"].properties.primaries,data:data16}];
+return false;
+}
+else {
+var valid11 = true;
+const len5 = data16.length;
+for(let i5=0; i5<len5; i5++){
+const _errs41 = errors;
+if(!(validate5(data16[i5], {instancePath:instancePath+"/" + i0+"/groups/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/primaries/" + i5,parentData:data16,parentDataProperty:i5,rootData}))){
+vErrors = vErrors === null ? validate5.errors : vErrors.concat(validate5.errors);
+errors = vErrors.length;
+}
+var valid11 = _errs41 === errors;
+if(!valid11){
+break;
+}
+}
+}
+}
+else {
+validate23.errors = [{instancePath:instancePath+"/" + i0+"/groups/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/primaries",schemaPath:"#/items/properties/groups/patternProperties/%5E(.*)%24/properties/primaries/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema22.items.properties.groups.patternProperties["^(.*)$"].properties.primaries.type,parentSchema:schema22.items.properties.groups.patternProperties["^(.*)$"].properties.primaries,data:data16}];
+return false;
+}
+}
+var valid10 = _errs39 === errors;
+}
+else {
+var valid10 = true;
+}
+if(valid10){
+if(data15.acl !== undefined){
+let data18 = data15.acl;
+const _errs42 = errors;
+const _errs43 = errors;
+let valid12 = false;
+const _errs44 = errors;
+if(errors === _errs44){
+if(typeof data18 === "string"){
+if(func1(data18) < 1){
+const err6 = {instancePath:instancePath+"/" + i0+"/groups/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/acl",schemaPath:"#/items/properties/groups/patternProperties/%5E(.*)%24/properties/acl/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema22.items.properties.groups.patternProperties["^(.*)$"].properties.acl.anyOf[0],data:data18};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+else {
+const err7 = {instancePath:instancePath+"/" + i0+"/groups/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/acl",schemaPath:"#/items/properties/groups/patternProperties/%5E(.*)%24/properties/acl/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.items.properties.groups.patternProperties["^(.*)$"].properties.acl.anyOf[0].type,parentSchema:schema22.items.properties.groups.patternProperties["^(.*)$"].properties.acl.anyOf[0],data:data18};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+var _valid1 = _errs44 === errors;
+valid12 = valid12 || _valid1;
+if(!valid12){
+const _errs46 = errors;
+if(errors === _errs46){
+if(Array.isArray(data18)){
+var valid13 = true;
+const len6 = data18.length;
+for(let i6=0; i6<len6; i6++){
+let data19 = data18[i6];
+const _errs48 = errors;
+if(errors === _errs48){
+if(typeof data19 === "string"){
+if(func1(data19) < 1){
+const err8 = {instancePath:instancePath+"/" + i0+"/groups/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/acl/" + i6,schemaPath:"#/items/properties/groups/patternProperties/%5E(.*)%24/properties/acl/anyOf/1/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema22.items.properties.groups.patternProperties["^(.*)$"].properties.acl.anyOf[1].items,data:data19};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+else {
+const err9 = {instancePath:instancePath+"/" + i0+"/groups/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/acl/" + i6,schemaPath:"#/items/properties/groups/patternProperties/%5E(.*)%24/properties/acl/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.items.properties.groups.patternProperties["^(.*)$"].properties.acl.anyOf[1].items.type,parentSchema:schema22.items.properties.groups.patternProperties["^(.*)$"].properties.acl.anyOf[1].items,data:data19};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+var valid13 = _errs48 === errors;
+if(!valid13){
+break;
+}
+}
+}
+else {
+const err10 = {instancePath:instancePath+"/" + i0+"/groups/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/acl",schemaPath:"#/items/properties/groups/patternProperties/%5E(.*)%24/properties/acl/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema22.items.properties.groups.patternProperties["^(.*)$"].properties.acl.anyOf[1].type,parentSchema:schema22.items.properties.groups.patternProperties["^(.*)$"].properties.acl.anyOf[1],data:data18};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+var _valid1 = _errs46 === errors;
+valid12 = valid12 || _valid1;
+}
+if(!valid12){
+const err11 = {instancePath:instancePath+"/" + i0+"/groups/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/acl",schemaPath:"#/items/properties/groups/patternProperties/%5E(.*)%24/properties/acl/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema22.items.properties.groups.patternProperties["^(.*)$"].properties.acl.anyOf,parentSchema:schema22.items.properties.groups.patternProperties["^(.*)$"].properties.acl,data:data18};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+validate23.errors = vErrors;
+return false;
+}
+else {
+errors = _errs43;
+if(vErrors !== null){
+if(_errs43){
+vErrors.length = _errs43;
+}
+else {
+vErrors = null;
+}
+}
+}
+var valid10 = _errs42 === errors;
+}
+else {
+var valid10 = true;
+}
+if(valid10){
+if(data15.notify !== undefined){
+let data20 = data15.notify;
+const _errs50 = errors;
+if(errors === _errs50){
+if(Array.isArray(data20)){
+var valid14 = true;
+const len7 = data20.length;
+for(let i7=0; i7<len7; i7++){
+let data21 = data20[i7];
+const _errs52 = errors;
+if(errors === _errs52){
+if(data21 && typeof data21 == "object" && !Array.isArray(data21)){
+let missing2;
+if((data21.address === undefined) && (missing2 = "address")){
+validate23.errors = [{instancePath:instancePath+"/" + i0+"/groups/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/notify/" + i7,schemaPath:"#/items/properties/groups/patternProperties/%5E(.*)%24/properties/notify/items/required",keyword:"required",params:{missingProperty: missing2},message:"must have required property '"+missing2+"'",schema:schema22.items.properties.groups.patternProperties["^(.*)$"].properties.notify.items.required,parentSchema:schema22.items.properties.groups.patternProperties["^(.*)$"].properties.notify.items,data:data21}];
+return false;
+}
+else {
+const _errs54 = errors;
+for(const key5 in data21){
+if(!((key5 === "address") || (key5 === "key"))){
+validate23.errors = [{instancePath:instancePath+"/" + i0+"/groups/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/notify/" + i7,schemaPath:"#/items/properties/groups/patternProperties/%5E(.*)%24/properties/notify/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema22.items.properties.groups.patternProperties["^(.*)$"].properties.notify.items,data:data21}];
+return false;
+break;
+}
+}
+if(_errs54 === errors){
+if(data21.address !== undefined){
+let data22 = data21.address;
+const _errs55 = errors;
+if(typeof data22 !== "string"){
+validate23.errors = [{instancePath:instancePath+"/" + i0+"/groups/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/notify/" + i7+"/address",schemaPath:"#/items/properties/groups/patternProperties/%5E(.*)%24/properties/notify/items/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.items.properties.groups.patternProperties["^(.*)$"].properties.notify.items.properties.address.type,parentSchema:schema22.items.properties.groups.patternProperties["^(.*)$"].properties.notify.items.properties.address,data:data22}];
+return false;
+}
+var valid15 = _errs55 === errors;
+}
+else {
+var valid15 = true;
+}
+if(valid15){
+if(data21.key !== undefined){
+let data23 = data21.key;
+const _errs57 = errors;
+if(errors === _errs57){
+if(typeof data23 === "string"){
+if(func1(data23) < 1){
+validate23.errors = [{instancePath:instancePath+"/" + i0+"/groups/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/notify/" + i7+"/key",schemaPath:"#/items/properties/groups/patternProperties/%5E(.*)%24/properties/notify/items/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema22.items.properties.groups.patternProperties["^(.*)$"].properties.notify.items.properties.key,data:data23}];
+return false;
+}
+}
+else {
+validate23.errors = [{instancePath:instancePath+"/" + i0+"/groups/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/notify/" + i7+"/key",schemaPath:"#/items/properties/groups/patternProperties/%5E(.*)%24/properties/notify/items/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.items.properties.groups.patternProperties["^(.*)$"].properties.notify.items.properties.key.type,parentSchema:schema22.items.properties.groups.patternProperties["^(.*)$"].properties.notify.items.properties.key,data:data23}];
+return false;
+}
+}
+var valid15 = _errs57 === errors;
+}
+else {
+var valid15 = true;
+}
+}
+}
+}
+}
+else {
+validate23.errors = [{instancePath:instancePath+"/" + i0+"/groups/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/notify/" + i7,schemaPath:"#/items/properties/groups/patternProperties/%5E(.*)%24/properties/notify/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema22.items.properties.groups.patternProperties["^(.*)$"].properties.notify.items.type,parentSchema:schema22.items.properties.groups.patternProperties["^(.*)$"].properties.notify.items,data:data21}];
+return false;
+}
+}
+var valid14 = _errs52 === errors;
+if(!valid14){
+break;
+}
+}
+}
+else {
+validate23.errors = [{instancePath:instancePath+"/" + i0+"/groups/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/notify",schemaPath:"#/items/properties/groups/patternProperties/%5E(.*)%24/properties/notify/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema22.items.properties.groups.patternProperties["^(.*)$"].properties.notify.type,parentSchema:schema22.items.properties.groups.patternProperties["^(.*)$"].properties.notify,data:data20}];
+return false;
+}
+}
+var valid10 = _errs50 === errors;
+}
+else {
+var valid10 = true;
+}
+if(valid10){
+if(data15.dnssec !== undefined){
+let data24 = data15.dnssec;
+const _errs59 = errors;
+if(typeof data24 !== "boolean"){
+validate23.errors = [{instancePath:instancePath+"/" + i0+"/groups/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/dnssec",schemaPath:"#/items/properties/groups/patternProperties/%5E(.*)%24/properties/dnssec/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema22.items.properties.groups.patternProperties["^(.*)$"].properties.dnssec.type,parentSchema:schema22.items.properties.groups.patternProperties["^(.*)$"].properties.dnssec,data:data24}];
+return false;
+}
+if(false !== data24){
+validate23.errors = [{instancePath:instancePath+"/" + i0+"/groups/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/dnssec",schemaPath:"#/items/properties/groups/patternProperties/%5E(.*)%24/properties/dnssec/const",keyword:"const",params:{allowedValue: false},message:"must be equal to constant",schema:false,parentSchema:schema22.items.properties.groups.patternProperties["^(.*)$"].properties.dnssec,data:data24}];
+return false;
+}
+var valid10 = _errs59 === errors;
+}
+else {
+var valid10 = true;
+}
+}
+}
+}
+}
+}
+else {
+validate23.errors = [{instancePath:instancePath+"/" + i0+"/groups/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/items/properties/groups/patternProperties/%5E(.*)%24/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema22.items.properties.groups.patternProperties["^(.*)$"].type,parentSchema:schema22.items.properties.groups.patternProperties["^(.*)$"],data:data15}];
+return false;
+}
+}
+var valid9 = _errs36 === errors;
+if(!valid9){
+break;
+}
+}
+}
+}
+else {
+validate23.errors = [{instancePath:instancePath+"/" + i0+"/groups",schemaPath:"#/items/properties/groups/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema22.items.properties.groups.type,parentSchema:schema22.items.properties.groups,data:data14}];
+return false;
+}
+}
+var valid1 = _errs34 === errors;
+}
+else {
+var valid1 = true;
+}
+}
+}
+}
+}
+}
+}
+else {
+validate23.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema22.items.type,parentSchema:schema22.items,data:data0}];
+return false;
+}
+}
+var valid0 = _errs1 === errors;
+if(!valid0){
+break;
+}
+}
+}
+else {
+validate23.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema22.type,parentSchema:schema22,data}];
+return false;
+}
+}
+validate23.errors = vErrors;
+return errors === 0;
+}
+
+export const policies = validate27;
+const schema23 = {"description":"DNSSEC signing policies; a primary zone is signed when defaults.dnssec or zones[].dnssec names one","type":"array","items":{"additionalProperties":false,"description":"A DNSSEC signing policy (as Knot's policy section)","type":"object","required":["name"],"properties":{"name":{"minLength":1,"description":"The policy name that defaults.dnssec and zones[].dnssec refer to","type":"string"},"algorithm":{"type":"string","enum":["ecdsap256sha256","ed25519","rsasha256"],"default":"ecdsap256sha256","description":"ecdsap256sha256 (13), ed25519 (15) or rsasha256 (8)"},"keySize":{"minimum":1024,"maximum":4096,"default":2048,"description":"RSA modulus bits (rsasha256 only)","type":"integer"},"keys":{"type":"string","enum":["csk","ksk+zsk"],"default":"csk","description":"One combined signing key, or a KSK and a ZSK"},"zskLifetime":{"description":"How long a ZSK (or CSK) signs before it is rolled; 0: never automatically","default":"30d","errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","anyOf":[{"minimum":0,"errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","type":"integer"},{"pattern":"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$","errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","type":"string"}]},"kskLifetime":{"description":"How long a KSK signs before it is rolled; 0: never automatically","default":0,"errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","anyOf":[{"minimum":0,"errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","type":"integer"},{"pattern":"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$","errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","type":"string"}]},"rrsigValidity":{"description":"Validity of a new signature","default":"14d","errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","anyOf":[{"minimum":0,"errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","type":"integer"},{"pattern":"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$","errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","type":"string"}]},"rrsigRefresh":{"description":"Signatures with less than this left are made again","default":"7d","errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","anyOf":[{"minimum":0,"errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","type":"integer"},{"pattern":"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$","errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","type":"string"}]},"denial":{"type":"string","enum":["nsec","nsec3"],"default":"nsec","description":"Authenticated denial: NSEC (RFC 4034) or NSEC3 (RFC 5155)"},"nsec3":{"additionalProperties":false,"description":"NSEC3 parameters (RFC 9276 defaults; others warn)","type":"object","properties":{"iterations":{"minimum":0,"maximum":100,"default":0,"description":"Extra hash iterations (RFC 9276: 0)","type":"integer"},"saltLength":{"minimum":0,"maximum":255,"default":0,"description":"Salt octets (RFC 9276: 0)","type":"integer"},"optOut":{"default":false,"description":"Leave insecure delegations out of the chain (RFC 5155 §6)","type":"boolean"}}},"dnskeyTtl":{"minimum":0,"maximum":604800,"default":3600,"description":"TTL of DNSKEY, CDS and CDNSKEY","type":"integer"},"cds":{"default":true,"description":"Publish CDS/CDNSKEY for the SEP key (RFC 7344, RFC 8078)","type":"boolean"},"propagationDelay":{"description":"Time for a change to reach every secondary; rollovers wait for it","default":"1h","errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","anyOf":[{"minimum":0,"errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","type":"integer"},{"pattern":"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$","errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","type":"string"}]},"parentDsTtl":{"description":"TTL of the DS RRset at the parent; KSK rollovers wait for it","default":"1d","errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","anyOf":[{"minimum":0,"errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","type":"integer"},{"pattern":"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$","errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","type":"string"}]},"parentDsCheck":{"additionalProperties":false,"description":"Ask the parent zone's servers for the DS: a KSK rollover continues once the new DS is seen","type":"object","required":["addresses"],"properties":{"addresses":{"minItems":1,"type":"array","items":{"description":"A server of the parent zone (ADDR:PORT, IPv6 in brackets: \"127.0.0.1:5300\", \"[::1]:5300\")","examples":["127.0.0.1:5300","[::1]:5300"],"type":"string"}},"interval":{"description":"How often the parent is asked","default":"1h","errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","anyOf":[{"minimum":0,"errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","type":"integer"},{"pattern":"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$","errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","type":"string"}]}}}}}};
+const pattern5 = new RegExp("^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$", "u");
+
+function validate27(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -2491,14 +3542,14 @@ if(errors === _errs1){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing0;
 if((data0.name === undefined) && (missing0 = "name")){
-validate20.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/items/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema20.items.required,parentSchema:schema20.items,data:data0}];
+validate27.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/items/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema23.items.required,parentSchema:schema23.items,data:data0}];
 return false;
 }
 else {
 const _errs3 = errors;
 for(const key0 in data0){
-if(!(func0.call(schema20.items.properties, key0))){
-validate20.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema20.items,data:data0}];
+if(!(func0.call(schema23.items.properties, key0))){
+validate27.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema23.items,data:data0}];
 return false;
 break;
 }
@@ -2510,12 +3561,12 @@ const _errs4 = errors;
 if(errors === _errs4){
 if(typeof data1 === "string"){
 if(func1(data1) < 1){
-validate20.errors = [{instancePath:instancePath+"/" + i0+"/name",schemaPath:"#/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema20.items.properties.name,data:data1}];
+validate27.errors = [{instancePath:instancePath+"/" + i0+"/name",schemaPath:"#/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema23.items.properties.name,data:data1}];
 return false;
 }
 }
 else {
-validate20.errors = [{instancePath:instancePath+"/" + i0+"/name",schemaPath:"#/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.items.properties.name.type,parentSchema:schema20.items.properties.name,data:data1}];
+validate27.errors = [{instancePath:instancePath+"/" + i0+"/name",schemaPath:"#/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.items.properties.name.type,parentSchema:schema23.items.properties.name,data:data1}];
 return false;
 }
 }
@@ -2529,11 +3580,11 @@ if(data0.algorithm !== undefined){
 let data2 = data0.algorithm;
 const _errs6 = errors;
 if(typeof data2 !== "string"){
-validate20.errors = [{instancePath:instancePath+"/" + i0+"/algorithm",schemaPath:"#/items/properties/algorithm/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.items.properties.algorithm.type,parentSchema:schema20.items.properties.algorithm,data:data2}];
+validate27.errors = [{instancePath:instancePath+"/" + i0+"/algorithm",schemaPath:"#/items/properties/algorithm/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.items.properties.algorithm.type,parentSchema:schema23.items.properties.algorithm,data:data2}];
 return false;
 }
 if(!(((data2 === "ecdsap256sha256") || (data2 === "ed25519")) || (data2 === "rsasha256"))){
-validate20.errors = [{instancePath:instancePath+"/" + i0+"/algorithm",schemaPath:"#/items/properties/algorithm/enum",keyword:"enum",params:{allowedValues: schema20.items.properties.algorithm.enum},message:"must be equal to one of the allowed values",schema:schema20.items.properties.algorithm.enum,parentSchema:schema20.items.properties.algorithm,data:data2}];
+validate27.errors = [{instancePath:instancePath+"/" + i0+"/algorithm",schemaPath:"#/items/properties/algorithm/enum",keyword:"enum",params:{allowedValues: schema23.items.properties.algorithm.enum},message:"must be equal to one of the allowed values",schema:schema23.items.properties.algorithm.enum,parentSchema:schema23.items.properties.algorithm,data:data2}];
 return false;
 }
 var valid1 = _errs6 === errors;
@@ -2546,18 +3597,18 @@ if(data0.keySize !== undefined){
 let data3 = data0.keySize;
 const _errs8 = errors;
 if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-validate20.errors = [{instancePath:instancePath+"/" + i0+"/keySize",schemaPath:"#/items/properties/keySize/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema20.items.properties.keySize.type,parentSchema:schema20.items.properties.keySize,data:data3}];
+validate27.errors = [{instancePath:instancePath+"/" + i0+"/keySize",schemaPath:"#/items/properties/keySize/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema23.items.properties.keySize.type,parentSchema:schema23.items.properties.keySize,data:data3}];
 return false;
 }
 if(errors === _errs8){
 if((typeof data3 == "number") && (isFinite(data3))){
 if(data3 > 4096 || isNaN(data3)){
-validate20.errors = [{instancePath:instancePath+"/" + i0+"/keySize",schemaPath:"#/items/properties/keySize/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4096},message:"must be <= 4096",schema:4096,parentSchema:schema20.items.properties.keySize,data:data3}];
+validate27.errors = [{instancePath:instancePath+"/" + i0+"/keySize",schemaPath:"#/items/properties/keySize/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4096},message:"must be <= 4096",schema:4096,parentSchema:schema23.items.properties.keySize,data:data3}];
 return false;
 }
 else {
 if(data3 < 1024 || isNaN(data3)){
-validate20.errors = [{instancePath:instancePath+"/" + i0+"/keySize",schemaPath:"#/items/properties/keySize/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1024},message:"must be >= 1024",schema:1024,parentSchema:schema20.items.properties.keySize,data:data3}];
+validate27.errors = [{instancePath:instancePath+"/" + i0+"/keySize",schemaPath:"#/items/properties/keySize/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1024},message:"must be >= 1024",schema:1024,parentSchema:schema23.items.properties.keySize,data:data3}];
 return false;
 }
 }
@@ -2573,11 +3624,11 @@ if(data0.keys !== undefined){
 let data4 = data0.keys;
 const _errs10 = errors;
 if(typeof data4 !== "string"){
-validate20.errors = [{instancePath:instancePath+"/" + i0+"/keys",schemaPath:"#/items/properties/keys/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.items.properties.keys.type,parentSchema:schema20.items.properties.keys,data:data4}];
+validate27.errors = [{instancePath:instancePath+"/" + i0+"/keys",schemaPath:"#/items/properties/keys/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.items.properties.keys.type,parentSchema:schema23.items.properties.keys,data:data4}];
 return false;
 }
 if(!((data4 === "csk") || (data4 === "ksk+zsk"))){
-validate20.errors = [{instancePath:instancePath+"/" + i0+"/keys",schemaPath:"#/items/properties/keys/enum",keyword:"enum",params:{allowedValues: schema20.items.properties.keys.enum},message:"must be equal to one of the allowed values",schema:schema20.items.properties.keys.enum,parentSchema:schema20.items.properties.keys,data:data4}];
+validate27.errors = [{instancePath:instancePath+"/" + i0+"/keys",schemaPath:"#/items/properties/keys/enum",keyword:"enum",params:{allowedValues: schema23.items.properties.keys.enum},message:"must be equal to one of the allowed values",schema:schema23.items.properties.keys.enum,parentSchema:schema23.items.properties.keys,data:data4}];
 return false;
 }
 var valid1 = _errs10 === errors;
@@ -2593,7 +3644,7 @@ const _errs13 = errors;
 let valid2 = false;
 const _errs14 = errors;
 if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
-const err0 = {instancePath:instancePath+"/" + i0+"/zskLifetime",schemaPath:"#/items/properties/zskLifetime/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema20.items.properties.zskLifetime.anyOf[0].type,parentSchema:schema20.items.properties.zskLifetime.anyOf[0],data:data5};
+const err0 = {instancePath:instancePath+"/" + i0+"/zskLifetime",schemaPath:"#/items/properties/zskLifetime/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema23.items.properties.zskLifetime.anyOf[0].type,parentSchema:schema23.items.properties.zskLifetime.anyOf[0],data:data5};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -2605,7 +3656,7 @@ errors++;
 if(errors === _errs14){
 if((typeof data5 == "number") && (isFinite(data5))){
 if(data5 < 0 || isNaN(data5)){
-const err1 = {instancePath:instancePath+"/" + i0+"/zskLifetime",schemaPath:"#/items/properties/zskLifetime/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema20.items.properties.zskLifetime.anyOf[0],data:data5};
+const err1 = {instancePath:instancePath+"/" + i0+"/zskLifetime",schemaPath:"#/items/properties/zskLifetime/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema23.items.properties.zskLifetime.anyOf[0],data:data5};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -2622,8 +3673,8 @@ if(!valid2){
 const _errs16 = errors;
 if(errors === _errs16){
 if(typeof data5 === "string"){
-if(!pattern4.test(data5)){
-const err2 = {instancePath:instancePath+"/" + i0+"/zskLifetime",schemaPath:"#/items/properties/zskLifetime/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$"},message:"must match pattern \""+"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$"+"\"",schema:"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$",parentSchema:schema20.items.properties.zskLifetime.anyOf[1],data:data5};
+if(!pattern5.test(data5)){
+const err2 = {instancePath:instancePath+"/" + i0+"/zskLifetime",schemaPath:"#/items/properties/zskLifetime/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$"},message:"must match pattern \""+"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$"+"\"",schema:"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$",parentSchema:schema23.items.properties.zskLifetime.anyOf[1],data:data5};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2634,7 +3685,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/" + i0+"/zskLifetime",schemaPath:"#/items/properties/zskLifetime/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.items.properties.zskLifetime.anyOf[1].type,parentSchema:schema20.items.properties.zskLifetime.anyOf[1],data:data5};
+const err3 = {instancePath:instancePath+"/" + i0+"/zskLifetime",schemaPath:"#/items/properties/zskLifetime/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.items.properties.zskLifetime.anyOf[1].type,parentSchema:schema23.items.properties.zskLifetime.anyOf[1],data:data5};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2648,7 +3699,7 @@ var _valid0 = _errs16 === errors;
 valid2 = valid2 || _valid0;
 }
 if(!valid2){
-const err4 = {instancePath:instancePath+"/" + i0+"/zskLifetime",schemaPath:"#/items/properties/zskLifetime/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema20.items.properties.zskLifetime.anyOf,parentSchema:schema20.items.properties.zskLifetime,data:data5};
+const err4 = {instancePath:instancePath+"/" + i0+"/zskLifetime",schemaPath:"#/items/properties/zskLifetime/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema23.items.properties.zskLifetime.anyOf,parentSchema:schema23.items.properties.zskLifetime,data:data5};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -2656,7 +3707,7 @@ else {
 vErrors.push(err4);
 }
 errors++;
-validate20.errors = vErrors;
+validate27.errors = vErrors;
 return false;
 }
 else {
@@ -2683,7 +3734,7 @@ const _errs19 = errors;
 let valid3 = false;
 const _errs20 = errors;
 if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
-const err5 = {instancePath:instancePath+"/" + i0+"/kskLifetime",schemaPath:"#/items/properties/kskLifetime/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema20.items.properties.kskLifetime.anyOf[0].type,parentSchema:schema20.items.properties.kskLifetime.anyOf[0],data:data6};
+const err5 = {instancePath:instancePath+"/" + i0+"/kskLifetime",schemaPath:"#/items/properties/kskLifetime/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema23.items.properties.kskLifetime.anyOf[0].type,parentSchema:schema23.items.properties.kskLifetime.anyOf[0],data:data6};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -2695,7 +3746,7 @@ errors++;
 if(errors === _errs20){
 if((typeof data6 == "number") && (isFinite(data6))){
 if(data6 < 0 || isNaN(data6)){
-const err6 = {instancePath:instancePath+"/" + i0+"/kskLifetime",schemaPath:"#/items/properties/kskLifetime/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema20.items.properties.kskLifetime.anyOf[0],data:data6};
+const err6 = {instancePath:instancePath+"/" + i0+"/kskLifetime",schemaPath:"#/items/properties/kskLifetime/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema23.items.properties.kskLifetime.anyOf[0],data:data6};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -2712,8 +3763,8 @@ if(!valid3){
 const _errs22 = errors;
 if(errors === _errs22){
 if(typeof data6 === "string"){
-if(!pattern4.test(data6)){
-const err7 = {instancePath:instancePath+"/" + i0+"/kskLifetime",schemaPath:"#/items/properties/kskLifetime/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$"},message:"must match pattern \""+"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$"+"\"",schema:"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$",parentSchema:schema20.items.properties.kskLifetime.anyOf[1],data:data6};
+if(!pattern5.test(data6)){
+const err7 = {instancePath:instancePath+"/" + i0+"/kskLifetime",schemaPath:"#/items/properties/kskLifetime/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$"},message:"must match pattern \""+"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$"+"\"",schema:"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$",parentSchema:schema23.items.properties.kskLifetime.anyOf[1],data:data6};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -2724,7 +3775,7 @@ errors++;
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/" + i0+"/kskLifetime",schemaPath:"#/items/properties/kskLifetime/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.items.properties.kskLifetime.anyOf[1].type,parentSchema:schema20.items.properties.kskLifetime.anyOf[1],data:data6};
+const err8 = {instancePath:instancePath+"/" + i0+"/kskLifetime",schemaPath:"#/items/properties/kskLifetime/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.items.properties.kskLifetime.anyOf[1].type,parentSchema:schema23.items.properties.kskLifetime.anyOf[1],data:data6};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -2738,7 +3789,7 @@ var _valid1 = _errs22 === errors;
 valid3 = valid3 || _valid1;
 }
 if(!valid3){
-const err9 = {instancePath:instancePath+"/" + i0+"/kskLifetime",schemaPath:"#/items/properties/kskLifetime/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema20.items.properties.kskLifetime.anyOf,parentSchema:schema20.items.properties.kskLifetime,data:data6};
+const err9 = {instancePath:instancePath+"/" + i0+"/kskLifetime",schemaPath:"#/items/properties/kskLifetime/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema23.items.properties.kskLifetime.anyOf,parentSchema:schema23.items.properties.kskLifetime,data:data6};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -2746,7 +3797,7 @@ else {
 vErrors.push(err9);
 }
 errors++;
-validate20.errors = vErrors;
+validate27.errors = vErrors;
 return false;
 }
 else {
@@ -2773,7 +3824,7 @@ const _errs25 = errors;
 let valid4 = false;
 const _errs26 = errors;
 if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
-const err10 = {instancePath:instancePath+"/" + i0+"/rrsigValidity",schemaPath:"#/items/properties/rrsigValidity/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema20.items.properties.rrsigValidity.anyOf[0].type,parentSchema:schema20.items.properties.rrsigValidity.anyOf[0],data:data7};
+const err10 = {instancePath:instancePath+"/" + i0+"/rrsigValidity",schemaPath:"#/items/properties/rrsigValidity/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema23.items.properties.rrsigValidity.anyOf[0].type,parentSchema:schema23.items.properties.rrsigValidity.anyOf[0],data:data7};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -2785,7 +3836,7 @@ errors++;
 if(errors === _errs26){
 if((typeof data7 == "number") && (isFinite(data7))){
 if(data7 < 0 || isNaN(data7)){
-const err11 = {instancePath:instancePath+"/" + i0+"/rrsigValidity",schemaPath:"#/items/properties/rrsigValidity/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema20.items.properties.rrsigValidity.anyOf[0],data:data7};
+const err11 = {instancePath:instancePath+"/" + i0+"/rrsigValidity",schemaPath:"#/items/properties/rrsigValidity/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema23.items.properties.rrsigValidity.anyOf[0],data:data7};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -2802,8 +3853,8 @@ if(!valid4){
 const _errs28 = errors;
 if(errors === _errs28){
 if(typeof data7 === "string"){
-if(!pattern4.test(data7)){
-const err12 = {instancePath:instancePath+"/" + i0+"/rrsigValidity",schemaPath:"#/items/properties/rrsigValidity/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$"},message:"must match pattern \""+"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$"+"\"",schema:"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$",parentSchema:schema20.items.properties.rrsigValidity.anyOf[1],data:data7};
+if(!pattern5.test(data7)){
+const err12 = {instancePath:instancePath+"/" + i0+"/rrsigValidity",schemaPath:"#/items/properties/rrsigValidity/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$"},message:"must match pattern \""+"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$"+"\"",schema:"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$",parentSchema:schema23.items.properties.rrsigValidity.anyOf[1],data:data7};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -2814,7 +3865,7 @@ errors++;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/" + i0+"/rrsigValidity",schemaPath:"#/items/properties/rrsigValidity/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.items.properties.rrsigValidity.anyOf[1].type,parentSchema:schema20.items.properties.rrsigValidity.anyOf[1],data:data7};
+const err13 = {instancePath:instancePath+"/" + i0+"/rrsigValidity",schemaPath:"#/items/properties/rrsigValidity/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.items.properties.rrsigValidity.anyOf[1].type,parentSchema:schema23.items.properties.rrsigValidity.anyOf[1],data:data7};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -2828,7 +3879,7 @@ var _valid2 = _errs28 === errors;
 valid4 = valid4 || _valid2;
 }
 if(!valid4){
-const err14 = {instancePath:instancePath+"/" + i0+"/rrsigValidity",schemaPath:"#/items/properties/rrsigValidity/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema20.items.properties.rrsigValidity.anyOf,parentSchema:schema20.items.properties.rrsigValidity,data:data7};
+const err14 = {instancePath:instancePath+"/" + i0+"/rrsigValidity",schemaPath:"#/items/properties/rrsigValidity/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema23.items.properties.rrsigValidity.anyOf,parentSchema:schema23.items.properties.rrsigValidity,data:data7};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -2836,7 +3887,7 @@ else {
 vErrors.push(err14);
 }
 errors++;
-validate20.errors = vErrors;
+validate27.errors = vErrors;
 return false;
 }
 else {
@@ -2863,7 +3914,7 @@ const _errs31 = errors;
 let valid5 = false;
 const _errs32 = errors;
 if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
-const err15 = {instancePath:instancePath+"/" + i0+"/rrsigRefresh",schemaPath:"#/items/properties/rrsigRefresh/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema20.items.properties.rrsigRefresh.anyOf[0].type,parentSchema:schema20.items.properties.rrsigRefresh.anyOf[0],data:data8};
+const err15 = {instancePath:instancePath+"/" + i0+"/rrsigRefresh",schemaPath:"#/items/properties/rrsigRefresh/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema23.items.properties.rrsigRefresh.anyOf[0].type,parentSchema:schema23.items.properties.rrsigRefresh.anyOf[0],data:data8};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -2875,7 +3926,7 @@ errors++;
 if(errors === _errs32){
 if((typeof data8 == "number") && (isFinite(data8))){
 if(data8 < 0 || isNaN(data8)){
-const err16 = {instancePath:instancePath+"/" + i0+"/rrsigRefresh",schemaPath:"#/items/properties/rrsigRefresh/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema20.items.properties.rrsigRefresh.anyOf[0],data:data8};
+const err16 = {instancePath:instancePath+"/" + i0+"/rrsigRefresh",schemaPath:"#/items/properties/rrsigRefresh/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema23.items.properties.rrsigRefresh.anyOf[0],data:data8};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -2892,8 +3943,8 @@ if(!valid5){
 const _errs34 = errors;
 if(errors === _errs34){
 if(typeof data8 === "string"){
-if(!pattern4.test(data8)){
-const err17 = {instancePath:instancePath+"/" + i0+"/rrsigRefresh",schemaPath:"#/items/properties/rrsigRefresh/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$"},message:"must match pattern \""+"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$"+"\"",schema:"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$",parentSchema:schema20.items.properties.rrsigRefresh.anyOf[1],data:data8};
+if(!pattern5.test(data8)){
+const err17 = {instancePath:instancePath+"/" + i0+"/rrsigRefresh",schemaPath:"#/items/properties/rrsigRefresh/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$"},message:"must match pattern \""+"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$"+"\"",schema:"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$",parentSchema:schema23.items.properties.rrsigRefresh.anyOf[1],data:data8};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -2904,7 +3955,7 @@ errors++;
 }
 }
 else {
-const err18 = {instancePath:instancePath+"/" + i0+"/rrsigRefresh",schemaPath:"#/items/properties/rrsigRefresh/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.items.properties.rrsigRefresh.anyOf[1].type,parentSchema:schema20.items.properties.rrsigRefresh.anyOf[1],data:data8};
+const err18 = {instancePath:instancePath+"/" + i0+"/rrsigRefresh",schemaPath:"#/items/properties/rrsigRefresh/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.items.properties.rrsigRefresh.anyOf[1].type,parentSchema:schema23.items.properties.rrsigRefresh.anyOf[1],data:data8};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -2918,7 +3969,7 @@ var _valid3 = _errs34 === errors;
 valid5 = valid5 || _valid3;
 }
 if(!valid5){
-const err19 = {instancePath:instancePath+"/" + i0+"/rrsigRefresh",schemaPath:"#/items/properties/rrsigRefresh/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema20.items.properties.rrsigRefresh.anyOf,parentSchema:schema20.items.properties.rrsigRefresh,data:data8};
+const err19 = {instancePath:instancePath+"/" + i0+"/rrsigRefresh",schemaPath:"#/items/properties/rrsigRefresh/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema23.items.properties.rrsigRefresh.anyOf,parentSchema:schema23.items.properties.rrsigRefresh,data:data8};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -2926,7 +3977,7 @@ else {
 vErrors.push(err19);
 }
 errors++;
-validate20.errors = vErrors;
+validate27.errors = vErrors;
 return false;
 }
 else {
@@ -2950,11 +4001,11 @@ if(data0.denial !== undefined){
 let data9 = data0.denial;
 const _errs36 = errors;
 if(typeof data9 !== "string"){
-validate20.errors = [{instancePath:instancePath+"/" + i0+"/denial",schemaPath:"#/items/properties/denial/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.items.properties.denial.type,parentSchema:schema20.items.properties.denial,data:data9}];
+validate27.errors = [{instancePath:instancePath+"/" + i0+"/denial",schemaPath:"#/items/properties/denial/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.items.properties.denial.type,parentSchema:schema23.items.properties.denial,data:data9}];
 return false;
 }
 if(!((data9 === "nsec") || (data9 === "nsec3"))){
-validate20.errors = [{instancePath:instancePath+"/" + i0+"/denial",schemaPath:"#/items/properties/denial/enum",keyword:"enum",params:{allowedValues: schema20.items.properties.denial.enum},message:"must be equal to one of the allowed values",schema:schema20.items.properties.denial.enum,parentSchema:schema20.items.properties.denial,data:data9}];
+validate27.errors = [{instancePath:instancePath+"/" + i0+"/denial",schemaPath:"#/items/properties/denial/enum",keyword:"enum",params:{allowedValues: schema23.items.properties.denial.enum},message:"must be equal to one of the allowed values",schema:schema23.items.properties.denial.enum,parentSchema:schema23.items.properties.denial,data:data9}];
 return false;
 }
 var valid1 = _errs36 === errors;
@@ -2971,7 +4022,7 @@ if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
 const _errs40 = errors;
 for(const key1 in data10){
 if(!(((key1 === "iterations") || (key1 === "saltLength")) || (key1 === "optOut"))){
-validate20.errors = [{instancePath:instancePath+"/" + i0+"/nsec3",schemaPath:"#/items/properties/nsec3/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema20.items.properties.nsec3,data:data10}];
+validate27.errors = [{instancePath:instancePath+"/" + i0+"/nsec3",schemaPath:"#/items/properties/nsec3/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema23.items.properties.nsec3,data:data10}];
 return false;
 break;
 }
@@ -2981,18 +4032,18 @@ if(data10.iterations !== undefined){
 let data11 = data10.iterations;
 const _errs41 = errors;
 if(!(((typeof data11 == "number") && (!(data11 % 1) && !isNaN(data11))) && (isFinite(data11)))){
-validate20.errors = [{instancePath:instancePath+"/" + i0+"/nsec3/iterations",schemaPath:"#/items/properties/nsec3/properties/iterations/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema20.items.properties.nsec3.properties.iterations.type,parentSchema:schema20.items.properties.nsec3.properties.iterations,data:data11}];
+validate27.errors = [{instancePath:instancePath+"/" + i0+"/nsec3/iterations",schemaPath:"#/items/properties/nsec3/properties/iterations/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema23.items.properties.nsec3.properties.iterations.type,parentSchema:schema23.items.properties.nsec3.properties.iterations,data:data11}];
 return false;
 }
 if(errors === _errs41){
 if((typeof data11 == "number") && (isFinite(data11))){
 if(data11 > 100 || isNaN(data11)){
-validate20.errors = [{instancePath:instancePath+"/" + i0+"/nsec3/iterations",schemaPath:"#/items/properties/nsec3/properties/iterations/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema20.items.properties.nsec3.properties.iterations,data:data11}];
+validate27.errors = [{instancePath:instancePath+"/" + i0+"/nsec3/iterations",schemaPath:"#/items/properties/nsec3/properties/iterations/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema23.items.properties.nsec3.properties.iterations,data:data11}];
 return false;
 }
 else {
 if(data11 < 0 || isNaN(data11)){
-validate20.errors = [{instancePath:instancePath+"/" + i0+"/nsec3/iterations",schemaPath:"#/items/properties/nsec3/properties/iterations/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema20.items.properties.nsec3.properties.iterations,data:data11}];
+validate27.errors = [{instancePath:instancePath+"/" + i0+"/nsec3/iterations",schemaPath:"#/items/properties/nsec3/properties/iterations/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema23.items.properties.nsec3.properties.iterations,data:data11}];
 return false;
 }
 }
@@ -3008,18 +4059,18 @@ if(data10.saltLength !== undefined){
 let data12 = data10.saltLength;
 const _errs43 = errors;
 if(!(((typeof data12 == "number") && (!(data12 % 1) && !isNaN(data12))) && (isFinite(data12)))){
-validate20.errors = [{instancePath:instancePath+"/" + i0+"/nsec3/saltLength",schemaPath:"#/items/properties/nsec3/properties/saltLength/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema20.items.properties.nsec3.properties.saltLength.type,parentSchema:schema20.items.properties.nsec3.properties.saltLength,data:data12}];
+validate27.errors = [{instancePath:instancePath+"/" + i0+"/nsec3/saltLength",schemaPath:"#/items/properties/nsec3/properties/saltLength/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema23.items.properties.nsec3.properties.saltLength.type,parentSchema:schema23.items.properties.nsec3.properties.saltLength,data:data12}];
 return false;
 }
 if(errors === _errs43){
 if((typeof data12 == "number") && (isFinite(data12))){
 if(data12 > 255 || isNaN(data12)){
-validate20.errors = [{instancePath:instancePath+"/" + i0+"/nsec3/saltLength",schemaPath:"#/items/properties/nsec3/properties/saltLength/maximum",keyword:"maximum",params:{comparison: "<=", limit: 255},message:"must be <= 255",schema:255,parentSchema:schema20.items.properties.nsec3.properties.saltLength,data:data12}];
+validate27.errors = [{instancePath:instancePath+"/" + i0+"/nsec3/saltLength",schemaPath:"#/items/properties/nsec3/properties/saltLength/maximum",keyword:"maximum",params:{comparison: "<=", limit: 255},message:"must be <= 255",schema:255,parentSchema:schema23.items.properties.nsec3.properties.saltLength,data:data12}];
 return false;
 }
 else {
 if(data12 < 0 || isNaN(data12)){
-validate20.errors = [{instancePath:instancePath+"/" + i0+"/nsec3/saltLength",schemaPath:"#/items/properties/nsec3/properties/saltLength/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema20.items.properties.nsec3.properties.saltLength,data:data12}];
+validate27.errors = [{instancePath:instancePath+"/" + i0+"/nsec3/saltLength",schemaPath:"#/items/properties/nsec3/properties/saltLength/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema23.items.properties.nsec3.properties.saltLength,data:data12}];
 return false;
 }
 }
@@ -3035,7 +4086,7 @@ if(data10.optOut !== undefined){
 let data13 = data10.optOut;
 const _errs45 = errors;
 if(typeof data13 !== "boolean"){
-validate20.errors = [{instancePath:instancePath+"/" + i0+"/nsec3/optOut",schemaPath:"#/items/properties/nsec3/properties/optOut/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema20.items.properties.nsec3.properties.optOut.type,parentSchema:schema20.items.properties.nsec3.properties.optOut,data:data13}];
+validate27.errors = [{instancePath:instancePath+"/" + i0+"/nsec3/optOut",schemaPath:"#/items/properties/nsec3/properties/optOut/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema23.items.properties.nsec3.properties.optOut.type,parentSchema:schema23.items.properties.nsec3.properties.optOut,data:data13}];
 return false;
 }
 var valid6 = _errs45 === errors;
@@ -3048,7 +4099,7 @@ var valid6 = true;
 }
 }
 else {
-validate20.errors = [{instancePath:instancePath+"/" + i0+"/nsec3",schemaPath:"#/items/properties/nsec3/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema20.items.properties.nsec3.type,parentSchema:schema20.items.properties.nsec3,data:data10}];
+validate27.errors = [{instancePath:instancePath+"/" + i0+"/nsec3",schemaPath:"#/items/properties/nsec3/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema23.items.properties.nsec3.type,parentSchema:schema23.items.properties.nsec3,data:data10}];
 return false;
 }
 }
@@ -3062,18 +4113,18 @@ if(data0.dnskeyTtl !== undefined){
 let data14 = data0.dnskeyTtl;
 const _errs47 = errors;
 if(!(((typeof data14 == "number") && (!(data14 % 1) && !isNaN(data14))) && (isFinite(data14)))){
-validate20.errors = [{instancePath:instancePath+"/" + i0+"/dnskeyTtl",schemaPath:"#/items/properties/dnskeyTtl/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema20.items.properties.dnskeyTtl.type,parentSchema:schema20.items.properties.dnskeyTtl,data:data14}];
+validate27.errors = [{instancePath:instancePath+"/" + i0+"/dnskeyTtl",schemaPath:"#/items/properties/dnskeyTtl/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema23.items.properties.dnskeyTtl.type,parentSchema:schema23.items.properties.dnskeyTtl,data:data14}];
 return false;
 }
 if(errors === _errs47){
 if((typeof data14 == "number") && (isFinite(data14))){
 if(data14 > 604800 || isNaN(data14)){
-validate20.errors = [{instancePath:instancePath+"/" + i0+"/dnskeyTtl",schemaPath:"#/items/properties/dnskeyTtl/maximum",keyword:"maximum",params:{comparison: "<=", limit: 604800},message:"must be <= 604800",schema:604800,parentSchema:schema20.items.properties.dnskeyTtl,data:data14}];
+validate27.errors = [{instancePath:instancePath+"/" + i0+"/dnskeyTtl",schemaPath:"#/items/properties/dnskeyTtl/maximum",keyword:"maximum",params:{comparison: "<=", limit: 604800},message:"must be <= 604800",schema:604800,parentSchema:schema23.items.properties.dnskeyTtl,data:data14}];
 return false;
 }
 else {
 if(data14 < 0 || isNaN(data14)){
-validate20.errors = [{instancePath:instancePath+"/" + i0+"/dnskeyTtl",schemaPath:"#/items/properties/dnskeyTtl/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema20.items.properties.dnskeyTtl,data:data14}];
+validate27.errors = [{instancePath:instancePath+"/" + i0+"/dnskeyTtl",schemaPath:"#/items/properties/dnskeyTtl/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema23.items.properties.dnskeyTtl,data:data14}];
 return false;
 }
 }
@@ -3089,7 +4140,7 @@ if(data0.cds !== undefined){
 let data15 = data0.cds;
 const _errs49 = errors;
 if(typeof data15 !== "boolean"){
-validate20.errors = [{instancePath:instancePath+"/" + i0+"/cds",schemaPath:"#/items/properties/cds/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema20.items.properties.cds.type,parentSchema:schema20.items.properties.cds,data:data15}];
+validate27.errors = [{instancePath:instancePath+"/" + i0+"/cds",schemaPath:"#/items/properties/cds/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema23.items.properties.cds.type,parentSchema:schema23.items.properties.cds,data:data15}];
 return false;
 }
 var valid1 = _errs49 === errors;
@@ -3105,7 +4156,7 @@ const _errs52 = errors;
 let valid7 = false;
 const _errs53 = errors;
 if(!(((typeof data16 == "number") && (!(data16 % 1) && !isNaN(data16))) && (isFinite(data16)))){
-const err20 = {instancePath:instancePath+"/" + i0+"/propagationDelay",schemaPath:"#/items/properties/propagationDelay/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema20.items.properties.propagationDelay.anyOf[0].type,parentSchema:schema20.items.properties.propagationDelay.anyOf[0],data:data16};
+const err20 = {instancePath:instancePath+"/" + i0+"/propagationDelay",schemaPath:"#/items/properties/propagationDelay/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema23.items.properties.propagationDelay.anyOf[0].type,parentSchema:schema23.items.properties.propagationDelay.anyOf[0],data:data16};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -3117,7 +4168,7 @@ errors++;
 if(errors === _errs53){
 if((typeof data16 == "number") && (isFinite(data16))){
 if(data16 < 0 || isNaN(data16)){
-const err21 = {instancePath:instancePath+"/" + i0+"/propagationDelay",schemaPath:"#/items/properties/propagationDelay/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema20.items.properties.propagationDelay.anyOf[0],data:data16};
+const err21 = {instancePath:instancePath+"/" + i0+"/propagationDelay",schemaPath:"#/items/properties/propagationDelay/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema23.items.properties.propagationDelay.anyOf[0],data:data16};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -3134,8 +4185,8 @@ if(!valid7){
 const _errs55 = errors;
 if(errors === _errs55){
 if(typeof data16 === "string"){
-if(!pattern4.test(data16)){
-const err22 = {instancePath:instancePath+"/" + i0+"/propagationDelay",schemaPath:"#/items/properties/propagationDelay/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$"},message:"must match pattern \""+"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$"+"\"",schema:"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$",parentSchema:schema20.items.properties.propagationDelay.anyOf[1],data:data16};
+if(!pattern5.test(data16)){
+const err22 = {instancePath:instancePath+"/" + i0+"/propagationDelay",schemaPath:"#/items/properties/propagationDelay/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$"},message:"must match pattern \""+"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$"+"\"",schema:"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$",parentSchema:schema23.items.properties.propagationDelay.anyOf[1],data:data16};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -3146,7 +4197,7 @@ errors++;
 }
 }
 else {
-const err23 = {instancePath:instancePath+"/" + i0+"/propagationDelay",schemaPath:"#/items/properties/propagationDelay/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.items.properties.propagationDelay.anyOf[1].type,parentSchema:schema20.items.properties.propagationDelay.anyOf[1],data:data16};
+const err23 = {instancePath:instancePath+"/" + i0+"/propagationDelay",schemaPath:"#/items/properties/propagationDelay/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.items.properties.propagationDelay.anyOf[1].type,parentSchema:schema23.items.properties.propagationDelay.anyOf[1],data:data16};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -3160,7 +4211,7 @@ var _valid4 = _errs55 === errors;
 valid7 = valid7 || _valid4;
 }
 if(!valid7){
-const err24 = {instancePath:instancePath+"/" + i0+"/propagationDelay",schemaPath:"#/items/properties/propagationDelay/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema20.items.properties.propagationDelay.anyOf,parentSchema:schema20.items.properties.propagationDelay,data:data16};
+const err24 = {instancePath:instancePath+"/" + i0+"/propagationDelay",schemaPath:"#/items/properties/propagationDelay/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema23.items.properties.propagationDelay.anyOf,parentSchema:schema23.items.properties.propagationDelay,data:data16};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -3168,7 +4219,7 @@ else {
 vErrors.push(err24);
 }
 errors++;
-validate20.errors = vErrors;
+validate27.errors = vErrors;
 return false;
 }
 else {
@@ -3195,7 +4246,7 @@ const _errs58 = errors;
 let valid8 = false;
 const _errs59 = errors;
 if(!(((typeof data17 == "number") && (!(data17 % 1) && !isNaN(data17))) && (isFinite(data17)))){
-const err25 = {instancePath:instancePath+"/" + i0+"/parentDsTtl",schemaPath:"#/items/properties/parentDsTtl/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema20.items.properties.parentDsTtl.anyOf[0].type,parentSchema:schema20.items.properties.parentDsTtl.anyOf[0],data:data17};
+const err25 = {instancePath:instancePath+"/" + i0+"/parentDsTtl",schemaPath:"#/items/properties/parentDsTtl/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema23.items.properties.parentDsTtl.anyOf[0].type,parentSchema:schema23.items.properties.parentDsTtl.anyOf[0],data:data17};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -3207,7 +4258,7 @@ errors++;
 if(errors === _errs59){
 if((typeof data17 == "number") && (isFinite(data17))){
 if(data17 < 0 || isNaN(data17)){
-const err26 = {instancePath:instancePath+"/" + i0+"/parentDsTtl",schemaPath:"#/items/properties/parentDsTtl/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema20.items.properties.parentDsTtl.anyOf[0],data:data17};
+const err26 = {instancePath:instancePath+"/" + i0+"/parentDsTtl",schemaPath:"#/items/properties/parentDsTtl/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema23.items.properties.parentDsTtl.anyOf[0],data:data17};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -3224,8 +4275,8 @@ if(!valid8){
 const _errs61 = errors;
 if(errors === _errs61){
 if(typeof data17 === "string"){
-if(!pattern4.test(data17)){
-const err27 = {instancePath:instancePath+"/" + i0+"/parentDsTtl",schemaPath:"#/items/properties/parentDsTtl/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$"},message:"must match pattern \""+"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$"+"\"",schema:"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$",parentSchema:schema20.items.properties.parentDsTtl.anyOf[1],data:data17};
+if(!pattern5.test(data17)){
+const err27 = {instancePath:instancePath+"/" + i0+"/parentDsTtl",schemaPath:"#/items/properties/parentDsTtl/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$"},message:"must match pattern \""+"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$"+"\"",schema:"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$",parentSchema:schema23.items.properties.parentDsTtl.anyOf[1],data:data17};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -3236,7 +4287,7 @@ errors++;
 }
 }
 else {
-const err28 = {instancePath:instancePath+"/" + i0+"/parentDsTtl",schemaPath:"#/items/properties/parentDsTtl/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.items.properties.parentDsTtl.anyOf[1].type,parentSchema:schema20.items.properties.parentDsTtl.anyOf[1],data:data17};
+const err28 = {instancePath:instancePath+"/" + i0+"/parentDsTtl",schemaPath:"#/items/properties/parentDsTtl/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.items.properties.parentDsTtl.anyOf[1].type,parentSchema:schema23.items.properties.parentDsTtl.anyOf[1],data:data17};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -3250,7 +4301,7 @@ var _valid5 = _errs61 === errors;
 valid8 = valid8 || _valid5;
 }
 if(!valid8){
-const err29 = {instancePath:instancePath+"/" + i0+"/parentDsTtl",schemaPath:"#/items/properties/parentDsTtl/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema20.items.properties.parentDsTtl.anyOf,parentSchema:schema20.items.properties.parentDsTtl,data:data17};
+const err29 = {instancePath:instancePath+"/" + i0+"/parentDsTtl",schemaPath:"#/items/properties/parentDsTtl/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema23.items.properties.parentDsTtl.anyOf,parentSchema:schema23.items.properties.parentDsTtl,data:data17};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -3258,7 +4309,7 @@ else {
 vErrors.push(err29);
 }
 errors++;
-validate20.errors = vErrors;
+validate27.errors = vErrors;
 return false;
 }
 else {
@@ -3285,14 +4336,14 @@ if(errors === _errs63){
 if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
 let missing1;
 if((data18.addresses === undefined) && (missing1 = "addresses")){
-validate20.errors = [{instancePath:instancePath+"/" + i0+"/parentDsCheck",schemaPath:"#/items/properties/parentDsCheck/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'",schema:schema20.items.properties.parentDsCheck.required,parentSchema:schema20.items.properties.parentDsCheck,data:data18}];
+validate27.errors = [{instancePath:instancePath+"/" + i0+"/parentDsCheck",schemaPath:"#/items/properties/parentDsCheck/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'",schema:schema23.items.properties.parentDsCheck.required,parentSchema:schema23.items.properties.parentDsCheck,data:data18}];
 return false;
 }
 else {
 const _errs65 = errors;
 for(const key2 in data18){
 if(!((key2 === "addresses") || (key2 === "interval"))){
-validate20.errors = [{instancePath:instancePath+"/" + i0+"/parentDsCheck",schemaPath:"#/items/properties/parentDsCheck/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema20.items.properties.parentDsCheck,data:data18}];
+validate27.errors = [{instancePath:instancePath+"/" + i0+"/parentDsCheck",schemaPath:"#/items/properties/parentDsCheck/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema23.items.properties.parentDsCheck,data:data18}];
 return false;
 break;
 }
@@ -3304,7 +4355,7 @@ const _errs66 = errors;
 if(errors === _errs66){
 if(Array.isArray(data19)){
 if(data19.length < 1){
-validate20.errors = [{instancePath:instancePath+"/" + i0+"/parentDsCheck/addresses",schemaPath:"#/items/properties/parentDsCheck/properties/addresses/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema20.items.properties.parentDsCheck.properties.addresses,data:data19}];
+validate27.errors = [{instancePath:instancePath+"/" + i0+"/parentDsCheck/addresses",schemaPath:"#/items/properties/parentDsCheck/properties/addresses/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema23.items.properties.parentDsCheck.properties.addresses,data:data19}];
 return false;
 }
 else {
@@ -3314,7 +4365,7 @@ for(let i1=0; i1<len1; i1++){
 let data20 = data19[i1];
 const _errs68 = errors;
 if(typeof data20 !== "string"){
-validate20.errors = [{instancePath:instancePath+"/" + i0+"/parentDsCheck/addresses/" + i1,schemaPath:"#/items/properties/parentDsCheck/properties/addresses/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.items.properties.parentDsCheck.properties.addresses.items.type,parentSchema:schema20.items.properties.parentDsCheck.properties.addresses.items,data:data20}];
+validate27.errors = [{instancePath:instancePath+"/" + i0+"/parentDsCheck/addresses/" + i1,schemaPath:"#/items/properties/parentDsCheck/properties/addresses/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.items.properties.parentDsCheck.properties.addresses.items.type,parentSchema:schema23.items.properties.parentDsCheck.properties.addresses.items,data:data20}];
 return false;
 }
 var valid10 = _errs68 === errors;
@@ -3325,7 +4376,7 @@ break;
 }
 }
 else {
-validate20.errors = [{instancePath:instancePath+"/" + i0+"/parentDsCheck/addresses",schemaPath:"#/items/properties/parentDsCheck/properties/addresses/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema20.items.properties.parentDsCheck.properties.addresses.type,parentSchema:schema20.items.properties.parentDsCheck.properties.addresses,data:data19}];
+validate27.errors = [{instancePath:instancePath+"/" + i0+"/parentDsCheck/addresses",schemaPath:"#/items/properties/parentDsCheck/properties/addresses/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema23.items.properties.parentDsCheck.properties.addresses.type,parentSchema:schema23.items.properties.parentDsCheck.properties.addresses,data:data19}];
 return false;
 }
 }
@@ -3342,7 +4393,7 @@ const _errs71 = errors;
 let valid11 = false;
 const _errs72 = errors;
 if(!(((typeof data21 == "number") && (!(data21 % 1) && !isNaN(data21))) && (isFinite(data21)))){
-const err30 = {instancePath:instancePath+"/" + i0+"/parentDsCheck/interval",schemaPath:"#/items/properties/parentDsCheck/properties/interval/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema20.items.properties.parentDsCheck.properties.interval.anyOf[0].type,parentSchema:schema20.items.properties.parentDsCheck.properties.interval.anyOf[0],data:data21};
+const err30 = {instancePath:instancePath+"/" + i0+"/parentDsCheck/interval",schemaPath:"#/items/properties/parentDsCheck/properties/interval/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema23.items.properties.parentDsCheck.properties.interval.anyOf[0].type,parentSchema:schema23.items.properties.parentDsCheck.properties.interval.anyOf[0],data:data21};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -3354,7 +4405,7 @@ errors++;
 if(errors === _errs72){
 if((typeof data21 == "number") && (isFinite(data21))){
 if(data21 < 0 || isNaN(data21)){
-const err31 = {instancePath:instancePath+"/" + i0+"/parentDsCheck/interval",schemaPath:"#/items/properties/parentDsCheck/properties/interval/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema20.items.properties.parentDsCheck.properties.interval.anyOf[0],data:data21};
+const err31 = {instancePath:instancePath+"/" + i0+"/parentDsCheck/interval",schemaPath:"#/items/properties/parentDsCheck/properties/interval/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema23.items.properties.parentDsCheck.properties.interval.anyOf[0],data:data21};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -3371,8 +4422,8 @@ if(!valid11){
 const _errs74 = errors;
 if(errors === _errs74){
 if(typeof data21 === "string"){
-if(!pattern4.test(data21)){
-const err32 = {instancePath:instancePath+"/" + i0+"/parentDsCheck/interval",schemaPath:"#/items/properties/parentDsCheck/properties/interval/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$"},message:"must match pattern \""+"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$"+"\"",schema:"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$",parentSchema:schema20.items.properties.parentDsCheck.properties.interval.anyOf[1],data:data21};
+if(!pattern5.test(data21)){
+const err32 = {instancePath:instancePath+"/" + i0+"/parentDsCheck/interval",schemaPath:"#/items/properties/parentDsCheck/properties/interval/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$"},message:"must match pattern \""+"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$"+"\"",schema:"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$",parentSchema:schema23.items.properties.parentDsCheck.properties.interval.anyOf[1],data:data21};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -3383,7 +4434,7 @@ errors++;
 }
 }
 else {
-const err33 = {instancePath:instancePath+"/" + i0+"/parentDsCheck/interval",schemaPath:"#/items/properties/parentDsCheck/properties/interval/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.items.properties.parentDsCheck.properties.interval.anyOf[1].type,parentSchema:schema20.items.properties.parentDsCheck.properties.interval.anyOf[1],data:data21};
+const err33 = {instancePath:instancePath+"/" + i0+"/parentDsCheck/interval",schemaPath:"#/items/properties/parentDsCheck/properties/interval/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.items.properties.parentDsCheck.properties.interval.anyOf[1].type,parentSchema:schema23.items.properties.parentDsCheck.properties.interval.anyOf[1],data:data21};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -3397,7 +4448,7 @@ var _valid6 = _errs74 === errors;
 valid11 = valid11 || _valid6;
 }
 if(!valid11){
-const err34 = {instancePath:instancePath+"/" + i0+"/parentDsCheck/interval",schemaPath:"#/items/properties/parentDsCheck/properties/interval/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema20.items.properties.parentDsCheck.properties.interval.anyOf,parentSchema:schema20.items.properties.parentDsCheck.properties.interval,data:data21};
+const err34 = {instancePath:instancePath+"/" + i0+"/parentDsCheck/interval",schemaPath:"#/items/properties/parentDsCheck/properties/interval/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema23.items.properties.parentDsCheck.properties.interval.anyOf,parentSchema:schema23.items.properties.parentDsCheck.properties.interval,data:data21};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -3405,7 +4456,7 @@ else {
 vErrors.push(err34);
 }
 errors++;
-validate20.errors = vErrors;
+validate27.errors = vErrors;
 return false;
 }
 else {
@@ -3429,7 +4480,7 @@ var valid9 = true;
 }
 }
 else {
-validate20.errors = [{instancePath:instancePath+"/" + i0+"/parentDsCheck",schemaPath:"#/items/properties/parentDsCheck/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema20.items.properties.parentDsCheck.type,parentSchema:schema20.items.properties.parentDsCheck,data:data18}];
+validate27.errors = [{instancePath:instancePath+"/" + i0+"/parentDsCheck",schemaPath:"#/items/properties/parentDsCheck/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema23.items.properties.parentDsCheck.type,parentSchema:schema23.items.properties.parentDsCheck,data:data18}];
 return false;
 }
 }
@@ -3456,7 +4507,7 @@ var valid1 = true;
 }
 }
 else {
-validate20.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema20.items.type,parentSchema:schema20.items,data:data0}];
+validate27.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema23.items.type,parentSchema:schema23.items,data:data0}];
 return false;
 }
 }
@@ -3467,18 +4518,18 @@ break;
 }
 }
 else {
-validate20.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema20.type,parentSchema:schema20,data}];
+validate27.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema23.type,parentSchema:schema23,data}];
 return false;
 }
 }
-validate20.errors = vErrors;
+validate27.errors = vErrors;
 return errors === 0;
 }
 
-export const acls = validate21;
-const schema21 = {"description":"Who may transfer, NOTIFY or UPDATE; without acls nothing is allowed","type":"array","items":{"additionalProperties":false,"description":"An ACL rule; the first matching rule wins, nothing matched is denied","type":"object","required":["name","action"],"properties":{"name":{"minLength":1,"description":"The rule name that defaults.acl and zones[].acl refer to","type":"string"},"address":{"description":"Client addresses the rule matches; empty or absent: any","errorMessage":"must be a string or a list of strings","anyOf":[{"minLength":1,"description":"An address or prefix: 192.0.2.0/24, 2001:db8::/32","type":"string"},{"type":"array","items":{"minLength":1,"description":"An address or prefix: 192.0.2.0/24, 2001:db8::/32","type":"string"}}]},"key":{"description":"When given, the request must be signed with one of these keys","errorMessage":"must be a string or a list of strings","anyOf":[{"minLength":1,"description":"A key defined under keys","type":"string"},{"type":"array","items":{"minLength":1,"description":"A key defined under keys","type":"string"}}]},"action":{"description":"What the rule allows (or denies): transfer, notify, update","errorMessage":"must be a string or a list of strings","anyOf":[{"type":"string","enum":["transfer","notify","update"]},{"type":"array","items":{"type":"string","enum":["transfer","notify","update"]}}]},"deny":{"default":false,"description":"true: a match refuses instead of allowing","type":"boolean"},"transport":{"description":"When given, the request must arrive over one of these transports (transport: [tls, quic] requires an encrypted one, RFC 9103 strict)","errorMessage":"must be a string or a list of strings","anyOf":[{"type":"string","enum":["udp","tcp","tls","quic"]},{"type":"array","items":{"type":"string","enum":["udp","tcp","tls","quic"]}}]}}}};
+export const acls = validate28;
+const schema24 = {"description":"Who may transfer, NOTIFY or UPDATE; without acls nothing is allowed","type":"array","items":{"additionalProperties":false,"description":"An ACL rule; the first matching rule wins, nothing matched is denied","type":"object","required":["name","action"],"properties":{"name":{"minLength":1,"description":"The rule name that defaults.acl and zones[].acl refer to","type":"string"},"address":{"description":"Client addresses the rule matches; empty or absent: any","errorMessage":"must be a string or a list of strings","anyOf":[{"minLength":1,"description":"An address or prefix: 192.0.2.0/24, 2001:db8::/32","type":"string"},{"type":"array","items":{"minLength":1,"description":"An address or prefix: 192.0.2.0/24, 2001:db8::/32","type":"string"}}]},"key":{"description":"When given, the request must be signed with one of these keys","errorMessage":"must be a string or a list of strings","anyOf":[{"minLength":1,"description":"A key defined under keys","type":"string"},{"type":"array","items":{"minLength":1,"description":"A key defined under keys","type":"string"}}]},"action":{"description":"What the rule allows (or denies): transfer, notify, update","errorMessage":"must be a string or a list of strings","anyOf":[{"type":"string","enum":["transfer","notify","update"]},{"type":"array","items":{"type":"string","enum":["transfer","notify","update"]}}]},"deny":{"default":false,"description":"true: a match refuses instead of allowing","type":"boolean"},"transport":{"description":"When given, the request must arrive over one of these transports (transport: [tls, quic] requires an encrypted one, RFC 9103 strict)","errorMessage":"must be a string or a list of strings","anyOf":[{"type":"string","enum":["udp","tcp","tls","quic"]},{"type":"array","items":{"type":"string","enum":["udp","tcp","tls","quic"]}}]}}}};
 
-function validate21(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -3492,14 +4543,14 @@ if(errors === _errs1){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing0;
 if(((data0.name === undefined) && (missing0 = "name")) || ((data0.action === undefined) && (missing0 = "action"))){
-validate21.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/items/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema21.items.required,parentSchema:schema21.items,data:data0}];
+validate28.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/items/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema24.items.required,parentSchema:schema24.items,data:data0}];
 return false;
 }
 else {
 const _errs3 = errors;
 for(const key0 in data0){
 if(!((((((key0 === "name") || (key0 === "address")) || (key0 === "key")) || (key0 === "action")) || (key0 === "deny")) || (key0 === "transport"))){
-validate21.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema21.items,data:data0}];
+validate28.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema24.items,data:data0}];
 return false;
 break;
 }
@@ -3511,12 +4562,12 @@ const _errs4 = errors;
 if(errors === _errs4){
 if(typeof data1 === "string"){
 if(func1(data1) < 1){
-validate21.errors = [{instancePath:instancePath+"/" + i0+"/name",schemaPath:"#/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema21.items.properties.name,data:data1}];
+validate28.errors = [{instancePath:instancePath+"/" + i0+"/name",schemaPath:"#/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema24.items.properties.name,data:data1}];
 return false;
 }
 }
 else {
-validate21.errors = [{instancePath:instancePath+"/" + i0+"/name",schemaPath:"#/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema21.items.properties.name.type,parentSchema:schema21.items.properties.name,data:data1}];
+validate28.errors = [{instancePath:instancePath+"/" + i0+"/name",schemaPath:"#/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema24.items.properties.name.type,parentSchema:schema24.items.properties.name,data:data1}];
 return false;
 }
 }
@@ -3535,7 +4586,7 @@ const _errs8 = errors;
 if(errors === _errs8){
 if(typeof data2 === "string"){
 if(func1(data2) < 1){
-const err0 = {instancePath:instancePath+"/" + i0+"/address",schemaPath:"#/items/properties/address/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema21.items.properties.address.anyOf[0],data:data2};
+const err0 = {instancePath:instancePath+"/" + i0+"/address",schemaPath:"#/items/properties/address/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema24.items.properties.address.anyOf[0],data:data2};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -3546,7 +4597,7 @@ errors++;
 }
 }
 else {
-const err1 = {instancePath:instancePath+"/" + i0+"/address",schemaPath:"#/items/properties/address/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema21.items.properties.address.anyOf[0].type,parentSchema:schema21.items.properties.address.anyOf[0],data:data2};
+const err1 = {instancePath:instancePath+"/" + i0+"/address",schemaPath:"#/items/properties/address/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema24.items.properties.address.anyOf[0].type,parentSchema:schema24.items.properties.address.anyOf[0],data:data2};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -3570,7 +4621,7 @@ const _errs12 = errors;
 if(errors === _errs12){
 if(typeof data3 === "string"){
 if(func1(data3) < 1){
-const err2 = {instancePath:instancePath+"/" + i0+"/address/" + i1,schemaPath:"#/items/properties/address/anyOf/1/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema21.items.properties.address.anyOf[1].items,data:data3};
+const err2 = {instancePath:instancePath+"/" + i0+"/address/" + i1,schemaPath:"#/items/properties/address/anyOf/1/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema24.items.properties.address.anyOf[1].items,data:data3};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -3581,7 +4632,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/" + i0+"/address/" + i1,schemaPath:"#/items/properties/address/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema21.items.properties.address.anyOf[1].items.type,parentSchema:schema21.items.properties.address.anyOf[1].items,data:data3};
+const err3 = {instancePath:instancePath+"/" + i0+"/address/" + i1,schemaPath:"#/items/properties/address/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema24.items.properties.address.anyOf[1].items.type,parentSchema:schema24.items.properties.address.anyOf[1].items,data:data3};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -3598,7 +4649,7 @@ break;
 }
 }
 else {
-const err4 = {instancePath:instancePath+"/" + i0+"/address",schemaPath:"#/items/properties/address/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema21.items.properties.address.anyOf[1].type,parentSchema:schema21.items.properties.address.anyOf[1],data:data2};
+const err4 = {instancePath:instancePath+"/" + i0+"/address",schemaPath:"#/items/properties/address/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema24.items.properties.address.anyOf[1].type,parentSchema:schema24.items.properties.address.anyOf[1],data:data2};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -3612,7 +4663,7 @@ var _valid0 = _errs10 === errors;
 valid2 = valid2 || _valid0;
 }
 if(!valid2){
-const err5 = {instancePath:instancePath+"/" + i0+"/address",schemaPath:"#/items/properties/address/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema21.items.properties.address.anyOf,parentSchema:schema21.items.properties.address,data:data2};
+const err5 = {instancePath:instancePath+"/" + i0+"/address",schemaPath:"#/items/properties/address/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema24.items.properties.address.anyOf,parentSchema:schema24.items.properties.address,data:data2};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -3620,7 +4671,7 @@ else {
 vErrors.push(err5);
 }
 errors++;
-validate21.errors = vErrors;
+validate28.errors = vErrors;
 return false;
 }
 else {
@@ -3649,7 +4700,7 @@ const _errs16 = errors;
 if(errors === _errs16){
 if(typeof data4 === "string"){
 if(func1(data4) < 1){
-const err6 = {instancePath:instancePath+"/" + i0+"/key",schemaPath:"#/items/properties/key/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema21.items.properties.key.anyOf[0],data:data4};
+const err6 = {instancePath:instancePath+"/" + i0+"/key",schemaPath:"#/items/properties/key/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema24.items.properties.key.anyOf[0],data:data4};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -3660,7 +4711,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/" + i0+"/key",schemaPath:"#/items/properties/key/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema21.items.properties.key.anyOf[0].type,parentSchema:schema21.items.properties.key.anyOf[0],data:data4};
+const err7 = {instancePath:instancePath+"/" + i0+"/key",schemaPath:"#/items/properties/key/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema24.items.properties.key.anyOf[0].type,parentSchema:schema24.items.properties.key.anyOf[0],data:data4};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -3684,7 +4735,7 @@ const _errs20 = errors;
 if(errors === _errs20){
 if(typeof data5 === "string"){
 if(func1(data5) < 1){
-const err8 = {instancePath:instancePath+"/" + i0+"/key/" + i2,schemaPath:"#/items/properties/key/anyOf/1/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema21.items.properties.key.anyOf[1].items,data:data5};
+const err8 = {instancePath:instancePath+"/" + i0+"/key/" + i2,schemaPath:"#/items/properties/key/anyOf/1/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema24.items.properties.key.anyOf[1].items,data:data5};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -3695,7 +4746,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/" + i0+"/key/" + i2,schemaPath:"#/items/properties/key/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema21.items.properties.key.anyOf[1].items.type,parentSchema:schema21.items.properties.key.anyOf[1].items,data:data5};
+const err9 = {instancePath:instancePath+"/" + i0+"/key/" + i2,schemaPath:"#/items/properties/key/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema24.items.properties.key.anyOf[1].items.type,parentSchema:schema24.items.properties.key.anyOf[1].items,data:data5};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -3712,7 +4763,7 @@ break;
 }
 }
 else {
-const err10 = {instancePath:instancePath+"/" + i0+"/key",schemaPath:"#/items/properties/key/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema21.items.properties.key.anyOf[1].type,parentSchema:schema21.items.properties.key.anyOf[1],data:data4};
+const err10 = {instancePath:instancePath+"/" + i0+"/key",schemaPath:"#/items/properties/key/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema24.items.properties.key.anyOf[1].type,parentSchema:schema24.items.properties.key.anyOf[1],data:data4};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -3726,7 +4777,7 @@ var _valid1 = _errs18 === errors;
 valid4 = valid4 || _valid1;
 }
 if(!valid4){
-const err11 = {instancePath:instancePath+"/" + i0+"/key",schemaPath:"#/items/properties/key/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema21.items.properties.key.anyOf,parentSchema:schema21.items.properties.key,data:data4};
+const err11 = {instancePath:instancePath+"/" + i0+"/key",schemaPath:"#/items/properties/key/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema24.items.properties.key.anyOf,parentSchema:schema24.items.properties.key,data:data4};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -3734,7 +4785,7 @@ else {
 vErrors.push(err11);
 }
 errors++;
-validate21.errors = vErrors;
+validate28.errors = vErrors;
 return false;
 }
 else {
@@ -3761,7 +4812,7 @@ const _errs23 = errors;
 let valid6 = false;
 const _errs24 = errors;
 if(typeof data6 !== "string"){
-const err12 = {instancePath:instancePath+"/" + i0+"/action",schemaPath:"#/items/properties/action/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema21.items.properties.action.anyOf[0].type,parentSchema:schema21.items.properties.action.anyOf[0],data:data6};
+const err12 = {instancePath:instancePath+"/" + i0+"/action",schemaPath:"#/items/properties/action/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema24.items.properties.action.anyOf[0].type,parentSchema:schema24.items.properties.action.anyOf[0],data:data6};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -3771,7 +4822,7 @@ vErrors.push(err12);
 errors++;
 }
 if(!(((data6 === "transfer") || (data6 === "notify")) || (data6 === "update"))){
-const err13 = {instancePath:instancePath+"/" + i0+"/action",schemaPath:"#/items/properties/action/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema21.items.properties.action.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema21.items.properties.action.anyOf[0].enum,parentSchema:schema21.items.properties.action.anyOf[0],data:data6};
+const err13 = {instancePath:instancePath+"/" + i0+"/action",schemaPath:"#/items/properties/action/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema24.items.properties.action.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema24.items.properties.action.anyOf[0].enum,parentSchema:schema24.items.properties.action.anyOf[0],data:data6};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -3792,7 +4843,7 @@ for(let i3=0; i3<len3; i3++){
 let data7 = data6[i3];
 const _errs28 = errors;
 if(typeof data7 !== "string"){
-const err14 = {instancePath:instancePath+"/" + i0+"/action/" + i3,schemaPath:"#/items/properties/action/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema21.items.properties.action.anyOf[1].items.type,parentSchema:schema21.items.properties.action.anyOf[1].items,data:data7};
+const err14 = {instancePath:instancePath+"/" + i0+"/action/" + i3,schemaPath:"#/items/properties/action/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema24.items.properties.action.anyOf[1].items.type,parentSchema:schema24.items.properties.action.anyOf[1].items,data:data7};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -3802,7 +4853,7 @@ vErrors.push(err14);
 errors++;
 }
 if(!(((data7 === "transfer") || (data7 === "notify")) || (data7 === "update"))){
-const err15 = {instancePath:instancePath+"/" + i0+"/action/" + i3,schemaPath:"#/items/properties/action/anyOf/1/items/enum",keyword:"enum",params:{allowedValues: schema21.items.properties.action.anyOf[1].items.enum},message:"must be equal to one of the allowed values",schema:schema21.items.properties.action.anyOf[1].items.enum,parentSchema:schema21.items.properties.action.anyOf[1].items,data:data7};
+const err15 = {instancePath:instancePath+"/" + i0+"/action/" + i3,schemaPath:"#/items/properties/action/anyOf/1/items/enum",keyword:"enum",params:{allowedValues: schema24.items.properties.action.anyOf[1].items.enum},message:"must be equal to one of the allowed values",schema:schema24.items.properties.action.anyOf[1].items.enum,parentSchema:schema24.items.properties.action.anyOf[1].items,data:data7};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -3818,7 +4869,7 @@ break;
 }
 }
 else {
-const err16 = {instancePath:instancePath+"/" + i0+"/action",schemaPath:"#/items/properties/action/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema21.items.properties.action.anyOf[1].type,parentSchema:schema21.items.properties.action.anyOf[1],data:data6};
+const err16 = {instancePath:instancePath+"/" + i0+"/action",schemaPath:"#/items/properties/action/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema24.items.properties.action.anyOf[1].type,parentSchema:schema24.items.properties.action.anyOf[1],data:data6};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -3832,7 +4883,7 @@ var _valid2 = _errs26 === errors;
 valid6 = valid6 || _valid2;
 }
 if(!valid6){
-const err17 = {instancePath:instancePath+"/" + i0+"/action",schemaPath:"#/items/properties/action/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema21.items.properties.action.anyOf,parentSchema:schema21.items.properties.action,data:data6};
+const err17 = {instancePath:instancePath+"/" + i0+"/action",schemaPath:"#/items/properties/action/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema24.items.properties.action.anyOf,parentSchema:schema24.items.properties.action,data:data6};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -3840,7 +4891,7 @@ else {
 vErrors.push(err17);
 }
 errors++;
-validate21.errors = vErrors;
+validate28.errors = vErrors;
 return false;
 }
 else {
@@ -3864,7 +4915,7 @@ if(data0.deny !== undefined){
 let data8 = data0.deny;
 const _errs30 = errors;
 if(typeof data8 !== "boolean"){
-validate21.errors = [{instancePath:instancePath+"/" + i0+"/deny",schemaPath:"#/items/properties/deny/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema21.items.properties.deny.type,parentSchema:schema21.items.properties.deny,data:data8}];
+validate28.errors = [{instancePath:instancePath+"/" + i0+"/deny",schemaPath:"#/items/properties/deny/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema24.items.properties.deny.type,parentSchema:schema24.items.properties.deny,data:data8}];
 return false;
 }
 var valid1 = _errs30 === errors;
@@ -3880,7 +4931,7 @@ const _errs33 = errors;
 let valid8 = false;
 const _errs34 = errors;
 if(typeof data9 !== "string"){
-const err18 = {instancePath:instancePath+"/" + i0+"/transport",schemaPath:"#/items/properties/transport/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema21.items.properties.transport.anyOf[0].type,parentSchema:schema21.items.properties.transport.anyOf[0],data:data9};
+const err18 = {instancePath:instancePath+"/" + i0+"/transport",schemaPath:"#/items/properties/transport/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema24.items.properties.transport.anyOf[0].type,parentSchema:schema24.items.properties.transport.anyOf[0],data:data9};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -3890,7 +4941,7 @@ vErrors.push(err18);
 errors++;
 }
 if(!((((data9 === "udp") || (data9 === "tcp")) || (data9 === "tls")) || (data9 === "quic"))){
-const err19 = {instancePath:instancePath+"/" + i0+"/transport",schemaPath:"#/items/properties/transport/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema21.items.properties.transport.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema21.items.properties.transport.anyOf[0].enum,parentSchema:schema21.items.properties.transport.anyOf[0],data:data9};
+const err19 = {instancePath:instancePath+"/" + i0+"/transport",schemaPath:"#/items/properties/transport/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema24.items.properties.transport.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema24.items.properties.transport.anyOf[0].enum,parentSchema:schema24.items.properties.transport.anyOf[0],data:data9};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -3911,7 +4962,7 @@ for(let i4=0; i4<len4; i4++){
 let data10 = data9[i4];
 const _errs38 = errors;
 if(typeof data10 !== "string"){
-const err20 = {instancePath:instancePath+"/" + i0+"/transport/" + i4,schemaPath:"#/items/properties/transport/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema21.items.properties.transport.anyOf[1].items.type,parentSchema:schema21.items.properties.transport.anyOf[1].items,data:data10};
+const err20 = {instancePath:instancePath+"/" + i0+"/transport/" + i4,schemaPath:"#/items/properties/transport/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema24.items.properties.transport.anyOf[1].items.type,parentSchema:schema24.items.properties.transport.anyOf[1].items,data:data10};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -3921,7 +4972,7 @@ vErrors.push(err20);
 errors++;
 }
 if(!((((data10 === "udp") || (data10 === "tcp")) || (data10 === "tls")) || (data10 === "quic"))){
-const err21 = {instancePath:instancePath+"/" + i0+"/transport/" + i4,schemaPath:"#/items/properties/transport/anyOf/1/items/enum",keyword:"enum",params:{allowedValues: schema21.items.properties.transport.anyOf[1].items.enum},message:"must be equal to one of the allowed values",schema:schema21.items.properties.transport.anyOf[1].items.enum,parentSchema:schema21.items.properties.transport.anyOf[1].items,data:data10};
+const err21 = {instancePath:instancePath+"/" + i0+"/transport/" + i4,schemaPath:"#/items/properties/transport/anyOf/1/items/enum",keyword:"enum",params:{allowedValues: schema24.items.properties.transport.anyOf[1].items.enum},message:"must be equal to one of the allowed values",schema:schema24.items.properties.transport.anyOf[1].items.enum,parentSchema:schema24.items.properties.transport.anyOf[1].items,data:data10};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -3937,7 +4988,7 @@ break;
 }
 }
 else {
-const err22 = {instancePath:instancePath+"/" + i0+"/transport",schemaPath:"#/items/properties/transport/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema21.items.properties.transport.anyOf[1].type,parentSchema:schema21.items.properties.transport.anyOf[1],data:data9};
+const err22 = {instancePath:instancePath+"/" + i0+"/transport",schemaPath:"#/items/properties/transport/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema24.items.properties.transport.anyOf[1].type,parentSchema:schema24.items.properties.transport.anyOf[1],data:data9};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -3951,7 +5002,7 @@ var _valid3 = _errs36 === errors;
 valid8 = valid8 || _valid3;
 }
 if(!valid8){
-const err23 = {instancePath:instancePath+"/" + i0+"/transport",schemaPath:"#/items/properties/transport/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema21.items.properties.transport.anyOf,parentSchema:schema21.items.properties.transport,data:data9};
+const err23 = {instancePath:instancePath+"/" + i0+"/transport",schemaPath:"#/items/properties/transport/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema24.items.properties.transport.anyOf,parentSchema:schema24.items.properties.transport,data:data9};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -3959,7 +5010,7 @@ else {
 vErrors.push(err23);
 }
 errors++;
-validate21.errors = vErrors;
+validate28.errors = vErrors;
 return false;
 }
 else {
@@ -3987,7 +5038,7 @@ var valid1 = true;
 }
 }
 else {
-validate21.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema21.items.type,parentSchema:schema21.items,data:data0}];
+validate28.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema24.items.type,parentSchema:schema24.items,data:data0}];
 return false;
 }
 }
@@ -3998,18 +5049,18 @@ break;
 }
 }
 else {
-validate21.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema21.type,parentSchema:schema21,data}];
+validate28.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema24.type,parentSchema:schema24,data}];
 return false;
 }
 }
-validate21.errors = vErrors;
+validate28.errors = vErrors;
 return errors === 0;
 }
 
-export const defaults = validate22;
-const schema22 = {"additionalProperties":false,"description":"Settings for every zone that does not say otherwise","type":"object","properties":{"acl":{"description":"ACL rules of every zone that names none","errorMessage":"must be a string or a list of strings","anyOf":[{"minLength":1,"description":"The name of an ACL defined under acls","type":"string"},{"type":"array","items":{"minLength":1,"description":"The name of an ACL defined under acls","type":"string"}}]},"notify":{"description":"NOTIFY targets of every zone that names none","type":"array","items":{"additionalProperties":false,"description":"A NOTIFY target (RFC 1996)","type":"object","required":["address"],"properties":{"address":{"description":"Where NOTIFY is sent (ADDR:PORT, IPv6 in brackets: \"127.0.0.1:5300\", \"[::1]:5300\")","examples":["127.0.0.1:5300","[::1]:5300"],"type":"string"},"key":{"minLength":1,"description":"A TSIG key defined under keys that signs the messages","type":"string"}}}},"serialPolicy":{"type":"string","enum":["increment","unixtime","dateserial"],"description":"The serial policy of every zone that names none: increment, unixtime (seconds since 1970) or dateserial (YYYYMMDDnn)"},"journal":{"additionalProperties":false,"description":"IXFR history kept per zone; the oldest commits are pruned first","type":"object","properties":{"maxDepth":{"minimum":1,"maximum":1000000,"description":"Commits kept per zone for IXFR","default":1000,"type":"integer"},"maxSize":{"description":"Bytes kept per zone for IXFR: a number, or with K, M or G (1K to 64G)","default":"100M","errorMessage":"must be a size from 1K to 64G (bytes, or a number with K, M or G)","anyOf":[{"minimum":1024,"errorMessage":"must be a size from 1K to 64G (bytes, or a number with K, M or G)","type":"integer"},{"pattern":"^[0-9]+\\s*[KMGkmg]?[iI]?[bB]?$","errorMessage":"must be a size from 1K to 64G (bytes, or a number with K, M or G)","type":"string"}]}}},"dnssec":{"description":"The DNSSEC policy of every primary zone that names none, or false (the default)","errorMessage":"must be a policy name or false","anyOf":[{"description":"Not signed here","const":false,"type":"boolean"},{"minLength":1,"description":"The name of a policy defined under policies","type":"string"}]}}};
+export const defaults = validate29;
+const schema25 = {"additionalProperties":false,"description":"Settings for every zone that does not say otherwise","type":"object","properties":{"acl":{"description":"ACL rules of every zone that names none","errorMessage":"must be a string or a list of strings","anyOf":[{"minLength":1,"description":"The name of an ACL defined under acls","type":"string"},{"type":"array","items":{"minLength":1,"description":"The name of an ACL defined under acls","type":"string"}}]},"notify":{"description":"NOTIFY targets of every zone that names none","type":"array","items":{"additionalProperties":false,"description":"A NOTIFY target (RFC 1996)","type":"object","required":["address"],"properties":{"address":{"description":"Where NOTIFY is sent (ADDR:PORT, IPv6 in brackets: \"127.0.0.1:5300\", \"[::1]:5300\")","examples":["127.0.0.1:5300","[::1]:5300"],"type":"string"},"key":{"minLength":1,"description":"A TSIG key defined under keys that signs the messages","type":"string"}}}},"serialPolicy":{"type":"string","enum":["increment","unixtime","dateserial"],"description":"The serial policy of every zone that names none: increment, unixtime (seconds since 1970) or dateserial (YYYYMMDDnn)"},"journal":{"additionalProperties":false,"description":"IXFR history kept per zone; the oldest commits are pruned first","type":"object","properties":{"maxDepth":{"minimum":1,"maximum":1000000,"description":"Commits kept per zone for IXFR","default":1000,"type":"integer"},"maxSize":{"description":"Bytes kept per zone for IXFR: a number, or with K, M or G (1K to 64G)","default":"100M","errorMessage":"must be a size from 1K to 64G (bytes, or a number with K, M or G)","anyOf":[{"minimum":1024,"errorMessage":"must be a size from 1K to 64G (bytes, or a number with K, M or G)","type":"integer"},{"pattern":"^[0-9]+\\s*[KMGkmg]?[iI]?[bB]?$","errorMessage":"must be a size from 1K to 64G (bytes, or a number with K, M or G)","type":"string"}]}}},"dnssec":{"description":"The DNSSEC policy of every primary zone that names none, or false (the default)","errorMessage":"must be a policy name or false","anyOf":[{"description":"Not signed here","const":false,"type":"boolean"},{"minLength":1,"description":"The name of a policy defined under policies","type":"string"}]}}};
 
-function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate29(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -4017,7 +5068,7 @@ if(data && typeof data == "object" && !Array.isArray(data)){
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((((key0 === "acl") || (key0 === "notify")) || (key0 === "serialPolicy")) || (key0 === "journal")) || (key0 === "dnssec"))){
-validate22.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema22,data}];
+validate29.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema25,data}];
 return false;
 break;
 }
@@ -4032,7 +5083,7 @@ const _errs4 = errors;
 if(errors === _errs4){
 if(typeof data0 === "string"){
 if(func1(data0) < 1){
-const err0 = {instancePath:instancePath+"/acl",schemaPath:"#/properties/acl/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema22.properties.acl.anyOf[0],data:data0};
+const err0 = {instancePath:instancePath+"/acl",schemaPath:"#/properties/acl/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema25.properties.acl.anyOf[0],data:data0};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -4043,7 +5094,7 @@ errors++;
 }
 }
 else {
-const err1 = {instancePath:instancePath+"/acl",schemaPath:"#/properties/acl/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.properties.acl.anyOf[0].type,parentSchema:schema22.properties.acl.anyOf[0],data:data0};
+const err1 = {instancePath:instancePath+"/acl",schemaPath:"#/properties/acl/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.properties.acl.anyOf[0].type,parentSchema:schema25.properties.acl.anyOf[0],data:data0};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -4067,7 +5118,7 @@ const _errs8 = errors;
 if(errors === _errs8){
 if(typeof data1 === "string"){
 if(func1(data1) < 1){
-const err2 = {instancePath:instancePath+"/acl/" + i0,schemaPath:"#/properties/acl/anyOf/1/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema22.properties.acl.anyOf[1].items,data:data1};
+const err2 = {instancePath:instancePath+"/acl/" + i0,schemaPath:"#/properties/acl/anyOf/1/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema25.properties.acl.anyOf[1].items,data:data1};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -4078,7 +5129,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/acl/" + i0,schemaPath:"#/properties/acl/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.properties.acl.anyOf[1].items.type,parentSchema:schema22.properties.acl.anyOf[1].items,data:data1};
+const err3 = {instancePath:instancePath+"/acl/" + i0,schemaPath:"#/properties/acl/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.properties.acl.anyOf[1].items.type,parentSchema:schema25.properties.acl.anyOf[1].items,data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -4095,7 +5146,7 @@ break;
 }
 }
 else {
-const err4 = {instancePath:instancePath+"/acl",schemaPath:"#/properties/acl/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema22.properties.acl.anyOf[1].type,parentSchema:schema22.properties.acl.anyOf[1],data:data0};
+const err4 = {instancePath:instancePath+"/acl",schemaPath:"#/properties/acl/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema25.properties.acl.anyOf[1].type,parentSchema:schema25.properties.acl.anyOf[1],data:data0};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -4109,7 +5160,7 @@ var _valid0 = _errs6 === errors;
 valid1 = valid1 || _valid0;
 }
 if(!valid1){
-const err5 = {instancePath:instancePath+"/acl",schemaPath:"#/properties/acl/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema22.properties.acl.anyOf,parentSchema:schema22.properties.acl,data:data0};
+const err5 = {instancePath:instancePath+"/acl",schemaPath:"#/properties/acl/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema25.properties.acl.anyOf,parentSchema:schema25.properties.acl,data:data0};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -4117,7 +5168,7 @@ else {
 vErrors.push(err5);
 }
 errors++;
-validate22.errors = vErrors;
+validate29.errors = vErrors;
 return false;
 }
 else {
@@ -4151,14 +5202,14 @@ if(errors === _errs12){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing0;
 if((data3.address === undefined) && (missing0 = "address")){
-validate22.errors = [{instancePath:instancePath+"/notify/" + i1,schemaPath:"#/properties/notify/items/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema22.properties.notify.items.required,parentSchema:schema22.properties.notify.items,data:data3}];
+validate29.errors = [{instancePath:instancePath+"/notify/" + i1,schemaPath:"#/properties/notify/items/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema25.properties.notify.items.required,parentSchema:schema25.properties.notify.items,data:data3}];
 return false;
 }
 else {
 const _errs14 = errors;
 for(const key1 in data3){
 if(!((key1 === "address") || (key1 === "key"))){
-validate22.errors = [{instancePath:instancePath+"/notify/" + i1,schemaPath:"#/properties/notify/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema22.properties.notify.items,data:data3}];
+validate29.errors = [{instancePath:instancePath+"/notify/" + i1,schemaPath:"#/properties/notify/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema25.properties.notify.items,data:data3}];
 return false;
 break;
 }
@@ -4168,7 +5219,7 @@ if(data3.address !== undefined){
 let data4 = data3.address;
 const _errs15 = errors;
 if(typeof data4 !== "string"){
-validate22.errors = [{instancePath:instancePath+"/notify/" + i1+"/address",schemaPath:"#/properties/notify/items/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.properties.notify.items.properties.address.type,parentSchema:schema22.properties.notify.items.properties.address,data:data4}];
+validate29.errors = [{instancePath:instancePath+"/notify/" + i1+"/address",schemaPath:"#/properties/notify/items/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.properties.notify.items.properties.address.type,parentSchema:schema25.properties.notify.items.properties.address,data:data4}];
 return false;
 }
 var valid4 = _errs15 === errors;
@@ -4183,12 +5234,12 @@ const _errs17 = errors;
 if(errors === _errs17){
 if(typeof data5 === "string"){
 if(func1(data5) < 1){
-validate22.errors = [{instancePath:instancePath+"/notify/" + i1+"/key",schemaPath:"#/properties/notify/items/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema22.properties.notify.items.properties.key,data:data5}];
+validate29.errors = [{instancePath:instancePath+"/notify/" + i1+"/key",schemaPath:"#/properties/notify/items/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema25.properties.notify.items.properties.key,data:data5}];
 return false;
 }
 }
 else {
-validate22.errors = [{instancePath:instancePath+"/notify/" + i1+"/key",schemaPath:"#/properties/notify/items/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.properties.notify.items.properties.key.type,parentSchema:schema22.properties.notify.items.properties.key,data:data5}];
+validate29.errors = [{instancePath:instancePath+"/notify/" + i1+"/key",schemaPath:"#/properties/notify/items/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.properties.notify.items.properties.key.type,parentSchema:schema25.properties.notify.items.properties.key,data:data5}];
 return false;
 }
 }
@@ -4202,7 +5253,7 @@ var valid4 = true;
 }
 }
 else {
-validate22.errors = [{instancePath:instancePath+"/notify/" + i1,schemaPath:"#/properties/notify/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema22.properties.notify.items.type,parentSchema:schema22.properties.notify.items,data:data3}];
+validate29.errors = [{instancePath:instancePath+"/notify/" + i1,schemaPath:"#/properties/notify/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema25.properties.notify.items.type,parentSchema:schema25.properties.notify.items,data:data3}];
 return false;
 }
 }
@@ -4213,7 +5264,7 @@ break;
 }
 }
 else {
-validate22.errors = [{instancePath:instancePath+"/notify",schemaPath:"#/properties/notify/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema22.properties.notify.type,parentSchema:schema22.properties.notify,data:data2}];
+validate29.errors = [{instancePath:instancePath+"/notify",schemaPath:"#/properties/notify/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema25.properties.notify.type,parentSchema:schema25.properties.notify,data:data2}];
 return false;
 }
 }
@@ -4227,11 +5278,11 @@ if(data.serialPolicy !== undefined){
 let data6 = data.serialPolicy;
 const _errs19 = errors;
 if(typeof data6 !== "string"){
-validate22.errors = [{instancePath:instancePath+"/serialPolicy",schemaPath:"#/properties/serialPolicy/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.properties.serialPolicy.type,parentSchema:schema22.properties.serialPolicy,data:data6}];
+validate29.errors = [{instancePath:instancePath+"/serialPolicy",schemaPath:"#/properties/serialPolicy/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.properties.serialPolicy.type,parentSchema:schema25.properties.serialPolicy,data:data6}];
 return false;
 }
 if(!(((data6 === "increment") || (data6 === "unixtime")) || (data6 === "dateserial"))){
-validate22.errors = [{instancePath:instancePath+"/serialPolicy",schemaPath:"#/properties/serialPolicy/enum",keyword:"enum",params:{allowedValues: schema22.properties.serialPolicy.enum},message:"must be equal to one of the allowed values",schema:schema22.properties.serialPolicy.enum,parentSchema:schema22.properties.serialPolicy,data:data6}];
+validate29.errors = [{instancePath:instancePath+"/serialPolicy",schemaPath:"#/properties/serialPolicy/enum",keyword:"enum",params:{allowedValues: schema25.properties.serialPolicy.enum},message:"must be equal to one of the allowed values",schema:schema25.properties.serialPolicy.enum,parentSchema:schema25.properties.serialPolicy,data:data6}];
 return false;
 }
 var valid0 = _errs19 === errors;
@@ -4248,7 +5299,7 @@ if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
 const _errs23 = errors;
 for(const key2 in data7){
 if(!((key2 === "maxDepth") || (key2 === "maxSize"))){
-validate22.errors = [{instancePath:instancePath+"/journal",schemaPath:"#/properties/journal/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema22.properties.journal,data:data7}];
+validate29.errors = [{instancePath:instancePath+"/journal",schemaPath:"#/properties/journal/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema25.properties.journal,data:data7}];
 return false;
 break;
 }
@@ -4258,18 +5309,18 @@ if(data7.maxDepth !== undefined){
 let data8 = data7.maxDepth;
 const _errs24 = errors;
 if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
-validate22.errors = [{instancePath:instancePath+"/journal/maxDepth",schemaPath:"#/properties/journal/properties/maxDepth/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema22.properties.journal.properties.maxDepth.type,parentSchema:schema22.properties.journal.properties.maxDepth,data:data8}];
+validate29.errors = [{instancePath:instancePath+"/journal/maxDepth",schemaPath:"#/properties/journal/properties/maxDepth/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema25.properties.journal.properties.maxDepth.type,parentSchema:schema25.properties.journal.properties.maxDepth,data:data8}];
 return false;
 }
 if(errors === _errs24){
 if((typeof data8 == "number") && (isFinite(data8))){
 if(data8 > 1000000 || isNaN(data8)){
-validate22.errors = [{instancePath:instancePath+"/journal/maxDepth",schemaPath:"#/properties/journal/properties/maxDepth/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000000},message:"must be <= 1000000",schema:1000000,parentSchema:schema22.properties.journal.properties.maxDepth,data:data8}];
+validate29.errors = [{instancePath:instancePath+"/journal/maxDepth",schemaPath:"#/properties/journal/properties/maxDepth/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000000},message:"must be <= 1000000",schema:1000000,parentSchema:schema25.properties.journal.properties.maxDepth,data:data8}];
 return false;
 }
 else {
 if(data8 < 1 || isNaN(data8)){
-validate22.errors = [{instancePath:instancePath+"/journal/maxDepth",schemaPath:"#/properties/journal/properties/maxDepth/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema22.properties.journal.properties.maxDepth,data:data8}];
+validate29.errors = [{instancePath:instancePath+"/journal/maxDepth",schemaPath:"#/properties/journal/properties/maxDepth/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema25.properties.journal.properties.maxDepth,data:data8}];
 return false;
 }
 }
@@ -4288,7 +5339,7 @@ const _errs27 = errors;
 let valid6 = false;
 const _errs28 = errors;
 if(!(((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9))) && (isFinite(data9)))){
-const err6 = {instancePath:instancePath+"/journal/maxSize",schemaPath:"#/properties/journal/properties/maxSize/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema22.properties.journal.properties.maxSize.anyOf[0].type,parentSchema:schema22.properties.journal.properties.maxSize.anyOf[0],data:data9};
+const err6 = {instancePath:instancePath+"/journal/maxSize",schemaPath:"#/properties/journal/properties/maxSize/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema25.properties.journal.properties.maxSize.anyOf[0].type,parentSchema:schema25.properties.journal.properties.maxSize.anyOf[0],data:data9};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -4300,7 +5351,7 @@ errors++;
 if(errors === _errs28){
 if((typeof data9 == "number") && (isFinite(data9))){
 if(data9 < 1024 || isNaN(data9)){
-const err7 = {instancePath:instancePath+"/journal/maxSize",schemaPath:"#/properties/journal/properties/maxSize/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1024},message:"must be >= 1024",schema:1024,parentSchema:schema22.properties.journal.properties.maxSize.anyOf[0],data:data9};
+const err7 = {instancePath:instancePath+"/journal/maxSize",schemaPath:"#/properties/journal/properties/maxSize/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1024},message:"must be >= 1024",schema:1024,parentSchema:schema25.properties.journal.properties.maxSize.anyOf[0],data:data9};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -4318,7 +5369,7 @@ const _errs30 = errors;
 if(errors === _errs30){
 if(typeof data9 === "string"){
 if(!pattern1.test(data9)){
-const err8 = {instancePath:instancePath+"/journal/maxSize",schemaPath:"#/properties/journal/properties/maxSize/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+\\s*[KMGkmg]?[iI]?[bB]?$"},message:"must match pattern \""+"^[0-9]+\\s*[KMGkmg]?[iI]?[bB]?$"+"\"",schema:"^[0-9]+\\s*[KMGkmg]?[iI]?[bB]?$",parentSchema:schema22.properties.journal.properties.maxSize.anyOf[1],data:data9};
+const err8 = {instancePath:instancePath+"/journal/maxSize",schemaPath:"#/properties/journal/properties/maxSize/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+\\s*[KMGkmg]?[iI]?[bB]?$"},message:"must match pattern \""+"^[0-9]+\\s*[KMGkmg]?[iI]?[bB]?$"+"\"",schema:"^[0-9]+\\s*[KMGkmg]?[iI]?[bB]?$",parentSchema:schema25.properties.journal.properties.maxSize.anyOf[1],data:data9};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -4329,7 +5380,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/journal/maxSize",schemaPath:"#/properties/journal/properties/maxSize/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.properties.journal.properties.maxSize.anyOf[1].type,parentSchema:schema22.properties.journal.properties.maxSize.anyOf[1],data:data9};
+const err9 = {instancePath:instancePath+"/journal/maxSize",schemaPath:"#/properties/journal/properties/maxSize/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.properties.journal.properties.maxSize.anyOf[1].type,parentSchema:schema25.properties.journal.properties.maxSize.anyOf[1],data:data9};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -4343,7 +5394,7 @@ var _valid1 = _errs30 === errors;
 valid6 = valid6 || _valid1;
 }
 if(!valid6){
-const err10 = {instancePath:instancePath+"/journal/maxSize",schemaPath:"#/properties/journal/properties/maxSize/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema22.properties.journal.properties.maxSize.anyOf,parentSchema:schema22.properties.journal.properties.maxSize,data:data9};
+const err10 = {instancePath:instancePath+"/journal/maxSize",schemaPath:"#/properties/journal/properties/maxSize/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema25.properties.journal.properties.maxSize.anyOf,parentSchema:schema25.properties.journal.properties.maxSize,data:data9};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -4351,7 +5402,7 @@ else {
 vErrors.push(err10);
 }
 errors++;
-validate22.errors = vErrors;
+validate29.errors = vErrors;
 return false;
 }
 else {
@@ -4374,7 +5425,7 @@ var valid5 = true;
 }
 }
 else {
-validate22.errors = [{instancePath:instancePath+"/journal",schemaPath:"#/properties/journal/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema22.properties.journal.type,parentSchema:schema22.properties.journal,data:data7}];
+validate29.errors = [{instancePath:instancePath+"/journal",schemaPath:"#/properties/journal/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema25.properties.journal.type,parentSchema:schema25.properties.journal,data:data7}];
 return false;
 }
 }
@@ -4391,7 +5442,7 @@ const _errs33 = errors;
 let valid7 = false;
 const _errs34 = errors;
 if(typeof data10 !== "boolean"){
-const err11 = {instancePath:instancePath+"/dnssec",schemaPath:"#/properties/dnssec/anyOf/0/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema22.properties.dnssec.anyOf[0].type,parentSchema:schema22.properties.dnssec.anyOf[0],data:data10};
+const err11 = {instancePath:instancePath+"/dnssec",schemaPath:"#/properties/dnssec/anyOf/0/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema25.properties.dnssec.anyOf[0].type,parentSchema:schema25.properties.dnssec.anyOf[0],data:data10};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -4401,7 +5452,7 @@ vErrors.push(err11);
 errors++;
 }
 if(false !== data10){
-const err12 = {instancePath:instancePath+"/dnssec",schemaPath:"#/properties/dnssec/anyOf/0/const",keyword:"const",params:{allowedValue: false},message:"must be equal to constant",schema:false,parentSchema:schema22.properties.dnssec.anyOf[0],data:data10};
+const err12 = {instancePath:instancePath+"/dnssec",schemaPath:"#/properties/dnssec/anyOf/0/const",keyword:"const",params:{allowedValue: false},message:"must be equal to constant",schema:false,parentSchema:schema25.properties.dnssec.anyOf[0],data:data10};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -4417,7 +5468,7 @@ const _errs36 = errors;
 if(errors === _errs36){
 if(typeof data10 === "string"){
 if(func1(data10) < 1){
-const err13 = {instancePath:instancePath+"/dnssec",schemaPath:"#/properties/dnssec/anyOf/1/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema22.properties.dnssec.anyOf[1],data:data10};
+const err13 = {instancePath:instancePath+"/dnssec",schemaPath:"#/properties/dnssec/anyOf/1/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema25.properties.dnssec.anyOf[1],data:data10};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -4428,7 +5479,7 @@ errors++;
 }
 }
 else {
-const err14 = {instancePath:instancePath+"/dnssec",schemaPath:"#/properties/dnssec/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.properties.dnssec.anyOf[1].type,parentSchema:schema22.properties.dnssec.anyOf[1],data:data10};
+const err14 = {instancePath:instancePath+"/dnssec",schemaPath:"#/properties/dnssec/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.properties.dnssec.anyOf[1].type,parentSchema:schema25.properties.dnssec.anyOf[1],data:data10};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -4442,7 +5493,7 @@ var _valid2 = _errs36 === errors;
 valid7 = valid7 || _valid2;
 }
 if(!valid7){
-const err15 = {instancePath:instancePath+"/dnssec",schemaPath:"#/properties/dnssec/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema22.properties.dnssec.anyOf,parentSchema:schema22.properties.dnssec,data:data10};
+const err15 = {instancePath:instancePath+"/dnssec",schemaPath:"#/properties/dnssec/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema25.properties.dnssec.anyOf,parentSchema:schema25.properties.dnssec,data:data10};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -4450,7 +5501,7 @@ else {
 vErrors.push(err15);
 }
 errors++;
-validate22.errors = vErrors;
+validate29.errors = vErrors;
 return false;
 }
 else {
@@ -4476,11 +5527,11 @@ var valid0 = true;
 }
 }
 else {
-validate22.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema22.type,parentSchema:schema22,data}];
+validate29.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema25.type,parentSchema:schema25,data}];
 return false;
 }
 }
-validate22.errors = vErrors;
+validate29.errors = vErrors;
 return errors === 0;
 }
 

@@ -2,7 +2,9 @@ import type { Logger } from 'pino';
 import { RRType } from '../../zones/rrtype.js';
 import type { LmdbStore } from '../../zones/store/lmdb-store.js';
 import type { ZoneWriter } from '../../zones/store/write-door.js';
-import type { ReplicationConfig } from '../config-replication.js';
+import { aclFor, type ReplicationConfig } from '../config-replication.js';
+import { nameToKey } from '../../zones/name.js';
+import { HEADER_LENGTH } from '../message/header.js';
 import type { Holder } from '../holder.js';
 import type { ParsedQuery } from '../message/question.js';
 import { Rcode } from '../message/rcode.js';
@@ -49,7 +51,7 @@ export class MessageRouter {
   private readonly logLimit: LogLimiter;
 
   constructor(
-    store: LmdbStore, table: ZoneTable,
+    store: LmdbStore, private readonly table: ZoneTable,
     private readonly log: Logger,
     private readonly responses: Responses,
     private readonly answers: AnswerEngine,
@@ -71,7 +73,10 @@ export class MessageRouter {
     }
     if (q.tsigAt < 0) {
       // the client's address is formatted only for the handlers that log it or check an ACL
-      if (cls === MessageClass.QUERY) return this.answers.answer(msg, q, stream);
+      if (cls === MessageClass.QUERY) {
+        if (this.table.restrictedZones > 0 && this.refusedByZoneAcl(msg, q, transport, peerText(peer), undefined)) return this.responses.bare(msg, q, Rcode.REFUSED);
+        return this.answers.answer(msg, q, stream);
+      }
       if (cls === MessageClass.OTHER_OPCODE) return this.responses.bare(msg, q, Rcode.NOTIMP);
       return this.dispatch(cls, msg, q, transport, peerText(peer), undefined);
     }
@@ -87,6 +92,7 @@ export class MessageRouter {
     const proto = TRANSPORTS[transport]!.proto;
     switch (cls) {
       case MessageClass.QUERY:
+        if (this.table.restrictedZones > 0 && this.refusedByZoneAcl(msg, q, transport, peer, signing?.key.nameText)) return this.responses.bare(msg, q, Rcode.REFUSED);
         if (!signing) return this.answers.answer(msg, q, stream);
         return this.answers.answerWithin(msg, q, this.signedLimit(q, stream));
       case MessageClass.AXFR:
@@ -99,6 +105,20 @@ export class MessageRouter {
       default:
         return this.responses.bare(msg, q, Rcode.NOTIMP);
     }
+  }
+
+  /**
+   * A zone answered only to those its ACL lets transfer it (a catalog: RFC 9432 §7 — its member
+   * list is for the consumers, as Knot and BIND serve it). Checked before the answer cache.
+   */
+  private refusedByZoneAcl(msg: Buffer, q: ParsedQuery, transport: TransportId, peer: string, keyName: string | undefined): boolean {
+    const zone = this.table.find(nameToKey(msg.subarray(HEADER_LENGTH, q.qnameEnd)));
+    if (!zone?.restricted) return false;
+    const decision = aclFor(this.replication.value, zone.origin).check('transfer', peer, keyName, TRANSPORTS[transport]!.proto);
+    if (!decision.allowed && this.logLimit.allow(this.log, 'zone-acl-refused')) {
+      this.log.info({ zone: zone.origin, client: peer, key: keyName ?? null }, 'query for a catalog zone refused: its ACL does not allow this client to transfer it');
+    }
+    return !decision.allowed;
   }
 
   /** The size a signed answer may take before its TSIG RR is added. */

@@ -41,6 +41,8 @@ const FIRST_RETRY_MS = 60_000;
  */
 export class SecondaryZones {
   private readonly zones = new Map<string, SecondaryZone>();
+  /** Secondaries beyond the config's (members of consumed catalogs): origin → primaries. */
+  extraSecondaries: () => Map<string, PrimaryTarget[]> = () => new Map();
 
   constructor(
     private readonly store: LmdbStore,
@@ -51,9 +53,9 @@ export class SecondaryZones {
     private readonly counters: ControlCounters,
   ) {}
 
-  /** Takes the configured secondaries: new ones start, removed ones stop (their data stays). */
+  /** Takes the configured secondaries and the catalog members: new ones start, removed ones stop (their data stays). */
   sync(): void {
-    const wanted = this.config().secondaries;
+    const wanted = new Map([...this.extraSecondaries(), ...this.config().secondaries]);
     for (const [origin, zone] of this.zones) {
       if (!wanted.has(origin)) {
         clearTimeout(zone.timer);

@@ -59,7 +59,7 @@ function request(id: number, origin: WireName, qtype: number, key: TsigKey | und
  * quic primary is asked over its encrypted transport instead: its configured port is the encrypted
  * one (853), where no UDP DNS answers, and BIND and Knot ask their XoT/XoQ primaries the same way.
  */
-export function querySerial(primary: Primary, origin: WireName, keyring: Keyring): Promise<number> {
+export async function querySerial(primary: Primary, origin: WireName, keyring: Keyring): Promise<number> {
   const id = randomInt(0, 65536);
   const { message, mac } = request(id, origin, RRType.SOA, primary.key);
   const serialOf = (msg: Buffer): number => {
@@ -71,6 +71,20 @@ export function querySerial(primary: Primary, origin: WireName, keyring: Keyring
     return soaSerial(soa.rdata);
   };
   if ((primary.transport ?? 'tcp') !== 'tcp') return querySerialOverStream(primary, id, message, serialOf);
+  try {
+    return await querySerialOverUdp(primary, id, message, serialOf);
+  } catch (err) {
+    // a primary that refuses or ignores the SOA query over UDP may answer it over TCP, as secondaries
+    // fall back to (knotd answers a catalog's SOA only over TCP, to clients allowed to transfer it)
+    try {
+      return await querySerialOverStream({ ...primary, transport: 'tcp' }, id, message, serialOf);
+    } catch (tcpErr) {
+      throw new TransferError(`${(err as Error).message}; over TCP: ${(tcpErr as Error).message}`);
+    }
+  }
+}
+
+function querySerialOverUdp(primary: Primary, id: number, message: Buffer, serialOf: (msg: Buffer) => number): Promise<number> {
   const socket = dgram.createSocket(isIP(primary.host) === 6 ? 'udp6' : 'udp4');
   return new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => done(new TransferError(`no answer to the SOA query from ${primary.host}:${primary.port}`)), 3000);

@@ -20,7 +20,7 @@ interface LoadJob {
 }
 
 /** How the server sets up this process's write door (server/zone-load-worker.ts: signing). */
-let setUpWriter: (writer: ZoneWriter, job: { signingPolicy: object | undefined }) => void = () => {};
+let setUpWriter: (writer: ZoneWriter, job: { signingPolicy: object | undefined; origin: string }) => void = () => {};
 
 export function setLoaderWriterSetup(setup: typeof setUpWriter): void {
   setUpWriter = setup;
@@ -36,7 +36,7 @@ process.once('message', (job: LoadJob) => {
     try {
       const store = LmdbStore.open(job.dataPath);
       const writer = new ZoneWriter(store, { journalLimits: () => job.journalLimits, limits: () => job.request.limits });
-      setUpWriter(writer, job);
+      setUpWriter(writer, { signingPolicy: job.signingPolicy, origin: job.request.origin.toLowerCase().replace(/\.?$/, '.') });
       const stillWanted = () => (process.ppid !== job.parentPid ? `the server (pid ${job.parentPid}) that asked for this load is gone` : undefined);
       const outcome = applyZoneFile(store, writer, job.request, (message, details) => void send({ kind: 'progress', message, details }), stillWanted);
       await store.close();

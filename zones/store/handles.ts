@@ -24,6 +24,8 @@ export interface StoreHandles {
   readonly dnssecKeys: Database<unknown, string>;
   /** zone id ‖ raw NSEC3 hash → name key of the node holding it (nsec3-index.ts) */
   readonly nsec3: Database<Buffer, Buffer>;
+  /** catalog zones: producers, member assignments, members produced and consumed (catalog-store.ts) */
+  readonly catalog: Database<unknown, string>;
 }
 
 const handles = new WeakMap<object, StoreHandles>();

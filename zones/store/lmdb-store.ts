@@ -73,6 +73,7 @@ export class LmdbStore implements ZoneReader {
       sources: env.openDB({ name: 'sources', keyEncoding: 'binary', encoding: 'binary' }),
       dnssecKeys: env.openDB({ name: 'dnssec-keys' }),
       nsec3: env.openDB({ name: 'nsec3', keyEncoding: 'binary', encoding: 'binary' }),
+      catalog: env.openDB({ name: 'catalog' }),
     };
     attachHandles(this, this.h);
     this.provenance = new ProvenanceTable(this.h.owners);

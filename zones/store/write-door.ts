@@ -49,6 +49,8 @@ export class ZoneWriter implements UpdateCommitter {
    * a worker thread or process committing through a door of its own gets it with its job.
    */
   signingPolicy: (origin: string) => object | undefined = () => undefined;
+  /** The commits of the open transaction, announced when it is done. */
+  private pending: PendingCommits | undefined;
 
   constructor(readonly store: LmdbStore, options: WriterOptions = {}) {
     this.h = handlesOf(store);
@@ -83,18 +85,48 @@ export class ZoneWriter implements UpdateCommitter {
     return update.commit();
   }
 
+  /**
+   * Commits the update in one transaction — or, called while a transaction of this door is open (a
+   * stage, or `inTransaction`), inside that transaction: the catalog stage changes the catalog
+   * zone in the same commit that creates or deletes a member. Listeners hear of every zone
+   * committed once the transaction is done, the outer zone first.
+   */
   commitUpdate(update: ZoneUpdate): CommitResult {
-    const { env } = this.h;
-    let allocated: { source: string; id: number } | undefined;
-    const result = env.transactionSync(() => {
-      const r = this.run(update);
-      allocated = r.allocated;
-      return r.result;
+    return this.inTransaction(() => {
+      const pending = this.pending!;
+      const at = pending.commits.length;
+      const { result, allocated } = this.run(update);
+      pending.commits.splice(at, 0, { apexKey: update.apexKey, result });
+      if (allocated) pending.allocated.push(allocated);
+      return result;
     });
-    if (allocated) this.store.provenance.remember(allocated.source, allocated.id);
+  }
+
+  /**
+   * Runs `fn` inside one write transaction (or the one already open); commits made in it through
+   * this door are announced after it, as one `commitUpdate` would be.
+   */
+  inTransaction<T>(fn: () => T): T {
+    if (this.pending) return fn();
+    const pending: PendingCommits = { commits: [], allocated: [] };
+    this.pending = pending;
+    let value: T;
+    try {
+      value = this.h.env.transactionSync(fn);
+    } finally {
+      this.pending = undefined;
+    }
+    for (const a of pending.allocated) this.store.provenance.remember(a.source, a.id);
     this.store.refreshSnapshot();
-    if (result.changed || result.created || result.deleted) for (const l of this.listeners) l(update.apexKey, result.meta, result);
-    return result;
+    for (const { apexKey, result } of pending.commits) {
+      if (result.changed || result.created || result.deleted) for (const l of this.listeners) l(apexKey, result.meta, result);
+    }
+    return value;
+  }
+
+  /** Whether a transaction of this door is open (stages, `inTransaction`). */
+  get inCommit(): boolean {
+    return this.pending !== undefined;
   }
 
   /**
@@ -104,7 +136,7 @@ export class ZoneWriter implements UpdateCommitter {
   announceExternalCommit(apexKey: Buffer, result: Omit<CommitResult, 'meta'>): void {
     this.store.seeExternalCommits();
     const meta = this.store.zoneMeta(apexKey);
-    for (const l of this.listeners) l(apexKey, meta, { ...result, meta });
+    for (const l of this.listeners) l(apexKey, meta, { ...result, meta, external: true });
   }
 
   /** Inside the transaction. */
@@ -186,6 +218,11 @@ export class ZoneWriter implements UpdateCommitter {
       },
     };
   }
+}
+
+interface PendingCommits {
+  commits: { apexKey: Buffer; result: CommitResult }[];
+  allocated: { source: string; id: number }[];
 }
 
 function nothing(meta: ZoneMeta | undefined): CommitResult {

@@ -28,6 +28,8 @@ export interface CommitResult {
   meta: ZoneMeta | undefined;
   /** The applied difference, SOA records included, as IXFR serves it (incremental commits). */
   changeset: JournalEntry | undefined;
+  /** Committed by another process (the zone loader, a transfer child) and announced here afterwards. */
+  external?: boolean;
 }
 
 /** Runs an update's commit (the write door). */
