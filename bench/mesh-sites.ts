@@ -99,7 +99,7 @@ export async function startMeshdnsMesh(convergeTimeoutMs = 60_000): Promise<Mesh
       sites.push(await startMeshdnsSite({
         name: `site-${SITES[i]}`, port: ports[i]!, key, catalog: catalogOf(i), zones: { [appOf(i)]: memberZoneText(appOf(i)) },
         consumes: others.map((j) => ({ catalog: catalogOf(j), port: ports[j]! })),
-        notify: others.map((j) => ports[j]!), updateFromLoopback: true, logLevel: 'warn',
+        notify: others.map((j) => ports[j]!), updateFromLoopback: true, logLevel: 'info',
       }));
     }
     // The sites started one after another: the first ones found their primaries down. Ask every

@@ -30,7 +30,8 @@ export interface MeshdnsSiteOptions {
   notify: number[];
   /** Let unsigned RFC 2136 UPDATEs from 127.0.0.1 change the zones (the benchmark's change). */
   updateFromLoopback?: boolean;
-  logLevel?: 'info' | 'debug' | 'warn';
+  /** info at least: the start waits for the "listening" and "ready" lines (nothing per query logs at info). */
+  logLevel?: 'info' | 'debug';
 }
 
 export interface CatalogMemberInfo { zone: string; id: string; group?: string; coo?: string }
