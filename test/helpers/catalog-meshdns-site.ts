@@ -15,6 +15,15 @@ export interface MeshdnsConsumed {
   port: number;
   /** A different key for this catalog (the TSIG-mismatch case); default: the site's key. */
   key?: TsigKey;
+  /** RFC 9432 group property → the ACL names its members get instead of the template's. */
+  groups?: Record<string, { acl: string[] }>;
+}
+
+/** One more ACL rule in the site's config, under a key of its own (for group templates). */
+export interface ExtraAcl {
+  name: string;
+  key: TsigKey;
+  action: ('transfer' | 'notify' | 'update')[];
 }
 
 export interface MeshdnsSiteOptions {
@@ -30,6 +39,8 @@ export interface MeshdnsSiteOptions {
   notify: number[];
   /** Let unsigned RFC 2136 UPDATEs from 127.0.0.1 change the zones (the benchmark's change). */
   updateFromLoopback?: boolean;
+  /** Rules that only a group template names (not in defaults.acl). */
+  extraAcls?: ExtraAcl[];
   /** info at least: the start waits for the "listening" and "ready" lines (nothing per query logs at info). */
   logLevel?: 'info' | 'debug';
 }
@@ -69,16 +80,22 @@ export function meshdnsSiteConfig(o: MeshdnsSiteOptions): Record<string, unknown
   const acls: Record<string, unknown>[] = [
     { name: 'mesh', address: ['127.0.0.1'], key: [...keys.keys()], action: ['transfer', 'notify'] },
   ];
+  for (const x of o.extraAcls ?? []) keys.set(x.key.name, x.key);
   if (o.updateFromLoopback === true) acls.push({ name: 'local-update', address: ['127.0.0.1'], action: ['update'] });
+  const defaultAcl = acls.map((a) => a['name']);
+  for (const x of o.extraAcls ?? []) acls.push({ name: x.name, address: ['127.0.0.1'], key: [x.key.name], action: x.action });
   return {
     listen: [`127.0.0.1:${o.port}`],
     keys: [...keys.values()].map((k) => ({ name: k.name, algorithm: k.algorithm, secret: k.secret })),
     acls,
-    defaults: { acl: acls.map((a) => a['name']), notify },
+    defaults: { acl: defaultAcl, notify },
     catalogs: [{ zone: absoluteOrigin(o.catalog), members: 'primary', acl: ['mesh'], notify }],
     consumers: o.consumes.map((c) => {
       const primaries = [{ address: `127.0.0.1:${c.port}`, key: keyRef(c.key ?? o.key) }];
-      return { zone: absoluteOrigin(c.catalog), primaries, template: { primaries, acl: ['mesh'] } };
+      return {
+        zone: absoluteOrigin(c.catalog), primaries, template: { primaries, acl: ['mesh'] },
+        ...(c.groups !== undefined ? { groups: c.groups } : {}),
+      };
     }),
   };
 }

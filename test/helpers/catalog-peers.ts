@@ -76,8 +76,8 @@ export interface KnotdSiteOptions {
   key: TsigKey;
   /** The catalog this site generates. */
   catalog: string;
-  /** Primary zones of the site, all members of its catalog (files written by the caller). */
-  zones: { origin: string; file: string }[];
+  /** Primary zones of the site, all members of its catalog (files written by the caller); `group` is RFC 9432's group property (`catalog-group`). */
+  zones: { origin: string; file: string; group?: string }[];
   consumes: KnotdConsumed[];
   /** Ports (127.0.0.1) that get NOTIFY for the catalog and the member zones (signed with the key). */
   notify: number[];
@@ -174,6 +174,7 @@ export function renderKnotdSiteConf(dir: string, port: number, controlSocket: st
       `    catalog-zone: ${absoluteOrigin(o.catalog)}`,
       `    acl: ${siteAcl}`,
       ...notifyLine,
+      ...(z.group !== undefined ? [`    catalog-group: ${confString(z.group)}`] : []),
     );
   }
   for (const c of o.consumes) {

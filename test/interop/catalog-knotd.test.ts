@@ -13,12 +13,17 @@ import { dig, requireTool } from '../helpers/tools.js';
 // meshdns and site K is knotd. Every site produces the catalog of its primary zones and consumes the
 // two others' catalogs; catalogs, member transfers and NOTIFYs all go under one TSIG key. Checked:
 // members of each side are served by the other, zones added and removed at either side follow, a
-// record change travels by NOTIFY + IXFR both ways, and a TSIG mismatch on knotd's catalog leaves
+// record change travels by NOTIFY + IXFR both ways, a group knotd gives a member (`catalog-group`)
+// selects the consumer's group template, and a TSIG mismatch on knotd's catalog leaves
 // meshdns serving its last good member list while GET /api/v1/catalogs names the error.
 
 const CAT = { a: 'catalog.site-a.mesh.', b: 'catalog.site-b.mesh.', k: 'catalog.site-k.mesh.' };
 const APP = { a: 'app.site-a.mesh.', b: 'app.site-b.mesh.', k: 'app.site-k.mesh.' };
 const key = meshKey();
+// a member knotd tags with the RFC 9432 group "internal"; A's consumer maps the group to an ACL of its own
+const INTERNAL = 'internal.site-k.mesh.';
+const internalKey = meshKey('internal-key.');
+const K_MEMBERS = [APP.k, INTERNAL].sort();
 let dir: string;
 let a: MeshdnsSite;
 let b: MeshdnsSite;
@@ -34,13 +39,16 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'meshdns-catalog-knotd-'));
   const [pa, pb, pk] = [await findFreePort(), await findFreePort(), await findFreePort()];
   writeFileSync(join(dir, 'k.zone'), memberZoneText(APP.k));
+  writeFileSync(join(dir, 'internal-k.zone'), memberZoneText(INTERNAL));
   k = await startKnotdSite({
-    name: 'k', port: pk, key, catalog: CAT.k, zones: [{ origin: APP.k, file: join(dir, 'k.zone') }],
+    name: 'k', port: pk, key, catalog: CAT.k,
+    zones: [{ origin: APP.k, file: join(dir, 'k.zone') }, { origin: INTERNAL, file: join(dir, 'internal-k.zone'), group: 'internal' }],
     consumes: [{ catalog: CAT.a, port: pa }, { catalog: CAT.b, port: pb }], notify: [pa, pb],
   });
   a = await startMeshdnsSite({
     name: 'a', port: pa, key, catalog: CAT.a, zones: { [APP.a]: memberZoneText(APP.a) },
-    consumes: [{ catalog: CAT.b, port: pb }, { catalog: CAT.k, port: pk }], notify: [pb, pk],
+    consumes: [{ catalog: CAT.b, port: pb }, { catalog: CAT.k, port: pk, groups: { internal: { acl: ['internal-only'] } } }], notify: [pb, pk],
+    extraAcls: [{ name: 'internal-only', key: internalKey, action: ['transfer'] }],
   });
   b = await startMeshdnsSite({
     name: 'b', port: pb, key, catalog: CAT.b, zones: { [APP.b]: memberZoneText(APP.b) },
@@ -80,9 +88,21 @@ test('each side serves the zones of the other side\'s catalog', async () => {
   assert.deepEqual(catalogs.produced.find((c) => c.zone === CAT.a)?.members.map((m) => m.zone), [APP.a]);
   const fromK = catalogs.consumed.find((c) => c.zone === CAT.k);
   assert.ok(fromK, `GET /api/v1/catalogs at A lists ${CAT.k}: ${JSON.stringify(catalogs)}`);
-  assert.deepEqual(fromK.members.map((m) => m.zone), [APP.k]);
-  assert.match(fromK.members[0]!.id, /^[0-9a-f]{16}$/);
+  assert.deepEqual(fromK.members.map((m) => m.zone).sort(), K_MEMBERS);
+  for (const m of fromK.members) assert.match(m.id, /^[0-9a-f]{16}$/);
   assert.equal(fromK.lastError, null);
+});
+
+test('the group knotd gives a member picks the consumer\'s group template', async () => {
+  await waitUntil(`meshdns A serves ${INTERNAL}`, () => served(a.port, INTERNAL), 20_000, logs);
+  const member = (await a.catalogs()).consumed.find((c) => c.zone === CAT.k)?.members.find((m) => m.zone === INTERNAL);
+  assert.equal(member?.group, 'internal');
+  // the group's ACL (internal-only) replaces the template's (mesh) for that member alone
+  const axfr = (zone: string, k: typeof key) => dig(['@127.0.0.1', '-p', String(a.port), '-y', digKeyArg(k), '+noall', '+answer', zone, 'AXFR']);
+  assert.match(axfr(INTERNAL, internalKey), /\bSOA\b/);
+  assert.doesNotMatch(axfr(INTERNAL, key), /\bSOA\b/, `${INTERNAL} is not transferred under the mesh key`);
+  assert.match(axfr(APP.k, key), /\bSOA\b/);
+  assert.doesNotMatch(axfr(APP.k, internalKey), /\bSOA\b/, `${APP.k} is not transferred under the group's key`);
 });
 
 test('a zone added at knotd is served by the meshdns sites, and gone when knotd removes it', async () => {
@@ -93,14 +113,14 @@ test('a zone added at knotd is served by the meshdns sites, and gone when knotd 
   await waitUntil(`meshdns B serves ${origin}`, () => served(b.port, origin), 20_000, logs);
   assert.deepEqual(answers(a.port, `www.${origin}`, 'A'), ['192.0.2.44']);
   const listed = (await a.catalogs()).consumed.find((c) => c.zone === CAT.k)?.members.map((m) => m.zone).sort();
-  assert.deepEqual(listed, [origin, APP.k].sort());
+  assert.deepEqual(listed, [origin, ...K_MEMBERS].sort());
 
   await k.removeZone(origin);
   await waitUntil(`meshdns A no longer serves ${origin}`, () => gone(a.port, origin), 20_000, logs);
   await waitUntil(`meshdns B no longer serves ${origin}`, () => gone(b.port, origin), 20_000, logs);
   assert.ok(await served(a.port, APP.k), `${APP.k} stays at A`);
-  const after = (await a.catalogs()).consumed.find((c) => c.zone === CAT.k)?.members.map((m) => m.zone);
-  assert.deepEqual(after, [APP.k]);
+  const after = (await a.catalogs()).consumed.find((c) => c.zone === CAT.k)?.members.map((m) => m.zone).sort();
+  assert.deepEqual(after, K_MEMBERS);
 });
 
 test('a zone added at meshdns is served by knotd and the other meshdns, and gone when deleted', async () => {
@@ -157,7 +177,7 @@ test('a TSIG mismatch on knotd\'s catalog keeps the last good members at meshdns
   }, 20_000, logs);
   const consumed = (await a.catalogs()).consumed.find((c) => c.zone === CAT.k)!;
   assert.match(consumed.lastError!, /TSIG|BADSIG|BADKEY|NOTAUTH/, 'the error names the TSIG failure');
-  assert.deepEqual(consumed.members.map((m) => m.zone), [APP.k], 'the last good member list is kept');
+  assert.deepEqual(consumed.members.map((m) => m.zone).sort(), K_MEMBERS, 'the last good member list is kept');
   assert.ok(await served(a.port, APP.k), `${APP.k} is still served at A`);
   assert.ok(await gone(a.port, late), `${late} (only in the catalog A cannot verify) is not served at A`);
   assert.doesNotMatch(a.server.logs(), new RegExp(wrong.secret.replace(/[+/=]/g, '.')), 'no key material in the log');
