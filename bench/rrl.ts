@@ -47,9 +47,10 @@ try {
   const metricsUrl = `http://127.0.0.1:${admin.line['port'] as number}/metrics`;
   const counters = async () => {
     const text = await (await fetch(metricsUrl)).text();
-    const value = (prefix: string) => text.split('\n').filter((l) => l.startsWith(prefix)).reduce((n, l) => n + Number(l.split(' ').pop()), 0);
+    const value = (prefix: string, label = '') => text.split('\n').filter((l) => l.startsWith(prefix) && l.includes(label)).reduce((n, l) => n + Number(l.split(' ').pop()), 0);
     return {
-      requests: value('meshdns_dns_requests_total{proto="udp"'),
+      // (summed over the server and zone labels)
+      requests: value('meshdns_dns_requests_total{', 'proto="udp"'),
       dropped: value('meshdns_rrl_responses_total{action="dropped"}'),
       slipped: value('meshdns_rrl_responses_total{action="slipped"}'),
     };

@@ -57,7 +57,7 @@ export interface Config {
   /** The admin HTTP API; undefined when turned off (`admin: false` or `--admin-listen off`). */
   admin: AdminConfig | undefined;
   /** A listener of its own for /metrics, /healthz and /readyz; they are on the admin listener too. */
-  metrics: { listen: ListenAddress | undefined };
+  metrics: { listen: ListenAddress | undefined; zoneLabels: number };
   /** Sampled query log (off when undefined): one query in 1/sample is logged at info level. */
   queryLog: { sample: number } | undefined;
   /** What one RRset, zone, request or $GENERATE may hold. */
@@ -183,7 +183,10 @@ export function validateConfig(raw: unknown, overrides: ConfigOverrides, where: 
     answerCacheSize: obj.answerCacheSize ?? DEFAULTS.answerCacheSize,
     serialPolicy,
     admin: parseAdmin(obj.admin, env, fail),
-    metrics: { listen: obj.metrics?.listen === undefined ? undefined : parseListen(obj.metrics.listen, 'metrics.listen', fail) },
+    metrics: {
+      listen: obj.metrics?.listen === undefined ? undefined : parseListen(obj.metrics.listen, 'metrics.listen', fail),
+      zoneLabels: obj.metrics?.zoneLabels ?? DEFAULTS.metricsZoneLabels,
+    },
     queryLog: obj.queryLog ? { sample: obj.queryLog.sample ?? 1 } : undefined,
     limits: { ...DEFAULT_LIMITS, ...obj.limits },
     rrl: parseRrl(obj.rrl, fail),

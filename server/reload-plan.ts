@@ -62,6 +62,7 @@ export function planReload(running: Config, next: Config, fingerprint: (c: Confi
   if (differ(next.admin?.listen.text, running.admin?.listen.text)) restartNeeded.push('admin.listen');
   if (running.admin && next.admin && differ(next.admin.allowedHosts, running.admin.allowedHosts)) restartNeeded.push('admin.allowedHosts');
   if (differ(next.metrics.listen?.text, running.metrics.listen?.text)) restartNeeded.push('metrics.listen');
+  if (next.metrics.zoneLabels !== running.metrics.zoneLabels) restartNeeded.push('metrics.zoneLabels');
 
   return {
     steps,

@@ -100,10 +100,14 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
   const queryLog = moduleLogger(log, 'querylog');
   const queryLogStage = new Holder<QueryLog | undefined>(queryLogFor(config.queryLog?.sample, queryLog));
   // kept by reference: a reload may change nsid and maxUdpPayload in place
-  const pipelineOptions: PipelineOptions = { maxUdpPayload: config.maxUdpPayload, nsid: config.nsid, answerCacheSize: config.answerCacheSize };
+  const pipelineOptions: PipelineOptions = {
+    maxUdpPayload: config.maxUdpPayload, nsid: config.nsid, answerCacheSize: config.answerCacheSize, zoneLabels: config.metrics.zoneLabels,
+  };
   const pipeline = new QueryPipeline(store, table, moduleLogger(log, 'query'), pipelineOptions, {
     replication, writer, secondaries, counters, queryLog: queryLogStage,
   });
+  // configured zones take the metrics' zone labels first, in config order
+  pipeline.stats.zones.configure(config.zones.map((z) => z.origin));
   // response rate limiting and DNS COOKIEs: applied by the pipeline to each computed response
   const limitsLog = moduleLogger(log, 'limits');
   const setRrl = (c: Config): void => {
@@ -262,6 +266,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
         for (const warning of next.dnssec.warnings) dnssecLog.warn(warning);
       },
       zoneFiles: () => {
+        pipeline.stats.zones.configure(next.zones.map((z) => z.origin));
         const old = zoneFolder;
         old.close();
         zoneFolder = makeFolder(next, old);
@@ -290,7 +295,9 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
       // the pin is what peers configure (kdig +tls-pin, Knot cert-key, primaries[].pin): a public value
       tlsLog.info({ pin: id.pin, source: id.source, subject: id.subject, validTo: id.validTo, ...(config.tls.certFile ? { certFile: config.tls.certFile } : {}) }, 'tls certificate');
     }
-    listeners = await DnsListeners.start(config.listen, pipeline, { ...config, certificates }, netLog);
+    listeners = await DnsListeners.start(config.listen, pipeline, {
+      ...config, certificates, bindMetrics: (transport, server) => pipeline.stats.bind(transport, server),
+    }, netLog);
     catalogs.apply(config.catalogs);
     // zone files load while the admin server compiles its schemas (it answers /readyz 503 until done)
     firstSync = zoneFolder.sync();
@@ -310,7 +317,8 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
         cookiesValid: pipeline.guard.validCookies, cookiesOther: pipeline.guard.otherCookies,
         logLinesSuppressed: pipeline.logLimiter.suppressed,
       }),
-      tcpCounters: () => listeners!.tcpCounters(), dnssec: () => dnssec.zones(),
+      tcpCounters: () => listeners!.tcpCounters(), dnssec: () => dnssec.zones(), catalogs: () => catalogs,
+      secondaries: { zones: secondaries, store },
       connectionStats: () => listeners!.connectionStats(),
       doqCounters: () => listeners!.doqCounters(),
     });
@@ -366,6 +374,9 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
   initialSyncDone = true;
   zoneFolder.watch();
   dnssec.start();
+  // as BIND's notify-on-load: secondaries that missed changes while this server was down (a mesh
+  // site restarting) hear of the current serials now instead of at their next refresh
+  const startupNotify = notifyAll(table, store, announce);
 
   return {
     store, writer, table, pipeline, addresses: listeners!.addresses, admin, adminApp, metricsAddress, counters, reload, dnssec, certificates,
@@ -374,6 +385,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
     },
     async close() {
       clearInterval(logFlush);
+      clearTimeout(startupNotify.timer);
       await dnssec.close();
       zoneFolder.close();
       notifier.close();
@@ -385,6 +397,27 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
 }
 
 const ADMIN_START_DELAY_MS = 60;
+/** Zones announced per tick of the start-up NOTIFY round, and the pause between ticks. */
+const STARTUP_NOTIFY_BATCH = 200;
+const STARTUP_NOTIFY_PAUSE_MS = 50;
+
+/** NOTIFY for every loaded primary zone, a batch per tick so a server of many zones does not flood its secondaries. */
+function notifyAll(table: ZoneTable, store: LmdbStore, announce: (apexKey: Buffer, meta: ZoneMeta) => number): { timer: NodeJS.Timeout | undefined } {
+  const zones = [...table.zones()].filter((z) => z.kind === 'primary' && z.loaded).map((z) => z.apexKey);
+  const handle: { timer: NodeJS.Timeout | undefined } = { timer: undefined };
+  const tick = (from: number): void => {
+    for (const apexKey of zones.slice(from, from + STARTUP_NOTIFY_BATCH)) {
+      const meta = store.zoneMeta(apexKey);
+      if (meta && meta.kind === 'primary' && meta.records > 0) announce(apexKey, meta);
+    }
+    if (from + STARTUP_NOTIFY_BATCH < zones.length) {
+      handle.timer = setTimeout(() => tick(from + STARTUP_NOTIFY_BATCH), STARTUP_NOTIFY_PAUSE_MS);
+      handle.timer.unref();
+    }
+  };
+  tick(0);
+  return handle;
+}
 /** How often summaries of suppressed per-packet log lines are written. */
 const LOG_FLUSH_MS = 5000;
 

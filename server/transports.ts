@@ -55,9 +55,10 @@ export function transportOf(proto: TransportProto, family: 4 | 6): TransportId {
 export interface MessageHandler {
   /**
    * One message in, its answer out: a Buffer, nothing (silence), or over a stream a lazy sequence
-   * of messages (zone transfers). `peer` is the client's address, or how to get it.
+   * of messages (zone transfers). `peer` is the client's address, or how to get it; `binding` the
+   * listener's metrics row (the `server` label).
    */
-  handle(msg: Buffer, transport: TransportId, peer?: PeerAddress): Buffer | Iterable<Buffer> | undefined;
+  handle(msg: Buffer, transport: TransportId, peer?: PeerAddress, binding?: number): Buffer | Iterable<Buffer> | undefined;
 }
 
 /** A client's address as text, or a function giving it: only signed and special messages need it. */

@@ -22,6 +22,8 @@ export interface ServedZone {
   restricted?: boolean;
   /** The decoded apex node of one generation, kept by the resolver. */
   apexCache?: { generation: number; node: ZoneNode; signed: boolean };
+  /** Its `zone` metric label slot and the labels that gave it (metrics/zone-labels.ts), looked up on first use. */
+  metricLabel: { readonly owner: object; readonly slot: number } | undefined;
 }
 
 /**
@@ -74,7 +76,7 @@ export class ZoneTable {
   private put(apexKey: Buffer, meta: ZoneMeta): void {
     const zone: ServedZone = {
       id: meta.id, apexKey, apexName: keyToName(apexKey), apexLabels: keyLabelCount(apexKey), origin: meta.origin,
-      kind: meta.kind, generation: meta.generation, serial: meta.serial, loaded: meta.records > 0,
+      kind: meta.kind, generation: meta.generation, serial: meta.serial, loaded: meta.records > 0, metricLabel: undefined,
     };
     if (this.restrictedApexes.has(latin1(apexKey))) {
       zone.restricted = true;

@@ -1,3 +1,5 @@
+import type { FastifyError, FastifyRequest } from 'fastify';
+
 /**
  * API errors as data: every 4xx body is `{error, field, value, reason}` — `error` is the whole
  * message in one line (what PowerDNS clients print), the rest lets a program point at the input.
@@ -61,4 +63,30 @@ export function valueAt(root: unknown, segments: readonly string[]): unknown {
 export function pointerSegments(pointer: string): string[] {
   if (pointer === '') return [];
   return pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+/** ajv's first error as `{error, field, value, reason}` with the field as `rrsets[2].records[0].content`. */
+export function validationBody(err: FastifyError, req: FastifyRequest): Record<string, unknown> {
+  const v = err.validation![0]!;
+  const context = (err.validationContext ?? 'body') as 'body' | 'params' | 'querystring' | 'headers';
+  const segments = pointerSegments(v.instancePath);
+  const params = v.params as Record<string, unknown>;
+  let reason = v.message ?? 'is not valid';
+  if (v.keyword === 'required') {
+    segments.push(String(params['missingProperty']));
+    reason = 'is required';
+  } else if (v.keyword === 'additionalProperties') {
+    segments.push(String(params['additionalProperty']));
+    reason = 'is not a known field';
+  } else if (v.keyword === 'enum') {
+    reason = `must be one of ${(params['allowedValues'] as unknown[]).join(', ')}`;
+  } else if (v.keyword === 'type') {
+    reason = `must be of type ${String(params['type'])}`;
+  }
+  const source = context === 'body' ? req.body : context === 'params' ? req.params : context === 'querystring' ? req.query : req.headers;
+  const value = v.keyword === 'required' ? undefined : valueAt(source, segments);
+  const field = fieldPath(segments) || context;
+  const body: Record<string, unknown> = { error: `${field}: ${value === undefined ? '' : `${JSON.stringify(value)} `}${reason}`, field, reason };
+  if (value !== undefined) body['value'] = value;
+  return body;
 }

@@ -9,7 +9,7 @@ import { parseAbsoluteName, parseType } from './input.js';
 import { findZone } from './lookup.js';
 import { API_SOURCE, type RRsetInput } from './patch.js';
 import { applyPatch, HEAVY_PATCH_RECORDS, patchRecordCount } from './patch-apply.js';
-import { patchInWorker } from './patch-thread.js';
+import { patchInWorker, type PatchSummary } from './patch-thread.js';
 import { commitSchema, errorResponses, originParams, patchBody, rrsetListSchema, rrsetsQuery } from './schemas.js';
 
 export function rrsetRoutes(app: FastifyInstance, ctx: AdminContext): void {
@@ -50,21 +50,26 @@ export function rrsetRoutes(app: FastifyInstance, ctx: AdminContext): void {
       description: 'Returns after the commit, so the next DNS query sees the change. One bad record rejects the request (422) and nothing is applied.',
       params: originParams, body: patchBody, response: { 200: commitSchema, ...errorResponses },
     },
-  }, async (req) => {
-    const { apexKey, meta } = findZone(ctx, req.params.origin);
-    try {
-      if (meta.kind !== 'primary') throw new ApiError(409, 'origin', meta.origin, 'is a secondary zone; change it at its primary');
-      const rrsets = req.body.rrsets;
-      // a big request is planned and committed in a worker thread: answers do not wait on it
-      const result = patchRecordCount(rrsets) > HEAVY_PATCH_RECORDS
-        ? await patchInWorker(ctx.store.path, ctx.writer, apexKey, rrsets)
-        : applyPatch(ctx.store, ctx.writer, apexKey, meta, rrsets);
-      ControlCounters.inc(ctx.counters.updatesApplied, API_SOURCE);
-      ctx.log.info({ zone: meta.origin, change: { rrsets: rrsets.length, serial: result.serial, added: result.added, removed: result.removed } }, 'zone changed through the API');
-      return result;
-    } catch (err) {
-      if (err instanceof ApiError) ControlCounters.inc(ctx.counters.updatesRefused, API_SOURCE);
-      throw err;
-    }
-  });
+  }, (req) => patchRRsets(ctx, req.params.origin, req.body.rrsets));
+}
+
+/**
+ * One PATCH of a zone's RRsets (PowerDNS semantics) as one commit, or nothing and an ApiError: the
+ * meshdns route and the PowerDNS-compatible route both come here.
+ */
+export async function patchRRsets(ctx: AdminContext, originParam: string, rrsets: RRsetInput[]): Promise<PatchSummary> {
+  const { apexKey, meta } = findZone(ctx, originParam);
+  try {
+    if (meta.kind !== 'primary') throw new ApiError(409, 'origin', meta.origin, 'is a secondary zone; change it at its primary');
+    // a big request is planned and committed in a worker thread: answers do not wait on it
+    const result = patchRecordCount(rrsets) > HEAVY_PATCH_RECORDS
+      ? await patchInWorker(ctx.store.path, ctx.writer, apexKey, rrsets)
+      : applyPatch(ctx.store, ctx.writer, apexKey, meta, rrsets);
+    ControlCounters.inc(ctx.counters.updatesApplied, API_SOURCE);
+    ctx.log.info({ zone: meta.origin, change: { rrsets: rrsets.length, serial: result.serial, added: result.added, removed: result.removed } }, 'zone changed through the API');
+    return result;
+  } catch (err) {
+    if (err instanceof ApiError) ControlCounters.inc(ctx.counters.updatesRefused, API_SOURCE);
+    throw err;
+  }
 }

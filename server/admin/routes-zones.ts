@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { checkZone } from '../../zones/import/checks.js';
 import { keyToName, nameToKey } from '../../zones/name.js';
-import { StoreError } from '../../zones/store/zone-meta.js';
+import { StoreError, type ZoneMeta } from '../../zones/store/zone-meta.js';
 import type { ParsedRecord } from '../../zones/record.js';
 import { RRType } from '../../zones/rrtype.js';
 import type { SerialPolicy } from '../../zones/serial.js';
@@ -21,7 +21,7 @@ import { API_SOURCE, parseRRsets, type RRsetInput } from './patch.js';
 import { createZoneBody, errorResponses, originParams, zoneInfoSchema } from './schemas.js';
 import { zoneInfo } from './zone-info.js';
 
-interface CreateZone {
+export interface CreateZone {
   name: string;
   kind?: string;
   serialPolicy?: SerialPolicy;
@@ -47,67 +47,15 @@ export function zoneRoutes(app: FastifyInstance, ctx: AdminContext): void {
     schema: { summary: 'Create a primary zone from zone-file text or from rrsets', body: createZoneBody,
       response: { 201: zoneInfoSchema, ...errorResponses } },
   }, (req, reply) => {
-    const body = req.body;
-    try {
-      const origin = parseZoneName(body.name, 'name');
-      const text = originText(origin);
-      const apexKey = nameToKey(origin);
-      if (ctx.store.zoneMeta(apexKey)) throw new ApiError(409, 'name', body.name, 'is already a zone here');
-      const file = ctx.zoneFolder().wanted().find((e) => e.origin === text);
-      if (file) throw new ApiError(409, 'name', body.name, `has a zone file ("${file.file}"); the zone comes from it`);
-      if (body.zone !== undefined && body.rrsets !== undefined) throw invalid('zone', undefined, 'and rrsets are both given; send one of them');
-      let records: ParsedRecord[] = [];
-      let lines: string[] = [];
-      if (body.zone !== undefined) {
-        lines = body.zone.split('\n');
-        records = parseText(body.zone, origin, lines, ctx.writer.limits());
-      } else if (body.rrsets !== undefined) {
-        for (const rs of parseRRsets(body.rrsets, apexKey, text, 'REPLACE')) {
-          for (const rdata of rs.rdatas) {
-            records.push({ owner: rs.owner, type: rs.type, rclass: 1, ttl: rs.ttl, rdata, file: `rrsets[${rs.index}]`, line: 0 });
-          }
-        }
-      }
-      (body.nameservers ?? []).forEach((ns, i) => {
-        records.push({ owner: origin, type: RRType.NS, rclass: 1, ttl: 3600, rdata: parseAbsoluteName(ns, `nameservers[${i}]`), file: `nameservers[${i}]`, line: 0 });
-      });
-      const perRequest = ctx.writer.limits().recordsPerRequest;
-      if (records.length > perRequest) {
-        throw invalid(body.zone !== undefined ? 'zone' : 'rrsets', records.length, `records are more than ${perRequest} one request may carry (limits.recordsPerRequest)`);
-      }
-      const checked = checkZone(origin, records, body.zone !== undefined ? 'zone' : 'rrsets');
-      const errors = checked.problems.filter((p) => p.severity === 'error');
-      if (errors.length > 0) throw problemError(errors, lines);
-      // the zone and its first content in one transaction: a failure leaves no zone behind
-      const update = ctx.writer.create(origin, { originText: text, kind: 'primary', serialPolicy: body.serialPolicy ?? 'increment', ifExists: 'fail' }, API_SOURCE);
-      for (const rr of checked.records) update.add(rr);
-      let meta;
-      try {
-        meta = update.commit().meta!;
-      } catch (err) {
-        if (err instanceof StoreError && err.code === 'MESHDNS_ERR_ZONE_EXISTS') throw new ApiError(409, 'name', body.name, 'is already a zone here');
-        if (err instanceof LimitError) throw invalid(body.zone !== undefined ? 'zone' : 'rrsets', undefined, err.message);
-        throw err;
-      }
-      ControlCounters.inc(ctx.counters.updatesApplied, API_SOURCE);
-      ctx.log.info({ zone: text, change: { records: checked.records.length } }, 'zone created through the API');
-      return reply.code(201).header('location', `/api/v1/zones/${text}`).send(zoneInfo(ctx, ctx.store.zoneMeta(apexKey) ?? meta));
-    } catch (err) {
-      if (err instanceof ApiError) ControlCounters.inc(ctx.counters.updatesRefused, API_SOURCE);
-      throw err;
-    }
+    const meta = createZone(ctx, req.body);
+    return reply.code(201).header('location', `/api/v1/zones/${meta.origin}`).send(zoneInfo(ctx, meta));
   });
 
   app.delete<{ Params: { origin: string } }>('/api/v1/zones/:origin', {
     schema: { summary: 'Delete a zone created through the API (a zone-file zone goes with its file)', params: originParams,
       response: { 204: { type: 'null' }, ...errorResponses } },
   }, (req, reply) => {
-    const { apexKey, meta } = findZone(ctx, req.params.origin);
-    // (a zone whose file is gone but which other sources wrote to stays until deleted here)
-    const file = ctx.zoneFolder().wanted().find((e) => e.origin === meta.origin.toLowerCase())?.file;
-    if (file !== undefined) throw new ApiError(409, 'origin', req.params.origin, `comes from the zone file "${file}"; remove the file and the zone goes with it`);
-    ctx.writer.begin(keyToName(apexKey), API_SOURCE).deleteZone().commit();
-    ctx.log.info({ zone: meta.origin }, 'zone deleted through the API');
+    deleteZone(ctx, req.params.origin);
     return reply.code(204).send();
   });
 
@@ -122,23 +70,96 @@ export function zoneRoutes(app: FastifyInstance, ctx: AdminContext): void {
   app.put<{ Params: { origin: string } }>('/api/v1/zones/:origin/notify', {
     schema: { summary: 'Send NOTIFY for the zone to its secondaries', params: originParams,
       response: { 200: { type: 'object', properties: { result: { type: 'string' }, sent: { type: 'integer' }, failed: { type: 'integer' } } }, ...errorResponses, 501: { $ref: 'Error#' } } },
-  }, async (req) => {
-    const { meta } = findZone(ctx, req.params.origin);
-    if (!ctx.replication) throw notBuilt('NOTIFY');
-    const r = await ctx.replication.notify(meta.origin);
-    return { result: 'Notification sent', ...r };
-  });
+  }, async (req) => ({ result: 'Notification sent', ...await notifyZone(ctx, req.params.origin) }));
 
   app.put<{ Params: { origin: string } }>('/api/v1/zones/:origin/retransfer', {
     schema: { summary: 'Transfer a secondary zone from its primary now', params: originParams,
       response: { 200: { type: 'object', properties: { result: { type: 'string' } } }, ...errorResponses, 501: { $ref: 'Error#' } } },
   }, async (req) => {
-    const { meta } = findZone(ctx, req.params.origin);
-    if (meta.kind !== 'secondary') throw new ApiError(409, 'origin', req.params.origin, 'is a primary zone here; only secondary zones are transferred');
-    if (!ctx.replication) throw notBuilt('Zone transfer');
-    await ctx.replication.retransfer(meta.origin);
+    await retransferZone(ctx, req.params.origin, 409);
     return { result: 'Transfer started' };
   });
+}
+
+/**
+ * A new primary zone from zone-file text or rrsets (each one REPLACE) plus nameservers, checked as a
+ * zone file is and committed as one transaction; a 409 or 422 ApiError says why not.
+ */
+export function createZone(ctx: AdminContext, body: CreateZone): ZoneMeta {
+  try {
+    const origin = parseZoneName(body.name, 'name');
+    const text = originText(origin);
+    const apexKey = nameToKey(origin);
+    if (ctx.store.zoneMeta(apexKey)) throw new ApiError(409, 'name', body.name, 'is already a zone here');
+    const file = ctx.zoneFolder().wanted().find((e) => e.origin === text);
+    if (file) throw new ApiError(409, 'name', body.name, `has a zone file ("${file.file}"); the zone comes from it`);
+    if (body.zone !== undefined && body.rrsets !== undefined) throw invalid('zone', undefined, 'and rrsets are both given; send one of them');
+    let records: ParsedRecord[] = [];
+    let lines: string[] = [];
+    if (body.zone !== undefined) {
+      lines = body.zone.split('\n');
+      records = parseText(body.zone, origin, lines, ctx.writer.limits());
+    } else if (body.rrsets !== undefined) {
+      for (const rs of parseRRsets(body.rrsets, apexKey, text, 'REPLACE')) {
+        for (const rdata of rs.rdatas) {
+          records.push({ owner: rs.owner, type: rs.type, rclass: 1, ttl: rs.ttl, rdata, file: `rrsets[${rs.index}]`, line: 0 });
+        }
+      }
+    }
+    (body.nameservers ?? []).forEach((ns, i) => {
+      records.push({ owner: origin, type: RRType.NS, rclass: 1, ttl: 3600, rdata: parseAbsoluteName(ns, `nameservers[${i}]`), file: `nameservers[${i}]`, line: 0 });
+    });
+    const perRequest = ctx.writer.limits().recordsPerRequest;
+    if (records.length > perRequest) {
+      throw invalid(body.zone !== undefined ? 'zone' : 'rrsets', records.length, `records are more than ${perRequest} one request may carry (limits.recordsPerRequest)`);
+    }
+    const checked = checkZone(origin, records, body.zone !== undefined ? 'zone' : 'rrsets');
+    const errors = checked.problems.filter((p) => p.severity === 'error');
+    if (errors.length > 0) throw problemError(errors, lines);
+    // the zone and its first content in one transaction: a failure leaves no zone behind
+    const update = ctx.writer.create(origin, { originText: text, kind: 'primary', serialPolicy: body.serialPolicy ?? 'increment', ifExists: 'fail' }, API_SOURCE);
+    for (const rr of checked.records) update.add(rr);
+    let meta;
+    try {
+      meta = update.commit().meta!;
+    } catch (err) {
+      if (err instanceof StoreError && err.code === 'MESHDNS_ERR_ZONE_EXISTS') throw new ApiError(409, 'name', body.name, 'is already a zone here');
+      if (err instanceof LimitError) throw invalid(body.zone !== undefined ? 'zone' : 'rrsets', undefined, err.message);
+      throw err;
+    }
+    ControlCounters.inc(ctx.counters.updatesApplied, API_SOURCE);
+    ctx.log.info({ zone: text, change: { records: checked.records.length } }, 'zone created through the API');
+    return ctx.store.zoneMeta(apexKey) ?? meta;
+  } catch (err) {
+    if (err instanceof ApiError) ControlCounters.inc(ctx.counters.updatesRefused, API_SOURCE);
+    throw err;
+  }
+}
+
+/** Deletes a zone created through the API; a zone-file zone (409) goes with its file. */
+export function deleteZone(ctx: AdminContext, originParam: string): void {
+  const { apexKey, meta } = findZone(ctx, originParam);
+  // (a zone whose file is gone but which other sources wrote to stays until deleted here)
+  const file = ctx.zoneFolder().wanted().find((e) => e.origin === meta.origin.toLowerCase())?.file;
+  if (file !== undefined) throw new ApiError(409, 'origin', originParam, `comes from the zone file "${file}"; remove the file and the zone goes with it`);
+  ctx.writer.begin(keyToName(apexKey), API_SOURCE).deleteZone().commit();
+  ctx.log.info({ zone: meta.origin }, 'zone deleted through the API');
+}
+
+/** NOTIFY for the zone to its secondaries (501 when this server has no replication hooks). */
+export async function notifyZone(ctx: AdminContext, originParam: string): Promise<{ sent: number; failed: number }> {
+  const { meta } = findZone(ctx, originParam);
+  if (!ctx.replication) throw notBuilt('NOTIFY');
+  return ctx.replication.notify(meta.origin);
+}
+
+/** A full transfer of a secondary zone now; a primary zone is refused with `primaryStatus`. */
+export async function retransferZone(ctx: AdminContext, originParam: string, primaryStatus: 409 | 422): Promise<ZoneMeta> {
+  const { meta } = findZone(ctx, originParam);
+  if (meta.kind !== 'secondary') throw new ApiError(primaryStatus, 'origin', originParam, 'is a primary zone here; only secondary zones are transferred');
+  if (!ctx.replication) throw notBuilt('Zone transfer');
+  await ctx.replication.retransfer(meta.origin);
+  return meta;
 }
 
 /** Zone text with $INCLUDE confined to an empty folder: API input never reads server files. */

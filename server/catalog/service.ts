@@ -33,8 +33,9 @@ export class CatalogService implements CatalogControl {
   readonly catalogs: CatalogStore;
   readonly producer: CatalogProducer;
   readonly consumer: CatalogConsumer;
-  /** Conflicts refused per consumed catalog since start (a metric). */
-  readonly conflictsTotal = new Map<string, number>();
+  /** Per consumed catalog since start: versions read, members refused (metrics). */
+  private readonly counts = new Map<string, { processed: number; conflicts: number }>();
+  private readonly lastConflicts = new Map<string, string[]>();
   private config: CatalogConfig = NO_CATALOGS;
   private readonly pending = new Set<string>();
   private scheduled = false;
@@ -177,9 +178,20 @@ export class CatalogService implements CatalogControl {
     }
   }
 
+  consumerCounts(): { catalog: string; processed: number; conflicts: number }[] {
+    return [...this.config.consumers.keys()].map((catalog) => ({ catalog, ...(this.counts.get(catalog) ?? { processed: 0, conflicts: 0 }) }));
+  }
+
   private membersChanged(changes: MemberChanges): void {
     const state = this.consumer.states.get(changes.catalog);
-    if (state) this.conflictsTotal.set(changes.catalog, (this.conflictsTotal.get(changes.catalog) ?? 0) + state.conflicts.length);
+    const counts = this.counts.get(changes.catalog) ?? { processed: 0, conflicts: 0 };
+    counts.processed++;
+    // a refusal counts once: the same member refused again by the next version is not a new one
+    const before = new Set(this.lastConflicts.get(changes.catalog) ?? []);
+    const now = state?.conflicts.map((c) => c.zone) ?? [];
+    counts.conflicts += now.filter((z) => !before.has(z)).length;
+    this.lastConflicts.set(changes.catalog, now);
+    this.counts.set(changes.catalog, counts);
     this.o.secondaries.sync();
     for (const origin of changes.reset) this.o.secondaries.notified(origin);
     // a member another catalog refused while this one held it may be free now

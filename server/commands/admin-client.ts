@@ -1,7 +1,15 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { GENERATED_TOKEN_FILE } from '../admin/token.js';
+import { CommandError } from './program.js';
+
+export { CommandError };
+
+/** The config a command reads when none is given: meshdns.yaml in the current folder, if there is one. */
+export const DEFAULT_CONFIG_FILE = 'meshdns.yaml';
+
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** Where a command finds the running server's admin API, as given on its command line. */
 export interface ServerOptions {
@@ -12,13 +20,9 @@ export interface ServerOptions {
   data?: string;
 }
 
-export class CommandError extends Error {
-  override name = 'CommandError';
-}
-
 /**
- * The admin API of a running meshdns: `--server` or the config's admin.listen (the default config
- * when no --config: 127.0.0.1:8053); the token from --token, --token-file, MESHDNS_API_TOKEN, the
+ * The admin API of a running meshdns: `--server` or the config's admin.listen (--config, else
+ * ./meshdns.yaml when it exists, else the defaults: 127.0.0.1:8053); the token from --token, --token-file, MESHDNS_API_TOKEN, the
  * config's admin.token/admin.tokenFile, or the file the server generates, <data>/admin.token.
  */
 export class AdminClient {
@@ -29,7 +33,8 @@ export class AdminClient {
     const readConfig = (): Config => {
       if (config) return config;
       try {
-        config = loadConfig(opts.config, opts.data === undefined ? {} : { data: opts.data }, env);
+        const file = opts.config ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
+        config = loadConfig(file, opts.data === undefined ? {} : { data: opts.data }, env);
       } catch (err) {
         if (err instanceof ConfigError) throw new CommandError(`${err.message} (or give --server and --token)`);
         throw err;
@@ -47,7 +52,18 @@ export class AdminClient {
   }
 
   /** One API call; a 4xx/5xx becomes a CommandError with the server's one-line message. */
-  async request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  async request<T>(method: Method, path: string, body?: unknown): Promise<T> {
+    const { text, parsed } = await this.send(method, path, body);
+    if (parsed === undefined && text !== '') throw new CommandError(`the answer from ${this.url}${path} is not JSON: is --server a meshdns admin API?`);
+    return parsed as T;
+  }
+
+  /** One API call answered with text (a zone export). */
+  async text(path: string): Promise<string> {
+    return (await this.send('GET', path)).text;
+  }
+
+  private async send(method: Method, path: string, body?: unknown): Promise<{ text: string; parsed: unknown }> {
     let res: Response;
     try {
       res = await fetch(`${this.url}${path}`, {
@@ -67,10 +83,10 @@ export class AdminClient {
       parsed = undefined;
     }
     if (!res.ok) {
-      const error = (parsed as { error?: unknown } | undefined)?.error;
-      throw new CommandError(typeof error === 'string' ? error : `HTTP ${res.status} from ${this.url}${path}`);
+      const { error, field } = (parsed ?? {}) as { error?: unknown; field?: unknown };
+      throw new CommandError(typeof error === 'string' ? error : `HTTP ${res.status} from ${this.url}${path}`, res.status, typeof field === 'string' ? field : undefined);
     }
-    return parsed as T;
+    return { text, parsed };
   }
 }
 

@@ -1,16 +1,15 @@
 import { basename, dirname } from 'node:path';
+import type { Command } from 'commander';
+import { ExitStatus, newProgram, runCommand } from './program.js';
 import { NameError, nameToText, parseName, type WireName } from '../../zones/name.js';
 import { RRType } from '../../zones/rrtype.js';
 import { soaSerial } from '../../zones/soa.js';
 import { loadZoneFile } from '../../zones/import/zone-source.js';
 import type { ZoneProblem } from '../../zones/zonefile/parser.js';
 
-const USAGE = `usage: meshdns check FILE [--origin NAME]
-
-Checks a zone file as the server would load it (syntax, $INCLUDE, $GENERATE, semantic checks),
+const ABOUT = `Checks a zone file as the server would load it (syntax, $INCLUDE, $GENERATE, semantic checks),
 like kzonecheck or named-checkzone. The origin defaults to the file name without ".zone".
-Problems go to stderr as "file:line: error|warning: message"; exit status 0 when there is no error.
-`;
+Problems go to stderr as "file:line: error|warning: message"; exit status 0 when there is no error.`;
 
 export interface CheckIo {
   out: (text: string) => void;
@@ -22,31 +21,28 @@ const processIo: CheckIo = {
   err: (text) => process.stderr.write(text),
 };
 
-/** `meshdns check FILE [--origin NAME]`; argv is what follows "check". Resolves to the exit code. */
-export async function runCheck(argv: string[], io: CheckIo = processIo): Promise<number> {
-  let file: string | undefined;
-  let originText: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '-h' || a === '--help') {
-      io.out(USAGE);
-      return 0;
-    }
-    if (a === '--origin' || a === '-o') {
-      originText = argv[++i];
-      if (originText === undefined) return usage(io, `${a} needs a zone name`);
-    } else if (a.startsWith('--origin=')) {
-      originText = a.slice('--origin='.length);
-    } else if (a.startsWith('-') && a !== '-') {
-      return usage(io, `unknown option "${a}"`);
-    } else if (file === undefined) {
-      file = a;
-    } else {
-      return usage(io, `unexpected argument "${a}": one zone file at a time`);
-    }
-  }
-  if (file === undefined) return usage(io, 'no zone file given');
+/** `meshdns check FILE [--origin NAME]`; sets the exit status (1 when the zone has an error). */
+export function registerCheck(program: Command, io: CheckIo = processIo): void {
+  program.command('check').summary('check a zone file as the server would load it').description(ABOUT)
+    .argument('<FILE>', 'the zone file')
+    .option('-o, --origin <NAME>', 'the zone\'s origin (default: the file name without .zone)')
+    .option('--json', 'print the outcome and every problem as JSON on stdout instead')
+    .action((file: string, o: { origin?: string; json?: boolean }) => {
+      const status = checkZoneFile(file, o.origin, io, o.json === true);
+      if (status !== 0) throw new ExitStatus(status);
+    });
+}
 
+/** `meshdns check ARGS...` on its own (tests): resolves to the exit status. */
+export function runCheck(argv: readonly string[], io: CheckIo = processIo): Promise<number> {
+  const withEnv = { ...io, env: process.env };
+  const program = newProgram(withEnv);
+  registerCheck(program, io);
+  return runCommand(program, ['check', ...argv], withEnv);
+}
+
+/** Checks one zone file; prints the problems and a summary. Returns the exit status. */
+export function checkZoneFile(file: string, originText: string | undefined, io: CheckIo = processIo, json = false): number {
   originText ??= defaultOrigin(file);
   let origin: WireName;
   try {
@@ -58,28 +54,28 @@ export async function runCheck(argv: string[], io: CheckIo = processIo): Promise
   }
 
   const zone = loadZoneFile(file, origin, dirname(file));
-  let errors = 0;
-  let warnings = 0;
-  for (const p of zone.problems) {
-    if (p.severity === 'error') errors++;
-    else warnings++;
-    io.err(formatProblem(p));
-  }
+  const errors = zone.problems.filter((p) => p.severity === 'error').length;
+  const warnings = zone.problems.length - errors;
   const name = nameToText(origin);
-  const counts = `${plural(errors, 'error')}, ${plural(warnings, 'warning')}`;
-  if (errors > 0) {
-    io.out(`zone ${name}: not loaded: ${counts}\n`);
-    return 1;
-  }
+  let serial: number | undefined;
   const { table } = zone;
-  let serial = '?';
-  for (let i = 0; i < table.count; i++) {
+  for (let i = 0; errors === 0 && i < table.count; i++) {
     if (table.type[i] === RRType.SOA && table.dropped[i] === 0) {
-      serial = String(soaSerial(table.rdata(i)));
+      serial = soaSerial(table.rdata(i));
       break;
     }
   }
-  io.out(`zone ${name}: loaded serial ${serial}, ${plural(table.liveCount, 'record')}, ${plural(warnings, 'warning')}\n`);
+  if (json) {
+    const problems = zone.problems.map((p) => ({ file: p.file, line: p.line, severity: p.severity, message: p.message }));
+    io.out(`${JSON.stringify({ zone: name, file, loaded: errors === 0, serial: serial ?? null, records: errors === 0 ? table.liveCount : null, errors, warnings, problems }, null, 2)}\n`);
+    return errors > 0 ? 1 : 0;
+  }
+  for (const p of zone.problems) io.err(formatProblem(p));
+  if (errors > 0) {
+    io.out(`zone ${name}: not loaded: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}\n`);
+    return 1;
+  }
+  io.out(`zone ${name}: loaded serial ${serial ?? '?'}, ${plural(table.liveCount, 'record')}, ${plural(warnings, 'warning')}\n`);
   return 0;
 }
 
@@ -98,9 +94,4 @@ export function defaultOrigin(file: string): string {
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
-
-function usage(io: CheckIo, message: string): number {
-  io.err(`meshdns check: ${message}\n${USAGE}`);
-  return 1;
 }

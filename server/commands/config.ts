@@ -1,46 +1,55 @@
-import { ConfigError, loadConfig } from '../config.js';
+import { existsSync } from 'node:fs';
+import type { Command } from 'commander';
+import { loadConfig, type Config } from '../config.js';
+import { DEFAULT_CONFIG_FILE } from './admin-client.js';
+import { printer, processIo, UsageError, type Io } from './program.js';
 
-const USAGE = `usage: meshdns config schema
-       meshdns config check FILE
-
-schema  prints the JSON Schema of meshdns.yaml, for editors: save it and start meshdns.yaml with
-        # yaml-language-server: $schema=./meshdns.schema.json
-check   reads FILE as "meshdns serve --config FILE" would and reports the first problem
-`;
-
-export interface ConfigIo {
-  out: (text: string) => void;
-  err: (text: string) => void;
+/** `meshdns config schema|check [FILE]` */
+export function registerConfig(program: Command, io: Io = processIo): void {
+  const config = program.command('config').summary('print the config schema, check a config file')
+    .description('The config file meshdns.yaml: its JSON Schema for editors, and a check of a file.');
+  config.command('schema')
+    .description('print the JSON Schema of meshdns.yaml, for editors: save it and start meshdns.yaml with\n' +
+      '# yaml-language-server: $schema=./meshdns.schema.json')
+    .action(async () => {
+      const { configJsonSchema } = await import('../config/schema.js');
+      io.out(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
+    });
+  config.command('check')
+    .description('read FILE as "meshdns serve --config FILE" would: shape, values, files it names, and the ' +
+      'cross-references (ACL names, TSIG keys, DNSSEC policies); the first problem is reported in one line')
+    .argument('[FILE]', `the config file (default: ./${DEFAULT_CONFIG_FILE})`)
+    .option('--json', 'print JSON for scripts instead of text for people')
+    .action((fileArg: string | undefined, o: { json?: boolean }) => {
+      const file = fileArg ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
+      if (file === undefined) throw new UsageError(`config check needs a FILE (there is no ./${DEFAULT_CONFIG_FILE} here)`);
+      // a ConfigError is the one-line answer: `meshdns config: FILE: key: "value" why`, exit status 1
+      const checked = loadConfig(file, {}, io.env);
+      printer(io, o.json)(summary(file, checked), () => humanSummary(file, checked));
+    });
 }
 
-const processIo: ConfigIo = {
-  out: (text) => process.stdout.write(text),
-  err: (text) => process.stderr.write(text),
-};
+function summary(file: string, c: Config) {
+  return {
+    file, ok: true,
+    listen: c.listen.map((l) => l.text),
+    zones: c.zones.map((z) => z.origin),
+    zoneDir: c.zoneDir ?? null,
+    data: c.data,
+    admin: c.admin ? { listen: c.admin.listen.text, tokenSource: c.admin.tokenSource } : null,
+    acls: [...c.replication.rules.keys()],
+    policies: [...c.dnssec.policies.keys()],
+    warnings: c.dnssec.warnings,
+  };
+}
 
-/** `meshdns config schema|check`; argv is what follows "config". Resolves to the exit code. */
-export async function runConfig(argv: string[], io: ConfigIo = processIo): Promise<number> {
-  const [sub, ...rest] = argv;
-  if (sub === '-h' || sub === '--help') {
-    io.out(USAGE);
-    return 0;
-  }
-  if (sub === 'schema' && rest.length === 0) {
-    const { configJsonSchema } = await import('../config/schema.js');
-    io.out(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
-    return 0;
-  }
-  if (sub === 'check' && rest.length === 1) {
-    try {
-      const config = loadConfig(rest[0]);
-      io.out(`${rest[0]}: ok (${config.listen.length} listen address${config.listen.length === 1 ? '' : 'es'}, ${config.zones.length} zone entr${config.zones.length === 1 ? 'y' : 'ies'})\n`);
-      return 0;
-    } catch (err) {
-      if (!(err instanceof ConfigError)) throw err;
-      io.err(`meshdns config: ${err.message}\n`);
-      return 1;
-    }
-  }
-  io.err(`meshdns config: ${sub === undefined ? 'schema or check?' : `unexpected "${argv.join(' ')}"`}\n${USAGE}`);
-  return 2;
+function humanSummary(file: string, c: Config): string {
+  const n = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`;
+  const lines = [
+    `${file}: ok (${n(c.listen.length, 'listen address', 'listen addresses')}, ${n(c.zones.length, 'zone entry', 'zone entries')})`,
+    `  ${n(c.replication.rules.size, 'ACL', 'ACLs')}, ${n(c.dnssec.policies.size, 'DNSSEC policy', 'DNSSEC policies')}; ` +
+      `admin API ${c.admin ? `on ${c.admin.listen.text}` : 'off'}; data in ${c.data}${c.zoneDir ? `; zone folder ${c.zoneDir}` : ''}`,
+    ...c.dnssec.warnings.map((w) => `  warning: ${w}`),
+  ];
+  return `${lines.join('\n')}\n`;
 }

@@ -1,5 +1,6 @@
 import { algorithmMnemonic } from '../../dnssec/algorithm.js';
 import type { KeyStatus } from '../dnssec/control.js';
+import { table } from './program.js';
 
 /** The shapes `meshdns keys` reads from the admin API (routes-dnssec.ts). */
 /** A key as the API returns it: the control's KeyStatus, as JSON. */
@@ -48,9 +49,4 @@ export function formatStatus(s: StatusJson): string {
   lines.push('', ...table(rows));
   if (s.keys.some((k) => k.imported)) lines.push('(* imported)');
   return `${lines.join('\n')}\n`;
-}
-
-function table(rows: string[][]): string[] {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd());
 }

@@ -1,154 +1,84 @@
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { parseArgs } from 'node:util';
+import type { Command } from 'commander';
 import { AdminClient, CommandError } from './admin-client.js';
 import { formatStatus, type DsJson, type KeyJson, type StatusJson } from './keys-format.js';
+import { printer, processIo, UsageError, withConnection, type ConnectionOptions, type Io } from './program.js';
 
-const USAGE = `usage: meshdns keys list ZONE
-       meshdns keys generate ZONE [--role zsk|ksk|csk]
-       meshdns keys roll ZONE zsk|ksk|csk
-       meshdns keys import ZONE K<zone>+<alg>+<tag>[.key|.private]
-       meshdns keys export ZONE KEY [--private] [--out DIR]
-       meshdns keys ds ZONE
-       meshdns keys ds-seen ZONE [KEYTAG]
-options: --server URL  --token TOKEN | --token-file FILE  --config FILE  --data DIR  --json
-
-Talks to the admin API of a running meshdns (keys live in its LMDB). The server is --server, or
-admin.listen of the config (--config; the default is 127.0.0.1:8053); the token is --token,
---token-file, MESHDNS_API_TOKEN, the config's admin.token/tokenFile, or <data>/admin.token.
-
-list     the zone's keys (role, tag, algorithm, state, timestamps), next key event, earliest RRSIG expiry
-generate a new key now: starts a roll of the role given (default: the zone's CSK if it has one, else
-         its ZSK). A zone's first keys are made when it is first signed (give it a policy).
-roll     the same, with the role required
-import   BIND key files (dnssec-keygen, Knot keymgr): reads the .key and .private beside each other
-export   a key (by id or key tag) as BIND files: the .key on stdout, or both files into --out DIR;
-         the .private file only with --private
-ds       DS records for the parent, one per line
-ds-seen  the parent serves the new DS (of KEYTAG, or of every submitted key): a KSK/CSK roll goes on
-`;
-
-export interface KeysIo {
-  out: (text: string) => void;
-  err: (text: string) => void;
-  env: NodeJS.ProcessEnv;
-}
-
-const processIo: KeysIo = {
-  out: (text) => process.stdout.write(text),
-  err: (text) => process.stderr.write(text),
-  env: process.env,
-};
+const ABOUT = 'DNSSEC keys of a running meshdns (they live in its LMDB), over its admin API. A zone\'s first keys are made ' +
+  'when it is first signed (give it a policy); generate and roll start a roll, ds-seen lets a KSK or CSK roll go on once the parent serves the new DS.';
 
 const ROLES = ['zsk', 'ksk', 'csk'] as const;
 type Role = (typeof ROLES)[number];
 
-/** `meshdns keys ...`; argv is what follows "keys". Resolves to the exit code. */
-export async function runKeys(argv: string[], io: KeysIo = processIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv, allowPositionals: true, strict: true,
-      options: {
-        server: { type: 'string' }, token: { type: 'string' }, 'token-file': { type: 'string' },
-        config: { type: 'string', short: 'c' }, data: { type: 'string' }, json: { type: 'boolean' },
-        role: { type: 'string' }, private: { type: 'boolean' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' },
-      },
+/** `meshdns keys list|generate|roll|import|export|ds|ds-seen ZONE ...` */
+export function registerKeys(program: Command, io: Io = processIo): void {
+  const keys = program.command('keys').summary('DNSSEC keys of a running server: list, generate, roll, import, export, ds, ds-seen').description(ABOUT);
+  const connect = (o: ConnectionOptions) => AdminClient.resolve(o, io.env);
+  const zonePath = (zone: string) => `/api/v1/zones/${encodeURIComponent(zone.endsWith('.') ? zone : `${zone}.`)}`;
+
+  withConnection(keys.command('list').description('the zone\'s keys, its next key event and earliest RRSIG expiry').argument('<ZONE>'))
+    .action(async (zone: string, o: ConnectionOptions) => {
+      const status = await connect(o).request<StatusJson>('GET', `${zonePath(zone)}/keys`);
+      printer(io, o.json)(status, () => formatStatus(status));
     });
-  } catch (err) {
-    return usage(io, (err as Error).message);
-  }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    io.out(USAGE);
-    return 0;
-  }
-  const [sub, zone, ...rest] = positionals;
-  if (sub === undefined) return usage(io, 'which keys command?');
-  if (!SUBCOMMANDS.has(sub)) return usage(io, `unknown keys command "${sub}"`);
-  if (zone === undefined) return usage(io, `keys ${sub} needs a ZONE`);
-  const origin = zone.endsWith('.') ? zone : `${zone}.`;
-  try {
-    const client = AdminClient.resolve({
-      ...(values.server === undefined ? {} : { server: values.server }),
-      ...(values.token === undefined ? {} : { token: values.token }),
-      ...(values['token-file'] === undefined ? {} : { tokenFile: values['token-file'] }),
-      ...(values.config === undefined ? {} : { config: values.config }),
-      ...(values.data === undefined ? {} : { data: values.data }),
-    }, io.env);
-    const zonePath = `/api/v1/zones/${encodeURIComponent(origin)}`;
-    const json = values.json === true;
-    const print = (value: unknown, human: () => string) => io.out(json ? `${JSON.stringify(value, null, 2)}\n` : human());
 
-    switch (sub) {
-      case 'list': {
-        if (rest.length > 0) return usage(io, `unexpected "${rest.join(' ')}"`);
-        const status = await client.request<StatusJson>('GET', `${zonePath}/keys`);
-        print(status, () => formatStatus(status));
-        return 0;
-      }
-      case 'generate':
-      case 'roll': {
-        const roleText = values.role ?? (sub === 'roll' ? rest[0] : undefined);
-        if (rest.length > (sub === 'roll' && values.role === undefined ? 1 : 0)) return usage(io, `unexpected "${rest.join(' ')}"`);
-        let role: Role;
-        if (roleText === undefined) {
-          if (sub === 'roll') return usage(io, 'keys roll needs the role: zsk, ksk or csk');
-          role = defaultRole(await client.request<StatusJson>('GET', `${zonePath}/keys`));
-        } else {
-          if (!(ROLES as readonly string[]).includes(roleText)) return usage(io, `role "${roleText}" is not zsk, ksk or csk`);
-          role = roleText as Role;
-        }
-        const status = await client.request<StatusJson>('POST', `${zonePath}/keys/roll`, { role });
-        print(status, () => `${role.toUpperCase()} roll started for ${status.origin}\n${formatStatus(status)}`);
-        return 0;
-      }
-      case 'import': {
-        if (rest.length !== 1) return usage(io, 'keys import needs one key file name (K<zone>+<alg>+<tag>, with or without .key/.private)');
-        const base = rest[0]!.replace(/\.(key|private)$/, '');
-        const key = readKeyFile(`${base}.key`);
-        const priv = readKeyFile(`${base}.private`);
-        const imported = await client.request<KeyJson>('POST', `${zonePath}/keys`, { key, private: priv });
-        print(imported, () => `imported ${basename(base)} into ${origin}: ${imported.role.toUpperCase()} tag ${imported.keyTag}, state ${imported.state}, id ${imported.id}\n`);
-        return 0;
-      }
-      case 'export': {
-        if (rest.length !== 1) return usage(io, 'keys export needs the key: its id or key tag (see keys list)');
-        const query = values.private ? '?private=true' : '';
-        const files = await client.request<{ baseName: string; key: string; private?: string }>('GET', `${zonePath}/keys/${encodeURIComponent(rest[0]!)}/export${query}`);
-        if (values.out !== undefined) {
-          const written = writeKeyFiles(values.out, files);
-          print({ baseName: files.baseName, files: written }, () => written.map((f) => `${f}\n`).join(''));
-        } else {
-          print(files, () => files.key + (files.private ?? ''));
-        }
-        return 0;
-      }
-      case 'ds': {
-        if (rest.length > 0) return usage(io, `unexpected "${rest.join(' ')}"`);
-        const ds = await client.request<DsJson>('GET', `${zonePath}/ds`);
-        if (!json && ds.ds.length === 0) io.err(`meshdns keys: ${origin} has no key whose DS belongs at the parent\n`);
-        print(ds, () => ds.text);
-        return 0;
-      }
-      case 'ds-seen': {
-        if (rest.length > 1) return usage(io, `unexpected "${rest.slice(1).join(' ')}"`);
-        const tag = rest[0];
-        if (tag !== undefined && !/^[0-9]{1,5}$/.test(tag)) return usage(io, `KEYTAG "${tag}" is not a key tag (0-65535)`);
-        const status = await client.request<StatusJson>('POST', `${zonePath}/keys/ds-seen`, tag === undefined ? {} : { keyTag: Number(tag) });
-        print(status, () => `DS ${tag === undefined ? 'of every submitted key' : `of key ${tag}`} recorded as seen at the parent of ${status.origin}\n${formatStatus(status)}`);
-        return 0;
-      }
+  const roll = async (zone: string, roleText: string | undefined, o: ConnectionOptions) => {
+    const client = connect(o);
+    let role: Role;
+    if (roleText === undefined) {
+      role = defaultRole(await client.request<StatusJson>('GET', `${zonePath(zone)}/keys`));
+    } else {
+      if (!(ROLES as readonly string[]).includes(roleText)) throw new UsageError(`role "${roleText}" is not zsk, ksk or csk`);
+      role = roleText as Role;
     }
-    return usage(io, `unknown keys command "${sub}"`);
-  } catch (err) {
-    if (!(err instanceof CommandError)) throw err;
-    io.err(`meshdns keys: ${err.message}\n`);
-    return 1;
-  }
-}
+    const status = await client.request<StatusJson>('POST', `${zonePath(zone)}/keys/roll`, { role });
+    printer(io, o.json)(status, () => `${role.toUpperCase()} roll started for ${status.origin}\n${formatStatus(status)}`);
+  };
+  withConnection(keys.command('generate').description('a new key now, starting a roll (default role: the zone\'s CSK, else its ZSK)').argument('<ZONE>'))
+    .option('--role <ROLE>', 'zsk, ksk or csk')
+    .action((zone: string, o: ConnectionOptions & { role?: string }) => roll(zone, o.role, o));
+  withConnection(keys.command('roll').description('start a roll of the ZSK, KSK or CSK').argument('<ZONE>').argument('<ROLE>', 'zsk, ksk or csk'))
+    .action((zone: string, role: string, o: ConnectionOptions) => roll(zone, role, o));
 
-const SUBCOMMANDS = new Set(['list', 'generate', 'roll', 'import', 'export', 'ds', 'ds-seen']);
+  withConnection(keys.command('import').description('import a BIND key pair (K<zone>+<alg>+<tag>.key and .private)').argument('<ZONE>').argument('<KEYFILE>', 'K<zone>+<alg>+<tag>, with or without .key/.private'))
+    .action(async (zone: string, file: string, o: ConnectionOptions) => {
+      const base = file.replace(/\.(key|private)$/, '');
+      const key = readKeyFile(`${base}.key`);
+      const priv = readKeyFile(`${base}.private`);
+      const imported = await connect(o).request<KeyJson>('POST', `${zonePath(zone)}/keys`, { key, private: priv });
+      printer(io, o.json)(imported, () => `imported ${basename(base)} into ${zone.endsWith('.') ? zone : `${zone}.`}: ${imported.role.toUpperCase()} tag ${imported.keyTag}, state ${imported.state}, id ${imported.id}\n`);
+    });
+
+  withConnection(keys.command('export').description('a key as BIND files: the .key on stdout, or the files into --out DIR').argument('<ZONE>').argument('<KEY>', 'its id or key tag (keys list)'))
+    .option('--private', 'the .private file too')
+    .option('--out <DIR>', 'write the files into DIR')
+    .action(async (zone: string, keyId: string, o: ConnectionOptions & { private?: boolean; out?: string }) => {
+      const query = o.private ? '?private=true' : '';
+      const files = await connect(o).request<{ baseName: string; key: string; private?: string }>('GET', `${zonePath(zone)}/keys/${encodeURIComponent(keyId)}/export${query}`);
+      const print = printer(io, o.json);
+      if (o.out !== undefined) {
+        const written = writeKeyFiles(o.out, files);
+        print({ baseName: files.baseName, files: written }, () => written.map((f) => `${f}\n`).join(''));
+      } else {
+        print(files, () => files.key + (files.private ?? ''));
+      }
+    });
+
+  withConnection(keys.command('ds').description('DS records for the parent, one per line').argument('<ZONE>'))
+    .action(async (zone: string, o: ConnectionOptions) => {
+      const ds = await connect(o).request<DsJson>('GET', `${zonePath(zone)}/ds`);
+      if (!o.json && ds.ds.length === 0) io.err(`meshdns keys: ${ds.origin} has no key whose DS belongs at the parent\n`);
+      printer(io, o.json)(ds, () => ds.text);
+    });
+
+  withConnection(keys.command('ds-seen').description('the parent serves the new DS: a KSK/CSK roll goes on').argument('<ZONE>').argument('[KEYTAG]', 'the key whose DS is seen (default: every submitted key)'))
+    .action(async (zone: string, tag: string | undefined, o: ConnectionOptions) => {
+      if (tag !== undefined && !/^[0-9]{1,5}$/.test(tag)) throw new UsageError(`KEYTAG "${tag}" is not a key tag (0-65535)`);
+      const status = await connect(o).request<StatusJson>('POST', `${zonePath(zone)}/keys/ds-seen`, tag === undefined ? {} : { keyTag: Number(tag) });
+      printer(io, o.json)(status, () => `DS ${tag === undefined ? 'of every submitted key' : `of key ${tag}`} recorded as seen at the parent of ${status.origin}\n${formatStatus(status)}`);
+    });
+}
 
 /** `generate` without --role: the role that signs the zone data (its CSK, else its ZSK). */
 function defaultRole(status: StatusJson): Role {
@@ -184,9 +114,4 @@ function writeKeyFiles(dir: string, files: { baseName: string; key: string; priv
     throw new CommandError(`cannot write into "${dir}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
   return written;
-}
-
-function usage(io: KeysIo, problem: string): number {
-  io.err(`meshdns keys: ${problem}\n${USAGE}`);
-  return 2;
 }

@@ -15,6 +15,8 @@ export const DEFAULTS = {
   /** Unsent answers per connection before reading it stops: four 64 KiB messages. */
   tcpMaxUnsentBytes: 256 * 1024,
   answerCacheSize: 200_000,
+  /** Zones with a metrics label of their own: each costs one series per listener, QTYPE and RCODE seen. */
+  metricsZoneLabels: 50,
   /** A TLS client that has not finished its handshake by then is cut off (it holds a connection slot). */
   tlsHandshakeTimeoutSeconds: 5,
   serialPolicy: 'increment' as SerialPolicy,

@@ -244,6 +244,10 @@ export const ConfigFileSchema = mapping({
   })),
   metrics: Type.Optional(mapping({
     listen: Type.Optional(addrPort('/metrics, /healthz and /readyz on a listener of their own (they are on the admin listener too)')),
+    zoneLabels: Type.Optional(Type.Integer({
+      minimum: 0, maximum: 1000, default: DEFAULTS.metricsZoneLabels,
+      description: 'Zones with a zone label of their own on request and response metrics: configured zones first, then others as first answered; the rest count as "other" (read at start)',
+    })),
   }, 'Prometheus metrics and health probes')),
   queryLog: Type.Optional(Type.Union([
     Type.Literal(false, { description: 'No query log' }),

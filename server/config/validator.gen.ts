@@ -2241,7 +2241,7 @@ return errors === 0;
 }
 
 export const metrics = validate19;
-const schema18 = {"additionalProperties":false,"description":"Prometheus metrics and health probes","type":"object","properties":{"listen":{"description":"/metrics, /healthz and /readyz on a listener of their own (they are on the admin listener too) (ADDR:PORT, IPv6 in brackets: \"127.0.0.1:5300\", \"[::1]:5300\")","examples":["127.0.0.1:5300","[::1]:5300"],"type":"string"}}};
+const schema18 = {"additionalProperties":false,"description":"Prometheus metrics and health probes","type":"object","properties":{"listen":{"description":"/metrics, /healthz and /readyz on a listener of their own (they are on the admin listener too) (ADDR:PORT, IPv6 in brackets: \"127.0.0.1:5300\", \"[::1]:5300\")","examples":["127.0.0.1:5300","[::1]:5300"],"type":"string"},"zoneLabels":{"minimum":0,"maximum":1000,"default":50,"description":"Zones with a zone label of their own on request and response metrics: configured zones first, then others as first answered; the rest count as \"other\" (read at start)","type":"integer"}}};
 
 function validate19(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -2250,7 +2250,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 const _errs1 = errors;
 for(const key0 in data){
-if(!(key0 === "listen")){
+if(!((key0 === "listen") || (key0 === "zoneLabels"))){
 validate19.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema18,data}];
 return false;
 break;
@@ -2259,9 +2259,42 @@ break;
 if(_errs1 === errors){
 if(data.listen !== undefined){
 let data0 = data.listen;
+const _errs2 = errors;
 if(typeof data0 !== "string"){
 validate19.errors = [{instancePath:instancePath+"/listen",schemaPath:"#/properties/listen/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema18.properties.listen.type,parentSchema:schema18.properties.listen,data:data0}];
 return false;
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.zoneLabels !== undefined){
+let data1 = data.zoneLabels;
+const _errs4 = errors;
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+validate19.errors = [{instancePath:instancePath+"/zoneLabels",schemaPath:"#/properties/zoneLabels/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema18.properties.zoneLabels.type,parentSchema:schema18.properties.zoneLabels,data:data1}];
+return false;
+}
+if(errors === _errs4){
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 > 1000 || isNaN(data1)){
+validate19.errors = [{instancePath:instancePath+"/zoneLabels",schemaPath:"#/properties/zoneLabels/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000",schema:1000,parentSchema:schema18.properties.zoneLabels,data:data1}];
+return false;
+}
+else {
+if(data1 < 0 || isNaN(data1)){
+validate19.errors = [{instancePath:instancePath+"/zoneLabels",schemaPath:"#/properties/zoneLabels/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema18.properties.zoneLabels,data:data1}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
 }
 }
 }

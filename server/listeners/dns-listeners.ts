@@ -2,7 +2,8 @@ import type net from 'node:net';
 import type { Logger } from 'pino';
 import type { ListenAddress, ListenTransport } from '../listen-address.js';
 import type { CertificateSource } from '../tls/certificates.js';
-import type { MessageHandler, TransportProto } from '../transports.js';
+import { transportOf, type MessageHandler, type TransportId, type TransportProto } from '../transports.js';
+import { serverLabel } from './server-label.js';
 import type { DoqListener } from './quic.js';
 import { DoqCounters } from './quic-doq.js';
 import { listenTcp } from './tcp.js';
@@ -19,6 +20,8 @@ export interface DnsListenerOptions {
   tls?: { handshakeTimeoutMs: number };
   /** The certificate of tls (and quic) listeners; needed when one is configured. */
   certificates?: CertificateSource | undefined;
+  /** The metrics row of a listener by transport and `server` label (QueryStats.bind); absent: messages count by transport alone. */
+  bindMetrics?: ((transport: TransportId, server: string) => number) | undefined;
 }
 
 /** One bound listener, whatever its transport. */
@@ -103,6 +106,22 @@ export interface TransportConnectionStats {
 /** Port-0 pairs whose later transport found the kernel's port taken (a client's ephemeral port, say) are tried again. */
 const PAIRING_ATTEMPTS = 20;
 
+/**
+ * The handler one listener calls: the shared one, told the listener's metrics row. The row is known
+ * once the port is (port 0); a message before that counts under its transport alone.
+ */
+function labelledHandler(handler: MessageHandler, proto: ListenTransport, family: 4 | 6, bind: DnsListenerOptions['bindMetrics']) {
+  if (!bind) return { handler, bound: (_address: ListenAddress): void => undefined };
+  const transport = transportOf(proto, family);
+  let binding: number = transport;
+  return {
+    handler: { handle: (msg, t, peer) => handler.handle(msg, t, peer, binding) } satisfies MessageHandler,
+    bound: (address: ListenAddress): void => {
+      binding = bind(transport, serverLabel(proto, address));
+    },
+  };
+}
+
 /** The DNS listeners of every listen entry. */
 export class DnsListeners {
   private readonly bound: Bound[] = [];
@@ -130,7 +149,9 @@ export class DnsListeners {
       let address = entry;
       try {
         for (const transport of entry.transports) {
-          const b = await STARTERS[transport](address, handler, options, log);
+          const labelled = labelledHandler(handler, transport, address.family, options.bindMetrics);
+          const b = await STARTERS[transport](address, labelled.handler, options, log);
+          labelled.bound({ ...address, port: b.port });
           started.push(b);
           address = { ...address, port: b.port };
         }

@@ -1,8 +1,6 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { RRType } from '../../zones/rrtype.js';
-import { Rcode, rcodeName } from '../message/rcode.js';
-import { DURATION_BUCKETS, DURATION_SAMPLE, SIZE_BUCKETS, SIZE_SUM, type QueryStats } from './query-stats.js';
-import { PROTOS, TRANSPORTS } from '../transports.js';
+import type { LmdbStore } from '../../zones/store/lmdb-store.js';
+import type { QueryStats } from './query-stats.js';
 import type { ZoneTable } from '../zone-table.js';
 import type { ZoneLoadStatus } from '../../zones/import/zone-folder.js';
 import { ControlCounters } from './counters.js';
@@ -10,8 +8,12 @@ import type { UdpCounters } from '../listeners/udp-batch.js';
 import type { StreamCounters } from '../listeners/stream.js';
 import type { TransportConnectionStats } from '../listeners/dns-listeners.js';
 import type { DoqCounters } from '../listeners/quic-doq.js';
-import { histogramSamples, register, ScrapeMetric, type Sample } from './scrape-metric.js';
+import { register, ScrapeMetric, type Sample } from './scrape-metric.js';
 import { addDnssecMetrics, type SigningSummary } from './dnssec-metrics.js';
+import { addTrafficMetrics } from './traffic-metrics.js';
+import { addSecondaryMetrics, secondaryClocks, type SecondarySource } from './secondary-metrics.js';
+import { buildInfo } from './build-info.js';
+import { addCatalogMetrics, type CatalogSummary } from './catalog-metrics.js';
 
 export interface MetricSources {
   /** The query pipeline's counters and answer cache (read at scrape time). */
@@ -28,10 +30,14 @@ export interface MetricSources {
   tcpCounters(): StreamCounters;
   /** The signing state of every signed zone (DnssecControl.zones); absent: no per-zone DNSSEC metrics. */
   dnssec?: () => readonly SigningSummary[];
+  /** Catalog members and consumer counts (absent: none reported). */
+  catalogs?: () => CatalogSummary | undefined;
   /** Per connection-oriented transport (tcp, tls, quic): open connections, handshakes (absent: none reported). */
   connectionStats?: () => TransportConnectionStats[];
   /** DoQ's streams, cancelled streams and protocol errors, summed over its listeners (absent: none reported). */
   doqCounters?: () => DoqCounters;
+  /** The secondary zones' transfer state and the store holding their SOA (absent: no refresh and expiry gauges). */
+  secondaries?: { zones: SecondarySource; store: LmdbStore };
 }
 
 /** What limits/ counts, read at scrape time. */
@@ -45,15 +51,6 @@ export interface LimitCounts {
 
 const NO_LIMITS: LimitCounts = { rrlDropped: 0, rrlSlipped: 0, cookiesValid: 0, cookiesOther: 0, logLinesSuppressed: 0 };
 
-/** CoreDNS's `family` label: 1 = IPv4, 2 = IPv6. */
-const familyLabel = (family: 4 | 6): string => (family === 4 ? '1' : '2');
-/** Protocols with a listener, with their index in the per-protocol counters. */
-const SERVED_PROTOS = PROTOS.map((proto, index) => ({ proto, index })).filter(({ proto }) => TRANSPORTS.some((t) => t.proto === proto && t.served));
-/** QTYPEs reported by name (CoreDNS habit: a fixed set, everything else is "other", so labels stay few). */
-const TYPE_NAMES = new Map<number, string>(
-  Object.entries(RRType).filter(([name]) => name !== 'OPT' && name !== 'TSIG' && name !== 'TKEY').map(([name, code]) => [code, name]),
-);
-
 /**
  * The Prometheus registry: CoreDNS's metric names under `meshdns_`, every value read from plain
  * counters when scraped (nothing is observed per query here), plus prom-client's process metrics.
@@ -61,44 +58,13 @@ const TYPE_NAMES = new Map<number, string>(
 export function createMetricsRegistry(src: MetricSources): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const stats = src.pipeline.stats;
   const add = (name: string, help: string, type: 'counter' | 'gauge' | 'histogram', read: () => Sample[]) =>
     register(registry, new ScrapeMetric(name, help, type, read));
 
-  add('meshdns_dns_requests_total', 'DNS messages received, by transport, address family (1 = IPv4, 2 = IPv6) and QTYPE ' +
-    '("other" for types without a name here, "unparsed" when no question could be read).', 'counter', () => {
-    const out: Sample[] = [];
-    for (const t of TRANSPORTS) {
-      const labels = { proto: t.proto, family: familyLabel(t.family) };
-      const base = t.id << 16;
-      let counted = 0;
-      let other = 0;
-      for (let qtype = 0; qtype < 65536; qtype++) {
-        const n = stats.qtypes[base | qtype]!;
-        if (n === 0) continue;
-        counted += n;
-        const name = TYPE_NAMES.get(qtype);
-        if (name === undefined) other += n;
-        else out.push({ labels: { ...labels, type: name }, value: n });
-      }
-      if (other > 0) out.push({ labels: { ...labels, type: 'other' }, value: other });
-      const unparsed = stats.requests[t.id]! - counted;
-      if (unparsed > 0) out.push({ labels: { ...labels, type: 'unparsed' }, value: unparsed });
-    }
-    return out;
-  });
-  add('meshdns_dns_responses_total', 'DNS responses sent, by RCODE.', 'counter', () => {
-    const out: Sample[] = [];
-    for (let rcode = 0; rcode < 16; rcode++) {
-      // BADVERS is an extended rcode: its header rcode is 0, and the pipeline counts it in both slots
-      const n = rcode === 0 ? stats.rcodes[0]! - stats.rcodes[Rcode.BADVERS]! : stats.rcodes[rcode]!;
-      if (n > 0 || rcode === 0) out.push({ labels: { rcode: rcodeName(rcode) }, value: n });
-    }
-    if (stats.rcodes[Rcode.BADVERS]! > 0) out.push({ labels: { rcode: 'BADVERS' }, value: stats.rcodes[Rcode.BADVERS]! });
-    return out;
-  });
-  add('meshdns_dns_dropped_total', 'DNS messages left unanswered (responses, truncated headers, garbage, and responses rate limiting dropped).', 'counter',
-    () => [{ value: stats.dropped }]);
+  const build = buildInfo();
+  add('meshdns_build_info', 'Always 1: the meshdns version and the Node.js version running it.', 'gauge', () => [{ labels: build, value: 1 }]);
+  addTrafficMetrics(add, src.pipeline.stats);
+
   add('meshdns_udp_answers_dropped_total', 'UDP answers composed but not sent: the socket\'s send buffer was full or the ' +
     'client\'s address refused them (batched UDP; node:dgram reports these as log lines).', 'counter', () => [{ value: src.udpCounters().answersDropped }]);
   add('meshdns_udp_receive_errors_total', 'Failed reads from a batched UDP socket (anything but "nothing to read").', 'counter',
@@ -130,16 +96,6 @@ export function createMetricsRegistry(src: MetricSources): Registry {
     () => { const d = doq(); return d ? [{ value: d.protocolErrors }] : []; });
   add('meshdns_doq_excessive_load_total', 'DoQ connections closed or streams reset with DOQ_EXCESSIVE_LOAD: over 256 KiB of unfinished queries, or a fifth transfer at once.', 'counter',
     () => { const d = doq(); return d ? [{ value: d.excessiveLoad }] : []; });
-  add('meshdns_dns_query_faults_total', 'Queries that hit an internal error and were answered SERVFAIL.', 'counter',
-    () => [{ value: stats.servfail }]);
-  add('meshdns_dns_request_duration_seconds', `Time to answer a query, from datagram to response (one query in ${DURATION_SAMPLE} is timed).`,
-    'histogram', () => histogramSamples('meshdns_dns_request_duration_seconds', DURATION_BUCKETS, stats.durations, stats.durationSum));
-  const sizes = (name: string, perProto: Float64Array[]) => (): Sample[] => SERVED_PROTOS.flatMap(({ proto, index }) =>
-    histogramSamples(name, SIZE_BUCKETS, perProto[index]!, perProto[index]![SIZE_SUM]!, { proto }));
-  add('meshdns_dns_request_size_bytes', 'Size of DNS requests in bytes, by transport.', 'histogram',
-    sizes('meshdns_dns_request_size_bytes', stats.requestSizes));
-  add('meshdns_dns_response_size_bytes', 'Size of DNS responses in bytes, by transport.', 'histogram',
-    sizes('meshdns_dns_response_size_bytes', stats.responseSizes));
   add('meshdns_answer_cache_hits_total', 'Queries answered from the encoded-answer cache.', 'counter', () => [{ value: src.pipeline.cache.hits }]);
   add('meshdns_answer_cache_misses_total', 'Queries the encoded-answer cache could not answer.', 'counter', () => [{ value: src.pipeline.cache.misses }]);
 
@@ -190,6 +146,9 @@ export function createMetricsRegistry(src: MetricSources): Registry {
   add('meshdns_updates_applied_total', 'Changes committed, by source (api, rfc2136).', 'counter', byKey(c.updatesApplied, 'source', ['api', 'rfc2136']));
   add('meshdns_updates_refused_total', 'Changes refused (invalid, not allowed), by source.', 'counter', byKey(c.updatesRefused, 'source', ['api', 'rfc2136']));
   addDnssecMetrics(add, c, src.dnssec ?? (() => []));
+  const secondaries = src.secondaries;
+  if (secondaries) addSecondaryMetrics(add, () => secondaryClocks(src.table, secondaries.store, secondaries.zones));
+  addCatalogMetrics(add, src.catalogs ?? (() => undefined));
   add('meshdns_config_reloads_total', 'Config reloads, by result (applied, rejected).', 'counter', byKey(c.reloads, 'result', ['applied', 'rejected']));
   return registry;
 }

@@ -38,6 +38,8 @@ export class AnswerCache {
   private seenCount = 0;
   hits = 0;
   misses = 0;
+  /** The zone of the last hit's answer (its metrics label). */
+  hitZone: ServedZone | undefined = undefined;
 
   constructor(
     private readonly table: ZoneTable,
@@ -60,6 +62,7 @@ export class AnswerCache {
     }
     this.hits++;
     this.referenced[slot] = 1;
+    this.hitZone = this.zones[slot];
     const stored = this.answers[slot]!;
     const out = Buffer.allocUnsafe(stored.length);
     out.write(stored, 0, 'latin1');

@@ -24,6 +24,8 @@ interface Computed {
  */
 export class AnswerEngine {
   readonly cache: AnswerCache;
+  /** The zone the last answer came from (undefined: none); the pipeline labels its metrics with it. */
+  zone: ServedZone | undefined = undefined;
   private readonly resolver: Resolver;
 
   constructor(
@@ -45,17 +47,23 @@ export class AnswerEngine {
       (edns?.dnssecOk ? 8 : 0) | (edns?.nsid && this.responses.nsid ? 16 : 0) | (stream ? 32 : 0) |
       (edns && edns.cookieAt >= 0 ? 64 : 0);
     const hit = this.cache.lookup(msg, q.hash, q.questionEnd, q.qnameEnd, variant, payload);
-    if (hit !== undefined) return hit;
+    if (hit !== undefined) {
+      this.zone = this.cache.hitZone;
+      return hit;
+    }
     // a COOKIE option is added per response (limits/guard.ts), never cached: room is kept for it
     const room = variant & 64 ? COOKIE_ROOM : 0;
     const { response, zone, cacheable } = this.compute(msg, q, (stream ? MAX_STREAM_MESSAGE : payload) - room);
+    this.zone = zone;
     if (cacheable) this.cache.store(q.hash, q.questionEnd, q.qnameEnd, variant, payload, response, zone);
     return response;
   }
 
   /** An answer that fits in `limit` octets, never cached (signed answers: room is kept for the TSIG RR). */
   answerWithin(msg: Buffer, q: ParsedQuery, limit: number): Buffer {
-    return this.compute(msg, q, limit).response;
+    const { response, zone } = this.compute(msg, q, limit);
+    this.zone = zone;
+    return response;
   }
 
   private compute(msg: Buffer, q: ParsedQuery, limit: number): Computed {

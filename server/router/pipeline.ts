@@ -9,17 +9,19 @@ import { Responses, type ResponseOptions } from '../message/responses.js';
 import type { QueryLog } from '../metrics/query-log.js';
 import { AnswerEngine } from '../query/answer.js';
 import type { AnswerCache } from '../query/answer-cache.js';
-import { IS_STREAM, PROTO_INDEX, type MessageHandler, type PeerAddress, type TransportId } from '../transports.js';
+import { IS_STREAM, type MessageHandler, type PeerAddress, type TransportId } from '../transports.js';
 import type { HandlerResult } from '../tsig/signed.js';
 import type { ZoneTable } from '../zone-table.js';
 import { classify, MessageClass } from './classify.js';
 import { MessageRouter, type RouterServices } from './router.js';
-import { DURATION_SAMPLE, QueryStats } from '../metrics/query-stats.js';
+import { DURATION_SAMPLE, QueryStats, TYPE_COLUMN, TYPE_UNPARSED } from '../metrics/query-stats.js';
 import { ResponseGuard } from '../limits/guard.js';
 import { LogLimiter } from '../limits/log-limiter.js';
 
 export interface PipelineOptions extends ResponseOptions {
   answerCacheSize: number;
+  /** Zones with a `zone` metric label of their own (the rest are "other"); default 50. */
+  zoneLabels?: number;
 }
 
 /** What the composition root wires in; all optional, so a bare pipeline answers queries alone. */
@@ -36,13 +38,16 @@ export type { PeerAddress };
  * Nothing thrown escapes: a fault becomes SERVFAIL and a log line.
  */
 export class QueryPipeline implements MessageHandler {
-  readonly stats = new QueryStats();
+  readonly stats: QueryStats;
   private readonly answers: AnswerEngine;
   private readonly responses: Responses;
   private readonly router: MessageRouter;
   private readonly queryLog: Holder<QueryLog | undefined>;
   private sampleCountdown = DURATION_SAMPLE;
   private readonly query: ParsedQuery = newParsedQuery();
+  /** What `respond` learnt of the message for its counters: the type column, and BADVERS (an extended rcode). */
+  private typeColumn = TYPE_UNPARSED;
+  private badvers = false;
   /** Response rate limiting and DNS COOKIEs, applied to each computed response (limits/guard.ts). */
   readonly guard: ResponseGuard;
   /** `guard.active`, kept in a field: with both off, the query path pays one boolean check. */
@@ -52,6 +57,7 @@ export class QueryPipeline implements MessageHandler {
 
   /** `options` is kept by reference: a reload may change nsid and maxUdpPayload in place. */
   constructor(store: LmdbStore, table: ZoneTable, private readonly log: Logger, options: PipelineOptions, services: PipelineServices = {}) {
+    this.stats = new QueryStats(options.zoneLabels);
     this.responses = new Responses(options);
     this.logLimiter = services.logLimiter ?? new LogLimiter();
     this.answers = new AnswerEngine(store, table, this.responses, options.answerCacheSize);
@@ -73,27 +79,29 @@ export class QueryPipeline implements MessageHandler {
 
   /**
    * One message in, its answer out: a Buffer, nothing (silence), or over a stream a lazy sequence
-   * of messages (zone transfers). `peer` is the client's address, for ACLs and logs.
+   * of messages (zone transfers). `peer` is the client's address, for ACLs and logs. `binding` is
+   * the listener's metrics row (`stats.bind`); without one the message counts under its transport alone.
    */
-  handle(msg: Buffer, transport: TransportId, peer: PeerAddress = ''): HandlerResult {
+  handle(msg: Buffer, transport: TransportId, peer: PeerAddress = '', binding: number = transport): HandlerResult {
     const stats = this.stats;
-    stats.requests[transport]!++;
-    const proto = PROTO_INDEX[transport]!;
-    stats.countSize(stats.requestSizes[proto]!, msg.length);
     let started = 0;
     if (--this.sampleCountdown === 0) {
       this.sampleCountdown = DURATION_SAMPLE;
       started = performance.now();
     }
+    this.typeColumn = TYPE_UNPARSED;
+    this.badvers = false;
     let response = this.respond(msg, transport, peer);
     if (this.guarded && response instanceof Buffer) {
       response = this.guard.apply(response, msg, this.query, IS_STREAM[transport] === 1, peer);
     }
+    const answeredFrom = this.answers.zone;
+    const zone = answeredFrom === undefined ? 0 : stats.zones.slotOf(answeredFrom);
+    stats.countRequest(binding, zone, this.typeColumn, msg.length);
     if (response === undefined) stats.dropped++;
     else if (response instanceof Uint8Array) {
-      stats.rcodes[rcodeOf(response)]!++;
-      stats.countSize(stats.responseSizes[proto]!, response.length);
-      if (started !== 0) stats.countDuration((performance.now() - started) / 1000);
+      stats.countResponse(binding, zone, this.badvers ? Rcode.BADVERS : rcodeOf(response), response.length);
+      if (started !== 0) stats.countDuration(binding, zone, (performance.now() - started) / 1000);
     }
     const queryLog = this.queryLog.value;
     if (queryLog !== undefined) queryLog.record(msg, transport, peer, response);
@@ -102,6 +110,7 @@ export class QueryPipeline implements MessageHandler {
 
   private respond(msg: Buffer, transport: TransportId, peer: PeerAddress): HandlerResult {
     const q = this.query;
+    this.answers.zone = undefined;
     try {
       const cls = classify(msg, q);
       switch (cls) {
@@ -110,11 +119,11 @@ export class QueryPipeline implements MessageHandler {
         case MessageClass.FORMERR:
           return this.responses.bare(msg, q, Rcode.FORMERR);
         case MessageClass.BADVERS:
-          this.stats.rcodes[Rcode.BADVERS]!++;
+          this.badvers = true;
           return this.responses.badvers(msg, q);
       }
       // (a message of an unimplemented opcode without a question counts as unparsed)
-      if (q.questionEnd > HEADER_LENGTH) this.stats.qtypes[(transport << 16) | q.qtype]!++;
+      if (q.questionEnd > HEADER_LENGTH) this.typeColumn = TYPE_COLUMN[q.qtype]!;
       return this.router.route(cls, msg, q, transport, peer);
     } catch (err) {
       this.stats.servfail++;

@@ -39,9 +39,14 @@ const api = (path: string, init: RequestInit = {}, token: string | null = TOKEN)
     headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(init.body ? { 'content-type': 'application/json' } : {}), ...(init.headers ?? {}) },
   });
 const serial = () => Number(records(dig([...at(), 'example.test', 'SOA', '+noall', '+answer']))[0]![4]!.split(' ')[2]);
+/** The sum of the series of a metric whose labels include all of `series`'s (server and zone, say, summed over). */
 const metric = (text: string, series: string) => {
-  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
-  return line === undefined ? 0 : Number(line.slice(series.length + 1));
+  const [, name = series, wanted = ''] = /^([^{]+)\{(.*)\}$/.exec(series) ?? [];
+  const labels = wanted === '' ? [] : wanted.split(',');
+  return text.split('\n')
+    .filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `))
+    .filter((l) => labels.every((label) => l.slice(0, l.lastIndexOf(' ')).includes(label)))
+    .reduce((n, l) => n + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
 };
 
 describe('over real HTTP and DNS', () => {

@@ -113,7 +113,7 @@ for (const io of ['batched', 'dgram'] as const) {
       assert.match(out, /flags: qr aa;/);
       assert.deepEqual(records(out).filter((r) => r[3] === 'A'), [['www.batch.test.', '300', 'IN', 'A', '192.0.2.10']]);
       const metrics = await (await fetch(`${server.admin!.url}/metrics`)).text();
-      assert.match(metrics, /meshdns_dns_requests_total\{proto="udp",family="2",type="A"\} [1-9]/);
+      assert.match(metrics, /meshdns_dns_requests_total\{server="dns:\/\/\[::1\]:\d+",zone="batch\.test\.",proto="udp",family="2",type="A"\} [1-9]/);
       assert.match(metrics, /meshdns_udp_answers_dropped_total 0/);
       assert.match(metrics, /meshdns_udp_receive_errors_total 0/);
     });

@@ -137,7 +137,7 @@ test('a session is resumed with the ticket the server gave (TLS 1.2 and 1.3)', a
   }
   const metrics = await (await fetch(`${selfSigned.admin!.url}/metrics`)).text();
   const resumed = /meshdns_transport_handshakes_total\{proto="tls",resumed="true"\} (\d+)/.exec(metrics);
-  assert.match(metrics, /meshdns_dns_request_size_bytes_count\{proto="tls"\} [1-9]/, 'request sizes are counted for tls too');
+  assert.match(metrics, /meshdns_dns_request_size_bytes_count\{server="tls:\/\/[^"]+",proto="tls"\} [1-9]/, 'request sizes are counted for tls too');
   assert.ok(resumed && Number(resumed[1]) >= 2, metrics.split('\n').filter((l) => l.includes('transport_')).join('\n'));
 });
 

@@ -234,12 +234,13 @@ describe('loadZoneFile and meshdns check', () => {
       assert.match(c.err.join(''), /is outside the zone "other\.test\."/);
     }));
 
-  it('check: usage errors exit 1', async () => {
+  it('check: usage errors exit 2 with one line naming the mistake', async () => {
     const c = capture();
-    assert.equal(await runCheck([], c.io), 1);
-    assert.match(c.err[0]!, /^meshdns check: no zone file given\nusage: meshdns check FILE/);
-    assert.equal(await runCheck(['a', 'b'], c.io), 1);
-    assert.equal(await runCheck(['a', '--bogus'], c.io), 1);
-    assert.equal(await runCheck(['a', '--origin'], c.io), 1);
+    assert.equal(await runCheck([], c.io), 2);
+    assert.equal(c.err[0], 'meshdns check: check needs a FILE\n');
+    assert.equal(await runCheck(['a', 'b'], c.io), 2);
+    assert.equal(await runCheck(['a', '--bogus'], c.io), 2);
+    assert.match(c.err.join(''), /meshdns check: unknown option '--bogus'/);
+    assert.equal(await runCheck(['a', '--origin'], c.io), 2);
   });
 });

@@ -27,6 +27,7 @@ const rows: { name: string; next: Record<string, unknown>; steps: ReloadStep[]; 
   { name: 'the data directory', next: { data: './elsewhere' }, steps: [], restart: ['data'] },
   { name: 'TCP limits', next: { tcp: { maxConnections: 10 } }, steps: [], restart: ['tcp'] },
   { name: 'the answer cache', next: { answerCacheSize: 10 }, steps: [], restart: ['answerCacheSize'] },
+  { name: 'the metrics zone labels', next: { metrics: { zoneLabels: 10 } }, steps: [], restart: ['metrics.zoneLabels'] },
   { name: 'the admin address', next: { admin: { listen: '127.0.0.1:8054', token: 'a-token-of-enough-length-1234' } }, steps: [], restart: ['admin.listen'] },
   { name: 'several at once, in apply order', next: { zoneDir: './other', logLevel: 'warn', listen: ['127.0.0.1:5301'], nsid: 'x' },
     steps: ['logLevel', 'answerOptions', 'zoneFiles'], restart: ['listen'] },
