@@ -41,6 +41,8 @@ export interface MeshdnsSiteOptions {
   updateFromLoopback?: boolean;
   /** Rules that only a group template names (not in defaults.acl). */
   extraAcls?: ExtraAcl[];
+  /** origin → the RFC 9432 group property written for that member (zones[].catalogGroup). */
+  groups?: Record<string, string>;
   /** info at least: the start waits for the "listening" and "ready" lines (nothing per query logs at info). */
   logLevel?: 'info' | 'debug';
 }
@@ -90,6 +92,7 @@ export function meshdnsSiteConfig(o: MeshdnsSiteOptions): Record<string, unknown
     acls,
     defaults: { acl: defaultAcl, notify },
     catalogs: [{ zone: absoluteOrigin(o.catalog), members: 'primary', acl: ['mesh'], notify }],
+    ...(o.groups !== undefined ? { zones: Object.entries(o.groups).map(([origin, group]) => ({ origin: absoluteOrigin(origin), catalogGroup: group })) } : {}),
     consumers: o.consumes.map((c) => {
       const primaries = [{ address: `127.0.0.1:${c.port}`, key: keyRef(c.key ?? o.key) }];
       return {

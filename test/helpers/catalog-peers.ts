@@ -6,14 +6,18 @@
 // What the peers do, checked by hand on 127.0.0.1 with Debian bookworm's packages:
 // - knotd 3.2: `catalog-role: generate` makes the catalog from the zones with `catalog-role: member`
 //   + `catalog-zone:`; `catalog-role: interpret` + `catalog-template:` turns each member into a zone
-//   configured by that template (`master:` and `acl:` there). A zone is added at run time with
+//   configured by that template (`master:` and `acl:` there); with several templates, a member whose
+//   group property (`catalog-group:` at the generating side) names one gets it, the others the first.
+//   Member ids hash the name with the time the member joined, so they differ between two knotd runs
+//   (app.site-a.mesh. got 9f873a1ee4deda89, then f29513f2081f7f08). A zone is added at run time with
 //   `knotc conf-begin / conf-set zone[...] / conf-commit` (no confdb needed: the change is not
 //   persistent, which a test does not mind). knotd answers its catalogs' SOA only over TCP and only
 //   to a client its ACL lets transfer them (UDP, even signed: REFUSED).
 // - named 9.18: `catalog-zones { zone "..." default-primaries { ... } zone-directory ...; }` in
-//   options, plus the catalog as a secondary zone; `allow-new-zones` is not needed (9.18 keeps the
-//   members in its NZD file on its own). Its SOA check goes over UDP and it does not retry over TCP
+//   options, plus the catalog as a secondary zone; `allow-new-zones` is not needed (9.18 took the
+//   members with it left at its default, no). Its SOA check goes over UDP and it does not retry over TCP
 //   after a REFUSED, so a knotd catalog needs `server <addr> { tcp-only yes; }`.
+// - knotd sends NOTIFY over TCP; after an RFC 2136 UPDATE about 1 s later, after a knotc commit at once.
 // - NSD 4.6 has no catalog support (4.9 added it): it can only be a secondary of a member zone.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -66,6 +70,18 @@ export interface KnotdConsumed {
   catalog: string;
   /** The catalog's primary (and the members' primary), on 127.0.0.1. */
   port: number;
+  /**
+   * RFC 9432 group → the acl ids its members get. knotd picks the catalog template whose id is the
+   * member's group (else the first), so each group becomes a template of that id: unique per site.
+   */
+  groups?: Record<string, string[]>;
+}
+
+/** One more ACL rule of a knotd site, under a key of its own (for group templates). */
+export interface KnotdExtraAcl {
+  id: string;
+  key: TsigKey;
+  action: ('transfer' | 'notify' | 'update')[];
 }
 
 export interface KnotdSiteOptions {
@@ -83,8 +99,8 @@ export interface KnotdSiteOptions {
   notify: number[];
   /** Let unsigned RFC 2136 UPDATEs from 127.0.0.1 change the site's zones (the benchmark's change). */
   updateFromLoopback?: boolean;
-  /** Extra top-level YAML (another key, another acl ...). */
-  extraConf?: string;
+  /** Rules only group templates name. */
+  extraAcls?: KnotdExtraAcl[];
   logLevel?: 'info' | 'debug' | 'notice';
   startTimeoutMs?: number;
 }
@@ -128,10 +144,9 @@ export function renderKnotdSiteConf(dir: string, port: number, controlSocket: st
     'database:',
     `    storage: ${confString(path.join(dir, 'db'))}`,
     'key:',
-    `  - id: ${o.key.name}`,
-    `    algorithm: ${o.key.algorithm}`,
-    `    secret: ${o.key.secret}`,
   ];
+  const keys = new Map([[o.key.name, o.key], ...(o.extraAcls ?? []).map((x) => [x.key.name, x.key] as const)]);
+  for (const k of keys.values()) lines.push(`  - id: ${k.name}`, `    algorithm: ${k.algorithm}`, `    secret: ${k.secret}`);
   if (ports.length > 0) {
     lines.push('remote:');
     for (const p of ports) lines.push(`  - id: ${remoteId(p)}`, `    address: 127.0.0.1@${p}`, `    key: ${o.key.name}`);
@@ -145,7 +160,7 @@ export function renderKnotdSiteConf(dir: string, port: number, controlSocket: st
     '    action: [transfer, notify]',
   );
   if (o.updateFromLoopback === true) lines.push('  - id: local-update', '    address: 127.0.0.1', '    action: update');
-  if (o.extraConf !== undefined) lines.push(o.extraConf.trimEnd());
+  for (const x of o.extraAcls ?? []) lines.push(`  - id: ${x.id}`, '    address: 127.0.0.1', `    key: ${x.key.name}`, `    action: [${x.action.join(', ')}]`);
   lines.push(
     'template:',
     '  - id: default',
@@ -154,16 +169,18 @@ export function renderKnotdSiteConf(dir: string, port: number, controlSocket: st
     '    journal-content: changes',
     '    semantic-checks: off',
   );
+  const template = (id: string, port: number, acl: string[]) => lines.push(
+    `  - id: ${id}`,
+    `    storage: ${confString(dir)}`,
+    `    master: ${remoteId(port)}`,
+    `    acl: [${acl.join(', ')}]`,
+    '    zonefile-sync: -1',
+    '    journal-content: changes',
+    '    semantic-checks: off',
+  );
   for (const c of o.consumes) {
-    lines.push(
-      `  - id: ${templateId(c.catalog)}`,
-      `    storage: ${confString(dir)}`,
-      `    master: ${remoteId(c.port)}`,
-      '    acl: mesh',
-      '    zonefile-sync: -1',
-      '    journal-content: changes',
-      '    semantic-checks: off',
-    );
+    template(templateId(c.catalog), c.port, ['mesh']);
+    for (const [group, acl] of Object.entries(c.groups ?? {})) template(group, c.port, acl);
   }
   lines.push('zone:', `  - domain: ${absoluteOrigin(o.catalog)}`, '    catalog-role: generate', '    acl: mesh', ...notifyLine);
   for (const z of o.zones) {
@@ -181,7 +198,7 @@ export function renderKnotdSiteConf(dir: string, port: number, controlSocket: st
     lines.push(
       `  - domain: ${absoluteOrigin(c.catalog)}`,
       '    catalog-role: interpret',
-      `    catalog-template: ${templateId(c.catalog)}`,
+      `    catalog-template: [${[templateId(c.catalog), ...Object.keys(c.groups ?? {})].join(', ')}]`,
       `    master: ${remoteId(c.port)}`,
       '    acl: mesh',
     );

@@ -24,6 +24,8 @@ const key = meshKey();
 const INTERNAL = 'internal.site-k.mesh.';
 const internalKey = meshKey('internal-key.');
 const K_MEMBERS = [APP.k, INTERNAL].sort();
+// and the other way: a member meshdns tags "internal"; knotd's template of that id has its own ACL
+const A_INTERNAL = 'internal.site-a.mesh.';
 let dir: string;
 let a: MeshdnsSite;
 let b: MeshdnsSite;
@@ -43,10 +45,12 @@ before(async () => {
   k = await startKnotdSite({
     name: 'k', port: pk, key, catalog: CAT.k,
     zones: [{ origin: APP.k, file: join(dir, 'k.zone') }, { origin: INTERNAL, file: join(dir, 'internal-k.zone'), group: 'internal' }],
-    consumes: [{ catalog: CAT.a, port: pa }, { catalog: CAT.b, port: pb }], notify: [pa, pb],
+    consumes: [{ catalog: CAT.a, port: pa, groups: { internal: ['internal-xfr'] } }, { catalog: CAT.b, port: pb }], notify: [pa, pb],
+    extraAcls: [{ id: 'internal-xfr', key: internalKey, action: ['transfer'] }],
   });
   a = await startMeshdnsSite({
-    name: 'a', port: pa, key, catalog: CAT.a, zones: { [APP.a]: memberZoneText(APP.a) },
+    name: 'a', port: pa, key, catalog: CAT.a, zones: { [APP.a]: memberZoneText(APP.a), [A_INTERNAL]: memberZoneText(A_INTERNAL) },
+    groups: { [A_INTERNAL]: 'internal' },
     consumes: [{ catalog: CAT.b, port: pb }, { catalog: CAT.k, port: pk, groups: { internal: { acl: ['internal-only'] } } }], notify: [pb, pk],
     extraAcls: [{ name: 'internal-only', key: internalKey, action: ['transfer'] }],
   });
@@ -85,7 +89,7 @@ test('each side serves the zones of the other side\'s catalog', async () => {
   assert.deepEqual(answers(a.port, `www.${APP.k}`, 'A'), ['192.0.2.10']);
 
   const catalogs = await a.catalogs();
-  assert.deepEqual(catalogs.produced.find((c) => c.zone === CAT.a)?.members.map((m) => m.zone), [APP.a]);
+  assert.deepEqual(catalogs.produced.find((c) => c.zone === CAT.a)?.members.map((m) => m.zone).sort(), [APP.a, A_INTERNAL].sort());
   const fromK = catalogs.consumed.find((c) => c.zone === CAT.k);
   assert.ok(fromK, `GET /api/v1/catalogs at A lists ${CAT.k}: ${JSON.stringify(catalogs)}`);
   assert.deepEqual(fromK.members.map((m) => m.zone).sort(), K_MEMBERS);
@@ -103,6 +107,16 @@ test('the group knotd gives a member picks the consumer\'s group template', asyn
   assert.doesNotMatch(axfr(INTERNAL, key), /\bSOA\b/, `${INTERNAL} is not transferred under the mesh key`);
   assert.match(axfr(APP.k, key), /\bSOA\b/);
   assert.doesNotMatch(axfr(APP.k, internalKey), /\bSOA\b/, `${APP.k} is not transferred under the group's key`);
+});
+
+test('the group meshdns gives a member picks knotd\'s catalog template of that name', async () => {
+  await waitUntil(`knotd serves ${A_INTERNAL}`, () => served(k.port, A_INTERNAL), 20_000, logs);
+  const produced = (await a.catalogs()).produced.find((c) => c.zone === CAT.a)?.members.find((m) => m.zone === A_INTERNAL);
+  assert.equal(produced?.group, 'internal');
+  const axfr = (zone: string, k2: typeof key) => dig(['@127.0.0.1', '-p', String(k.port), '-y', digKeyArg(k2), '+noall', '+answer', zone, 'AXFR']);
+  assert.match(axfr(A_INTERNAL, internalKey), /\bSOA\b/);
+  assert.doesNotMatch(axfr(A_INTERNAL, key), /\bSOA\b/, `knotd does not transfer ${A_INTERNAL} under the mesh key`);
+  assert.match(axfr(APP.a, key), /\bSOA\b/);
 });
 
 test('a zone added at knotd is served by the meshdns sites, and gone when knotd removes it', async () => {
