@@ -123,7 +123,11 @@ export async function startMeshdnsSite(o: MeshdnsSiteOptions): Promise<MeshdnsSi
     throw error;
   }
   const admin = server.admin;
-  if (admin === undefined) throw new Error(`meshdns site ${o.name}: no "admin listening" log line`);
+  if (admin === undefined) {
+    await server.stop();
+    rmSync(root, { recursive: true, force: true });
+    throw new Error(`meshdns site ${o.name}: no "admin listening" log line`);
+  }
 
   const api = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
     const headers: Record<string, string> = { 'x-api-key': admin.token ?? '' };
