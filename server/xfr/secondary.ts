@@ -10,7 +10,8 @@ import type { ZoneWriter } from '../../zones/store/write-door.js';
 import type { LmdbStore } from '../../zones/store/lmdb-store.js';
 import type { PrimaryTarget, ReplicationConfig } from '../config-replication.js';
 import type { ZoneTable } from '../zone-table.js';
-import { fetchIxfr, querySerial, TransferError, type IxfrResult, type IxfrStep, type Primary } from './xfr-in.js';
+import { fetchAxfr, fetchIxfr, querySerial, TransferError, type IxfrResult, type IxfrStep, type Primary } from './xfr-in.js';
+import { TransferTooLarge } from './transfer-error.js';
 import { ControlCounters } from '../metrics/counters.js';
 import { axfrInChild } from './axfr-child.js';
 import { authenticationOf, describePrimary } from './primary-stream.js';
@@ -30,6 +31,9 @@ interface SecondaryZone {
   lastError: string | undefined;
   nextCheck: number;
 }
+
+/** AXFRs up to this many records are received and committed in this process (a commit of this size takes a few ms). */
+const IN_PROCESS_AXFR_RECORDS = 5000;
 
 /** When a zone has no SOA timers yet (never transferred): retry every minute. */
 const FIRST_RETRY_MS = 60_000;
@@ -188,7 +192,18 @@ export class SecondaryZones {
           if (outcome === true) return true;
           ixfrProblem = outcome;
         }
-        // the whole zone is received and committed in a child process: answers never wait on it
+        // a small zone (a catalog, a new member: most of a mesh) is taken in this process, which saves
+        // the child's start (0.4–1 s); one that passes the cap is received and committed in a child
+        // process, so answers never wait on a big transfer
+        if (!full && (ours === undefined || (this.store.zoneMeta(zone.apexKey)?.records ?? 0) <= IN_PROCESS_AXFR_RECORDS)) {
+          try {
+            const records = await fetchAxfr(primary, zone.name, config.keyring, IN_PROCESS_AXFR_RECORDS);
+            this.applyWhole(zone, records, where, ours, 'incoming transfer (AXFR) done');
+            return true;
+          } catch (err) {
+            if (!(err instanceof TransferTooLarge)) throw err;
+          }
+        }
         const result = await axfrInChild(primary, zone.origin, {
           dataPath: this.store.path, source: `xfr:${where}`, ours: full ? undefined : ours,
           journalLimits: this.writer.journalLimits(zone.origin), limits: this.writer.limits(),

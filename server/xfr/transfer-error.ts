@@ -2,3 +2,8 @@
 export class TransferError extends Error {
   override name = 'TransferError';
 }
+
+/** An AXFR taken in process stopped at its record cap: the caller runs it again in the AXFR child. */
+export class TransferTooLarge extends TransferError {
+  override name = 'TransferTooLarge';
+}

@@ -14,7 +14,7 @@ import { readName, skipName } from '../message/names.js';
 import { RCODE_NAMES } from '../message/rcode.js';
 import { signMessage, verifyMessage } from '../tsig/tsig.js';
 import { openPrimaryStream, registerPrimaryOpener, type PrimaryEndpoint } from './primary-stream.js';
-import { TransferError } from './transfer-error.js';
+import { TransferError, TransferTooLarge } from './transfer-error.js';
 
 // the 'quic' opener (XoQ), in the server and in the AXFR child alike; the QUIC stack loads at the first XoQ transfer
 registerPrimaryOpener('quic', async (primary, options) => (await import('./quic-primary.js')).openQuic(primary, options));
@@ -141,8 +141,8 @@ function framed(message: Buffer): Buffer {
  * verified in sequence (RFC 8945 §5.3.1). Throws on anything inconsistent; the caller keeps the old
  * version of the zone then.
  */
-export async function fetchAxfr(primary: Primary, origin: WireName, keyring: Keyring): Promise<DiffRR[]> {
-  const result = await transfer(primary, origin, keyring, RRType.AXFR, undefined);
+export async function fetchAxfr(primary: Primary, origin: WireName, keyring: Keyring, maxRecords = Infinity): Promise<DiffRR[]> {
+  const result = await transfer(primary, origin, keyring, RRType.AXFR, undefined, maxRecords);
   if (result.kind !== 'axfr') throw new TransferError('AXFR answered with something else than a whole zone');
   return result.records;
 }
@@ -170,7 +170,7 @@ export function fetchIxfr(primary: Primary, origin: WireName, ourSoa: DiffRR, ke
 }
 
 async function transfer(
-  primary: Primary, origin: WireName, keyring: Keyring, qtype: number, ourSoa: DiffRR | undefined,
+  primary: Primary, origin: WireName, keyring: Keyring, qtype: number, ourSoa: DiffRR | undefined, maxRecords = Infinity,
 ): Promise<IxfrResult> {
   const id = randomInt(0, 65536);
   const { message, mac } = request(id, origin, qtype, primary.key, ourSoa);
@@ -196,6 +196,7 @@ async function transfer(
         if (primary.key) priorMac = checkSigned(msg, keyring, priorMac!, !first);
         first = false;
         for (const rr of parseAnswer(msg)) reader.push(rr);
+        if (reader.size > maxRecords) throw new TransferTooLarge(`the zone has more than ${maxRecords} records`);
         const result = reader.afterMessage();
         if (result) return result;
       }
@@ -217,6 +218,11 @@ class TransferReader {
   private firstSoa: DiffRR | undefined;
   private final = 0;
   private readonly records: DiffRR[] = [];
+
+  /** Records of an AXFR (or AXFR-form IXFR) taken so far. */
+  get size(): number {
+    return this.records.length;
+  }
   private readonly steps: IxfrStep[] = [];
   private step: IxfrStep | undefined;
   /** The last SOA when it might have been meant as the closing one (for the error message). */

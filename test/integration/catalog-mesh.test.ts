@@ -152,7 +152,7 @@ test('PUT /api/v1/zones/{origin}/catalog hands a member to another catalog: a co
   assert.ok(rows.some((r) => r[0] === `coo.${id}.zones.catalog.site-a.mesh.` && r[3] === 'PTR' && r[4] === 'catalog.site-b.mesh.'), JSON.stringify(rows));
   // B's copy of A's catalog carries it too (NOTIFY + transfer of the catalog)
   await until('B\'s copy of catalog.site-a.mesh. carrying the coo property', async () =>
-    (await b().axfr('catalog.site-a.mesh.', mesh.key)).some((r) => r[0] === `coo.${id}.zones.catalog.site-a.mesh.` && r[4] === 'catalog.site-b.mesh.'), 20_000, () => mesh.logs());
+    (await b().axfr('catalog.site-a.mesh.', mesh.key)).some((r) => r[0] === `coo.${id}.zones.catalog.site-a.mesh.` && r[4] === 'catalog.site-b.mesh.'), 60_000, () => mesh.logs());
   // RFC 9432 §5.5: until catalog.site-b.mesh. lists the zone, the consumers keep it as it is
   assert.ok(await b().serves('www.moving.site-a.mesh.', 'A', '192.0.2.51'));
   assert.ok(await c().serves('www.moving.site-a.mesh.', 'A', '192.0.2.51'));
@@ -168,7 +168,7 @@ test('one zone in two catalogs: a conflict wherever it is consumed, shown in the
   const conflictsAt = async (s: 'a' | 'b' | 'c') =>
     (await mesh.sites[s].catalogs()).consumed.flatMap((cat) => cat.conflicts.filter((x) => x.zone === 'twice.mesh.').map((x) => ({ ...x, catalog: cat.zone })));
   for (const s of ['a', 'b', 'c'] as const) {
-    await until(`site ${s} reporting the conflict on twice.mesh.`, async () => (await conflictsAt(s)).length > 0, 20_000, () => mesh.logs());
+    await until(`site ${s} reporting the conflict on twice.mesh.`, async () => (await conflictsAt(s)).length > 0, 60_000, () => mesh.logs());
   }
   const atB = await conflictsAt('b');
   assert.deepEqual(atB.map((x) => x.catalog), ['catalog.site-c.mesh.']);
