@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { existsSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { ConfigError, loadConfig, type Config, type ListenAddress } from './config.js';
 import { planReload, type ReloadStep } from './reload-plan.js';
 import { TokenHolder } from './admin/auth.js';
@@ -32,6 +32,8 @@ import { parentDsTags } from './dnssec/parent-ds.js';
 import { policyOf } from './config-dnssec.js';
 import { ZoneFolder } from '../zones/import/zone-folder.js';
 import { CatalogService } from './catalog/service.js';
+import { checkFolders, lockDataFolder } from './startup-checks.js';
+import { ReadinessLog } from './readiness-log.js';
 
 export interface RunningServer {
   store: LmdbStore;
@@ -70,12 +72,17 @@ export interface StartOptions {
  */
 export async function startServer(config: Config, log: Logger, options: StartOptions = {}): Promise<RunningServer> {
   const readConfig = options.readConfig ?? (() => (config.file === undefined ? config : loadConfig(config.file)));
-  // a zone folder that does not exist at start is a mistake in the config, said before any socket
-  // is bound; one that goes away later is a fault the zone folder rides out (zones keep answering)
-  if (config.zoneDir !== undefined && !existsSync(config.zoneDir)) {
-    throw new ConfigError(`zoneDir: "${config.zoneDir}" does not exist; create it, or leave zoneDir out to serve what LMDB holds and the API adds`);
+  // a missing zone folder, an unusable data folder, one another meshdns serves: one line each,
+  // said before any socket is bound
+  checkFolders(config);
+  const dataLock = lockDataFolder(config.data);
+  let store: LmdbStore;
+  try {
+    store = LmdbStore.open(config.data);
+  } catch (err) {
+    dataLock.release();
+    throw err;
   }
-  const store = LmdbStore.open(config.data);
   if (store.orphansRemoved.length > 0) {
     moduleLogger(log, 'store').warn({ zoneIds: store.orphansRemoved }, 'removed content left under zone ids that no zone has (an interrupted zone creation of an older version)');
   }
@@ -196,6 +203,8 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
   let metricsAddress: ListenAddress | undefined;
   let token: TokenHolder | undefined;
   let tokenFile: string | undefined;
+  /** The token meshdns generated (none configured), for the status page link in the log. */
+  let madeToken: string | undefined;
   const adminLog = moduleLogger(log, 'admin');
   const readiness = (): Readiness => {
     const waiting: Readiness['waiting'] = [];
@@ -214,6 +223,8 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
     return { ready: waiting.length === 0, waiting, problems };
   };
 
+  /** Set once the server is up: a reload may move readiness (zones added or dropped). */
+  let reloaded = (): void => undefined;
   let reloading: Promise<ReloadReport> = Promise.resolve({ applied: [], restartNeeded: [] });
   const reload = (): Promise<ReloadReport> => {
     // one reload at a time; a second waits for the first and then reads the file again
@@ -282,6 +293,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
     // a new policy acts now: keys, re-signing, or going insecure
     if (plan.steps.includes('dnssec')) dnssec.start();
     await zoneFolder.sync();
+    reloaded();
     ControlCounters.inc(counters.reloads, 'applied');
     log.info({ applied, restartNeeded }, 'config reloaded');
     if (restartNeeded.length > 0) log.warn({ keys: restartNeeded }, 'changed config keys take effect after a restart; the running values stay');
@@ -327,6 +339,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
     if (config.admin) {
       if (config.admin.token === undefined) {
         const generated = generatedToken(config.data);
+        madeToken = generated.token;
         token = new TokenHolder(generated.token);
         tokenFile = generated.file;
       } else {
@@ -334,7 +347,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
       }
     }
     const ctx: AdminContext = {
-      store, writer, table, zoneFolder: () => zoneFolder, token: token ?? new TokenHolder(randomUnguessable()),
+      store, writer, table, zoneFolder: () => zoneFolder, token: token ?? new TokenHolder(randomUnguessable()), ...(config.admin ? { tokenSource: config.admin.tokenSource } : {}),
       metrics, counters, log: adminLog, reload, readiness, dnssec, tlsPin: () => certificates?.current.pin, catalogs,
       replication: {
         notify: async (origin) => {
@@ -352,8 +365,11 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
       http.push(app);
       const bound = await listenHttp(app, config.admin.listen, 'admin http');
       admin = { address: bound, tokenFile };
+      const page = `http://${bound.family === 6 ? `[${bound.host}]` : bound.host}:${bound.port}/`;
+      // a token meshdns made (loopback only, kept in a file of the same data folder) opens the
+      // status page from this line; a configured one is the operator's secret and never logged
       adminLog.info({
-        address: bound.host, port: bound.port, statusPage: `http://${bound.family === 6 ? `[${bound.host}]` : bound.host}:${bound.port}/`,
+        address: bound.host, port: bound.port, statusPage: madeToken === undefined ? page : `${page}#token=${encodeURIComponent(madeToken)}`,
         tokenSource: config.admin.tokenSource, ...(tokenFile ? { tokenFile } : {}),
       }, 'admin listening');
     }
@@ -369,6 +385,7 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
     zoneFolder.close();
     await closeSockets();
     await store.close();
+    dataLock.release();
     throw err;
   }
 
@@ -379,6 +396,15 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
   // as BIND's notify-on-load: secondaries that missed changes while this server was down (a mesh
   // site restarting) hear of the current serials now instead of at their next refresh
   const startupNotify = notifyAll(table, store, announce);
+  const bound = listeners!.addresses;
+  const readinessLog = new ReadinessLog({
+    readiness,
+    answeringZones: () => [...table.zones()].filter((z) => z.loaded && !z.expired).map((z) => z.origin),
+    addresses: () => bound.map((a) => `${a.family === 6 ? `[${a.host}]` : a.host}:${a.port}`),
+  }, log);
+  readinessLog.start();
+  writer.onCommit(() => readinessLog.changed());
+  reloaded = () => readinessLog.changed();
 
   return {
     store, writer, table, pipeline, addresses: listeners!.addresses, admin, adminApp, metricsAddress, counters, reload, dnssec, certificates,
@@ -388,12 +414,14 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
     async close() {
       clearInterval(logFlush);
       clearTimeout(startupNotify.timer);
+      readinessLog.close();
       await dnssec.close();
       zoneFolder.close();
       notifier.close();
       secondaries.close();
       await closeSockets();
       await store.close();
+      dataLock.release();
     },
   };
 }

@@ -41,6 +41,8 @@ export interface AdminContext {
   /** The current zone folder (a reload may replace it). */
   zoneFolder(): ZoneFolder;
   token: TokenHolder;
+  /** Where the token comes from (never the token): the status page tells a visitor where to find it. */
+  tokenSource?: 'admin.token' | 'admin.tokenFile' | 'MESHDNS_API_TOKEN' | 'generated';
   metrics: Registry;
   counters: ControlCounters;
   log: Logger;

@@ -6,6 +6,7 @@ import { openApiDocument, type collectRoutes } from './openapi.js';
 import { errorResponses, reloadSchema } from './schemas.js';
 import { STATUS_CSP, STATUS_CSS, STATUS_JS, statusHtml } from './status-page.js';
 import { ControlCounters } from '../metrics/counters.js';
+import { serverStatus, serverStatusSchema } from './server-status.js';
 
 const PUBLIC = { public: true };
 
@@ -31,6 +32,12 @@ export function systemRoutes(app: FastifyInstance, ctx: AdminContext, routes: Re
   app.get('/api/v1/openapi.json', { schema: { summary: 'This API as an OpenAPI 3.1 document' } },
     () => (doc ??= openApiDocument(routes, version)));
 
+  app.get('/api/v1/status', {
+    schema: { summary: 'Version, uptime, readiness (and why not), zone states counted, DNS queries and responses by RCODE since start',
+      description: 'The status page polls this; rates are the difference between two polls.',
+      response: { 200: serverStatusSchema, ...errorResponses } },
+  }, async () => serverStatus(ctx, version));
+
   app.post('/api/v1/reload', {
     schema: { summary: 'Re-read the config file and the zone folder and apply the difference (like SIGHUP)',
       description: 'An invalid config is rejected as a whole (422, with the reason) and the running one stays.',
@@ -45,7 +52,7 @@ export function systemRoutes(app: FastifyInstance, ctx: AdminContext, routes: Re
   });
 
   app.get('/', { config: PUBLIC, schema: { hide: true } }, (_req, reply) =>
-    reply.header('content-security-policy', STATUS_CSP).type('text/html; charset=utf-8').send(statusHtml(ctx.statusRefreshMs ?? 2000, ctx.tlsPin?.())));
+    reply.header('content-security-policy', STATUS_CSP).type('text/html; charset=utf-8').send(statusHtml(ctx.statusRefreshMs ?? 2000, ctx.tlsPin?.(), ctx.tokenSource)));
   app.get('/status.js', { config: PUBLIC, schema: { hide: true } }, (_req, reply) =>
     reply.type('text/javascript; charset=utf-8').send(STATUS_JS));
   // browsers ask for it on their own; without this route the answer would be a 401

@@ -19,7 +19,7 @@ import { originText, parseAbsoluteName, parseZoneName } from './input.js';
 import { findZone } from './lookup.js';
 import { API_SOURCE, parseRRsets, type RRsetInput } from './patch.js';
 import { createZoneBody, errorResponses, originParams, zoneInfoSchema } from './schemas.js';
-import { zoneInfo } from './zone-info.js';
+import { allZoneInfos, oneZoneInfo, zoneInfo } from './zone-info.js';
 
 export interface CreateZone {
   name: string;
@@ -34,13 +34,14 @@ const notBuilt = (what: string) => new ApiError(501, undefined, undefined, `${wh
 
 export function zoneRoutes(app: FastifyInstance, ctx: AdminContext): void {
   app.get('/api/v1/zones', {
-    schema: { summary: 'Every zone with serial, kind, source, record count, last change, last load error and transfer state',
+    schema: { summary: 'Every zone with its state (loaded, failed, waiting, expired), serial, kind, source, record count, last change, last load error and transfer state',
+      description: 'Zone files of the zone folder or the config that never loaded are listed too (state failed or waiting, serial null).',
       response: { 200: { type: 'array', items: zoneInfoSchema }, ...errorResponses } },
-  }, () => ctx.store.allZones().map(({ meta }) => zoneInfo(ctx, meta)));
+  }, () => allZoneInfos(ctx));
 
   app.get<{ Params: { origin: string } }>('/api/v1/zones/:origin', {
-    schema: { summary: 'One zone', params: originParams, response: { 200: zoneInfoSchema, ...errorResponses } },
-  }, (req) => zoneInfo(ctx, findZone(ctx, req.params.origin).meta));
+    schema: { summary: 'One zone (a zone file that never loaded included)', params: originParams, response: { 200: zoneInfoSchema, ...errorResponses } },
+  }, (req) => oneZoneInfo(ctx, req.params.origin));
 
   app.post<{ Body: CreateZone }>('/api/v1/zones', {
     bodyLimit: 80 * 1024 * 1024,

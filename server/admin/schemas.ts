@@ -89,11 +89,13 @@ export const zoneInfoSchema = {
     id: { type: 'string' },
     name: { type: 'string' },
     kind: { type: 'string', enum: ['primary', 'secondary'] },
-    serial: { type: 'integer' },
+    state: { type: 'string', enum: ['loaded', 'failed', 'waiting', 'expired'] },
+    stateReason: nullableString,
+    serial: { type: ['integer', 'null'] },
     source: { type: 'string' },
     records: { type: 'integer' },
     loaded: { type: 'boolean' },
-    lastChange: { type: 'string' },
+    lastChange: nullableString,
     lastLoad: nullableString,
     lastError: {
       type: ['object', 'null'],
@@ -103,6 +105,7 @@ export const zoneInfoSchema = {
       },
     },
     transfer: { type: ['object', 'null'], additionalProperties: true },
+    expiresAt: nullableString,
     url: { type: 'string' },
   },
 } as const;

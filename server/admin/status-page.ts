@@ -1,16 +1,33 @@
 /**
  * The read-only status page at `/`: static HTML, CSS and JS (no build step, no framework) that
- * polls GET /api/v1/zones (and GET /api/v1/dnssec for the signing state) with the API token. The token comes from the page's form or from
- * `/#token=...` (a fragment never reaches the server or its logs) and is kept in sessionStorage.
- * Data is written with textContent only, and the Content-Security-Policy allows no inline script.
+ * polls GET /api/v1/status, GET /api/v1/zones and GET /api/v1/dnssec with the API token. The token
+ * comes from `/#token=...` (the link in the start-up log line when meshdns made the token; a
+ * fragment never reaches the server or its logs) or from the page's form, and is kept in
+ * sessionStorage. Data is written with textContent only, and the Content-Security-Policy allows no
+ * inline script.
  */
+import type { AdminContext } from './context.js';
+
+export { STATUS_JS } from './status-script.js';
 
 export const STATUS_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-export function statusHtml(refreshMs: number, tlsPin?: string): string {
+/** Where a visitor without the token finds it, by where this server's token comes from (never the token). */
+const TOKEN_WHERE: Record<NonNullable<AdminContext['tokenSource']>, string> = {
+  generated: 'meshdns made this server\'s token and keeps it in the file admin.token of its data folder (readable by its owner only). ' +
+    'Its start-up log line "admin listening" carries a link that opens this page with it (statusPage: http://…/#token=…).',
+  'admin.token': 'This server\'s token is set in its config file, under admin.token.',
+  'admin.tokenFile': 'This server\'s token is in the file that admin.tokenFile names in its config file.',
+  MESHDNS_API_TOKEN: 'This server\'s token is in its environment, as MESHDNS_API_TOKEN.',
+};
+
+export function statusHtml(refreshMs: number, tlsPin?: string, tokenSource?: AdminContext['tokenSource']): string {
   // the pin is public (peers configure it); base64 holds nothing HTML would read as markup
   const pin = tlsPin === undefined || !/^[A-Za-z0-9+/=]+$/.test(tlsPin) ? ''
     : `<p id="tls-pin">DoT/DoQ certificate pin (SPKI SHA-256, for kdig +tls-pin and primaries[].pin): <code>${tlsPin}</code></p>\n`;
+  const where = tokenSource === undefined
+    ? 'The token is in admin.token or the file admin.tokenFile names (config file), in MESHDNS_API_TOKEN, or, when none is set, in admin.token in the data folder.'
+    : TOKEN_WHERE[tokenSource];
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -21,145 +38,69 @@ export function statusHtml(refreshMs: number, tlsPin?: string): string {
 <script src="/status.js" defer></script>
 </head>
 <body data-refresh="${Math.max(250, Math.floor(refreshMs))}">
-<header><h1>meshdns</h1><span id="state" role="status">loading…</span></header>
+<header><h1>meshdns <span id="version"></span></h1><span id="state" role="status">loading…</span></header>
 <form id="login" hidden>
+  <h2>This page needs the admin API token</h2>
+  <p id="token-where">${where}</p>
+  <p>Open the page with <code>#token=&lt;token&gt;</code> after its address, or paste the token here (it stays in this tab only):</p>
   <label>API token <input id="token" type="password" autocomplete="off" required></label>
-  <button type="submit">Show zones</button>
-  <p class="hint">The token is in admin.token, admin.tokenFile, MESHDNS_API_TOKEN, or &lt;data&gt;/admin.token when none is set.</p>
+  <button type="submit">Show status</button>
 </form>
 <main>
+<section id="summary" hidden>
+  <div class="card" id="readiness"><h2>Readiness</h2><p id="ready"></p><ul id="waiting"></ul></div>
+  <div class="card"><h2>Uptime</h2><p id="uptime"></p><p class="hint" id="started"></p></div>
+  <div class="card"><h2>Zones</h2><p id="zone-counts"></p></div>
+  <div class="card"><h2>Queries</h2><p id="rate"></p><p class="hint" id="received"></p></div>
+  <div class="card"><h2>Responses by RCODE</h2><ul id="rcodes"></ul></div>
+</section>
 ${pin}<table id="zones" hidden>
-<thead><tr><th>Zone</th><th>Kind</th><th>Serial</th><th>Source</th><th>Records</th><th>Last change</th><th>Errors</th><th>Transfer</th><th>DNSSEC</th></tr></thead>
+<colgroup><col class="c-name"><col class="c-state"><col class="c-kind"><col class="c-serial"><col class="c-source"><col class="c-records"><col class="c-change"><col class="c-errors"><col class="c-transfer"><col class="c-dnssec"></colgroup>
+<thead><tr><th>Zone</th><th>State</th><th>Kind</th><th>Serial</th><th>Source</th><th>Records</th><th>Last change</th><th>Problem</th><th>Transfer</th><th>DNSSEC</th></tr></thead>
 <tbody></tbody>
 </table>
-<p id="empty" hidden>No zones yet.</p>
+<p id="empty" hidden>No zones yet: add &lt;origin&gt;.zone files to the zone folder, list zones in the config, or POST /api/v1/zones.</p>
 </main>
 </body>
 </html>
 `;
 }
 
+// Fixed table layout with wrapping cells: a long file path or error breaks inside its column
+// instead of widening the table past the window (readable from 1280 px down).
 export const STATUS_CSS = `
+* { box-sizing: border-box; }
 body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5rem; color: #1b1f23; }
-header { display: flex; align-items: baseline; gap: 1rem; }
+header { display: flex; flex-wrap: wrap; align-items: baseline; gap: 1rem; }
 h1 { font-size: 1.3rem; margin: 0 0 1rem; }
+h2 { font-size: .8rem; text-transform: uppercase; letter-spacing: .04em; color: #57606a; margin: 0 0 .3rem; }
+#version { font-weight: normal; color: #57606a; font-size: 1rem; }
 #state { color: #57606a; }
 #state.error { color: #b3261e; }
-table { border-collapse: collapse; width: 100%; }
-th, td { text-align: left; padding: .35rem .6rem; border-bottom: 1px solid #d0d7de; vertical-align: top; }
+#login { max-width: 46rem; border: 1px solid #d0d7de; border-radius: 6px; padding: 1rem; }
+#login h2 { font-size: 1rem; text-transform: none; letter-spacing: 0; color: #1b1f23; }
+#login input { width: 22rem; max-width: 100%; }
+code { overflow-wrap: anywhere; }
+#summary { display: grid; grid-template-columns: repeat(auto-fit, minmax(12rem, 1fr)); gap: .75rem; margin-bottom: 1rem; }
+.card { border: 1px solid #d0d7de; border-radius: 6px; padding: .6rem .8rem; min-width: 0; overflow-wrap: anywhere; }
+.card p, .card ul { margin: 0; }
+.card ul { padding-left: 1rem; }
+#ready.ok { color: #1a7f37; font-weight: 600; }
+#ready.not { color: #b3261e; font-weight: 600; }
+table { border-collapse: collapse; width: 100%; table-layout: fixed; }
+col.c-name { width: 11%; } col.c-state { width: 7%; } col.c-kind { width: 6%; } col.c-serial { width: 7%; }
+col.c-source { width: 15%; } col.c-records { width: 6%; } col.c-change { width: 9%; } col.c-errors { width: 15%; }
+col.c-transfer { width: 12%; } col.c-dnssec { width: 12%; }
+th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid #d0d7de; vertical-align: top; overflow-wrap: anywhere; }
 th { background: #f6f8fa; }
 td.num { font-variant-numeric: tabular-nums; }
 tr.failing td { background: #fff4f2; }
+tr.waiting td { background: #fff8e5; }
 td.errors { color: #b3261e; white-space: pre-wrap; }
-td.dnssec div { white-space: nowrap; }
+td.state { font-weight: 600; }
+tr.failing td.state { color: #b3261e; }
+tr.waiting td.state { color: #9a6700; }
 td.dnssec .key { font-variant-numeric: tabular-nums; }
-td.dnssec .waiting, td.dnssec .soon { color: #9a6700; }
+td.dnssec .waiting, td.dnssec .soon, td.transfer .soon { color: #9a6700; }
 .hint { color: #57606a; font-size: 12px; }
-`;
-
-export const STATUS_JS = `'use strict';
-(() => {
-  const KEY = 'meshdns-token';
-  const params = new URLSearchParams(location.search);
-  const refresh = Math.max(250, Number(params.get('refresh')) || Number(document.body.dataset.refresh) || 2000);
-  const hash = new URLSearchParams(location.hash.slice(1));
-  if (hash.get('token')) {
-    sessionStorage.setItem(KEY, hash.get('token'));
-    history.replaceState(null, '', location.pathname + location.search);
-  }
-  const $ = (id) => document.getElementById(id);
-  const state = (text, error) => { $('state').textContent = text; $('state').className = error ? 'error' : ''; };
-  const cell = (row, text, cls, field) => {
-    const td = document.createElement('td');
-    td.textContent = text;
-    if (cls) td.className = cls;
-    td.dataset.field = field;
-    row.appendChild(td);
-  };
-  const transferText = (t) => (t === null || t === undefined ? '—' : Object.entries(t).map(([k, v]) => k + ': ' + v).join(', '));
-  const errorText = (e) => (e === null ? '' : e.problems.map((p) => p.file + ':' + p.line + ': ' + p.message).join('\\n') + ' (since ' + e.at + ')');
-
-  const when = (s) => new Date(s * 1000).toISOString().replace(/\\.\\d{3}Z$/, 'Z');
-  const line = (td, text, cls) => {
-    const div = document.createElement('div');
-    div.textContent = text;
-    if (cls) div.className = cls;
-    td.appendChild(div);
-    return div;
-  };
-  function dnssecCell(row, s) {
-    const td = document.createElement('td');
-    td.className = 'dnssec';
-    td.dataset.field = 'dnssec';
-    row.appendChild(td);
-    if (s === undefined) { td.textContent = '—'; return; }
-    line(td, 'policy ' + (s.policy === null ? '(none)' : s.policy), 'policy');
-    for (const k of s.keys) {
-      const div = line(td, k.role.toUpperCase() + ' ' + k.keyTag + ' ' + k.state, 'key');
-      div.dataset.tag = String(k.keyTag);
-    }
-    if (s.nextEvent !== null) line(td, 'next event ' + when(s.nextEvent), 'next');
-    if (s.waitingFor.length > 0) line(td, 'waiting for ' + s.waitingFor.join('; '), 'waiting');
-    if (s.earliestExpiry !== null) {
-      // under three days left is worth a colour: the refresh should have renewed them long before
-      line(td, 'RRSIG expiry ' + when(s.earliestExpiry), s.earliestExpiry - Date.now() / 1000 < 3 * 86400 ? 'expiry soon' : 'expiry');
-    }
-  }
-
-  function render(zones, signing) {
-    const body = $('zones').tBodies[0];
-    const rows = zones.map((z) => {
-      const tr = document.createElement('tr');
-      tr.dataset.zone = z.name;
-      if (z.lastError) tr.className = 'failing';
-      cell(tr, z.name, '', 'name');
-      cell(tr, z.kind, '', 'kind');
-      cell(tr, String(z.serial), 'num', 'serial');
-      cell(tr, z.source, '', 'source');
-      cell(tr, String(z.records), 'num', 'records');
-      cell(tr, z.lastChange, '', 'lastChange');
-      cell(tr, errorText(z.lastError), 'errors', 'errors');
-      cell(tr, transferText(z.transfer), '', 'transfer');
-      dnssecCell(tr, signing.get(z.name.toLowerCase()));
-      return tr;
-    });
-    body.replaceChildren(...rows);
-    $('zones').hidden = zones.length === 0;
-    $('empty').hidden = zones.length !== 0;
-  }
-
-  let timer;
-  async function poll() {
-    clearTimeout(timer);
-    const token = sessionStorage.getItem(KEY);
-    if (!token) { $('login').hidden = false; state('an API token is needed'); return; }
-    try {
-      const res = await fetch('/api/v1/zones', { headers: { 'X-API-Key': token }, cache: 'no-store' });
-      if (res.status === 401) {
-        sessionStorage.removeItem(KEY);
-        $('login').hidden = false;
-        state('the token was refused', true);
-        return;
-      }
-      if (!res.ok) throw new Error('HTTP ' + res.status);
-      const zones = await res.json();
-      // signing state is extra: a server without it (501) still shows its zones
-      const signed = await fetch('/api/v1/dnssec', { headers: { 'X-API-Key': token }, cache: 'no-store' });
-      const signing = new Map(signed.ok ? (await signed.json()).map((s) => [s.origin.toLowerCase(), s]) : []);
-      render(zones, signing);
-      $('login').hidden = true;
-      state('updated ' + new Date().toLocaleTimeString() + ' · every ' + refresh / 1000 + ' s');
-    } catch (err) {
-      state('cannot reach meshdns: ' + err.message, true);
-    }
-    timer = setTimeout(poll, refresh);
-  }
-  $('login').addEventListener('submit', (ev) => {
-    ev.preventDefault();
-    sessionStorage.setItem(KEY, $('token').value);
-    $('token').value = '';
-    void poll();
-  });
-  void poll();
-})();
 `;

@@ -39,12 +39,8 @@ async function serve(o: ServeOptions): Promise<never> {
   const readConfig = () => loadConfig(o.config, overrides);
   const config = readConfig();
   const log = createLogger(config.logLevel);
+  // (startServer logs "ready" when /readyz turns 200, with the zone count)
   const server = await startServer(config, log, { readConfig });
-  const first = server.addresses[0]!;
-  log.info(
-    { zones: server.table.size, addresses: server.addresses.map((a) => `${a.family === 6 ? `[${a.host}]` : a.host}:${a.port}`) },
-    `ready; try: dig @${first.host} -p ${first.port} www.example.test A`,
-  );
   const shutdown = (signal: string) => {
     log.info({ signal }, 'shutting down');
     void server.close().then(() => process.exit(0));

@@ -45,7 +45,10 @@ test('the status page loads in a real browser, lists the zones and shows a chang
   const row = (zone: string) => page.locator(`tr[data-zone="${zone}"]`);
   await row('example.test.').waitFor();
   const zones = await Promise.all((await page.locator('tbody tr').all()).map((r) => r.getAttribute('data-zone')));
-  assert.deepEqual(zones, ['example.test.', 'mesh.test.']);
+  // broken.test. never loaded (its file has errors from the start): listed, failed, with file:line
+  assert.deepEqual(zones, ['example.test.', 'mesh.test.', 'broken.test.']);
+  assert.equal(await row('broken.test.').getAttribute('data-state'), 'failed');
+  assert.match(await row('broken.test.').locator('td[data-field="errors"]').innerText(), /broken\.test\.zone:3: .*192\.0\.2\.300/);
   const cell = (zone: string, field: string) => row(zone).locator(`td[data-field="${field}"]`).innerText();
   assert.equal(await cell('example.test.', 'kind'), 'primary');
   assert.equal(await cell('example.test.', 'serial'), '100');

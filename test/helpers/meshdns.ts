@@ -78,7 +78,8 @@ export async function startMeshdns(opts: {
   };
 
   const listening = await waitForLog((e) => e['msg'] === 'listening' && e['proto'] === 'udp');
-  await waitForLog((e) => typeof e['msg'] === 'string' && (e['msg'] as string).startsWith('ready'));
+  // "ready" when every zone loaded; "not ready: ..." when one failed or waits (it may turn ready later)
+  await waitForLog((e) => typeof e['msg'] === 'string' && /^(ready|not ready)\b/.test(e['msg'] as string));
   const adminLine = entries.find((e) => e['msg'] === 'admin listening');
   const admin = adminLine === undefined ? undefined : {
     port: adminLine['port'] as number,

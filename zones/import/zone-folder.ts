@@ -244,7 +244,11 @@ export class ZoneFolder {
         await this.loadIfChanged(entry, origin);
       } catch (err) {
         const fault = storageFault(err, this.store.path);
-        this.log.error({ err, zone: entry.origin, file: entry.file }, `zone load failed; previous data kept${fault ? `: ${fault.reason}` : ''}`);
+        const serving = (this.store.zoneMeta(nameToKey(origin))?.records ?? 0) > 0;
+        const why = fault ? fault.reason : (err as Error).message;
+        this.log.error({ err, zone: entry.origin, file: entry.file },
+          `zone load failed; ${serving ? 'previous data kept' : 'the zone has no data yet'}${fault ? `: ${fault.reason}` : ''}`);
+        this.setError(entry, `load failed: ${why}`);
       }
     }
     // zones whose file is positively gone: only from a folder that could be listed

@@ -1,0 +1,163 @@
+/**
+ * The status page's script (served as /status.js): polls the API with the token and writes what it
+ * reads with textContent only. Query and RCODE rates are the difference between two polls.
+ */
+export const STATUS_JS = `'use strict';
+(() => {
+  const KEY = 'meshdns-token';
+  const params = new URLSearchParams(location.search);
+  const refresh = Math.max(250, Number(params.get('refresh')) || Number(document.body.dataset.refresh) || 2000);
+  const hash = new URLSearchParams(location.hash.slice(1));
+  if (hash.get('token')) {
+    sessionStorage.setItem(KEY, hash.get('token'));
+    history.replaceState(null, '', location.pathname + location.search);
+  }
+  const $ = (id) => document.getElementById(id);
+  const state = (text, error) => { $('state').textContent = text; $('state').className = error ? 'error' : ''; };
+  const cell = (row, text, cls, field) => {
+    const td = document.createElement('td');
+    td.textContent = text;
+    if (cls) td.className = cls;
+    td.dataset.field = field;
+    row.appendChild(td);
+    return td;
+  };
+  const line = (parent, text, cls, tag) => {
+    const el = document.createElement(tag || 'div');
+    el.textContent = text;
+    if (cls) el.className = cls;
+    parent.appendChild(el);
+    return el;
+  };
+  const when = (s) => new Date(s * 1000).toISOString().replace(/\\.\\d{3}Z$/, 'Z');
+  const iso = (text) => (text ? text.replace('T', ' ').replace(/\\.\\d{3}Z$/, 'Z') : '—');
+  const number = (n) => Math.round(n).toLocaleString('en');
+  const duration = (s) => {
+    const d = Math.floor(s / 86400), h = Math.floor((s % 86400) / 3600), m = Math.floor((s % 3600) / 60);
+    return (d ? d + 'd ' : '') + (d || h ? h + 'h ' : '') + (d || h || m ? m + 'm ' : '') + Math.floor(s % 60) + 's';
+  };
+  const errorText = (e) => (e === null ? '' : e.problems.map((p) => (p.line > 0 ? p.file + ':' + p.line : p.file) + ': ' + p.message).join('\\n') + ' (since ' + iso(e.at) + ')');
+
+  function transferCell(row, z) {
+    const td = cell(row, '', 'transfer', 'transfer');
+    const t = z.transfer;
+    if (t === null || t === undefined) { td.textContent = '—'; return; }
+    if (Array.isArray(t.primaries)) line(td, 'from ' + t.primaries.join(', '), 'primaries');
+    if (t.lastSuccess) line(td, 'last reached ' + iso(t.lastSuccess), 'last');
+    if (z.expiresAt) {
+      const left = (Date.parse(z.expiresAt) - Date.now()) / 1000;
+      line(td, (left > 0 ? 'expires ' : 'expired ') + iso(z.expiresAt), left < 86400 ? 'expiry soon' : 'expiry');
+    }
+    if (t.lastError) line(td, 'last error: ' + t.lastError, 'soon');
+  }
+
+  function dnssecCell(row, s) {
+    const td = cell(row, '', 'dnssec', 'dnssec');
+    if (s === undefined) { td.textContent = '—'; return; }
+    line(td, 'policy ' + (s.policy === null ? '(none)' : s.policy), 'policy');
+    for (const k of s.keys) line(td, k.role.toUpperCase() + ' ' + k.keyTag + ' ' + k.state, 'key').dataset.tag = String(k.keyTag);
+    if (s.nextEvent !== null) line(td, 'next event ' + when(s.nextEvent), 'next');
+    if (s.waitingFor.length > 0) line(td, 'waiting for ' + s.waitingFor.join('; '), 'waiting');
+    if (s.earliestExpiry !== null) {
+      // under three days left is worth a colour: the refresh should have renewed them long before
+      line(td, 'RRSIG expiry ' + when(s.earliestExpiry), s.earliestExpiry - Date.now() / 1000 < 3 * 86400 ? 'expiry soon' : 'expiry');
+    }
+  }
+
+  function renderZones(zones, signing) {
+    const rows = zones.map((z) => {
+      const tr = document.createElement('tr');
+      tr.dataset.zone = z.name;
+      tr.dataset.state = z.state;
+      if (z.state === 'failed' || z.state === 'expired') tr.className = 'failing';
+      else if (z.state === 'waiting') tr.className = 'waiting';
+      cell(tr, z.name, '', 'name');
+      const st = cell(tr, z.state, 'state', 'state');
+      if (z.stateReason) st.title = z.stateReason;
+      cell(tr, z.kind, '', 'kind');
+      cell(tr, z.serial === null ? '—' : String(z.serial), 'num', 'serial');
+      cell(tr, z.source, 'source', 'source');
+      cell(tr, number(z.records), 'num', 'records');
+      cell(tr, iso(z.lastChange), '', 'lastChange');
+      cell(tr, z.lastError ? errorText(z.lastError) : z.state === 'loaded' ? '' : (z.stateReason || ''), 'errors', 'errors');
+      transferCell(tr, z);
+      dnssecCell(tr, signing.get(z.name.toLowerCase()));
+      return tr;
+    });
+    $('zones').tBodies[0].replaceChildren(...rows);
+    $('zones').hidden = zones.length === 0;
+    $('empty').hidden = zones.length !== 0;
+  }
+
+  let previous;
+  function renderSummary(s) {
+    $('version').textContent = s.version;
+    $('ready').textContent = s.ready ? 'ready' : 'not ready';
+    $('ready').className = s.ready ? 'ok' : 'not';
+    const waiting = s.waiting.slice(0, 8).map((w) => { const li = document.createElement('li'); li.textContent = w.zone + ': ' + w.reason; return li; });
+    if (s.waiting.length > 8) { const li = document.createElement('li'); li.textContent = 'and ' + (s.waiting.length - 8) + ' more'; waiting.push(li); }
+    for (const p of s.problems) { const li = document.createElement('li'); li.textContent = p; waiting.push(li); }
+    $('waiting').replaceChildren(...waiting);
+    $('uptime').textContent = duration(s.uptimeSeconds);
+    $('started').textContent = 'since ' + iso(s.startedAt);
+    const z = s.zones;
+    $('zone-counts').textContent = z.total + ' zones: ' + z.loaded + ' loaded, ' + z.failed + ' failed, ' + z.waiting + ' waiting, ' + z.expired + ' expired';
+    const now = performance.now();
+    const q = s.queries;
+    const rate = previous && now > previous.at ? (q.received - previous.received) / ((now - previous.at) / 1000) : q.received / Math.max(1, s.uptimeSeconds);
+    $('rate').textContent = (rate < 10 ? rate.toFixed(1) : number(rate)) + ' queries/s' + (previous ? '' : ' (average since start)');
+    $('received').textContent = number(q.received) + ' received, ' + number(q.answered) + ' answered since start';
+    const mix = Object.entries(q.byRcode).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]).map(([rcode, n]) => {
+      const li = document.createElement('li');
+      li.dataset.rcode = rcode;
+      const recent = previous ? n - (previous.byRcode[rcode] || 0) : undefined;
+      li.textContent = rcode + ' ' + number(n) + ' (' + (100 * n / Math.max(1, q.answered)).toFixed(1) + '%)' + (recent === undefined ? '' : ', +' + number(recent) + ' since last look');
+      return li;
+    });
+    if (mix.length === 0) { const li = document.createElement('li'); li.className = 'hint'; li.textContent = 'no responses yet'; mix.push(li); }
+    $('rcodes').replaceChildren(...mix);
+    previous = { at: now, received: q.received, byRcode: q.byRcode };
+    $('summary').hidden = false;
+  }
+
+  const get = (token, path) => fetch(path, { headers: { 'X-API-Key': token }, cache: 'no-store' });
+  const askForToken = (text, error) => {
+    $('login').hidden = false;
+    $('summary').hidden = true;
+    $('zones').hidden = true;
+    state(text, error);
+  };
+  let timer;
+  async function poll() {
+    clearTimeout(timer);
+    const token = sessionStorage.getItem(KEY);
+    if (!token) { askForToken('an API token is needed'); return; }
+    try {
+      const [status, zonesRes, signed] = await Promise.all([get(token, '/api/v1/status'), get(token, '/api/v1/zones'), get(token, '/api/v1/dnssec')]);
+      if (status.status === 401 || zonesRes.status === 401) {
+        sessionStorage.removeItem(KEY);
+        askForToken('the token was refused', true);
+        return;
+      }
+      if (!zonesRes.ok) throw new Error('HTTP ' + zonesRes.status);
+      const zones = await zonesRes.json();
+      // signing state and the summary are extra: a server without them still shows its zones
+      const signing = new Map(signed.ok ? (await signed.json()).map((s) => [s.origin.toLowerCase(), s]) : []);
+      if (status.ok) renderSummary(await status.json());
+      renderZones(zones, signing);
+      $('login').hidden = true;
+      state('updated ' + new Date().toLocaleTimeString() + ' · every ' + refresh / 1000 + ' s');
+    } catch (err) {
+      state('cannot reach meshdns: ' + err.message, true);
+    }
+    timer = setTimeout(poll, refresh);
+  }
+  $('login').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    sessionStorage.setItem(KEY, $('token').value.trim());
+    $('token').value = '';
+    void poll();
+  });
+  void poll();
+})();
+`;
