@@ -21,14 +21,16 @@ export function checkDataFolder(data: string): void {
   try {
     isDirectory = statSync(data).isDirectory();
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw dataError(data, `cannot be read (${code(err)})`);
+    const why = (err as NodeJS.ErrnoException).code;
+    if (why === 'ENOTDIR') throw new ConfigError(`data directory "${data}" cannot be created: a part of its path is a file, not a folder`);
+    if (why !== 'ENOENT') throw dataError(data, `cannot be read (${code(err)})`);
   }
   if (isDirectory === false) throw dataError(data, 'is a file, not a folder; give data a folder (meshdns creates it when missing)');
   if (isDirectory === undefined) {
     try {
       mkdirSync(data, { recursive: true });
     } catch (err) {
-      throw dataError(data, `does not exist and cannot be created (${code(err)})`);
+      throw new ConfigError(`data directory "${data}" cannot be created (${code(err)})`);
     }
   }
   // (root passes access() on any mode; the write test below is what catches a read-only mount)
