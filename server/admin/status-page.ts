@@ -70,6 +70,7 @@ ${pin}<table id="zones" hidden>
 // instead of widening the table past the window (readable from 1280 px down).
 export const STATUS_CSS = `
 * { box-sizing: border-box; }
+[hidden] { display: none !important; }
 body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5rem; color: #1b1f23; }
 header { display: flex; flex-wrap: wrap; align-items: baseline; gap: 1rem; }
 h1 { font-size: 1.3rem; margin: 0 0 1rem; }
@@ -88,10 +89,13 @@ code { overflow-wrap: anywhere; }
 #ready.ok { color: #1a7f37; font-weight: 600; }
 #ready.not { color: #b3261e; font-weight: 600; }
 table { border-collapse: collapse; width: 100%; table-layout: fixed; }
-col.c-name { width: 11%; } col.c-state { width: 7%; } col.c-kind { width: 6%; } col.c-serial { width: 7%; }
-col.c-source { width: 15%; } col.c-records { width: 6%; } col.c-change { width: 9%; } col.c-errors { width: 15%; }
-col.c-transfer { width: 12%; } col.c-dnssec { width: 12%; }
+col.c-name { width: 12%; } col.c-state { width: 7%; } col.c-kind { width: 6%; } col.c-serial { width: 6%; }
+col.c-source { width: 16%; } col.c-records { width: 7%; } col.c-change { width: 9%; } col.c-errors { width: 15%; }
+col.c-transfer { width: 11%; } col.c-dnssec { width: 11%; }
 th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid #d0d7de; vertical-align: top; overflow-wrap: anywhere; }
+th { overflow-wrap: normal; }
+td.source .dir { display: -webkit-box; -webkit-box-orient: vertical; -webkit-line-clamp: 2; overflow: hidden; color: #57606a; font-size: 12px; }
+td.source .base { display: block; }
 th { background: #f6f8fa; }
 td.num { font-variant-numeric: tabular-nums; }
 tr.failing td { background: #fff4f2; }

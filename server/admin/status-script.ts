@@ -36,7 +36,31 @@ export const STATUS_JS = `'use strict';
     const d = Math.floor(s / 86400), h = Math.floor((s % 86400) / 3600), m = Math.floor((s % 3600) / 60);
     return (d ? d + 'd ' : '') + (d || h ? h + 'h ' : '') + (d || h || m ? m + 'm ' : '') + Math.floor(s % 60) + 's';
   };
-  const errorText = (e) => (e === null ? '' : e.problems.map((p) => (p.line > 0 ? p.file + ':' + p.line : p.file) + ': ' + p.message).join('\\n') + ' (since ' + iso(e.at) + ')');
+  // the zone's own file is named by its base name (its path is in the Source column); an $INCLUDEd one in full
+  const errorText = (e, own) => (e === null ? '' : e.problems.map((p) => {
+    const file = p.file === own ? p.file.slice(p.file.lastIndexOf('/') + 1) : p.file;
+    return (p.line > 0 ? file + ':' + p.line : file) + ': ' + p.message;
+  }).join('\\n') + ' (since ' + iso(e.at) + ')');
+
+  /** Text that may break after each dot (names) or slash (paths) before it breaks inside a label. */
+  const breakable = (el, text) => {
+    el.replaceChildren();
+    for (const part of text.split(/(?<=[./])/)) {
+      el.appendChild(document.createTextNode(part));
+      el.appendChild(document.createElement('wbr'));
+    }
+    return el;
+  };
+
+  /** A file path as its folder (small, at most two lines, whole in the tooltip) and its name. */
+  function sourceCell(row, source) {
+    const td = cell(row, '', 'source', 'source');
+    td.title = source;
+    const slash = source.lastIndexOf('/');
+    if (!source.startsWith('file:') || slash < 0) { td.textContent = source; return; }
+    breakable(line(td, '', 'dir', 'span'), source.slice(0, slash + 1));
+    breakable(line(td, '', 'base', 'span'), source.slice(slash + 1));
+  }
 
   function transferCell(row, z) {
     const td = cell(row, '', 'transfer', 'transfer');
@@ -71,15 +95,17 @@ export const STATUS_JS = `'use strict';
       tr.dataset.state = z.state;
       if (z.state === 'failed' || z.state === 'expired') tr.className = 'failing';
       else if (z.state === 'waiting') tr.className = 'waiting';
-      cell(tr, z.name, '', 'name');
+      breakable(cell(tr, '', '', 'name'), z.name);
       const st = cell(tr, z.state, 'state', 'state');
       if (z.stateReason) st.title = z.stateReason;
       cell(tr, z.kind, '', 'kind');
       cell(tr, z.serial === null ? '—' : String(z.serial), 'num', 'serial');
-      cell(tr, z.source, 'source', 'source');
+      sourceCell(tr, z.source);
       cell(tr, number(z.records), 'num', 'records');
       cell(tr, iso(z.lastChange), '', 'lastChange');
-      cell(tr, z.lastError ? errorText(z.lastError) : z.state === 'loaded' ? '' : (z.stateReason || ''), 'errors', 'errors');
+      const own = z.source.startsWith('file:') ? z.source.slice(5) : undefined;
+      const problem = cell(tr, z.lastError ? errorText(z.lastError, own) : z.state === 'loaded' ? '' : (z.stateReason || ''), 'errors', 'errors');
+      if (z.stateReason) problem.title = z.stateReason;
       transferCell(tr, z);
       dnssecCell(tr, signing.get(z.name.toLowerCase()));
       return tr;
