@@ -118,20 +118,27 @@ function isAlive(owner: LockOwner): boolean {
     // EPERM: it exists and belongs to another user
     if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
-  const started = processStart(owner.pid);
+  const stat = procStat(owner.pid);
+  // a zombie has exited and only waits for its parent to reap it
+  if (stat?.state === 'Z') return false;
   // without /proc (not Linux) a live pid is taken as the owner
-  return owner.started === null || started === null || started === owner.started;
+  return owner.started === null || stat === undefined || stat.started === owner.started;
 }
 
 /** The process's start time in clock ticks since boot (/proc/<pid>/stat field 22), or null without /proc. */
 function processStart(pid: number): string | null {
+  return procStat(pid)?.started ?? null;
+}
+
+/** State (field 3) and start time (field 22) from /proc/<pid>/stat; undefined without /proc. */
+function procStat(pid: number): { state: string; started: string } | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // the command name (field 2) may hold spaces and parentheses: count from the last ")"
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return fields[19] ?? null;
+    return fields[19] === undefined ? undefined : { state: fields[0]!, started: fields[19] };
   } catch {
-    return null;
+    return undefined;
   }
 }
 

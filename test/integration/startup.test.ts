@@ -81,6 +81,24 @@ test('a data folder another meshdns serves is refused in one line; a stale lock 
     await second.stop();
   }
   assert.throws(() => readFileSync(join(data, 'meshdns.pid')), /ENOENT/, 'a clean stop removes the lock file');
+
+  // a killed meshdns not yet reaped by its parent (a zombie) does not hold the folder either: the
+  // backgrounded `sleep 0` exits under a parent (`exec sleep 30`) that never reaps it
+  const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  try {
+    const zombie = Number(await new Promise<string>((resolve) => parent.stdout!.once('data', (b: Buffer) => resolve(b.toString().trim()))));
+    let stat = '';
+    for (let i = 0; i < 50 && !/^\d+ \(sleep\) Z /.test(stat); i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      stat = readFileSync(`/proc/${zombie}/stat`, 'utf8');
+    }
+    assert.match(stat, /^\d+ \(sleep\) Z /, 'the child is a zombie');
+    writeFileSync(join(data, 'meshdns.pid'), `${JSON.stringify({ pid: zombie, started: stat.split(' ')[21] })}\n`);
+    const third = await startMeshdns({ dataDir: data });
+    await third.stop();
+  } finally {
+    parent.kill('SIGKILL');
+  }
 });
 
 test('"ready" is logged when /readyz turns 200, with the real zone count; a never-loaded zone is "not ready", never "previous version"', async () => {
