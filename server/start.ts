@@ -71,18 +71,29 @@ export interface StartOptions {
  * bound; zone files are reconciled after, while /readyz says "not ready".
  */
 export async function startServer(config: Config, log: Logger, options: StartOptions = {}): Promise<RunningServer> {
-  const readConfig = options.readConfig ?? (() => (config.file === undefined ? config : loadConfig(config.file)));
   // a missing zone folder, an unusable data folder, one another meshdns serves: one line each,
   // said before any socket is bound
   checkFolders(config);
   const dataLock = lockDataFolder(config.data);
-  let store: LmdbStore;
+  let server: RunningServer;
   try {
-    store = LmdbStore.open(config.data);
+    server = await startLocked(config, log, options);
   } catch (err) {
     dataLock.release();
     throw err;
   }
+  const close = server.close.bind(server);
+  server.close = async () => {
+    await close();
+    dataLock.release();
+  };
+  return server;
+}
+
+/** The start itself, once the data folder is this process's. */
+async function startLocked(config: Config, log: Logger, options: StartOptions): Promise<RunningServer> {
+  const readConfig = options.readConfig ?? (() => (config.file === undefined ? config : loadConfig(config.file)));
+  const store = LmdbStore.open(config.data);
   if (store.orphansRemoved.length > 0) {
     moduleLogger(log, 'store').warn({ zoneIds: store.orphansRemoved }, 'removed content left under zone ids that no zone has (an interrupted zone creation of an older version)');
   }
@@ -385,7 +396,6 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
     zoneFolder.close();
     await closeSockets();
     await store.close();
-    dataLock.release();
     throw err;
   }
 
@@ -421,7 +431,6 @@ export async function startServer(config: Config, log: Logger, options: StartOpt
       secondaries.close();
       await closeSockets();
       await store.close();
-      dataLock.release();
     },
   };
 }
