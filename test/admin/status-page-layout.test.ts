@@ -88,6 +88,13 @@ async function overflow(page: Page): Promise<{ scrollWidth: number; clientWidth:
   });
 }
 
+/** A full-page screenshot that has content; kept in $MESHDNS_SCREENSHOTS (a folder) when set, to look at. */
+async function screenshot(page: Page, name: string): Promise<void> {
+  const shot = join(process.env['MESHDNS_SCREENSHOTS'] ?? dir, name);
+  await page.screenshot({ path: shot, fullPage: true });
+  assert.ok(statSync(shot).size > 10_000, `${name}: a screenshot with content`);
+}
+
 test('opened plainly, the page says it needs the token and where this server keeps it', async () => {
   const { page, problems } = await newPage();
   await page.goto(`${server.admin!.url}/`);
@@ -100,6 +107,7 @@ test('opened plainly, the page says it needs the token and where this server kee
   const layout = await overflow(page);
   assert.deepEqual(layout.outside, []);
   assert.ok(layout.scrollWidth <= layout.clientWidth);
+  await screenshot(page, 'status-prompt-1280.png');
   assert.deepEqual(problems, []);
   await page.close();
 });
@@ -147,10 +155,7 @@ test('opened from the start-up log link at 1280x800: summary, every zone with it
   assert.deepEqual(layout.outside, [], 'no element reaches past the window');
   assert.deepEqual(layout.clipped, [], 'no cell content spills over its neighbours');
   assert.ok(layout.scrollWidth <= layout.clientWidth, `page scrolls sideways: ${layout.scrollWidth} > ${layout.clientWidth}`);
-  const shot = join(dir, 'status-1280.png');
-  await page.screenshot({ path: shot, fullPage: true });
-  assert.ok(statSync(shot).size > 10_000, 'a screenshot with content');
-  if (process.env['MESHDNS_KEEP_SCREENSHOT']) writeFileSync(process.env['MESHDNS_KEEP_SCREENSHOT'], readFileSync(shot));
+  await screenshot(page, 'status-1280.png');
   assert.deepEqual(problems, []);
   await page.close();
 });
