@@ -89,8 +89,8 @@ code { overflow-wrap: anywhere; }
 #ready.ok { color: #1a7f37; font-weight: 600; }
 #ready.not { color: #b3261e; font-weight: 600; }
 table { border-collapse: collapse; width: 100%; table-layout: fixed; }
-col.c-name { width: 12%; } col.c-state { width: 7%; } col.c-kind { width: 6%; } col.c-serial { width: 6%; }
-col.c-source { width: 16%; } col.c-records { width: 7%; } col.c-change { width: 9%; } col.c-errors { width: 15%; }
+col.c-name { width: 12%; } col.c-state { width: 7%; } col.c-kind { width: 8%; } col.c-serial { width: 6%; }
+col.c-source { width: 15%; } col.c-records { width: 7%; } col.c-change { width: 9%; } col.c-errors { width: 14%; }
 col.c-transfer { width: 11%; } col.c-dnssec { width: 11%; }
 th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid #d0d7de; vertical-align: top; overflow-wrap: anywhere; }
 th { overflow-wrap: normal; }

@@ -10,6 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../helpers/browser.js';
 import { startMeshdns, type RunningMeshdns } from '../helpers/meshdns.js';
 import { dig } from '../helpers/tools.js';
+import { messages, startFakePrimary, type FakePrimary, type Rr } from '../helpers/fake-primary.js';
 import { EXAMPLE_ZONE, writeSettled } from './fixture.js';
 
 const VIEWPORT = { width: 1280, height: 800 };
@@ -18,6 +19,13 @@ let deep: string;
 let server: RunningMeshdns;
 let browser: Browser;
 let statusLink: string;
+let primary: FakePrimary;
+let primaryAnswers = true;
+/** Refresh and retry every second, expire after 3 s: the page sees the secondary expire. */
+const secondarySoa = (origin: string, serial: number): Rr => ({
+  type: 'SOA', name: origin, ttl: 300,
+  data: { mname: `ns.${origin}`, rname: `hostmaster.${origin}`, serial, refresh: 1, retry: 1, expire: 3, minimum: 60 },
+});
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'meshdns-layout-'));
@@ -30,8 +38,15 @@ before(async () => {
     '$TTL 60\n@ SOA ns1 hm 1 1 1 1 1\n@ NS ns1\nns1 A 192.0.2.1\nwww A 192.0.2.2\n');
   // broken from the start: never loaded, shown as failed with its (long) file:line
   writeSettled(join(deep, 'broken.test.zone'), '$TTL 60\n@ SOA ns1 hm 1 1 1 1 1\n@ NS ns1\nns1 A 192.0.2.300\n');
+  primary = await startFakePrimary({
+    serial: () => (primaryAnswers ? 7 : undefined),
+    soa: secondarySoa,
+    transfer: (req) => ({ messages: messages([secondarySoa(req.origin, 7), { type: 'NS', name: req.origin, ttl: 300, data: `ns.${req.origin}` }, secondarySoa(req.origin, 7)]) }),
+  });
   writeFileSync(join(dir, 'meshdns.yaml'), [
     'zones:',
+    '  - origin: sec.test.',
+    `    primaries: [{address: "127.0.0.1:${primary.port}"}]`,
     '  - origin: a-rather-long-zone-name-for-the-layout.example.test.',
     `    file: ${join(deep, 'a-rather-long-zone-name-for-the-layout.example.test.zone')}`,
     '  - origin: broken.test.',
@@ -48,6 +63,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await server?.stop();
+  await primary?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -142,7 +158,12 @@ test('opened from the start-up log link at 1280x800: summary, every zone with it
   assert.match(await page.locator('#uptime').innerText(), /^(\d+[dhm] )*\d+s$/);
   assert.equal(await page.locator('#ready').innerText(), 'not ready');
   assert.match(await page.locator('#waiting').innerText(), /broken\.test\.: its zone file has errors/);
-  assert.equal(await page.locator('#zone-counts').innerText(), '3 zones: 2 loaded, 1 failed, 0 waiting, 0 expired');
+  // the secondary: where it transfers from, when it last reached its primary, when it expires
+  const transfer = row('sec.test.').locator('td[data-field="transfer"]');
+  await transfer.locator('.expiry', { hasText: /^expires \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/ }).waitFor({ timeout: 10_000 });
+  assert.equal(await transfer.locator('.primaries').innerText(), `from 127.0.0.1:${primary.port}`);
+  assert.match(await transfer.locator('.last').innerText(), /^last reached \d{4}-/);
+  await page.locator('#zone-counts', { hasText: '4 zones: 3 loaded, 1 failed, 0 waiting, 0 expired' }).waitFor({ timeout: 10_000 });
   assert.match(await page.locator('#rate').innerText(), /^[\d.,]+ queries\/s/);
   await page.locator('#rcodes li[data-rcode="NXDOMAIN"]').waitFor();
   assert.match(await page.locator('#rcodes li[data-rcode="NOERROR"]').innerText(), /^NOERROR [2-9]\d* \(\d+\.\d%\)/);
@@ -156,6 +177,14 @@ test('opened from the start-up log link at 1280x800: summary, every zone with it
   assert.deepEqual(layout.clipped, [], 'no cell content spills over its neighbours');
   assert.ok(layout.scrollWidth <= layout.clientWidth, `page scrolls sideways: ${layout.scrollWidth} > ${layout.clientWidth}`);
   await screenshot(page, 'status-1280.png');
+
+  // the primary goes quiet: past SOA expire the secondary shows as expired, in its row and the counts
+  primaryAnswers = false;
+  await row('sec.test.').and(page.locator('[data-state="expired"]')).waitFor({ timeout: 20_000 });
+  assert.equal(await row('sec.test.').getAttribute('class'), 'failing');
+  assert.match(await row('sec.test.').locator('td[data-field="errors"]').innerText(), /^no primary reached within the SOA expire time/);
+  await page.locator('#zone-counts', { hasText: '4 zones: 2 loaded, 1 failed, 0 waiting, 1 expired' }).waitFor({ timeout: 10_000 });
+  assert.deepEqual((await overflow(page)).outside, []);
   assert.deepEqual(problems, []);
   await page.close();
 });
