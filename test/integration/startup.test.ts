@@ -121,6 +121,13 @@ test('"ready" is logged when /readyz turns 200, with the real zone count; a neve
     assert.equal(ready['zones'], 1);
     assert.match(ready['try'] as string, new RegExp(`^dig @127\\.0\\.0\\.1 -p ${server.port} example\\.test\\. SOA$`));
     assert.equal((await fetch(`${server.admin!.url}/readyz`)).status, 200);
+
+    // a new zone file that does not load turns /readyz to 503 again, and the log says so
+    writeSettled(join(zones, 'other.test.zone'), '$TTL 60\n@ SOA ns1 hm 1 1 1 1 1\n@ NS ns1\nns1 A 192.0.2.999\n');
+    const again = await server.waitForLog((e) => typeof e['msg'] === 'string' && (e['msg'] as string).startsWith('not ready') &&
+      (e['waiting'] as { zone: string }[])[0]?.zone === 'other.test.');
+    assert.equal(again['zones'], 1, 'example.test. keeps answering');
+    assert.equal((await fetch(`${server.admin!.url}/readyz`)).status, 503);
   } finally {
     await server.stop();
   }
