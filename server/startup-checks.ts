@@ -1,4 +1,4 @@
-import { accessSync, constants, existsSync, mkdirSync, openSync, readFileSync, closeSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from './config.js';
 
@@ -42,12 +42,43 @@ export function checkDataFolder(data: string): void {
       throw dataError(data, `${path === data ? '' : `${path}: `}is not writable by this process (${code(err)}); meshdns keeps its zones, keys and token there`);
     }
   }
+  checkLmdbFile(data);
   const probe = join(data, `.meshdns-write-check-${process.pid}`);
   try {
     closeSync(openSync(probe, 'w'));
     unlinkSync(probe);
   } catch (err) {
     throw dataError(data, `is not writable by this process (${code(err)}); meshdns keeps its zones, keys and token there`);
+  }
+}
+
+/** LMDB's meta page: a 16-octet page header, then the magic (little-endian on the platforms Node runs on). */
+const LMDB_MAGIC_OFFSET = 24;
+const LMDB_MAGIC = 0xbeefc0de;
+
+/**
+ * A data.mdb that is not an LMDB file (a copy gone wrong, another program's file) crashes the
+ * process inside LMDB (SIGSEGV, no message at all): its first meta page is looked at first. An
+ * empty one is fine (LMDB starts it afresh).
+ */
+function checkLmdbFile(data: string): void {
+  const file = join(data, 'data.mdb');
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw dataError(data, `holds a data.mdb that cannot be read (${code(err)})`);
+  }
+  try {
+    const head = Buffer.alloc(LMDB_MAGIC_OFFSET + 4);
+    const got = readSync(fd, head, 0, head.length, 0);
+    if (got === 0) return;
+    if (got < head.length || head.readUInt32LE(LMDB_MAGIC_OFFSET) !== LMDB_MAGIC) {
+      throw dataError(data, 'holds a data.mdb that is not an LMDB file; move it away (meshdns starts an empty one) or point data at the right folder');
+    }
+  } finally {
+    closeSync(fd);
   }
 }
 

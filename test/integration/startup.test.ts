@@ -49,6 +49,13 @@ test('a data folder this process cannot write is one line before any socket is b
   assertOneLineBeforeSockets(serveFails(['--data', data], asNobody), /^meshdns: data: ".*read-only-data" is not writable by this process \(EACCES\)/);
 });
 
+test('a data.mdb that is not an LMDB file is one line, not a crash inside LMDB', () => {
+  const data = join(dir, 'garbage-data');
+  mkdirSync(data);
+  writeFileSync(join(data, 'data.mdb'), Buffer.alloc(64 * 1024, 0x5a));
+  assertOneLineBeforeSockets(serveFails(['--data', data]), /^meshdns: data: ".*garbage-data" holds a data\.mdb that is not an LMDB file/);
+});
+
 test('a missing zone folder is one line before any socket is bound', () => {
   assertOneLineBeforeSockets(serveFails(['--data', join(dir, 'd1'), '--zone-dir', join(dir, 'no-such-folder')]),
     /^meshdns: zoneDir: ".*no-such-folder" does not exist/);
