@@ -35,15 +35,17 @@ export function zoneState(z: ZoneJson): string {
 export function formatZoneList(zones: readonly ZoneJson[]): string {
   if (zones.length === 0) return 'no zones\n';
   const rows = [['ZONE', 'KIND', 'SERIAL', 'RECORDS', 'STATE', 'LAST CHANGE', 'SOURCE']];
-  for (const z of zones) rows.push([z.name, z.kind, String(z.serial), String(z.records), zoneState(z), z.lastChange, z.source]);
+  for (const z of zones) rows.push([z.name, z.kind, z.serial === null ? '-' : String(z.serial), String(z.records), zoneState(z), z.lastChange ?? '-', z.source]);
   return `${table(rows).join('\n')}\n`;
 }
 
 /** `zone status`: the zone's facts, one per line, then its load problems and transfer state. */
 export function formatZoneStatus(z: ZoneJson, tx: TransactionJson | null): string {
   const rows: [string, string][] = [
-    ['zone', z.name], ['kind', z.kind], ['state', zoneState(z)], ['serial', String(z.serial)], ['records', String(z.records)],
-    ['source', z.source], ['last change', z.lastChange], ['last load', z.lastLoad ?? '-'],
+    ['zone', z.name], ['kind', z.kind], ['state', zoneState(z)], ...(z.stateReason ? [['why', z.stateReason] as [string, string]] : []),
+    ['serial', z.serial === null ? '-' : String(z.serial)], ['records', String(z.records)],
+    ['source', z.source], ['last change', z.lastChange ?? '-'], ['last load', z.lastLoad ?? '-'],
+    ...(z.expiresAt ? [['expires', z.expiresAt] as [string, string]] : []),
     ['transaction', tx === null ? 'none' : `open since ${tx.opened}, ${tx.changes.length} change${tx.changes.length === 1 ? '' : 's'}, dropped at ${tx.expires} if unused`],
   ];
   if (z.transfer) for (const [k, v] of Object.entries(z.transfer)) rows.push([`transfer ${k}`, v === null ? '-' : typeof v === 'object' ? JSON.stringify(v) : String(v)]);
