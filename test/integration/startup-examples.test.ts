@@ -32,8 +32,8 @@ function readmeBlock(heading: string): string {
   return text.slice(start, text.indexOf('\n```', start));
 }
 
-test('every example config passes `meshdns config check` and holds no placeholder', () => {
-  const configs = readdirSync(join(ROOT, 'examples')).filter((f) => f.endsWith('.yaml'));
+test('every example config (examples/**/*.yaml) passes `meshdns config check` and holds no placeholder', () => {
+  const configs = readdirSync(join(ROOT, 'examples'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.yaml'));
   assert.ok(configs.length > 0);
   for (const file of configs) {
     const path = join('examples', file);
