@@ -377,10 +377,10 @@ async function startLocked(config: Config, log: Logger, options: StartOptions): 
       const bound = await listenHttp(app, config.admin.listen, 'admin http');
       admin = { address: bound, tokenFile };
       const page = `http://${bound.family === 6 ? `[${bound.host}]` : bound.host}:${bound.port}/`;
-      // a token meshdns made (loopback only, kept in a file of the same data folder) opens the
-      // status page from this line; a configured one is the operator's secret and never logged
+      // the token itself is never logged, made here or configured: the log names where it is
       adminLog.info({
-        address: bound.host, port: bound.port, statusPage: madeToken === undefined ? page : `${page}#token=${encodeURIComponent(madeToken)}`,
+        address: bound.host, port: bound.port, statusPage: page,
+        ...(tokenFile ? { statusPageWithToken: `${page}#token=$(cat ${tokenFile})` } : {}),
         tokenSource: config.admin.tokenSource, ...(tokenFile ? { tokenFile } : {}),
       }, 'admin listening');
     }

@@ -1,8 +1,8 @@
 /**
  * The read-only status page at `/`: static HTML, CSS and JS (no build step, no framework) that
  * polls GET /api/v1/status, GET /api/v1/zones and GET /api/v1/dnssec with the API token. The token
- * comes from `/#token=...` (the link in the start-up log line when meshdns made the token; a
- * fragment never reaches the server or its logs) or from the page's form, and is kept in
+ * comes from `/#token=...` (a fragment never reaches the server or its logs; the token itself is
+ * never logged, the start-up line says which file holds it) or from the page's form, and is kept in
  * sessionStorage. Data is written with textContent only, and the Content-Security-Policy allows no
  * inline script.
  */
@@ -15,7 +15,7 @@ export const STATUS_CSP = "default-src 'none'; script-src 'self'; style-src 'sel
 /** Where a visitor without the token finds it, by where this server's token comes from (never the token). */
 const TOKEN_WHERE: Record<NonNullable<AdminContext['tokenSource']>, string> = {
   generated: 'meshdns made this server\'s token and keeps it in the file admin.token of its data folder (readable by its owner only). ' +
-    'Its start-up log line "admin listening" carries a link that opens this page with it (statusPage: http://…/#token=…).',
+    'Open this page with #token= and that file\'s content after its address (the start-up log line "admin listening" shows the link to build), or paste it below.',
   'admin.token': 'This server\'s token is set in its config file, under admin.token.',
   'admin.tokenFile': 'This server\'s token is in the file that admin.tokenFile names in its config file.',
   MESHDNS_API_TOKEN: 'This server\'s token is in its environment, as MESHDNS_API_TOKEN.',

@@ -54,7 +54,9 @@ before(async () => {
     '',
   ].join('\n'));
   server = await startMeshdns({ zoneDir: join(dir, 'zones'), config: join(dir, 'meshdns.yaml') });
-  statusLink = (await server.waitForLog((e) => e['msg'] === 'admin listening'))['statusPage'] as string;
+  // the log names the page and the token's file, never the token: the link is made as an operator would
+  const listening = await server.waitForLog((e) => e['msg'] === 'admin listening');
+  statusLink = `${listening['statusPage'] as string}#token=${readFileSync(listening['tokenFile'] as string, 'utf8').trim()}`;
   // a few answers of two kinds for the RCODE mix
   for (const name of ['www.example.test', 'ns1.example.test']) dig(['@127.0.0.1', '-p', String(server.port), name, 'A']);
   dig(['@127.0.0.1', '-p', String(server.port), 'nowhere.example.test', 'A']);
@@ -118,7 +120,7 @@ test('opened plainly, the page says it needs the token and where this server kee
   assert.equal(await page.locator('#login h2').innerText(), 'This page needs the admin API token');
   const where = await page.locator('#token-where').innerText();
   assert.match(where, /meshdns made this server's token and keeps it in the file admin\.token of its data folder/);
-  assert.match(where, /"admin listening" carries a link/);
+  assert.match(where, /"admin listening" shows the link to build/);
   assert.equal(await page.locator('#summary').isVisible(), false);
   const layout = await overflow(page);
   assert.deepEqual(layout.outside, []);
@@ -128,7 +130,7 @@ test('opened plainly, the page says it needs the token and where this server kee
   await page.close();
 });
 
-test('opened from the start-up log link at 1280x800: summary, every zone with its state, nothing wider than the window', async () => {
+test('opened with the token from the file the log names, at 1280x800: summary, every zone with its state, nothing wider than the window', async () => {
   assert.match(statusLink, /^http:\/\/127\.0\.0\.1:\d+\/#token=m[\w-]+$/);
   const { page, problems } = await newPage();
   await page.goto(statusLink);

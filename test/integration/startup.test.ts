@@ -140,14 +140,16 @@ test('"ready" is logged when /readyz turns 200, with the real zone count; a neve
   }
 });
 
-test('a server with no zones says "ready" with 0 zones and how to add one; the generated token opens the status page from the log', async () => {
+test('a server with no zones says "ready" with 0 zones and how to add one; the log says which file holds the generated token, never the token', async () => {
   const server = await startMeshdns({});
   try {
     const ready = await server.waitForLog((e) => e['msg'] === 'ready');
     assert.equal(ready['zones'], 0);
     assert.match(ready['try'] as string, /^no zones yet: add <origin>\.zone files to zoneDir/);
     const admin = await server.waitForLog((e) => e['msg'] === 'admin listening');
-    assert.equal(admin['statusPage'], `${server.admin!.url}/#token=${encodeURIComponent(server.admin!.token!)}`);
+    assert.equal(admin['statusPage'], `${server.admin!.url}/`);
+    assert.equal(admin['statusPageWithToken'], `${server.admin!.url}/#token=$(cat ${admin['tokenFile'] as string})`);
+    assert.ok(!server.logs().includes(server.admin!.token!), 'the generated token is not in the log');
   } finally {
     await server.stop();
   }
