@@ -105,6 +105,10 @@ export const zoneInfoSchema = {
       },
     },
     transfer: { type: ['object', 'null'], additionalProperties: true },
+    catalog: {
+      type: ['object', 'null'], additionalProperties: false, required: ['listedIn', 'from', 'role'],
+      properties: { listedIn: { type: 'array', items: { type: 'string' } }, from: { type: ['string', 'null'] }, role: { type: ['string', 'null'], enum: ['produced', 'consumed', null] } },
+    },
     expiresAt: nullableString,
     url: { type: 'string' },
   },

@@ -1,6 +1,6 @@
 /**
  * The read-only status page at `/`: static HTML, CSS and JS (no build step, no framework) that
- * polls GET /api/v1/status, GET /api/v1/zones and GET /api/v1/dnssec with the API token. The token
+ * polls GET /api/v1/status, /api/v1/zones, /api/v1/dnssec and /api/v1/catalogs with the API token. The token
  * comes from `/#token=...` (a fragment never reaches the server or its logs; the token itself is
  * never logged, the start-up line says which file holds it) or from the page's form, and is kept in
  * sessionStorage. Data is written with textContent only, and the Content-Security-Policy allows no
@@ -57,6 +57,12 @@ export function statusHtml(refreshMs: number, tlsPin?: string, tokenSource?: Adm
 ${pin}<table id="zones" hidden>
 <colgroup><col class="c-name"><col class="c-state"><col class="c-kind"><col class="c-serial"><col class="c-source"><col class="c-records"><col class="c-change"><col class="c-errors"><col class="c-transfer"><col class="c-dnssec"></colgroup>
 <thead><tr><th>Zone</th><th>State</th><th>Kind</th><th>Serial</th><th>Source</th><th>Records</th><th>Last change</th><th>Problem</th><th>Transfer</th><th>DNSSEC</th></tr></thead>
+<tbody></tbody>
+</table>
+<table id="catalogs" hidden>
+<caption>Catalog zones (RFC 9432)</caption>
+<colgroup><col class="c-name"><col class="c-kind"><col class="c-serial"><col class="c-records"><col class="c-change"><col class="c-errors"></colgroup>
+<thead><tr><th>catalog</th><th>role</th><th>serial</th><th>members</th><th>last transfer</th><th>problems</th></tr></thead>
 <tbody></tbody>
 </table>
 <p id="empty" hidden>No zones yet: add &lt;origin&gt;.zone files to the zone folder, list zones in the config, or POST /api/v1/zones.</p>

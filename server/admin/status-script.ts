@@ -65,7 +65,13 @@ export const STATUS_JS = `'use strict';
   function transferCell(row, z) {
     const td = cell(row, '', 'transfer', 'transfer');
     const t = z.transfer;
-    if (t === null || t === undefined) { td.textContent = '—'; return; }
+    const c = z.catalog;
+    if (c) {
+      if (c.role) line(td, 'catalog zone (' + c.role + ' here)', 'catalog');
+      if (c.from) line(td, 'from catalog ' + c.from, 'catalog');
+      for (const name of c.listedIn) line(td, 'listed in catalog ' + name, 'catalog');
+    }
+    if (t === null || t === undefined) { if (!c) td.textContent = '—'; return; }
     if (Array.isArray(t.primaries)) line(td, 'from ' + t.primaries.join(', '), 'primaries');
     if (t.lastSuccess) line(td, 'last reached ' + iso(t.lastSuccess), 'last');
     if (z.expiresAt) {
@@ -115,6 +121,37 @@ export const STATUS_JS = `'use strict';
     $('empty').hidden = zones.length !== 0;
   }
 
+  function renderCatalogs(c) {
+    const rows = [];
+    for (const p of c.produced) {
+      const tr = document.createElement('tr');
+      tr.dataset.catalog = p.zone;
+      breakable(cell(tr, '', '', 'name'), p.zone);
+      cell(tr, 'produced', '', 'role');
+      cell(tr, p.serial === null ? '—' : String(p.serial), 'num', 'serial');
+      cell(tr, number(p.members.length), 'num', 'members');
+      cell(tr, '—', '', 'last');
+      cell(tr, '', 'errors', 'errors');
+      rows.push(tr);
+    }
+    for (const k of c.consumed) {
+      const tr = document.createElement('tr');
+      tr.dataset.catalog = k.zone;
+      if (k.lastError || k.conflicts.length > 0) tr.className = 'failing';
+      breakable(cell(tr, '', '', 'name'), k.zone);
+      cell(tr, 'consumed', '', 'role');
+      cell(tr, k.serial === null ? '—' : String(k.serial), 'num', 'serial');
+      cell(tr, number(k.members.length), 'num', 'members');
+      cell(tr, iso(k.lastTransfer), '', 'last');
+      const td = cell(tr, '', 'errors', 'errors');
+      if (k.lastError) line(td, k.lastError, 'error');
+      for (const x of k.conflicts) line(td, x.zone + ' refused: ' + x.reason, 'conflict');
+      rows.push(tr);
+    }
+    $('catalogs').tBodies[0].replaceChildren(...rows);
+    $('catalogs').hidden = rows.length === 0;
+  }
+
   let previous;
   function renderSummary(s) {
     $('version').textContent = s.version;
@@ -151,6 +188,7 @@ export const STATUS_JS = `'use strict';
     $('login').hidden = false;
     $('summary').hidden = true;
     $('zones').hidden = true;
+    $('catalogs').hidden = true;
     state(text, error);
   };
   let timer;
@@ -159,7 +197,7 @@ export const STATUS_JS = `'use strict';
     const token = sessionStorage.getItem(KEY);
     if (!token) { askForToken('an API token is needed'); return; }
     try {
-      const [status, zonesRes, signed] = await Promise.all([get(token, '/api/v1/status'), get(token, '/api/v1/zones'), get(token, '/api/v1/dnssec')]);
+      const [status, zonesRes, signed, catalogsRes] = await Promise.all([get(token, '/api/v1/status'), get(token, '/api/v1/zones'), get(token, '/api/v1/dnssec'), get(token, '/api/v1/catalogs')]);
       if (status.status === 401 || zonesRes.status === 401) {
         sessionStorage.removeItem(KEY);
         askForToken('the token was refused', true);
@@ -171,6 +209,7 @@ export const STATUS_JS = `'use strict';
       const signing = new Map(signed.ok ? (await signed.json()).map((s) => [s.origin.toLowerCase(), s]) : []);
       if (status.ok) renderSummary(await status.json());
       renderZones(zones, signing);
+      renderCatalogs(catalogsRes.ok ? await catalogsRes.json() : { produced: [], consumed: [] });
       $('login').hidden = true;
       state('updated ' + new Date().toLocaleTimeString() + ' · every ' + refresh / 1000 + ' s');
     } catch (err) {

@@ -35,7 +35,24 @@ export interface ZoneInfo {
   transfer: Record<string, unknown> | null;
   /** A secondary with data: when it expires unless a primary answers before (ISO time). */
   expiresAt: string | null;
+  /** Catalog zones (RFC 9432): the catalogs produced here that list the zone, the consumed one it came from, or what catalog it is. */
+  catalog: CatalogInfo | null;
   url: string;
+}
+
+export interface CatalogInfo {
+  listedIn: string[];
+  from: string | null;
+  /** The zone is itself a catalog produced or consumed here. */
+  role: 'produced' | 'consumed' | null;
+}
+
+function catalogInfo(ctx: AdminContext, origin: string): CatalogInfo | null {
+  if (!ctx.catalogs) return null;
+  const of = ctx.catalogs.catalogOf(origin);
+  const role = ctx.catalogs.roleOf(origin) ?? null;
+  if (of.producedIn.length === 0 && of.consumedFrom === undefined && role === null) return null;
+  return { listedIn: of.producedIn, from: of.consumedFrom ?? null, role };
 }
 
 /** What the API and the status page show per zone (PowerDNS habit: `id` and `name` are the origin). */
@@ -57,7 +74,8 @@ export function zoneInfo(ctx: AdminContext, meta: ZoneMeta): ZoneInfo {
         : { state: 'waiting' as const, stateReason: waitingReason(meta, transfer) };
   return {
     id: origin, name: origin, kind: meta.kind, state, stateReason, serial: meta.serial, source, records: meta.records, loaded,
-    lastChange: meta.lastChange, lastLoad: status?.lastLoad ?? null, lastError, transfer, expiresAt, url: `/api/v1/zones/${origin}`,
+    lastChange: meta.lastChange, lastLoad: status?.lastLoad ?? null, lastError, transfer, expiresAt, catalog: catalogInfo(ctx, origin),
+    url: `/api/v1/zones/${origin}`,
   };
 }
 
@@ -70,7 +88,7 @@ export function unloadedZoneInfo(ctx: AdminContext, entry: ZoneFileEntry): ZoneI
     state: lastError ? 'failed' : 'waiting',
     stateReason: lastError ? `${problemText(lastError.problems[0])} (never loaded; nothing answers for it)` : 'its zone file has not been loaded yet',
     serial: null, source: `file:${entry.file}`, records: 0, loaded: false, lastChange: null,
-    lastLoad: status?.lastLoad ?? null, lastError, transfer: null, expiresAt: null, url: `/api/v1/zones/${entry.origin}`,
+    lastLoad: status?.lastLoad ?? null, lastError, transfer: null, expiresAt: null, catalog: catalogInfo(ctx, entry.origin), url: `/api/v1/zones/${entry.origin}`,
   };
 }
 

@@ -13,5 +13,7 @@ export interface CatalogControl {
   view(): CatalogsView;
   handOver(origin: string, to: string | null): void;
   catalogOf(origin: string): { producedIn: string[]; consumedFrom: string | undefined };
+  /** `produced` / `consumed` for a catalog zone itself, else undefined. */
+  roleOf(origin: string): 'produced' | 'consumed' | undefined;
 }
 

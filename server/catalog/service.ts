@@ -134,6 +134,11 @@ export class CatalogService implements CatalogControl {
     ];
   }
 
+  roleOf(origin: string): 'produced' | 'consumed' | undefined {
+    const key = originKey(origin);
+    return this.config.producers.has(key) ? 'produced' : this.config.consumers.has(key) ? 'consumed' : undefined;
+  }
+
   isCatalog(origin: string): boolean {
     const key = originKey(origin);
     return this.config.producers.has(key) || this.config.consumers.has(key);
