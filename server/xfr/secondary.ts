@@ -203,7 +203,7 @@ export class SecondaryZones {
         if (!full && (ours === undefined || (this.store.zoneMeta(zone.apexKey)?.records ?? 0) <= IN_PROCESS_AXFR_RECORDS)) {
           try {
             const records = await fetchAxfr(primary, zone.name, config.keyring, IN_PROCESS_AXFR_RECORDS);
-            this.applyWhole(zone, records, where, ours, 'incoming transfer (AXFR) done');
+            this.applyWhole(zone, records, where, ours, 'incoming transfer (AXFR) done', { transport: primary.transport ?? 'tcp', via });
             return true;
           } catch (err) {
             if (!(err instanceof TransferTooLarge)) throw err;
@@ -230,7 +230,7 @@ export class SecondaryZones {
   }
 
   /** A whole zone (AXFR, or an IXFR answered in AXFR form) replaces the old version in one transaction. */
-  private applyWhole(zone: SecondaryZone, records: DiffRR[], where: string, ours: number | undefined, message: string): void {
+  private applyWhole(zone: SecondaryZone, records: DiffRR[], where: string, ours: number | undefined, message: string, details: Record<string, unknown> = {}): void {
     const serial = soaSerial(records[0]!.rdata);
     // a refresh never goes back to an older version (only an explicit retransfer may)
     if (ours !== undefined && serialLessThan(serial, ours)) throw new TransferError(`transferred zone has serial ${serial}, older than ours (${ours})`);
@@ -238,7 +238,7 @@ export class SecondaryZones {
     ControlCounters.inc(this.counters.transfersIn, 'axfr');
     this.unexpire(zone);
     zone.lastError = undefined;
-    this.log.info({ zone: zone.origin, primary: where, serial: result.serial, records: result.added }, message);
+    this.log.info({ zone: zone.origin, primary: where, ...details, serial: result.serial, records: result.added }, message);
   }
 
   /**
