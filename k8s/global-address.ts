@@ -108,7 +108,7 @@ export function reachability(address: string): Reachability {
   if (inPrefix(value, 0xffn << 120n, 8, 128)) return { global: false, why: 'ff00::/8 Multicast (RFC 4291 §2.7)' };
   // IANA IPv6 Address Space registry: unicast assignments come from 2000::/3 only; the rest is
   // reserved by the IETF (RFC 4291 §2.4, deprecated site-local fec0::/10 by RFC 3879).
-  if (inPrefix(value, 0x2n << 125n, 3, 128)) return { global: true, why: 'global unicast (2000::/3)' };
+  if (inPrefix(value, 0x2000n << 112n, 3, 128)) return { global: true, why: 'global unicast (2000::/3)' };
   return { global: false, why: 'outside 2000::/3, reserved by the IETF (RFC 4291)' };
 }
 
