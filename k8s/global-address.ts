@@ -3,10 +3,11 @@
  * (RFC 6890, updated by RFC 8190) say so per block in their "Globally Reachable" column; an address
  * inside no listed block is ordinary global unicast. The most specific block decides: 192.0.0.9/32
  * (reachable) sits inside 192.0.0.0/24 (not), whose registry note says it is not usable "unless by
- * virtue of a more specific reservation". "N/A" (deprecated blocks) counts as not reachable.
+ * virtue of a more specific reservation". "N/A" (TEREDO, 6to4) and the empty cell of a terminated
+ * block (192.88.99.0/24, 2001:10::/28; written 'N/A' here) count as not reachable.
  *
  * Tables copied from https://www.iana.org/assignments/iana-ipv4-special-registry and
- * https://www.iana.org/assignments/iana-ipv6-special-registry (rows as of 2025).
+ * https://www.iana.org/assignments/iana-ipv6-special-registry (25 rows each, as of the 2025 revisions).
  */
 import { isIP } from 'node:net';
 
@@ -36,6 +37,7 @@ export const IPV4_SPECIAL_PURPOSE: readonly Block[] = [
   { prefix: '192.31.196.0/24', name: 'AS112-v4', rfc: 'RFC 7535', globallyReachable: true },
   { prefix: '192.52.193.0/24', name: 'AMT', rfc: 'RFC 7450', globallyReachable: true },
   { prefix: '192.88.99.0/24', name: 'Deprecated (6to4 Relay Anycast)', rfc: 'RFC 7526', globallyReachable: 'N/A' },
+  { prefix: '192.88.99.2/32', name: '6a44-relay anycast address', rfc: 'RFC 6751', globallyReachable: false },
   { prefix: '192.168.0.0/16', name: 'Private-Use', rfc: 'RFC 1918', globallyReachable: false },
   { prefix: '192.175.48.0/24', name: 'Direct Delegation AS112 Service', rfc: 'RFC 7534', globallyReachable: true },
   { prefix: '198.18.0.0/15', name: 'Benchmarking', rfc: 'RFC 2544', globallyReachable: false },

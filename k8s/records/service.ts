@@ -6,6 +6,12 @@
  * ClusterIP → the ready endpoints when headless, the cluster IPs with publishInternal;
  * NodePort → the nodes' addresses; ExternalName → a CNAME to spec.externalName.
  * The internal-hostname annotation publishes the cluster IPs (the endpoints when headless).
+ *
+ * Where this differs from ExternalDNS, on purpose: SRV records follow CoreDNS's named-port form
+ * `_<port name>._<proto>.<name>` for every type (ExternalDNS writes NodePort SRV as
+ * `_<service name>._<proto>.<name>` "0 50 <nodePort> <name>" for every port, named or not); all
+ * cluster IPs are published (dual stack), not only spec.clusterIP; a CNAME is never published
+ * beside addresses or more than once (a DNS provider would reject it; we refuse it with a reason).
  */
 import {
   accessFromAnnotations,

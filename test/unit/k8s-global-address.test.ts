@@ -25,6 +25,7 @@ const cases: [string, boolean, string][] = [
   ['192.31.196.1', true, 'AS112-v4'],
   ['192.52.193.1', true, 'AMT'],
   ['192.88.99.1', false, '6to4 Relay'], // N/A counts as not reachable
+  ['192.88.99.2', false, '6a44-relay'],
   ['192.168.1.1', false, 'Private-Use'],
   ['192.175.48.6', true, 'AS112'],
   ['198.18.0.1', false, 'Benchmarking'],
@@ -44,6 +45,7 @@ const cases: [string, boolean, string][] = [
   ['64:ff9b::8.8.8.8', true, 'RFC 6052'],
   ['64:ff9b:1::1', false, 'RFC 8215'],
   ['100::1', false, 'Discard-Only'],
+  ['100:0:0:1::1', false, 'Dummy IPv6 Prefix'],
   ['2001::1', false, 'TEREDO'],
   ['2001:1::1', true, 'Port Control Protocol'],
   ['2001:1::3', true, 'DNS-SD'],
@@ -77,6 +79,11 @@ for (const [address, global, why] of cases) {
     assert.equal(isGloballyReachable(address), global);
   });
 }
+
+test('the tables hold the registries\' 25 rows each (192.0.0.170/32 and .171/32 are one row there)', () => {
+  assert.equal(IPV4_SPECIAL_PURPOSE.length, 26);
+  assert.equal(IPV6_SPECIAL_PURPOSE.length, 25);
+});
 
 test('every registry row cites an RFC and has a well-formed prefix', () => {
   for (const row of [...IPV4_SPECIAL_PURPOSE, ...IPV6_SPECIAL_PURPOSE]) {
