@@ -4,7 +4,7 @@
  * object asks for.
  */
 import type { K8sRecord, MappingOptions, ObjectMeta, ObjectRecords, Refusal } from './types.js';
-import { zoneOf } from './names.js';
+import { absoluteName, zoneOf } from './names.js';
 
 export class RecordBuilder {
   readonly records: K8sRecord[] = [];
@@ -23,7 +23,7 @@ export class RecordBuilder {
     if (zoneOf(record.name, this.options.zones) === undefined) {
       if (!this.refusedNames.has(record.name)) {
         this.refusedNames.add(record.name);
-        this.refuse(field, record.name, `outside the configured zones (${this.options.zones.join(', ') || 'none'})`);
+        this.refuse(field, record.name, this.outsideReason());
       }
       return;
     }
@@ -31,6 +31,25 @@ export class RecordBuilder {
     if (this.seen.has(key)) return;
     this.seen.add(key);
     this.records.push(record);
+  }
+
+  /** The absolute name of `hostname` when it is valid and inside the zones; else refused under `field`. */
+  nameIn(field: string, hostname: string): string | undefined {
+    const name = absoluteName(hostname);
+    if (name === undefined) {
+      this.refuse(field, hostname, 'not a hostname');
+      return undefined;
+    }
+    if (zoneOf(name, this.options.zones) === undefined) {
+      this.refusedNames.add(name);
+      this.refuse(field, name, this.outsideReason());
+      return undefined;
+    }
+    return name;
+  }
+
+  private outsideReason(): string {
+    return `outside the configured zones (${this.options.zones.join(', ') || 'none'})`;
   }
 
   refuse(field: string, value: string, reason: string): void {

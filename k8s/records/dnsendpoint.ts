@@ -17,8 +17,8 @@ export function dnsEndpointRecords(object: DNSEndpoint, options: MappingOptions)
   const pending: { field: string; record: K8sRecord }[] = [];
   (object.spec?.endpoints ?? []).forEach((endpoint, i) => {
     const field = `spec.endpoints[${i}]`;
-    const name = absoluteName(endpoint.dnsName ?? '');
-    if (name === undefined) return builder.refuse(`${field}.dnsName`, endpoint.dnsName ?? '', 'not a hostname');
+    const name = builder.nameIn(`${field}.dnsName`, endpoint.dnsName ?? '');
+    if (name === undefined) return;
     const type = TYPES.find((t) => t === endpoint.recordType?.toUpperCase());
     if (type === undefined) return builder.refuse(`${field}.recordType`, endpoint.recordType ?? '', `not one of ${TYPES.join(', ')}`);
     let ttl = options.defaultTtl;

@@ -5,7 +5,6 @@
  */
 import { commaList, HOSTNAME_ANNOTATION, type Target, targetOf, targetsFromAnnotation, TARGET_ANNOTATION, ttlFromAnnotations, TTL_ANNOTATION } from './annotations.js';
 import { RecordBuilder } from './builder.js';
-import { absoluteName } from './names.js';
 import { addTargets } from './targets.js';
 import type { Ingress, MappingOptions, ObjectRecords } from './types.js';
 
@@ -37,9 +36,8 @@ export function ingressRecords(ingress: Ingress, options: MappingOptions): Objec
   const targetField = override.length > 0 ? `metadata.annotations["${TARGET_ANNOTATION}"]` : 'status.loadBalancer.ingress';
   const names = new Set<string>();
   for (const { field, host } of hosts) {
-    const name = absoluteName(host);
-    if (name === undefined) builder.refuse(field, host, 'not a hostname');
-    else names.add(name);
+    const name = builder.nameIn(field, host);
+    if (name !== undefined) names.add(name);
   }
   if (names.size > 0 && targets.length === 0) {
     builder.refuse(targetField, '', 'the Ingress has no load-balancer address yet');

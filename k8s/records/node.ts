@@ -9,7 +9,6 @@ import { isIP } from 'node:net';
 import { reachability } from '../global-address.js';
 import { commaList, NODE_ADDRESSES_ANNOTATION } from './annotations.js';
 import { RecordBuilder } from './builder.js';
-import { absoluteName } from './names.js';
 import { matchesSelector, type Requirement } from './selector.js';
 import type { MappingOptions, Node, ObjectRecords } from './types.js';
 
@@ -46,15 +45,13 @@ export function nodeRecords(node: Node, nodeOptions: NodeOptions, options: Mappi
   }
   const names: string[] = [];
   for (const shared of nodeOptions.names) {
-    const name = absoluteName(shared);
-    if (name === undefined) builder.refuse('nodes.names', shared, 'not a hostname');
-    else names.push(name);
+    const name = builder.nameIn('nodes.names', shared);
+    if (name !== undefined) names.push(name);
   }
   if (nodeOptions.perNode !== '') {
     const text = nodeOptions.perNode.replaceAll('{name}', node.metadata.name);
-    const name = absoluteName(text);
-    if (name === undefined) builder.refuse('nodes.perNode', text, 'not a hostname');
-    else names.push(name);
+    const name = builder.nameIn('nodes.perNode', text);
+    if (name !== undefined) names.push(name);
   }
   for (const name of names) {
     for (const address of addresses) {

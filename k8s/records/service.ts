@@ -27,7 +27,7 @@ import {
 } from './annotations.js';
 import { RecordBuilder } from './builder.js';
 import { endpointLabel, namedSlicePorts, readyEndpoints } from './endpoints.js';
-import { absoluteName, childName } from './names.js';
+import { childName } from './names.js';
 import { nodePortTargets } from './node-port.js';
 import { addSrv, addTargets } from './targets.js';
 import type { EndpointSlice, MappingOptions, Node, ObjectRecords, Service } from './types.js';
@@ -92,9 +92,8 @@ export function serviceRecords(service: Service, context: ServiceContext, option
 function namesFrom(builder: RecordBuilder, key: string, annotations: Record<string, string> | undefined): string[] {
   const names: string[] = [];
   for (const hostname of commaList(annotations?.[key])) {
-    const name = absoluteName(hostname);
-    if (name === undefined) builder.refuse(annotationField(key), hostname, 'not a hostname');
-    else names.push(name);
+    const name = builder.nameIn(annotationField(key), hostname);
+    if (name !== undefined) names.push(name);
   }
   return names;
 }

@@ -62,7 +62,7 @@ const ingressCases: Case<Ingress>[] = [
     refused: [
       `metadata.annotations["${TTL}"]=-5: must be between 1`,
       `metadata.annotations["${H}"]=bad_!: not a hostname`,
-      'status.loadBalancer.ingress=www.example.com.: outside the configured zones',
+      `metadata.annotations["${H}"]=www.example.com.: outside the configured zones`,
     ],
   },
   {
@@ -122,7 +122,7 @@ const dnsEndpointCases: Case<DNSEndpoint>[] = [
       'spec.endpoints[5].targets[0]=0 0 70000 t.example: SRV is',
       'spec.endpoints[6].targets=a.example,b.example: one CNAME',
       'spec.endpoints[7].dnsName=k8s.site-a.mesh.: zone apex',
-      'spec.endpoints[8].targets[0]=outside.example.org.: outside the configured zones',
+      'spec.endpoints[8].dnsName=outside.example.org.: outside the configured zones',
     ],
   },
   {

@@ -88,7 +88,7 @@ const cases: Case[] = [
     node: node('node-e', [{ type: 'ExternalIP', address: '8.8.4.4' }]),
     nodeOptions: { perNode: '', names: ['www.k8s.site-a.mesh.', 'www.elsewhere.org.', 'bad..name.'] },
     records: ['www.k8s.site-a.mesh. A 30 8.8.4.4'],
-    refused: ['nodes.names=bad..name.: not a hostname', 'status.addresses=www.elsewhere.org.: outside the configured zones'],
+    refused: ['nodes.names=bad..name.: not a hostname', 'nodes.names=www.elsewhere.org.: outside the configured zones'],
   },
 ];
 

@@ -35,7 +35,7 @@ const cases: Case[] = [
     title: 'comma-separated hostnames with spaces, mixed case, one outside the zones',
     service: loadBalancerService({ [H]: 'Web.k8s.site-a.mesh., www.k8s.site-a.mesh,other.example.org,' }, { ports: [] }),
     records: ['web.k8s.site-a.mesh. A 30 198.51.100.10', 'www.k8s.site-a.mesh. A 30 198.51.100.10'],
-    refused: ['status.loadBalancer.ingress=other.example.org.: outside the configured zones'],
+    refused: [`metadata.annotations["${H}"]=other.example.org.: outside the configured zones`],
   },
   {
     title: 'ttl annotation as a Go duration; IPv6 and hostname ingress → addresses win over the CNAME',
