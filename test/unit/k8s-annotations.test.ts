@@ -7,6 +7,7 @@ import { commaList, parseGoDurationSeconds, targetOf, ttlFromAnnotations } from 
 import { absoluteName, zoneOf } from '../../k8s/records/names.js';
 import { endpointLabel, isPublished, namedSlicePorts, readyEndpoints } from '../../k8s/records/endpoints.js';
 import { ownerOf } from '../../k8s/records/builder.js';
+import * as records from '../../k8s/records/index.js';
 import { headlessService, kafkaSlice } from './k8s-fixtures.js';
 
 test('Go durations as ExternalDNS parses the ttl annotation', () => {
@@ -89,6 +90,12 @@ test('ready endpoints: FQDN slices skipped, duplicates merged, IPv6 lowercased; 
 test('owner provenance', () => {
   assert.equal(ownerOf('Service', { name: 'web', namespace: 'shop', uid: 'u' }), 'k8s:Service/shop/web');
   assert.equal(ownerOf('Node', { name: 'node-a', uid: 'u' }), 'k8s:Node//node-a');
+});
+
+test('the index hands the watcher every mapper', () => {
+  for (const name of ['serviceRecords', 'ingressRecords', 'nodeRecords', 'dnsEndpointRecords', 'parseObjectFilter', 'filterObject', 'isGloballyReachable']) {
+    assert.equal(typeof (records as Record<string, unknown>)[name], 'function', name);
+  }
 });
 
 test('k8s/ imports nothing from server/ (the record mapping stays pure)', () => {
