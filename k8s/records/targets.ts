@@ -48,9 +48,11 @@ export interface SrvTarget {
 }
 
 /**
- * SRV at `_<port>._<proto>.<name>`, as CoreDNS's kubernetes plugin (plugin/kubernetes/kubernetes.go,
- * plugin/backend_lookup.go): priority 0 and the weight split evenly, floor(100 / targets), so one
- * target is `0 100` and two are `0 50`. Port names and protocols are lowercased for the name.
+ * SRV at `_<port>._<proto>.<name>`, as CoreDNS's kubernetes plugin (plugin/kubernetes/xfr.go:
+ * a ClusterIP Service's SRV points at the Service name with weight 100; a headless one's at each
+ * endpoint's name with calcSRVWeight, floor(100 / endpoints), at least 1): priority 0, so one target
+ * is `0 100` and two are `0 50`. Unnamed ports get none (Kubernetes DNS specification §2.3.2).
+ * Port names and protocols are lowercased for the name.
  */
 export function addSrv(
   builder: RecordBuilder,
