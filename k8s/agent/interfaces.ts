@@ -24,9 +24,7 @@ export function interfaceAddresses(read: InterfaceReader = networkInterfaces): I
   for (const [name, infos] of Object.entries(read())) {
     for (const info of infos ?? []) {
       if (info.internal) continue;
-      // Node 18.0-18.3 reported the family as a number; accept both spellings
-      const family = info.family === 'IPv4' || (info.family as unknown) === 4 ? 4 : 6;
-      found.push({ interface: name, address: info.address, family });
+      found.push({ interface: name, address: info.address, family: info.family === 'IPv4' ? 4 : 6 });
     }
   }
   return found;

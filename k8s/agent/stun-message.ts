@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { crc32 } from 'node:zlib';
 
 /** STUN (RFC 8489) messages: what a Binding client sends and reads. */
 
@@ -15,6 +16,8 @@ export const BINDING_ERROR = 0x0111;
 export const ATTR_MAPPED_ADDRESS = 0x0001;
 export const ATTR_ERROR_CODE = 0x0009;
 export const ATTR_XOR_MAPPED_ADDRESS = 0x0020;
+export const ATTR_FINGERPRINT = 0x8028;
+const FINGERPRINT_XOR = 0x5354554e; // RFC 8489 §14.7: "STUN"
 
 const FAMILY_IPV4 = 0x01;
 const FAMILY_IPV6 = 0x02;
@@ -85,6 +88,12 @@ function readAttributes(datagram: Buffer): Map<number, Buffer> | string {
     const end = offset + 4 + length;
     if (end > datagram.length) return `attribute 0x${type.toString(16)} runs past the message end`;
     if (!found.has(type)) found.set(type, datagram.subarray(offset + 4, end));
+    // RFC 8489 §14.7: FINGERPRINT is last, the CRC-32 of the message before it XOR 0x5354554e
+    if (type === ATTR_FINGERPRINT) {
+      if (length !== 4 || end !== datagram.length) return 'FINGERPRINT is not the last attribute';
+      const expected = (crc32(datagram.subarray(0, offset)) ^ FINGERPRINT_XOR) >>> 0;
+      if (datagram.readUInt32BE(offset + 4) !== expected) return 'FINGERPRINT does not match the message';
+    }
     // RFC 8489 §14: values are padded to a multiple of four bytes
     offset = end + ((4 - (length % 4)) % 4);
   }

@@ -92,6 +92,8 @@ describe('k8s agent: STUN messages (RFC 8489)', () => {
     ['a success without an address', response(0x0101, SAMPLE_ID, Buffer.alloc(0)), /no \(XOR-\)MAPPED-ADDRESS/],
     ['an unknown family', response(0x0101, SAMPLE_ID, Buffer.from('002000080003000001020304', 'hex')), /unknown address family 3/],
     ['an IPv4 family with IPv6 length', response(0x0101, SAMPLE_ID, Buffer.concat([Buffer.from('0020001400010000', 'hex'), Buffer.alloc(16)])), /20 bytes for family 1/],
+    ['a FINGERPRINT that does not match', Buffer.concat([RFC5769_IPV4.subarray(0, 79), Buffer.from([0x97])]), /FINGERPRINT does not match/],
+    ['a changed byte under a FINGERPRINT', Buffer.from(RFC5769_IPV4.map((byte, i) => (i === 42 ? byte ^ 1 : byte))), /FINGERPRINT does not match/],
     ['an error without ERROR-CODE', response(0x0111, SAMPLE_ID, Buffer.alloc(0)), /without ERROR-CODE/],
   ];
   for (const [what, datagram, problem] of invalid) {
