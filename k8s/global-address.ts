@@ -11,14 +11,14 @@
  */
 import { isIP } from 'node:net';
 
-interface Block {
+export interface SpecialPurposeBlock {
   prefix: string;
   name: string;
   rfc: string;
   globallyReachable: boolean | 'N/A';
 }
 
-export const IPV4_SPECIAL_PURPOSE: readonly Block[] = [
+export const IPV4_SPECIAL_PURPOSE: readonly SpecialPurposeBlock[] = [
   { prefix: '0.0.0.0/8', name: '"This network"', rfc: 'RFC 791 §3.2', globallyReachable: false },
   { prefix: '0.0.0.0/32', name: '"This host on this network"', rfc: 'RFC 1122 §3.2.1.3', globallyReachable: false },
   { prefix: '10.0.0.0/8', name: 'Private-Use', rfc: 'RFC 1918', globallyReachable: false },
@@ -47,7 +47,7 @@ export const IPV4_SPECIAL_PURPOSE: readonly Block[] = [
   { prefix: '255.255.255.255/32', name: 'Limited Broadcast', rfc: 'RFC 8190, RFC 919 §7', globallyReachable: false },
 ];
 
-export const IPV6_SPECIAL_PURPOSE: readonly Block[] = [
+export const IPV6_SPECIAL_PURPOSE: readonly SpecialPurposeBlock[] = [
   { prefix: '::1/128', name: 'Loopback Address', rfc: 'RFC 4291', globallyReachable: false },
   { prefix: '::/128', name: 'Unspecified Address', rfc: 'RFC 4291', globallyReachable: false },
   { prefix: '::ffff:0:0/96', name: 'IPv4-mapped Address', rfc: 'RFC 4291', globallyReachable: false },
@@ -81,7 +81,7 @@ export interface Reachability {
   why: string;
 }
 
-interface CompiledBlock extends Block {
+interface CompiledBlock extends SpecialPurposeBlock {
   network: bigint;
   length: number;
 }
@@ -118,7 +118,7 @@ export function isGloballyReachable(address: string): boolean {
   return reachability(address).global;
 }
 
-function compile(block: Block, bits: number): CompiledBlock {
+function compile(block: SpecialPurposeBlock, bits: number): CompiledBlock {
   const [text = '', lengthText = ''] = block.prefix.split('/');
   const network = bits === 32 ? ipv4ToBigInt(text) : ipv6ToBigInt(text);
   return { ...block, network, length: Number(lengthText) };
