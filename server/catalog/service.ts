@@ -151,7 +151,12 @@ export class CatalogService implements CatalogControl {
     if (!meta || !result.changed) return;
     const origin = originKey(meta.origin);
     if (!this.config.consumers.has(origin)) return;
-    this.pending.add(origin);
+    this.processSoon(origin);
+  }
+
+  /** Reads a consumed catalog again after the current commit's listeners (several requests, one read). */
+  private processSoon(catalog: string): void {
+    this.pending.add(catalog);
     if (this.scheduled) return;
     this.scheduled = true;
     setImmediate(() => {
@@ -202,16 +207,7 @@ export class CatalogService implements CatalogControl {
     // a member another catalog refused while this one held it may be free now
     if (changes.removed.length > 0) {
       for (const [zone, s] of this.consumer.states) {
-        if (zone !== changes.catalog && s.conflicts.some((c) => changes.removed.includes(c.zone))) this.pending.add(zone);
-      }
-      if (this.pending.size > 0 && !this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => {
-          this.scheduled = false;
-          const zones = [...this.pending];
-          this.pending.clear();
-          for (const zone of zones) this.processSafely(zone);
-        });
+        if (zone !== changes.catalog && s.conflicts.some((c) => changes.removed.includes(c.zone))) this.processSoon(zone);
       }
     }
   }
