@@ -192,7 +192,10 @@ function privateKeyFrom(algorithm: number, fields: PrivateFile['fields']): KeyOb
       checkRsaComponents(values);
       return createPrivateKey({ key: jwk, format: 'jwk' });
     }
-    const secret = field('PrivateKey');
+    let secret = field('PrivateKey');
+    // BIND writes an ECDSA private scalar as an integer (OpenSSL BN_bn2bin): leading zero octets are
+    // left out, so one key in 256 has 31 octets; an Ed25519 seed is always written whole
+    if (algorithm !== DnssecAlgorithm.ED25519 && secret.length > 0 && secret.length < 32) secret = Buffer.concat([Buffer.alloc(32 - secret.length), secret]);
     if (secret.length !== 32) fail(`.private PrivateKey is ${secret.length} octets, not 32`);
     if (algorithm === DnssecAlgorithm.ED25519) {
       return createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, secret]), format: 'der', type: 'pkcs8' });

@@ -52,6 +52,21 @@ describe('formatBindKeyFiles → parseBindKeyFiles', () => {
     });
   }
 
+  it('reads an ECDSA private scalar written without its leading zero octets, as BIND writes one key in 256', () => {
+    // find a P-256 key whose scalar starts with a zero octet, then write it as BIND does (31 octets)
+    for (let i = 0; i < 10_000; i++) {
+      const out = files(13);
+      const scalar = Buffer.from(/PrivateKey: (.*)/.exec(out.private)![1]!, 'base64');
+      if (scalar[0] !== 0) continue;
+      const bindStyle = out.private.replace(/PrivateKey: .*/, `PrivateKey: ${scalar.subarray(1).toString('base64')}`);
+      const imported = parseBindKeyFiles(out.key, bindStyle);
+      const set = { owner: ZONE, type: 1, ttl: 60, rdatas: [Uint8Array.of(192, 0, 2, 1)] };
+      assert.ok(verifyRRsig(set, signRRset(set, ZONE, importedToKey(imported), 1, 2), imported.dnskey), 'the padded scalar is the same key');
+      return;
+    }
+    assert.fail('no P-256 key with a leading zero octet in 10,000 tries');
+  });
+
   it('reads a TTL on the record line and a .key file without comments', () => {
     const out = files(13);
     const record = out.key.split('\n').find((l) => l.includes('DNSKEY'))!;
@@ -94,8 +109,11 @@ describe('parseBindKeyFiles refuses broken files, naming what is wrong', () => {
   });
 
   it('a key of the wrong length for its algorithm', () => {
-    const out = files(13);
-    rejects(out.key, out.private.replace(/PrivateKey: .*/, `PrivateKey: ${Buffer.alloc(31, 7).toString('base64')}`), /PrivateKey is 31 octets, not 32/);
+    // (an ECDSA scalar may be shorter: BIND leaves out its leading zero octets; never longer)
+    const ec = files(13);
+    rejects(ec.key, ec.private.replace(/PrivateKey: .*/, `PrivateKey: ${Buffer.alloc(33, 7).toString('base64')}`), /PrivateKey is 33 octets, not 32/);
+    const ed = files(15);
+    rejects(ed.key, ed.private.replace(/PrivateKey: .*/, `PrivateKey: ${Buffer.alloc(31, 7).toString('base64')}`), /PrivateKey is 31 octets, not 32/);
   });
 
   it('a missing field', () => {
