@@ -7,11 +7,12 @@
 // userKubeconfig() are client certificates signed by the test CA (CN = user, O = groups), so a new
 // user needs no API server restart and has no rights until a test binds some.
 //
-// 410 Gone: kube-apiserver answers a watch from its watch cache where it can, so compacting etcd
-// alone does not expire a resourceVersion the cache still holds. Deterministic ways: restart() after
-// compactEtcd() (the new watch cache starts at the current revision), or start with
-// extraArgs ['--watch-cache=false'] (watches go to etcd, which refuses compacted revisions).
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+// 410 Gone (measured on 1.20): kube-apiserver answers watches from its watch cache, so compacting
+// etcd alone does not expire a resourceVersion the cache still holds. A restart() does, compaction
+// or not: the new cache starts at the resource's newest version, and a watch from an older one gets
+// an ERROR event with code 410 ("too old resource version"). With extraArgs ['--watch-cache=false']
+// watches go to etcd, and compactEtcd() alone makes older versions 410.
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import https from 'node:https';
 import { randomBytes } from 'node:crypto';
@@ -22,7 +23,7 @@ import { parse } from 'yaml';
 import { findFreePort } from './knotd.js';
 import { startEtcd, type TestEtcd } from './kube-etcd.js';
 import { createClientCertificate, createKubePki, type KubePki } from './kube-pki.js';
-import { pollUntil, startHarnessChild, type HarnessChild } from './kube-process.js';
+import { forgetFolder, pollUntil, removeFolderOnExit, startHarnessChild, type HarnessChild } from './kube-process.js';
 import { collectionPath, objectPath, writeKubeconfig, type ObjectReference } from './kube-resources.js';
 
 type NamedObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } };
@@ -92,12 +93,6 @@ function requireKubeApiServer(): string {
   return binary;
 }
 
-/** Data folders of servers not stopped yet, removed when the test process exits. */
-const liveDirs = new Set<string>();
-process.on('exit', () => {
-  for (const dir of liveDirs) rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
-});
-
 function apiserverArgs(port: number, etcd: TestEtcd, pki: KubePki, tokenFile: string, dir: string, extraArgs: readonly string[]): string[] {
   return [
     '--bind-address=127.0.0.1',
@@ -127,7 +122,7 @@ function apiserverArgs(port: number, etcd: TestEtcd, pki: KubePki, tokenFile: st
 export async function startKubeApiServer(options: KubeApiServerOptions = {}): Promise<KubeApiServer> {
   const binary = requireKubeApiServer();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'meshdns-kube-'));
-  liveDirs.add(dir);
+  removeFolderOnExit(dir);
   let etcd: TestEtcd | undefined;
   let apiserver: HarnessChild | undefined;
   try {
@@ -270,14 +265,14 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
         agent.destroy();
         await Promise.all([apiserver?.kill(), db.child.kill()]);
         await rm(dir, { recursive: true, force: true, maxRetries: 3 });
-        liveDirs.delete(dir);
+        forgetFolder(dir);
       },
     };
     return server;
   } catch (error) {
     await Promise.all([apiserver?.kill(), etcd?.child.kill()]);
     await rm(dir, { recursive: true, force: true, maxRetries: 3 });
-    liveDirs.delete(dir);
+    forgetFolder(dir);
     throw error;
   }
 }

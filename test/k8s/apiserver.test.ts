@@ -132,6 +132,8 @@ describe('kube-apiserver harness', () => {
     await server.create(service('old-2'));
     await server.create(service('old-3'));
     await server.compactEtcd();
+    const fromCache = await watchFor(server, `/api/v1/namespaces/default/services?watch=1&resourceVersion=${old}`, () => true);
+    assert.equal(fromCache.event?.type, 'ADDED', 'the watch cache still holds the compacted versions');
     await server.restart();
     const result = await watchFor(server, `/api/v1/namespaces/default/services?watch=1&resourceVersion=${old}`, () => true);
     assert.ok(gone(result), `expected 410 Gone, got ${JSON.stringify(result)}`);
