@@ -221,16 +221,25 @@ describe('kube-apiserver harness without the watch cache', () => {
   });
 });
 
-describe('kube-apiserver harness: missing binary', () => {
-  it('fails naming .ci/kube-apiserver.sh and the Debian packages', async () => {
-    const saved = process.env['MESHDNS_KUBE_APISERVER'];
-    process.env['MESHDNS_KUBE_APISERVER'] = '/nonexistent/kube-apiserver';
+describe('kube-apiserver harness: missing binaries', () => {
+  async function withEnv(name: string, value: string, run: () => Promise<void>): Promise<void> {
+    const saved = process.env[name];
+    process.env[name] = value;
     try {
-      await assert.rejects(startKubeApiServer(), /\.ci\/kube-apiserver\.sh.*golang-1\.19-go golang-github-modern-go-reflect2-dev/s);
+      await run();
     } finally {
-      if (saved === undefined) delete process.env['MESHDNS_KUBE_APISERVER'];
-      else process.env['MESHDNS_KUBE_APISERVER'] = saved;
+      if (saved === undefined) delete process.env[name];
+      else process.env[name] = saved;
     }
+  }
+
+  it('without kube-apiserver, fails naming .ci/kube-apiserver.sh and the Debian packages', async () => {
+    await withEnv('MESHDNS_KUBE_APISERVER', '/nonexistent/kube-apiserver', () =>
+      assert.rejects(startKubeApiServer(), /\.ci\/kube-apiserver\.sh.*golang-1\.19-go golang-github-modern-go-reflect2-dev/s));
+  });
+
+  it('without etcd, fails naming etcd-server', async () => {
+    await withEnv('MESHDNS_ETCD', '/nonexistent/etcd', () => assert.rejects(startKubeApiServer(), /apt-get install -y etcd-server/));
   });
 });
 
