@@ -4,7 +4,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseAllDocuments } from 'yaml';
+import { parse as parseYaml, parseAllDocuments } from 'yaml';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const DEPLOY = join(ROOT, 'k8s', 'deploy');
@@ -68,6 +68,20 @@ function sortedKeys(_key: string, value: unknown): unknown {
   return Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)));
 }
 
+const renderedOnce = new Map<Overlay, K8sObject[]>();
+
+/** The overlay's objects rendered by the modern kubectl, once per test file. */
+export function objectsOf(overlay: Overlay): K8sObject[] {
+  let objects = renderedOnce.get(overlay);
+  if (objects === undefined) {
+    objects = render(overlay).objects;
+    renderedOnce.set(overlay, objects);
+  }
+  return objects;
+}
+
+export const OVERLAY_NAMES = Object.keys(OVERLAYS) as Overlay[];
+
 export function find(objects: readonly K8sObject[], kind: string, name: string): K8sObject {
   const found = objects.find((o) => o.kind === kind && o.metadata.name === name);
   if (found === undefined) throw new Error(`no ${kind} ${name} among ${objects.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')}`);
@@ -104,4 +118,18 @@ export function allows(role: K8sObject, group: string, resource: string, verb: s
 /** True when every label of `selector` is on `labels`. */
 export function selects(selector: Record<string, string>, labels: Record<string, string> | undefined): boolean {
   return Object.entries(selector).every(([k, v]) => labels?.[k] === v);
+}
+
+export function configVolume(pod: any): any {
+  return pod.volumes.find((v: { name: string }) => v.name === 'config');
+}
+
+export function podSpecLabels(o: K8sObject): Record<string, string> {
+  return o['spec'].template.metadata.labels;
+}
+
+/** The meshdns.yaml of the ConfigMap the StatefulSet mounts, parsed. */
+export function serverConfig(objects: readonly K8sObject[]): any {
+  const source = configVolume(podSpec(find(objects, 'StatefulSet', 'meshdns'))).projected.sources.find((s: any) => s.configMap);
+  return parseYaml(find(objects, 'ConfigMap', source.configMap.name)['data']['meshdns.yaml']);
 }
