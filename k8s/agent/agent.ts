@@ -9,10 +9,16 @@ import type { StunOutcome } from './stun.js';
  * tested without a network, an API server or real time.
  */
 
-/** Where the addresses go (the `meshdns.io/addresses` node annotation, once the API client exists). */
+/** `written`: the annotation was patched; `unchanged`: it already held these addresses. */
+export type WriteResult = 'written' | 'unchanged';
+
+/** Where the addresses go: the `meshdns.io/addresses` node annotation (node-annotation.ts). */
 export interface AnnotationWriter {
-  write(addresses: string[]): Promise<void>;
+  write(addresses: string[]): Promise<WriteResult>;
 }
+
+/** What one decision did (`meshdns agent --once` turns it into an exit status). */
+export type DecisionOutcome = WriteResult | 'no-change' | 'unknown' | 'failed';
 
 /** The public-address source, a `StunClient` in production. */
 export interface PublicAddressSource {
@@ -57,6 +63,7 @@ export class NodeAddressAgent {
   private written: string[] | undefined;
   private running: Promise<void> | undefined;
   private rerun = false;
+  private stopping = false;
 
   constructor(private readonly options: AgentOptions) {
     this.readInterfaces = options.readInterfaces ?? (() => interfaceAddresses());
@@ -75,6 +82,7 @@ export class NodeAddressAgent {
 
   start(): void {
     if (this.timers.length > 0) return;
+    this.stopping = false;
     this.timers = [
       this.clock.setInterval(() => void this.refresh(), this.refreshMs),
       this.clock.setInterval(() => this.poll(), this.pollMs),
@@ -84,6 +92,7 @@ export class NodeAddressAgent {
 
   /** Stops the timers and waits for a decision in flight. */
   async stop(): Promise<void> {
+    this.stopping = true;
     for (const timer of this.timers) this.clock.clearInterval(timer);
     this.timers = [];
     this.rerun = false;
@@ -123,19 +132,30 @@ export class NodeAddressAgent {
     return this.running;
   }
 
-  private async decideAndWrite(): Promise<void> {
+  /** One decision outside the timers (`--once`); waits for one in flight first. */
+  async decideOnce(): Promise<DecisionOutcome> {
+    await this.settled();
+    return this.decideAndWrite();
+  }
+
+  private async decideAndWrite(): Promise<DecisionOutcome> {
     const addresses = await this.decide();
     // undefined: the addresses could not be learnt. The last value stays: a failed read or an
     // unanswered STUN request says nothing about the node's addresses, so it never empties the set.
-    if (addresses === undefined) return;
-    if (this.written !== undefined && sameSet(addresses, this.written)) return;
+    if (addresses === undefined) return 'unknown';
+    if (this.written !== undefined && sameSet(addresses, this.written)) return 'no-change';
     try {
-      await this.options.writer.write([...addresses]);
-      this.options.log.info({ addresses, previous: this.written ?? null }, 'node addresses written');
+      const result = await this.options.writer.write([...addresses]);
+      if (result === 'written') this.options.log.info({ addresses, previous: this.written ?? null }, 'node addresses written');
+      else this.options.log.info({ addresses }, 'the node annotation already holds these addresses');
       this.written = addresses;
+      return result;
     } catch (error) {
       // not remembered as written: the next refresh tries again
-      this.options.log.warn({ err: error, addresses }, 'writing the node addresses failed');
+      const reason = error instanceof Error ? error.message : String(error);
+      if (this.stopping) this.options.log.info({ addresses, reason }, 'stopped before the node addresses were written');
+      else this.options.log.warn({ addresses, reason }, `writing the node addresses failed: ${reason}`);
+      return 'failed';
     }
   }
 

@@ -73,6 +73,7 @@ function harness(initial: InterfaceAddress[]) {
           throw new Error('apiserver unavailable');
         }
         state.writes.push(addresses);
+        return 'written' as const;
       },
     },
     log: { info: () => {}, warn: (_fields, message) => void state.warnings.push(message) },
@@ -148,7 +149,7 @@ describe('k8s agent: the decision loop', () => {
     assert.equal(agent.published, undefined);
     await agent.refresh();
     assert.deepEqual(state.writes, [['185.1.2.3']]);
-    assert.ok(state.warnings.includes('writing the node addresses failed'));
+    assert.ok(state.warnings.includes('writing the node addresses failed: apiserver unavailable'));
   });
 
   it('on the clock: a first decision at start, interface changes caught by polling, a refresh on the interval', async () => {
@@ -192,9 +193,21 @@ describe('k8s agent: the decision loop', () => {
     assert.deepEqual(state.writes, [['81.2.69.160'], ['81.2.69.161']]);
   });
 
+  it('decideOnce (--once) says what one decision did', async () => {
+    const { state, agent } = harness(on('eth0', '10.0.0.1'));
+    state.stunAnswers = [stunFailed, stunOk('81.2.69.160'), stunOk('81.2.69.160')];
+    assert.equal(await agent.decideOnce(), 'unknown');
+    assert.equal(await agent.decideOnce(), 'written');
+    assert.equal(await agent.decideOnce(), 'no-change');
+    state.interfaces = on('eth0', '185.1.2.3');
+    state.writeFailures = 1;
+    assert.equal(await agent.decideOnce(), 'failed');
+    assert.deepEqual(state.writes, [['81.2.69.160']]);
+  });
+
   it('refuses intervals that are not positive', () => {
     assert.throws(
-      () => new NodeAddressAgent({ writer: { write: async () => {} }, stun: { discover: async () => stunFailed }, log: console, pollMs: 0 }),
+      () => new NodeAddressAgent({ writer: { write: async () => 'written' as const }, stun: { discover: async () => stunFailed }, log: console, pollMs: 0 }),
       /intervals must be positive/,
     );
   });
