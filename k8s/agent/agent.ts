@@ -32,6 +32,7 @@ export interface AgentClock {
 
 /** The subset of a pino logger the agent uses. */
 export interface AgentLog {
+  debug(fields: object, message: string): void;
   info(fields: object, message: string): void;
   warn(fields: object, message: string): void;
 }
@@ -143,7 +144,10 @@ export class NodeAddressAgent {
     // undefined: the addresses could not be learnt. The last value stays: a failed read or an
     // unanswered STUN request says nothing about the node's addresses, so it never empties the set.
     if (addresses === undefined) return 'unknown';
-    if (this.written !== undefined && sameSet(addresses, this.written)) return 'no-change';
+    if (this.written !== undefined && sameSet(addresses, this.written)) {
+      this.options.log.debug({ addresses }, 'node addresses unchanged');
+      return 'no-change';
+    }
     try {
       const result = await this.options.writer.write([...addresses]);
       if (result === 'written') this.options.log.info({ addresses, previous: this.written ?? null }, 'node addresses written');

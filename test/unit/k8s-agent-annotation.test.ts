@@ -32,7 +32,7 @@ const FAST: RetryPolicy = { initialMs: 1, maxMs: 4, attempts: Infinity };
 
 function writer(store: NodeStore, retry: RetryPolicy = FAST) {
   const warnings: { fields: Record<string, unknown>; message: string }[] = [];
-  const log = { info: () => {}, warn: (fields: object, message: string) => void warnings.push({ fields: fields as Record<string, unknown>, message }) };
+  const log = { debug: () => {}, info: () => {}, warn: (fields: object, message: string) => void warnings.push({ fields: fields as Record<string, unknown>, message }) };
   return { warnings, writer: new NodeAnnotationWriter({ api: store, node: 'node-a', log, retry }) };
 }
 

@@ -76,7 +76,7 @@ function harness(initial: InterfaceAddress[]) {
         return 'written' as const;
       },
     },
-    log: { info: () => {}, warn: (_fields, message) => void state.warnings.push(message) },
+    log: { debug: () => {}, info: () => {}, warn: (_fields, message) => void state.warnings.push(message) },
   });
   return { state, clock, agent };
 }
