@@ -13,6 +13,8 @@ export interface KubeNodeApiOptions {
   readonly requestTimeoutMs?: number;
   /** Recorded by the API server in managedFields as the writer of the annotation. */
   readonly fieldManager?: string;
+  /** Where KUBERNETES_SERVICE_HOST/PORT are looked up before in-cluster credentials are tried (default: process.env). */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 /** A failed call, its message one line an operator can act on; `status` is the HTTP status when one came. */
@@ -43,7 +45,8 @@ export async function kubeNodeApi(options: KubeNodeApiOptions = {}): Promise<Nod
       throw new KubeApiError(`cannot load the kubeconfig "${options.kubeconfig}": ${(error as Error).message}`);
     }
   } else {
-    if (!process.env['KUBERNETES_SERVICE_HOST'] || !process.env['KUBERNETES_SERVICE_PORT']) throw new KubeApiError(SERVICE_ACCOUNT_HINT);
+    const env = options.env ?? process.env;
+    if (!env['KUBERNETES_SERVICE_HOST'] || !env['KUBERNETES_SERVICE_PORT']) throw new KubeApiError(SERVICE_ACCOUNT_HINT);
     config.loadFromCluster();
   }
   const cluster = config.getCurrentCluster();

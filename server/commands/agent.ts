@@ -28,10 +28,10 @@ export function registerAgent(program: Command, io: Io): void {
     .option('--annotation <KEY>', 'the annotation written (default: meshdns.io/addresses)')
     .option('--once', 'decide and write once, then exit: 0 when the annotation holds the addresses, 1 otherwise')
     .option('--log-level <LEVEL>', `trace, debug, info, warn, error, fatal (default: ${AGENT_DEFAULTS.logLevel})`)
-    .action((flags: AgentFlags) => runAgent(agentSettings(flags, io.env)));
+    .action((flags: AgentFlags) => runAgent(agentSettings(flags, io.env), io.env));
 }
 
-async function runAgent(settings: AgentSettings): Promise<void> {
+async function runAgent(settings: AgentSettings, env: NodeJS.ProcessEnv): Promise<void> {
   const [{ createLogger }, { NodeAddressAgent }, { interfaceAddresses, onlyInterfaces }, { StunClient }, { NodeAnnotationWriter }, { kubeNodeApi }] =
     await Promise.all([
       import('../log.js'),
@@ -44,7 +44,7 @@ async function runAgent(settings: AgentSettings): Promise<void> {
   const log = createLogger(settings.logLevel).child({ module: 'agent', node: settings.node });
   let api: Awaited<ReturnType<typeof kubeNodeApi>>;
   try {
-    api = await kubeNodeApi(settings.kubeconfig === undefined ? {} : { kubeconfig: settings.kubeconfig });
+    api = await kubeNodeApi(settings.kubeconfig === undefined ? { env } : { kubeconfig: settings.kubeconfig });
   } catch (error) {
     throw new CommandError((error as Error).message);
   }

@@ -3,6 +3,7 @@ import type { NetworkInterfaceInfo } from 'node:os';
 import { describe, it } from 'node:test';
 import { interfaceAddresses, onlyInterfaces, type InterfaceTable } from '../../k8s/agent/interfaces.js';
 import { agentSettings, parseDurationMs } from '../../server/commands/agent-options.js';
+import { runCli } from '../../server/commands/cli-program.js';
 import { UsageError } from '../../server/commands/program.js';
 
 const v4 = (address: string): NetworkInterfaceInfo => ({ address, netmask: '255.255.255.0', family: 'IPv4', mac: '02:00:00:00:00:01', internal: false, cidr: `${address}/24` });
@@ -65,5 +66,22 @@ describe('meshdns agent: flags', () => {
     assert.deepEqual(names(['en*', 'wg0']), ['enp3s0', 'wg0']);
     assert.deepEqual(names(['eth0*']), ['eth0', 'eth0.100']);
     assert.deepEqual(names(['lo']), []);
+  });
+
+  it('through the command line: a usage mistake exits 2, missing credentials exit 1, each one line', async () => {
+    const run = async (argv: string[], env: NodeJS.ProcessEnv) => {
+      let err = '';
+      const status = await runCli(argv, { out: () => {}, err: (text) => (err += text), env });
+      return { status, err };
+    };
+    assert.deepEqual(await run(['agent', '--poll', '5x'], { NODE_NAME: 'n1' }), { status: 2, err: 'meshdns agent: --poll "5x" is not a duration (a number with ms, s, m or h: "500ms", "5s", "1m30s")\n' });
+    assert.equal((await run(['agent'], {})).status, 2);
+    assert.deepEqual(await run(['agent', '--node', 'n1'], {}), {
+      status: 1,
+      err: 'meshdns agent: no --kubeconfig given and not inside a cluster (KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT are not set)\n',
+    });
+    const missing = await run(['agent', '--node', 'n1', '--kubeconfig', '/nonexistent/kubeconfig'], {});
+    assert.equal(missing.status, 1);
+    assert.match(missing.err, /^meshdns agent: cannot load the kubeconfig "\/nonexistent\/kubeconfig": ENOENT/);
   });
 });
