@@ -43,7 +43,11 @@ export interface AgentOptions {
   readonly log: AgentLog;
   readonly readInterfaces?: () => InterfaceAddress[];
   readonly clock?: AgentClock;
-  /** Full recomputation (STUN asked again when it is the source), written only on change. */
+  /**
+   * Full recomputation (STUN asked again when it is the source) that also hands an unchanged set to
+   * the writer, which reads the node and patches only a different value: an annotation lost with a
+   * re-registered Node object (or removed by hand) comes back within one refresh.
+   */
   readonly refreshMs?: number;
   /** How often the interfaces are read and compared with the last reading. */
   readonly pollMs?: number;
@@ -64,6 +68,7 @@ export class NodeAddressAgent {
   private written: string[] | undefined;
   private running: Promise<void> | undefined;
   private rerun = false;
+  private rerunVerifies = false;
   private stopping = false;
 
   constructor(private readonly options: AgentOptions) {
@@ -97,6 +102,7 @@ export class NodeAddressAgent {
     for (const timer of this.timers) this.clock.clearInterval(timer);
     this.timers = [];
     this.rerun = false;
+    this.rerunVerifies = false;
     await this.settled();
   }
 
@@ -114,19 +120,28 @@ export class NodeAddressAgent {
       this.options.log.warn({ err: error }, 'reading the network interfaces failed; keeping the last addresses');
       return;
     }
-    if (interfaceFingerprint(addresses) !== this.fingerprint) void this.refresh();
+    if (interfaceFingerprint(addresses) !== this.fingerprint) void this.decide(false);
+  }
+
+  /** One decision that also has the writer check an unchanged set against the node. */
+  refresh(): Promise<void> {
+    return this.decide(true);
   }
 
   /** One decision; calls made while one runs are folded into a single rerun after it. */
-  refresh(): Promise<void> {
+  private decide(verify: boolean): Promise<void> {
     if (this.running) {
       this.rerun = true;
+      this.rerunVerifies ||= verify;
       return this.running;
     }
     this.running = (async () => {
+      let verifying = verify;
       do {
         this.rerun = false;
-        await this.decideAndWrite();
+        await this.decideAndWrite(verifying);
+        verifying = this.rerunVerifies;
+        this.rerunVerifies = false;
       } while (this.rerun);
       this.running = undefined;
     })();
@@ -136,21 +151,23 @@ export class NodeAddressAgent {
   /** One decision outside the timers (`--once`); waits for one in flight first. */
   async decideOnce(): Promise<DecisionOutcome> {
     await this.settled();
-    return this.decideAndWrite();
+    return this.decideAndWrite(true);
   }
 
-  private async decideAndWrite(): Promise<DecisionOutcome> {
-    const addresses = await this.decide();
+  private async decideAndWrite(verify: boolean): Promise<DecisionOutcome> {
+    const addresses = await this.learn();
     // undefined: the addresses could not be learnt. The last value stays: a failed read or an
     // unanswered STUN request says nothing about the node's addresses, so it never empties the set.
     if (addresses === undefined) return 'unknown';
-    if (this.written !== undefined && sameSet(addresses, this.written)) {
+    const same = this.written !== undefined && sameSet(addresses, this.written);
+    if (same && !verify) {
       this.options.log.debug({ addresses }, 'node addresses unchanged');
       return 'no-change';
     }
     try {
       const result = await this.options.writer.write([...addresses]);
-      if (result === 'written') this.options.log.info({ addresses, previous: this.written ?? null }, 'node addresses written');
+      if (result === 'written') this.options.log.info({ addresses, previous: this.written ?? null }, same ? 'node addresses written again: the annotation had changed' : 'node addresses written');
+      else if (same) this.options.log.debug({ addresses }, 'node addresses unchanged, and so is the annotation');
       else this.options.log.info({ addresses }, 'the node annotation already holds these addresses');
       this.written = addresses;
       return result;
@@ -163,7 +180,8 @@ export class NodeAddressAgent {
     }
   }
 
-  private async decide(): Promise<string[] | undefined> {
+  /** The addresses to publish, or undefined when they cannot be learnt now. */
+  private async learn(): Promise<string[] | undefined> {
     let addresses: InterfaceAddress[];
     try {
       addresses = this.readInterfaces();

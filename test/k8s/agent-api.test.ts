@@ -175,7 +175,7 @@ describe('meshdns agent against a real API server', () => {
     assert.match(JSON.stringify(managed?.fieldsV1 ?? {}), /"f:meshdns\.io\/addresses"/, 'the API server records meshdns-agent as the manager of the annotation');
   });
 
-  it('running: a new STUN answer is written, nothing is patched while the answer stays, SIGTERM stops it', async () => {
+  it('running: a new STUN answer is written, nothing is patched while it stays, a lost annotation comes back, SIGTERM stops it', async () => {
     await createNode('agent-run');
     const { server, report } = await stunReporting('81.2.69.160');
     const { child, output } = startAgent(agentArgs('agent-run', agentKubeconfig, server, '--refresh', '300ms', '--poll', '100ms'));
@@ -192,6 +192,11 @@ describe('meshdns agent against a real API server', () => {
       ['patch', 'patch'],
       'one patch per change of the answer',
     );
+
+    // the annotation removed by hand (or lost with a re-registered Node): the next refresh restores it
+    await kube.patch({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'agent-run' } }, { metadata: { annotations: { [NODE_ADDRESSES_ANNOTATION]: null } } });
+    await annotationBecomes('agent-run', '81.2.69.170', output.text);
+    assert.ok(logLines(output.text()).some((line) => line.msg === 'node addresses written again: the annotation had changed'), output.text());
 
     process.kill(-child.pid!, 'SIGTERM');
     assert.ok(await waitExit(child, WAIT_MS), 'the agent stops on SIGTERM');

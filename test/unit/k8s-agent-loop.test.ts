@@ -44,6 +44,9 @@ function harness(initial: InterfaceAddress[]) {
     stunAnswers: [] as (StunOutcome | Error)[],
     stunCalls: 0,
     reads: 0,
+    /** What the node's annotation holds (the fake writer reads it before writing, as the real one does). */
+    annotation: undefined as string | undefined,
+    writerCalls: 0,
     writes: [] as string[][],
     writeFailures: 0,
     warnings: [] as string[],
@@ -68,10 +71,13 @@ function harness(initial: InterfaceAddress[]) {
     },
     writer: {
       write: async (addresses) => {
+        state.writerCalls++;
         if (state.writeFailures > 0) {
           state.writeFailures--;
           throw new Error('apiserver unavailable');
         }
+        if (state.annotation === addresses.join(',')) return 'unchanged' as const;
+        state.annotation = addresses.join(',');
         state.writes.push(addresses);
         return 'written' as const;
       },
@@ -198,11 +204,29 @@ describe('k8s agent: the decision loop', () => {
     state.stunAnswers = [stunFailed, stunOk('81.2.69.160'), stunOk('81.2.69.160')];
     assert.equal(await agent.decideOnce(), 'unknown');
     assert.equal(await agent.decideOnce(), 'written');
-    assert.equal(await agent.decideOnce(), 'no-change');
+    assert.equal(await agent.decideOnce(), 'unchanged', 'the node was read: it holds the addresses');
     state.interfaces = on('eth0', '185.1.2.3');
     state.writeFailures = 1;
     assert.equal(await agent.decideOnce(), 'failed');
     assert.deepEqual(state.writes, [['81.2.69.160']]);
+  });
+
+  it('an interface change with the same global set is not sent to the writer; a refresh checks the node and restores a lost annotation', async () => {
+    const { state, clock, agent } = harness(on('eth0', '185.1.2.3'));
+    agent.start();
+    await agent.settled();
+    assert.equal(state.writerCalls, 1);
+    state.interfaces = on('eth0', '185.1.2.3', '192.168.1.9');
+    clock.advance(1_000);
+    await agent.settled();
+    assert.equal(state.writerCalls, 1, 'the poll decided, found the same set, and left the API alone');
+    state.annotation = undefined; // the Node object re-registered, or the annotation removed by hand
+    clock.advance(59_000);
+    await agent.settled();
+    assert.equal(state.writerCalls, 2);
+    assert.equal(state.annotation, '185.1.2.3');
+    assert.deepEqual(state.writes, [['185.1.2.3'], ['185.1.2.3']]);
+    await agent.stop();
   });
 
   it('refuses intervals that are not positive', () => {
