@@ -4,9 +4,10 @@ import type { StunOutcome } from './stun.js';
 
 /**
  * The decision loop of `meshdns agent`: the node's globally reachable interface addresses, or when
- * it has none (a site behind NAT) the public address a STUN server sees, written to the node
- * annotation only when the sorted set changed. Everything it touches is injected, so the loop is
- * tested without a network, an API server or real time.
+ * it has none (a site behind NAT) the public address a STUN server sees, for the node annotation.
+ * An interface poll hands the writer only a changed set; a refresh hands it the set either way, and
+ * the writer patches only when the node's annotation differs. Everything it touches is injected, so
+ * the loop is tested without a network, an API server or real time.
  */
 
 /** `written`: the annotation was patched; `unchanged`: it already held these addresses. */

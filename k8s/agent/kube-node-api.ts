@@ -78,7 +78,7 @@ export async function kubeNodeApi(options: KubeNodeApiOptions = {}): Promise<Nod
     try {
       return await run();
     } catch (error) {
-      throw describe(error, what, node, cluster.server, timeoutMs);
+      throw kubeApiError(error, what, node, cluster.server, timeoutMs);
     }
   };
 
@@ -99,7 +99,7 @@ export async function kubeNodeApi(options: KubeNodeApiOptions = {}): Promise<Nod
 }
 
 /** The API's own words where it sent a Status (RBAC says who may not do what), else the transport's. */
-function describe(error: unknown, what: string, node: string, server: string, timeoutMs: number): KubeApiError {
+function kubeApiError(error: unknown, what: string, node: string, server: string, timeoutMs: number): KubeApiError {
   const e = error as { code?: unknown; body?: unknown; name?: string; message?: string; cause?: unknown };
   if (typeof e.code === 'number' && e.code >= 100 && e.code < 600) {
     const message = statusMessage(e.body);

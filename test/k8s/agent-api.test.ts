@@ -186,7 +186,11 @@ describe('meshdns agent against a real API server', () => {
 
     // three more decisions with the same answer (each asks STUN once): none may patch
     const asked = server.requests();
-    while (server.requests() < asked + 3) await sleep(50);
+    const deadline = Date.now() + WAIT_MS;
+    while (server.requests() < asked + 3) {
+      if (Date.now() > deadline) throw new Error(`no further STUN requests; agent log:\n${output.text()}`);
+      await sleep(50);
+    }
     assert.deepEqual(
       (await patches('agent-run')).map((event) => event.verb),
       ['patch', 'patch'],
