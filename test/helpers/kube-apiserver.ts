@@ -7,11 +7,12 @@
 // userKubeconfig() are client certificates signed by the test CA (CN = user, O = groups), so a new
 // user needs no API server restart and has no rights until a test binds some.
 //
-// 410 Gone: kube-apiserver answers a watch from its watch cache where it can, so compacting etcd
-// alone does not expire a resourceVersion the cache still holds. Deterministic ways: restart() after
-// compactEtcd() (the new watch cache starts at the current revision), or start with
-// extraArgs ['--watch-cache=false'] (watches go to etcd, which refuses compacted revisions).
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+// 410 Gone (measured on 1.20): kube-apiserver answers watches from its watch cache, so compacting
+// etcd alone does not expire a resourceVersion the cache still holds. A restart() does, compaction
+// or not: the new cache starts at the resource's newest version, and a watch from an older one gets
+// an ERROR event with code 410 ("too old resource version"). With extraArgs ['--watch-cache=false']
+// watches go to etcd, and compactEtcd() alone makes older versions 410.
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import https from 'node:https';
 import { randomBytes } from 'node:crypto';
@@ -22,7 +23,7 @@ import { parse } from 'yaml';
 import { findFreePort } from './knotd.js';
 import { startEtcd, type TestEtcd } from './kube-etcd.js';
 import { createClientCertificate, createKubePki, type KubePki } from './kube-pki.js';
-import { pollUntil, startHarnessChild, type HarnessChild } from './kube-process.js';
+import { forgetFolder, pollUntil, removeFolderOnExit, startHarnessChild, type HarnessChild } from './kube-process.js';
 import { collectionPath, objectPath, writeKubeconfig, type ObjectReference } from './kube-resources.js';
 
 type NamedObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } };
@@ -92,12 +93,6 @@ function requireKubeApiServer(): string {
   return binary;
 }
 
-/** Data folders of servers not stopped yet, removed when the test process exits. */
-const liveDirs = new Set<string>();
-process.on('exit', () => {
-  for (const dir of liveDirs) rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
-});
-
 function apiserverArgs(port: number, etcd: TestEtcd, pki: KubePki, tokenFile: string, dir: string, extraArgs: readonly string[]): string[] {
   return [
     '--bind-address=127.0.0.1',
@@ -127,20 +122,20 @@ function apiserverArgs(port: number, etcd: TestEtcd, pki: KubePki, tokenFile: st
 export async function startKubeApiServer(options: KubeApiServerOptions = {}): Promise<KubeApiServer> {
   const binary = requireKubeApiServer();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'meshdns-kube-'));
-  liveDirs.add(dir);
-  let etcd: TestEtcd | undefined;
+  removeFolderOnExit(dir);
+  // etcd starts while the keys are made; kept apart so a failure of either still stops etcd
+  const etcdStarting = startEtcd(dir);
+  etcdStarting.catch(() => undefined);
   let apiserver: HarnessChild | undefined;
   try {
     const token = randomBytes(24).toString('hex');
     const tokenFile = path.join(dir, 'tokens.csv');
-    const [startedEtcd, pki, port] = await Promise.all([
-      startEtcd(dir),
+    const [pki, port] = await Promise.all([
       createKubePki(dir),
       findFreePort(),
       writeFile(tokenFile, `${token},admin,admin,"system:masters"\n`, { mode: 0o600 }),
     ]);
-    etcd = startedEtcd;
-    const db = startedEtcd;
+    const etcd = await etcdStarting;
     const url = `https://127.0.0.1:${port}`;
     const kubeconfig = path.join(dir, 'admin.kubeconfig');
     await Promise.all([etcd.ready(), writeKubeconfig(kubeconfig, url, pki.caFile, 'admin', { token })]);
@@ -192,7 +187,7 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
 
     const answers = async (requestPath: string, check: (body: any) => boolean = () => true): Promise<boolean> => {
       if (apiserver === undefined || !apiserver.alive()) {
-        throw new Error(`kube-apiserver exited during start: ${logTail()}`);
+        throw new Error(`kube-apiserver exited while starting: ${logTail()}`);
       }
       try {
         const response = await request<any>('GET', requestPath);
@@ -264,20 +259,21 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
         await awaitServing();
       },
       async compactEtcd() {
-        await db.compact();
+        await etcd.compact();
       },
       async stop() {
         agent.destroy();
-        await Promise.all([apiserver?.kill(), db.child.kill()]);
+        await Promise.all([apiserver?.kill(), etcd.child.kill()]);
         await rm(dir, { recursive: true, force: true, maxRetries: 3 });
-        liveDirs.delete(dir);
+        forgetFolder(dir);
       },
     };
     return server;
   } catch (error) {
+    const etcd = await etcdStarting.catch(() => undefined);
     await Promise.all([apiserver?.kill(), etcd?.child.kill()]);
     await rm(dir, { recursive: true, force: true, maxRetries: 3 });
-    liveDirs.delete(dir);
+    forgetFolder(dir);
     throw error;
   }
 }

@@ -1,10 +1,11 @@
 // The long-lived children of the Kubernetes harness (etcd, kube-apiserver): started so that they die
 // with the test process, however it ends, and stopped by PID with SIGKILL.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { waitExit } from './peer-process.js';
 
 const running = new Set<ChildProcess>();
+const foldersToRemove = new Set<string>();
 let exitHandlerInstalled = false;
 
 function installExitHandler(): void {
@@ -13,7 +14,18 @@ function installExitHandler(): void {
   // 'exit' also runs after an uncaught exception; listeners may only do synchronous work.
   process.on('exit', () => {
     for (const child of running) killQuietly(child);
+    for (const dir of foldersToRemove) rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
   });
+}
+
+/** Removes `dir` when the test process exits, after its children are killed (until forgetFolder). */
+export function removeFolderOnExit(dir: string): void {
+  installExitHandler();
+  foldersToRemove.add(dir);
+}
+
+export function forgetFolder(dir: string): void {
+  foldersToRemove.delete(dir);
 }
 
 function killQuietly(child: ChildProcess): void {
