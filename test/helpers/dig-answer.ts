@@ -77,7 +77,7 @@ export async function waitForAnswer(
   server: { port: number },
   name: string,
   type: string,
-  predicate: (answer: DigAnswer) => boolean,
+  predicate: AnswerPredicate,
   options: WaitOptions = {},
 ): Promise<DigAnswer> {
   const deadline = Date.now() + (options.deadlineMs ?? 30_000);
@@ -88,18 +88,23 @@ export async function waitForAnswer(
     if (Date.now() > deadline) break;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-  throw new Error(`${name} ${type}: never ${options.what ?? `matched ${predicate.toString()}`}; last answer:\n${last.text}`);
+  throw new Error(`${name} ${type}: never ${options.what ?? predicate.description ?? `matched ${predicate.toString()}`}; last answer:\n${last.text}`);
 }
 
-/** Predicates for waitForAnswer. */
+export type AnswerPredicate = ((answer: DigAnswer) => boolean) & { description?: string };
+
+const described = (description: string, predicate: (answer: DigAnswer) => boolean): AnswerPredicate => Object.assign(predicate, { description });
+
+/** Predicates for waitForAnswer, each saying what it waits for in the failure message. */
 export const answers = {
   /** Exactly these values (sorted compare) of the asked type, NOERROR. */
-  exactly: (expected: string[]) => (answer: DigAnswer): boolean =>
-    answer.status === 'NOERROR' && JSON.stringify(answer.values()) === JSON.stringify([...expected].sort()),
+  exactly: (expected: string[]): AnswerPredicate => described(`answered exactly ${JSON.stringify([...expected].sort())}`, (answer) =>
+    answer.status === 'NOERROR' && JSON.stringify(answer.values()) === JSON.stringify([...expected].sort())),
   /** Every one of `wanted` present and none of `unwanted`, NOERROR. */
-  including: (wanted: string[], unwanted: string[] = []) => (answer: DigAnswer): boolean =>
-    answer.status === 'NOERROR' && wanted.every((value) => answer.values().includes(value)) && !unwanted.some((value) => answer.values().includes(value)),
+  including: (wanted: string[], unwanted: string[] = []): AnswerPredicate => described(`answered with ${JSON.stringify(wanted)} and without ${JSON.stringify(unwanted)}`, (answer) =>
+    answer.status === 'NOERROR' && wanted.every((value) => answer.values().includes(value)) && !unwanted.some((value) => answer.values().includes(value))),
   /** No record of the asked type: NXDOMAIN, or NODATA. */
-  none: (answer: DigAnswer): boolean => (answer.status === 'NXDOMAIN' || answer.status === 'NOERROR') && answer.values().length === 0,
-  nxdomain: (answer: DigAnswer): boolean => answer.status === 'NXDOMAIN',
+  none: described('answered without a record of the type (NXDOMAIN or NODATA)', (answer) =>
+    (answer.status === 'NXDOMAIN' || answer.status === 'NOERROR') && answer.values().length === 0),
+  nxdomain: described('answered NXDOMAIN', (answer) => answer.status === 'NXDOMAIN'),
 };

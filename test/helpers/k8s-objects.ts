@@ -193,4 +193,4 @@ export function dnsEndpoint(input: ObjectMetaInput & { namespace: string; endpoi
   return { apiVersion: 'externaldns.k8s.io/v1alpha1', kind: 'DNSEndpoint', metadata: meta(input), spec: { endpoints: input.endpoints } };
 }
 
-export { answers, ask, waitForAnswer, type DigAnswer, type DigRecord } from './dig-answer.js';
+export { answers, ask, waitForAnswer, type AnswerPredicate, type DigAnswer, type DigRecord } from './dig-answer.js';
