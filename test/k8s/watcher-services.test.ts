@@ -23,7 +23,7 @@ let filtered: K8sMeshdns;
 
 before(async () => {
   api = await startKubeApiServer();
-  for (const name of ['lb', 'names', 'cip', 'np', 'lifecycle', 'outside', 'f-in', 'f-also', 'f-other']) await api.create(namespace(name));
+  for (const name of ['lb', 'names', 'cip', 'np', 'lifecycle', 'shared', 'outside', 'f-in', 'f-also', 'f-other']) await api.create(namespace(name));
   server = await startK8sMeshdns(api.kubeconfig, {
     zones: [ZONE],
     sources: ['service', 'endpointslice', 'node'],
@@ -52,6 +52,9 @@ test('LoadBalancer: status.loadBalancer.ingress IPs become A and AAAA, a named p
   await api.create(lb);
   await api.patch(lb, loadBalancerStatus(['203.0.113.10', '2001:db8::10']), 'status');
   const a = await waitForAnswer(server, 'web.k8s.test', 'A', answers.exactly(['203.0.113.10']));
+  // the zone did not exist: the watcher created it, with an SOA and an apex NS
+  assert.equal((await ask(server, 'k8s.test', 'SOA')).values().length, 1);
+  assert.equal((await ask(server, 'k8s.test', 'NS')).status, 'NOERROR');
   assert.equal(a.authoritative, true);
   assert.deepEqual(a.records.map((r) => r.ttl), [30], 'defaultTtl');
   await waitForAnswer(server, 'web.k8s.test', 'AAAA', answers.exactly(['2001:db8::10']));
@@ -84,6 +87,16 @@ test('hostname annotation with several comma-separated names, and the ttl annota
   // whole seconds are read too
   await api.patch(lb, { metadata: { annotations: externalDns({ ttl: '120' }) } });
   await waitForAnswer(server, 'one.k8s.test', 'A', (answer) => answer.records[0]?.ttl === 120, { what: 'served with TTL 120' });
+});
+
+test('an unparsable ttl annotation: the default TTL, and the refusal is logged', async () => {
+  const lb = service({ namespace: 'names', name: 'bad-ttl', type: 'LoadBalancer', annotations: externalDns({ hostname: 'badttl.k8s.test', ttl: 'soon' }) });
+  await api.create(lb);
+  await api.patch(lb, loadBalancerStatus(['203.0.113.21']), 'status');
+  const answer = await waitForAnswer(server, 'badttl.k8s.test', 'A', answers.exactly(['203.0.113.21']));
+  assert.deepEqual(answer.records.map((r) => r.ttl), [30]);
+  await server.waitForLog((entry) => entry['msg'] === 'kubernetes: records refused' && entry['object'] === 'k8s:Service/names/bad-ttl' &&
+    JSON.stringify(entry).includes('soon'), 10_000);
 });
 
 test('target annotation overrides the load-balancer addresses (an IP → A, a hostname → CNAME)', async () => {
@@ -160,6 +173,30 @@ test('annotation changed: the old name goes, the new one is served; deleted: gon
   await waitForAnswer(server, '_http._tcp.again.k8s.test', 'SRV', answers.nxdomain);
 });
 
+test('two Services behind one name: both addresses served, each removes only its own', async () => {
+  const first = service({ namespace: 'shared', name: 'first', type: 'LoadBalancer', annotations: externalDns({ hostname: 'shared.k8s.test' }) });
+  const second = service({ namespace: 'shared', name: 'second', type: 'LoadBalancer', annotations: externalDns({ hostname: 'shared.k8s.test' }) });
+  for (const [object, ip] of [[first, '203.0.113.44'], [second, '203.0.113.45']] as const) {
+    await api.create(object);
+    await api.patch(object, loadBalancerStatus([ip]), 'status');
+  }
+  await waitForAnswer(server, 'shared.k8s.test', 'A', answers.exactly(['203.0.113.44', '203.0.113.45']));
+  await api.patch(first, loadBalancerStatus(['203.0.113.46']), 'status');
+  await waitForAnswer(server, 'shared.k8s.test', 'A', answers.exactly(['203.0.113.45', '203.0.113.46']));
+  await api.remove(second);
+  await waitForAnswer(server, 'shared.k8s.test', 'A', answers.exactly(['203.0.113.46']));
+});
+
+test('type changed from LoadBalancer to ClusterIP: the addresses are withdrawn (publishInternal is false)', async () => {
+  const lb = service({ namespace: 'lifecycle', name: 'demoted', type: 'LoadBalancer', annotations: externalDns({ hostname: 'demoted.k8s.test' }) });
+  await api.create(lb);
+  await api.patch(lb, loadBalancerStatus(['203.0.113.47']), 'status');
+  await waitForAnswer(server, 'demoted.k8s.test', 'A', answers.exactly(['203.0.113.47']));
+  // node ports must go with the type (the API server refuses them on a ClusterIP Service)
+  await api.patch(lb, { spec: { type: 'ClusterIP', ports: [{ name: 'http', protocol: 'TCP', port: 80 }] } });
+  await waitForAnswer(server, 'demoted.k8s.test', 'A', answers.nxdomain);
+});
+
 test('names outside kubernetes.zones are never written, not even into another zone this server serves', async () => {
   const lb = service({
     namespace: 'outside', name: 'greedy', type: 'LoadBalancer',
@@ -179,6 +216,19 @@ test('names outside kubernetes.zones are never written, not even into another zo
     typeof entry['msg'] === 'string' && entry['msg'].startsWith('kubernetes:') &&
     JSON.stringify(entry).includes('x.elsewhere.test') && JSON.stringify(entry).includes('greedy'), 10_000);
   assert.match(JSON.stringify(line), /outside/);
+  // and recorded as a Kubernetes Event on the Service, as `kubectl describe` shows it
+  const deadline = Date.now() + 10_000;
+  let events: { reason: string; type: string; message: string; involvedObject: { kind: string; name: string } }[] = [];
+  while (Date.now() < deadline) {
+    events = (await api.request<{ items: typeof events }>('GET', '/api/v1/namespaces/outside/events')).body.items;
+    if (events.some((e) => e.involvedObject.name === 'greedy')) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const event = events.find((e) => e.involvedObject.kind === 'Service' && e.involvedObject.name === 'greedy');
+  assert.ok(event !== undefined, `an Event on Service outside/greedy: ${JSON.stringify(events)}`);
+  assert.equal(event.type, 'Warning');
+  assert.match(event.message, /x\.elsewhere\.test/);
+  assert.match(event.message, /x\.static\.test/);
 });
 
 test('publishInternal: true publishes a ClusterIP Service\'s cluster IP under its hostname', async () => {

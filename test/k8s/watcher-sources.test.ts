@@ -10,7 +10,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startKubeApiServer, type KubeApiServer } from '../helpers/kube-apiserver.js';
-import { startK8sMeshdns, type K8sMeshdns } from '../helpers/k8s-meshdns.js';
+import { startK8sMeshdns, staticZone, type K8sMeshdns } from '../helpers/k8s-meshdns.js';
 import {
   answers, ask, dnsEndpoint, endpoints, endpointSlice, externalDns, ingress, loadBalancerStatus, namespace, node, nodeConditions, service, waitForAnswer,
 } from '../helpers/k8s-objects.js';
@@ -28,7 +28,7 @@ before(async () => {
     sources: ['service', 'ingress', 'node', 'endpointslice', 'dnsendpoint'],
     defaultTtl: 30,
     nodes: { labelSelector: 'serve-public=true', names: [`www.${ZONE}`], perNode: `{name}.nodes.${ZONE}`, addressTypes: ['ExternalIP', 'annotation'] },
-  });
+  }, { 'files.test.zone': staticZone('files.test.') });
 });
 
 after(async () => {
@@ -182,6 +182,31 @@ test('DNSEndpoint: an update replaces the records; a delete removes them all', a
   }
 });
 
+test('DNSEndpoint and Ingress names outside kubernetes.zones are not written, even into a zone this server serves', async () => {
+  await api.create(dnsEndpoint({
+    namespace: 'dnsep', name: 'outside',
+    endpoints: [
+      { dnsName: 'x.files.test', recordType: 'A', targets: ['192.0.2.90'] },
+      { dnsName: 'x.nowhere.test', recordType: 'A', targets: ['192.0.2.90'] },
+      { dnsName: 'inside.src.test', recordType: 'A', targets: ['192.0.2.90'] },
+    ],
+  }));
+  const greedy = ingress({ namespace: 'ing', name: 'greedy', hosts: ['y.files.test', 'ingress-inside.src.test'] });
+  await api.create(greedy);
+  await api.patch(greedy, loadBalancerStatus(['203.0.113.72']), 'status');
+  await waitForAnswer(server, 'inside.src.test', 'A', answers.exactly(['192.0.2.90']));
+  await waitForAnswer(server, 'ingress-inside.src.test', 'A', answers.exactly(['203.0.113.72']));
+  for (const name of ['x.files.test', 'y.files.test']) {
+    const answer = await ask(server, name, 'A');
+    assert.equal(answer.status, 'NXDOMAIN', answer.text);
+    assert.equal(answer.authoritative, true);
+  }
+  assert.equal((await ask(server, 'x.nowhere.test', 'A')).status, 'REFUSED');
+  for (const owner of ['k8s:DNSEndpoint/dnsep/outside', 'k8s:Ingress/ing/greedy']) {
+    await server.waitForLog((entry) => entry['msg'] === 'kubernetes: records refused' && entry['object'] === owner && /outside the configured zones/.test(JSON.stringify(entry)), 10_000);
+  }
+});
+
 // ---- EndpointSlice (headless Services) ----
 
 const DB = service({ namespace: 'headless', name: 'db', type: 'ClusterIP', clusterIP: 'None', annotations: externalDns({ hostname: 'db.src.test' }) });
@@ -191,7 +216,10 @@ const DB_ENDPOINTS = [
   { addresses: ['10.1.0.3'], ready: false },
   { addresses: ['10.1.0.4'], ready: false, serving: true, terminating: true },
 ];
-const DB_SLICE = endpointSlice({ namespace: 'headless', name: 'db-ipv4', service: 'db', endpoints: DB_ENDPOINTS, ports: [{ name: 'pg', port: 5432 }] });
+const DB_SLICE = endpointSlice({
+  namespace: 'headless', name: 'db-ipv4', service: 'db', endpoints: DB_ENDPOINTS,
+  ports: [{ name: 'pg', port: 5432 }, { name: 'metrics-dns', protocol: 'UDP', port: 5353 }, { port: 9999 }],
+});
 
 test('headless Service: A of the ready endpoints only, <hostname>.<service> names, SRV per named port', async () => {
   await api.create(DB);
@@ -200,6 +228,8 @@ test('headless Service: A of the ready endpoints only, <hostname>.<service> name
   await waitForAnswer(server, 'db-0.db.src.test', 'A', answers.exactly(['10.1.0.1']));
   await waitForAnswer(server, '10-1-0-2.db.src.test', 'A', answers.exactly(['10.1.0.2']));
   await waitForAnswer(server, '_pg._tcp.db.src.test', 'SRV', answers.exactly(['0 50 5432 db-0.db.src.test.', '0 50 5432 10-1-0-2.db.src.test.']));
+  await waitForAnswer(server, '_metrics-dns._udp.db.src.test', 'SRV', answers.exactly(['0 50 5353 db-0.db.src.test.', '0 50 5353 10-1-0-2.db.src.test.']));
+  assert.equal((await ask(server, '_pg._udp.db.src.test', 'SRV')).status, 'NXDOMAIN', 'SRV only for the protocol of the port');
   assert.equal((await ask(server, '10-1-0-3.db.src.test', 'A')).status, 'NXDOMAIN', 'a not-ready endpoint has no name');
   assert.equal((await ask(server, '10-1-0-4.db.src.test', 'A')).status, 'NXDOMAIN', 'a terminating endpoint has no name');
 });
@@ -231,4 +261,32 @@ test('headless Service: a second slice (IPv6) adds AAAA; a slice deleted takes i
   await waitForAnswer(server, 'db.src.test', 'A', answers.nxdomain);
   await waitForAnswer(server, 'db-0.db.src.test', 'A', answers.nxdomain);
   await waitForAnswer(server, '_pg._tcp.db.src.test', 'SRV', answers.nxdomain);
+
+  // the Service created again finds the slice that stayed
+  await api.create(DB);
+  await waitForAnswer(server, 'db.src.test', 'A', answers.exactly(['10.1.0.1', '10.1.0.2', '10.1.0.3']));
+  await api.remove(DB_SLICE);
+  await waitForAnswer(server, 'db.src.test', 'A', answers.nxdomain);
+});
+
+test('headless Service with publishNotReadyAddresses: not-ready endpoints too, terminating ones still not', async () => {
+  await api.create(service({ namespace: 'headless', name: 'peers', type: 'ClusterIP', clusterIP: 'None', publishNotReadyAddresses: true, annotations: externalDns({ hostname: 'peers.src.test' }) }));
+  await api.create(endpointSlice({
+    namespace: 'headless', name: 'peers-1', service: 'peers',
+    endpoints: [{ addresses: ['10.2.0.1'] }, { addresses: ['10.2.0.2'], ready: false }, { addresses: ['10.2.0.3'], ready: false, terminating: true }],
+  }));
+  await waitForAnswer(server, 'peers.src.test', 'A', answers.exactly(['10.2.0.1', '10.2.0.2']));
+});
+
+test('a headless Service\'s slice of another Service, or in another namespace, is not its', async () => {
+  await api.create(namespace('headless-2'));
+  await api.create(service({ namespace: 'headless', name: 'solo', type: 'ClusterIP', clusterIP: 'None', annotations: externalDns({ hostname: 'solo.src.test' }) }));
+  await api.create(endpointSlice({ namespace: 'headless-2', name: 'solo-elsewhere', service: 'solo', endpoints: [{ addresses: ['10.3.0.9'] }] }));
+  await api.create(endpointSlice({ namespace: 'headless', name: 'not-solo', service: 'someone-else', endpoints: [{ addresses: ['10.3.0.8'] }] }));
+  const own = endpointSlice({ namespace: 'headless', name: 'solo-1', service: 'solo', endpoints: [{ addresses: ['10.3.0.1'] }] });
+  await api.create(own);
+  await waitForAnswer(server, 'solo.src.test', 'A', answers.exactly(['10.3.0.1']));
+  // a slice relabelled to another Service leaves this one
+  await api.patch(own, { metadata: { labels: { 'kubernetes.io/service-name': 'someone-else' } } });
+  await waitForAnswer(server, 'solo.src.test', 'A', answers.nxdomain);
 });
