@@ -17,15 +17,22 @@ import { answers, ask, externalDns, loadBalancerStatus, namespace, node, service
 
 const ZONE = 'k8s.test.';
 const FILTERED_ZONE = 'filtered.test.';
+const SECOND_ZONE = 'second.test.';
+const EARLY_LB = service({ namespace: 'early', name: 'lb', type: 'LoadBalancer', annotations: externalDns({ hostname: 'early.k8s.test' }) });
 let api: KubeApiServer;
 let server: K8sMeshdns;
 let filtered: K8sMeshdns;
 
 before(async () => {
   api = await startKubeApiServer();
-  for (const name of ['lb', 'names', 'cip', 'np', 'lifecycle', 'shared', 'outside', 'f-in', 'f-also', 'f-other']) await api.create(namespace(name));
+  for (const name of ['early', 'lb', 'names', 'cip', 'np', 'lifecycle', 'shared', 'outside', 'f-in', 'f-also', 'f-other']) await api.create(namespace(name));
+  // objects that exist before meshdns starts reach it by the first list, not by watch events
+  await api.create(node({ name: 'np-0', addresses: [['ExternalIP', '8.8.8.20'], ['InternalIP', '10.0.0.20']] }));
+  await api.create(EARLY_LB);
+  await api.patch(EARLY_LB, loadBalancerStatus(['203.0.113.1']), 'status');
+  await api.create(service({ namespace: 'early', name: 'np', type: 'NodePort', annotations: externalDns({ hostname: 'early-np.k8s.test' }) }));
   server = await startK8sMeshdns(api.kubeconfig, {
-    zones: [ZONE],
+    zones: [ZONE, SECOND_ZONE],
     sources: ['service', 'endpointslice', 'node'],
     defaultTtl: 30,
     publishInternal: false,
@@ -45,6 +52,14 @@ after(async () => {
   await filtered?.stop();
   await server?.stop();
   await api?.stop();
+});
+
+test('objects that existed before meshdns started are served from the first list', async () => {
+  await waitForAnswer(server, 'early.k8s.test', 'A', answers.exactly(['203.0.113.1']));
+  await waitForAnswer(server, 'early-np.k8s.test', 'A', answers.exactly(['8.8.8.20']));
+  // and they are followed by watch from there on
+  await api.patch(EARLY_LB, loadBalancerStatus(['203.0.113.2']), 'status');
+  await waitForAnswer(server, 'early.k8s.test', 'A', answers.exactly(['203.0.113.2']));
 });
 
 test('LoadBalancer: status.loadBalancer.ingress IPs become A and AAAA, a named port an SRV', async () => {
@@ -112,6 +127,36 @@ test('target annotation overrides the load-balancer addresses (an IP → A, a ho
   assert.deepEqual((await ask(server, 'tname.k8s.test', 'A')).values('A').filter((a) => a === '203.0.113.31'), [], 'no load-balancer address beside the target');
 });
 
+test('spec.externalIPs win over the load-balancer status (ExternalDNS extractLoadBalancerTargets)', async () => {
+  const lb = service({ namespace: 'names', name: 'external-ips', type: 'LoadBalancer', externalIPs: ['198.51.100.9'], annotations: externalDns({ hostname: 'extip.k8s.test' }) });
+  await api.create(lb);
+  await api.patch(lb, loadBalancerStatus(['203.0.113.32']), 'status');
+  await waitForAnswer(server, 'extip.k8s.test', 'A', answers.exactly(['198.51.100.9']));
+});
+
+test('a wildcard hostname: every name below it is answered', async () => {
+  const lb = service({ namespace: 'names', name: 'apps', type: 'LoadBalancer', annotations: externalDns({ hostname: '*.apps.k8s.test' }) });
+  await api.create(lb);
+  await api.patch(lb, loadBalancerStatus(['203.0.113.33']), 'status');
+  const answer = await waitForAnswer(server, 'anything.apps.k8s.test', 'A', answers.exactly(['203.0.113.33']));
+  assert.equal(answer.records[0]?.name, 'anything.apps.k8s.test.', 'synthesized from the wildcard (RFC 4592)');
+  await waitForAnswer(server, 'other.apps.k8s.test', 'A', answers.exactly(['203.0.113.33']));
+});
+
+test('the zone apex: addresses beside SOA and NS; a CNAME there is refused', async () => {
+  const apex = service({ namespace: 'names', name: 'apex', type: 'LoadBalancer', annotations: externalDns({ hostname: 'k8s.test' }) });
+  await api.create(apex);
+  await api.patch(apex, loadBalancerStatus(['203.0.113.34']), 'status');
+  await waitForAnswer(server, 'k8s.test', 'A', answers.exactly(['203.0.113.34']));
+  assert.equal((await ask(server, 'k8s.test', 'SOA')).values().length, 1);
+
+  await api.patch(apex, loadBalancerStatus(['apex-lb.example.net']), 'status');
+  await waitForAnswer(server, 'k8s.test', 'A', answers.none);
+  assert.equal((await ask(server, 'k8s.test', 'CNAME')).values().length, 0, 'no CNAME at the apex');
+  assert.equal((await ask(server, 'k8s.test', 'SOA')).values().length, 1, 'the SOA stays');
+  await server.waitForLog((entry) => entry['object'] === 'k8s:Service/names/apex' && /apex/.test(JSON.stringify(entry['refused'] ?? '')), 10_000);
+});
+
 test('ClusterIP: internal-hostname publishes the cluster IP; hostname alone does not without publishInternal', async () => {
   const created = await api.create<{ spec: { clusterIP: string } }>(service({
     namespace: 'cip', name: 'backend', type: 'ClusterIP',
@@ -137,19 +182,19 @@ test('NodePort: the nodes\' addresses; access public → ExternalIP, private →
   await api.create(service({ namespace: 'np', name: 'private', type: 'NodePort', annotations: externalDns({ hostname: 'np-private.k8s.test', access: 'private' }) }));
   await api.create(service({ namespace: 'np', name: 'public', type: 'NodePort', annotations: externalDns({ hostname: 'np-public.k8s.test', access: 'public' }) }));
 
-  await waitForAnswer(server, 'np.k8s.test', 'A', answers.exactly(['8.8.8.21', '8.8.8.22']));
-  await waitForAnswer(server, 'np-private.k8s.test', 'A', answers.exactly(['10.0.0.21', '10.0.0.22']));
-  await waitForAnswer(server, 'np-public.k8s.test', 'A', answers.exactly(['8.8.8.21', '8.8.8.22']));
+  await waitForAnswer(server, 'np.k8s.test', 'A', answers.exactly(['8.8.8.20', '8.8.8.21', '8.8.8.22']));
+  await waitForAnswer(server, 'np-private.k8s.test', 'A', answers.exactly(['10.0.0.20', '10.0.0.21', '10.0.0.22']));
+  await waitForAnswer(server, 'np-public.k8s.test', 'A', answers.exactly(['8.8.8.20', '8.8.8.21', '8.8.8.22']));
   const nodePort = plain.spec.ports[0]?.nodePort;
   assert.ok(nodePort !== undefined && nodePort >= 30000, 'the API server allocated a node port');
   await waitForAnswer(server, '_http._tcp.np.k8s.test', 'SRV', answers.exactly([`0 100 ${nodePort} np.k8s.test.`]));
 
   // a node joining changes the Services' answers without any change to the Services
   await api.create(node({ name: 'np-3', addresses: [['ExternalIP', '8.8.8.23'], ['InternalIP', '10.0.0.23']] }));
-  await waitForAnswer(server, 'np.k8s.test', 'A', answers.exactly(['8.8.8.21', '8.8.8.22', '8.8.8.23']));
-  await waitForAnswer(server, 'np-private.k8s.test', 'A', answers.exactly(['10.0.0.21', '10.0.0.22', '10.0.0.23']));
+  await waitForAnswer(server, 'np.k8s.test', 'A', answers.exactly(['8.8.8.20', '8.8.8.21', '8.8.8.22', '8.8.8.23']));
+  await waitForAnswer(server, 'np-private.k8s.test', 'A', answers.exactly(['10.0.0.20', '10.0.0.21', '10.0.0.22', '10.0.0.23']));
   await api.remove(node({ name: 'np-3' }));
-  await waitForAnswer(server, 'np.k8s.test', 'A', answers.exactly(['8.8.8.21', '8.8.8.22']));
+  await waitForAnswer(server, 'np.k8s.test', 'A', answers.exactly(['8.8.8.20', '8.8.8.21', '8.8.8.22']));
 });
 
 test('annotation changed: the old name goes, the new one is served; deleted: gone', async () => {
@@ -171,6 +216,22 @@ test('annotation changed: the old name goes, the new one is served; deleted: gon
   await api.remove(lb);
   await waitForAnswer(server, 'again.k8s.test', 'A', answers.nxdomain);
   await waitForAnswer(server, '_http._tcp.again.k8s.test', 'SRV', answers.nxdomain);
+});
+
+test('a name moved from one of kubernetes.zones to another: removed from the first, added to the second', async () => {
+  const lb = service({ namespace: 'lifecycle', name: 'zone-mover', type: 'LoadBalancer', annotations: externalDns({ hostname: 'mover.k8s.test' }) });
+  await api.create(lb);
+  await api.patch(lb, loadBalancerStatus(['203.0.113.41']), 'status');
+  await waitForAnswer(server, 'mover.k8s.test', 'A', answers.exactly(['203.0.113.41']));
+  await api.patch(lb, { metadata: { annotations: externalDns({ hostname: 'mover.second.test' }) } });
+  await waitForAnswer(server, 'mover.second.test', 'A', answers.exactly(['203.0.113.41']));
+  await waitForAnswer(server, 'mover.k8s.test', 'A', answers.nxdomain);
+  // both names at once, one in each zone, then the Service deleted: both go in one batch
+  await api.patch(lb, { metadata: { annotations: externalDns({ hostname: 'mover.second.test,mover.k8s.test' }) } });
+  await waitForAnswer(server, 'mover.k8s.test', 'A', answers.exactly(['203.0.113.41']));
+  await api.remove(lb);
+  await waitForAnswer(server, 'mover.k8s.test', 'A', answers.nxdomain);
+  await waitForAnswer(server, 'mover.second.test', 'A', answers.nxdomain);
 });
 
 test('two Services behind one name: both addresses served, each removes only its own', async () => {

@@ -23,6 +23,11 @@ let server: K8sMeshdns;
 before(async () => {
   api = await startKubeApiServer();
   for (const name of ['ing', 'dnsep', 'headless']) await api.create(namespace(name));
+  // present before meshdns starts: reached by the first list, not by watch events
+  await api.create(node({ name: 'edge-0', labels: PUBLIC, addresses: [['ExternalIP', '8.8.8.30']] }));
+  await api.create(dnsEndpoint({ namespace: 'dnsep', name: 'early', endpoints: [{ dnsName: 'early.src.test', recordType: 'TXT', targets: ['listed'] }] }));
+  await api.create(service({ namespace: 'headless', name: 'early', type: 'ClusterIP', clusterIP: 'None', annotations: externalDns({ hostname: 'early.headless.src.test' }) }));
+  await api.create(endpointSlice({ namespace: 'headless', name: 'early-1', service: 'early', endpoints: [{ addresses: ['10.9.0.1'] }] }));
   server = await startK8sMeshdns(api.kubeconfig, {
     zones: [ZONE],
     sources: ['service', 'ingress', 'node', 'endpointslice', 'dnsendpoint'],
@@ -34,6 +39,12 @@ before(async () => {
 after(async () => {
   await server?.stop();
   await api?.stop();
+});
+
+test('objects that existed before meshdns started are served from the first list', async () => {
+  await waitForAnswer(server, 'edge-0.nodes.src.test', 'A', answers.exactly(['8.8.8.30']));
+  await waitForAnswer(server, 'early.src.test', 'TXT', answers.exactly(['"listed"']));
+  await waitForAnswer(server, 'early.headless.src.test', 'A', answers.exactly(['10.9.0.1']));
 });
 
 // ---- Ingress ----
@@ -132,6 +143,12 @@ test('Node: nodes.labelSelector decides which nodes count; no global address →
   await waitForAnswer(server, 'edge-unlabelled.nodes.src.test', 'A', answers.nxdomain);
 });
 
+test('Node: a node name with dots gives a per-node name of several labels', async () => {
+  await api.create(node({ name: 'edge-5.rack-2', labels: PUBLIC, addresses: [['ExternalIP', '8.8.8.71']] }));
+  await waitForAnswer(server, 'edge-5.rack-2.nodes.src.test', 'A', answers.exactly(['8.8.8.71']));
+  await waitForAnswer(server, 'www.src.test', 'A', answers.including(['8.8.8.71']));
+});
+
 test('Node: deleted → its addresses leave the shared names', async () => {
   await api.remove(node({ name: 'edge-3' }));
   await waitForAnswer(server, 'edge-3.nodes.src.test', 'A', answers.nxdomain);
@@ -166,6 +183,15 @@ test('DNSEndpoint: A, AAAA, CNAME, TXT, SRV and MX records with their recordTTL'
     const answer = await waitForAnswer(server, name, type, answers.exactly(values));
     assert.ok(answer.records.filter((r) => r.type === type).every((r) => r.ttl === ttl), `${name} ${type} TTL ${ttl}:\n${answer.text}`);
   }
+});
+
+test('DNSEndpoint: a TXT target over 255 octets is split into character-strings (RFC 1035 §3.3.14)', async () => {
+  const long = 'k='.padEnd(300, 'x');
+  await api.create(dnsEndpoint({ namespace: 'dnsep', name: 'long-txt', endpoints: [{ dnsName: 'long.src.test', recordType: 'TXT', targets: [long] }] }));
+  const answer = await waitForAnswer(server, 'long.src.test', 'TXT', (a) => a.status === 'NOERROR' && a.values().length === 1, { what: 'answered one TXT record' });
+  const strings = [...(answer.values()[0] ?? '').matchAll(/"([^"]*)"/g)].map((m) => m[1] ?? '');
+  assert.deepEqual(strings.map((part) => part.length), [255, 45]);
+  assert.equal(strings.join(''), long);
 });
 
 test('DNSEndpoint: an update replaces the records; a delete removes them all', async () => {
