@@ -81,6 +81,13 @@ test('Ingress: a host changed → the old name goes; deleted → gone', async ()
   await waitForAnswer(server, 'new-host.src.test', 'A', answers.nxdomain);
 });
 
+test('Ingress: the target annotation overrides the load-balancer address; a rule without host names nothing', async () => {
+  const targeted = ingress({ namespace: 'ing', name: 'targeted', hosts: ['targeted.src.test'], annotations: externalDns({ target: '198.51.100.70' }) });
+  await api.create(targeted);
+  await api.patch(targeted, loadBalancerStatus(['203.0.113.73']), 'status');
+  await waitForAnswer(server, 'targeted.src.test', 'A', answers.exactly(['198.51.100.70']));
+});
+
 // ---- Node ----
 
 const EDGE_1 = {
@@ -143,6 +150,14 @@ test('Node: nodes.labelSelector decides which nodes count; no global address →
   await waitForAnswer(server, 'edge-unlabelled.nodes.src.test', 'A', answers.nxdomain);
 });
 
+test('Node: left without a globally reachable address → removed; a global one again → back', async () => {
+  await api.patch(node({ name: 'edge-2' }), { status: { addresses: [{ type: 'ExternalIP', address: '192.168.9.41' }] } }, 'status');
+  await waitForAnswer(server, 'edge-2.nodes.src.test', 'A', answers.nxdomain);
+  await waitForAnswer(server, 'www.src.test', 'A', answers.including(['8.8.8.31'], ['8.8.8.41', '192.168.9.41']));
+  await api.patch(node({ name: 'edge-2' }), { status: { addresses: [{ type: 'ExternalIP', address: '8.8.8.42' }] } }, 'status');
+  await waitForAnswer(server, 'edge-2.nodes.src.test', 'A', answers.exactly(['8.8.8.42']));
+});
+
 test('Node: a node name with dots gives a per-node name of several labels', async () => {
   await api.create(node({ name: 'edge-5.rack-2', labels: PUBLIC, addresses: [['ExternalIP', '8.8.8.71']] }));
   await waitForAnswer(server, 'edge-5.rack-2.nodes.src.test', 'A', answers.exactly(['8.8.8.71']));
@@ -192,6 +207,23 @@ test('DNSEndpoint: a TXT target over 255 octets is split into character-strings 
   const strings = [...(answer.values()[0] ?? '').matchAll(/"([^"]*)"/g)].map((m) => m[1] ?? '');
   assert.deepEqual(strings.map((part) => part.length), [255, 45]);
   assert.equal(strings.join(''), long);
+});
+
+test('DNSEndpoint: a CNAME beside other data and a malformed target are refused; the rest is published', async () => {
+  await api.create(dnsEndpoint({
+    namespace: 'dnsep', name: 'mixed',
+    endpoints: [
+      { dnsName: 'mixed.src.test', recordType: 'A', targets: ['192.0.2.91', 'not-an-address'] },
+      { dnsName: 'mixed.src.test', recordType: 'CNAME', targets: ['elsewhere.example.net'] },
+      { dnsName: 'mixed-mx.src.test', recordType: 'MX', targets: ['mail.example.net'] },
+    ],
+  }));
+  await waitForAnswer(server, 'mixed.src.test', 'A', answers.exactly(['192.0.2.91']));
+  assert.deepEqual((await ask(server, 'mixed.src.test', 'CNAME')).values(), []);
+  assert.equal((await ask(server, 'mixed-mx.src.test', 'MX')).status, 'NXDOMAIN', 'an MX without preference is refused');
+  const line = await server.waitForLog((entry) => entry['msg'] === 'kubernetes: records refused' && entry['object'] === 'k8s:DNSEndpoint/dnsep/mixed', 10_000);
+  assert.match(JSON.stringify(line), /not-an-address/);
+  assert.match(JSON.stringify(line), /elsewhere\.example\.net/);
 });
 
 test('DNSEndpoint: an update replaces the records; a delete removes them all', async () => {
@@ -276,9 +308,13 @@ test('headless Service: readiness flips — not ready → removed, ready again �
 });
 
 test('headless Service: a second slice (IPv6) adds AAAA; a slice deleted takes its addresses; the Service deleted takes all', async () => {
-  const v6 = endpointSlice({ namespace: 'headless', name: 'db-ipv6', service: 'db', addressType: 'IPv6', endpoints: [{ addresses: ['2001:db8::1:5'] }], ports: [{ name: 'pg', port: 5432 }] });
+  const v6 = endpointSlice({ namespace: 'headless', name: 'db-ipv6', service: 'db', addressType: 'IPv6', endpoints: [{ addresses: ['2001:DB8::1:5'] }], ports: [{ name: 'pg', port: 5432 }] });
   await api.create(v6);
   await waitForAnswer(server, 'db.src.test', 'AAAA', answers.exactly(['2001:db8::1:5']));
+  // CoreDNS's endpoint name for an address without hostname: the address with ':' as '-'
+  await waitForAnswer(server, '2001-db8--1-5.db.src.test', 'AAAA', answers.exactly(['2001:db8::1:5']));
+  // four ready endpoints now (10.1.0.1-3 and this one): weight floor(100 / 4)
+  await waitForAnswer(server, '_pg._tcp.db.src.test', 'SRV', answers.including(['0 25 5432 2001-db8--1-5.db.src.test.']));
   await api.remove(v6);
   await waitForAnswer(server, 'db.src.test', 'AAAA', answers.none);
   await waitForAnswer(server, 'db.src.test', 'A', answers.exactly(['10.1.0.1', '10.1.0.2', '10.1.0.3']));
@@ -293,6 +329,12 @@ test('headless Service: a second slice (IPv6) adds AAAA; a slice deleted takes i
   await waitForAnswer(server, 'db.src.test', 'A', answers.exactly(['10.1.0.1', '10.1.0.2', '10.1.0.3']));
   await api.remove(DB_SLICE);
   await waitForAnswer(server, 'db.src.test', 'A', answers.nxdomain);
+});
+
+test('headless Service with the internal-hostname annotation: the ready endpoints there too', async () => {
+  await api.create(service({ namespace: 'headless', name: 'cache', type: 'ClusterIP', clusterIP: 'None', annotations: externalDns({ 'internal-hostname': 'cache.internal.src.test' }) }));
+  await api.create(endpointSlice({ namespace: 'headless', name: 'cache-1', service: 'cache', endpoints: [{ addresses: ['10.4.0.1'] }, { addresses: ['10.4.0.2'], ready: false }] }));
+  await waitForAnswer(server, 'cache.internal.src.test', 'A', answers.exactly(['10.4.0.1']));
 });
 
 test('headless Service with publishNotReadyAddresses: not-ready endpoints too, terminating ones still not', async () => {
