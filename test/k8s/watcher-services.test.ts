@@ -248,6 +248,28 @@ test('two Services behind one name: both addresses served, each removes only its
   await waitForAnswer(server, 'shared.k8s.test', 'A', answers.exactly(['203.0.113.46']));
 });
 
+test('a load balancer changing from an IP to a hostname: the A goes, the CNAME comes, and back', async () => {
+  const lb = service({ namespace: 'lifecycle', name: 'flipper', type: 'LoadBalancer', annotations: externalDns({ hostname: 'flipper.k8s.test' }) });
+  await api.create(lb);
+  await api.patch(lb, loadBalancerStatus(['203.0.113.48']), 'status');
+  await waitForAnswer(server, 'flipper.k8s.test', 'A', answers.exactly(['203.0.113.48']));
+  await api.patch(lb, loadBalancerStatus(['flipper-lb.example.net']), 'status');
+  await waitForAnswer(server, 'flipper.k8s.test', 'CNAME', answers.exactly(['flipper-lb.example.net.']));
+  await api.patch(lb, loadBalancerStatus(['203.0.113.49']), 'status');
+  await waitForAnswer(server, 'flipper.k8s.test', 'A', answers.exactly(['203.0.113.49']));
+  assert.deepEqual((await ask(server, 'flipper.k8s.test', 'CNAME')).values(), []);
+});
+
+test('two Services with different ttl annotations behind one name: one RRset, one TTL (RFC 2181 §5.2)', async () => {
+  for (const [name, ttl, ip] of [['ttl-a', '60', '203.0.113.51'], ['ttl-b', '120', '203.0.113.52']] as const) {
+    const lb = service({ namespace: 'shared', name, type: 'LoadBalancer', annotations: externalDns({ hostname: 'ttls.k8s.test', ttl }) });
+    await api.create(lb);
+    await api.patch(lb, loadBalancerStatus([ip]), 'status');
+  }
+  const answer = await waitForAnswer(server, 'ttls.k8s.test', 'A', answers.exactly(['203.0.113.51', '203.0.113.52']));
+  assert.equal(new Set(answer.records.map((r) => r.ttl)).size, 1, answer.text);
+});
+
 test('type changed from LoadBalancer to ClusterIP: the addresses are withdrawn (publishInternal is false)', async () => {
   const lb = service({ namespace: 'lifecycle', name: 'demoted', type: 'LoadBalancer', annotations: externalDns({ hostname: 'demoted.k8s.test' }) });
   await api.create(lb);

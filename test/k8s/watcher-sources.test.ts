@@ -226,6 +226,17 @@ test('DNSEndpoint: a CNAME beside other data and a malformed target are refused;
   assert.match(JSON.stringify(line), /elsewhere\.example\.net/);
 });
 
+test('DNSEndpoint: a name switched from A to CNAME and back in one update each', async () => {
+  const at = (recordType: string, targets: string[]) => dnsEndpoint({ namespace: 'dnsep', name: 'switch', endpoints: [{ dnsName: 'switch.src.test', recordType, targets }] });
+  await api.create(at('A', ['192.0.2.95']));
+  await waitForAnswer(server, 'switch.src.test', 'A', answers.exactly(['192.0.2.95']));
+  await api.patch(at('CNAME', ['target.example.net']), { spec: at('CNAME', ['target.example.net'])['spec'] as object });
+  await waitForAnswer(server, 'switch.src.test', 'CNAME', answers.exactly(['target.example.net.']));
+  await api.patch(at('A', ['192.0.2.96']), { spec: at('A', ['192.0.2.96'])['spec'] as object });
+  await waitForAnswer(server, 'switch.src.test', 'A', answers.exactly(['192.0.2.96']));
+  assert.deepEqual((await ask(server, 'switch.src.test', 'CNAME')).values(), []);
+});
+
 test('DNSEndpoint: an update replaces the records; a delete removes them all', async () => {
   const spec = RECORDS['spec'] as { endpoints: { dnsName: string; recordType: string }[] };
   const kept = spec.endpoints.filter((e) => e.recordType !== 'TXT' && e.recordType !== 'A');
