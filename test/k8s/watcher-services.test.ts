@@ -25,7 +25,7 @@ let filtered: K8sMeshdns;
 
 before(async () => {
   api = await startKubeApiServer();
-  for (const name of ['early', 'lb', 'names', 'cip', 'np', 'lifecycle', 'shared', 'outside', 'f-in', 'f-also', 'f-other']) await api.create(namespace(name));
+  for (const name of ['early', 'lb', 'names', 'cip', 'np', 'lifecycle', 'shared', 'shared-2', 'burst', 'outside', 'f-in', 'f-also', 'f-other']) await api.create(namespace(name));
   // objects that exist before meshdns starts reach it by the first list, not by watch events
   await api.create(node({ name: 'np-0', addresses: [['ExternalIP', '8.8.8.20'], ['InternalIP', '10.0.0.20']] }));
   await api.create(EARLY_LB);
@@ -268,6 +268,32 @@ test('two Services with different ttl annotations behind one name: one RRset, on
   }
   const answer = await waitForAnswer(server, 'ttls.k8s.test', 'A', answers.exactly(['203.0.113.51', '203.0.113.52']));
   assert.equal(new Set(answer.records.map((r) => r.ttl)).size, 1, answer.text);
+});
+
+test('Services of the same name in two namespaces are two owners: deleting one leaves the other', async () => {
+  const here = service({ namespace: 'shared', name: 'twin', type: 'LoadBalancer', annotations: externalDns({ hostname: 'twin.k8s.test' }) });
+  const there = service({ namespace: 'shared-2', name: 'twin', type: 'LoadBalancer', annotations: externalDns({ hostname: 'twin.k8s.test,twin-2.k8s.test' }) });
+  await api.create(here);
+  await api.patch(here, loadBalancerStatus(['203.0.113.53']), 'status');
+  await api.create(there);
+  await api.patch(there, loadBalancerStatus(['203.0.113.54']), 'status');
+  await waitForAnswer(server, 'twin.k8s.test', 'A', answers.exactly(['203.0.113.53', '203.0.113.54']));
+  await api.remove(here);
+  await waitForAnswer(server, 'twin.k8s.test', 'A', answers.exactly(['203.0.113.54']));
+  await waitForAnswer(server, 'twin-2.k8s.test', 'A', answers.exactly(['203.0.113.54']));
+});
+
+test('a burst of Services created, then deleted: every one served, then every one gone', async () => {
+  const count = 24;
+  const services = Array.from({ length: count }, (_, i) =>
+    service({ namespace: 'burst', name: `burst-${i}`, type: 'LoadBalancer', annotations: externalDns({ hostname: `burst-${i}.k8s.test` }) }));
+  await Promise.all(services.map(async (object, i) => {
+    await api.create(object);
+    await api.patch(object, loadBalancerStatus([`198.18.0.${i + 1}`]), 'status');
+  }));
+  for (let i = 0; i < count; i++) await waitForAnswer(server, `burst-${i}.k8s.test`, 'A', answers.exactly([`198.18.0.${i + 1}`]));
+  await Promise.all(services.map((object) => api.remove(object)));
+  for (let i = 0; i < count; i++) await waitForAnswer(server, `burst-${i}.k8s.test`, 'A', answers.nxdomain);
 });
 
 test('type changed from LoadBalancer to ClusterIP: the addresses are withdrawn (publishInternal is false)', async () => {
