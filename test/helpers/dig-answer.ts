@@ -36,11 +36,16 @@ export async function ask(server: { port: number }, name: string, type: string):
     requireTool('dig', 'bind9-dnsutils');
     digChecked = true;
   }
-  const { stdout } = await run('dig', [
-    '@127.0.0.1', '-p', String(server.port), name, type,
-    '+norecurse', '+noall', '+comments', '+answer', '+tries=3', '+time=2',
-  ], { encoding: 'utf8', timeout: 15_000 });
-  return parseDig(stdout, type);
+  const args = ['@127.0.0.1', '-p', String(server.port), name, type, '+norecurse', '+noall', '+comments', '+answer', '+tries=3', '+time=2'];
+  try {
+    const { stdout } = await run('dig', args, { encoding: 'utf8', timeout: 15_000 });
+    return parseDig(stdout, type);
+  } catch (error) {
+    // dig exits 9 when no reply came (a busy machine, a server restarting): an answer of its own kind
+    const failed = error as { code?: unknown; stdout?: string };
+    if (failed.code !== 9) throw error;
+    return parseDig(failed.stdout ?? '', type);
+  }
 }
 
 export function parseDig(text: string, askedType: string): DigAnswer {
