@@ -81,7 +81,7 @@ test('Ingress: a host changed → the old name goes; deleted → gone', async ()
   await waitForAnswer(server, 'new-host.src.test', 'A', answers.nxdomain);
 });
 
-test('Ingress: the target annotation overrides the load-balancer address; a rule without host names nothing', async () => {
+test('Ingress: the target annotation overrides the load-balancer address', async () => {
   const targeted = ingress({ namespace: 'ing', name: 'targeted', hosts: ['targeted.src.test'], annotations: externalDns({ target: '198.51.100.70' }) });
   await api.create(targeted);
   await api.patch(targeted, loadBalancerStatus(['203.0.113.73']), 'status');
