@@ -1,11 +1,13 @@
 import type { RequestOptions } from 'node:https';
 import { homedir } from 'node:os';
 import { inClusterCredentials } from './in-cluster.js';
+import { staticKubeconfig } from './kubeconfig.js';
 
 /**
  * Where the API server is and how to authenticate to it, from a kubeconfig file or the pod's
- * service account. `@kubernetes/client-node` reads kubeconfig files (client certificates, tokens,
- * exec plugins, OIDC); it is imported only for one (it costs ~0.7 s and ~85 MiB to load).
+ * service account. A kubeconfig with certificates or tokens is read here (k8s/client/kubeconfig.ts);
+ * `@kubernetes/client-node` is imported only for one that needs a plugin (exec, OIDC), as loading
+ * it blocks for ~0.9 s and costs ~85 MiB.
  */
 export interface KubeConnection {
   readonly server: URL;
@@ -25,10 +27,19 @@ export async function connect(kubeconfig?: string, env: NodeJS.ProcessEnv = proc
       throw new KubeConfigError((err as Error).message);
     }
   }
+  const path = expandHome(kubeconfig);
+  let plain;
+  try {
+    plain = staticKubeconfig(path);
+  } catch (err) {
+    throw new KubeConfigError((err as Error).message);
+  }
+  if (plain) return { server: plain.server, requestOptions: async () => plain.requestOptions() };
+  // an exec plugin, an auth provider or basic auth: the library's loader
   const { KubeConfig } = await import('@kubernetes/client-node');
   const kc = new KubeConfig();
   try {
-    kc.loadFromFile(expandHome(kubeconfig));
+    kc.loadFromFile(path);
   } catch (err) {
     throw new KubeConfigError(`cannot read kubeconfig ${kubeconfig}: ${(err as Error).message}`);
   }

@@ -12,6 +12,8 @@ export interface ServerStatus {
   zones: Record<ZoneState | 'total', number>;
   /** Totals since start, read from the same counters /metrics shows. */
   queries: { received: number; answered: number; byRcode: Record<string, number> };
+  /** The Kubernetes watcher is configured (GET /api/v1/kubernetes has its state). */
+  kubernetes: boolean;
 }
 
 /** What the status page's summary shows; counts come from the Prometheus registry, so they agree with /metrics. */
@@ -35,6 +37,7 @@ export async function serverStatus(ctx: AdminContext, version: string): Promise<
     version, startedAt: new Date(Date.now() - process.uptime() * 1000).toISOString(), uptimeSeconds,
     ready: readiness.ready, waiting: readiness.waiting, problems: readiness.problems, zones,
     queries: { received, answered, byRcode },
+    kubernetes: ctx.kubernetes?.() !== undefined,
   };
 }
 
@@ -62,5 +65,6 @@ export const serverStatusSchema = {
       type: 'object',
       properties: { received: count, answered: count, byRcode: { type: 'object', additionalProperties: count } },
     },
+    kubernetes: { type: 'boolean' },
   },
 } as const;

@@ -229,7 +229,7 @@ export const STATUS_JS = `'use strict';
     const token = sessionStorage.getItem(KEY);
     if (!token) { askForToken('an API token is needed'); return; }
     try {
-      const [status, zonesRes, signed, catalogsRes, kubernetesRes] = await Promise.all([get(token, '/api/v1/status'), get(token, '/api/v1/zones'), get(token, '/api/v1/dnssec'), get(token, '/api/v1/catalogs'), get(token, '/api/v1/kubernetes')]);
+      const [status, zonesRes, signed, catalogsRes] = await Promise.all([get(token, '/api/v1/status'), get(token, '/api/v1/zones'), get(token, '/api/v1/dnssec'), get(token, '/api/v1/catalogs')]);
       if (status.status === 401 || zonesRes.status === 401) {
         sessionStorage.removeItem(KEY);
         askForToken('the token was refused', true);
@@ -239,10 +239,13 @@ export const STATUS_JS = `'use strict';
       const zones = await zonesRes.json();
       // signing state and the summary are extra: a server without them still shows its zones
       const signing = new Map(signed.ok ? (await signed.json()).map((s) => [s.origin.toLowerCase(), s]) : []);
-      if (status.ok) renderSummary(await status.json());
+      const summary = status.ok ? await status.json() : undefined;
+      if (summary) renderSummary(summary);
+      // (asked only when configured: a 404 would be a console error on every poll)
+      const kubernetesRes = summary && summary.kubernetes ? await get(token, '/api/v1/kubernetes') : undefined;
       renderZones(zones, signing);
       renderCatalogs(catalogsRes.ok ? await catalogsRes.json() : { produced: [], consumed: [] });
-      renderKubernetes(kubernetesRes.ok ? await kubernetesRes.json() : undefined);
+      renderKubernetes(kubernetesRes && kubernetesRes.ok ? await kubernetesRes.json() : undefined);
       $('login').hidden = true;
       state('updated ' + new Date().toLocaleTimeString() + ' · every ' + refresh / 1000 + ' s');
     } catch (err) {
