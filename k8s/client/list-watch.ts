@@ -1,5 +1,5 @@
 import type { KubeConnection } from './connection.js';
-import { kubeRequest, kubeStream, KubeUnreachable, statusMessage } from './request.js';
+import { kubeRequest, kubeStream, statusMessage } from './request.js';
 
 /** The metadata every watched object has. */
 export interface WatchedObject {
@@ -150,6 +150,10 @@ export class ListWatch<T extends WatchedObject> {
     });
     let gone = false;
     let failure: string | undefined;
+    // an ERROR event ends this watch at once: kube-apiserver may keep the stream open after it
+    const thisWatch = new AbortController();
+    const stopWatch = () => thisWatch.abort();
+    this.abort.signal.addEventListener('abort', stopWatch);
     try {
       const response = await kubeStream(this.conn, `${this.path}?${query}`, (line) => {
         const event = line as { type?: string; object?: T & { code?: number; message?: string } };
@@ -167,15 +171,19 @@ export class ListWatch<T extends WatchedObject> {
             // a Status object; 410: the version to resume from was compacted away
             if (event.object.code === 410) gone = true;
             else failure = `watch ${this.path}: ${event.object.code ?? ''} ${event.object.message ?? 'error event'}`;
+            thisWatch.abort();
             break;
         }
-      }, this.abort.signal, (this.options.watchTimeoutSeconds + 60) * 1000);
+      }, thisWatch.signal, (this.options.watchTimeoutSeconds + 60) * 1000);
       if (this.stopped) return 'ended';
       if (response.status === 410) gone = true;
       else if (response.status !== 200) failure = `watch ${this.path}: ${statusMessage(response)}`;
     } catch (err) {
       if (this.stopped) return 'ended';
-      failure = err instanceof KubeUnreachable ? `watch ${this.path}: ${err.message}` : `watch ${this.path}: ${(err as Error).message}`;
+      // (an ERROR event aborted the stream: its reason is already in hand)
+      if (!gone && failure === undefined) failure = `watch ${this.path}: ${(err as Error).message}`;
+    } finally {
+      this.abort.signal.removeEventListener('abort', stopWatch);
     }
     if (gone) {
       this.restarts.gone++;

@@ -63,6 +63,7 @@ export async function kubeStream(
     response.on('end', () => resolve({ status, body: undefined }));
     response.on('error', (err) => (signal.aborted ? resolve({ status, body: undefined }) : reject(new KubeUnreachable(err.message))));
     response.on('aborted', () => (signal.aborted ? resolve({ status, body: undefined }) : reject(new KubeUnreachable('the API server closed the watch'))));
+    response.on('close', () => (signal.aborted ? resolve({ status, body: undefined }) : reject(new KubeUnreachable('the watch connection closed'))));
   });
 }
 

@@ -78,6 +78,17 @@ export class KubernetesWatcher {
     await Promise.all(this.watches.map((w) => w.lw.stop()));
   }
 
+  /**
+   * Another batch even with no event: objects held back for a conflict are tried again (the zone
+   * changed under them, e.g. a zone file dropped the CNAME that was in the way).
+   */
+  nudge(): void {
+    this.nudged = true;
+    this.schedule();
+  }
+
+  private nudged = false;
+
   /** Every source has listed at least once. */
   get allListed(): boolean {
     return this.watches.every((w) => w.lw.synced);
@@ -128,7 +139,8 @@ export class KubernetesWatcher {
       }
     }
     const changes = this.index.takeChanges();
-    if (changes.length > 0 || relisted.size > 0) {
+    if (changes.length > 0 || relisted.size > 0 || this.nudged) {
+      this.nudged = false;
       this.flushing = true;
       try {
         await this.sink.apply({ changes, relisted });

@@ -2,6 +2,7 @@ import type { DiffRR } from '../../zones/diff.js';
 import { nameToKey, nameToText } from '../../zones/name.js';
 import { RRType, typeToText } from '../../zones/rrtype.js';
 import type { LmdbStore } from '../../zones/store/lmdb-store.js';
+import { NodeFlag } from '../../zones/store/node.js';
 
 /** DNSSEC records the signer adds beside anything, a CNAME included (RFC 4035 §2.5). */
 const BESIDE_ANYTHING = new Set<number>([RRType.RRSIG, RRType.NSEC, RRType.NSEC3]);
@@ -51,8 +52,9 @@ export class ConflictCheck {
     if (cnames.length > 0 && name.equals(this.apexKey)) return `a CNAME at the zone apex ${text(rrs[0]!)} (the apex has SOA and NS)`;
     if (cnames.length > 1) return `two CNAMEs at ${text(rrs[0]!)}`;
     if (cnames.length > 0 && types.size > 1) return `a CNAME beside other data at ${text(rrs[0]!)}`;
-    // the zone as stored, other owners' records only
-    const node = this.store.getNode(this.zoneId, name);
+    // the zone as stored, other owners' records only (decoded only where a CNAME is involved)
+    const flags = this.store.getFlags(this.zoneId, name);
+    const node = flags >= 0 && (cnames.length > 0 || (flags & NodeFlag.CNAME) !== 0) ? this.store.getNode(this.zoneId, name) : undefined;
     for (const set of node?.rrsets ?? []) {
       if (BESIDE_ANYTHING.has(set.type)) continue;
       const others = set.rrs.filter((rr) => rr.owners.some((o) => o !== ownerId));

@@ -57,14 +57,25 @@ export class KubernetesService {
       serialPolicy: options.serialPolicy,
       nameservers: (zone) => config.nameservers.length > 0 ? config.nameservers : [`ns.${zone}`],
       onOutcomes: (outcomes, committed) => this.report(outcomes, committed),
-      onZoneError: (zone, reason) => options.log.warn({ zone, reason }, 'kubernetes: a batch could not be committed as one; applying it object by object'),
+      onZoneError: (zone, reason) => options.log.warn({ zone, reason }, 'kubernetes: a batch could not be committed as one; committing it in halves to find the objects that cannot go in'),
     });
   }
 
   /** Creates missing zones at once (they answer before the API server is reached), then connects. */
   async start(): Promise<void> {
     const created = this.sink.ensureZones();
-    for (const zone of created) this.options.log.info({ zone }, 'kubernetes: zone created (SOA and apex NS)');
+    for (const zone of created) {
+      const nameservers = this.config.nameservers.length > 0 ? this.config.nameservers : [`ns.${zone}`];
+      this.options.log.info({ zone, nameservers }, 'kubernetes: zone created (SOA and apex NS)');
+      if (this.config.nameservers.length === 0) {
+        this.options.log.warn({ zone, nameserver: `ns.${zone}` }, 'kubernetes: kubernetes.nameservers is not set: the new zone\'s apex NS has no address (secondaries report missing glue); set it, or add the address to the zone');
+      }
+    }
+    // a zone file or the API changing a watcher zone may free a name an object was refused
+    const zones = new Set(this.config.zones);
+    this.options.writer.onCommit((_apexKey, meta) => {
+      if (meta && !this.sink.applying && this.sink.conflicted > 0 && zones.has(meta.origin.toLowerCase())) this.watcher?.nudge();
+    });
     try {
       this.conn = await connect(this.config.kubeconfig);
     } catch (err) {
@@ -132,9 +143,10 @@ export class KubernetesService {
       const { owner, object } = outcome.change;
       added += outcome.added;
       removed += outcome.removed;
-      if (outcome.conflicts.length > 0) this.currentConflicts.set(owner, outcome.conflicts);
+      const held = [...outcome.conflicts, ...outcome.failed];
+      if (held.length > 0) this.currentConflicts.set(owner, held);
       else this.currentConflicts.delete(owner);
-      const reasons = [...outcome.conflicts, ...outcome.refused];
+      const reasons = [...outcome.conflicts, ...outcome.failed, ...outcome.refused];
       const fingerprint = reasons.join('\n');
       if (fingerprint === (this.reported.get(owner) ?? '')) continue;
       if (reasons.length === 0 || object === undefined) {
@@ -147,10 +159,11 @@ export class KubernetesService {
         log.warn({ object: owner, conflicts: outcome.conflicts }, 'kubernetes: records refused: other data is at these names');
         this.postEvent(object, CONFLICT_REASON, `meshdns did not publish: ${outcome.conflicts.join('; ')}`);
       }
-      if (outcome.refused.length > 0) {
-        this.counters.refusals += outcome.refused.length;
-        log.warn({ object: owner, refused: outcome.refused }, 'kubernetes: records refused');
-        this.postEvent(object, REFUSED_REASON, `meshdns did not publish: ${outcome.refused.join('; ')}`);
+      const refused = [...outcome.failed, ...outcome.refused];
+      if (refused.length > 0) {
+        this.counters.refusals += refused.length;
+        log.warn({ object: owner, refused }, 'kubernetes: records refused');
+        this.postEvent(object, REFUSED_REASON, `meshdns did not publish: ${refused.join('; ')}`);
       }
     }
     if (committed.length > 0) log.info({ zones: committed, objects: outcomes.length, added, removed }, 'kubernetes: committed');

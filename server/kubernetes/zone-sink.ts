@@ -17,6 +17,8 @@ export interface OwnerOutcome {
   conflicts: string[];
   /** Records the mapping or the wire conversion refused (field, value, reason). */
   refused: string[];
+  /** Why the object's records could not be committed (a record limit), the others going in. */
+  failed: string[];
   /** RRs added and removed for this owner. */
   added: number;
   removed: number;
@@ -66,14 +68,26 @@ export class ZoneSink implements WatchSink {
     return created;
   }
 
+  /** A batch is being committed (its own commits are not news to the watcher). */
+  applying = false;
+
   get conflicted(): number {
     return this.waiting.size;
   }
 
   async apply(batch: WatchBatch): Promise<void> {
+    this.applying = true;
+    try {
+      await this.applyBatch(batch);
+    } finally {
+      this.applying = false;
+    }
+  }
+
+  private async applyBatch(batch: WatchBatch): Promise<void> {
     const changes = new Map<string, OwnerChange>();
-    for (const [owner, change] of this.waiting) changes.set(owner, change);
     for (const change of batch.changes) changes.set(change.owner, change);
+    for (const [owner, change] of this.waiting) if (!changes.has(owner)) changes.set(owner, change);
     // objects deleted while nobody watched: owners of a relisted kind that no longer exist
     for (const [kind, live] of batch.relisted) {
       for (const zone of this.options.zones) {
@@ -88,20 +102,27 @@ export class ZoneSink implements WatchSink {
     }
     this.waiting.clear();
     const all = [...changes.values()];
+    let committed = false;
     for (let at = 0; at < all.length; at += CHUNK_OWNERS) {
       // a first list of thousands of objects is committed in parts: answers wait for one part at most
       if (at > 0) await new Promise((resolve) => setImmediate(resolve));
-      this.applyPart(all.slice(at, at + CHUNK_OWNERS));
+      committed = this.applyPart(all.slice(at, at + CHUNK_OWNERS)) || committed;
+    }
+    // what this batch removed (a CNAME of a deleted object) may be what held a refused object back
+    if (committed && this.waiting.size > 0) {
+      const again = [...this.waiting.values()];
+      this.waiting.clear();
+      this.applyPart(again);
     }
   }
 
-  /** Owners' changes as one commit per zone. */
-  private applyPart(changes: OwnerChange[]): void {
+  /** Owners' changes as one commit per zone; whether anything was committed. */
+  private applyPart(changes: OwnerChange[]): boolean {
     const outcomes = new Map<string, OwnerOutcome>();
     const wanted = new Map<string, Map<string, DiffRR[]>>(); // zone → owner → records
     for (const zone of this.options.zones) wanted.set(zone, new Map());
     for (const change of changes) {
-      const outcome: OwnerOutcome = { change, conflicts: [], refused: change.refused.map((r) => `${r.field} ${JSON.stringify(r.value)}: ${r.reason}`), added: 0, removed: 0 };
+      const outcome: OwnerOutcome = { change, conflicts: [], failed: [], refused: change.refused.map((r) => `${r.field} ${JSON.stringify(r.value)}: ${r.reason}`), added: 0, removed: 0 };
       outcomes.set(change.owner, outcome);
       for (const record of change.records) {
         const zone = zoneOf(record.name, this.options.zones);
@@ -120,8 +141,11 @@ export class ZoneSink implements WatchSink {
       const serial = this.applyZone(zone, changes, wanted.get(zone)!, outcomes);
       if (serial !== undefined) committed.push({ zone, serial });
     }
-    for (const outcome of outcomes.values()) if (outcome.conflicts.length > 0) this.waiting.set(outcome.change.owner, outcome.change);
+    for (const outcome of outcomes.values()) {
+      if (outcome.conflicts.length > 0 || outcome.failed.length > 0) this.waiting.set(outcome.change.owner, outcome.change);
+    }
     this.options.onOutcomes([...outcomes.values()], committed);
+    return committed.length > 0;
   }
 
   /** One zone's part of the batch as one commit; the new serial, or undefined when nothing changed. */
@@ -142,24 +166,28 @@ export class ZoneSink implements WatchSink {
       diffs.push(diff);
     }
     if (diffs.length === 0) return undefined;
+    return this.commitIsolating(zone, apex, diffs, outcomes);
+  }
+
+  /**
+   * The diffs as one commit; should it fail (a record limit), the halves are tried, down to the one
+   * object whose records cannot go in — reported, while every other object's records are committed.
+   */
+  private commitIsolating(zone: string, apex: Uint8Array, diffs: ZoneDiff[], outcomes: Map<string, OwnerOutcome>, whole = true): number | undefined {
     try {
-      const result = this.commit(apex, diffs);
+      const serial = this.commit(apex, diffs);
       for (const d of diffs) count(outcomes.get(d.source)!, d);
-      return result;
+      return serial;
     } catch (err) {
-      this.options.onZoneError(zone, (err as Error).message);
-    }
-    // one object at a time: the one that cannot be written is reported, the others go in
-    let serial: number | undefined;
-    for (const diff of diffs) {
-      try {
-        serial = this.commit(apex, [diff]) ?? serial;
-        count(outcomes.get(diff.source)!, diff);
-      } catch (err) {
-        outcomes.get(diff.source)!.conflicts.push(`${zone}: ${(err as Error).message}`);
+      if (diffs.length === 1) {
+        outcomes.get(diffs[0]!.source)!.failed.push(`${zone}: ${(err as Error).message}`);
+        return undefined;
       }
+      if (whole) this.options.onZoneError(zone, (err as Error).message);
     }
-    return serial;
+    const half = diffs.length >> 1;
+    const first = this.commitIsolating(zone, apex, diffs.slice(0, half), outcomes, false);
+    return this.commitIsolating(zone, apex, diffs.slice(half), outcomes, false) ?? first;
   }
 
   private commit(apex: Uint8Array, diffs: ZoneDiff[]): number | undefined {

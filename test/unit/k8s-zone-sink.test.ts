@@ -11,6 +11,7 @@ import { ZoneWriter } from '../../zones/store/write-door.js';
 import type { K8sRecord } from '../../k8s/records/index.js';
 import type { OwnerChange, WatchBatch } from '../../k8s/watch/types.js';
 import { ZoneSink, ZONE_SOURCE, type OwnerOutcome } from '../../server/kubernetes/zone-sink.js';
+import { DEFAULT_LIMITS } from '../../zones/limits.js';
 
 const ZONE = 'k8s.test.';
 
@@ -115,7 +116,8 @@ test('two objects: the second one\'s CNAME beside the first one\'s address is re
   await withSink(async ({ sink, rrs, outcomes }) => {
     const cname: K8sRecord = { name: 'x.k8s.test.', type: 'CNAME', ttl: 30, rdata: 'lb.example.' };
     await sink.apply(batch([change('k8s:Service/default/a', [a('x.k8s.test.', '192.0.2.1')]), change('k8s:Ingress/default/b', [cname])]));
-    assert.match(outcomes.at(-1)!.find((o) => o.change.owner === 'k8s:Ingress/default/b')!.conflicts[0]!, /A data of k8s:Service\/default\/a/);
+    // (refused against the batch's own claims, then once more against the committed zone)
+    assert.match(outcomes.at(-1)!.find((o) => o.change.owner === 'k8s:Ingress/default/b')!.conflicts[0]!, /A data (of|written by) k8s:Service\/default\/a/);
     assert.deepEqual(rrs().filter((l) => l.startsWith('x.')), ['x.k8s.test. A 192.0.2.1 k8s:Service/default/a']);
     await sink.apply(batch([change('k8s:Ingress/default/c', [cname])]));
     assert.match(outcomes.at(-1)!.find((o) => o.change.owner === 'k8s:Ingress/default/c')!.conflicts[0]!, /A data written by k8s:Service\/default\/a/);
@@ -145,5 +147,39 @@ test('a record that cannot be written is refused with the reason; the object\'s 
     assert.equal(outcomes.at(-1)![0]!.refused.length, 1);
     assert.match(outcomes.at(-1)![0]!.refused[0]!, /bad\.k8s\.test\. A "not-an-address"/);
     assert.ok(rrs().includes('ok.k8s.test. A 192.0.2.1 k8s:DNSEndpoint/default/d'));
+  });
+});
+
+test('an object refused for another one\'s CNAME is published in the batch that deletes that object', async () => {
+  await withSink(async ({ sink, rrs }) => {
+    const cname: K8sRecord = { name: 'disputed.k8s.test.', type: 'CNAME', ttl: 30, rdata: 'lb.example.' };
+    await sink.apply(batch([change('k8s:Service/default/first', [cname])]));
+    await sink.apply(batch([change('k8s:Service/default/second', [a('disputed.k8s.test.', '192.0.2.39')])]));
+    assert.equal(sink.conflicted, 1);
+    await sink.apply(batch([change('k8s:Service/default/first', [], true)]));
+    assert.deepEqual(rrs().filter((l) => l.startsWith('disputed.')), ['disputed.k8s.test. A 192.0.2.39 k8s:Service/default/second']);
+    assert.equal(sink.conflicted, 0);
+  });
+});
+
+test('an object whose records break a limit is isolated by halving the batch: the others go in, it is reported and tried again later', async () => {
+  await withSink(async ({ sink, writer, rrs, outcomes, store, zoneId }) => {
+    writer.limits = () => ({ ...DEFAULT_LIMITS, recordsPerRRset: 3 });
+    const serialBefore = store.zoneMeta(nameToKey(parseName(ZONE)))!.serial;
+    const nodes = [1, 2, 3, 4, 5].map((i) => change(`k8s:Node//n${i}`, [a('www.k8s.test.', `198.51.100.${i}`), a(`n${i}.k8s.test.`, `198.51.100.${i}`)]));
+    await sink.apply(batch(nodes));
+    const failed = [...new Set(outcomes.flat().filter((o) => o.failed.length > 0).map((o) => o.change.owner))].sort();
+    assert.deepEqual(failed, ['k8s:Node//n4', 'k8s:Node//n5'].sort());
+    assert.match(outcomes.flat().find((o) => o.failed.length > 0)!.failed[0]!, /k8s\.test\.: .*3/);
+    assert.equal(rrs().filter((l) => l.startsWith('www.')).length, 3);
+    assert.ok(rrs().includes('n3.k8s.test. A 198.51.100.3 k8s:Node//n3'));
+    assert.ok(!rrs().some((l) => l.startsWith('n4.')), 'an isolated object\'s records go in together or not at all');
+    assert.ok(store.zoneMeta(nameToKey(parseName(ZONE)))!.serial - serialBefore <= 3, 'a few commits, not one per object');
+    assert.equal(sink.conflicted, 2);
+    // one node leaves: the next batch lets a waiting one in
+    await sink.apply(batch([change('k8s:Node//n1', [], true)]));
+    assert.equal(rrs().filter((l) => l.startsWith('www.')).length, 3);
+    assert.equal(sink.conflicted, 1);
+    assert.equal([...store.journal(zoneId)].length > 0, true);
   });
 });
