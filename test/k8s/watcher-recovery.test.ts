@@ -1,0 +1,167 @@
+// The watcher when things go wrong, black-box: a real kube-apiserver killed and restarted, a
+// partition (a proxy between meshdns and the API server that drops every connection) during which
+// objects are deleted and re-created and etcd is compacted (the watch resumes from a resourceVersion
+// that is gone: 410), meshdns itself SIGKILLed while objects change and started again while the API
+// server is down. Each ends in a full reconcile: the zone holds exactly what the objects say.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startKubeApiServer, type KubeApiServer } from '../helpers/kube-apiserver.js';
+import { startMeshdns, type RunningMeshdns } from '../helpers/meshdns.js';
+import {
+  adminRequest, createPublishedService, kubernetesYaml, PartitionProxy, publish, recordSources, serviceRef,
+  waitForSynced, writeKubeconfig, writeText, zoneContent,
+} from '../helpers/k8s-fixtures-fail.js';
+import { answers, keepsAnswering, rcode, waitForAnswers, waitUntil } from '../helpers/k8s-wait.js';
+
+const ZONE = 'k8s.site-a.mesh.';
+/** Long enough for a client's reconnect backoff after an outage. */
+const RECONNECT_MS = 90_000;
+
+let dir: string;
+let dataDir: string;
+let config: string;
+let kapi: KubeApiServer;
+let proxy: PartitionProxy;
+let meshdns: RunningMeshdns;
+
+const port = () => meshdns.port;
+const at = (label: string) => `${label}.${ZONE}`;
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'meshdns-k8s-recovery-'));
+  dataDir = join(dir, 'data');
+  mkdirSync(dataDir);
+  kapi = await startKubeApiServer();
+  proxy = await PartitionProxy.start(Number(new URL(kapi.url).port));
+  // meshdns reaches the API server through the proxy only: the tests can cut it off
+  const kubeconfig = writeKubeconfig(join(dir, 'kubeconfig'), proxy.url, kapi);
+  config = writeText(dir, 'meshdns.yaml', kubernetesYaml({ kubeconfig, zones: [ZONE] }));
+  meshdns = await startMeshdns({ dataDir, config });
+  await waitForSynced(meshdns);
+});
+
+after(async () => {
+  await meshdns?.stop();
+  await proxy?.stop();
+  await kapi?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('the zone the watcher created answers SOA and NS', async () => {
+  assert.equal(await rcode(port(), ZONE, 'SOA'), 'NOERROR');
+  assert.equal((await answers(port(), ZONE, 'SOA')).length, 1);
+  assert.ok((await answers(port(), ZONE, 'NS')).length > 0, 'the created zone has its apex NS');
+});
+
+test('the API server killed: the last state keeps answering; restarted, the watch comes back and changes are served', async () => {
+  await createPublishedService(kapi, 'r1', [at('r1')], ['192.0.2.1']);
+  await waitForAnswers(port(), at('r1'), 'A', ['192.0.2.1']);
+
+  await kapi.kill();
+  await keepsAnswering(port(), at('r1'), 'A', ['192.0.2.1'], 15);
+  assert.equal(meshdns.proc.exitCode, null, 'meshdns is still running');
+
+  await kapi.restart();
+  await publish(kapi, 'r1', ['192.0.2.2']);
+  await createPublishedService(kapi, 'r2', [at('r2')], ['192.0.2.20']);
+  await waitForAnswers(port(), at('r1'), 'A', ['192.0.2.2'], RECONNECT_MS);
+  await waitForAnswers(port(), at('r2'), 'A', ['192.0.2.20'], RECONNECT_MS);
+});
+
+test('410 Gone: changes made while meshdns was cut off and etcd compacted are found by the relist, nothing duplicated', async () => {
+  // r1 and r2 exist from the test before; an API-written record must survive the reconcile
+  const patch = await adminRequest(meshdns, 'PATCH', `/api/v1/zones/${ZONE}/rrsets`, {
+    rrsets: [{ name: at('manual'), type: 'A', ttl: 60, changetype: 'REPLACE', records: [{ content: '192.0.2.99' }] }],
+  });
+  assert.equal(patch.status, 200, patch.text);
+  await createPublishedService(kapi, 'r3', [at('r3')], ['192.0.2.30']);
+  await waitForAnswers(port(), at('r3'), 'A', ['192.0.2.30']);
+  const oldR2Uid = await uidOf('r2');
+
+  proxy.partition();
+  await kapi.remove(serviceRef('r1'));
+  // same name, new uid, another address and another name
+  await kapi.remove(serviceRef('r2'));
+  const newR2Uid = await createPublishedService(kapi, 'r2', [at('r2-new')], ['192.0.2.21']);
+  assert.notEqual(newR2Uid, oldR2Uid);
+  await createPublishedService(kapi, 'r4', [at('r4')], ['192.0.2.40']);
+  await publish(kapi, 'r3', ['192.0.2.31']);
+  // the watch's resume point is compacted away and the new API server's watch cache starts after it
+  await kapi.compactEtcd();
+  await kapi.kill();
+  await kapi.restart();
+  // while cut off, the last state answers
+  await keepsAnswering(port(), at('r1'), 'A', ['192.0.2.2'], 3);
+  const forwardedBefore = proxy.forwarded;
+  proxy.heal();
+
+  await waitForAnswers(port(), at('r4'), 'A', ['192.0.2.40'], RECONNECT_MS);
+  await waitForAnswers(port(), at('r1'), 'A', [], RECONNECT_MS);
+  await waitForAnswers(port(), at('r2'), 'A', []);
+  await waitForAnswers(port(), at('r2-new'), 'A', ['192.0.2.21']);
+  await waitForAnswers(port(), at('r3'), 'A', ['192.0.2.31']);
+  assert.ok(proxy.forwarded > forwardedBefore, 'meshdns reconnected through the proxy');
+  assert.deepEqual(await recordSources(meshdns, ZONE, at('r2-new'), 'A'), { '192.0.2.21': ['k8s:service/default/r2'] });
+  assert.deepEqual(await zoneContent(meshdns, ZONE), [
+    `${at('manual')} A 192.0.2.99`,
+    `${at('r2-new')} A 192.0.2.21`,
+    `${at('r3')} A 192.0.2.31`,
+    `${at('r4')} A 192.0.2.40`,
+  ], 'exactly what the objects say, plus the API\'s record');
+});
+
+test('meshdns SIGKILLed while objects change: restarted with the API server down it answers its last state; then a full reconcile', async () => {
+  meshdns.proc.kill('SIGKILL');
+  await waitUntil('meshdns to exit', async () => (meshdns.proc.exitCode !== null || meshdns.proc.signalCode !== null ? true : undefined));
+  await kapi.remove(serviceRef('r3'));
+  await createPublishedService(kapi, 'r5', [at('r5')], ['192.0.2.50']);
+  await publish(kapi, 'r4', ['192.0.2.41']);
+  await kapi.kill();
+
+  meshdns = await startMeshdns({ dataDir, config });
+  // served from LMDB before the API server can be reached: the state at the kill
+  assert.deepEqual(await answers(port(), at('r3'), 'A'), ['192.0.2.31']);
+  assert.deepEqual(await answers(port(), at('r4'), 'A'), ['192.0.2.40']);
+  assert.equal(await rcode(port(), at('r5'), 'A'), 'NXDOMAIN');
+  await keepsAnswering(port(), at('r2-new'), 'A', ['192.0.2.21'], 5);
+
+  await kapi.restart();
+  await waitForSynced(meshdns, RECONNECT_MS);
+  await waitForAnswers(port(), at('r5'), 'A', ['192.0.2.50']);
+  await waitForAnswers(port(), at('r3'), 'A', []);
+  await waitForAnswers(port(), at('r4'), 'A', ['192.0.2.41']);
+  assert.deepEqual(await zoneContent(meshdns, ZONE), [
+    `${at('manual')} A 192.0.2.99`,
+    `${at('r2-new')} A 192.0.2.21`,
+    `${at('r4')} A 192.0.2.41`,
+    `${at('r5')} A 192.0.2.50`,
+  ]);
+});
+
+test('a Service deleted and re-created with the same name (a new uid): the records follow the new object', async () => {
+  const oldUid = await uidOf('r5');
+  await kapi.remove(serviceRef('r5'));
+  const newUid = await createPublishedService(kapi, 'r5', [at('r5-again')], ['192.0.2.51']);
+  assert.notEqual(newUid, oldUid);
+  await waitForAnswers(port(), at('r5-again'), 'A', ['192.0.2.51']);
+  await waitForAnswers(port(), at('r5'), 'A', []);
+  assert.deepEqual(await recordSources(meshdns, ZONE, at('r5-again'), 'A'), { '192.0.2.51': ['k8s:service/default/r5'] });
+
+  // and the re-created object going takes its records, not something left of the old one
+  await kapi.remove(serviceRef('r5'));
+  await waitForAnswers(port(), at('r5-again'), 'A', []);
+  assert.deepEqual(await zoneContent(meshdns, ZONE), [
+    `${at('manual')} A 192.0.2.99`,
+    `${at('r2-new')} A 192.0.2.21`,
+    `${at('r4')} A 192.0.2.41`,
+  ]);
+});
+
+async function uidOf(name: string): Promise<string> {
+  const { status, body } = await kapi.request<{ metadata?: { uid?: string } }>('GET', `/api/v1/namespaces/default/services/${name}`);
+  assert.equal(status, 200, `GET service ${name}: ${JSON.stringify(body)}`);
+  return body.metadata?.uid ?? '';
+}
