@@ -22,14 +22,16 @@ export function serviceRef(name: string, namespace = 'default'): ServiceRef {
 
 /**
  * A LoadBalancer Service published at `hostnames`, with one unnamed port (a named one would add
- * SRV records the tests do not look at). No controller runs: its address comes from publish().
+ * SRV records the tests do not look at). No controller runs: its address comes from publish(),
+ * or from spec.externalIPs (which win over the load balancer's, as in ExternalDNS) when given,
+ * so the object has its address from its first version on.
  */
-export function loadBalancerService(name: string, hostnames: readonly string[], namespace = 'default'): object {
+export function loadBalancerService(name: string, hostnames: readonly string[], namespace = 'default', externalIPs: readonly string[] = []): object {
   return {
     apiVersion: 'v1',
     kind: 'Service',
     metadata: { name, namespace, annotations: { [HOSTNAME_ANNOTATION]: hostnames.join(',') } },
-    spec: { type: 'LoadBalancer', ports: [{ port: 80, protocol: 'TCP' }] },
+    spec: { type: 'LoadBalancer', ports: [{ port: 80, protocol: 'TCP' }], ...(externalIPs.length > 0 ? { externalIPs } : {}) },
   };
 }
 
