@@ -11,6 +11,7 @@ import type { ConfigFile } from './config/schema.js';
 import { parseReplication, type ReplicationConfig } from './config-replication.js';
 import { parseDnssec, type DnssecConfig } from './config-dnssec.js';
 import { parseCatalogs, type CatalogConfig } from './config-catalog.js';
+import { parseKubernetes, type KubernetesConfig } from './config-kubernetes.js';
 import { parseListen, parseListenList, type ListenAddress } from './listen-address.js';
 import { parsePrefix } from './limits/address.js';
 
@@ -72,6 +73,8 @@ export interface Config {
   tls: TlsSettings;
   /** Catalog zones produced and consumed (RFC 9432). */
   catalogs: CatalogConfig;
+  /** The embedded Kubernetes watcher; undefined when not configured. */
+  kubernetes: KubernetesConfig | undefined;
 }
 
 /** `tls:` — PEM files (absolute paths), or both undefined: a self-signed certificate kept in LMDB. */
@@ -165,6 +168,7 @@ export function validateConfig(raw: unknown, overrides: ConfigOverrides, where: 
     file: undefined,
     replication,
     catalogs: parseCatalogs(obj, replication, fail),
+    kubernetes: parseKubernetes(obj, fail),
     listen,
     data: resolve(obj.data ?? DEFAULTS.data),
     zoneDir: obj.zoneDir === undefined ? undefined : resolve(obj.zoneDir),

@@ -58,6 +58,7 @@ export function planReload(running: Config, next: Config, fingerprint: (c: Confi
   if (differ(next.udp, running.udp)) restartNeeded.push('udp');
   // (new files under the same names are picked up by the watcher, not by a reload)
   if (differ(next.tls, running.tls)) restartNeeded.push('tls');
+  if (differ(next.kubernetes, running.kubernetes)) restartNeeded.push('kubernetes');
   if (next.answerCacheSize !== running.answerCacheSize) restartNeeded.push('answerCacheSize');
   if (differ(next.admin?.listen.text, running.admin?.listen.text)) restartNeeded.push('admin.listen');
   if (running.admin && next.admin && differ(next.admin.allowedHosts, running.admin.allowedHosts)) restartNeeded.push('admin.allowedHosts');
@@ -71,7 +72,7 @@ export function planReload(running: Config, next: Config, fingerprint: (c: Confi
     // what needs a restart keeps running as it is, and is compared again next time
     running: {
       ...next, listen: running.listen, data: running.data, tcp: running.tcp, udp: running.udp, tls: running.tls, answerCacheSize: running.answerCacheSize,
-      metrics: running.metrics,
+      metrics: running.metrics, kubernetes: running.kubernetes,
       admin: next.admin && running.admin ? { ...next.admin, listen: running.admin.listen, allowedHosts: running.admin.allowedHosts } : running.admin,
     },
   };

@@ -34,6 +34,7 @@ import { ZoneFolder } from '../zones/import/zone-folder.js';
 import { CatalogService } from './catalog/service.js';
 import { checkFolders, lockDataFolder } from './startup-checks.js';
 import { ReadinessLog } from './readiness-log.js';
+import type { KubernetesService } from './kubernetes/service.js';
 
 export interface RunningServer {
   store: LmdbStore;
@@ -312,6 +313,8 @@ async function startLocked(config: Config, log: Logger, options: StartOptions): 
   };
 
   let firstSync: Promise<void> | undefined;
+  /** The embedded Kubernetes watcher, started once the zone files are in (a zone file of its zones comes first). */
+  let kubernetes: KubernetesService | undefined;
   try {
     if (config.listen.some((l) => l.transports.includes('tls') || l.transports.includes('quic'))) {
       const tlsLog = moduleLogger(log, 'tls');
@@ -342,7 +345,7 @@ async function startLocked(config: Config, log: Logger, options: StartOptions): 
         cookiesValid: pipeline.guard.validCookies, cookiesOther: pipeline.guard.otherCookies,
         logLinesSuppressed: pipeline.logLimiter.suppressed,
       }),
-      tcpCounters: () => listeners!.tcpCounters(), dnssec: () => dnssec.zones(), catalogs: () => catalogs,
+      tcpCounters: () => listeners!.tcpCounters(), dnssec: () => dnssec.zones(), catalogs: () => catalogs, kubernetes: () => kubernetes,
       secondaries: { zones: secondaries, store },
       connectionStats: () => listeners!.connectionStats(),
       doqCounters: () => listeners!.doqCounters(),
@@ -359,7 +362,7 @@ async function startLocked(config: Config, log: Logger, options: StartOptions): 
     }
     const ctx: AdminContext = {
       store, writer, table, zoneFolder: () => zoneFolder, token: token ?? new TokenHolder(randomUnguessable()), ...(config.admin ? { tokenSource: config.admin.tokenSource } : {}),
-      metrics, counters, log: adminLog, reload, readiness, dnssec, tlsPin: () => certificates?.current.pin, catalogs,
+      metrics, counters, log: adminLog, reload, readiness, dnssec, tlsPin: () => certificates?.current.pin, catalogs, kubernetes: () => kubernetes?.status(),
       replication: {
         notify: async (origin) => {
           const apexKey = nameToKey(parseName(origin));
@@ -403,6 +406,12 @@ async function startLocked(config: Config, log: Logger, options: StartOptions): 
   initialSyncDone = true;
   zoneFolder.watch();
   dnssec.start();
+  if (config.kubernetes) {
+    const { KubernetesService } = await import('./kubernetes/service.js');
+    kubernetes = new KubernetesService(config.kubernetes, { store, writer, log: moduleLogger(log, 'kubernetes'), serialPolicy: config.serialPolicy });
+    // the zones it writes to exist when this returns (they answer before the API server is reached)
+    void kubernetes.start();
+  }
   // as BIND's notify-on-load: secondaries that missed changes while this server was down (a mesh
   // site restarting) hear of the current serials now instead of at their next refresh
   const startupNotify = notifyAll(table, store, announce);
@@ -425,6 +434,7 @@ async function startLocked(config: Config, log: Logger, options: StartOptions): 
       clearInterval(logFlush);
       clearTimeout(startupNotify.timer);
       readinessLog.close();
+      await kubernetes?.stop();
       await dnssec.close();
       zoneFolder.close();
       notifier.close();

@@ -9,6 +9,7 @@ import { storageFault } from '../../zones/store/storage-fault.js';
 import { collectRoutes } from './openapi.js';
 import { dnssecRoutes } from './routes-dnssec.js';
 import { catalogRoutes } from './routes-catalogs.js';
+import { kubernetesRoutes } from './routes-kubernetes.js';
 import { pdnsRoutes } from './routes-pdns.js';
 import { rrsetRoutes } from './routes-rrsets.js';
 import { probeRoutes, systemRoutes } from './routes-system.js';
@@ -96,6 +97,7 @@ export function buildAdminApp(ctx: AdminContext, opts: { probesOnly?: boolean; h
     transactionRoutes(app, ctx);
     dnssecRoutes(app, ctx);
     catalogRoutes(app, ctx);
+    kubernetesRoutes(app, ctx);
     pdnsRoutes(app, ctx, VERSION);
   }
   return app;

@@ -1,3 +1,4 @@
+import type { KubernetesStatus } from '../kubernetes/service.js';
 import type { DnssecControl } from '../dnssec/control.js';
 import type { Registry } from 'prom-client';
 import type { Logger } from 'pino';
@@ -55,6 +56,8 @@ export interface AdminContext {
   tlsPin?: () => string | undefined;
   /** Catalog zones produced and consumed (server/catalog/service.ts). */
   catalogs?: CatalogControl;
+  /** The Kubernetes watcher's status, when `kubernetes:` is configured (server/kubernetes/service.ts). */
+  kubernetes?: () => KubernetesStatus | undefined;
   /** Status page polling interval in ms (tests shorten it). */
   statusRefreshMs?: number;
 }

@@ -174,6 +174,41 @@ const Policy = mapping({
   }, 'Ask the parent zone\'s servers for the DS: a KSK rollover continues once the new DS is seen')),
 }, 'A DNSSEC signing policy (as Knot\'s policy section)');
 
+const KUBERNETES_SOURCES = ['service', 'ingress', 'node', 'endpointslice', 'dnsendpoint'] as const;
+const MS_DURATION_WHY = 'must be a duration in milliseconds or seconds ("20ms", "0.5s") or a number of milliseconds';
+
+const Kubernetes = mapping({
+  kubeconfig: Type.Optional(text('A kubeconfig file (~ is the home folder); absent: the pod\'s in-cluster service account')),
+  zones: Type.Array(text('A zone the watcher writes to (created when missing, with an SOA and apex NS)'), {
+    minItems: 1, description: 'The only zones the watcher writes to; names outside them are refused', examples: [['k8s.site-a.mesh.']],
+  }),
+  nameservers: Type.Optional(Type.Array(text('A name server'), {
+    description: 'Apex NS records (the first is the SOA MNAME) of a zone the watcher creates; absent: ns.<zone>', examples: [['ns1.site-a.mesh.']],
+  })),
+  sources: Type.Optional(Type.Array(oneOf(KUBERNETES_SOURCES), {
+    uniqueItems: true, default: [...KUBERNETES_SOURCES],
+    description: 'The kinds watched: service, ingress, node, endpointslice (endpoints of headless Services), dnsendpoint (ExternalDNS\'s CRD)',
+  })),
+  namespaces: Type.Optional(Type.Array(text('A namespace'), { default: [], description: 'Namespaces watched; empty: all' })),
+  labelSelector: Type.Optional(Type.String({ default: '', description: 'Label selector of the objects considered at all (Services, Ingresses, DNSEndpoints), as kubectl -l' })),
+  annotationFilter: Type.Optional(Type.String({ default: '', description: 'Annotation selector of the objects considered, as ExternalDNS --annotation-filter' })),
+  defaultTtl: Type.Optional(Type.Integer({ minimum: 0, maximum: 2147483647, default: 30, description: 'TTL of records whose object names none (external-dns.alpha.kubernetes.io/ttl)' })),
+  publishInternal: Type.Optional(Type.Boolean({ default: false, description: 'ClusterIP Services publish their cluster IPs (ExternalDNS --publish-internal-services)' })),
+  nodes: Type.Optional(mapping({
+    labelSelector: Type.Optional(Type.String({ default: '', description: 'Nodes whose addresses are published' })),
+    names: Type.Optional(Type.Array(text('A name'), { default: [], description: 'Every ready, schedulable node\'s globally reachable addresses under these names' })),
+    perNode: Type.Optional(Type.String({ default: '', description: 'Each node\'s addresses under this name; {name} is the node name', examples: ['{name}.nodes.k8s.site-a.mesh.'] })),
+    addressTypes: Type.Optional(Type.Array(oneOf(['ExternalIP', 'InternalIP', 'annotation'] as const), {
+      uniqueItems: true, default: ['ExternalIP', 'annotation'],
+      description: 'Where node addresses come from: status.addresses of type ExternalIP or InternalIP, and the agent\'s meshdns.io/addresses annotation; only globally reachable ones are published',
+    })),
+  }, 'Node addresses (what kube-node-dns publishes)')),
+  debounce: Type.Optional(Type.Union([
+    Type.Integer({ minimum: 0, maximum: 60000, errorMessage: MS_DURATION_WHY }),
+    Type.String({ pattern: '^\\s*[0-9]+(\\.[0-9]+)?\\s*(ms|s)\\s*$', errorMessage: MS_DURATION_WHY }),
+  ], { default: '20ms', description: 'Events within this time are committed together, as one new version of each zone', errorMessage: MS_DURATION_WHY })),
+}, 'The embedded Kubernetes watcher: Services, Ingresses, Nodes, EndpointSlices and DNSEndpoints published as records (ExternalDNS annotations)');
+
 export const ConfigFileSchema = mapping({
   listen: Type.Optional(Type.Array(ListenEntry, {
     minItems: 1, default: DEFAULTS.listen,
@@ -258,6 +293,7 @@ export const ConfigFileSchema = mapping({
   keys: Type.Optional(Type.Array(Key, { description: 'TSIG keys for transfers, NOTIFY and UPDATE' })),
   catalogs: Type.Optional(Type.Array(ProducedCatalog, { description: 'Catalog zones produced here (RFC 9432): every member zone created or deleted changes them in the same commit' })),
   consumers: Type.Optional(Type.Array(ConsumedCatalog, { description: 'Catalog zones consumed here (RFC 9432): their members are served as secondary zones' })),
+  kubernetes: Type.Optional(Kubernetes),
   policies: Type.Optional(Type.Array(Policy, { description: 'DNSSEC signing policies; a primary zone is signed when defaults.dnssec or zones[].dnssec names one' })),
   acls: Type.Optional(Type.Array(Acl, { description: 'Who may transfer, NOTIFY or UPDATE; without acls nothing is allowed' })),
   defaults: Type.Optional(mapping({

@@ -20,7 +20,7 @@ const runtime0 = function ucs2length(str) {
 }; // ajv/dist/runtime/ucs2length
 
 export const fileShape = validate0;
-const schema0 = {"additionalProperties":false,"description":"meshdns configuration (meshdns.yaml)","title":"meshdns.yaml","type":"object","properties":{"listen":true,"data":true,"zoneDir":true,"zones":true,"logLevel":true,"nsid":true,"maxUdpPayload":true,"tcp":true,"tls":true,"limits":true,"udp":true,"rrl":true,"cookies":true,"answerCacheSize":true,"serialPolicy":true,"admin":true,"metrics":true,"queryLog":true,"keys":true,"catalogs":true,"consumers":true,"policies":true,"acls":true,"defaults":true}};
+const schema0 = {"additionalProperties":false,"description":"meshdns configuration (meshdns.yaml)","title":"meshdns.yaml","type":"object","properties":{"listen":true,"data":true,"zoneDir":true,"zones":true,"logLevel":true,"nsid":true,"maxUdpPayload":true,"tcp":true,"tls":true,"limits":true,"udp":true,"rrl":true,"cookies":true,"answerCacheSize":true,"serialPolicy":true,"admin":true,"metrics":true,"queryLog":true,"keys":true,"catalogs":true,"consumers":true,"kubernetes":true,"policies":true,"acls":true,"defaults":true}};
 const func0 = Object.prototype.hasOwnProperty;
 
 function validate0(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -3557,127 +3557,452 @@ validate23.errors = vErrors;
 return errors === 0;
 }
 
-export const policies = validate27;
-const schema23 = {"description":"DNSSEC signing policies; a primary zone is signed when defaults.dnssec or zones[].dnssec names one","type":"array","items":{"additionalProperties":false,"description":"A DNSSEC signing policy (as Knot's policy section)","type":"object","required":["name"],"properties":{"name":{"minLength":1,"description":"The policy name that defaults.dnssec and zones[].dnssec refer to","type":"string"},"algorithm":{"type":"string","enum":["ecdsap256sha256","ed25519","rsasha256"],"default":"ecdsap256sha256","description":"ecdsap256sha256 (13), ed25519 (15) or rsasha256 (8)"},"keySize":{"minimum":1024,"maximum":4096,"default":2048,"description":"RSA modulus bits (rsasha256 only)","type":"integer"},"keys":{"type":"string","enum":["csk","ksk+zsk"],"default":"csk","description":"One combined signing key, or a KSK and a ZSK"},"zskLifetime":{"description":"How long a ZSK (or CSK) signs before it is rolled; 0: never automatically","default":"30d","errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","anyOf":[{"minimum":0,"errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","type":"integer"},{"pattern":"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$","errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","type":"string"}]},"kskLifetime":{"description":"How long a KSK signs before it is rolled; 0: never automatically","default":0,"errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","anyOf":[{"minimum":0,"errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","type":"integer"},{"pattern":"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$","errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","type":"string"}]},"rrsigValidity":{"description":"Validity of a new signature","default":"14d","errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","anyOf":[{"minimum":0,"errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","type":"integer"},{"pattern":"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$","errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","type":"string"}]},"rrsigRefresh":{"description":"Signatures with less than this left are made again","default":"7d","errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","anyOf":[{"minimum":0,"errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","type":"integer"},{"pattern":"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$","errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","type":"string"}]},"denial":{"type":"string","enum":["nsec","nsec3"],"default":"nsec","description":"Authenticated denial: NSEC (RFC 4034) or NSEC3 (RFC 5155)"},"nsec3":{"additionalProperties":false,"description":"NSEC3 parameters (RFC 9276 defaults; others warn)","type":"object","properties":{"iterations":{"minimum":0,"maximum":100,"default":0,"description":"Extra hash iterations (RFC 9276: 0)","type":"integer"},"saltLength":{"minimum":0,"maximum":255,"default":0,"description":"Salt octets (RFC 9276: 0)","type":"integer"},"optOut":{"default":false,"description":"Leave insecure delegations out of the chain (RFC 5155 §6)","type":"boolean"}}},"dnskeyTtl":{"minimum":0,"maximum":604800,"default":3600,"description":"TTL of DNSKEY, CDS and CDNSKEY","type":"integer"},"cds":{"default":true,"description":"Publish CDS/CDNSKEY for the SEP key (RFC 7344, RFC 8078)","type":"boolean"},"propagationDelay":{"description":"Time for a change to reach every secondary; rollovers wait for it","default":"1h","errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","anyOf":[{"minimum":0,"errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","type":"integer"},{"pattern":"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$","errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","type":"string"}]},"parentDsTtl":{"description":"TTL of the DS RRset at the parent; KSK rollovers wait for it","default":"1d","errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","anyOf":[{"minimum":0,"errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","type":"integer"},{"pattern":"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$","errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","type":"string"}]},"parentDsCheck":{"additionalProperties":false,"description":"Ask the parent zone's servers for the DS: a KSK rollover continues once the new DS is seen","type":"object","required":["addresses"],"properties":{"addresses":{"minItems":1,"type":"array","items":{"description":"A server of the parent zone (ADDR:PORT, IPv6 in brackets: \"127.0.0.1:5300\", \"[::1]:5300\")","examples":["127.0.0.1:5300","[::1]:5300"],"type":"string"}},"interval":{"description":"How often the parent is asked","default":"1h","errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","anyOf":[{"minimum":0,"errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","type":"integer"},{"pattern":"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$","errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","type":"string"}]}}}}}};
-const pattern5 = new RegExp("^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$", "u");
+export const kubernetes = validate27;
+const schema23 = {"additionalProperties":false,"description":"The embedded Kubernetes watcher: Services, Ingresses, Nodes, EndpointSlices and DNSEndpoints published as records (ExternalDNS annotations)","type":"object","required":["zones"],"properties":{"kubeconfig":{"minLength":1,"description":"A kubeconfig file (~ is the home folder); absent: the pod's in-cluster service account","type":"string"},"zones":{"minItems":1,"description":"The only zones the watcher writes to; names outside them are refused","examples":[["k8s.site-a.mesh."]],"type":"array","items":{"minLength":1,"description":"A zone the watcher writes to (created when missing, with an SOA and apex NS)","type":"string"}},"nameservers":{"description":"Apex NS records (the first is the SOA MNAME) of a zone the watcher creates; absent: ns.<zone>","examples":[["ns1.site-a.mesh."]],"type":"array","items":{"minLength":1,"description":"A name server","type":"string"}},"sources":{"uniqueItems":true,"default":["service","ingress","node","endpointslice","dnsendpoint"],"description":"The kinds watched: service, ingress, node, endpointslice (endpoints of headless Services), dnsendpoint (ExternalDNS's CRD)","type":"array","items":{"type":"string","enum":["service","ingress","node","endpointslice","dnsendpoint"]}},"namespaces":{"default":[],"description":"Namespaces watched; empty: all","type":"array","items":{"minLength":1,"description":"A namespace","type":"string"}},"labelSelector":{"default":"","description":"Label selector of the objects considered at all (Services, Ingresses, DNSEndpoints), as kubectl -l","type":"string"},"annotationFilter":{"default":"","description":"Annotation selector of the objects considered, as ExternalDNS --annotation-filter","type":"string"},"defaultTtl":{"minimum":0,"maximum":2147483647,"default":30,"description":"TTL of records whose object names none (external-dns.alpha.kubernetes.io/ttl)","type":"integer"},"publishInternal":{"default":false,"description":"ClusterIP Services publish their cluster IPs (ExternalDNS --publish-internal-services)","type":"boolean"},"nodes":{"additionalProperties":false,"description":"Node addresses (what kube-node-dns publishes)","type":"object","properties":{"labelSelector":{"default":"","description":"Nodes whose addresses are published","type":"string"},"names":{"default":[],"description":"Every ready, schedulable node's globally reachable addresses under these names","type":"array","items":{"minLength":1,"description":"A name","type":"string"}},"perNode":{"default":"","description":"Each node's addresses under this name; {name} is the node name","examples":["{name}.nodes.k8s.site-a.mesh."],"type":"string"},"addressTypes":{"uniqueItems":true,"default":["ExternalIP","annotation"],"description":"Where node addresses come from: status.addresses of type ExternalIP or InternalIP, and the agent's meshdns.io/addresses annotation; only globally reachable ones are published","type":"array","items":{"type":"string","enum":["ExternalIP","InternalIP","annotation"]}}}},"debounce":{"default":"20ms","description":"Events within this time are committed together, as one new version of each zone","errorMessage":"must be a duration in milliseconds or seconds (\"20ms\", \"0.5s\") or a number of milliseconds","anyOf":[{"minimum":0,"maximum":60000,"errorMessage":"must be a duration in milliseconds or seconds (\"20ms\", \"0.5s\") or a number of milliseconds","type":"integer"},{"pattern":"^\\s*[0-9]+(\\.[0-9]+)?\\s*(ms|s)\\s*$","errorMessage":"must be a duration in milliseconds or seconds (\"20ms\", \"0.5s\") or a number of milliseconds","type":"string"}]}}};
+const pattern5 = new RegExp("^\\s*[0-9]+(\\.[0-9]+)?\\s*(ms|s)\\s*$", "u");
 
 function validate27(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
-if(Array.isArray(data)){
-var valid0 = true;
-const len0 = data.length;
-for(let i0=0; i0<len0; i0++){
-let data0 = data[i0];
-const _errs1 = errors;
-if(errors === _errs1){
-if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
-if((data0.name === undefined) && (missing0 = "name")){
-validate27.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/items/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema23.items.required,parentSchema:schema23.items,data:data0}];
+if((data.zones === undefined) && (missing0 = "zones")){
+validate27.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema23.required,parentSchema:schema23,data}];
 return false;
 }
 else {
-const _errs3 = errors;
-for(const key0 in data0){
-if(!(func0.call(schema23.items.properties, key0))){
-validate27.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema23.items,data:data0}];
+const _errs1 = errors;
+for(const key0 in data){
+if(!(func0.call(schema23.properties, key0))){
+validate27.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema23,data}];
 return false;
 break;
 }
 }
-if(_errs3 === errors){
-if(data0.name !== undefined){
-let data1 = data0.name;
+if(_errs1 === errors){
+if(data.kubeconfig !== undefined){
+let data0 = data.kubeconfig;
+const _errs2 = errors;
+if(errors === _errs2){
+if(typeof data0 === "string"){
+if(func1(data0) < 1){
+validate27.errors = [{instancePath:instancePath+"/kubeconfig",schemaPath:"#/properties/kubeconfig/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema23.properties.kubeconfig,data:data0}];
+return false;
+}
+}
+else {
+validate27.errors = [{instancePath:instancePath+"/kubeconfig",schemaPath:"#/properties/kubeconfig/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.kubeconfig.type,parentSchema:schema23.properties.kubeconfig,data:data0}];
+return false;
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.zones !== undefined){
+let data1 = data.zones;
 const _errs4 = errors;
 if(errors === _errs4){
-if(typeof data1 === "string"){
-if(func1(data1) < 1){
-validate27.errors = [{instancePath:instancePath+"/" + i0+"/name",schemaPath:"#/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema23.items.properties.name,data:data1}];
+if(Array.isArray(data1)){
+if(data1.length < 1){
+validate27.errors = [{instancePath:instancePath+"/zones",schemaPath:"#/properties/zones/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema23.properties.zones,data:data1}];
 return false;
-}
-}
-else {
-validate27.errors = [{instancePath:instancePath+"/" + i0+"/name",schemaPath:"#/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.items.properties.name.type,parentSchema:schema23.items.properties.name,data:data1}];
-return false;
-}
-}
-var valid1 = _errs4 === errors;
 }
 else {
 var valid1 = true;
-}
-if(valid1){
-if(data0.algorithm !== undefined){
-let data2 = data0.algorithm;
+const len0 = data1.length;
+for(let i0=0; i0<len0; i0++){
+let data2 = data1[i0];
 const _errs6 = errors;
-if(typeof data2 !== "string"){
-validate27.errors = [{instancePath:instancePath+"/" + i0+"/algorithm",schemaPath:"#/items/properties/algorithm/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.items.properties.algorithm.type,parentSchema:schema23.items.properties.algorithm,data:data2}];
+if(errors === _errs6){
+if(typeof data2 === "string"){
+if(func1(data2) < 1){
+validate27.errors = [{instancePath:instancePath+"/zones/" + i0,schemaPath:"#/properties/zones/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema23.properties.zones.items,data:data2}];
 return false;
 }
-if(!(((data2 === "ecdsap256sha256") || (data2 === "ed25519")) || (data2 === "rsasha256"))){
-validate27.errors = [{instancePath:instancePath+"/" + i0+"/algorithm",schemaPath:"#/items/properties/algorithm/enum",keyword:"enum",params:{allowedValues: schema23.items.properties.algorithm.enum},message:"must be equal to one of the allowed values",schema:schema23.items.properties.algorithm.enum,parentSchema:schema23.items.properties.algorithm,data:data2}];
+}
+else {
+validate27.errors = [{instancePath:instancePath+"/zones/" + i0,schemaPath:"#/properties/zones/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.zones.items.type,parentSchema:schema23.properties.zones.items,data:data2}];
 return false;
+}
 }
 var valid1 = _errs6 === errors;
+if(!valid1){
+break;
+}
+}
+}
 }
 else {
-var valid1 = true;
+validate27.errors = [{instancePath:instancePath+"/zones",schemaPath:"#/properties/zones/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema23.properties.zones.type,parentSchema:schema23.properties.zones,data:data1}];
+return false;
 }
-if(valid1){
-if(data0.keySize !== undefined){
-let data3 = data0.keySize;
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.nameservers !== undefined){
+let data3 = data.nameservers;
 const _errs8 = errors;
-if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-validate27.errors = [{instancePath:instancePath+"/" + i0+"/keySize",schemaPath:"#/items/properties/keySize/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema23.items.properties.keySize.type,parentSchema:schema23.items.properties.keySize,data:data3}];
-return false;
-}
 if(errors === _errs8){
-if((typeof data3 == "number") && (isFinite(data3))){
-if(data3 > 4096 || isNaN(data3)){
-validate27.errors = [{instancePath:instancePath+"/" + i0+"/keySize",schemaPath:"#/items/properties/keySize/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4096},message:"must be <= 4096",schema:4096,parentSchema:schema23.items.properties.keySize,data:data3}];
-return false;
-}
-else {
-if(data3 < 1024 || isNaN(data3)){
-validate27.errors = [{instancePath:instancePath+"/" + i0+"/keySize",schemaPath:"#/items/properties/keySize/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1024},message:"must be >= 1024",schema:1024,parentSchema:schema23.items.properties.keySize,data:data3}];
-return false;
-}
-}
-}
-}
-var valid1 = _errs8 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data0.keys !== undefined){
-let data4 = data0.keys;
+if(Array.isArray(data3)){
+var valid2 = true;
+const len1 = data3.length;
+for(let i1=0; i1<len1; i1++){
+let data4 = data3[i1];
 const _errs10 = errors;
-if(typeof data4 !== "string"){
-validate27.errors = [{instancePath:instancePath+"/" + i0+"/keys",schemaPath:"#/items/properties/keys/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.items.properties.keys.type,parentSchema:schema23.items.properties.keys,data:data4}];
+if(errors === _errs10){
+if(typeof data4 === "string"){
+if(func1(data4) < 1){
+validate27.errors = [{instancePath:instancePath+"/nameservers/" + i1,schemaPath:"#/properties/nameservers/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema23.properties.nameservers.items,data:data4}];
 return false;
 }
-if(!((data4 === "csk") || (data4 === "ksk+zsk"))){
-validate27.errors = [{instancePath:instancePath+"/" + i0+"/keys",schemaPath:"#/items/properties/keys/enum",keyword:"enum",params:{allowedValues: schema23.items.properties.keys.enum},message:"must be equal to one of the allowed values",schema:schema23.items.properties.keys.enum,parentSchema:schema23.items.properties.keys,data:data4}];
-return false;
-}
-var valid1 = _errs10 === errors;
 }
 else {
-var valid1 = true;
+validate27.errors = [{instancePath:instancePath+"/nameservers/" + i1,schemaPath:"#/properties/nameservers/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.nameservers.items.type,parentSchema:schema23.properties.nameservers.items,data:data4}];
+return false;
 }
-if(valid1){
-if(data0.zskLifetime !== undefined){
-let data5 = data0.zskLifetime;
+}
+var valid2 = _errs10 === errors;
+if(!valid2){
+break;
+}
+}
+}
+else {
+validate27.errors = [{instancePath:instancePath+"/nameservers",schemaPath:"#/properties/nameservers/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema23.properties.nameservers.type,parentSchema:schema23.properties.nameservers,data:data3}];
+return false;
+}
+}
+var valid0 = _errs8 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.sources !== undefined){
+let data5 = data.sources;
 const _errs12 = errors;
-const _errs13 = errors;
-let valid2 = false;
+if(errors === _errs12){
+if(Array.isArray(data5)){
+var valid3 = true;
+const len2 = data5.length;
+for(let i2=0; i2<len2; i2++){
+let data6 = data5[i2];
 const _errs14 = errors;
-if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
-const err0 = {instancePath:instancePath+"/" + i0+"/zskLifetime",schemaPath:"#/items/properties/zskLifetime/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema23.items.properties.zskLifetime.anyOf[0].type,parentSchema:schema23.items.properties.zskLifetime.anyOf[0],data:data5};
+if(typeof data6 !== "string"){
+validate27.errors = [{instancePath:instancePath+"/sources/" + i2,schemaPath:"#/properties/sources/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.sources.items.type,parentSchema:schema23.properties.sources.items,data:data6}];
+return false;
+}
+if(!(((((data6 === "service") || (data6 === "ingress")) || (data6 === "node")) || (data6 === "endpointslice")) || (data6 === "dnsendpoint"))){
+validate27.errors = [{instancePath:instancePath+"/sources/" + i2,schemaPath:"#/properties/sources/items/enum",keyword:"enum",params:{allowedValues: schema23.properties.sources.items.enum},message:"must be equal to one of the allowed values",schema:schema23.properties.sources.items.enum,parentSchema:schema23.properties.sources.items,data:data6}];
+return false;
+}
+var valid3 = _errs14 === errors;
+if(!valid3){
+break;
+}
+}
+if(valid3){
+let i3 = data5.length;
+let j0;
+if(i3 > 1){
+const indices0 = {};
+for(;i3--;){
+let item0 = data5[i3];
+if(typeof item0 !== "string"){
+continue;
+}
+if(typeof indices0[item0] == "number"){
+j0 = indices0[item0];
+validate27.errors = [{instancePath:instancePath+"/sources",schemaPath:"#/properties/sources/uniqueItems",keyword:"uniqueItems",params:{i: i3, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i3+" are identical)",schema:true,parentSchema:schema23.properties.sources,data:data5}];
+return false;
+break;
+}
+indices0[item0] = i3;
+}
+}
+}
+}
+else {
+validate27.errors = [{instancePath:instancePath+"/sources",schemaPath:"#/properties/sources/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema23.properties.sources.type,parentSchema:schema23.properties.sources,data:data5}];
+return false;
+}
+}
+var valid0 = _errs12 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.namespaces !== undefined){
+let data7 = data.namespaces;
+const _errs16 = errors;
+if(errors === _errs16){
+if(Array.isArray(data7)){
+var valid5 = true;
+const len3 = data7.length;
+for(let i4=0; i4<len3; i4++){
+let data8 = data7[i4];
+const _errs18 = errors;
+if(errors === _errs18){
+if(typeof data8 === "string"){
+if(func1(data8) < 1){
+validate27.errors = [{instancePath:instancePath+"/namespaces/" + i4,schemaPath:"#/properties/namespaces/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema23.properties.namespaces.items,data:data8}];
+return false;
+}
+}
+else {
+validate27.errors = [{instancePath:instancePath+"/namespaces/" + i4,schemaPath:"#/properties/namespaces/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.namespaces.items.type,parentSchema:schema23.properties.namespaces.items,data:data8}];
+return false;
+}
+}
+var valid5 = _errs18 === errors;
+if(!valid5){
+break;
+}
+}
+}
+else {
+validate27.errors = [{instancePath:instancePath+"/namespaces",schemaPath:"#/properties/namespaces/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema23.properties.namespaces.type,parentSchema:schema23.properties.namespaces,data:data7}];
+return false;
+}
+}
+var valid0 = _errs16 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.labelSelector !== undefined){
+let data9 = data.labelSelector;
+const _errs20 = errors;
+if(typeof data9 !== "string"){
+validate27.errors = [{instancePath:instancePath+"/labelSelector",schemaPath:"#/properties/labelSelector/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.labelSelector.type,parentSchema:schema23.properties.labelSelector,data:data9}];
+return false;
+}
+var valid0 = _errs20 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.annotationFilter !== undefined){
+let data10 = data.annotationFilter;
+const _errs22 = errors;
+if(typeof data10 !== "string"){
+validate27.errors = [{instancePath:instancePath+"/annotationFilter",schemaPath:"#/properties/annotationFilter/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.annotationFilter.type,parentSchema:schema23.properties.annotationFilter,data:data10}];
+return false;
+}
+var valid0 = _errs22 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.defaultTtl !== undefined){
+let data11 = data.defaultTtl;
+const _errs24 = errors;
+if(!(((typeof data11 == "number") && (!(data11 % 1) && !isNaN(data11))) && (isFinite(data11)))){
+validate27.errors = [{instancePath:instancePath+"/defaultTtl",schemaPath:"#/properties/defaultTtl/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema23.properties.defaultTtl.type,parentSchema:schema23.properties.defaultTtl,data:data11}];
+return false;
+}
+if(errors === _errs24){
+if((typeof data11 == "number") && (isFinite(data11))){
+if(data11 > 2147483647 || isNaN(data11)){
+validate27.errors = [{instancePath:instancePath+"/defaultTtl",schemaPath:"#/properties/defaultTtl/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2147483647},message:"must be <= 2147483647",schema:2147483647,parentSchema:schema23.properties.defaultTtl,data:data11}];
+return false;
+}
+else {
+if(data11 < 0 || isNaN(data11)){
+validate27.errors = [{instancePath:instancePath+"/defaultTtl",schemaPath:"#/properties/defaultTtl/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema23.properties.defaultTtl,data:data11}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs24 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.publishInternal !== undefined){
+let data12 = data.publishInternal;
+const _errs26 = errors;
+if(typeof data12 !== "boolean"){
+validate27.errors = [{instancePath:instancePath+"/publishInternal",schemaPath:"#/properties/publishInternal/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema23.properties.publishInternal.type,parentSchema:schema23.properties.publishInternal,data:data12}];
+return false;
+}
+var valid0 = _errs26 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.nodes !== undefined){
+let data13 = data.nodes;
+const _errs28 = errors;
+if(errors === _errs28){
+if(data13 && typeof data13 == "object" && !Array.isArray(data13)){
+const _errs30 = errors;
+for(const key1 in data13){
+if(!((((key1 === "labelSelector") || (key1 === "names")) || (key1 === "perNode")) || (key1 === "addressTypes"))){
+validate27.errors = [{instancePath:instancePath+"/nodes",schemaPath:"#/properties/nodes/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema23.properties.nodes,data:data13}];
+return false;
+break;
+}
+}
+if(_errs30 === errors){
+if(data13.labelSelector !== undefined){
+let data14 = data13.labelSelector;
+const _errs31 = errors;
+if(typeof data14 !== "string"){
+validate27.errors = [{instancePath:instancePath+"/nodes/labelSelector",schemaPath:"#/properties/nodes/properties/labelSelector/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.nodes.properties.labelSelector.type,parentSchema:schema23.properties.nodes.properties.labelSelector,data:data14}];
+return false;
+}
+var valid6 = _errs31 === errors;
+}
+else {
+var valid6 = true;
+}
+if(valid6){
+if(data13.names !== undefined){
+let data15 = data13.names;
+const _errs33 = errors;
+if(errors === _errs33){
+if(Array.isArray(data15)){
+var valid7 = true;
+const len4 = data15.length;
+for(let i5=0; i5<len4; i5++){
+let data16 = data15[i5];
+const _errs35 = errors;
+if(errors === _errs35){
+if(typeof data16 === "string"){
+if(func1(data16) < 1){
+validate27.errors = [{instancePath:instancePath+"/nodes/names/" + i5,schemaPath:"#/properties/nodes/properties/names/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema23.properties.nodes.properties.names.items,data:data16}];
+return false;
+}
+}
+else {
+validate27.errors = [{instancePath:instancePath+"/nodes/names/" + i5,schemaPath:"#/properties/nodes/properties/names/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.nodes.properties.names.items.type,parentSchema:schema23.properties.nodes.properties.names.items,data:data16}];
+return false;
+}
+}
+var valid7 = _errs35 === errors;
+if(!valid7){
+break;
+}
+}
+}
+else {
+validate27.errors = [{instancePath:instancePath+"/nodes/names",schemaPath:"#/properties/nodes/properties/names/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema23.properties.nodes.properties.names.type,parentSchema:schema23.properties.nodes.properties.names,data:data15}];
+return false;
+}
+}
+var valid6 = _errs33 === errors;
+}
+else {
+var valid6 = true;
+}
+if(valid6){
+if(data13.perNode !== undefined){
+let data17 = data13.perNode;
+const _errs37 = errors;
+if(typeof data17 !== "string"){
+validate27.errors = [{instancePath:instancePath+"/nodes/perNode",schemaPath:"#/properties/nodes/properties/perNode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.nodes.properties.perNode.type,parentSchema:schema23.properties.nodes.properties.perNode,data:data17}];
+return false;
+}
+var valid6 = _errs37 === errors;
+}
+else {
+var valid6 = true;
+}
+if(valid6){
+if(data13.addressTypes !== undefined){
+let data18 = data13.addressTypes;
+const _errs39 = errors;
+if(errors === _errs39){
+if(Array.isArray(data18)){
+var valid8 = true;
+const len5 = data18.length;
+for(let i6=0; i6<len5; i6++){
+let data19 = data18[i6];
+const _errs41 = errors;
+if(typeof data19 !== "string"){
+validate27.errors = [{instancePath:instancePath+"/nodes/addressTypes/" + i6,schemaPath:"#/properties/nodes/properties/addressTypes/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.nodes.properties.addressTypes.items.type,parentSchema:schema23.properties.nodes.properties.addressTypes.items,data:data19}];
+return false;
+}
+if(!(((data19 === "ExternalIP") || (data19 === "InternalIP")) || (data19 === "annotation"))){
+validate27.errors = [{instancePath:instancePath+"/nodes/addressTypes/" + i6,schemaPath:"#/properties/nodes/properties/addressTypes/items/enum",keyword:"enum",params:{allowedValues: schema23.properties.nodes.properties.addressTypes.items.enum},message:"must be equal to one of the allowed values",schema:schema23.properties.nodes.properties.addressTypes.items.enum,parentSchema:schema23.properties.nodes.properties.addressTypes.items,data:data19}];
+return false;
+}
+var valid8 = _errs41 === errors;
+if(!valid8){
+break;
+}
+}
+if(valid8){
+let i7 = data18.length;
+let j1;
+if(i7 > 1){
+const indices1 = {};
+for(;i7--;){
+let item1 = data18[i7];
+if(typeof item1 !== "string"){
+continue;
+}
+if(typeof indices1[item1] == "number"){
+j1 = indices1[item1];
+validate27.errors = [{instancePath:instancePath+"/nodes/addressTypes",schemaPath:"#/properties/nodes/properties/addressTypes/uniqueItems",keyword:"uniqueItems",params:{i: i7, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i7+" are identical)",schema:true,parentSchema:schema23.properties.nodes.properties.addressTypes,data:data18}];
+return false;
+break;
+}
+indices1[item1] = i7;
+}
+}
+}
+}
+else {
+validate27.errors = [{instancePath:instancePath+"/nodes/addressTypes",schemaPath:"#/properties/nodes/properties/addressTypes/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema23.properties.nodes.properties.addressTypes.type,parentSchema:schema23.properties.nodes.properties.addressTypes,data:data18}];
+return false;
+}
+}
+var valid6 = _errs39 === errors;
+}
+else {
+var valid6 = true;
+}
+}
+}
+}
+}
+}
+else {
+validate27.errors = [{instancePath:instancePath+"/nodes",schemaPath:"#/properties/nodes/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema23.properties.nodes.type,parentSchema:schema23.properties.nodes,data:data13}];
+return false;
+}
+}
+var valid0 = _errs28 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.debounce !== undefined){
+let data20 = data.debounce;
+const _errs43 = errors;
+const _errs44 = errors;
+let valid10 = false;
+const _errs45 = errors;
+if(!(((typeof data20 == "number") && (!(data20 % 1) && !isNaN(data20))) && (isFinite(data20)))){
+const err0 = {instancePath:instancePath+"/debounce",schemaPath:"#/properties/debounce/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema23.properties.debounce.anyOf[0].type,parentSchema:schema23.properties.debounce.anyOf[0],data:data20};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -3686,10 +4011,10 @@ vErrors.push(err0);
 }
 errors++;
 }
-if(errors === _errs14){
-if((typeof data5 == "number") && (isFinite(data5))){
-if(data5 < 0 || isNaN(data5)){
-const err1 = {instancePath:instancePath+"/" + i0+"/zskLifetime",schemaPath:"#/items/properties/zskLifetime/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema23.items.properties.zskLifetime.anyOf[0],data:data5};
+if(errors === _errs45){
+if((typeof data20 == "number") && (isFinite(data20))){
+if(data20 > 60000 || isNaN(data20)){
+const err1 = {instancePath:instancePath+"/debounce",schemaPath:"#/properties/debounce/anyOf/0/maximum",keyword:"maximum",params:{comparison: "<=", limit: 60000},message:"must be <= 60000",schema:60000,parentSchema:schema23.properties.debounce.anyOf[0],data:data20};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -3698,16 +4023,9 @@ vErrors.push(err1);
 }
 errors++;
 }
-}
-}
-var _valid0 = _errs14 === errors;
-valid2 = valid2 || _valid0;
-if(!valid2){
-const _errs16 = errors;
-if(errors === _errs16){
-if(typeof data5 === "string"){
-if(!pattern5.test(data5)){
-const err2 = {instancePath:instancePath+"/" + i0+"/zskLifetime",schemaPath:"#/items/properties/zskLifetime/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$"},message:"must match pattern \""+"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$"+"\"",schema:"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$",parentSchema:schema23.items.properties.zskLifetime.anyOf[1],data:data5};
+else {
+if(data20 < 0 || isNaN(data20)){
+const err2 = {instancePath:instancePath+"/debounce",schemaPath:"#/properties/debounce/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema23.properties.debounce.anyOf[0],data:data20};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -3717,8 +4035,16 @@ vErrors.push(err2);
 errors++;
 }
 }
-else {
-const err3 = {instancePath:instancePath+"/" + i0+"/zskLifetime",schemaPath:"#/items/properties/zskLifetime/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.items.properties.zskLifetime.anyOf[1].type,parentSchema:schema23.items.properties.zskLifetime.anyOf[1],data:data5};
+}
+}
+var _valid0 = _errs45 === errors;
+valid10 = valid10 || _valid0;
+if(!valid10){
+const _errs47 = errors;
+if(errors === _errs47){
+if(typeof data20 === "string"){
+if(!pattern5.test(data20)){
+const err3 = {instancePath:instancePath+"/debounce",schemaPath:"#/properties/debounce/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^\\s*[0-9]+(\\.[0-9]+)?\\s*(ms|s)\\s*$"},message:"must match pattern \""+"^\\s*[0-9]+(\\.[0-9]+)?\\s*(ms|s)\\s*$"+"\"",schema:"^\\s*[0-9]+(\\.[0-9]+)?\\s*(ms|s)\\s*$",parentSchema:schema23.properties.debounce.anyOf[1],data:data20};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -3728,11 +4054,8 @@ vErrors.push(err3);
 errors++;
 }
 }
-var _valid0 = _errs16 === errors;
-valid2 = valid2 || _valid0;
-}
-if(!valid2){
-const err4 = {instancePath:instancePath+"/" + i0+"/zskLifetime",schemaPath:"#/items/properties/zskLifetime/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema23.items.properties.zskLifetime.anyOf,parentSchema:schema23.items.properties.zskLifetime,data:data5};
+else {
+const err4 = {instancePath:instancePath+"/debounce",schemaPath:"#/properties/debounce/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.debounce.anyOf[1].type,parentSchema:schema23.properties.debounce.anyOf[1],data:data20};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -3740,34 +4063,13 @@ else {
 vErrors.push(err4);
 }
 errors++;
-validate27.errors = vErrors;
-return false;
-}
-else {
-errors = _errs13;
-if(vErrors !== null){
-if(_errs13){
-vErrors.length = _errs13;
-}
-else {
-vErrors = null;
 }
 }
+var _valid0 = _errs47 === errors;
+valid10 = valid10 || _valid0;
 }
-var valid1 = _errs12 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data0.kskLifetime !== undefined){
-let data6 = data0.kskLifetime;
-const _errs18 = errors;
-const _errs19 = errors;
-let valid3 = false;
-const _errs20 = errors;
-if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
-const err5 = {instancePath:instancePath+"/" + i0+"/kskLifetime",schemaPath:"#/items/properties/kskLifetime/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema23.items.properties.kskLifetime.anyOf[0].type,parentSchema:schema23.items.properties.kskLifetime.anyOf[0],data:data6};
+if(!valid10){
+const err5 = {instancePath:instancePath+"/debounce",schemaPath:"#/properties/debounce/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema23.properties.debounce.anyOf,parentSchema:schema23.properties.debounce,data:data20};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -3775,783 +4077,40 @@ else {
 vErrors.push(err5);
 }
 errors++;
-}
-if(errors === _errs20){
-if((typeof data6 == "number") && (isFinite(data6))){
-if(data6 < 0 || isNaN(data6)){
-const err6 = {instancePath:instancePath+"/" + i0+"/kskLifetime",schemaPath:"#/items/properties/kskLifetime/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema23.items.properties.kskLifetime.anyOf[0],data:data6};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
-errors++;
-}
-}
-}
-var _valid1 = _errs20 === errors;
-valid3 = valid3 || _valid1;
-if(!valid3){
-const _errs22 = errors;
-if(errors === _errs22){
-if(typeof data6 === "string"){
-if(!pattern5.test(data6)){
-const err7 = {instancePath:instancePath+"/" + i0+"/kskLifetime",schemaPath:"#/items/properties/kskLifetime/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$"},message:"must match pattern \""+"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$"+"\"",schema:"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$",parentSchema:schema23.items.properties.kskLifetime.anyOf[1],data:data6};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
-errors++;
-}
-}
-else {
-const err8 = {instancePath:instancePath+"/" + i0+"/kskLifetime",schemaPath:"#/items/properties/kskLifetime/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.items.properties.kskLifetime.anyOf[1].type,parentSchema:schema23.items.properties.kskLifetime.anyOf[1],data:data6};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
-errors++;
-}
-}
-var _valid1 = _errs22 === errors;
-valid3 = valid3 || _valid1;
-}
-if(!valid3){
-const err9 = {instancePath:instancePath+"/" + i0+"/kskLifetime",schemaPath:"#/items/properties/kskLifetime/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema23.items.properties.kskLifetime.anyOf,parentSchema:schema23.items.properties.kskLifetime,data:data6};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
-errors++;
 validate27.errors = vErrors;
 return false;
 }
 else {
-errors = _errs19;
+errors = _errs44;
 if(vErrors !== null){
-if(_errs19){
-vErrors.length = _errs19;
+if(_errs44){
+vErrors.length = _errs44;
 }
 else {
 vErrors = null;
 }
 }
 }
-var valid1 = _errs18 === errors;
+var valid0 = _errs43 === errors;
 }
 else {
-var valid1 = true;
+var valid0 = true;
 }
-if(valid1){
-if(data0.rrsigValidity !== undefined){
-let data7 = data0.rrsigValidity;
-const _errs24 = errors;
-const _errs25 = errors;
-let valid4 = false;
-const _errs26 = errors;
-if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
-const err10 = {instancePath:instancePath+"/" + i0+"/rrsigValidity",schemaPath:"#/items/properties/rrsigValidity/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema23.items.properties.rrsigValidity.anyOf[0].type,parentSchema:schema23.items.properties.rrsigValidity.anyOf[0],data:data7};
-if(vErrors === null){
-vErrors = [err10];
 }
-else {
-vErrors.push(err10);
-}
-errors++;
-}
-if(errors === _errs26){
-if((typeof data7 == "number") && (isFinite(data7))){
-if(data7 < 0 || isNaN(data7)){
-const err11 = {instancePath:instancePath+"/" + i0+"/rrsigValidity",schemaPath:"#/items/properties/rrsigValidity/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema23.items.properties.rrsigValidity.anyOf[0],data:data7};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
-errors++;
-}
-}
-}
-var _valid2 = _errs26 === errors;
-valid4 = valid4 || _valid2;
-if(!valid4){
-const _errs28 = errors;
-if(errors === _errs28){
-if(typeof data7 === "string"){
-if(!pattern5.test(data7)){
-const err12 = {instancePath:instancePath+"/" + i0+"/rrsigValidity",schemaPath:"#/items/properties/rrsigValidity/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$"},message:"must match pattern \""+"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$"+"\"",schema:"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$",parentSchema:schema23.items.properties.rrsigValidity.anyOf[1],data:data7};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
-}
-errors++;
-}
-}
-else {
-const err13 = {instancePath:instancePath+"/" + i0+"/rrsigValidity",schemaPath:"#/items/properties/rrsigValidity/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.items.properties.rrsigValidity.anyOf[1].type,parentSchema:schema23.items.properties.rrsigValidity.anyOf[1],data:data7};
-if(vErrors === null){
-vErrors = [err13];
-}
-else {
-vErrors.push(err13);
-}
-errors++;
-}
-}
-var _valid2 = _errs28 === errors;
-valid4 = valid4 || _valid2;
-}
-if(!valid4){
-const err14 = {instancePath:instancePath+"/" + i0+"/rrsigValidity",schemaPath:"#/items/properties/rrsigValidity/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema23.items.properties.rrsigValidity.anyOf,parentSchema:schema23.items.properties.rrsigValidity,data:data7};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
-errors++;
-validate27.errors = vErrors;
-return false;
-}
-else {
-errors = _errs25;
-if(vErrors !== null){
-if(_errs25){
-vErrors.length = _errs25;
-}
-else {
-vErrors = null;
-}
-}
-}
-var valid1 = _errs24 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data0.rrsigRefresh !== undefined){
-let data8 = data0.rrsigRefresh;
-const _errs30 = errors;
-const _errs31 = errors;
-let valid5 = false;
-const _errs32 = errors;
-if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
-const err15 = {instancePath:instancePath+"/" + i0+"/rrsigRefresh",schemaPath:"#/items/properties/rrsigRefresh/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema23.items.properties.rrsigRefresh.anyOf[0].type,parentSchema:schema23.items.properties.rrsigRefresh.anyOf[0],data:data8};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
-}
-errors++;
-}
-if(errors === _errs32){
-if((typeof data8 == "number") && (isFinite(data8))){
-if(data8 < 0 || isNaN(data8)){
-const err16 = {instancePath:instancePath+"/" + i0+"/rrsigRefresh",schemaPath:"#/items/properties/rrsigRefresh/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema23.items.properties.rrsigRefresh.anyOf[0],data:data8};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
-errors++;
-}
-}
-}
-var _valid3 = _errs32 === errors;
-valid5 = valid5 || _valid3;
-if(!valid5){
-const _errs34 = errors;
-if(errors === _errs34){
-if(typeof data8 === "string"){
-if(!pattern5.test(data8)){
-const err17 = {instancePath:instancePath+"/" + i0+"/rrsigRefresh",schemaPath:"#/items/properties/rrsigRefresh/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$"},message:"must match pattern \""+"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$"+"\"",schema:"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$",parentSchema:schema23.items.properties.rrsigRefresh.anyOf[1],data:data8};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
-}
-errors++;
-}
-}
-else {
-const err18 = {instancePath:instancePath+"/" + i0+"/rrsigRefresh",schemaPath:"#/items/properties/rrsigRefresh/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.items.properties.rrsigRefresh.anyOf[1].type,parentSchema:schema23.items.properties.rrsigRefresh.anyOf[1],data:data8};
-if(vErrors === null){
-vErrors = [err18];
-}
-else {
-vErrors.push(err18);
-}
-errors++;
-}
-}
-var _valid3 = _errs34 === errors;
-valid5 = valid5 || _valid3;
-}
-if(!valid5){
-const err19 = {instancePath:instancePath+"/" + i0+"/rrsigRefresh",schemaPath:"#/items/properties/rrsigRefresh/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema23.items.properties.rrsigRefresh.anyOf,parentSchema:schema23.items.properties.rrsigRefresh,data:data8};
-if(vErrors === null){
-vErrors = [err19];
-}
-else {
-vErrors.push(err19);
-}
-errors++;
-validate27.errors = vErrors;
-return false;
-}
-else {
-errors = _errs31;
-if(vErrors !== null){
-if(_errs31){
-vErrors.length = _errs31;
-}
-else {
-vErrors = null;
-}
-}
-}
-var valid1 = _errs30 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data0.denial !== undefined){
-let data9 = data0.denial;
-const _errs36 = errors;
-if(typeof data9 !== "string"){
-validate27.errors = [{instancePath:instancePath+"/" + i0+"/denial",schemaPath:"#/items/properties/denial/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.items.properties.denial.type,parentSchema:schema23.items.properties.denial,data:data9}];
-return false;
-}
-if(!((data9 === "nsec") || (data9 === "nsec3"))){
-validate27.errors = [{instancePath:instancePath+"/" + i0+"/denial",schemaPath:"#/items/properties/denial/enum",keyword:"enum",params:{allowedValues: schema23.items.properties.denial.enum},message:"must be equal to one of the allowed values",schema:schema23.items.properties.denial.enum,parentSchema:schema23.items.properties.denial,data:data9}];
-return false;
-}
-var valid1 = _errs36 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data0.nsec3 !== undefined){
-let data10 = data0.nsec3;
-const _errs38 = errors;
-if(errors === _errs38){
-if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
-const _errs40 = errors;
-for(const key1 in data10){
-if(!(((key1 === "iterations") || (key1 === "saltLength")) || (key1 === "optOut"))){
-validate27.errors = [{instancePath:instancePath+"/" + i0+"/nsec3",schemaPath:"#/items/properties/nsec3/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema23.items.properties.nsec3,data:data10}];
-return false;
-break;
-}
-}
-if(_errs40 === errors){
-if(data10.iterations !== undefined){
-let data11 = data10.iterations;
-const _errs41 = errors;
-if(!(((typeof data11 == "number") && (!(data11 % 1) && !isNaN(data11))) && (isFinite(data11)))){
-validate27.errors = [{instancePath:instancePath+"/" + i0+"/nsec3/iterations",schemaPath:"#/items/properties/nsec3/properties/iterations/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema23.items.properties.nsec3.properties.iterations.type,parentSchema:schema23.items.properties.nsec3.properties.iterations,data:data11}];
-return false;
-}
-if(errors === _errs41){
-if((typeof data11 == "number") && (isFinite(data11))){
-if(data11 > 100 || isNaN(data11)){
-validate27.errors = [{instancePath:instancePath+"/" + i0+"/nsec3/iterations",schemaPath:"#/items/properties/nsec3/properties/iterations/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema23.items.properties.nsec3.properties.iterations,data:data11}];
-return false;
-}
-else {
-if(data11 < 0 || isNaN(data11)){
-validate27.errors = [{instancePath:instancePath+"/" + i0+"/nsec3/iterations",schemaPath:"#/items/properties/nsec3/properties/iterations/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema23.items.properties.nsec3.properties.iterations,data:data11}];
-return false;
-}
-}
-}
-}
-var valid6 = _errs41 === errors;
-}
-else {
-var valid6 = true;
-}
-if(valid6){
-if(data10.saltLength !== undefined){
-let data12 = data10.saltLength;
-const _errs43 = errors;
-if(!(((typeof data12 == "number") && (!(data12 % 1) && !isNaN(data12))) && (isFinite(data12)))){
-validate27.errors = [{instancePath:instancePath+"/" + i0+"/nsec3/saltLength",schemaPath:"#/items/properties/nsec3/properties/saltLength/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema23.items.properties.nsec3.properties.saltLength.type,parentSchema:schema23.items.properties.nsec3.properties.saltLength,data:data12}];
-return false;
-}
-if(errors === _errs43){
-if((typeof data12 == "number") && (isFinite(data12))){
-if(data12 > 255 || isNaN(data12)){
-validate27.errors = [{instancePath:instancePath+"/" + i0+"/nsec3/saltLength",schemaPath:"#/items/properties/nsec3/properties/saltLength/maximum",keyword:"maximum",params:{comparison: "<=", limit: 255},message:"must be <= 255",schema:255,parentSchema:schema23.items.properties.nsec3.properties.saltLength,data:data12}];
-return false;
-}
-else {
-if(data12 < 0 || isNaN(data12)){
-validate27.errors = [{instancePath:instancePath+"/" + i0+"/nsec3/saltLength",schemaPath:"#/items/properties/nsec3/properties/saltLength/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema23.items.properties.nsec3.properties.saltLength,data:data12}];
-return false;
-}
-}
-}
-}
-var valid6 = _errs43 === errors;
-}
-else {
-var valid6 = true;
-}
-if(valid6){
-if(data10.optOut !== undefined){
-let data13 = data10.optOut;
-const _errs45 = errors;
-if(typeof data13 !== "boolean"){
-validate27.errors = [{instancePath:instancePath+"/" + i0+"/nsec3/optOut",schemaPath:"#/items/properties/nsec3/properties/optOut/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema23.items.properties.nsec3.properties.optOut.type,parentSchema:schema23.items.properties.nsec3.properties.optOut,data:data13}];
-return false;
-}
-var valid6 = _errs45 === errors;
-}
-else {
-var valid6 = true;
-}
-}
-}
-}
-}
-else {
-validate27.errors = [{instancePath:instancePath+"/" + i0+"/nsec3",schemaPath:"#/items/properties/nsec3/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema23.items.properties.nsec3.type,parentSchema:schema23.items.properties.nsec3,data:data10}];
-return false;
-}
-}
-var valid1 = _errs38 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data0.dnskeyTtl !== undefined){
-let data14 = data0.dnskeyTtl;
-const _errs47 = errors;
-if(!(((typeof data14 == "number") && (!(data14 % 1) && !isNaN(data14))) && (isFinite(data14)))){
-validate27.errors = [{instancePath:instancePath+"/" + i0+"/dnskeyTtl",schemaPath:"#/items/properties/dnskeyTtl/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema23.items.properties.dnskeyTtl.type,parentSchema:schema23.items.properties.dnskeyTtl,data:data14}];
-return false;
-}
-if(errors === _errs47){
-if((typeof data14 == "number") && (isFinite(data14))){
-if(data14 > 604800 || isNaN(data14)){
-validate27.errors = [{instancePath:instancePath+"/" + i0+"/dnskeyTtl",schemaPath:"#/items/properties/dnskeyTtl/maximum",keyword:"maximum",params:{comparison: "<=", limit: 604800},message:"must be <= 604800",schema:604800,parentSchema:schema23.items.properties.dnskeyTtl,data:data14}];
-return false;
-}
-else {
-if(data14 < 0 || isNaN(data14)){
-validate27.errors = [{instancePath:instancePath+"/" + i0+"/dnskeyTtl",schemaPath:"#/items/properties/dnskeyTtl/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema23.items.properties.dnskeyTtl,data:data14}];
-return false;
-}
-}
-}
-}
-var valid1 = _errs47 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data0.cds !== undefined){
-let data15 = data0.cds;
-const _errs49 = errors;
-if(typeof data15 !== "boolean"){
-validate27.errors = [{instancePath:instancePath+"/" + i0+"/cds",schemaPath:"#/items/properties/cds/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema23.items.properties.cds.type,parentSchema:schema23.items.properties.cds,data:data15}];
-return false;
-}
-var valid1 = _errs49 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data0.propagationDelay !== undefined){
-let data16 = data0.propagationDelay;
-const _errs51 = errors;
-const _errs52 = errors;
-let valid7 = false;
-const _errs53 = errors;
-if(!(((typeof data16 == "number") && (!(data16 % 1) && !isNaN(data16))) && (isFinite(data16)))){
-const err20 = {instancePath:instancePath+"/" + i0+"/propagationDelay",schemaPath:"#/items/properties/propagationDelay/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema23.items.properties.propagationDelay.anyOf[0].type,parentSchema:schema23.items.properties.propagationDelay.anyOf[0],data:data16};
-if(vErrors === null){
-vErrors = [err20];
-}
-else {
-vErrors.push(err20);
-}
-errors++;
-}
-if(errors === _errs53){
-if((typeof data16 == "number") && (isFinite(data16))){
-if(data16 < 0 || isNaN(data16)){
-const err21 = {instancePath:instancePath+"/" + i0+"/propagationDelay",schemaPath:"#/items/properties/propagationDelay/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema23.items.properties.propagationDelay.anyOf[0],data:data16};
-if(vErrors === null){
-vErrors = [err21];
-}
-else {
-vErrors.push(err21);
-}
-errors++;
-}
-}
 }
-var _valid4 = _errs53 === errors;
-valid7 = valid7 || _valid4;
-if(!valid7){
-const _errs55 = errors;
-if(errors === _errs55){
-if(typeof data16 === "string"){
-if(!pattern5.test(data16)){
-const err22 = {instancePath:instancePath+"/" + i0+"/propagationDelay",schemaPath:"#/items/properties/propagationDelay/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$"},message:"must match pattern \""+"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$"+"\"",schema:"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$",parentSchema:schema23.items.properties.propagationDelay.anyOf[1],data:data16};
-if(vErrors === null){
-vErrors = [err22];
 }
-else {
-vErrors.push(err22);
-}
-errors++;
-}
-}
-else {
-const err23 = {instancePath:instancePath+"/" + i0+"/propagationDelay",schemaPath:"#/items/properties/propagationDelay/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.items.properties.propagationDelay.anyOf[1].type,parentSchema:schema23.items.properties.propagationDelay.anyOf[1],data:data16};
-if(vErrors === null){
-vErrors = [err23];
-}
-else {
-vErrors.push(err23);
-}
-errors++;
-}
-}
-var _valid4 = _errs55 === errors;
-valid7 = valid7 || _valid4;
-}
-if(!valid7){
-const err24 = {instancePath:instancePath+"/" + i0+"/propagationDelay",schemaPath:"#/items/properties/propagationDelay/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema23.items.properties.propagationDelay.anyOf,parentSchema:schema23.items.properties.propagationDelay,data:data16};
-if(vErrors === null){
-vErrors = [err24];
-}
-else {
-vErrors.push(err24);
-}
-errors++;
-validate27.errors = vErrors;
-return false;
-}
-else {
-errors = _errs52;
-if(vErrors !== null){
-if(_errs52){
-vErrors.length = _errs52;
-}
-else {
-vErrors = null;
-}
-}
-}
-var valid1 = _errs51 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data0.parentDsTtl !== undefined){
-let data17 = data0.parentDsTtl;
-const _errs57 = errors;
-const _errs58 = errors;
-let valid8 = false;
-const _errs59 = errors;
-if(!(((typeof data17 == "number") && (!(data17 % 1) && !isNaN(data17))) && (isFinite(data17)))){
-const err25 = {instancePath:instancePath+"/" + i0+"/parentDsTtl",schemaPath:"#/items/properties/parentDsTtl/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema23.items.properties.parentDsTtl.anyOf[0].type,parentSchema:schema23.items.properties.parentDsTtl.anyOf[0],data:data17};
-if(vErrors === null){
-vErrors = [err25];
-}
-else {
-vErrors.push(err25);
-}
-errors++;
-}
-if(errors === _errs59){
-if((typeof data17 == "number") && (isFinite(data17))){
-if(data17 < 0 || isNaN(data17)){
-const err26 = {instancePath:instancePath+"/" + i0+"/parentDsTtl",schemaPath:"#/items/properties/parentDsTtl/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema23.items.properties.parentDsTtl.anyOf[0],data:data17};
-if(vErrors === null){
-vErrors = [err26];
-}
-else {
-vErrors.push(err26);
-}
-errors++;
-}
-}
-}
-var _valid5 = _errs59 === errors;
-valid8 = valid8 || _valid5;
-if(!valid8){
-const _errs61 = errors;
-if(errors === _errs61){
-if(typeof data17 === "string"){
-if(!pattern5.test(data17)){
-const err27 = {instancePath:instancePath+"/" + i0+"/parentDsTtl",schemaPath:"#/items/properties/parentDsTtl/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$"},message:"must match pattern \""+"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$"+"\"",schema:"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$",parentSchema:schema23.items.properties.parentDsTtl.anyOf[1],data:data17};
-if(vErrors === null){
-vErrors = [err27];
-}
-else {
-vErrors.push(err27);
-}
-errors++;
-}
-}
-else {
-const err28 = {instancePath:instancePath+"/" + i0+"/parentDsTtl",schemaPath:"#/items/properties/parentDsTtl/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.items.properties.parentDsTtl.anyOf[1].type,parentSchema:schema23.items.properties.parentDsTtl.anyOf[1],data:data17};
-if(vErrors === null){
-vErrors = [err28];
-}
-else {
-vErrors.push(err28);
-}
-errors++;
-}
-}
-var _valid5 = _errs61 === errors;
-valid8 = valid8 || _valid5;
-}
-if(!valid8){
-const err29 = {instancePath:instancePath+"/" + i0+"/parentDsTtl",schemaPath:"#/items/properties/parentDsTtl/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema23.items.properties.parentDsTtl.anyOf,parentSchema:schema23.items.properties.parentDsTtl,data:data17};
-if(vErrors === null){
-vErrors = [err29];
-}
-else {
-vErrors.push(err29);
-}
-errors++;
-validate27.errors = vErrors;
-return false;
-}
-else {
-errors = _errs58;
-if(vErrors !== null){
-if(_errs58){
-vErrors.length = _errs58;
-}
-else {
-vErrors = null;
-}
-}
-}
-var valid1 = _errs57 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data0.parentDsCheck !== undefined){
-let data18 = data0.parentDsCheck;
-const _errs63 = errors;
-if(errors === _errs63){
-if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
-let missing1;
-if((data18.addresses === undefined) && (missing1 = "addresses")){
-validate27.errors = [{instancePath:instancePath+"/" + i0+"/parentDsCheck",schemaPath:"#/items/properties/parentDsCheck/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'",schema:schema23.items.properties.parentDsCheck.required,parentSchema:schema23.items.properties.parentDsCheck,data:data18}];
-return false;
-}
-else {
-const _errs65 = errors;
-for(const key2 in data18){
-if(!((key2 === "addresses") || (key2 === "interval"))){
-validate27.errors = [{instancePath:instancePath+"/" + i0+"/parentDsCheck",schemaPath:"#/items/properties/parentDsCheck/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema23.items.properties.parentDsCheck,data:data18}];
-return false;
-break;
-}
-}
-if(_errs65 === errors){
-if(data18.addresses !== undefined){
-let data19 = data18.addresses;
-const _errs66 = errors;
-if(errors === _errs66){
-if(Array.isArray(data19)){
-if(data19.length < 1){
-validate27.errors = [{instancePath:instancePath+"/" + i0+"/parentDsCheck/addresses",schemaPath:"#/items/properties/parentDsCheck/properties/addresses/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema23.items.properties.parentDsCheck.properties.addresses,data:data19}];
-return false;
-}
-else {
-var valid10 = true;
-const len1 = data19.length;
-for(let i1=0; i1<len1; i1++){
-let data20 = data19[i1];
-const _errs68 = errors;
-if(typeof data20 !== "string"){
-validate27.errors = [{instancePath:instancePath+"/" + i0+"/parentDsCheck/addresses/" + i1,schemaPath:"#/items/properties/parentDsCheck/properties/addresses/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.items.properties.parentDsCheck.properties.addresses.items.type,parentSchema:schema23.items.properties.parentDsCheck.properties.addresses.items,data:data20}];
-return false;
-}
-var valid10 = _errs68 === errors;
-if(!valid10){
-break;
-}
 }
 }
 }
-else {
-validate27.errors = [{instancePath:instancePath+"/" + i0+"/parentDsCheck/addresses",schemaPath:"#/items/properties/parentDsCheck/properties/addresses/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema23.items.properties.parentDsCheck.properties.addresses.type,parentSchema:schema23.items.properties.parentDsCheck.properties.addresses,data:data19}];
-return false;
-}
-}
-var valid9 = _errs66 === errors;
-}
-else {
-var valid9 = true;
-}
-if(valid9){
-if(data18.interval !== undefined){
-let data21 = data18.interval;
-const _errs70 = errors;
-const _errs71 = errors;
-let valid11 = false;
-const _errs72 = errors;
-if(!(((typeof data21 == "number") && (!(data21 % 1) && !isNaN(data21))) && (isFinite(data21)))){
-const err30 = {instancePath:instancePath+"/" + i0+"/parentDsCheck/interval",schemaPath:"#/items/properties/parentDsCheck/properties/interval/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema23.items.properties.parentDsCheck.properties.interval.anyOf[0].type,parentSchema:schema23.items.properties.parentDsCheck.properties.interval.anyOf[0],data:data21};
-if(vErrors === null){
-vErrors = [err30];
-}
-else {
-vErrors.push(err30);
-}
-errors++;
-}
-if(errors === _errs72){
-if((typeof data21 == "number") && (isFinite(data21))){
-if(data21 < 0 || isNaN(data21)){
-const err31 = {instancePath:instancePath+"/" + i0+"/parentDsCheck/interval",schemaPath:"#/items/properties/parentDsCheck/properties/interval/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema23.items.properties.parentDsCheck.properties.interval.anyOf[0],data:data21};
-if(vErrors === null){
-vErrors = [err31];
-}
-else {
-vErrors.push(err31);
-}
-errors++;
-}
-}
-}
-var _valid6 = _errs72 === errors;
-valid11 = valid11 || _valid6;
-if(!valid11){
-const _errs74 = errors;
-if(errors === _errs74){
-if(typeof data21 === "string"){
-if(!pattern5.test(data21)){
-const err32 = {instancePath:instancePath+"/" + i0+"/parentDsCheck/interval",schemaPath:"#/items/properties/parentDsCheck/properties/interval/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$"},message:"must match pattern \""+"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$"+"\"",schema:"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$",parentSchema:schema23.items.properties.parentDsCheck.properties.interval.anyOf[1],data:data21};
-if(vErrors === null){
-vErrors = [err32];
-}
-else {
-vErrors.push(err32);
-}
-errors++;
-}
-}
-else {
-const err33 = {instancePath:instancePath+"/" + i0+"/parentDsCheck/interval",schemaPath:"#/items/properties/parentDsCheck/properties/interval/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.items.properties.parentDsCheck.properties.interval.anyOf[1].type,parentSchema:schema23.items.properties.parentDsCheck.properties.interval.anyOf[1],data:data21};
-if(vErrors === null){
-vErrors = [err33];
-}
-else {
-vErrors.push(err33);
-}
-errors++;
-}
-}
-var _valid6 = _errs74 === errors;
-valid11 = valid11 || _valid6;
-}
-if(!valid11){
-const err34 = {instancePath:instancePath+"/" + i0+"/parentDsCheck/interval",schemaPath:"#/items/properties/parentDsCheck/properties/interval/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema23.items.properties.parentDsCheck.properties.interval.anyOf,parentSchema:schema23.items.properties.parentDsCheck.properties.interval,data:data21};
-if(vErrors === null){
-vErrors = [err34];
-}
-else {
-vErrors.push(err34);
-}
-errors++;
-validate27.errors = vErrors;
-return false;
-}
-else {
-errors = _errs71;
-if(vErrors !== null){
-if(_errs71){
-vErrors.length = _errs71;
 }
-else {
-vErrors = null;
-}
-}
-}
-var valid9 = _errs70 === errors;
-}
-else {
-var valid9 = true;
-}
-}
-}
-}
-}
-else {
-validate27.errors = [{instancePath:instancePath+"/" + i0+"/parentDsCheck",schemaPath:"#/items/properties/parentDsCheck/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema23.items.properties.parentDsCheck.type,parentSchema:schema23.items.properties.parentDsCheck,data:data18}];
-return false;
-}
-}
-var valid1 = _errs63 === errors;
-}
-else {
-var valid1 = true;
-}
 }
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-else {
-validate27.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema23.items.type,parentSchema:schema23.items,data:data0}];
-return false;
 }
 }
-var valid0 = _errs1 === errors;
-if(!valid0){
-break;
 }
 }
 }
 else {
-validate27.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema23.type,parentSchema:schema23,data}];
+validate27.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema23.type,parentSchema:schema23,data}];
 return false;
 }
 }
@@ -4559,8 +4118,9 @@ validate27.errors = vErrors;
 return errors === 0;
 }
 
-export const acls = validate28;
-const schema24 = {"description":"Who may transfer, NOTIFY or UPDATE; without acls nothing is allowed","type":"array","items":{"additionalProperties":false,"description":"An ACL rule; the first matching rule wins, nothing matched is denied","type":"object","required":["name","action"],"properties":{"name":{"minLength":1,"description":"The rule name that defaults.acl and zones[].acl refer to","type":"string"},"address":{"description":"Client addresses the rule matches; empty or absent: any","errorMessage":"must be a string or a list of strings","anyOf":[{"minLength":1,"description":"An address or prefix: 192.0.2.0/24, 2001:db8::/32","type":"string"},{"type":"array","items":{"minLength":1,"description":"An address or prefix: 192.0.2.0/24, 2001:db8::/32","type":"string"}}]},"key":{"description":"When given, the request must be signed with one of these keys","errorMessage":"must be a string or a list of strings","anyOf":[{"minLength":1,"description":"A key defined under keys","type":"string"},{"type":"array","items":{"minLength":1,"description":"A key defined under keys","type":"string"}}]},"action":{"description":"What the rule allows (or denies): transfer, notify, update","errorMessage":"must be a string or a list of strings","anyOf":[{"type":"string","enum":["transfer","notify","update"]},{"type":"array","items":{"type":"string","enum":["transfer","notify","update"]}}]},"deny":{"default":false,"description":"true: a match refuses instead of allowing","type":"boolean"},"transport":{"description":"When given, the request must arrive over one of these transports (transport: [tls, quic] requires an encrypted one, RFC 9103 strict)","errorMessage":"must be a string or a list of strings","anyOf":[{"type":"string","enum":["udp","tcp","tls","quic"]},{"type":"array","items":{"type":"string","enum":["udp","tcp","tls","quic"]}}]}}}};
+export const policies = validate28;
+const schema24 = {"description":"DNSSEC signing policies; a primary zone is signed when defaults.dnssec or zones[].dnssec names one","type":"array","items":{"additionalProperties":false,"description":"A DNSSEC signing policy (as Knot's policy section)","type":"object","required":["name"],"properties":{"name":{"minLength":1,"description":"The policy name that defaults.dnssec and zones[].dnssec refer to","type":"string"},"algorithm":{"type":"string","enum":["ecdsap256sha256","ed25519","rsasha256"],"default":"ecdsap256sha256","description":"ecdsap256sha256 (13), ed25519 (15) or rsasha256 (8)"},"keySize":{"minimum":1024,"maximum":4096,"default":2048,"description":"RSA modulus bits (rsasha256 only)","type":"integer"},"keys":{"type":"string","enum":["csk","ksk+zsk"],"default":"csk","description":"One combined signing key, or a KSK and a ZSK"},"zskLifetime":{"description":"How long a ZSK (or CSK) signs before it is rolled; 0: never automatically","default":"30d","errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","anyOf":[{"minimum":0,"errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","type":"integer"},{"pattern":"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$","errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","type":"string"}]},"kskLifetime":{"description":"How long a KSK signs before it is rolled; 0: never automatically","default":0,"errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","anyOf":[{"minimum":0,"errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","type":"integer"},{"pattern":"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$","errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","type":"string"}]},"rrsigValidity":{"description":"Validity of a new signature","default":"14d","errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","anyOf":[{"minimum":0,"errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","type":"integer"},{"pattern":"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$","errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","type":"string"}]},"rrsigRefresh":{"description":"Signatures with less than this left are made again","default":"7d","errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","anyOf":[{"minimum":0,"errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","type":"integer"},{"pattern":"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$","errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","type":"string"}]},"denial":{"type":"string","enum":["nsec","nsec3"],"default":"nsec","description":"Authenticated denial: NSEC (RFC 4034) or NSEC3 (RFC 5155)"},"nsec3":{"additionalProperties":false,"description":"NSEC3 parameters (RFC 9276 defaults; others warn)","type":"object","properties":{"iterations":{"minimum":0,"maximum":100,"default":0,"description":"Extra hash iterations (RFC 9276: 0)","type":"integer"},"saltLength":{"minimum":0,"maximum":255,"default":0,"description":"Salt octets (RFC 9276: 0)","type":"integer"},"optOut":{"default":false,"description":"Leave insecure delegations out of the chain (RFC 5155 §6)","type":"boolean"}}},"dnskeyTtl":{"minimum":0,"maximum":604800,"default":3600,"description":"TTL of DNSKEY, CDS and CDNSKEY","type":"integer"},"cds":{"default":true,"description":"Publish CDS/CDNSKEY for the SEP key (RFC 7344, RFC 8078)","type":"boolean"},"propagationDelay":{"description":"Time for a change to reach every secondary; rollovers wait for it","default":"1h","errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","anyOf":[{"minimum":0,"errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","type":"integer"},{"pattern":"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$","errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","type":"string"}]},"parentDsTtl":{"description":"TTL of the DS RRset at the parent; KSK rollovers wait for it","default":"1d","errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","anyOf":[{"minimum":0,"errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","type":"integer"},{"pattern":"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$","errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","type":"string"}]},"parentDsCheck":{"additionalProperties":false,"description":"Ask the parent zone's servers for the DS: a KSK rollover continues once the new DS is seen","type":"object","required":["addresses"],"properties":{"addresses":{"minItems":1,"type":"array","items":{"description":"A server of the parent zone (ADDR:PORT, IPv6 in brackets: \"127.0.0.1:5300\", \"[::1]:5300\")","examples":["127.0.0.1:5300","[::1]:5300"],"type":"string"}},"interval":{"description":"How often the parent is asked","default":"1h","errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","anyOf":[{"minimum":0,"errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","type":"integer"},{"pattern":"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$","errorMessage":"must be a duration: seconds, or a number with s, m, h, d or w (\"30d\", \"1h\", \"90m\")","type":"string"}]}}}}}};
+const pattern6 = new RegExp("^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$", "u");
 
 function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -4575,14 +4135,14 @@ const _errs1 = errors;
 if(errors === _errs1){
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 let missing0;
-if(((data0.name === undefined) && (missing0 = "name")) || ((data0.action === undefined) && (missing0 = "action"))){
+if((data0.name === undefined) && (missing0 = "name")){
 validate28.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/items/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema24.items.required,parentSchema:schema24.items,data:data0}];
 return false;
 }
 else {
 const _errs3 = errors;
 for(const key0 in data0){
-if(!((((((key0 === "name") || (key0 === "address")) || (key0 === "key")) || (key0 === "action")) || (key0 === "deny")) || (key0 === "transport"))){
+if(!(func0.call(schema24.items.properties, key0))){
 validate28.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema24.items,data:data0}];
 return false;
 break;
@@ -4610,16 +4170,75 @@ else {
 var valid1 = true;
 }
 if(valid1){
-if(data0.address !== undefined){
-let data2 = data0.address;
+if(data0.algorithm !== undefined){
+let data2 = data0.algorithm;
 const _errs6 = errors;
-const _errs7 = errors;
-let valid2 = false;
+if(typeof data2 !== "string"){
+validate28.errors = [{instancePath:instancePath+"/" + i0+"/algorithm",schemaPath:"#/items/properties/algorithm/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema24.items.properties.algorithm.type,parentSchema:schema24.items.properties.algorithm,data:data2}];
+return false;
+}
+if(!(((data2 === "ecdsap256sha256") || (data2 === "ed25519")) || (data2 === "rsasha256"))){
+validate28.errors = [{instancePath:instancePath+"/" + i0+"/algorithm",schemaPath:"#/items/properties/algorithm/enum",keyword:"enum",params:{allowedValues: schema24.items.properties.algorithm.enum},message:"must be equal to one of the allowed values",schema:schema24.items.properties.algorithm.enum,parentSchema:schema24.items.properties.algorithm,data:data2}];
+return false;
+}
+var valid1 = _errs6 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data0.keySize !== undefined){
+let data3 = data0.keySize;
 const _errs8 = errors;
+if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
+validate28.errors = [{instancePath:instancePath+"/" + i0+"/keySize",schemaPath:"#/items/properties/keySize/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema24.items.properties.keySize.type,parentSchema:schema24.items.properties.keySize,data:data3}];
+return false;
+}
 if(errors === _errs8){
-if(typeof data2 === "string"){
-if(func1(data2) < 1){
-const err0 = {instancePath:instancePath+"/" + i0+"/address",schemaPath:"#/items/properties/address/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema24.items.properties.address.anyOf[0],data:data2};
+if((typeof data3 == "number") && (isFinite(data3))){
+if(data3 > 4096 || isNaN(data3)){
+validate28.errors = [{instancePath:instancePath+"/" + i0+"/keySize",schemaPath:"#/items/properties/keySize/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4096},message:"must be <= 4096",schema:4096,parentSchema:schema24.items.properties.keySize,data:data3}];
+return false;
+}
+else {
+if(data3 < 1024 || isNaN(data3)){
+validate28.errors = [{instancePath:instancePath+"/" + i0+"/keySize",schemaPath:"#/items/properties/keySize/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1024},message:"must be >= 1024",schema:1024,parentSchema:schema24.items.properties.keySize,data:data3}];
+return false;
+}
+}
+}
+}
+var valid1 = _errs8 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data0.keys !== undefined){
+let data4 = data0.keys;
+const _errs10 = errors;
+if(typeof data4 !== "string"){
+validate28.errors = [{instancePath:instancePath+"/" + i0+"/keys",schemaPath:"#/items/properties/keys/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema24.items.properties.keys.type,parentSchema:schema24.items.properties.keys,data:data4}];
+return false;
+}
+if(!((data4 === "csk") || (data4 === "ksk+zsk"))){
+validate28.errors = [{instancePath:instancePath+"/" + i0+"/keys",schemaPath:"#/items/properties/keys/enum",keyword:"enum",params:{allowedValues: schema24.items.properties.keys.enum},message:"must be equal to one of the allowed values",schema:schema24.items.properties.keys.enum,parentSchema:schema24.items.properties.keys,data:data4}];
+return false;
+}
+var valid1 = _errs10 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data0.zskLifetime !== undefined){
+let data5 = data0.zskLifetime;
+const _errs12 = errors;
+const _errs13 = errors;
+let valid2 = false;
+const _errs14 = errors;
+if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
+const err0 = {instancePath:instancePath+"/" + i0+"/zskLifetime",schemaPath:"#/items/properties/zskLifetime/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema24.items.properties.zskLifetime.anyOf[0].type,parentSchema:schema24.items.properties.zskLifetime.anyOf[0],data:data5};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -4628,9 +4247,10 @@ vErrors.push(err0);
 }
 errors++;
 }
-}
-else {
-const err1 = {instancePath:instancePath+"/" + i0+"/address",schemaPath:"#/items/properties/address/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema24.items.properties.address.anyOf[0].type,parentSchema:schema24.items.properties.address.anyOf[0],data:data2};
+if(errors === _errs14){
+if((typeof data5 == "number") && (isFinite(data5))){
+if(data5 < 0 || isNaN(data5)){
+const err1 = {instancePath:instancePath+"/" + i0+"/zskLifetime",schemaPath:"#/items/properties/zskLifetime/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema24.items.properties.zskLifetime.anyOf[0],data:data5};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -4640,21 +4260,15 @@ vErrors.push(err1);
 errors++;
 }
 }
-var _valid0 = _errs8 === errors;
+}
+var _valid0 = _errs14 === errors;
 valid2 = valid2 || _valid0;
 if(!valid2){
-const _errs10 = errors;
-if(errors === _errs10){
-if(Array.isArray(data2)){
-var valid3 = true;
-const len1 = data2.length;
-for(let i1=0; i1<len1; i1++){
-let data3 = data2[i1];
-const _errs12 = errors;
-if(errors === _errs12){
-if(typeof data3 === "string"){
-if(func1(data3) < 1){
-const err2 = {instancePath:instancePath+"/" + i0+"/address/" + i1,schemaPath:"#/items/properties/address/anyOf/1/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema24.items.properties.address.anyOf[1].items,data:data3};
+const _errs16 = errors;
+if(errors === _errs16){
+if(typeof data5 === "string"){
+if(!pattern6.test(data5)){
+const err2 = {instancePath:instancePath+"/" + i0+"/zskLifetime",schemaPath:"#/items/properties/zskLifetime/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$"},message:"must match pattern \""+"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$"+"\"",schema:"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$",parentSchema:schema24.items.properties.zskLifetime.anyOf[1],data:data5};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -4665,7 +4279,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/" + i0+"/address/" + i1,schemaPath:"#/items/properties/address/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema24.items.properties.address.anyOf[1].items.type,parentSchema:schema24.items.properties.address.anyOf[1].items,data:data3};
+const err3 = {instancePath:instancePath+"/" + i0+"/zskLifetime",schemaPath:"#/items/properties/zskLifetime/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema24.items.properties.zskLifetime.anyOf[1].type,parentSchema:schema24.items.properties.zskLifetime.anyOf[1],data:data5};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -4675,14 +4289,11 @@ vErrors.push(err3);
 errors++;
 }
 }
-var valid3 = _errs12 === errors;
-if(!valid3){
-break;
+var _valid0 = _errs16 === errors;
+valid2 = valid2 || _valid0;
 }
-}
-}
-else {
-const err4 = {instancePath:instancePath+"/" + i0+"/address",schemaPath:"#/items/properties/address/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema24.items.properties.address.anyOf[1].type,parentSchema:schema24.items.properties.address.anyOf[1],data:data2};
+if(!valid2){
+const err4 = {instancePath:instancePath+"/" + i0+"/zskLifetime",schemaPath:"#/items/properties/zskLifetime/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema24.items.properties.zskLifetime.anyOf,parentSchema:schema24.items.properties.zskLifetime,data:data5};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -4690,13 +4301,34 @@ else {
 vErrors.push(err4);
 }
 errors++;
+validate28.errors = vErrors;
+return false;
+}
+else {
+errors = _errs13;
+if(vErrors !== null){
+if(_errs13){
+vErrors.length = _errs13;
+}
+else {
+vErrors = null;
 }
 }
-var _valid0 = _errs10 === errors;
-valid2 = valid2 || _valid0;
 }
-if(!valid2){
-const err5 = {instancePath:instancePath+"/" + i0+"/address",schemaPath:"#/items/properties/address/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema24.items.properties.address.anyOf,parentSchema:schema24.items.properties.address,data:data2};
+var valid1 = _errs12 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data0.kskLifetime !== undefined){
+let data6 = data0.kskLifetime;
+const _errs18 = errors;
+const _errs19 = errors;
+let valid3 = false;
+const _errs20 = errors;
+if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
+const err5 = {instancePath:instancePath+"/" + i0+"/kskLifetime",schemaPath:"#/items/properties/kskLifetime/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema24.items.properties.kskLifetime.anyOf[0].type,parentSchema:schema24.items.properties.kskLifetime.anyOf[0],data:data6};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -4704,36 +4336,11 @@ else {
 vErrors.push(err5);
 }
 errors++;
-validate28.errors = vErrors;
-return false;
 }
-else {
-errors = _errs7;
-if(vErrors !== null){
-if(_errs7){
-vErrors.length = _errs7;
-}
-else {
-vErrors = null;
-}
-}
-}
-var valid1 = _errs6 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data0.key !== undefined){
-let data4 = data0.key;
-const _errs14 = errors;
-const _errs15 = errors;
-let valid4 = false;
-const _errs16 = errors;
-if(errors === _errs16){
-if(typeof data4 === "string"){
-if(func1(data4) < 1){
-const err6 = {instancePath:instancePath+"/" + i0+"/key",schemaPath:"#/items/properties/key/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema24.items.properties.key.anyOf[0],data:data4};
+if(errors === _errs20){
+if((typeof data6 == "number") && (isFinite(data6))){
+if(data6 < 0 || isNaN(data6)){
+const err6 = {instancePath:instancePath+"/" + i0+"/kskLifetime",schemaPath:"#/items/properties/kskLifetime/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema24.items.properties.kskLifetime.anyOf[0],data:data6};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -4743,8 +4350,15 @@ vErrors.push(err6);
 errors++;
 }
 }
-else {
-const err7 = {instancePath:instancePath+"/" + i0+"/key",schemaPath:"#/items/properties/key/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema24.items.properties.key.anyOf[0].type,parentSchema:schema24.items.properties.key.anyOf[0],data:data4};
+}
+var _valid1 = _errs20 === errors;
+valid3 = valid3 || _valid1;
+if(!valid3){
+const _errs22 = errors;
+if(errors === _errs22){
+if(typeof data6 === "string"){
+if(!pattern6.test(data6)){
+const err7 = {instancePath:instancePath+"/" + i0+"/kskLifetime",schemaPath:"#/items/properties/kskLifetime/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$"},message:"must match pattern \""+"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$"+"\"",schema:"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$",parentSchema:schema24.items.properties.kskLifetime.anyOf[1],data:data6};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -4754,21 +4368,8 @@ vErrors.push(err7);
 errors++;
 }
 }
-var _valid1 = _errs16 === errors;
-valid4 = valid4 || _valid1;
-if(!valid4){
-const _errs18 = errors;
-if(errors === _errs18){
-if(Array.isArray(data4)){
-var valid5 = true;
-const len2 = data4.length;
-for(let i2=0; i2<len2; i2++){
-let data5 = data4[i2];
-const _errs20 = errors;
-if(errors === _errs20){
-if(typeof data5 === "string"){
-if(func1(data5) < 1){
-const err8 = {instancePath:instancePath+"/" + i0+"/key/" + i2,schemaPath:"#/items/properties/key/anyOf/1/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema24.items.properties.key.anyOf[1].items,data:data5};
+else {
+const err8 = {instancePath:instancePath+"/" + i0+"/kskLifetime",schemaPath:"#/items/properties/kskLifetime/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema24.items.properties.kskLifetime.anyOf[1].type,parentSchema:schema24.items.properties.kskLifetime.anyOf[1],data:data6};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -4778,8 +4379,11 @@ vErrors.push(err8);
 errors++;
 }
 }
-else {
-const err9 = {instancePath:instancePath+"/" + i0+"/key/" + i2,schemaPath:"#/items/properties/key/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema24.items.properties.key.anyOf[1].items.type,parentSchema:schema24.items.properties.key.anyOf[1].items,data:data5};
+var _valid1 = _errs22 === errors;
+valid3 = valid3 || _valid1;
+}
+if(!valid3){
+const err9 = {instancePath:instancePath+"/" + i0+"/kskLifetime",schemaPath:"#/items/properties/kskLifetime/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema24.items.properties.kskLifetime.anyOf,parentSchema:schema24.items.properties.kskLifetime,data:data6};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -4787,16 +4391,34 @@ else {
 vErrors.push(err9);
 }
 errors++;
-}
-}
-var valid5 = _errs20 === errors;
-if(!valid5){
-break;
-}
-}
+validate28.errors = vErrors;
+return false;
 }
 else {
-const err10 = {instancePath:instancePath+"/" + i0+"/key",schemaPath:"#/items/properties/key/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema24.items.properties.key.anyOf[1].type,parentSchema:schema24.items.properties.key.anyOf[1],data:data4};
+errors = _errs19;
+if(vErrors !== null){
+if(_errs19){
+vErrors.length = _errs19;
+}
+else {
+vErrors = null;
+}
+}
+}
+var valid1 = _errs18 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data0.rrsigValidity !== undefined){
+let data7 = data0.rrsigValidity;
+const _errs24 = errors;
+const _errs25 = errors;
+let valid4 = false;
+const _errs26 = errors;
+if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
+const err10 = {instancePath:instancePath+"/" + i0+"/rrsigValidity",schemaPath:"#/items/properties/rrsigValidity/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema24.items.properties.rrsigValidity.anyOf[0].type,parentSchema:schema24.items.properties.rrsigValidity.anyOf[0],data:data7};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -4805,12 +4427,10 @@ vErrors.push(err10);
 }
 errors++;
 }
-}
-var _valid1 = _errs18 === errors;
-valid4 = valid4 || _valid1;
-}
-if(!valid4){
-const err11 = {instancePath:instancePath+"/" + i0+"/key",schemaPath:"#/items/properties/key/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema24.items.properties.key.anyOf,parentSchema:schema24.items.properties.key,data:data4};
+if(errors === _errs26){
+if((typeof data7 == "number") && (isFinite(data7))){
+if(data7 < 0 || isNaN(data7)){
+const err11 = {instancePath:instancePath+"/" + i0+"/rrsigValidity",schemaPath:"#/items/properties/rrsigValidity/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema24.items.properties.rrsigValidity.anyOf[0],data:data7};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -4818,34 +4438,17 @@ else {
 vErrors.push(err11);
 }
 errors++;
-validate28.errors = vErrors;
-return false;
-}
-else {
-errors = _errs15;
-if(vErrors !== null){
-if(_errs15){
-vErrors.length = _errs15;
-}
-else {
-vErrors = null;
 }
 }
 }
-var valid1 = _errs14 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data0.action !== undefined){
-let data6 = data0.action;
-const _errs22 = errors;
-const _errs23 = errors;
-let valid6 = false;
-const _errs24 = errors;
-if(typeof data6 !== "string"){
-const err12 = {instancePath:instancePath+"/" + i0+"/action",schemaPath:"#/items/properties/action/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema24.items.properties.action.anyOf[0].type,parentSchema:schema24.items.properties.action.anyOf[0],data:data6};
+var _valid2 = _errs26 === errors;
+valid4 = valid4 || _valid2;
+if(!valid4){
+const _errs28 = errors;
+if(errors === _errs28){
+if(typeof data7 === "string"){
+if(!pattern6.test(data7)){
+const err12 = {instancePath:instancePath+"/" + i0+"/rrsigValidity",schemaPath:"#/items/properties/rrsigValidity/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$"},message:"must match pattern \""+"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$"+"\"",schema:"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$",parentSchema:schema24.items.properties.rrsigValidity.anyOf[1],data:data7};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -4854,8 +4457,9 @@ vErrors.push(err12);
 }
 errors++;
 }
-if(!(((data6 === "transfer") || (data6 === "notify")) || (data6 === "update"))){
-const err13 = {instancePath:instancePath+"/" + i0+"/action",schemaPath:"#/items/properties/action/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema24.items.properties.action.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema24.items.properties.action.anyOf[0].enum,parentSchema:schema24.items.properties.action.anyOf[0],data:data6};
+}
+else {
+const err13 = {instancePath:instancePath+"/" + i0+"/rrsigValidity",schemaPath:"#/items/properties/rrsigValidity/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema24.items.properties.rrsigValidity.anyOf[1].type,parentSchema:schema24.items.properties.rrsigValidity.anyOf[1],data:data7};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -4864,19 +4468,12 @@ vErrors.push(err13);
 }
 errors++;
 }
-var _valid2 = _errs24 === errors;
-valid6 = valid6 || _valid2;
-if(!valid6){
-const _errs26 = errors;
-if(errors === _errs26){
-if(Array.isArray(data6)){
-var valid7 = true;
-const len3 = data6.length;
-for(let i3=0; i3<len3; i3++){
-let data7 = data6[i3];
-const _errs28 = errors;
-if(typeof data7 !== "string"){
-const err14 = {instancePath:instancePath+"/" + i0+"/action/" + i3,schemaPath:"#/items/properties/action/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema24.items.properties.action.anyOf[1].items.type,parentSchema:schema24.items.properties.action.anyOf[1].items,data:data7};
+}
+var _valid2 = _errs28 === errors;
+valid4 = valid4 || _valid2;
+}
+if(!valid4){
+const err14 = {instancePath:instancePath+"/" + i0+"/rrsigValidity",schemaPath:"#/items/properties/rrsigValidity/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema24.items.properties.rrsigValidity.anyOf,parentSchema:schema24.items.properties.rrsigValidity,data:data7};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -4884,9 +4481,34 @@ else {
 vErrors.push(err14);
 }
 errors++;
+validate28.errors = vErrors;
+return false;
 }
-if(!(((data7 === "transfer") || (data7 === "notify")) || (data7 === "update"))){
-const err15 = {instancePath:instancePath+"/" + i0+"/action/" + i3,schemaPath:"#/items/properties/action/anyOf/1/items/enum",keyword:"enum",params:{allowedValues: schema24.items.properties.action.anyOf[1].items.enum},message:"must be equal to one of the allowed values",schema:schema24.items.properties.action.anyOf[1].items.enum,parentSchema:schema24.items.properties.action.anyOf[1].items,data:data7};
+else {
+errors = _errs25;
+if(vErrors !== null){
+if(_errs25){
+vErrors.length = _errs25;
+}
+else {
+vErrors = null;
+}
+}
+}
+var valid1 = _errs24 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data0.rrsigRefresh !== undefined){
+let data8 = data0.rrsigRefresh;
+const _errs30 = errors;
+const _errs31 = errors;
+let valid5 = false;
+const _errs32 = errors;
+if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
+const err15 = {instancePath:instancePath+"/" + i0+"/rrsigRefresh",schemaPath:"#/items/properties/rrsigRefresh/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema24.items.properties.rrsigRefresh.anyOf[0].type,parentSchema:schema24.items.properties.rrsigRefresh.anyOf[0],data:data8};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -4895,14 +4517,10 @@ vErrors.push(err15);
 }
 errors++;
 }
-var valid7 = _errs28 === errors;
-if(!valid7){
-break;
-}
-}
-}
-else {
-const err16 = {instancePath:instancePath+"/" + i0+"/action",schemaPath:"#/items/properties/action/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema24.items.properties.action.anyOf[1].type,parentSchema:schema24.items.properties.action.anyOf[1],data:data6};
+if(errors === _errs32){
+if((typeof data8 == "number") && (isFinite(data8))){
+if(data8 < 0 || isNaN(data8)){
+const err16 = {instancePath:instancePath+"/" + i0+"/rrsigRefresh",schemaPath:"#/items/properties/rrsigRefresh/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema24.items.properties.rrsigRefresh.anyOf[0],data:data8};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -4912,11 +4530,15 @@ vErrors.push(err16);
 errors++;
 }
 }
-var _valid2 = _errs26 === errors;
-valid6 = valid6 || _valid2;
 }
-if(!valid6){
-const err17 = {instancePath:instancePath+"/" + i0+"/action",schemaPath:"#/items/properties/action/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema24.items.properties.action.anyOf,parentSchema:schema24.items.properties.action,data:data6};
+var _valid3 = _errs32 === errors;
+valid5 = valid5 || _valid3;
+if(!valid5){
+const _errs34 = errors;
+if(errors === _errs34){
+if(typeof data8 === "string"){
+if(!pattern6.test(data8)){
+const err17 = {instancePath:instancePath+"/" + i0+"/rrsigRefresh",schemaPath:"#/items/properties/rrsigRefresh/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$"},message:"must match pattern \""+"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$"+"\"",schema:"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$",parentSchema:schema24.items.properties.rrsigRefresh.anyOf[1],data:data8};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -4924,47 +4546,10 @@ else {
 vErrors.push(err17);
 }
 errors++;
-validate28.errors = vErrors;
-return false;
+}
 }
 else {
-errors = _errs23;
-if(vErrors !== null){
-if(_errs23){
-vErrors.length = _errs23;
-}
-else {
-vErrors = null;
-}
-}
-}
-var valid1 = _errs22 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data0.deny !== undefined){
-let data8 = data0.deny;
-const _errs30 = errors;
-if(typeof data8 !== "boolean"){
-validate28.errors = [{instancePath:instancePath+"/" + i0+"/deny",schemaPath:"#/items/properties/deny/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema24.items.properties.deny.type,parentSchema:schema24.items.properties.deny,data:data8}];
-return false;
-}
-var valid1 = _errs30 === errors;
-}
-else {
-var valid1 = true;
-}
-if(valid1){
-if(data0.transport !== undefined){
-let data9 = data0.transport;
-const _errs32 = errors;
-const _errs33 = errors;
-let valid8 = false;
-const _errs34 = errors;
-if(typeof data9 !== "string"){
-const err18 = {instancePath:instancePath+"/" + i0+"/transport",schemaPath:"#/items/properties/transport/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema24.items.properties.transport.anyOf[0].type,parentSchema:schema24.items.properties.transport.anyOf[0],data:data9};
+const err18 = {instancePath:instancePath+"/" + i0+"/rrsigRefresh",schemaPath:"#/items/properties/rrsigRefresh/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema24.items.properties.rrsigRefresh.anyOf[1].type,parentSchema:schema24.items.properties.rrsigRefresh.anyOf[1],data:data8};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -4973,8 +4558,12 @@ vErrors.push(err18);
 }
 errors++;
 }
-if(!((((data9 === "udp") || (data9 === "tcp")) || (data9 === "tls")) || (data9 === "quic"))){
-const err19 = {instancePath:instancePath+"/" + i0+"/transport",schemaPath:"#/items/properties/transport/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema24.items.properties.transport.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema24.items.properties.transport.anyOf[0].enum,parentSchema:schema24.items.properties.transport.anyOf[0],data:data9};
+}
+var _valid3 = _errs34 === errors;
+valid5 = valid5 || _valid3;
+}
+if(!valid5){
+const err19 = {instancePath:instancePath+"/" + i0+"/rrsigRefresh",schemaPath:"#/items/properties/rrsigRefresh/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema24.items.properties.rrsigRefresh.anyOf,parentSchema:schema24.items.properties.rrsigRefresh,data:data8};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -4982,20 +4571,186 @@ else {
 vErrors.push(err19);
 }
 errors++;
+validate28.errors = vErrors;
+return false;
 }
-var _valid3 = _errs34 === errors;
-valid8 = valid8 || _valid3;
-if(!valid8){
+else {
+errors = _errs31;
+if(vErrors !== null){
+if(_errs31){
+vErrors.length = _errs31;
+}
+else {
+vErrors = null;
+}
+}
+}
+var valid1 = _errs30 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data0.denial !== undefined){
+let data9 = data0.denial;
 const _errs36 = errors;
-if(errors === _errs36){
-if(Array.isArray(data9)){
-var valid9 = true;
-const len4 = data9.length;
-for(let i4=0; i4<len4; i4++){
-let data10 = data9[i4];
+if(typeof data9 !== "string"){
+validate28.errors = [{instancePath:instancePath+"/" + i0+"/denial",schemaPath:"#/items/properties/denial/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema24.items.properties.denial.type,parentSchema:schema24.items.properties.denial,data:data9}];
+return false;
+}
+if(!((data9 === "nsec") || (data9 === "nsec3"))){
+validate28.errors = [{instancePath:instancePath+"/" + i0+"/denial",schemaPath:"#/items/properties/denial/enum",keyword:"enum",params:{allowedValues: schema24.items.properties.denial.enum},message:"must be equal to one of the allowed values",schema:schema24.items.properties.denial.enum,parentSchema:schema24.items.properties.denial,data:data9}];
+return false;
+}
+var valid1 = _errs36 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data0.nsec3 !== undefined){
+let data10 = data0.nsec3;
 const _errs38 = errors;
-if(typeof data10 !== "string"){
-const err20 = {instancePath:instancePath+"/" + i0+"/transport/" + i4,schemaPath:"#/items/properties/transport/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema24.items.properties.transport.anyOf[1].items.type,parentSchema:schema24.items.properties.transport.anyOf[1].items,data:data10};
+if(errors === _errs38){
+if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
+const _errs40 = errors;
+for(const key1 in data10){
+if(!(((key1 === "iterations") || (key1 === "saltLength")) || (key1 === "optOut"))){
+validate28.errors = [{instancePath:instancePath+"/" + i0+"/nsec3",schemaPath:"#/items/properties/nsec3/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema24.items.properties.nsec3,data:data10}];
+return false;
+break;
+}
+}
+if(_errs40 === errors){
+if(data10.iterations !== undefined){
+let data11 = data10.iterations;
+const _errs41 = errors;
+if(!(((typeof data11 == "number") && (!(data11 % 1) && !isNaN(data11))) && (isFinite(data11)))){
+validate28.errors = [{instancePath:instancePath+"/" + i0+"/nsec3/iterations",schemaPath:"#/items/properties/nsec3/properties/iterations/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema24.items.properties.nsec3.properties.iterations.type,parentSchema:schema24.items.properties.nsec3.properties.iterations,data:data11}];
+return false;
+}
+if(errors === _errs41){
+if((typeof data11 == "number") && (isFinite(data11))){
+if(data11 > 100 || isNaN(data11)){
+validate28.errors = [{instancePath:instancePath+"/" + i0+"/nsec3/iterations",schemaPath:"#/items/properties/nsec3/properties/iterations/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema24.items.properties.nsec3.properties.iterations,data:data11}];
+return false;
+}
+else {
+if(data11 < 0 || isNaN(data11)){
+validate28.errors = [{instancePath:instancePath+"/" + i0+"/nsec3/iterations",schemaPath:"#/items/properties/nsec3/properties/iterations/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema24.items.properties.nsec3.properties.iterations,data:data11}];
+return false;
+}
+}
+}
+}
+var valid6 = _errs41 === errors;
+}
+else {
+var valid6 = true;
+}
+if(valid6){
+if(data10.saltLength !== undefined){
+let data12 = data10.saltLength;
+const _errs43 = errors;
+if(!(((typeof data12 == "number") && (!(data12 % 1) && !isNaN(data12))) && (isFinite(data12)))){
+validate28.errors = [{instancePath:instancePath+"/" + i0+"/nsec3/saltLength",schemaPath:"#/items/properties/nsec3/properties/saltLength/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema24.items.properties.nsec3.properties.saltLength.type,parentSchema:schema24.items.properties.nsec3.properties.saltLength,data:data12}];
+return false;
+}
+if(errors === _errs43){
+if((typeof data12 == "number") && (isFinite(data12))){
+if(data12 > 255 || isNaN(data12)){
+validate28.errors = [{instancePath:instancePath+"/" + i0+"/nsec3/saltLength",schemaPath:"#/items/properties/nsec3/properties/saltLength/maximum",keyword:"maximum",params:{comparison: "<=", limit: 255},message:"must be <= 255",schema:255,parentSchema:schema24.items.properties.nsec3.properties.saltLength,data:data12}];
+return false;
+}
+else {
+if(data12 < 0 || isNaN(data12)){
+validate28.errors = [{instancePath:instancePath+"/" + i0+"/nsec3/saltLength",schemaPath:"#/items/properties/nsec3/properties/saltLength/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema24.items.properties.nsec3.properties.saltLength,data:data12}];
+return false;
+}
+}
+}
+}
+var valid6 = _errs43 === errors;
+}
+else {
+var valid6 = true;
+}
+if(valid6){
+if(data10.optOut !== undefined){
+let data13 = data10.optOut;
+const _errs45 = errors;
+if(typeof data13 !== "boolean"){
+validate28.errors = [{instancePath:instancePath+"/" + i0+"/nsec3/optOut",schemaPath:"#/items/properties/nsec3/properties/optOut/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema24.items.properties.nsec3.properties.optOut.type,parentSchema:schema24.items.properties.nsec3.properties.optOut,data:data13}];
+return false;
+}
+var valid6 = _errs45 === errors;
+}
+else {
+var valid6 = true;
+}
+}
+}
+}
+}
+else {
+validate28.errors = [{instancePath:instancePath+"/" + i0+"/nsec3",schemaPath:"#/items/properties/nsec3/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema24.items.properties.nsec3.type,parentSchema:schema24.items.properties.nsec3,data:data10}];
+return false;
+}
+}
+var valid1 = _errs38 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data0.dnskeyTtl !== undefined){
+let data14 = data0.dnskeyTtl;
+const _errs47 = errors;
+if(!(((typeof data14 == "number") && (!(data14 % 1) && !isNaN(data14))) && (isFinite(data14)))){
+validate28.errors = [{instancePath:instancePath+"/" + i0+"/dnskeyTtl",schemaPath:"#/items/properties/dnskeyTtl/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema24.items.properties.dnskeyTtl.type,parentSchema:schema24.items.properties.dnskeyTtl,data:data14}];
+return false;
+}
+if(errors === _errs47){
+if((typeof data14 == "number") && (isFinite(data14))){
+if(data14 > 604800 || isNaN(data14)){
+validate28.errors = [{instancePath:instancePath+"/" + i0+"/dnskeyTtl",schemaPath:"#/items/properties/dnskeyTtl/maximum",keyword:"maximum",params:{comparison: "<=", limit: 604800},message:"must be <= 604800",schema:604800,parentSchema:schema24.items.properties.dnskeyTtl,data:data14}];
+return false;
+}
+else {
+if(data14 < 0 || isNaN(data14)){
+validate28.errors = [{instancePath:instancePath+"/" + i0+"/dnskeyTtl",schemaPath:"#/items/properties/dnskeyTtl/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema24.items.properties.dnskeyTtl,data:data14}];
+return false;
+}
+}
+}
+}
+var valid1 = _errs47 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data0.cds !== undefined){
+let data15 = data0.cds;
+const _errs49 = errors;
+if(typeof data15 !== "boolean"){
+validate28.errors = [{instancePath:instancePath+"/" + i0+"/cds",schemaPath:"#/items/properties/cds/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema24.items.properties.cds.type,parentSchema:schema24.items.properties.cds,data:data15}];
+return false;
+}
+var valid1 = _errs49 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data0.propagationDelay !== undefined){
+let data16 = data0.propagationDelay;
+const _errs51 = errors;
+const _errs52 = errors;
+let valid7 = false;
+const _errs53 = errors;
+if(!(((typeof data16 == "number") && (!(data16 % 1) && !isNaN(data16))) && (isFinite(data16)))){
+const err20 = {instancePath:instancePath+"/" + i0+"/propagationDelay",schemaPath:"#/items/properties/propagationDelay/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema24.items.properties.propagationDelay.anyOf[0].type,parentSchema:schema24.items.properties.propagationDelay.anyOf[0],data:data16};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -5004,8 +4759,10 @@ vErrors.push(err20);
 }
 errors++;
 }
-if(!((((data10 === "udp") || (data10 === "tcp")) || (data10 === "tls")) || (data10 === "quic"))){
-const err21 = {instancePath:instancePath+"/" + i0+"/transport/" + i4,schemaPath:"#/items/properties/transport/anyOf/1/items/enum",keyword:"enum",params:{allowedValues: schema24.items.properties.transport.anyOf[1].items.enum},message:"must be equal to one of the allowed values",schema:schema24.items.properties.transport.anyOf[1].items.enum,parentSchema:schema24.items.properties.transport.anyOf[1].items,data:data10};
+if(errors === _errs53){
+if((typeof data16 == "number") && (isFinite(data16))){
+if(data16 < 0 || isNaN(data16)){
+const err21 = {instancePath:instancePath+"/" + i0+"/propagationDelay",schemaPath:"#/items/properties/propagationDelay/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema24.items.properties.propagationDelay.anyOf[0],data:data16};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -5014,14 +4771,16 @@ vErrors.push(err21);
 }
 errors++;
 }
-var valid9 = _errs38 === errors;
-if(!valid9){
-break;
 }
 }
-}
-else {
-const err22 = {instancePath:instancePath+"/" + i0+"/transport",schemaPath:"#/items/properties/transport/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema24.items.properties.transport.anyOf[1].type,parentSchema:schema24.items.properties.transport.anyOf[1],data:data9};
+var _valid4 = _errs53 === errors;
+valid7 = valid7 || _valid4;
+if(!valid7){
+const _errs55 = errors;
+if(errors === _errs55){
+if(typeof data16 === "string"){
+if(!pattern6.test(data16)){
+const err22 = {instancePath:instancePath+"/" + i0+"/propagationDelay",schemaPath:"#/items/properties/propagationDelay/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$"},message:"must match pattern \""+"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$"+"\"",schema:"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$",parentSchema:schema24.items.properties.propagationDelay.anyOf[1],data:data16};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -5031,11 +4790,8 @@ vErrors.push(err22);
 errors++;
 }
 }
-var _valid3 = _errs36 === errors;
-valid8 = valid8 || _valid3;
-}
-if(!valid8){
-const err23 = {instancePath:instancePath+"/" + i0+"/transport",schemaPath:"#/items/properties/transport/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema24.items.properties.transport.anyOf,parentSchema:schema24.items.properties.transport,data:data9};
+else {
+const err23 = {instancePath:instancePath+"/" + i0+"/propagationDelay",schemaPath:"#/items/properties/propagationDelay/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema24.items.properties.propagationDelay.anyOf[1].type,parentSchema:schema24.items.properties.propagationDelay.anyOf[1],data:data16};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -5043,24 +4799,298 @@ else {
 vErrors.push(err23);
 }
 errors++;
+}
+}
+var _valid4 = _errs55 === errors;
+valid7 = valid7 || _valid4;
+}
+if(!valid7){
+const err24 = {instancePath:instancePath+"/" + i0+"/propagationDelay",schemaPath:"#/items/properties/propagationDelay/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema24.items.properties.propagationDelay.anyOf,parentSchema:schema24.items.properties.propagationDelay,data:data16};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
 validate28.errors = vErrors;
 return false;
 }
 else {
-errors = _errs33;
+errors = _errs52;
 if(vErrors !== null){
-if(_errs33){
-vErrors.length = _errs33;
+if(_errs52){
+vErrors.length = _errs52;
 }
 else {
 vErrors = null;
 }
 }
 }
-var valid1 = _errs32 === errors;
+var valid1 = _errs51 === errors;
 }
 else {
 var valid1 = true;
+}
+if(valid1){
+if(data0.parentDsTtl !== undefined){
+let data17 = data0.parentDsTtl;
+const _errs57 = errors;
+const _errs58 = errors;
+let valid8 = false;
+const _errs59 = errors;
+if(!(((typeof data17 == "number") && (!(data17 % 1) && !isNaN(data17))) && (isFinite(data17)))){
+const err25 = {instancePath:instancePath+"/" + i0+"/parentDsTtl",schemaPath:"#/items/properties/parentDsTtl/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema24.items.properties.parentDsTtl.anyOf[0].type,parentSchema:schema24.items.properties.parentDsTtl.anyOf[0],data:data17};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+if(errors === _errs59){
+if((typeof data17 == "number") && (isFinite(data17))){
+if(data17 < 0 || isNaN(data17)){
+const err26 = {instancePath:instancePath+"/" + i0+"/parentDsTtl",schemaPath:"#/items/properties/parentDsTtl/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema24.items.properties.parentDsTtl.anyOf[0],data:data17};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+}
+}
+var _valid5 = _errs59 === errors;
+valid8 = valid8 || _valid5;
+if(!valid8){
+const _errs61 = errors;
+if(errors === _errs61){
+if(typeof data17 === "string"){
+if(!pattern6.test(data17)){
+const err27 = {instancePath:instancePath+"/" + i0+"/parentDsTtl",schemaPath:"#/items/properties/parentDsTtl/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$"},message:"must match pattern \""+"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$"+"\"",schema:"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$",parentSchema:schema24.items.properties.parentDsTtl.anyOf[1],data:data17};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+}
+else {
+const err28 = {instancePath:instancePath+"/" + i0+"/parentDsTtl",schemaPath:"#/items/properties/parentDsTtl/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema24.items.properties.parentDsTtl.anyOf[1].type,parentSchema:schema24.items.properties.parentDsTtl.anyOf[1],data:data17};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+}
+var _valid5 = _errs61 === errors;
+valid8 = valid8 || _valid5;
+}
+if(!valid8){
+const err29 = {instancePath:instancePath+"/" + i0+"/parentDsTtl",schemaPath:"#/items/properties/parentDsTtl/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema24.items.properties.parentDsTtl.anyOf,parentSchema:schema24.items.properties.parentDsTtl,data:data17};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+validate28.errors = vErrors;
+return false;
+}
+else {
+errors = _errs58;
+if(vErrors !== null){
+if(_errs58){
+vErrors.length = _errs58;
+}
+else {
+vErrors = null;
+}
+}
+}
+var valid1 = _errs57 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data0.parentDsCheck !== undefined){
+let data18 = data0.parentDsCheck;
+const _errs63 = errors;
+if(errors === _errs63){
+if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
+let missing1;
+if((data18.addresses === undefined) && (missing1 = "addresses")){
+validate28.errors = [{instancePath:instancePath+"/" + i0+"/parentDsCheck",schemaPath:"#/items/properties/parentDsCheck/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'",schema:schema24.items.properties.parentDsCheck.required,parentSchema:schema24.items.properties.parentDsCheck,data:data18}];
+return false;
+}
+else {
+const _errs65 = errors;
+for(const key2 in data18){
+if(!((key2 === "addresses") || (key2 === "interval"))){
+validate28.errors = [{instancePath:instancePath+"/" + i0+"/parentDsCheck",schemaPath:"#/items/properties/parentDsCheck/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema24.items.properties.parentDsCheck,data:data18}];
+return false;
+break;
+}
+}
+if(_errs65 === errors){
+if(data18.addresses !== undefined){
+let data19 = data18.addresses;
+const _errs66 = errors;
+if(errors === _errs66){
+if(Array.isArray(data19)){
+if(data19.length < 1){
+validate28.errors = [{instancePath:instancePath+"/" + i0+"/parentDsCheck/addresses",schemaPath:"#/items/properties/parentDsCheck/properties/addresses/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema24.items.properties.parentDsCheck.properties.addresses,data:data19}];
+return false;
+}
+else {
+var valid10 = true;
+const len1 = data19.length;
+for(let i1=0; i1<len1; i1++){
+let data20 = data19[i1];
+const _errs68 = errors;
+if(typeof data20 !== "string"){
+validate28.errors = [{instancePath:instancePath+"/" + i0+"/parentDsCheck/addresses/" + i1,schemaPath:"#/items/properties/parentDsCheck/properties/addresses/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema24.items.properties.parentDsCheck.properties.addresses.items.type,parentSchema:schema24.items.properties.parentDsCheck.properties.addresses.items,data:data20}];
+return false;
+}
+var valid10 = _errs68 === errors;
+if(!valid10){
+break;
+}
+}
+}
+}
+else {
+validate28.errors = [{instancePath:instancePath+"/" + i0+"/parentDsCheck/addresses",schemaPath:"#/items/properties/parentDsCheck/properties/addresses/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema24.items.properties.parentDsCheck.properties.addresses.type,parentSchema:schema24.items.properties.parentDsCheck.properties.addresses,data:data19}];
+return false;
+}
+}
+var valid9 = _errs66 === errors;
+}
+else {
+var valid9 = true;
+}
+if(valid9){
+if(data18.interval !== undefined){
+let data21 = data18.interval;
+const _errs70 = errors;
+const _errs71 = errors;
+let valid11 = false;
+const _errs72 = errors;
+if(!(((typeof data21 == "number") && (!(data21 % 1) && !isNaN(data21))) && (isFinite(data21)))){
+const err30 = {instancePath:instancePath+"/" + i0+"/parentDsCheck/interval",schemaPath:"#/items/properties/parentDsCheck/properties/interval/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema24.items.properties.parentDsCheck.properties.interval.anyOf[0].type,parentSchema:schema24.items.properties.parentDsCheck.properties.interval.anyOf[0],data:data21};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+if(errors === _errs72){
+if((typeof data21 == "number") && (isFinite(data21))){
+if(data21 < 0 || isNaN(data21)){
+const err31 = {instancePath:instancePath+"/" + i0+"/parentDsCheck/interval",schemaPath:"#/items/properties/parentDsCheck/properties/interval/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema24.items.properties.parentDsCheck.properties.interval.anyOf[0],data:data21};
+if(vErrors === null){
+vErrors = [err31];
+}
+else {
+vErrors.push(err31);
+}
+errors++;
+}
+}
+}
+var _valid6 = _errs72 === errors;
+valid11 = valid11 || _valid6;
+if(!valid11){
+const _errs74 = errors;
+if(errors === _errs74){
+if(typeof data21 === "string"){
+if(!pattern6.test(data21)){
+const err32 = {instancePath:instancePath+"/" + i0+"/parentDsCheck/interval",schemaPath:"#/items/properties/parentDsCheck/properties/interval/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$"},message:"must match pattern \""+"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$"+"\"",schema:"^\\s*([0-9]+[smhdwSMHDW]?)+\\s*$",parentSchema:schema24.items.properties.parentDsCheck.properties.interval.anyOf[1],data:data21};
+if(vErrors === null){
+vErrors = [err32];
+}
+else {
+vErrors.push(err32);
+}
+errors++;
+}
+}
+else {
+const err33 = {instancePath:instancePath+"/" + i0+"/parentDsCheck/interval",schemaPath:"#/items/properties/parentDsCheck/properties/interval/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema24.items.properties.parentDsCheck.properties.interval.anyOf[1].type,parentSchema:schema24.items.properties.parentDsCheck.properties.interval.anyOf[1],data:data21};
+if(vErrors === null){
+vErrors = [err33];
+}
+else {
+vErrors.push(err33);
+}
+errors++;
+}
+}
+var _valid6 = _errs74 === errors;
+valid11 = valid11 || _valid6;
+}
+if(!valid11){
+const err34 = {instancePath:instancePath+"/" + i0+"/parentDsCheck/interval",schemaPath:"#/items/properties/parentDsCheck/properties/interval/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema24.items.properties.parentDsCheck.properties.interval.anyOf,parentSchema:schema24.items.properties.parentDsCheck.properties.interval,data:data21};
+if(vErrors === null){
+vErrors = [err34];
+}
+else {
+vErrors.push(err34);
+}
+errors++;
+validate28.errors = vErrors;
+return false;
+}
+else {
+errors = _errs71;
+if(vErrors !== null){
+if(_errs71){
+vErrors.length = _errs71;
+}
+else {
+vErrors = null;
+}
+}
+}
+var valid9 = _errs70 === errors;
+}
+else {
+var valid9 = true;
+}
+}
+}
+}
+}
+else {
+validate28.errors = [{instancePath:instancePath+"/" + i0+"/parentDsCheck",schemaPath:"#/items/properties/parentDsCheck/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema24.items.properties.parentDsCheck.type,parentSchema:schema24.items.properties.parentDsCheck,data:data18}];
+return false;
+}
+}
+var valid1 = _errs63 === errors;
+}
+else {
+var valid1 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+}
 }
 }
 }
@@ -5090,10 +5120,541 @@ validate28.errors = vErrors;
 return errors === 0;
 }
 
-export const defaults = validate29;
-const schema25 = {"additionalProperties":false,"description":"Settings for every zone that does not say otherwise","type":"object","properties":{"acl":{"description":"ACL rules of every zone that names none","errorMessage":"must be a string or a list of strings","anyOf":[{"minLength":1,"description":"The name of an ACL defined under acls","type":"string"},{"type":"array","items":{"minLength":1,"description":"The name of an ACL defined under acls","type":"string"}}]},"notify":{"description":"NOTIFY targets of every zone that names none","type":"array","items":{"additionalProperties":false,"description":"A NOTIFY target (RFC 1996)","type":"object","required":["address"],"properties":{"address":{"description":"Where NOTIFY is sent (ADDR:PORT, IPv6 in brackets: \"127.0.0.1:5300\", \"[::1]:5300\")","examples":["127.0.0.1:5300","[::1]:5300"],"type":"string"},"key":{"minLength":1,"description":"A TSIG key defined under keys that signs the messages","type":"string"}}}},"serialPolicy":{"type":"string","enum":["increment","unixtime","dateserial"],"description":"The serial policy of every zone that names none: increment, unixtime (seconds since 1970) or dateserial (YYYYMMDDnn)"},"journal":{"additionalProperties":false,"description":"IXFR history kept per zone; the oldest commits are pruned first","type":"object","properties":{"maxDepth":{"minimum":1,"maximum":1000000,"description":"Commits kept per zone for IXFR","default":1000,"type":"integer"},"maxSize":{"description":"Bytes kept per zone for IXFR: a number, or with K, M or G (1K to 64G)","default":"100M","errorMessage":"must be a size from 1K to 64G (bytes, or a number with K, M or G)","anyOf":[{"minimum":1024,"errorMessage":"must be a size from 1K to 64G (bytes, or a number with K, M or G)","type":"integer"},{"pattern":"^[0-9]+\\s*[KMGkmg]?[iI]?[bB]?$","errorMessage":"must be a size from 1K to 64G (bytes, or a number with K, M or G)","type":"string"}]}}},"dnssec":{"description":"The DNSSEC policy of every primary zone that names none, or false (the default)","errorMessage":"must be a policy name or false","anyOf":[{"description":"Not signed here","const":false,"type":"boolean"},{"minLength":1,"description":"The name of a policy defined under policies","type":"string"}]}}};
+export const acls = validate29;
+const schema25 = {"description":"Who may transfer, NOTIFY or UPDATE; without acls nothing is allowed","type":"array","items":{"additionalProperties":false,"description":"An ACL rule; the first matching rule wins, nothing matched is denied","type":"object","required":["name","action"],"properties":{"name":{"minLength":1,"description":"The rule name that defaults.acl and zones[].acl refer to","type":"string"},"address":{"description":"Client addresses the rule matches; empty or absent: any","errorMessage":"must be a string or a list of strings","anyOf":[{"minLength":1,"description":"An address or prefix: 192.0.2.0/24, 2001:db8::/32","type":"string"},{"type":"array","items":{"minLength":1,"description":"An address or prefix: 192.0.2.0/24, 2001:db8::/32","type":"string"}}]},"key":{"description":"When given, the request must be signed with one of these keys","errorMessage":"must be a string or a list of strings","anyOf":[{"minLength":1,"description":"A key defined under keys","type":"string"},{"type":"array","items":{"minLength":1,"description":"A key defined under keys","type":"string"}}]},"action":{"description":"What the rule allows (or denies): transfer, notify, update","errorMessage":"must be a string or a list of strings","anyOf":[{"type":"string","enum":["transfer","notify","update"]},{"type":"array","items":{"type":"string","enum":["transfer","notify","update"]}}]},"deny":{"default":false,"description":"true: a match refuses instead of allowing","type":"boolean"},"transport":{"description":"When given, the request must arrive over one of these transports (transport: [tls, quic] requires an encrypted one, RFC 9103 strict)","errorMessage":"must be a string or a list of strings","anyOf":[{"type":"string","enum":["udp","tcp","tls","quic"]},{"type":"array","items":{"type":"string","enum":["udp","tcp","tls","quic"]}}]}}}};
 
 function validate29(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(Array.isArray(data)){
+var valid0 = true;
+const len0 = data.length;
+for(let i0=0; i0<len0; i0++){
+let data0 = data[i0];
+const _errs1 = errors;
+if(errors === _errs1){
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+let missing0;
+if(((data0.name === undefined) && (missing0 = "name")) || ((data0.action === undefined) && (missing0 = "action"))){
+validate29.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/items/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema25.items.required,parentSchema:schema25.items,data:data0}];
+return false;
+}
+else {
+const _errs3 = errors;
+for(const key0 in data0){
+if(!((((((key0 === "name") || (key0 === "address")) || (key0 === "key")) || (key0 === "action")) || (key0 === "deny")) || (key0 === "transport"))){
+validate29.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema25.items,data:data0}];
+return false;
+break;
+}
+}
+if(_errs3 === errors){
+if(data0.name !== undefined){
+let data1 = data0.name;
+const _errs4 = errors;
+if(errors === _errs4){
+if(typeof data1 === "string"){
+if(func1(data1) < 1){
+validate29.errors = [{instancePath:instancePath+"/" + i0+"/name",schemaPath:"#/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema25.items.properties.name,data:data1}];
+return false;
+}
+}
+else {
+validate29.errors = [{instancePath:instancePath+"/" + i0+"/name",schemaPath:"#/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.items.properties.name.type,parentSchema:schema25.items.properties.name,data:data1}];
+return false;
+}
+}
+var valid1 = _errs4 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data0.address !== undefined){
+let data2 = data0.address;
+const _errs6 = errors;
+const _errs7 = errors;
+let valid2 = false;
+const _errs8 = errors;
+if(errors === _errs8){
+if(typeof data2 === "string"){
+if(func1(data2) < 1){
+const err0 = {instancePath:instancePath+"/" + i0+"/address",schemaPath:"#/items/properties/address/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema25.items.properties.address.anyOf[0],data:data2};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+else {
+const err1 = {instancePath:instancePath+"/" + i0+"/address",schemaPath:"#/items/properties/address/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.items.properties.address.anyOf[0].type,parentSchema:schema25.items.properties.address.anyOf[0],data:data2};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+var _valid0 = _errs8 === errors;
+valid2 = valid2 || _valid0;
+if(!valid2){
+const _errs10 = errors;
+if(errors === _errs10){
+if(Array.isArray(data2)){
+var valid3 = true;
+const len1 = data2.length;
+for(let i1=0; i1<len1; i1++){
+let data3 = data2[i1];
+const _errs12 = errors;
+if(errors === _errs12){
+if(typeof data3 === "string"){
+if(func1(data3) < 1){
+const err2 = {instancePath:instancePath+"/" + i0+"/address/" + i1,schemaPath:"#/items/properties/address/anyOf/1/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema25.items.properties.address.anyOf[1].items,data:data3};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+else {
+const err3 = {instancePath:instancePath+"/" + i0+"/address/" + i1,schemaPath:"#/items/properties/address/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.items.properties.address.anyOf[1].items.type,parentSchema:schema25.items.properties.address.anyOf[1].items,data:data3};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+var valid3 = _errs12 === errors;
+if(!valid3){
+break;
+}
+}
+}
+else {
+const err4 = {instancePath:instancePath+"/" + i0+"/address",schemaPath:"#/items/properties/address/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema25.items.properties.address.anyOf[1].type,parentSchema:schema25.items.properties.address.anyOf[1],data:data2};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+var _valid0 = _errs10 === errors;
+valid2 = valid2 || _valid0;
+}
+if(!valid2){
+const err5 = {instancePath:instancePath+"/" + i0+"/address",schemaPath:"#/items/properties/address/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema25.items.properties.address.anyOf,parentSchema:schema25.items.properties.address,data:data2};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+validate29.errors = vErrors;
+return false;
+}
+else {
+errors = _errs7;
+if(vErrors !== null){
+if(_errs7){
+vErrors.length = _errs7;
+}
+else {
+vErrors = null;
+}
+}
+}
+var valid1 = _errs6 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data0.key !== undefined){
+let data4 = data0.key;
+const _errs14 = errors;
+const _errs15 = errors;
+let valid4 = false;
+const _errs16 = errors;
+if(errors === _errs16){
+if(typeof data4 === "string"){
+if(func1(data4) < 1){
+const err6 = {instancePath:instancePath+"/" + i0+"/key",schemaPath:"#/items/properties/key/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema25.items.properties.key.anyOf[0],data:data4};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+else {
+const err7 = {instancePath:instancePath+"/" + i0+"/key",schemaPath:"#/items/properties/key/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.items.properties.key.anyOf[0].type,parentSchema:schema25.items.properties.key.anyOf[0],data:data4};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+var _valid1 = _errs16 === errors;
+valid4 = valid4 || _valid1;
+if(!valid4){
+const _errs18 = errors;
+if(errors === _errs18){
+if(Array.isArray(data4)){
+var valid5 = true;
+const len2 = data4.length;
+for(let i2=0; i2<len2; i2++){
+let data5 = data4[i2];
+const _errs20 = errors;
+if(errors === _errs20){
+if(typeof data5 === "string"){
+if(func1(data5) < 1){
+const err8 = {instancePath:instancePath+"/" + i0+"/key/" + i2,schemaPath:"#/items/properties/key/anyOf/1/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema25.items.properties.key.anyOf[1].items,data:data5};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+else {
+const err9 = {instancePath:instancePath+"/" + i0+"/key/" + i2,schemaPath:"#/items/properties/key/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.items.properties.key.anyOf[1].items.type,parentSchema:schema25.items.properties.key.anyOf[1].items,data:data5};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+var valid5 = _errs20 === errors;
+if(!valid5){
+break;
+}
+}
+}
+else {
+const err10 = {instancePath:instancePath+"/" + i0+"/key",schemaPath:"#/items/properties/key/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema25.items.properties.key.anyOf[1].type,parentSchema:schema25.items.properties.key.anyOf[1],data:data4};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+var _valid1 = _errs18 === errors;
+valid4 = valid4 || _valid1;
+}
+if(!valid4){
+const err11 = {instancePath:instancePath+"/" + i0+"/key",schemaPath:"#/items/properties/key/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema25.items.properties.key.anyOf,parentSchema:schema25.items.properties.key,data:data4};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+validate29.errors = vErrors;
+return false;
+}
+else {
+errors = _errs15;
+if(vErrors !== null){
+if(_errs15){
+vErrors.length = _errs15;
+}
+else {
+vErrors = null;
+}
+}
+}
+var valid1 = _errs14 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data0.action !== undefined){
+let data6 = data0.action;
+const _errs22 = errors;
+const _errs23 = errors;
+let valid6 = false;
+const _errs24 = errors;
+if(typeof data6 !== "string"){
+const err12 = {instancePath:instancePath+"/" + i0+"/action",schemaPath:"#/items/properties/action/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.items.properties.action.anyOf[0].type,parentSchema:schema25.items.properties.action.anyOf[0],data:data6};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+if(!(((data6 === "transfer") || (data6 === "notify")) || (data6 === "update"))){
+const err13 = {instancePath:instancePath+"/" + i0+"/action",schemaPath:"#/items/properties/action/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema25.items.properties.action.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema25.items.properties.action.anyOf[0].enum,parentSchema:schema25.items.properties.action.anyOf[0],data:data6};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+var _valid2 = _errs24 === errors;
+valid6 = valid6 || _valid2;
+if(!valid6){
+const _errs26 = errors;
+if(errors === _errs26){
+if(Array.isArray(data6)){
+var valid7 = true;
+const len3 = data6.length;
+for(let i3=0; i3<len3; i3++){
+let data7 = data6[i3];
+const _errs28 = errors;
+if(typeof data7 !== "string"){
+const err14 = {instancePath:instancePath+"/" + i0+"/action/" + i3,schemaPath:"#/items/properties/action/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.items.properties.action.anyOf[1].items.type,parentSchema:schema25.items.properties.action.anyOf[1].items,data:data7};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+if(!(((data7 === "transfer") || (data7 === "notify")) || (data7 === "update"))){
+const err15 = {instancePath:instancePath+"/" + i0+"/action/" + i3,schemaPath:"#/items/properties/action/anyOf/1/items/enum",keyword:"enum",params:{allowedValues: schema25.items.properties.action.anyOf[1].items.enum},message:"must be equal to one of the allowed values",schema:schema25.items.properties.action.anyOf[1].items.enum,parentSchema:schema25.items.properties.action.anyOf[1].items,data:data7};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+var valid7 = _errs28 === errors;
+if(!valid7){
+break;
+}
+}
+}
+else {
+const err16 = {instancePath:instancePath+"/" + i0+"/action",schemaPath:"#/items/properties/action/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema25.items.properties.action.anyOf[1].type,parentSchema:schema25.items.properties.action.anyOf[1],data:data6};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+var _valid2 = _errs26 === errors;
+valid6 = valid6 || _valid2;
+}
+if(!valid6){
+const err17 = {instancePath:instancePath+"/" + i0+"/action",schemaPath:"#/items/properties/action/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema25.items.properties.action.anyOf,parentSchema:schema25.items.properties.action,data:data6};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+validate29.errors = vErrors;
+return false;
+}
+else {
+errors = _errs23;
+if(vErrors !== null){
+if(_errs23){
+vErrors.length = _errs23;
+}
+else {
+vErrors = null;
+}
+}
+}
+var valid1 = _errs22 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data0.deny !== undefined){
+let data8 = data0.deny;
+const _errs30 = errors;
+if(typeof data8 !== "boolean"){
+validate29.errors = [{instancePath:instancePath+"/" + i0+"/deny",schemaPath:"#/items/properties/deny/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema25.items.properties.deny.type,parentSchema:schema25.items.properties.deny,data:data8}];
+return false;
+}
+var valid1 = _errs30 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data0.transport !== undefined){
+let data9 = data0.transport;
+const _errs32 = errors;
+const _errs33 = errors;
+let valid8 = false;
+const _errs34 = errors;
+if(typeof data9 !== "string"){
+const err18 = {instancePath:instancePath+"/" + i0+"/transport",schemaPath:"#/items/properties/transport/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.items.properties.transport.anyOf[0].type,parentSchema:schema25.items.properties.transport.anyOf[0],data:data9};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+if(!((((data9 === "udp") || (data9 === "tcp")) || (data9 === "tls")) || (data9 === "quic"))){
+const err19 = {instancePath:instancePath+"/" + i0+"/transport",schemaPath:"#/items/properties/transport/anyOf/0/enum",keyword:"enum",params:{allowedValues: schema25.items.properties.transport.anyOf[0].enum},message:"must be equal to one of the allowed values",schema:schema25.items.properties.transport.anyOf[0].enum,parentSchema:schema25.items.properties.transport.anyOf[0],data:data9};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+var _valid3 = _errs34 === errors;
+valid8 = valid8 || _valid3;
+if(!valid8){
+const _errs36 = errors;
+if(errors === _errs36){
+if(Array.isArray(data9)){
+var valid9 = true;
+const len4 = data9.length;
+for(let i4=0; i4<len4; i4++){
+let data10 = data9[i4];
+const _errs38 = errors;
+if(typeof data10 !== "string"){
+const err20 = {instancePath:instancePath+"/" + i0+"/transport/" + i4,schemaPath:"#/items/properties/transport/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.items.properties.transport.anyOf[1].items.type,parentSchema:schema25.items.properties.transport.anyOf[1].items,data:data10};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+if(!((((data10 === "udp") || (data10 === "tcp")) || (data10 === "tls")) || (data10 === "quic"))){
+const err21 = {instancePath:instancePath+"/" + i0+"/transport/" + i4,schemaPath:"#/items/properties/transport/anyOf/1/items/enum",keyword:"enum",params:{allowedValues: schema25.items.properties.transport.anyOf[1].items.enum},message:"must be equal to one of the allowed values",schema:schema25.items.properties.transport.anyOf[1].items.enum,parentSchema:schema25.items.properties.transport.anyOf[1].items,data:data10};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+var valid9 = _errs38 === errors;
+if(!valid9){
+break;
+}
+}
+}
+else {
+const err22 = {instancePath:instancePath+"/" + i0+"/transport",schemaPath:"#/items/properties/transport/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema25.items.properties.transport.anyOf[1].type,parentSchema:schema25.items.properties.transport.anyOf[1],data:data9};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+var _valid3 = _errs36 === errors;
+valid8 = valid8 || _valid3;
+}
+if(!valid8){
+const err23 = {instancePath:instancePath+"/" + i0+"/transport",schemaPath:"#/items/properties/transport/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema25.items.properties.transport.anyOf,parentSchema:schema25.items.properties.transport,data:data9};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+validate29.errors = vErrors;
+return false;
+}
+else {
+errors = _errs33;
+if(vErrors !== null){
+if(_errs33){
+vErrors.length = _errs33;
+}
+else {
+vErrors = null;
+}
+}
+}
+var valid1 = _errs32 === errors;
+}
+else {
+var valid1 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate29.errors = [{instancePath:instancePath+"/" + i0,schemaPath:"#/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema25.items.type,parentSchema:schema25.items,data:data0}];
+return false;
+}
+}
+var valid0 = _errs1 === errors;
+if(!valid0){
+break;
+}
+}
+}
+else {
+validate29.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema25.type,parentSchema:schema25,data}];
+return false;
+}
+}
+validate29.errors = vErrors;
+return errors === 0;
+}
+
+export const defaults = validate30;
+const schema26 = {"additionalProperties":false,"description":"Settings for every zone that does not say otherwise","type":"object","properties":{"acl":{"description":"ACL rules of every zone that names none","errorMessage":"must be a string or a list of strings","anyOf":[{"minLength":1,"description":"The name of an ACL defined under acls","type":"string"},{"type":"array","items":{"minLength":1,"description":"The name of an ACL defined under acls","type":"string"}}]},"notify":{"description":"NOTIFY targets of every zone that names none","type":"array","items":{"additionalProperties":false,"description":"A NOTIFY target (RFC 1996)","type":"object","required":["address"],"properties":{"address":{"description":"Where NOTIFY is sent (ADDR:PORT, IPv6 in brackets: \"127.0.0.1:5300\", \"[::1]:5300\")","examples":["127.0.0.1:5300","[::1]:5300"],"type":"string"},"key":{"minLength":1,"description":"A TSIG key defined under keys that signs the messages","type":"string"}}}},"serialPolicy":{"type":"string","enum":["increment","unixtime","dateserial"],"description":"The serial policy of every zone that names none: increment, unixtime (seconds since 1970) or dateserial (YYYYMMDDnn)"},"journal":{"additionalProperties":false,"description":"IXFR history kept per zone; the oldest commits are pruned first","type":"object","properties":{"maxDepth":{"minimum":1,"maximum":1000000,"description":"Commits kept per zone for IXFR","default":1000,"type":"integer"},"maxSize":{"description":"Bytes kept per zone for IXFR: a number, or with K, M or G (1K to 64G)","default":"100M","errorMessage":"must be a size from 1K to 64G (bytes, or a number with K, M or G)","anyOf":[{"minimum":1024,"errorMessage":"must be a size from 1K to 64G (bytes, or a number with K, M or G)","type":"integer"},{"pattern":"^[0-9]+\\s*[KMGkmg]?[iI]?[bB]?$","errorMessage":"must be a size from 1K to 64G (bytes, or a number with K, M or G)","type":"string"}]}}},"dnssec":{"description":"The DNSSEC policy of every primary zone that names none, or false (the default)","errorMessage":"must be a policy name or false","anyOf":[{"description":"Not signed here","const":false,"type":"boolean"},{"minLength":1,"description":"The name of a policy defined under policies","type":"string"}]}}};
+
+function validate30(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -5101,7 +5662,7 @@ if(data && typeof data == "object" && !Array.isArray(data)){
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((((key0 === "acl") || (key0 === "notify")) || (key0 === "serialPolicy")) || (key0 === "journal")) || (key0 === "dnssec"))){
-validate29.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema25,data}];
+validate30.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema26,data}];
 return false;
 break;
 }
@@ -5116,7 +5677,7 @@ const _errs4 = errors;
 if(errors === _errs4){
 if(typeof data0 === "string"){
 if(func1(data0) < 1){
-const err0 = {instancePath:instancePath+"/acl",schemaPath:"#/properties/acl/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema25.properties.acl.anyOf[0],data:data0};
+const err0 = {instancePath:instancePath+"/acl",schemaPath:"#/properties/acl/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema26.properties.acl.anyOf[0],data:data0};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -5127,7 +5688,7 @@ errors++;
 }
 }
 else {
-const err1 = {instancePath:instancePath+"/acl",schemaPath:"#/properties/acl/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.properties.acl.anyOf[0].type,parentSchema:schema25.properties.acl.anyOf[0],data:data0};
+const err1 = {instancePath:instancePath+"/acl",schemaPath:"#/properties/acl/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema26.properties.acl.anyOf[0].type,parentSchema:schema26.properties.acl.anyOf[0],data:data0};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -5151,7 +5712,7 @@ const _errs8 = errors;
 if(errors === _errs8){
 if(typeof data1 === "string"){
 if(func1(data1) < 1){
-const err2 = {instancePath:instancePath+"/acl/" + i0,schemaPath:"#/properties/acl/anyOf/1/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema25.properties.acl.anyOf[1].items,data:data1};
+const err2 = {instancePath:instancePath+"/acl/" + i0,schemaPath:"#/properties/acl/anyOf/1/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema26.properties.acl.anyOf[1].items,data:data1};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -5162,7 +5723,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/acl/" + i0,schemaPath:"#/properties/acl/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.properties.acl.anyOf[1].items.type,parentSchema:schema25.properties.acl.anyOf[1].items,data:data1};
+const err3 = {instancePath:instancePath+"/acl/" + i0,schemaPath:"#/properties/acl/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema26.properties.acl.anyOf[1].items.type,parentSchema:schema26.properties.acl.anyOf[1].items,data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -5179,7 +5740,7 @@ break;
 }
 }
 else {
-const err4 = {instancePath:instancePath+"/acl",schemaPath:"#/properties/acl/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema25.properties.acl.anyOf[1].type,parentSchema:schema25.properties.acl.anyOf[1],data:data0};
+const err4 = {instancePath:instancePath+"/acl",schemaPath:"#/properties/acl/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema26.properties.acl.anyOf[1].type,parentSchema:schema26.properties.acl.anyOf[1],data:data0};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -5193,7 +5754,7 @@ var _valid0 = _errs6 === errors;
 valid1 = valid1 || _valid0;
 }
 if(!valid1){
-const err5 = {instancePath:instancePath+"/acl",schemaPath:"#/properties/acl/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema25.properties.acl.anyOf,parentSchema:schema25.properties.acl,data:data0};
+const err5 = {instancePath:instancePath+"/acl",schemaPath:"#/properties/acl/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema26.properties.acl.anyOf,parentSchema:schema26.properties.acl,data:data0};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -5201,7 +5762,7 @@ else {
 vErrors.push(err5);
 }
 errors++;
-validate29.errors = vErrors;
+validate30.errors = vErrors;
 return false;
 }
 else {
@@ -5235,14 +5796,14 @@ if(errors === _errs12){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 let missing0;
 if((data3.address === undefined) && (missing0 = "address")){
-validate29.errors = [{instancePath:instancePath+"/notify/" + i1,schemaPath:"#/properties/notify/items/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema25.properties.notify.items.required,parentSchema:schema25.properties.notify.items,data:data3}];
+validate30.errors = [{instancePath:instancePath+"/notify/" + i1,schemaPath:"#/properties/notify/items/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema26.properties.notify.items.required,parentSchema:schema26.properties.notify.items,data:data3}];
 return false;
 }
 else {
 const _errs14 = errors;
 for(const key1 in data3){
 if(!((key1 === "address") || (key1 === "key"))){
-validate29.errors = [{instancePath:instancePath+"/notify/" + i1,schemaPath:"#/properties/notify/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema25.properties.notify.items,data:data3}];
+validate30.errors = [{instancePath:instancePath+"/notify/" + i1,schemaPath:"#/properties/notify/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema26.properties.notify.items,data:data3}];
 return false;
 break;
 }
@@ -5252,7 +5813,7 @@ if(data3.address !== undefined){
 let data4 = data3.address;
 const _errs15 = errors;
 if(typeof data4 !== "string"){
-validate29.errors = [{instancePath:instancePath+"/notify/" + i1+"/address",schemaPath:"#/properties/notify/items/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.properties.notify.items.properties.address.type,parentSchema:schema25.properties.notify.items.properties.address,data:data4}];
+validate30.errors = [{instancePath:instancePath+"/notify/" + i1+"/address",schemaPath:"#/properties/notify/items/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema26.properties.notify.items.properties.address.type,parentSchema:schema26.properties.notify.items.properties.address,data:data4}];
 return false;
 }
 var valid4 = _errs15 === errors;
@@ -5267,12 +5828,12 @@ const _errs17 = errors;
 if(errors === _errs17){
 if(typeof data5 === "string"){
 if(func1(data5) < 1){
-validate29.errors = [{instancePath:instancePath+"/notify/" + i1+"/key",schemaPath:"#/properties/notify/items/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema25.properties.notify.items.properties.key,data:data5}];
+validate30.errors = [{instancePath:instancePath+"/notify/" + i1+"/key",schemaPath:"#/properties/notify/items/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema26.properties.notify.items.properties.key,data:data5}];
 return false;
 }
 }
 else {
-validate29.errors = [{instancePath:instancePath+"/notify/" + i1+"/key",schemaPath:"#/properties/notify/items/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.properties.notify.items.properties.key.type,parentSchema:schema25.properties.notify.items.properties.key,data:data5}];
+validate30.errors = [{instancePath:instancePath+"/notify/" + i1+"/key",schemaPath:"#/properties/notify/items/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema26.properties.notify.items.properties.key.type,parentSchema:schema26.properties.notify.items.properties.key,data:data5}];
 return false;
 }
 }
@@ -5286,7 +5847,7 @@ var valid4 = true;
 }
 }
 else {
-validate29.errors = [{instancePath:instancePath+"/notify/" + i1,schemaPath:"#/properties/notify/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema25.properties.notify.items.type,parentSchema:schema25.properties.notify.items,data:data3}];
+validate30.errors = [{instancePath:instancePath+"/notify/" + i1,schemaPath:"#/properties/notify/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema26.properties.notify.items.type,parentSchema:schema26.properties.notify.items,data:data3}];
 return false;
 }
 }
@@ -5297,7 +5858,7 @@ break;
 }
 }
 else {
-validate29.errors = [{instancePath:instancePath+"/notify",schemaPath:"#/properties/notify/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema25.properties.notify.type,parentSchema:schema25.properties.notify,data:data2}];
+validate30.errors = [{instancePath:instancePath+"/notify",schemaPath:"#/properties/notify/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema26.properties.notify.type,parentSchema:schema26.properties.notify,data:data2}];
 return false;
 }
 }
@@ -5311,11 +5872,11 @@ if(data.serialPolicy !== undefined){
 let data6 = data.serialPolicy;
 const _errs19 = errors;
 if(typeof data6 !== "string"){
-validate29.errors = [{instancePath:instancePath+"/serialPolicy",schemaPath:"#/properties/serialPolicy/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.properties.serialPolicy.type,parentSchema:schema25.properties.serialPolicy,data:data6}];
+validate30.errors = [{instancePath:instancePath+"/serialPolicy",schemaPath:"#/properties/serialPolicy/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema26.properties.serialPolicy.type,parentSchema:schema26.properties.serialPolicy,data:data6}];
 return false;
 }
 if(!(((data6 === "increment") || (data6 === "unixtime")) || (data6 === "dateserial"))){
-validate29.errors = [{instancePath:instancePath+"/serialPolicy",schemaPath:"#/properties/serialPolicy/enum",keyword:"enum",params:{allowedValues: schema25.properties.serialPolicy.enum},message:"must be equal to one of the allowed values",schema:schema25.properties.serialPolicy.enum,parentSchema:schema25.properties.serialPolicy,data:data6}];
+validate30.errors = [{instancePath:instancePath+"/serialPolicy",schemaPath:"#/properties/serialPolicy/enum",keyword:"enum",params:{allowedValues: schema26.properties.serialPolicy.enum},message:"must be equal to one of the allowed values",schema:schema26.properties.serialPolicy.enum,parentSchema:schema26.properties.serialPolicy,data:data6}];
 return false;
 }
 var valid0 = _errs19 === errors;
@@ -5332,7 +5893,7 @@ if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
 const _errs23 = errors;
 for(const key2 in data7){
 if(!((key2 === "maxDepth") || (key2 === "maxSize"))){
-validate29.errors = [{instancePath:instancePath+"/journal",schemaPath:"#/properties/journal/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema25.properties.journal,data:data7}];
+validate30.errors = [{instancePath:instancePath+"/journal",schemaPath:"#/properties/journal/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema26.properties.journal,data:data7}];
 return false;
 break;
 }
@@ -5342,18 +5903,18 @@ if(data7.maxDepth !== undefined){
 let data8 = data7.maxDepth;
 const _errs24 = errors;
 if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
-validate29.errors = [{instancePath:instancePath+"/journal/maxDepth",schemaPath:"#/properties/journal/properties/maxDepth/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema25.properties.journal.properties.maxDepth.type,parentSchema:schema25.properties.journal.properties.maxDepth,data:data8}];
+validate30.errors = [{instancePath:instancePath+"/journal/maxDepth",schemaPath:"#/properties/journal/properties/maxDepth/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema26.properties.journal.properties.maxDepth.type,parentSchema:schema26.properties.journal.properties.maxDepth,data:data8}];
 return false;
 }
 if(errors === _errs24){
 if((typeof data8 == "number") && (isFinite(data8))){
 if(data8 > 1000000 || isNaN(data8)){
-validate29.errors = [{instancePath:instancePath+"/journal/maxDepth",schemaPath:"#/properties/journal/properties/maxDepth/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000000},message:"must be <= 1000000",schema:1000000,parentSchema:schema25.properties.journal.properties.maxDepth,data:data8}];
+validate30.errors = [{instancePath:instancePath+"/journal/maxDepth",schemaPath:"#/properties/journal/properties/maxDepth/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000000},message:"must be <= 1000000",schema:1000000,parentSchema:schema26.properties.journal.properties.maxDepth,data:data8}];
 return false;
 }
 else {
 if(data8 < 1 || isNaN(data8)){
-validate29.errors = [{instancePath:instancePath+"/journal/maxDepth",schemaPath:"#/properties/journal/properties/maxDepth/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema25.properties.journal.properties.maxDepth,data:data8}];
+validate30.errors = [{instancePath:instancePath+"/journal/maxDepth",schemaPath:"#/properties/journal/properties/maxDepth/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema26.properties.journal.properties.maxDepth,data:data8}];
 return false;
 }
 }
@@ -5372,7 +5933,7 @@ const _errs27 = errors;
 let valid6 = false;
 const _errs28 = errors;
 if(!(((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9))) && (isFinite(data9)))){
-const err6 = {instancePath:instancePath+"/journal/maxSize",schemaPath:"#/properties/journal/properties/maxSize/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema25.properties.journal.properties.maxSize.anyOf[0].type,parentSchema:schema25.properties.journal.properties.maxSize.anyOf[0],data:data9};
+const err6 = {instancePath:instancePath+"/journal/maxSize",schemaPath:"#/properties/journal/properties/maxSize/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema26.properties.journal.properties.maxSize.anyOf[0].type,parentSchema:schema26.properties.journal.properties.maxSize.anyOf[0],data:data9};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -5384,7 +5945,7 @@ errors++;
 if(errors === _errs28){
 if((typeof data9 == "number") && (isFinite(data9))){
 if(data9 < 1024 || isNaN(data9)){
-const err7 = {instancePath:instancePath+"/journal/maxSize",schemaPath:"#/properties/journal/properties/maxSize/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1024},message:"must be >= 1024",schema:1024,parentSchema:schema25.properties.journal.properties.maxSize.anyOf[0],data:data9};
+const err7 = {instancePath:instancePath+"/journal/maxSize",schemaPath:"#/properties/journal/properties/maxSize/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1024},message:"must be >= 1024",schema:1024,parentSchema:schema26.properties.journal.properties.maxSize.anyOf[0],data:data9};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -5402,7 +5963,7 @@ const _errs30 = errors;
 if(errors === _errs30){
 if(typeof data9 === "string"){
 if(!pattern1.test(data9)){
-const err8 = {instancePath:instancePath+"/journal/maxSize",schemaPath:"#/properties/journal/properties/maxSize/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+\\s*[KMGkmg]?[iI]?[bB]?$"},message:"must match pattern \""+"^[0-9]+\\s*[KMGkmg]?[iI]?[bB]?$"+"\"",schema:"^[0-9]+\\s*[KMGkmg]?[iI]?[bB]?$",parentSchema:schema25.properties.journal.properties.maxSize.anyOf[1],data:data9};
+const err8 = {instancePath:instancePath+"/journal/maxSize",schemaPath:"#/properties/journal/properties/maxSize/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+\\s*[KMGkmg]?[iI]?[bB]?$"},message:"must match pattern \""+"^[0-9]+\\s*[KMGkmg]?[iI]?[bB]?$"+"\"",schema:"^[0-9]+\\s*[KMGkmg]?[iI]?[bB]?$",parentSchema:schema26.properties.journal.properties.maxSize.anyOf[1],data:data9};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -5413,7 +5974,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/journal/maxSize",schemaPath:"#/properties/journal/properties/maxSize/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.properties.journal.properties.maxSize.anyOf[1].type,parentSchema:schema25.properties.journal.properties.maxSize.anyOf[1],data:data9};
+const err9 = {instancePath:instancePath+"/journal/maxSize",schemaPath:"#/properties/journal/properties/maxSize/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema26.properties.journal.properties.maxSize.anyOf[1].type,parentSchema:schema26.properties.journal.properties.maxSize.anyOf[1],data:data9};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -5427,7 +5988,7 @@ var _valid1 = _errs30 === errors;
 valid6 = valid6 || _valid1;
 }
 if(!valid6){
-const err10 = {instancePath:instancePath+"/journal/maxSize",schemaPath:"#/properties/journal/properties/maxSize/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema25.properties.journal.properties.maxSize.anyOf,parentSchema:schema25.properties.journal.properties.maxSize,data:data9};
+const err10 = {instancePath:instancePath+"/journal/maxSize",schemaPath:"#/properties/journal/properties/maxSize/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema26.properties.journal.properties.maxSize.anyOf,parentSchema:schema26.properties.journal.properties.maxSize,data:data9};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -5435,7 +5996,7 @@ else {
 vErrors.push(err10);
 }
 errors++;
-validate29.errors = vErrors;
+validate30.errors = vErrors;
 return false;
 }
 else {
@@ -5458,7 +6019,7 @@ var valid5 = true;
 }
 }
 else {
-validate29.errors = [{instancePath:instancePath+"/journal",schemaPath:"#/properties/journal/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema25.properties.journal.type,parentSchema:schema25.properties.journal,data:data7}];
+validate30.errors = [{instancePath:instancePath+"/journal",schemaPath:"#/properties/journal/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema26.properties.journal.type,parentSchema:schema26.properties.journal,data:data7}];
 return false;
 }
 }
@@ -5475,7 +6036,7 @@ const _errs33 = errors;
 let valid7 = false;
 const _errs34 = errors;
 if(typeof data10 !== "boolean"){
-const err11 = {instancePath:instancePath+"/dnssec",schemaPath:"#/properties/dnssec/anyOf/0/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema25.properties.dnssec.anyOf[0].type,parentSchema:schema25.properties.dnssec.anyOf[0],data:data10};
+const err11 = {instancePath:instancePath+"/dnssec",schemaPath:"#/properties/dnssec/anyOf/0/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema26.properties.dnssec.anyOf[0].type,parentSchema:schema26.properties.dnssec.anyOf[0],data:data10};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -5485,7 +6046,7 @@ vErrors.push(err11);
 errors++;
 }
 if(false !== data10){
-const err12 = {instancePath:instancePath+"/dnssec",schemaPath:"#/properties/dnssec/anyOf/0/const",keyword:"const",params:{allowedValue: false},message:"must be equal to constant",schema:false,parentSchema:schema25.properties.dnssec.anyOf[0],data:data10};
+const err12 = {instancePath:instancePath+"/dnssec",schemaPath:"#/properties/dnssec/anyOf/0/const",keyword:"const",params:{allowedValue: false},message:"must be equal to constant",schema:false,parentSchema:schema26.properties.dnssec.anyOf[0],data:data10};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -5501,7 +6062,7 @@ const _errs36 = errors;
 if(errors === _errs36){
 if(typeof data10 === "string"){
 if(func1(data10) < 1){
-const err13 = {instancePath:instancePath+"/dnssec",schemaPath:"#/properties/dnssec/anyOf/1/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema25.properties.dnssec.anyOf[1],data:data10};
+const err13 = {instancePath:instancePath+"/dnssec",schemaPath:"#/properties/dnssec/anyOf/1/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema26.properties.dnssec.anyOf[1],data:data10};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -5512,7 +6073,7 @@ errors++;
 }
 }
 else {
-const err14 = {instancePath:instancePath+"/dnssec",schemaPath:"#/properties/dnssec/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.properties.dnssec.anyOf[1].type,parentSchema:schema25.properties.dnssec.anyOf[1],data:data10};
+const err14 = {instancePath:instancePath+"/dnssec",schemaPath:"#/properties/dnssec/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema26.properties.dnssec.anyOf[1].type,parentSchema:schema26.properties.dnssec.anyOf[1],data:data10};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -5526,7 +6087,7 @@ var _valid2 = _errs36 === errors;
 valid7 = valid7 || _valid2;
 }
 if(!valid7){
-const err15 = {instancePath:instancePath+"/dnssec",schemaPath:"#/properties/dnssec/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema25.properties.dnssec.anyOf,parentSchema:schema25.properties.dnssec,data:data10};
+const err15 = {instancePath:instancePath+"/dnssec",schemaPath:"#/properties/dnssec/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema26.properties.dnssec.anyOf,parentSchema:schema26.properties.dnssec,data:data10};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -5534,7 +6095,7 @@ else {
 vErrors.push(err15);
 }
 errors++;
-validate29.errors = vErrors;
+validate30.errors = vErrors;
 return false;
 }
 else {
@@ -5560,11 +6121,11 @@ var valid0 = true;
 }
 }
 else {
-validate29.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema25.type,parentSchema:schema25,data}];
+validate30.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema26.type,parentSchema:schema26,data}];
 return false;
 }
 }
-validate29.errors = vErrors;
+validate30.errors = vErrors;
 return errors === 0;
 }
 

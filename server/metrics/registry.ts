@@ -14,6 +14,7 @@ import { addTrafficMetrics } from './traffic-metrics.js';
 import { addSecondaryMetrics, secondaryClocks, type SecondarySource } from './secondary-metrics.js';
 import { buildInfo } from './build-info.js';
 import { addCatalogMetrics, type CatalogSummary } from './catalog-metrics.js';
+import { addKubernetesMetrics, type KubernetesSummary } from './kubernetes-metrics.js';
 
 export interface MetricSources {
   /** The query pipeline's counters and answer cache (read at scrape time). */
@@ -32,6 +33,8 @@ export interface MetricSources {
   dnssec?: () => readonly SigningSummary[];
   /** Catalog members and consumer counts (absent: none reported). */
   catalogs?: () => CatalogSummary | undefined;
+  /** The Kubernetes watcher (absent or undefined: not configured, nothing reported). */
+  kubernetes?: () => KubernetesSummary | undefined;
   /** Per connection-oriented transport (tcp, tls, quic): open connections, handshakes (absent: none reported). */
   connectionStats?: () => TransportConnectionStats[];
   /** DoQ's streams, cancelled streams and protocol errors, summed over its listeners (absent: none reported). */
@@ -149,6 +152,7 @@ export function createMetricsRegistry(src: MetricSources): Registry {
   const secondaries = src.secondaries;
   if (secondaries) addSecondaryMetrics(add, () => secondaryClocks(src.table, secondaries.store, secondaries.zones));
   addCatalogMetrics(add, src.catalogs ?? (() => undefined));
+  addKubernetesMetrics(add, src.kubernetes ?? (() => undefined));
   add('meshdns_config_reloads_total', 'Config reloads, by result (applied, rejected).', 'counter', byKey(c.reloads, 'result', ['applied', 'rejected']));
   return registry;
 }

@@ -4,7 +4,7 @@ import { DEFAULT_LIMITS, type ZoneLimits } from '../limits.js';
 import { RecordTable } from '../table/record-table.js';
 import { STAGES, type CommitContext, type CommitMode, type OpenStageName, type Stage, type StageName } from './commit-context.js';
 import { handlesOf, zoneRange, type StoreHandles } from './handles.js';
-import { applyEdits } from './incremental.js';
+import { applyEdits, type AppliedEdits } from './incremental.js';
 import { DEFAULT_JOURNAL_LIMITS, deleteJournal, type JournalLimits } from './journal.js';
 import type { LmdbStore } from './lmdb-store.js';
 import { dropZoneIndex } from './source-index.js';
@@ -97,7 +97,7 @@ export class ZoneWriter implements UpdateCommitter {
       const at = pending.commits.length;
       const { result, allocated } = this.run(update);
       pending.commits.splice(at, 0, { apexKey: update.apexKey, result });
-      if (allocated) pending.allocated.push(allocated);
+      pending.allocated.push(...allocated);
       return result;
     });
   }
@@ -140,7 +140,7 @@ export class ZoneWriter implements UpdateCommitter {
   }
 
   /** Inside the transaction. */
-  private run(update: ZoneUpdate): { result: CommitResult; allocated: { source: string; id: number } | undefined } {
+  private run(update: ZoneUpdate): { result: CommitResult; allocated: { source: string; id: number }[] } {
     const h = this.h;
     const { apexKey } = update;
     let before = h.zones.get(apexKey);
@@ -149,7 +149,7 @@ export class ZoneWriter implements UpdateCommitter {
       throw new StoreError(`zone ${before.origin} already exists`, 'MESHDNS_ERR_ZONE_EXISTS');
     }
     if (!before) {
-      if (update.deleting) return { result: nothing(undefined), allocated: undefined };
+      if (update.deleting) return { result: nothing(undefined), allocated: [] };
       if (!update.create) throw new StoreError(`no zone ${nameToText(update.apex)} here`, 'MESHDNS_ERR_NO_ZONE');
       before = newZoneMeta(h, update.create);
       created = true;
@@ -164,14 +164,15 @@ export class ZoneWriter implements UpdateCommitter {
     // a table for a zone that has content already is added as a diff (bulk needs an empty zone)
     const asDiff = update.table !== undefined && !update.table.replace && !update.deleting && before.records !== 0;
     if (asDiff) diff.add.push(...update.table!.records.toRecords());
-    for (const rr of diff.add) assertInZone(rr.owner, apexKey, before.origin);
-    const needsOwner = update.table !== undefined || diff.add.length > 0 || diff.remove.length > 0;
-    let allocated: { source: string; id: number } | undefined;
-    let ownerId = 0;
-    if (needsOwner) {
-      ownerId = this.store.provenance.idInTransaction(diff.source);
-      allocated = { source: diff.source, id: ownerId };
-    }
+    for (const d of [diff, ...update.others]) for (const rr of d.add) assertInZone(rr.owner, apexKey, before.origin);
+    const allocated: { source: string; id: number }[] = [];
+    const ownerOf = (d: ZoneDiff, needed: boolean): number => {
+      if (!needed) return 0;
+      const id = this.store.provenance.idInTransaction(d.source);
+      allocated.push({ source: d.source, id });
+      return id;
+    };
+    const ownerId = ownerOf(diff, update.table !== undefined || diff.add.length > 0 || diff.remove.length > 0);
 
     let mode: CommitMode;
     let table: RecordTable | undefined;
@@ -186,7 +187,7 @@ export class ZoneWriter implements UpdateCommitter {
       before = { ...before, serial: 0, records: 0, journalUsage: { entries: 0, bytes: 0 } };
       mode = 'bulk';
       table = update.table.records;
-    } else if (!asDiff && before.records === 0 && (update.table !== undefined || onlyAdds(update))) {
+    } else if (!asDiff && before.records === 0 && update.others.length === 0 && (update.table !== undefined || onlyAdds(update))) {
       mode = 'bulk';
       table = update.table?.records ?? RecordTable.fromRecords(diff.add);
     } else {
@@ -199,7 +200,7 @@ export class ZoneWriter implements UpdateCommitter {
       mode, apexKey, before, created, ownerId, table, working, resign,
       chain: working ? new ChainView(h, before.id) : undefined,
       diff: mode === 'incremental' ? diff : undefined,
-      edits: working ? applyEdits(working, apexKey, diff, ownerId) : undefined,
+      edits: working ? applyAllEdits(working, apexKey, diff, ownerId, update.others.map((d) => ({ diff: d, ownerId: ownerOf(d, d.add.length > 0 || d.remove.length > 0) }))) : undefined,
       next: { ...before, ...update.metaPatch },
       soa: undefined, changeset: undefined, added: 0, removed: 0, unchanged: false,
     };
@@ -227,6 +228,21 @@ interface PendingCommits {
 
 function nothing(meta: ZoneMeta | undefined): CommitResult {
   return { changed: false, serial: meta?.serial ?? 0, added: 0, removed: 0, created: false, deleted: false, meta, changeset: undefined };
+}
+
+/** The edits of the update's own diff, then those of the other sources' diffs of the same commit. */
+function applyAllEdits(ws: WorkingSet, apexKey: Buffer, diff: ZoneDiff, ownerId: number, others: { diff: ZoneDiff; ownerId: number }[]): AppliedEdits {
+  const edits = applyEdits(ws, apexKey, diff, ownerId);
+  for (const other of others) {
+    const more = applyEdits(ws, apexKey, other.diff, other.ownerId);
+    edits.removed.push(...more.removed);
+    edits.added.push(...more.added);
+    if (more.newSoa !== undefined) {
+      edits.newSoa = more.newSoa;
+      edits.newSoaTtl = more.newSoaTtl;
+    }
+  }
+  return edits;
 }
 
 function onlyAdds(update: ZoneUpdate): boolean {

@@ -44,6 +44,8 @@ export interface UpdateCommitter {
  */
 export class ZoneUpdate {
   readonly diff: ZoneDiff;
+  /** Other sources' diffs committed with this one, each under its own provenance (one serial, one journal entry). */
+  readonly others: ZoneDiff[] = [];
   /** Whole new content: for an empty zone (`content`) or replacing what is there (`replace`). */
   table: { records: RecordTable; replace: boolean } | undefined;
   metaPatch: ZoneMetaPatch | undefined;
@@ -108,6 +110,16 @@ export class ZoneUpdate {
     for (const s of diff.removeRRsets ?? []) this.removeRRset(s.owner, s.type);
     for (const n of diff.removeNames ?? []) this.removeName(n);
     for (const rr of diff.removeAny ?? []) this.removeAny(rr);
+    return this;
+  }
+
+  /**
+   * Another source's changes in this same commit (a batch of Kubernetes objects, each the owner of
+   * its records): one new version of the zone, and every RR still owned by the source that claims it.
+   */
+  alsoFrom(diff: ZoneDiff): this {
+    if (diff.source === this.source) return this.apply(diff);
+    this.others.push(diff);
     return this;
   }
 

@@ -1,0 +1,163 @@
+import type { DiffRR, ZoneDiff } from '../../zones/diff.js';
+import { nameToKey, parseName, ROOT } from '../../zones/name.js';
+import { reconcile } from '../../zones/reconcile.js';
+import type { LmdbStore } from '../../zones/store/lmdb-store.js';
+import type { ZoneWriter } from '../../zones/store/write-door.js';
+import type { SerialPolicy } from '../../zones/serial.js';
+import { zoneOf } from '../../k8s/records/index.js';
+import type { OwnerChange, WatchBatch, WatchSink } from '../../k8s/watch/types.js';
+import { ConflictCheck } from './conflicts.js';
+import { recordToWire } from './record-wire.js';
+import { zoneSkeleton } from './zone-skeleton.js';
+
+/** What happened to one owner's records in a batch (for logs, metrics and Kubernetes Events). */
+export interface OwnerOutcome {
+  change: OwnerChange;
+  /** Names refused because other data is there (RFC 1034 §3.6.2), with the reason. */
+  conflicts: string[];
+  /** Records the mapping or the wire conversion refused (field, value, reason). */
+  refused: string[];
+  /** RRs added and removed for this owner. */
+  added: number;
+  removed: number;
+}
+
+export interface SinkOptions {
+  zones: readonly string[];
+  serialPolicy: SerialPolicy;
+  nameservers: (zone: string) => string[];
+  /** After each batch: every owner that had something to report or changed. */
+  onOutcomes: (outcomes: OwnerOutcome[], zonesCommitted: { zone: string; serial: number }[]) => void;
+  /** A batch's commit of one zone failed as a whole (it is then applied owner by owner). */
+  onZoneError: (zone: string, reason: string) => void;
+}
+
+/** Provenance of the SOA and apex NS of a zone the watcher created. */
+export const ZONE_SOURCE = 'k8s:zone';
+
+/**
+ * The watcher's write side: each batch becomes, per zone, ONE commit through the write door (one
+ * serial, one IXFR journal entry, one NOTIFY), in which every object is the owner of its records —
+ * the shared reconcile step compares what it wants with what it owns, so it adds and removes only
+ * its own, and two objects behind one name each keep their part of the RRset. Names where other
+ * data is (a CNAME of a zone file) are refused for that object only; should the zone's commit still
+ * fail, the batch is applied object by object so one bad object never holds back the others.
+ */
+export class ZoneSink implements WatchSink {
+  /** Owners refused for a conflict, tried again with every later batch (the other data may be gone). */
+  private readonly waiting = new Map<string, OwnerChange>();
+
+  constructor(private readonly store: LmdbStore, private readonly writer: ZoneWriter, private readonly options: SinkOptions) {}
+
+  /** Creates the zones that do not exist yet (SOA and apex NS, owned by `k8s:zone`). */
+  ensureZones(): string[] {
+    const created: string[] = [];
+    for (const zone of this.options.zones) {
+      const apex = parseName(zone, ROOT);
+      if (this.store.zoneMeta(nameToKey(apex)) !== undefined) continue;
+      const update = this.writer.create(apex, { originText: zone, kind: 'primary', serialPolicy: this.options.serialPolicy, ifExists: 'reuse' }, ZONE_SOURCE);
+      for (const rr of zoneSkeleton(zone, this.options.nameservers(zone))) update.add(rr);
+      update.commit();
+      created.push(zone);
+    }
+    return created;
+  }
+
+  get conflicted(): number {
+    return this.waiting.size;
+  }
+
+  apply(batch: WatchBatch): void {
+    const changes = new Map<string, OwnerChange>();
+    for (const [owner, change] of this.waiting) changes.set(owner, change);
+    for (const change of batch.changes) changes.set(change.owner, change);
+    // objects deleted while nobody watched: owners of a relisted kind that no longer exist
+    for (const [kind, live] of batch.relisted) {
+      for (const zone of this.options.zones) {
+        const meta = this.store.zoneMeta(nameToKey(parseName(zone, ROOT)));
+        if (!meta) continue;
+        for (const source of this.store.zoneSources(meta.id)) {
+          if (source.startsWith(`k8s:${kind}/`) && !live.has(source) && !changes.has(source)) {
+            changes.set(source, { owner: source, object: undefined, records: [], refused: [] });
+          }
+        }
+      }
+    }
+    this.waiting.clear();
+    const outcomes = new Map<string, OwnerOutcome>();
+    const wanted = new Map<string, Map<string, DiffRR[]>>(); // zone → owner → records
+    for (const change of changes.values()) {
+      const outcome: OwnerOutcome = { change, conflicts: [], refused: change.refused.map((r) => `${r.field} ${JSON.stringify(r.value)}: ${r.reason}`), added: 0, removed: 0 };
+      outcomes.set(change.owner, outcome);
+      for (const zone of this.options.zones) wanted.get(zone) ?? wanted.set(zone, new Map());
+      for (const record of change.records) {
+        const zone = zoneOf(record.name, this.options.zones);
+        if (zone === undefined) continue; // the mapping refused it already
+        const rr = recordToWire(record);
+        if ('error' in rr) {
+          outcome.refused.push(`${record.name} ${record.type} "${record.rdata}": ${rr.error}`);
+          continue;
+        }
+        const byOwner = wanted.get(zone)!;
+        (byOwner.get(change.owner) ?? byOwner.set(change.owner, []).get(change.owner)!).push(rr);
+      }
+    }
+    const committed: { zone: string; serial: number }[] = [];
+    for (const zone of this.options.zones) {
+      const serial = this.applyZone(zone, changes, wanted.get(zone) ?? new Map(), outcomes);
+      if (serial !== undefined) committed.push({ zone, serial });
+    }
+    for (const outcome of outcomes.values()) if (outcome.conflicts.length > 0) this.waiting.set(outcome.change.owner, outcome.change);
+    this.options.onOutcomes([...outcomes.values()], committed);
+  }
+
+  /** One zone's part of the batch as one commit; the new serial, or undefined when nothing changed. */
+  private applyZone(zone: string, changes: Map<string, OwnerChange>, wanted: Map<string, DiffRR[]>, outcomes: Map<string, OwnerOutcome>): number | undefined {
+    const apex = parseName(zone, ROOT);
+    const apexKey = nameToKey(apex);
+    const meta = this.store.zoneMeta(apexKey);
+    if (!meta) return undefined;
+    const check = new ConflictCheck(this.store, meta.id, apexKey, (id) => this.store.sourceName(id));
+    const diffs: ZoneDiff[] = [];
+    for (const owner of changes.keys()) {
+      const { accepted, conflicts } = check.check(owner, wanted.get(owner) ?? []);
+      outcomes.get(owner)!.conflicts.push(...conflicts);
+      const owned = [...this.store.ownedBy(meta.id, owner)];
+      if (accepted.length === 0 && owned.length === 0) continue;
+      const diff = reconcile(owner, accepted, owned);
+      if (diff.add.length === 0 && diff.remove.length === 0) continue;
+      diffs.push(diff);
+    }
+    if (diffs.length === 0) return undefined;
+    try {
+      const result = this.commit(apex, diffs);
+      for (const d of diffs) count(outcomes.get(d.source)!, d);
+      return result;
+    } catch (err) {
+      this.options.onZoneError(zone, (err as Error).message);
+    }
+    // one object at a time: the one that cannot be written is reported, the others go in
+    let serial: number | undefined;
+    for (const diff of diffs) {
+      try {
+        serial = this.commit(apex, [diff]) ?? serial;
+        count(outcomes.get(diff.source)!, diff);
+      } catch (err) {
+        outcomes.get(diff.source)!.conflicts.push(`${zone}: ${(err as Error).message}`);
+      }
+    }
+    return serial;
+  }
+
+  private commit(apex: Uint8Array, diffs: ZoneDiff[]): number | undefined {
+    const update = this.writer.begin(apex, diffs[0]!.source, 'primary').apply(diffs[0]!);
+    for (const d of diffs.slice(1)) update.alsoFrom(d);
+    const result = update.commit();
+    return result.changed ? result.serial : undefined;
+  }
+}
+
+function count(outcome: OwnerOutcome, diff: ZoneDiff): void {
+  outcome.added += diff.add.length;
+  outcome.removed += diff.remove.length;
+}
