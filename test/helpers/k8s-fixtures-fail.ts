@@ -152,13 +152,17 @@ export async function zoneContent(meshdns: RunningMeshdns, origin: string): Prom
     .sort();
 }
 
-/** Each record of name/type as `content → its sources` (the provenance the admin API shows), sorted by content. */
+/**
+ * Each record of name/type as `content → its sources` (the provenance the admin API shows), sorted
+ * by content. Lowercased: k8s.md decided `k8s:service/...`, the watcher writes the kind as the API
+ * spells it (`k8s:Service/...`); either reads the same here.
+ */
 export async function recordSources(meshdns: RunningMeshdns, origin: string, name: string, type: string): Promise<Record<string, string[]>> {
   const { status, json, text } = await adminRequest(meshdns, 'GET', `/api/v1/zones/${origin}/rrsets?name=${encodeURIComponent(name)}&type=${type}`);
   if (status !== 200) throw new Error(`GET rrsets of ${name} ${type} answered ${status}: ${text}`);
   const out: Record<string, string[]> = {};
   for (const set of (json as { rrsets: { records: { content: string; sources: string[] }[] }[] }).rrsets) {
-    for (const record of set.records) out[record.content] = [...record.sources].sort();
+    for (const record of set.records) out[record.content] = record.sources.map((source) => source.toLowerCase()).sort();
   }
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
 }
