@@ -121,12 +121,16 @@ export async function adminRequest(meshdns: RunningMeshdns, method: string, path
   return { status: res.status, text, json };
 }
 
-/** The sum over every series of a Prometheus metric on /metrics (0 when it is not there at all). */
-export async function metricTotal(meshdns: RunningMeshdns, name: string): Promise<number> {
+/**
+ * The sum over the series of a Prometheus metric on /metrics whose labels include every one of
+ * `labels` (written as in the exposition: `reason="gone"`); 0 when there is none.
+ */
+export async function metricTotal(meshdns: RunningMeshdns, name: string, labels: readonly string[] = []): Promise<number> {
   const { status, text } = await adminRequest(meshdns, 'GET', '/metrics');
   if (status !== 200) throw new Error(`GET /metrics answered ${status}: ${text}`);
   return text.split('\n')
     .filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `))
+    .filter((line) => labels.every((label) => line.slice(0, line.lastIndexOf(' ')).includes(label)))
     .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
 }
 

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { startKubeApiServer, type KubeApiServer } from '../helpers/kube-apiserver.js';
 import { startMeshdns, type RunningMeshdns } from '../helpers/meshdns.js';
 import {
-  adminRequest, createPublishedService, kubernetesYaml, PartitionProxy, publish, recordSources, serviceRef,
+  adminRequest, createPublishedService, kubernetesYaml, metricTotal, PartitionProxy, publish, recordSources, serviceRef,
   waitForSynced, writeKubeconfig, writeText, zoneContent,
 } from '../helpers/k8s-fixtures-fail.js';
 import { answers, keepsAnswering, rcode, waitForAnswers, waitUntil } from '../helpers/k8s-wait.js';
@@ -80,6 +80,7 @@ test('410 Gone: changes made while meshdns was cut off and etcd compacted are fo
   await createPublishedService(kapi, 'r3', [at('r3')], ['192.0.2.30']);
   await waitForAnswers(port(), at('r3'), 'A', ['192.0.2.30']);
   const oldR2Uid = await uidOf('r2');
+  const goneBefore = await metricTotal(meshdns, 'meshdns_k8s_watch_restarts_total', ['source="service"', 'reason="gone"']);
 
   proxy.partition();
   await kapi.remove(serviceRef('r1'));
@@ -104,6 +105,9 @@ test('410 Gone: changes made while meshdns was cut off and etcd compacted are fo
   await waitForAnswers(port(), at('r2-new'), 'A', ['192.0.2.21']);
   await waitForAnswers(port(), at('r3'), 'A', ['192.0.2.31']);
   assert.ok(proxy.forwarded > forwardedBefore, 'meshdns reconnected through the proxy');
+  // the scenario did what it is for: the watch was resumed from a compacted version and got 410
+  const goneAfter = await metricTotal(meshdns, 'meshdns_k8s_watch_restarts_total', ['source="service"', 'reason="gone"']);
+  assert.ok(goneAfter > goneBefore, `meshdns_k8s_watch_restarts_total{reason="gone"} stayed at ${goneAfter}: the relist was not caused by a 410`);
   assert.deepEqual(await recordSources(meshdns, ZONE, at('r2-new'), 'A'), { '192.0.2.21': ['k8s:service/default/r2'] });
   assert.deepEqual(await zoneContent(meshdns, ZONE), [
     `${at('manual')} A 192.0.2.99`,
