@@ -11,12 +11,13 @@ import { join } from 'node:path';
 import { startKubeApiServer, type KubeApiServer } from '../helpers/kube-apiserver.js';
 import { startMeshdns, type RunningMeshdns } from '../helpers/meshdns.js';
 import {
-  adminRequest, createPublishedService, kubernetesYaml, metricTotal, PartitionProxy, publish, recordSources, serviceRef,
+  adminRequest, createPublishedService, HOSTNAME_ANNOTATION, kubernetesYaml, metricTotal, PartitionProxy, publish, recordSources, serviceRef,
   waitForSynced, writeKubeconfig, writeText, zoneContent,
 } from '../helpers/k8s-fixtures-fail.js';
 import { answers, keepsAnswering, rcode, waitForAnswers, waitUntil } from '../helpers/k8s-wait.js';
 
 const ZONE = 'k8s.site-a.mesh.';
+const SOURCES = ['service', 'endpointslice', 'dnsendpoint'];
 /** Long enough for a client's reconnect backoff after an outage. */
 const RECONNECT_MS = 90_000;
 
@@ -38,7 +39,7 @@ before(async () => {
   proxy = await PartitionProxy.start(Number(new URL(kapi.url).port));
   // meshdns reaches the API server through the proxy only: the tests can cut it off
   const kubeconfig = writeKubeconfig(join(dir, 'kubeconfig'), proxy.url, kapi);
-  config = writeText(dir, 'meshdns.yaml', kubernetesYaml({ kubeconfig, zones: [ZONE] }));
+  config = writeText(dir, 'meshdns.yaml', kubernetesYaml({ kubeconfig, zones: [ZONE], sources: SOURCES }));
   meshdns = await startMeshdns({ dataDir, config });
   await waitForSynced(meshdns);
 });
@@ -168,4 +169,93 @@ async function uidOf(name: string): Promise<string> {
   const { status, body } = await kapi.request<{ metadata?: { uid?: string } }>('GET', `/api/v1/namespaces/default/services/${name}`);
   assert.equal(status, 200, `GET service ${name}: ${JSON.stringify(body)}`);
   return body.metadata?.uid ?? '';
+}
+
+test('a partition without an API server restart: the watch resumes and delivers what happened meanwhile', async () => {
+  proxy.partition();
+  await publish(kapi, 'r4', ['192.0.2.42']);
+  await keepsAnswering(port(), at('r4'), 'A', ['192.0.2.41'], 3);
+  proxy.heal();
+  await waitForAnswers(port(), at('r4'), 'A', ['192.0.2.42'], RECONNECT_MS);
+});
+
+test('EndpointSlices changed and deleted behind a 410: the headless Service\'s addresses follow', async () => {
+  await kapi.create({
+    apiVersion: 'v1', kind: 'Service',
+    metadata: { name: 'hl', namespace: 'default', annotations: { [HOSTNAME_ANNOTATION]: at('hl') } },
+    spec: { clusterIP: 'None', ports: [{ port: 80, protocol: 'TCP' }] },
+  });
+  await kapi.create(endpointSlice('hl-1', 'hl', ['192.0.2.71']));
+  await kapi.create(endpointSlice('hl-2', 'hl', ['192.0.2.72']));
+  await waitForAnswers(port(), at('hl'), 'A', ['192.0.2.71', '192.0.2.72']);
+
+  proxy.partition();
+  await kapi.remove({ apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'hl-2', namespace: 'default' } });
+  await kapi.patch({ apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'hl-1', namespace: 'default' } }, {
+    endpoints: [
+      { addresses: ['192.0.2.71'], conditions: { ready: false, serving: false, terminating: true } },
+      { addresses: ['192.0.2.73'], conditions: { ready: true, serving: true, terminating: false } },
+    ],
+  });
+  await kapi.compactEtcd();
+  await kapi.kill();
+  await kapi.restart();
+  proxy.heal();
+  await waitForAnswers(port(), at('hl'), 'A', ['192.0.2.73'], RECONNECT_MS);
+  await kapi.remove(serviceRef('hl'));
+  await waitForAnswers(port(), at('hl'), 'A', []);
+});
+
+test('a source meshdns may no longer list (RBAC): its records stay as they were, the others are reconciled', async () => {
+  await kapi.create({
+    apiVersion: 'externaldns.k8s.io/v1alpha1', kind: 'DNSEndpoint',
+    metadata: { name: 'declared', namespace: 'default' },
+    spec: { endpoints: [{ dnsName: at('declared'), recordType: 'A', targets: ['192.0.2.90'], recordTTL: 60 }] },
+  });
+  await waitForAnswers(port(), at('declared'), 'A', ['192.0.2.90']);
+  await meshdns.stop();
+
+  // a user who may read Services and EndpointSlices and write Events, but not DNSEndpoints
+  await kapi.create({
+    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'meshdns-no-dnsendpoints' },
+    rules: [
+      { apiGroups: [''], resources: ['services'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: ['', 'events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
+    ],
+  });
+  await kapi.create({
+    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'meshdns-no-dnsendpoints' },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'meshdns-no-dnsendpoints' },
+    subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'meshdns-limited' }],
+  });
+  const limited = writeText(dir, 'limited.yaml', kubernetesYaml({ kubeconfig: await kapi.userKubeconfig('meshdns-limited'), zones: [ZONE], sources: SOURCES }));
+  await kapi.remove(serviceRef('r4'));
+  await kapi.remove({ apiVersion: 'externaldns.k8s.io/v1alpha1', kind: 'DNSEndpoint', metadata: { name: 'declared', namespace: 'default' } });
+
+  meshdns = await startMeshdns({ dataDir, config: limited });
+  // the first commit waits for every source to list, at most 10 s, then goes on without dnsendpoint
+  await meshdns.waitForLog((e) => e['msg'] === 'kubernetes: publishing without these collections (they could not be listed yet); their records stay as they were', RECONNECT_MS)
+    .catch(() => undefined);
+  await waitForAnswers(port(), at('r4'), 'A', [], RECONNECT_MS);
+  assert.deepEqual(await answers(port(), at('declared'), 'A'), ['192.0.2.90'], 'a DNSEndpoint that could not be listed keeps its records');
+  await keepsAnswering(port(), at('declared'), 'A', ['192.0.2.90'], 5);
+  const status = await adminRequest(meshdns, 'GET', '/api/v1/kubernetes');
+  assert.equal(status.status, 200, status.text);
+  assert.match(status.text, /403|forbidden/i, 'the status shows why dnsendpoint is not listed');
+  assert.deepEqual(await zoneContent(meshdns, ZONE), [
+    `${at('declared')} A 192.0.2.90`,
+    `${at('manual')} A 192.0.2.99`,
+    `${at('r2-new')} A 192.0.2.21`,
+  ]);
+});
+
+function endpointSlice(name: string, service: string, addresses: readonly string[]): object {
+  return {
+    apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
+    metadata: { name, namespace: 'default', labels: { 'kubernetes.io/service-name': service } },
+    addressType: 'IPv4',
+    endpoints: addresses.map((address) => ({ addresses: [address], conditions: { ready: true, serving: true, terminating: false } })),
+    ports: [{ port: 80, protocol: 'TCP' }],
+  };
 }
