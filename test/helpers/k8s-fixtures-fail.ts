@@ -171,6 +171,27 @@ export async function recordSources(meshdns: RunningMeshdns, origin: string, nam
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
 }
 
+/**
+ * Awaits `waiting`; should it fail, the error carries the watcher's own account of each source
+ * (GET /api/v1/kubernetes: lists, watch restarts by reason, last error), which tells a watch that
+ * never came back from one that came back and lost an event.
+ */
+export async function explainedByWatcher<T>(meshdns: RunningMeshdns, waiting: Promise<T>): Promise<T> {
+  try {
+    return await waiting;
+  } catch (error) {
+    let status: string;
+    try {
+      const { json, text } = await adminRequest(meshdns, 'GET', '/api/v1/kubernetes');
+      const sources = (json as { sources?: unknown[] } | undefined)?.sources;
+      status = sources === undefined ? text : JSON.stringify(sources);
+    } catch (statusError) {
+      status = `(GET /api/v1/kubernetes failed: ${(statusError as Error).message})`;
+    }
+    throw new Error(`${(error as Error).message}\nthe watcher's sources: ${status}`);
+  }
+}
+
 /** Warning events about one object, from the core v1 list (events.k8s.io/v1 writes show there too). */
 export async function eventsAbout(kapi: KubeApiServer, kind: string, name: string, namespace = 'default'): Promise<{ type: string; reason: string; message: string }[]> {
   const { status, body } = await kapi.request<{ items?: { type?: string; reason?: string; message?: string; note?: string; involvedObject?: { kind?: string; name?: string } }[] }>(

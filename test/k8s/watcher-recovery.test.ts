@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { startKubeApiServer, type KubeApiServer } from '../helpers/kube-apiserver.js';
 import { startMeshdns, type RunningMeshdns } from '../helpers/meshdns.js';
 import {
-  adminRequest, createPublishedService, HOSTNAME_ANNOTATION, kubernetesYaml, metricTotal, PartitionProxy, publish, recordSources, serviceRef,
+  adminRequest, createPublishedService, explainedByWatcher, HOSTNAME_ANNOTATION, kubernetesYaml, metricTotal, PartitionProxy, publish, recordSources, serviceRef,
   waitForSynced, writeKubeconfig, writeText, zoneContent,
 } from '../helpers/k8s-fixtures-fail.js';
 import { answers, keepsAnswering, rcode, waitForAnswers, waitUntil } from '../helpers/k8s-wait.js';
@@ -68,8 +68,8 @@ test('the API server killed: the last state keeps answering; restarted, the watc
   await kapi.restart();
   await publish(kapi, 'r1', ['192.0.2.2']);
   await createPublishedService(kapi, 'r2', [at('r2')], ['192.0.2.20']);
-  await waitForAnswers(port(), at('r1'), 'A', ['192.0.2.2'], RECONNECT_MS);
-  await waitForAnswers(port(), at('r2'), 'A', ['192.0.2.20'], RECONNECT_MS);
+  await explainedByWatcher(meshdns, waitForAnswers(port(), at('r1'), 'A', ['192.0.2.2'], RECONNECT_MS));
+  await explainedByWatcher(meshdns, waitForAnswers(port(), at('r2'), 'A', ['192.0.2.20'], RECONNECT_MS));
 });
 
 test('410 Gone: changes made while meshdns was cut off and etcd compacted are found by the relist, nothing duplicated', async () => {
@@ -100,8 +100,8 @@ test('410 Gone: changes made while meshdns was cut off and etcd compacted are fo
   const forwardedBefore = proxy.forwarded;
   proxy.heal();
 
-  await waitForAnswers(port(), at('r4'), 'A', ['192.0.2.40'], RECONNECT_MS);
-  await waitForAnswers(port(), at('r1'), 'A', [], RECONNECT_MS);
+  await explainedByWatcher(meshdns, waitForAnswers(port(), at('r4'), 'A', ['192.0.2.40'], RECONNECT_MS));
+  await explainedByWatcher(meshdns, waitForAnswers(port(), at('r1'), 'A', [], RECONNECT_MS));
   await waitForAnswers(port(), at('r2'), 'A', []);
   await waitForAnswers(port(), at('r2-new'), 'A', ['192.0.2.21']);
   await waitForAnswers(port(), at('r3'), 'A', ['192.0.2.31']);
@@ -176,7 +176,7 @@ test('a partition without an API server restart: the watch resumes and delivers 
   await publish(kapi, 'r4', ['192.0.2.42']);
   await keepsAnswering(port(), at('r4'), 'A', ['192.0.2.41'], 3);
   proxy.heal();
-  await waitForAnswers(port(), at('r4'), 'A', ['192.0.2.42'], RECONNECT_MS);
+  await explainedByWatcher(meshdns, waitForAnswers(port(), at('r4'), 'A', ['192.0.2.42'], RECONNECT_MS));
 });
 
 test('EndpointSlices changed and deleted behind a 410: the headless Service\'s addresses follow', async () => {
@@ -201,7 +201,7 @@ test('EndpointSlices changed and deleted behind a 410: the headless Service\'s a
   await kapi.kill();
   await kapi.restart();
   proxy.heal();
-  await waitForAnswers(port(), at('hl'), 'A', ['192.0.2.73'], RECONNECT_MS);
+  await explainedByWatcher(meshdns, waitForAnswers(port(), at('hl'), 'A', ['192.0.2.73'], RECONNECT_MS));
   await kapi.remove(serviceRef('hl'));
   await waitForAnswers(port(), at('hl'), 'A', []);
 });
@@ -237,7 +237,7 @@ test('a source meshdns may no longer list (RBAC): its records stay as they were,
   // the first commit waits for every source to list, at most 10 s, then goes on without dnsendpoint
   await meshdns.waitForLog((e) => e['msg'] === 'kubernetes: publishing without these collections (they could not be listed yet); their records stay as they were', RECONNECT_MS)
     .catch(() => undefined);
-  await waitForAnswers(port(), at('r4'), 'A', [], RECONNECT_MS);
+  await explainedByWatcher(meshdns, waitForAnswers(port(), at('r4'), 'A', [], RECONNECT_MS));
   assert.deepEqual(await answers(port(), at('declared'), 'A'), ['192.0.2.90'], 'a DNSEndpoint that could not be listed keeps its records');
   await keepsAnswering(port(), at('declared'), 'A', ['192.0.2.90'], 5);
   const status = await adminRequest(meshdns, 'GET', '/api/v1/kubernetes');
