@@ -111,7 +111,7 @@ test('the Service deleted: knotd answers NXDOMAIN', async () => {
 test('knotd holds exactly what meshdns holds, serial included', async () => {
   const fromKnot = axfrRecords(await digAsync(knot.port, ZONE, 'AXFR'));
   const fromUs = axfrRecords(await digAsync(meshdns.port, ZONE, 'AXFR'));
-  assert.ok(fromUs.length > 2, `meshdns's AXFR: ${fromUs.join('\n')}`);
+  assert.ok(fromUs.some((r) => r.startsWith(`${ZONE} SOA `)), `meshdns's AXFR: ${fromUs.join('\n')}`);
   assert.deepEqual(fromKnot, fromUs);
   assert.equal(fromKnot.filter((r) => r.startsWith(`${NAME} `)).length, 0, 'nothing of the deleted Service is left at knotd');
 });
