@@ -123,19 +123,19 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
   const binary = requireKubeApiServer();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'meshdns-kube-'));
   removeFolderOnExit(dir);
-  let etcd: TestEtcd | undefined;
+  // etcd starts while the keys are made; kept apart so a failure of either still stops etcd
+  const etcdStarting = startEtcd(dir);
+  etcdStarting.catch(() => undefined);
   let apiserver: HarnessChild | undefined;
   try {
     const token = randomBytes(24).toString('hex');
     const tokenFile = path.join(dir, 'tokens.csv');
-    const [startedEtcd, pki, port] = await Promise.all([
-      startEtcd(dir),
+    const [pki, port] = await Promise.all([
       createKubePki(dir),
       findFreePort(),
       writeFile(tokenFile, `${token},admin,admin,"system:masters"\n`, { mode: 0o600 }),
     ]);
-    etcd = startedEtcd;
-    const db = startedEtcd;
+    const etcd = await etcdStarting;
     const url = `https://127.0.0.1:${port}`;
     const kubeconfig = path.join(dir, 'admin.kubeconfig');
     await Promise.all([etcd.ready(), writeKubeconfig(kubeconfig, url, pki.caFile, 'admin', { token })]);
@@ -187,7 +187,7 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
 
     const answers = async (requestPath: string, check: (body: any) => boolean = () => true): Promise<boolean> => {
       if (apiserver === undefined || !apiserver.alive()) {
-        throw new Error(`kube-apiserver exited during start: ${logTail()}`);
+        throw new Error(`kube-apiserver exited while starting: ${logTail()}`);
       }
       try {
         const response = await request<any>('GET', requestPath);
@@ -259,17 +259,18 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
         await awaitServing();
       },
       async compactEtcd() {
-        await db.compact();
+        await etcd.compact();
       },
       async stop() {
         agent.destroy();
-        await Promise.all([apiserver?.kill(), db.child.kill()]);
+        await Promise.all([apiserver?.kill(), etcd.child.kill()]);
         await rm(dir, { recursive: true, force: true, maxRetries: 3 });
         forgetFolder(dir);
       },
     };
     return server;
   } catch (error) {
+    const etcd = await etcdStarting.catch(() => undefined);
     await Promise.all([apiserver?.kill(), etcd?.child.kill()]);
     await rm(dir, { recursive: true, force: true, maxRetries: 3 });
     forgetFolder(dir);

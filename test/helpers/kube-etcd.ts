@@ -15,13 +15,14 @@ export interface TestEtcd {
   compact(): Promise<number>;
 }
 
-const ETCD = process.env['MESHDNS_ETCD'] ?? 'etcd';
-
-function requireEtcd(): void {
-  const probe = spawnSync(ETCD, ['--version'], { stdio: 'ignore' });
+/** Debian's /usr/bin/etcd, or env MESHDNS_ETCD. */
+function requireEtcd(): string {
+  const etcd = process.env['MESHDNS_ETCD'] ?? 'etcd';
+  const probe = spawnSync(etcd, ['--version'], { stdio: 'ignore' });
   if (probe.error !== undefined || probe.status !== 0) {
-    throw new Error(`${ETCD} is not installed: apt-get install -y etcd-server (.ci/run installs it)`);
+    throw new Error(`${etcd} is not installed: apt-get install -y etcd-server (.ci/run installs it)`);
   }
+  return etcd;
 }
 
 /** A POST to etcd's JSON gateway (int64 fields come back as strings). */
@@ -33,13 +34,13 @@ async function gateway(clientUrl: string, route: string, body: object): Promise<
 }
 
 export async function startEtcd(dir: string): Promise<TestEtcd> {
-  requireEtcd();
+  const etcd = requireEtcd();
   const [clientPort, peerPort] = await Promise.all([findFreePort(), findFreePort()]);
   const clientUrl = `http://127.0.0.1:${clientPort}`;
   const peerUrl = `http://127.0.0.1:${peerPort}`;
   const dataDir = path.join(dir, 'etcd');
   await mkdir(dataDir, { mode: 0o700 });
-  const child = startHarnessChild(ETCD, [
+  const child = startHarnessChild(etcd, [
     '--name', 'test',
     '--data-dir', dataDir,
     '--listen-client-urls', clientUrl,

@@ -193,13 +193,21 @@ describe('kube-apiserver harness', () => {
     await assert.rejects(kubectl(['get', 'nodes']), /forbidden/i, 'the role is namespaced: nodes stay forbidden');
   });
 
-  it('the admin kubeconfig works with kubectl, which sees both CRDs', async () => {
+  it('the admin kubeconfig works with kubectl, which sees both CRDs, and with the typed v1 EndpointSlice client', async () => {
     requireTool('kubectl', 'kubernetes-client');
     const { stdout } = await promisify(execFile)('kubectl', ['--kubeconfig', server.kubeconfig, 'api-resources', '-o', 'name'], { timeout: 30_000 });
     assert.match(stdout, /^endpointslices\.discovery\.k8s\.io$/m);
     assert.match(stdout, /^dnsendpoints\.externaldns\.k8s\.io$/m);
     const config = parse(readFileSync(server.kubeconfig, 'utf8'));
     assert.equal(config.users[0].user.token, server.token);
+
+    const k8s = await import('@kubernetes/client-node');
+    const kubeconfig = new k8s.KubeConfig();
+    kubeconfig.loadFromFile(server.kubeconfig);
+    const slices = await kubeconfig.makeApiClient(k8s.DiscoveryV1Api).listNamespacedEndpointSlice({ namespace: 'default' });
+    const web = slices.items.find((slice) => slice.metadata?.name === 'web-abc');
+    assert.equal(web?.endpoints?.[0]?.conditions?.ready, true);
+    assert.equal(web?.ports?.[0]?.protocol, 'TCP');
   });
 });
 
@@ -221,16 +229,25 @@ describe('kube-apiserver harness without the watch cache', () => {
   });
 });
 
-describe('kube-apiserver harness: missing binary', () => {
-  it('fails naming .ci/kube-apiserver.sh and the Debian packages', async () => {
-    const saved = process.env['MESHDNS_KUBE_APISERVER'];
-    process.env['MESHDNS_KUBE_APISERVER'] = '/nonexistent/kube-apiserver';
+describe('kube-apiserver harness: missing binaries', () => {
+  async function withEnv(name: string, value: string, run: () => Promise<void>): Promise<void> {
+    const saved = process.env[name];
+    process.env[name] = value;
     try {
-      await assert.rejects(startKubeApiServer(), /\.ci\/kube-apiserver\.sh.*golang-1\.19-go golang-github-modern-go-reflect2-dev/s);
+      await run();
     } finally {
-      if (saved === undefined) delete process.env['MESHDNS_KUBE_APISERVER'];
-      else process.env['MESHDNS_KUBE_APISERVER'] = saved;
+      if (saved === undefined) delete process.env[name];
+      else process.env[name] = saved;
     }
+  }
+
+  it('without kube-apiserver, fails naming .ci/kube-apiserver.sh and the Debian packages', async () => {
+    await withEnv('MESHDNS_KUBE_APISERVER', '/nonexistent/kube-apiserver', () =>
+      assert.rejects(startKubeApiServer(), /\.ci\/kube-apiserver\.sh.*golang-1\.19-go golang-github-modern-go-reflect2-dev/s));
+  });
+
+  it('without etcd, fails naming etcd-server', async () => {
+    await withEnv('MESHDNS_ETCD', '/nonexistent/etcd', () => assert.rejects(startKubeApiServer(), /apt-get install -y etcd-server/));
   });
 });
 
