@@ -15,8 +15,19 @@ cache="${MESHDNS_CI_CACHE:-/var/cache/meshdns-ci}"
 binary="$cache/kube-apiserver-$version/kube-apiserver"
 build="$cache/build"
 
-if [ -x "$binary" ] && "$binary" --version >/dev/null 2>&1; then
+cached() {
+  [ -x "$binary" ] && "$binary" --version >/dev/null 2>&1
+}
+if cached; then
   echo "kube-apiserver: cached at $binary ($("$binary" --version))"
+  exit 0
+fi
+# One build at a time (several checkouts may run .ci/run at once); the winner's binary serves the rest.
+mkdir -p "$cache"
+exec 9>"$cache/kube-apiserver.lock"
+flock 9
+if cached; then
+  echo "kube-apiserver: built meanwhile, cached at $binary"
   exit 0
 fi
 
@@ -38,7 +49,11 @@ mkdir -p "$build/apt/lists/partial" "$build/apt/archives/partial" "$build/apt/so
 
 # An apt configuration of our own: the system's sources (so no mirror is named here) as deb-src,
 # its own lists, nothing of the system's apt state touched.
-sed 's/^Types:.*/Types: deb-src/' /etc/apt/sources.list.d/debian.sources >"$build/apt/sources.list.d/debian.sources"
+if [ -f /etc/apt/sources.list.d/debian.sources ]; then
+  sed 's/^Types:.*/Types: deb-src/' /etc/apt/sources.list.d/debian.sources >"$build/apt/sources.list.d/debian.sources"
+else
+  sed -n 's/^deb /deb-src /p' /etc/apt/sources.list >"$build/apt/sources.list.d/debian.list"
+fi
 cat >"$build/apt/apt.conf" <<EOF
 Dir::Etc::sourcelist "/dev/null";
 Dir::Etc::sourceparts "$build/apt/sources.list.d";
