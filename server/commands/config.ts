@@ -49,6 +49,7 @@ function humanSummary(file: string, c: Config): string {
     `${file}: ok (${n(c.listen.length, 'listen address', 'listen addresses')}, ${n(c.zones.length, 'zone entry', 'zone entries')})`,
     `  ${n(c.replication.rules.size, 'ACL', 'ACLs')}, ${n(c.dnssec.policies.size, 'DNSSEC policy', 'DNSSEC policies')}; ` +
       `admin API ${c.admin ? `on ${c.admin.listen.text}` : 'off'}; data in ${c.data}${c.zoneDir ? `; zone folder ${c.zoneDir}` : ''}`,
+    ...(c.kubernetes ? [`  kubernetes: ${c.kubernetes.sources.join(', ')} into ${c.kubernetes.zones.join(', ')} (${c.kubernetes.kubeconfig ? `kubeconfig ${c.kubernetes.kubeconfig}` : 'in-cluster service account'})`] : []),
     ...c.dnssec.warnings.map((w) => `  warning: ${w}`),
   ];
   return `${lines.join('\n')}\n`;

@@ -56,7 +56,7 @@ test('every top-level key of the schema is in the README configuration reference
 });
 
 test('the schema pass refuses unknown keys, wrong types and out-of-range numbers: key path, value, why', () => {
-  assert.equal(message({ zoneDirr: './x' }), 'meshdns.yaml: zoneDirr: "./x" is not a known key (listen, data, zoneDir, zones, logLevel, nsid, maxUdpPayload, tcp, tls, limits, udp, rrl, cookies, answerCacheSize, serialPolicy, admin, metrics, queryLog, keys, catalogs, consumers, policies, acls, defaults)');
+  assert.equal(message({ zoneDirr: './x' }), 'meshdns.yaml: zoneDirr: "./x" is not a known key (listen, data, zoneDir, zones, logLevel, nsid, maxUdpPayload, tcp, tls, limits, udp, rrl, cookies, answerCacheSize, serialPolicy, admin, metrics, queryLog, keys, catalogs, consumers, kubernetes, policies, acls, defaults)');
   assert.equal(message({ zones: [{ origin: 'a.test.' }, { origin: 'b.test.', fiel: 'b.zone' }] }), 'meshdns.yaml: zones[1].fiel: "b.zone" is not a known key (origin, file, serialPolicy, acl, notify, primaries, journal, dnssec, catalog, catalogGroup)');
   assert.equal(message({ maxUdpPayload: 100 }), 'meshdns.yaml: maxUdpPayload: 100 must be a whole number from 512 to 65535');
   assert.equal(message({ tcp: { idleTimeout: '10' } }), 'meshdns.yaml: tcp.idleTimeout: "10" must be a whole number from 1 to 3600');
@@ -70,7 +70,7 @@ test('the schema pass refuses unknown keys, wrong types and out-of-range numbers
   assert.equal(message({ zones: [{ origin: 'a.test.', primaries: [{ address: '192.0.2.1:53', idleTimeout: 0 }] }] }),
     'meshdns.yaml: zones[0].primaries[0].idleTimeout: 0 must be a number of seconds, more than 0 and at most 3600');
   assert.equal(message({ defaults: { journal: { maxSize: 100 } } }), 'meshdns.yaml: defaults.journal.maxSize: 100 must be a size from 1K to 64G (bytes, or a number with K, M or G)');
-  assert.equal(message(['listen']), 'meshdns.yaml: (top level): ["listen"] must be a mapping {listen, data, zoneDir, zones, logLevel, nsid, maxUdpPayload, tcp, tls, limits, udp, rrl, cookies, answerCacheSize, serialPolicy, admin, metrics, queryLog, keys, catalogs, consumers, policies, acls, defaults}');
+  assert.equal(message(['listen']), 'meshdns.yaml: (top level): ["listen"] must be a mapping {listen, data, zoneDir, zones, logLevel, nsid, maxUdpPayload, tcp, tls, limits, udp, rrl, cookies, answerCacheSize, serialPolicy, admin, metrics, queryLog, keys, catalogs, consumers, kubernetes, policies, acls, defaults}');
   const secret = message({ keys: [{ name: 'k', secret: 12345678901234567890 }] });
   assert.equal(secret, 'meshdns.yaml: keys[0].secret: "(hidden)" must be a string');
 });

@@ -1,0 +1,149 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { keyToText, nameToKey, nameToText, parseName } from '../../zones/name.js';
+import { rdataToText } from '../../zones/rdata/index.js';
+import { typeToText } from '../../zones/rrtype.js';
+import { LmdbStore } from '../../zones/store/lmdb-store.js';
+import { ZoneWriter } from '../../zones/store/write-door.js';
+import type { K8sRecord } from '../../k8s/records/index.js';
+import type { OwnerChange, WatchBatch } from '../../k8s/watch/types.js';
+import { ZoneSink, ZONE_SOURCE, type OwnerOutcome } from '../../server/kubernetes/zone-sink.js';
+
+const ZONE = 'k8s.test.';
+
+/** A store with the watcher's zone, a sink on it, and what the sink reported. */
+async function withSink(run: (ctx: { sink: ZoneSink; store: LmdbStore; writer: ZoneWriter; outcomes: OwnerOutcome[][]; rrs: () => string[]; zoneId: number }) => void | Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'meshdns-k8s-sink-'));
+  const store = LmdbStore.open(dir);
+  try {
+    const writer = new ZoneWriter(store);
+    const outcomes: OwnerOutcome[][] = [];
+    const sink = new ZoneSink(store, writer, {
+      zones: [ZONE], serialPolicy: 'increment', nameservers: () => ['ns1.example.'],
+      onOutcomes: (o) => outcomes.push(o), onZoneError: () => undefined,
+    });
+    assert.deepEqual(sink.ensureZones(), [ZONE]);
+    assert.deepEqual(sink.ensureZones(), [], 'an existing zone is not created again');
+    const zoneId = store.zoneMeta(nameToKey(parseName(ZONE)))!.id;
+    const rrs = () => {
+      const out: string[] = [];
+      for (const { nameKey, node } of store.zoneNodes(zoneId)) {
+        for (const set of node.rrsets) {
+          for (const rr of set.rrs) out.push(`${keyToText(nameKey)} ${typeToText(set.type)} ${rdataToText(set.type, rr.rdata)} ${rr.owners.map((o) => store.sourceName(o)).sort().join(',')}`);
+        }
+      }
+      return out.filter((l) => !l.includes(' SOA ')).sort();
+    };
+    await run({ sink, store, writer, outcomes, rrs, zoneId });
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+
+const ref = (kind: string, name: string, namespace = 'default') => ({ apiVersion: 'v1', kind, name, namespace, uid: `uid-${name}` });
+const a = (name: string, address: string): K8sRecord => ({ name, type: 'A', ttl: 30, rdata: address });
+const change = (owner: string, records: K8sRecord[], gone = false): OwnerChange => {
+  const [, kind, namespace, name] = /^k8s:([^/]+)\/([^/]*)\/(.+)$/.exec(owner)!;
+  return { owner, object: gone ? undefined : ref(kind!, name!, namespace!), records, refused: [] };
+};
+const batch = (changes: OwnerChange[], relisted: [string, string[]][] = []): WatchBatch => ({
+  changes, relisted: new Map(relisted.map(([kind, live]) => [kind, new Set(live)])),
+});
+
+test('a batch of several objects is one new version of the zone, each object owning its records', async () => {
+  await withSink(({ sink, store, rrs, zoneId }) => {
+    const before = store.zoneMeta(nameToKey(parseName(ZONE)))!.serial;
+    sink.apply(batch([
+      change('k8s:Service/default/web', [a('web.k8s.test.', '192.0.2.1')]),
+      change('k8s:Service/other/web', [a('web.k8s.test.', '192.0.2.2')]),
+      change('k8s:Node//n1', [a('n1.nodes.k8s.test.', '198.51.100.1')]),
+    ]));
+    const after = store.zoneMeta(nameToKey(parseName(ZONE)))!.serial;
+    assert.equal(after, before + 1, 'one serial step for the whole batch');
+    const journal = [...store.journal(zoneId)];
+    assert.equal(journal.length, 1, 'one journal entry (one IXFR step)');
+    assert.equal(journal[0]!.added.filter((rr) => nameToText(rr[0]).startsWith('web')).length, 2);
+    assert.deepEqual(rrs(), [
+      `k8s.test. NS ns1.example. ${ZONE_SOURCE}`,
+      'n1.nodes.k8s.test. A 198.51.100.1 k8s:Node//n1',
+      'web.k8s.test. A 192.0.2.1 k8s:Service/default/web',
+      'web.k8s.test. A 192.0.2.2 k8s:Service/other/web',
+    ]);
+  });
+});
+
+test('an object removes only its own records; one RR claimed by two objects stays until both let go', async () => {
+  await withSink(({ sink, rrs }) => {
+    sink.apply(batch([
+      change('k8s:Service/default/a', [a('shared.k8s.test.', '192.0.2.9'), a('a.k8s.test.', '192.0.2.10')]),
+      change('k8s:Service/default/b', [a('shared.k8s.test.', '192.0.2.9')]),
+    ]));
+    assert.ok(rrs().includes('shared.k8s.test. A 192.0.2.9 k8s:Service/default/a,k8s:Service/default/b'));
+    sink.apply(batch([change('k8s:Service/default/a', [], true)]));
+    assert.deepEqual(rrs().filter((l) => !l.includes(' NS ')), ['shared.k8s.test. A 192.0.2.9 k8s:Service/default/b']);
+    sink.apply(batch([change('k8s:Service/default/b', [], true)]));
+    assert.deepEqual(rrs().filter((l) => !l.includes(' NS ')), []);
+  });
+});
+
+test('a CNAME of another source refuses the name to the object, which keeps its other names; it is retried when the CNAME goes', async () => {
+  await withSink(({ sink, writer, rrs, outcomes }) => {
+    const alias = parseName('alias.k8s.test.');
+    writer.begin(parseName(ZONE), 'zone-file').add({ owner: alias, type: 5, ttl: 60, rdata: parseName('target.example.') }).commit();
+    sink.apply(batch([change('k8s:Service/default/web', [a('alias.k8s.test.', '192.0.2.1'), a('web.k8s.test.', '192.0.2.1')])]));
+    const outcome = outcomes.at(-1)!.find((o) => o.change.owner === 'k8s:Service/default/web')!;
+    assert.equal(outcome.conflicts.length, 1);
+    assert.match(outcome.conflicts[0]!, /alias\.k8s\.test\. has a CNAME written by zone-file/);
+    assert.ok(rrs().includes('alias.k8s.test. CNAME target.example. zone-file'), 'the CNAME keeps answering');
+    assert.ok(rrs().includes('web.k8s.test. A 192.0.2.1 k8s:Service/default/web'), 'the object\'s other name is published');
+    assert.ok(!rrs().some((l) => l.startsWith('alias.k8s.test. A')));
+    assert.equal(sink.conflicted, 1);
+    // the zone file drops its CNAME: the next batch (any) publishes the waiting name
+    writer.begin(parseName(ZONE), 'zone-file').remove({ owner: alias, type: 5, ttl: 60, rdata: parseName('target.example.') }).commit();
+    sink.apply(batch([]));
+    assert.ok(rrs().includes('alias.k8s.test. A 192.0.2.1 k8s:Service/default/web'));
+    assert.equal(sink.conflicted, 0);
+  });
+});
+
+test('two objects: the second one\'s CNAME beside the first one\'s address is refused, in one batch or across batches', async () => {
+  await withSink(({ sink, rrs, outcomes }) => {
+    const cname: K8sRecord = { name: 'x.k8s.test.', type: 'CNAME', ttl: 30, rdata: 'lb.example.' };
+    sink.apply(batch([change('k8s:Service/default/a', [a('x.k8s.test.', '192.0.2.1')]), change('k8s:Ingress/default/b', [cname])]));
+    assert.match(outcomes.at(-1)!.find((o) => o.change.owner === 'k8s:Ingress/default/b')!.conflicts[0]!, /A data of k8s:Service\/default\/a/);
+    assert.deepEqual(rrs().filter((l) => l.startsWith('x.')), ['x.k8s.test. A 192.0.2.1 k8s:Service/default/a']);
+    sink.apply(batch([change('k8s:Ingress/default/c', [cname])]));
+    assert.match(outcomes.at(-1)!.find((o) => o.change.owner === 'k8s:Ingress/default/c')!.conflicts[0]!, /A data written by k8s:Service\/default\/a/);
+  });
+});
+
+test('a complete list removes the records of objects that no longer exist (deleted while nobody watched), and only of that kind', async () => {
+  await withSink(({ sink, writer, rrs }) => {
+    writer.begin(parseName(ZONE), 'api').add({ owner: parseName('api.k8s.test.'), type: 1, ttl: 60, rdata: Uint8Array.of(192, 0, 2, 99) }).commit();
+    sink.apply(batch([
+      change('k8s:Service/default/kept', [a('kept.k8s.test.', '192.0.2.1')]),
+      change('k8s:Service/default/gone', [a('gone.k8s.test.', '192.0.2.2')]),
+      change('k8s:Node//n1', [a('n1.k8s.test.', '198.51.100.1')]),
+    ]));
+    sink.apply(batch([], [['Service', ['k8s:Service/default/kept']]]));
+    assert.deepEqual(rrs().filter((l) => !l.includes(' NS ')), [
+      'api.k8s.test. A 192.0.2.99 api',
+      'kept.k8s.test. A 192.0.2.1 k8s:Service/default/kept',
+      'n1.k8s.test. A 198.51.100.1 k8s:Node//n1',
+    ]);
+  });
+});
+
+test('a record that cannot be written is refused with the reason; the object\'s other records go in', async () => {
+  await withSink(({ sink, rrs, outcomes }) => {
+    sink.apply(batch([change('k8s:DNSEndpoint/default/d', [a('ok.k8s.test.', '192.0.2.1'), { name: 'bad.k8s.test.', type: 'A', ttl: 30, rdata: 'not-an-address' }])]));
+    assert.equal(outcomes.at(-1)![0]!.refused.length, 1);
+    assert.match(outcomes.at(-1)![0]!.refused[0]!, /bad\.k8s\.test\. A "not-an-address"/);
+    assert.ok(rrs().includes('ok.k8s.test. A 192.0.2.1 k8s:DNSEndpoint/default/d'));
+  });
+});
