@@ -29,6 +29,9 @@ export interface SyncFigures {
   hwmMiB: number;
   cpuSeconds: number;
   stall: StallSummary;
+  /** Log lines until served: objects refused (a line each), batches that fell back to one commit per object. */
+  refusedObjects: number;
+  fallbacks: number;
 }
 
 export interface StallSummary {
@@ -128,6 +131,8 @@ export async function measureInitialSync(
       nodeNames: zone.byName(/^node-\d+\.nodes\./), wwwAddresses: zone.byName(new RegExp(`^www\\.${fleet.zone.replaceAll('.', '\\.')}$`)),
     },
     commits: commitLines(server, spawnedAt),
+    refusedObjects: server.kubeLines.filter((l) => String(l.line['msg']).startsWith('kubernetes: records refused')).length,
+    fallbacks: server.kubeLines.filter((l) => String(l.line['msg']).includes('could not be committed as one')).length,
     rssMiB: rss, hwmMiB: hwm, cpuSeconds,
     stall: summarizeStall(samples, spawnedEpoch),
   };

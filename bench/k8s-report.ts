@@ -7,7 +7,7 @@ import type { Stretch } from './k8s-profile.js';
 import { f0, f1, table } from './report.js';
 
 export interface K8sResults {
-  settings: { services: number; nodes: number; more: number; changes: number; inFlight: number; gapMs: number; debounce: string; sample: number };
+  settings: { services: number; nodes: number; more: number; changes: number; inFlight: number; gapMs: number; debounce: string; sample: number; rrsetLimit: number };
   machine: Record<string, string>;
   loadAverage: { start: number[]; end: number[] };
   creation: { servicesMs: number; nodesMs: number };
@@ -45,6 +45,7 @@ function scale(r: K8sResults): string {
       [`sample by UDP: ${s.sample.names} random names`, `${s.sample.failed} failed`, '', ''],
       ['AXFR once served', `${f0(s.axfr.records)} RRs, serial ${s.axfr.serial}`, `${f0(s.axfr.services)} svc, ${f0(s.axfr.nodeNames)} node, ${f0(s.axfr.wwwAddresses)} www A`, ''],
     );
+    if (s.refusedObjects > 0 || s.fallbacks > 0) rows.push(['objects refused / batches committed object by object', `${f0(s.refusedObjects)} / ${f0(s.fallbacks)}`, '(log lines)', '']);
     for (const c of s.commits) rows.push([`  commit at spawn + ${ms(c.atMs)}`, `${f0(c.objects)} objects`, `${f0(c.added)} RRs added`, '']);
   }
   const b = r.burst;
@@ -113,7 +114,7 @@ function stall(sync: SyncFigures, idle: StallSummary | undefined): string {
 
 export function renderK8s(r: K8sResults): string {
   const out: string[] = [];
-  out.push(`bench:k8s — ${r.settings.services} LoadBalancer Services (hostname + target annotations) and ${r.settings.nodes} Ready Nodes in a real kube-apiserver 1.20.2 on 127.0.0.1; debounce ${r.settings.debounce}`);
+  out.push(`bench:k8s — ${r.settings.services} LoadBalancer Services (hostname + target annotations) and ${r.settings.nodes} Ready Nodes in a real kube-apiserver 1.20.2 on 127.0.0.1; debounce ${r.settings.debounce}, limits.recordsPerRRset ${r.settings.rrsetLimit === 0 ? 'default (1000)' : r.settings.rrsetLimit}`);
   out.push(`${r.machine['cpu']}, ${r.machine['cores']} cores, ${r.machine['kernel']}, node ${r.machine['node']}; load average at start ${r.loadAverage.start.map((x) => x.toFixed(1)).join(' ')}, at end ${r.loadAverage.end.map((x) => x.toFixed(1)).join(' ')}`);
   out.push('');
   out.push(scale(r));

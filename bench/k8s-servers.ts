@@ -28,6 +28,8 @@ export interface MeshdnsK8sOptions {
   kubeconfig: string;
   zone: string;
   debounce: string;
+  /** limits.recordsPerRRset; undefined: meshdns's default (1,000). */
+  rrsetLimit: number | undefined;
   cpuProfDir?: string | undefined;
 }
 
@@ -54,6 +56,9 @@ export function meshdnsConfig(o: MeshdnsK8sOptions): string {
     'defaults:',
     '  acl: [loopback]',
     `  notify: [{address: "127.0.0.1:${o.knotdPort}"}]`,
+    // every Ready node's address sits in one RRset at nodes.names (www): 2,000 nodes need more than
+    // the default limit of 1,000 records per RRset
+    ...(o.rrsetLimit === undefined ? [] : ['limits:', `  recordsPerRRset: ${o.rrsetLimit}`]),
     'kubernetes:',
     `  kubeconfig: ${JSON.stringify(o.kubeconfig)}`,
     `  zones: [${o.zone}]`,
