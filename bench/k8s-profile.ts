@@ -26,6 +26,8 @@ export interface Stretch {
   ms: number;
   /** Functions of dist/ and node_modules/ by inclusive ms within the stretch. */
   top: { name: string; ms: number }[];
+  /** Any function (node internals, GC included) by self ms within the stretch. */
+  self: { name: string; ms: number }[];
 }
 
 function frameName(n: ProfileNode): string {
@@ -33,7 +35,7 @@ function frameName(n: ProfileNode): string {
   return `${n.callFrame.functionName || '(anonymous)'} ${url}:${n.callFrame.lineNumber + 1}`;
 }
 
-export function blockedStretches(file: string, minMs = 100, topN = 8): Stretch[] {
+export function blockedStretches(file: string, minMs = 100, topN = 10): Stretch[] {
   const p = JSON.parse(readFileSync(file, 'utf8')) as Profile;
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
@@ -47,7 +49,10 @@ export function blockedStretches(file: string, minMs = 100, topN = 8): Stretch[]
     const ms = (endT - startT) / 1000;
     if (ms < minMs) return;
     const inclusive = new Map<string, number>();
+    const self = new Map<string, number>();
     for (let i = start; i < end; i++) {
+      const leaf = frameName(byId.get(p.samples[i]!)!);
+      self.set(leaf, (self.get(leaf) ?? 0) + (p.timeDeltas[i + 1] ?? 0) / 1000);
       const seen = new Set<string>();
       for (let id: number | undefined = p.samples[i]; id !== undefined; id = parent.get(id)) {
         const node = byId.get(id)!;
@@ -59,7 +64,8 @@ export function blockedStretches(file: string, minMs = 100, topN = 8): Stretch[]
       }
     }
     const top = [...inclusive].sort((a, b) => b[1] - a[1]).slice(0, topN).map(([name, v]) => ({ name, ms: v }));
-    stretches.push({ startMs: startT / 1000, ms, top });
+    const selfTop = [...self].sort((a, b) => b[1] - a[1]).slice(0, topN).map(([name, v]) => ({ name, ms: v }));
+    stretches.push({ startMs: startT / 1000, ms, top, self: selfTop });
   };
   for (let i = 0; i < p.samples.length; i++) {
     t += p.timeDeltas[i] ?? 0;
@@ -80,6 +86,8 @@ export function renderStretches(stretches: Stretch[], limit = 6): string {
   return stretches.slice(0, limit).map((s) => [
     `  blocked ${s.ms.toFixed(0)} ms from process start + ${(s.startMs / 1000).toFixed(2)} s; inclusive within it:`,
     ...s.top.map((f) => `    ${f.ms.toFixed(0).padStart(6)} ms  ${f.name}`),
+    '    self time within it:',
+    ...s.self.map((f) => `    ${f.ms.toFixed(0).padStart(6)} ms  ${f.name}`),
   ].join('\n')).join('\n');
 }
 
