@@ -218,6 +218,8 @@ async function startLocked(config: Config, log: Logger, options: StartOptions): 
   /** The token meshdns generated (none configured), for the status page link in the log. */
   let madeToken: string | undefined;
   const adminLog = moduleLogger(log, 'admin');
+  /** The embedded Kubernetes watcher, started once the zone files are in (a zone file of its zones comes first). */
+  let kubernetes: KubernetesService | undefined;
   const readiness = (): Readiness => {
     const waiting: Readiness['waiting'] = [];
     if (!initialSyncDone) waiting.push({ zone: '*', reason: 'zone files are being loaded' });
@@ -232,6 +234,8 @@ async function startLocked(config: Config, log: Logger, options: StartOptions): 
     const problems: string[] = [];
     const folder = zoneFolder.folderError;
     if (folder) problems.push(`zone folder "${running.zoneDir}" cannot be read since ${folder.at} (${folder.reason}); its zones keep answering from LMDB`);
+    const k8sProblem = kubernetes?.problem();
+    if (k8sProblem !== undefined) problems.push(k8sProblem);
     return { ready: waiting.length === 0, waiting, problems };
   };
 
@@ -313,8 +317,6 @@ async function startLocked(config: Config, log: Logger, options: StartOptions): 
   };
 
   let firstSync: Promise<void> | undefined;
-  /** The embedded Kubernetes watcher, started once the zone files are in (a zone file of its zones comes first). */
-  let kubernetes: KubernetesService | undefined;
   try {
     if (config.listen.some((l) => l.transports.includes('tls') || l.transports.includes('quic'))) {
       const tlsLog = moduleLogger(log, 'tls');

@@ -52,3 +52,23 @@ export function interfaceFingerprint(addresses: readonly InterfaceAddress[]): st
     .sort()
     .join('\n');
 }
+
+/**
+ * A reader that sees only the interfaces whose name matches one of the patterns (`*` stands for any
+ * run of characters: `en*`, `wg0`): which interfaces count is the operator's choice (a node whose
+ * public address sits on `eth0` beside a VPN's global address on `wg0` publishes only `eth0`'s).
+ */
+export function onlyInterfaces(patterns: readonly string[], read: InterfaceReader = networkInterfaces): InterfaceReader {
+  const matchers = patterns.map((pattern) => new RegExp(`^${pattern.split('*').map(escapeRegExp).join('.*')}$`));
+  return () => {
+    const kept: InterfaceTable = {};
+    for (const [name, infos] of Object.entries(read())) {
+      if (matchers.some((matcher) => matcher.test(name))) kept[name] = infos;
+    }
+    return kept;
+  };
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

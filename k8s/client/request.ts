@@ -18,6 +18,7 @@ export function statusMessage(response: KubeResponse): string {
 }
 
 const REQUEST_TIMEOUT_MS = 30_000;
+const KEEPALIVE_MS = 15_000;
 
 /** One JSON request; never throws on an HTTP status, throws `KubeUnreachable` when there is no answer. */
 export async function kubeRequest<T = unknown>(
@@ -79,6 +80,8 @@ async function open(
   const send = url.protocol === 'http:' ? httpRequest : httpsRequest;
   return new Promise((resolve, reject) => {
     const req = send(url, { ...options, method, headers, signal, timeout: timeoutMs });
+    // a partitioned API server sends no FIN: TCP keepalive finds the dead connection in ~1 min, not at the idle timeout
+    req.on('socket', (socket) => socket.setKeepAlive(true, KEEPALIVE_MS));
     req.on('response', resolve);
     req.on('timeout', () => req.destroy(new Error(`no data from the API server for ${timeoutMs / 1000} s`)));
     req.on('error', (err) => reject(signal?.aborted ? new KubeUnreachable('aborted') : new KubeUnreachable(`${url.host}: ${err.message}`)));

@@ -30,9 +30,13 @@ export interface WatchBatch {
   relisted: Map<string, Set<string>>;
 }
 
-/** Where batches go (the server commits them through the write door); synchronous. */
+/**
+ * Where batches go (the server commits them through the write door). A big batch (a first list of
+ * thousands of objects) may be committed in parts with pauses between them, so answers never wait
+ * long: the next batch starts when the promise settles.
+ */
 export interface WatchSink {
-  apply(batch: WatchBatch): void;
+  apply(batch: WatchBatch): Promise<void>;
 }
 
 export interface WatchLog {

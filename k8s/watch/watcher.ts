@@ -19,6 +19,8 @@ export class KubernetesWatcher {
   private readonly watches: { source: SourceName; namespace: string | undefined; lw: ListWatch<WatchedObject> }[] = [];
   private readonly relisted = new Set<SourceName>();
   private timer: NodeJS.Timeout | undefined;
+  /** A batch being committed (events meanwhile wait for the next one). */
+  private flushing = false;
   private firstBatchDone = false;
   private readonly startedAt = Date.now();
   private firstSyncTimer: NodeJS.Timeout | undefined;
@@ -101,12 +103,12 @@ export class KubernetesWatcher {
   }
 
   private schedule(): void {
-    if (this.timer !== undefined) return;
+    if (this.timer !== undefined || this.flushing) return;
     if (!this.firstBatchDone && !this.allListed && Date.now() - this.startedAt < (this.options.firstSyncWaitMs ?? FIRST_SYNC_WAIT_MS)) return;
-    this.timer = setTimeout(() => this.flush(), this.options.debounceMs);
+    this.timer = setTimeout(() => void this.flush(), this.options.debounceMs);
   }
 
-  private flush(): void {
+  private async flush(): Promise<void> {
     this.timer = undefined;
     if (!this.firstBatchDone && !this.allListed) {
       const missing = this.watches.filter((w) => !w.lw.synced).map((w) => w.lw.path);
@@ -120,10 +122,13 @@ export class KubernetesWatcher {
     this.relisted.clear();
     const changes = this.index.takeChanges();
     if (changes.length > 0 || relisted.size > 0) {
+      this.flushing = true;
       try {
-        this.sink.apply({ changes, relisted });
+        await this.sink.apply({ changes, relisted });
       } catch (err) {
         this.log.error({ reason: (err as Error).message }, 'kubernetes: a batch could not be applied');
+      } finally {
+        this.flushing = false;
       }
       this.batches++;
       this.lastBatchAt = new Date();
@@ -133,6 +138,8 @@ export class KubernetesWatcher {
       clearTimeout(this.firstSyncTimer);
       this.resolveFirstSync();
     }
+    // what arrived while this batch was committed
+    if (this.index.dirty.size > 0 || this.relisted.size > 0) this.schedule();
   }
 }
 

@@ -1,6 +1,6 @@
 /**
  * The read-only status page at `/`: static HTML, CSS and JS (no build step, no framework) that
- * polls GET /api/v1/status, /api/v1/zones, /api/v1/dnssec and /api/v1/catalogs with the API token. The token
+ * polls GET /api/v1/status, /api/v1/zones, /api/v1/dnssec, /api/v1/catalogs and /api/v1/kubernetes with the API token. The token
  * comes from `/#token=...` (a fragment never reaches the server or its logs; the token itself is
  * never logged, the start-up line says which file holds it) or from the page's form, and is kept in
  * sessionStorage. Data is written with textContent only, and the Content-Security-Policy allows no
@@ -63,6 +63,12 @@ ${pin}<table id="zones" hidden>
 <caption>Catalog zones (RFC 9432)</caption>
 <colgroup><col class="c-name"><col class="c-kind"><col class="c-serial"><col class="c-records"><col class="c-change"><col class="c-errors"></colgroup>
 <thead><tr><th>catalog</th><th>role</th><th>serial</th><th>members</th><th>last transfer</th><th>problems</th></tr></thead>
+<tbody></tbody>
+</table>
+<table id="kubernetes" hidden>
+<caption id="kubernetes-caption">Kubernetes</caption>
+<colgroup><col class="c-name"><col class="c-state"><col class="c-records"><col class="c-serial"><col class="c-errors"></colgroup>
+<thead><tr><th>source</th><th>state</th><th>objects</th><th>watch restarts</th><th>problems</th></tr></thead>
 <tbody></tbody>
 </table>
 <p id="empty" hidden>No zones yet: add &lt;origin&gt;.zone files to the zone folder, list zones in the config, or POST /api/v1/zones.</p>

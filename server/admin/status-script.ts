@@ -152,6 +152,37 @@ export const STATUS_JS = `'use strict';
     $('catalogs').hidden = rows.length === 0;
   }
 
+  function renderKubernetes(k) {
+    if (!k) { $('kubernetes').hidden = true; return; }
+    $('kubernetes-caption').textContent = 'Kubernetes: ' + (k.server || 'not connected') + ' → ' + k.zones.join(', ') + (k.synced ? ' · synced' : ' · not synced') + ' · ' + number(k.batches) + ' batches' + (k.lastBatchAt ? ', last ' + iso(k.lastBatchAt) : '');
+    const rows = k.sources.map((s) => {
+      const tr = document.createElement('tr');
+      tr.dataset.source = s.source;
+      if (s.lastError) tr.className = 'failing';
+      cell(tr, s.source, '', 'name');
+      cell(tr, s.synced ? 'listed' : 'listing', '', 'state');
+      cell(tr, number(s.objects), 'num', 'objects');
+      cell(tr, number(s.restarts.gone) + ' gone, ' + number(s.restarts.error) + ' broken', 'num', 'restarts');
+      const td = cell(tr, '', 'errors', 'errors');
+      if (s.lastError) line(td, s.lastError, 'error');
+      return tr;
+    });
+    for (const c of k.conflicts) {
+      const tr = document.createElement('tr');
+      tr.dataset.conflict = c.owner;
+      tr.className = 'failing';
+      breakable(cell(tr, '', '', 'name'), c.owner);
+      cell(tr, 'refused', '', 'state');
+      cell(tr, '', 'num', 'objects');
+      cell(tr, '', 'num', 'restarts');
+      const td = cell(tr, '', 'errors', 'errors');
+      for (const reason of c.reasons) line(td, reason, 'conflict');
+      rows.push(tr);
+    }
+    $('kubernetes').tBodies[0].replaceChildren(...rows);
+    $('kubernetes').hidden = false;
+  }
+
   let previous;
   function renderSummary(s) {
     $('version').textContent = s.version;
@@ -189,6 +220,7 @@ export const STATUS_JS = `'use strict';
     $('summary').hidden = true;
     $('zones').hidden = true;
     $('catalogs').hidden = true;
+    $('kubernetes').hidden = true;
     state(text, error);
   };
   let timer;
@@ -197,7 +229,7 @@ export const STATUS_JS = `'use strict';
     const token = sessionStorage.getItem(KEY);
     if (!token) { askForToken('an API token is needed'); return; }
     try {
-      const [status, zonesRes, signed, catalogsRes] = await Promise.all([get(token, '/api/v1/status'), get(token, '/api/v1/zones'), get(token, '/api/v1/dnssec'), get(token, '/api/v1/catalogs')]);
+      const [status, zonesRes, signed, catalogsRes, kubernetesRes] = await Promise.all([get(token, '/api/v1/status'), get(token, '/api/v1/zones'), get(token, '/api/v1/dnssec'), get(token, '/api/v1/catalogs'), get(token, '/api/v1/kubernetes')]);
       if (status.status === 401 || zonesRes.status === 401) {
         sessionStorage.removeItem(KEY);
         askForToken('the token was refused', true);
@@ -210,6 +242,7 @@ export const STATUS_JS = `'use strict';
       if (status.ok) renderSummary(await status.json());
       renderZones(zones, signing);
       renderCatalogs(catalogsRes.ok ? await catalogsRes.json() : { produced: [], consumed: [] });
+      renderKubernetes(kubernetesRes.ok ? await kubernetesRes.json() : undefined);
       $('login').hidden = true;
       state('updated ' + new Date().toLocaleTimeString() + ' · every ' + refresh / 1000 + ' s');
     } catch (err) {

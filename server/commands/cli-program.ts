@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { registerAgent } from './agent.js';
 import { registerCheck } from './check.js';
 import { registerCompletion } from './completion.js';
 import { registerConfig } from './config.js';
@@ -28,6 +29,7 @@ export function buildProgram(io: Io = processIo): MeshCommand {
   registerConfig(program, io);
   registerCheck(program, io);
   registerTls(program, io);
+  registerAgent(program, io);
   registerCompletion(program, io);
   return program;
 }

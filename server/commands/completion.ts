@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { processIo, UsageError, type Io } from './program.js';
 
 /** Options whose value is a path: completed with file names. */
-const PATH_OPTIONS = ['--config', '-c', '--token-file', '--data', '--out', '--cert', '--zone-dir'];
+const PATH_OPTIONS = ['--config', '-c', '--token-file', '--data', '--out', '--cert', '--zone-dir', '--kubeconfig'];
 
 interface Words {
   /** command path below the program ('' for the program) → what may come next there */

@@ -96,6 +96,14 @@ export class KubernetesService {
     await this.watcher?.stop();
   }
 
+  /** For /readyz's problems (never counted against readiness: the zones keep answering). */
+  problem(): string | undefined {
+    const error = this.status().lastError;
+    if (error !== undefined) return `kubernetes: ${error}; the zones ${this.config.zones.join(', ')} keep their last records`;
+    if (this.watcher !== undefined && !this.synced) return 'kubernetes: not every source has listed its objects yet';
+    return undefined;
+  }
+
   get synced(): boolean {
     return this.watcher !== undefined && this.watcher.batches > 0 && this.watcher.allListed;
   }

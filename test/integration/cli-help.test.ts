@@ -85,7 +85,7 @@ test('completion bash: bash -n accepts it, and it completes commands, options an
   const registered = spawnSync('bash', ['-c', `${r.stdout}\ncomplete -p meshdns`], { encoding: 'utf8' });
   assert.match(registered.stdout, /complete .*-F _meshdns meshdns/);
 
-  assert.deepEqual(complete(r.stdout, ['meshdns', '']).filter((w) => !w.startsWith('-')), ['serve', 'zone', 'keys', 'config', 'check', 'tls', 'completion']);
+  assert.deepEqual(complete(r.stdout, ['meshdns', '']).filter((w) => !w.startsWith('-')), ['serve', 'zone', 'keys', 'config', 'check', 'tls', 'agent', 'completion']);
   assert.deepEqual(complete(r.stdout, ['meshdns', 'zone', 'a']), ['abort']);
   assert.deepEqual(complete(r.stdout, ['meshdns', 'zone', 're']), ['read', 'retransfer', 'reload']);
   assert.deepEqual(complete(r.stdout, ['meshdns', 'zone', 'set', '--tok']), ['--token', '--token-file']);

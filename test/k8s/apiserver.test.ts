@@ -193,13 +193,21 @@ describe('kube-apiserver harness', () => {
     await assert.rejects(kubectl(['get', 'nodes']), /forbidden/i, 'the role is namespaced: nodes stay forbidden');
   });
 
-  it('the admin kubeconfig works with kubectl, which sees both CRDs', async () => {
+  it('the admin kubeconfig works with kubectl, which sees both CRDs, and with the typed v1 EndpointSlice client', async () => {
     requireTool('kubectl', 'kubernetes-client');
     const { stdout } = await promisify(execFile)('kubectl', ['--kubeconfig', server.kubeconfig, 'api-resources', '-o', 'name'], { timeout: 30_000 });
     assert.match(stdout, /^endpointslices\.discovery\.k8s\.io$/m);
     assert.match(stdout, /^dnsendpoints\.externaldns\.k8s\.io$/m);
     const config = parse(readFileSync(server.kubeconfig, 'utf8'));
     assert.equal(config.users[0].user.token, server.token);
+
+    const k8s = await import('@kubernetes/client-node');
+    const kubeconfig = new k8s.KubeConfig();
+    kubeconfig.loadFromFile(server.kubeconfig);
+    const slices = await kubeconfig.makeApiClient(k8s.DiscoveryV1Api).listNamespacedEndpointSlice({ namespace: 'default' });
+    const web = slices.items.find((slice) => slice.metadata?.name === 'web-abc');
+    assert.equal(web?.endpoints?.[0]?.conditions?.ready, true);
+    assert.equal(web?.ports?.[0]?.protocol, 'TCP');
   });
 });
 

@@ -44,6 +44,9 @@ function harness(initial: InterfaceAddress[]) {
     stunAnswers: [] as (StunOutcome | Error)[],
     stunCalls: 0,
     reads: 0,
+    /** What the node's annotation holds (the fake writer reads it before writing, as the real one does). */
+    annotation: undefined as string | undefined,
+    writerCalls: 0,
     writes: [] as string[][],
     writeFailures: 0,
     warnings: [] as string[],
@@ -68,14 +71,18 @@ function harness(initial: InterfaceAddress[]) {
     },
     writer: {
       write: async (addresses) => {
+        state.writerCalls++;
         if (state.writeFailures > 0) {
           state.writeFailures--;
           throw new Error('apiserver unavailable');
         }
+        if (state.annotation === addresses.join(',')) return 'unchanged' as const;
+        state.annotation = addresses.join(',');
         state.writes.push(addresses);
+        return 'written' as const;
       },
     },
-    log: { info: () => {}, warn: (_fields, message) => void state.warnings.push(message) },
+    log: { debug: () => {}, info: () => {}, warn: (_fields, message) => void state.warnings.push(message) },
   });
   return { state, clock, agent };
 }
@@ -148,7 +155,7 @@ describe('k8s agent: the decision loop', () => {
     assert.equal(agent.published, undefined);
     await agent.refresh();
     assert.deepEqual(state.writes, [['185.1.2.3']]);
-    assert.ok(state.warnings.includes('writing the node addresses failed'));
+    assert.ok(state.warnings.includes('writing the node addresses failed: apiserver unavailable'));
   });
 
   it('on the clock: a first decision at start, interface changes caught by polling, a refresh on the interval', async () => {
@@ -192,9 +199,39 @@ describe('k8s agent: the decision loop', () => {
     assert.deepEqual(state.writes, [['81.2.69.160'], ['81.2.69.161']]);
   });
 
+  it('decideOnce (--once) says what one decision did', async () => {
+    const { state, agent } = harness(on('eth0', '10.0.0.1'));
+    state.stunAnswers = [stunFailed, stunOk('81.2.69.160'), stunOk('81.2.69.160')];
+    assert.equal(await agent.decideOnce(), 'unknown');
+    assert.equal(await agent.decideOnce(), 'written');
+    assert.equal(await agent.decideOnce(), 'unchanged', 'the node was read: it holds the addresses');
+    state.interfaces = on('eth0', '185.1.2.3');
+    state.writeFailures = 1;
+    assert.equal(await agent.decideOnce(), 'failed');
+    assert.deepEqual(state.writes, [['81.2.69.160']]);
+  });
+
+  it('an interface change with the same global set is not sent to the writer; a refresh checks the node and restores a lost annotation', async () => {
+    const { state, clock, agent } = harness(on('eth0', '185.1.2.3'));
+    agent.start();
+    await agent.settled();
+    assert.equal(state.writerCalls, 1);
+    state.interfaces = on('eth0', '185.1.2.3', '192.168.1.9');
+    clock.advance(1_000);
+    await agent.settled();
+    assert.equal(state.writerCalls, 1, 'the poll decided, found the same set, and left the API alone');
+    state.annotation = undefined; // the Node object re-registered, or the annotation removed by hand
+    clock.advance(59_000);
+    await agent.settled();
+    assert.equal(state.writerCalls, 2);
+    assert.equal(state.annotation, '185.1.2.3');
+    assert.deepEqual(state.writes, [['185.1.2.3'], ['185.1.2.3']]);
+    await agent.stop();
+  });
+
   it('refuses intervals that are not positive', () => {
     assert.throws(
-      () => new NodeAddressAgent({ writer: { write: async () => {} }, stun: { discover: async () => stunFailed }, log: console, pollMs: 0 }),
+      () => new NodeAddressAgent({ writer: { write: async () => 'written' as const }, stun: { discover: async () => stunFailed }, log: console, pollMs: 0 }),
       /intervals must be positive/,
     );
   });

@@ -56,9 +56,9 @@ const batch = (changes: OwnerChange[], relisted: [string, string[]][] = []): Wat
 });
 
 test('a batch of several objects is one new version of the zone, each object owning its records', async () => {
-  await withSink(({ sink, store, rrs, zoneId }) => {
+  await withSink(async ({ sink, store, rrs, zoneId }) => {
     const before = store.zoneMeta(nameToKey(parseName(ZONE)))!.serial;
-    sink.apply(batch([
+    await sink.apply(batch([
       change('k8s:Service/default/web', [a('web.k8s.test.', '192.0.2.1')]),
       change('k8s:Service/other/web', [a('web.k8s.test.', '192.0.2.2')]),
       change('k8s:Node//n1', [a('n1.nodes.k8s.test.', '198.51.100.1')]),
@@ -78,24 +78,24 @@ test('a batch of several objects is one new version of the zone, each object own
 });
 
 test('an object removes only its own records; one RR claimed by two objects stays until both let go', async () => {
-  await withSink(({ sink, rrs }) => {
-    sink.apply(batch([
+  await withSink(async ({ sink, rrs }) => {
+    await sink.apply(batch([
       change('k8s:Service/default/a', [a('shared.k8s.test.', '192.0.2.9'), a('a.k8s.test.', '192.0.2.10')]),
       change('k8s:Service/default/b', [a('shared.k8s.test.', '192.0.2.9')]),
     ]));
     assert.ok(rrs().includes('shared.k8s.test. A 192.0.2.9 k8s:Service/default/a,k8s:Service/default/b'));
-    sink.apply(batch([change('k8s:Service/default/a', [], true)]));
+    await sink.apply(batch([change('k8s:Service/default/a', [], true)]));
     assert.deepEqual(rrs().filter((l) => !l.includes(' NS ')), ['shared.k8s.test. A 192.0.2.9 k8s:Service/default/b']);
-    sink.apply(batch([change('k8s:Service/default/b', [], true)]));
+    await sink.apply(batch([change('k8s:Service/default/b', [], true)]));
     assert.deepEqual(rrs().filter((l) => !l.includes(' NS ')), []);
   });
 });
 
 test('a CNAME of another source refuses the name to the object, which keeps its other names; it is retried when the CNAME goes', async () => {
-  await withSink(({ sink, writer, rrs, outcomes }) => {
+  await withSink(async ({ sink, writer, rrs, outcomes }) => {
     const alias = parseName('alias.k8s.test.');
     writer.begin(parseName(ZONE), 'zone-file').add({ owner: alias, type: 5, ttl: 60, rdata: parseName('target.example.') }).commit();
-    sink.apply(batch([change('k8s:Service/default/web', [a('alias.k8s.test.', '192.0.2.1'), a('web.k8s.test.', '192.0.2.1')])]));
+    await sink.apply(batch([change('k8s:Service/default/web', [a('alias.k8s.test.', '192.0.2.1'), a('web.k8s.test.', '192.0.2.1')])]));
     const outcome = outcomes.at(-1)!.find((o) => o.change.owner === 'k8s:Service/default/web')!;
     assert.equal(outcome.conflicts.length, 1);
     assert.match(outcome.conflicts[0]!, /alias\.k8s\.test\. has a CNAME written by zone-file/);
@@ -105,32 +105,32 @@ test('a CNAME of another source refuses the name to the object, which keeps its 
     assert.equal(sink.conflicted, 1);
     // the zone file drops its CNAME: the next batch (any) publishes the waiting name
     writer.begin(parseName(ZONE), 'zone-file').remove({ owner: alias, type: 5, ttl: 60, rdata: parseName('target.example.') }).commit();
-    sink.apply(batch([]));
+    await sink.apply(batch([]));
     assert.ok(rrs().includes('alias.k8s.test. A 192.0.2.1 k8s:Service/default/web'));
     assert.equal(sink.conflicted, 0);
   });
 });
 
 test('two objects: the second one\'s CNAME beside the first one\'s address is refused, in one batch or across batches', async () => {
-  await withSink(({ sink, rrs, outcomes }) => {
+  await withSink(async ({ sink, rrs, outcomes }) => {
     const cname: K8sRecord = { name: 'x.k8s.test.', type: 'CNAME', ttl: 30, rdata: 'lb.example.' };
-    sink.apply(batch([change('k8s:Service/default/a', [a('x.k8s.test.', '192.0.2.1')]), change('k8s:Ingress/default/b', [cname])]));
+    await sink.apply(batch([change('k8s:Service/default/a', [a('x.k8s.test.', '192.0.2.1')]), change('k8s:Ingress/default/b', [cname])]));
     assert.match(outcomes.at(-1)!.find((o) => o.change.owner === 'k8s:Ingress/default/b')!.conflicts[0]!, /A data of k8s:Service\/default\/a/);
     assert.deepEqual(rrs().filter((l) => l.startsWith('x.')), ['x.k8s.test. A 192.0.2.1 k8s:Service/default/a']);
-    sink.apply(batch([change('k8s:Ingress/default/c', [cname])]));
+    await sink.apply(batch([change('k8s:Ingress/default/c', [cname])]));
     assert.match(outcomes.at(-1)!.find((o) => o.change.owner === 'k8s:Ingress/default/c')!.conflicts[0]!, /A data written by k8s:Service\/default\/a/);
   });
 });
 
 test('a complete list removes the records of objects that no longer exist (deleted while nobody watched), and only of that kind', async () => {
-  await withSink(({ sink, writer, rrs }) => {
+  await withSink(async ({ sink, writer, rrs }) => {
     writer.begin(parseName(ZONE), 'api').add({ owner: parseName('api.k8s.test.'), type: 1, ttl: 60, rdata: Uint8Array.of(192, 0, 2, 99) }).commit();
-    sink.apply(batch([
+    await sink.apply(batch([
       change('k8s:Service/default/kept', [a('kept.k8s.test.', '192.0.2.1')]),
       change('k8s:Service/default/gone', [a('gone.k8s.test.', '192.0.2.2')]),
       change('k8s:Node//n1', [a('n1.k8s.test.', '198.51.100.1')]),
     ]));
-    sink.apply(batch([], [['Service', ['k8s:Service/default/kept']]]));
+    await sink.apply(batch([], [['Service', ['k8s:Service/default/kept']]]));
     assert.deepEqual(rrs().filter((l) => !l.includes(' NS ')), [
       'api.k8s.test. A 192.0.2.99 api',
       'kept.k8s.test. A 192.0.2.1 k8s:Service/default/kept',
@@ -140,8 +140,8 @@ test('a complete list removes the records of objects that no longer exist (delet
 });
 
 test('a record that cannot be written is refused with the reason; the object\'s other records go in', async () => {
-  await withSink(({ sink, rrs, outcomes }) => {
-    sink.apply(batch([change('k8s:DNSEndpoint/default/d', [a('ok.k8s.test.', '192.0.2.1'), { name: 'bad.k8s.test.', type: 'A', ttl: 30, rdata: 'not-an-address' }])]));
+  await withSink(async ({ sink, rrs, outcomes }) => {
+    await sink.apply(batch([change('k8s:DNSEndpoint/default/d', [a('ok.k8s.test.', '192.0.2.1'), { name: 'bad.k8s.test.', type: 'A', ttl: 30, rdata: 'not-an-address' }])]));
     assert.equal(outcomes.at(-1)![0]!.refused.length, 1);
     assert.match(outcomes.at(-1)![0]!.refused[0]!, /bad\.k8s\.test\. A "not-an-address"/);
     assert.ok(rrs().includes('ok.k8s.test. A 192.0.2.1 k8s:DNSEndpoint/default/d'));
