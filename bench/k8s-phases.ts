@@ -79,11 +79,15 @@ export async function measureInitialSync(
     const why = server.proc.exitReason();
     if (why !== undefined) { firstAnswer.cancel(); lastService.cancel(); lastNode.cancel(); }
   }, 100);
+  // a big first batch may be committed in parts: the last names and the "synced" line (the whole
+  // first batch applied) together, then the sample and AXFR confirm
+  const syncedLine = server.proc.waitForJson((l) => l['msg'] === 'kubernetes: synced', timeoutMs);
+  syncedLine.catch(() => undefined);
   let canaryAt: number;
   let firstAt: number | undefined;
   try {
     firstAt = await firstAnswer.arrived.catch(() => undefined);
-    canaryAt = Math.max(await lastService.arrived, await lastNode.arrived);
+    canaryAt = Math.max(await lastService.arrived, await lastNode.arrived, (await syncedLine).at);
   } catch (error) {
     clearInterval(abort);
     await stall.stop();
@@ -106,13 +110,16 @@ export async function measureInitialSync(
   let servedAt = canaryAt;
   let failed: string[] = [];
   let zone: Awaited<ReturnType<typeof axfr>>;
-  for (;;) {
+  for (let round = 0; ; round++) {
+    const checkStart = performance.now();
     failed = await checkNames(port, sampleNames, aOf('', expected));
     zone = await axfr(port, fleet.zone);
     const complete = failed.length === 0 && zone.byName(/^svc-\d+\./) >= services && zone.byName(/^node-\d+\.nodes\./) >= nodes;
-    if (complete) break;
+    if (complete) {
+      if (round > 0) servedAt = checkStart; // served by the start of the check that passed (not by the one before)
+      break;
+    }
     if (performance.now() - spawnedAt > timeoutMs) throw new Error(`not every name served within ${timeoutMs} ms: ${failed.length} of the sample failed, AXFR has ${zone.byName(/^svc-\d+\./)} services`);
-    servedAt = performance.now();
     await sleep(100);
   }
   const cpuSeconds = cpuDelta(cpu0, cpuSnapshot(server.proc.pid)) / 1e6;
