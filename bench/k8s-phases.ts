@@ -29,6 +29,10 @@ export interface SyncFigures {
   hwmMiB: number;
   cpuSeconds: number;
   stall: StallSummary;
+  /** The same, split at the "kubernetes: watching" log line: before it the server starts (and loads
+   *  the Kubernetes client), after it the lists arrive and the first batch is committed. */
+  stallBeforeWatching: StallSummary | undefined;
+  stallAfterWatching: StallSummary | undefined;
   /** Log lines until served: objects refused (a line each), batches that fell back to one commit per object. */
   refusedObjects: number;
   fallbacks: number;
@@ -142,7 +146,19 @@ export async function measureInitialSync(
     fallbacks: server.kubeLines.filter((l) => String(l.line['msg']).includes('could not be committed as one')).length,
     rssMiB: rss, hwmMiB: hwm, cpuSeconds,
     stall: summarizeStall(samples, spawnedEpoch),
+    ...splitAtWatching(server, samples, spawnedEpoch),
   };
+}
+
+function splitAtWatching(server: MeshdnsK8s, s: StallSamples, spawnedEpoch: number): { stallBeforeWatching: StallSummary | undefined; stallAfterWatching: StallSummary | undefined } {
+  const watching = server.kubeLines.find((l) => l.line['msg'] === 'kubernetes: watching');
+  if (watching === undefined) return { stallBeforeWatching: undefined, stallAfterWatching: undefined };
+  const at = performance.timeOrigin + watching.at;
+  const part = (keep: (sentAt: number) => boolean): StallSamples => {
+    const idx = s.sentAt.flatMap((t, i) => (keep(t) ? [i] : []));
+    return { sentAt: idx.map((i) => s.sentAt[i]!), rtt: idx.map((i) => s.rtt[i]!), lost: 0, sent: idx.length };
+  };
+  return { stallBeforeWatching: summarizeStall(part((t) => t < at), spawnedEpoch), stallAfterWatching: summarizeStall(part((t) => t >= at), spawnedEpoch) };
 }
 
 function commitLines(server: MeshdnsK8s, origin: number): { atMs: number; objects: number; added: number }[] {

@@ -100,10 +100,14 @@ function stall(sync: SyncFigures, idle: StallSummary | undefined): string {
   ];
   const out = [table(['query every 1 ms, zone-file name', 'answered', 'lost', 'p50 ms', 'p99', 'p99.9', 'max', '>10 / >100 ms', 'worst sent at'], [
     row('during the initial sync (spawn → served + 1 s)', sync.stall),
+    row('  sent before "kubernetes: watching" (start)', sync.stallBeforeWatching),
+    row('  sent after it (lists, first batch commits)', sync.stallAfterWatching),
     row('meshdns synced and idle (same probe, baseline)', idle),
   ])];
   const worst = sync.stall.worst.map((w) => `${f1(w.rtt)} ms at spawn + ${ms(w.atMs)}`).join('; ');
   out.push(`worst round trips during the sync: ${worst || '-'}`);
+  const watched = sync.stallAfterWatching?.max;
+  if (watched !== undefined) out.push(`worst round trip of a query sent after "kubernetes: watching": ${f1(watched)} ms (sent at spawn + ${ms(sync.stallAfterWatching?.maxAtMs)})`);
   const max = sync.stall.max ?? 0;
   if (max >= 1000) {
     out.push(`FINDING: meshdns stopped answering for ~${f1(max / 1000)} s during the initial sync (a query sent at spawn + ${ms(sync.stall.maxAtMs)} waited ${f0(max)} ms);`
