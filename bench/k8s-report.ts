@@ -109,9 +109,10 @@ function stall(sync: SyncFigures, idle: StallSummary | undefined): string {
   const watched = sync.stallAfterWatching?.max;
   if (watched !== undefined) out.push(`worst round trip of a query sent after "kubernetes: watching": ${f1(watched)} ms (sent at spawn + ${ms(sync.stallAfterWatching?.maxAtMs)})`);
   const max = sync.stall.max ?? 0;
+  const during = watched !== undefined && max > watched ? 'before "kubernetes: watching" (the server starting, the Kubernetes client loading)' : 'while the lists arrived and the first batch was committed';
   if (max >= 1000) {
-    out.push(`FINDING: meshdns stopped answering for ~${f1(max / 1000)} s during the initial sync (a query sent at spawn + ${ms(sync.stall.maxAtMs)} waited ${f0(max)} ms);`
-      + ` the watcher's ${sync.commits.length} commit(s) of the first batch ran from spawn + ${ms(sync.commits[0]?.atMs)} to ${ms(sync.commits.at(-1)?.atMs)}. Long work blocked answers.`);
+    out.push(`FINDING: meshdns stopped answering for ~${f1(max / 1000)} s during the initial sync, ${during} (a query sent at spawn + ${ms(sync.stall.maxAtMs)} waited ${f0(max)} ms);`
+      + ` the watcher's ${sync.commits.length} commit(s) of the first batch ran from spawn + ${ms(sync.commits[0]?.atMs)} to ${ms(sync.commits.at(-1)?.atMs)}. Long work blocked answers (--cpu-prof names it).`);
   } else if (max >= 100) {
     out.push(`FINDING: answers were delayed up to ${f0(max)} ms during the initial sync (worst query sent at spawn + ${ms(sync.stall.maxAtMs)}).`);
   }
