@@ -11,7 +11,7 @@ import { compareAddresses } from './global.js';
 
 export const DEFAULT_ANNOTATION = NODE_ADDRESSES_ANNOTATION;
 
-/** The two API calls the writer makes; kube-node-api.ts implements them with @kubernetes/client-node. */
+/** The two API calls the writer makes; kube-node-api.ts implements them over k8s/client. */
 export interface NodeApi {
   /** The annotation's current value on the node (undefined when absent); throws when the node cannot be read. */
   readAnnotation(node: string, key: string): Promise<string | undefined>;

@@ -1,11 +1,11 @@
 import type { RequestOptions } from 'node:https';
 import { homedir } from 'node:os';
+import { inClusterCredentials } from './in-cluster.js';
 
 /**
  * Where the API server is and how to authenticate to it, from a kubeconfig file or the pod's
- * service account. `@kubernetes/client-node` reads the credentials (client certificates, tokens,
- * exec plugins, OIDC, the rotating in-cluster token); it is imported only when Kubernetes is used
- * (it costs ~0.7 s to load).
+ * service account. `@kubernetes/client-node` reads kubeconfig files (client certificates, tokens,
+ * exec plugins, OIDC); it is imported only for one (it costs ~0.7 s and ~85 MiB to load).
  */
 export interface KubeConnection {
   readonly server: URL;
@@ -15,23 +15,25 @@ export interface KubeConnection {
 
 export class KubeConfigError extends Error {}
 
-/** `kubeconfig` absent: in-cluster credentials (the pod's service account). */
-export async function connect(kubeconfig?: string): Promise<KubeConnection> {
+/** `kubeconfig` absent: in-cluster credentials (the pod's service account), read without the library. */
+export async function connect(kubeconfig?: string, env: NodeJS.ProcessEnv = process.env): Promise<KubeConnection> {
+  if (kubeconfig === undefined) {
+    try {
+      const { server, requestOptions } = inClusterCredentials(env);
+      return { server, requestOptions: async () => requestOptions() };
+    } catch (err) {
+      throw new KubeConfigError((err as Error).message);
+    }
+  }
   const { KubeConfig } = await import('@kubernetes/client-node');
   const kc = new KubeConfig();
   try {
-    if (kubeconfig === undefined) kc.loadFromCluster();
-    else kc.loadFromFile(expandHome(kubeconfig));
+    kc.loadFromFile(expandHome(kubeconfig));
   } catch (err) {
-    const where = kubeconfig === undefined ? 'the in-cluster service account' : `kubeconfig ${kubeconfig}`;
-    throw new KubeConfigError(`cannot read ${where}: ${(err as Error).message}`);
+    throw new KubeConfigError(`cannot read kubeconfig ${kubeconfig}: ${(err as Error).message}`);
   }
   const cluster = kc.getCurrentCluster();
-  if (!cluster?.server) {
-    throw new KubeConfigError(kubeconfig === undefined
-      ? 'no in-cluster API server: KUBERNETES_SERVICE_HOST is not set (outside a pod, set kubernetes.kubeconfig)'
-      : `kubeconfig ${kubeconfig} names no cluster server in its current context`);
-  }
+  if (!cluster?.server) throw new KubeConfigError(`kubeconfig ${kubeconfig} names no cluster server in its current context`);
   let server: URL;
   try {
     server = new URL(cluster.server);

@@ -22,9 +22,9 @@ const KEEPALIVE_MS = 15_000;
 
 /** One JSON request; never throws on an HTTP status, throws `KubeUnreachable` when there is no answer. */
 export async function kubeRequest<T = unknown>(
-  conn: KubeConnection, method: string, path: string, body?: unknown, contentType = 'application/json',
+  conn: KubeConnection, method: string, path: string, body?: unknown, contentType = 'application/json', timeoutMs = REQUEST_TIMEOUT_MS,
 ): Promise<KubeResponse<T>> {
-  const response = await open(conn, method, path, body === undefined ? undefined : { data: JSON.stringify(body), contentType }, REQUEST_TIMEOUT_MS);
+  const response = await open(conn, method, path, body === undefined ? undefined : { data: JSON.stringify(body), contentType }, timeoutMs);
   const text = await readAll(response);
   let parsed: unknown;
   try {

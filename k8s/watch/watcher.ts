@@ -1,7 +1,7 @@
 import type { KubeConnection } from '../client/connection.js';
 import { ListWatch, type WatchedObject } from '../client/list-watch.js';
 import { ObjectIndex } from './object-index.js';
-import { collectionPaths, SOURCES, type SourceName } from './sources.js';
+import { collectionPaths, SOURCE_NAMES, SOURCES, type SourceName } from './sources.js';
 import type { SourceStatus, WatcherOptions, WatchLog, WatchSink } from './types.js';
 
 const FIRST_SYNC_WAIT_MS = 10_000;
@@ -120,6 +120,13 @@ export class KubernetesWatcher {
       if (kind !== undefined) relisted.set(kind, this.index.liveOwners(source));
     }
     this.relisted.clear();
+    if (!this.firstBatchDone) {
+      // a kind no longer watched (taken out of sources) owns nothing any more
+      for (const source of SOURCE_NAMES) {
+        const kind = SOURCES[source].ownerKind;
+        if (kind !== undefined && !this.options.sources.includes(source)) relisted.set(kind, new Set());
+      }
+    }
     const changes = this.index.takeChanges();
     if (changes.length > 0 || relisted.size > 0) {
       this.flushing = true;

@@ -82,6 +82,6 @@ describe('meshdns agent: flags', () => {
     });
     const missing = await run(['agent', '--node', 'n1', '--kubeconfig', '/nonexistent/kubeconfig'], {});
     assert.equal(missing.status, 1);
-    assert.match(missing.err, /^meshdns agent: cannot load the kubeconfig "\/nonexistent\/kubeconfig": ENOENT/);
+    assert.match(missing.err, /^meshdns agent: cannot read kubeconfig \/nonexistent\/kubeconfig: ENOENT/);
   });
 });
