@@ -4,7 +4,7 @@ import {
 } from '../records/index.js';
 import type { WatchedObject, WatchEventType } from '../client/list-watch.js';
 import { SOURCES, type SourceName } from './sources.js';
-import type { OwnerChange, WatcherOptions } from './types.js';
+import type { OwnerChange, PendingChange, WatcherOptions } from './types.js';
 
 type AnyObject = WatchedObject & { metadata: ObjectMeta & { managedFields?: unknown } };
 
@@ -104,10 +104,13 @@ export class ObjectIndex {
     this.dirty.set(`${source}|${key}`, { source, key });
   }
 
-  /** The records every dirty owner wants now; clears the dirty set. */
-  takeChanges(): OwnerChange[] {
-    const changes: OwnerChange[] = [];
-    for (const { source, key } of this.dirty.values()) changes.push(this.recordsOf(source, key));
+  /** Every dirty owner, its records computed on `resolve()` (from the objects as they are then); clears the dirty set. */
+  takeChanges(): PendingChange[] {
+    const changes: PendingChange[] = [];
+    for (const { source, key } of this.dirty.values()) {
+      const [namespace, name] = splitKey(key);
+      changes.push({ owner: ownerOf(SOURCES[source].ownerKind!, { name, namespace, uid: '' }), resolve: () => this.recordsOf(source, key) });
+    }
     this.dirty.clear();
     return changes;
   }

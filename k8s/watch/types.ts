@@ -20,9 +20,15 @@ export interface OwnerChange {
   refused: Refusal[];
 }
 
+/** An owner whose records are computed when its part of the batch is committed (a first list of 10,000 objects is not mapped in one go). */
+export interface PendingChange {
+  owner: string;
+  resolve(): OwnerChange;
+}
+
 /** One debounced batch: committed as one new version of each zone it touches. */
 export interface WatchBatch {
-  changes: OwnerChange[];
+  changes: PendingChange[];
   /**
    * Owner kinds listed completely since the last batch, with the owners that exist: records of
    * any other owner of that kind are stale (objects deleted while nobody watched) and go.

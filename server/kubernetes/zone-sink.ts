@@ -5,7 +5,7 @@ import type { LmdbStore } from '../../zones/store/lmdb-store.js';
 import type { ZoneWriter } from '../../zones/store/write-door.js';
 import type { SerialPolicy } from '../../zones/serial.js';
 import { zoneOf } from '../../k8s/records/index.js';
-import type { OwnerChange, WatchBatch, WatchSink } from '../../k8s/watch/types.js';
+import type { OwnerChange, PendingChange, WatchBatch, WatchSink } from '../../k8s/watch/types.js';
 import { ConflictCheck } from './conflicts.js';
 import { recordToWire } from './record-wire.js';
 import { zoneSkeleton } from './zone-skeleton.js';
@@ -85,9 +85,9 @@ export class ZoneSink implements WatchSink {
   }
 
   private async applyBatch(batch: WatchBatch): Promise<void> {
-    const changes = new Map<string, OwnerChange>();
+    const changes = new Map<string, PendingChange>();
     for (const change of batch.changes) changes.set(change.owner, change);
-    for (const [owner, change] of this.waiting) if (!changes.has(owner)) changes.set(owner, change);
+    for (const [owner, change] of this.waiting) if (!changes.has(owner)) changes.set(owner, resolved(change));
     // objects deleted while nobody watched: owners of a relisted kind that no longer exist
     for (const [kind, live] of batch.relisted) {
       for (const zone of this.options.zones) {
@@ -95,7 +95,7 @@ export class ZoneSink implements WatchSink {
         if (!meta) continue;
         for (const source of this.store.zoneSources(meta.id)) {
           if (source.startsWith(`k8s:${kind}/`) && !live.has(source) && !changes.has(source)) {
-            changes.set(source, { owner: source, object: undefined, records: [], refused: [] });
+            changes.set(source, resolved({ owner: source, object: undefined, records: [], refused: [] }));
           }
         }
       }
@@ -106,7 +106,7 @@ export class ZoneSink implements WatchSink {
     for (let at = 0; at < all.length; at += CHUNK_OWNERS) {
       // a first list of thousands of objects is committed in parts: answers wait for one part at most
       if (at > 0) await new Promise((resolve) => setImmediate(resolve));
-      committed = this.applyPart(all.slice(at, at + CHUNK_OWNERS)) || committed;
+      committed = this.applyPart(all.slice(at, at + CHUNK_OWNERS).map((c) => c.resolve())) || committed;
     }
     // what this batch removed (a CNAME of a deleted object) may be what held a refused object back
     if (committed && this.waiting.size > 0) {
@@ -196,6 +196,10 @@ export class ZoneSink implements WatchSink {
     const result = update.commit();
     return result.changed ? result.serial : undefined;
   }
+}
+
+function resolved(change: OwnerChange): PendingChange {
+  return { owner: change.owner, resolve: () => change };
 }
 
 function count(outcome: OwnerOutcome, diff: ZoneDiff): void {

@@ -28,7 +28,7 @@ const nodePort = (name: string) => ({
   spec: { type: 'NodePort', clusterIP: '10.96.0.9', ports: [{ port: 80, nodePort: 30080 }] },
 });
 
-const owners = (index: ObjectIndex) => index.takeChanges().map((c) => `${c.owner}=${c.records.map((r) => `${r.name}/${r.type}/${r.rdata}`).sort().join(',')}`).sort();
+const owners = (index: ObjectIndex) => index.takeChanges().map((p) => p.resolve()).map((c) => `${c.owner}=${c.records.map((r) => `${r.name}/${r.type}/${r.rdata}`).sort().join(',')}`).sort();
 
 test('an EndpointSlice change makes its Service dirty, with the ready endpoints only', () => {
   const index = new ObjectIndex(OPTIONS);

@@ -53,7 +53,7 @@ const change = (owner: string, records: K8sRecord[], gone = false): OwnerChange 
   return { owner, object: gone ? undefined : ref(kind!, name!, namespace!), records, refused: [] };
 };
 const batch = (changes: OwnerChange[], relisted: [string, string[]][] = []): WatchBatch => ({
-  changes, relisted: new Map(relisted.map(([kind, live]) => [kind, new Set(live)])),
+  changes: changes.map((c) => ({ owner: c.owner, resolve: () => c })), relisted: new Map(relisted.map(([kind, live]) => [kind, new Set(live)])),
 });
 
 test('a batch of several objects is one new version of the zone, each object owning its records', async () => {
