@@ -18,13 +18,12 @@ import {
 
 const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition']);
 const SERVER_RULES = [
-  '/events:create', '/events:patch',
-  '/nodes:get', '/nodes:list', '/nodes:watch',
-  '/services:get', '/services:list', '/services:watch',
-  'discovery.k8s.io/endpointslices:get', 'discovery.k8s.io/endpointslices:list', 'discovery.k8s.io/endpointslices:watch',
-  'events.k8s.io/events:create', 'events.k8s.io/events:patch',
-  'externaldns.k8s.io/dnsendpoints:get', 'externaldns.k8s.io/dnsendpoints:list', 'externaldns.k8s.io/dnsendpoints:watch',
-  'networking.k8s.io/ingresses:get', 'networking.k8s.io/ingresses:list', 'networking.k8s.io/ingresses:watch',
+  '/events:create',
+  '/nodes:list', '/nodes:watch',
+  '/services:list', '/services:watch',
+  'discovery.k8s.io/endpointslices:list', 'discovery.k8s.io/endpointslices:watch',
+  'externaldns.k8s.io/dnsendpoints:list', 'externaldns.k8s.io/dnsendpoints:watch',
+  'networking.k8s.io/ingresses:list', 'networking.k8s.io/ingresses:watch',
 ];
 const AGENT_RULES = ['/nodes:get', '/nodes:patch'];
 
