@@ -1,5 +1,5 @@
 import { absoluteName, parseSelector, zoneOf, type NodeAddressSource, type NodeOptions, type ObjectFilter, type Requirement } from '../k8s/records/index.js';
-import { SOURCE_NAMES, type SourceName } from '../k8s/watch/sources.js';
+import { DEFAULT_SOURCES, type SourceName } from '../k8s/watch/sources.js';
 import type { Fail } from './config/error.js';
 import type { ConfigFile } from './config/schema.js';
 
@@ -70,7 +70,7 @@ export function parseKubernetes(obj: ConfigFile, fail: Fail): KubernetesConfig |
       if (name === undefined) fail(`kubernetes.nameservers[${i}]`, text, 'is not a domain name');
       return name;
     }),
-    sources: [...(k.sources ?? SOURCE_NAMES)],
+    sources: [...(k.sources ?? DEFAULT_SOURCES)],
     namespaces: [...(k.namespaces ?? [])],
     filter: {
       labelSelector: selector('kubernetes.labelSelector', k.labelSelector),

@@ -8,6 +8,7 @@ export { serviceRecords, loadBalancerTargets, type ServiceContext } from './serv
 export { ingressRecords } from './ingress.js';
 export { nodeRecords, type NodeOptions, type NodeAddressSource } from './node.js';
 export { dnsEndpointRecords } from './dnsendpoint.js';
+export { httpRouteRecords, narrow, type Gateway, type HTTPRoute } from './httproute.js';
 export { readyEndpoints, slicesOf, SERVICE_NAME_LABEL } from './endpoints.js';
 export { parseSelector, matchesSelector, type Requirement } from './selector.js';
 export { parseObjectFilter, filterObject, type ObjectFilter } from './filter.js';

@@ -1,9 +1,9 @@
 import {
-  dnsEndpointRecords, filterObject, ingressRecords, nodeRecords, ownerOf, serviceRecords, SERVICE_NAME_LABEL,
-  type DNSEndpoint, type EndpointSlice, type Ingress, type Node, type ObjectMeta, type Service,
+  dnsEndpointRecords, filterObject, httpRouteRecords, ingressRecords, nodeRecords, ownerOf, serviceRecords, SERVICE_NAME_LABEL,
+  type DNSEndpoint, type EndpointSlice, type Gateway, type HTTPRoute, type Ingress, type Node, type ObjectMeta, type Service,
 } from '../records/index.js';
 import type { WatchedObject, WatchEventType } from '../client/list-watch.js';
-import { SOURCES, type SourceName } from './sources.js';
+import { SOURCES, watchedSources, type SourceName } from './sources.js';
 import type { OwnerChange, PendingChange, WatcherOptions } from './types.js';
 
 type AnyObject = WatchedObject & { metadata: ObjectMeta & { managedFields?: unknown } };
@@ -23,7 +23,7 @@ export class ObjectIndex {
   readonly dirty = new Map<string, { source: SourceName; key: string }>();
 
   constructor(private readonly options: WatcherOptions) {
-    for (const source of options.sources) this.objects.set(source, new Map());
+    for (const source of watchedSources(options.sources)) this.objects.set(source, new Map());
   }
 
   count(source: SourceName): number {
@@ -65,6 +65,10 @@ export class ObjectIndex {
     switch (source) {
       case 'endpointslice':
         this.sliceChanged(key, gone ? undefined : (object as unknown as EndpointSlice));
+        return;
+      case 'gateway':
+        // a Gateway's addresses or listeners change what every route attached to it publishes
+        for (const routeKey of this.objects.get('gateway-httproute')?.keys() ?? []) this.markDirty('gateway-httproute', routeKey);
         return;
       case 'node': {
         const print = gone ? undefined : nodeFingerprint(object as unknown as Node);
@@ -139,7 +143,8 @@ export class ObjectIndex {
       ? serviceRecords(object as unknown as Service, { slices: [...(this.slicesByService.get(key)?.values() ?? [])], nodes: this.nodes() }, mapping)
       : source === 'ingress' ? ingressRecords(object as unknown as Ingress, mapping)
         : source === 'node' ? nodeRecords(object as unknown as Node, this.options.nodes, mapping)
-          : dnsEndpointRecords(object as unknown as DNSEndpoint, mapping);
+          : source === 'gateway-httproute' ? httpRouteRecords(object as unknown as HTTPRoute, (ns, name) => this.objects.get('gateway')?.get(`${ns}/${name}`) as unknown as Gateway | undefined, mapping)
+            : dnsEndpointRecords(object as unknown as DNSEndpoint, mapping);
     return { owner: result.owner, object: ref, records: result.records, refused: result.refused };
   }
 

@@ -1,10 +1,22 @@
 /**
  * The kinds the watcher can follow, where the API serves them, and the kind name in provenance
  * (`k8s:<Kind>/<namespace>/<name>`, as k8s/records writes it). Current API versions only:
- * discovery.k8s.io/v1 EndpointSlices, networking.k8s.io/v1 Ingresses.
+ * discovery.k8s.io/v1 EndpointSlices, networking.k8s.io/v1 Ingresses, gateway.networking.k8s.io/v1.
  */
-export const SOURCE_NAMES = ['service', 'ingress', 'node', 'endpointslice', 'dnsendpoint'] as const;
+export const SOURCE_NAMES = ['service', 'ingress', 'node', 'endpointslice', 'dnsendpoint', 'gateway-httproute', 'gateway'] as const;
 export type SourceName = (typeof SOURCE_NAMES)[number];
+
+/** What an operator lists in `sources` (Gateways are watched for gateway-httproute, not on their own). */
+export const CONFIG_SOURCES = ['service', 'ingress', 'node', 'endpointslice', 'dnsendpoint', 'gateway-httproute'] as const;
+/** `sources` when the config names none: what every cluster serves (Gateway API only when asked: its CRDs may not exist). */
+export const DEFAULT_SOURCES = ['service', 'ingress', 'node', 'endpointslice', 'dnsendpoint'] as const;
+
+/** The collections a configured source needs: gateway-httproute reads Gateways too. */
+export function watchedSources(sources: readonly SourceName[]): SourceName[] {
+  const out = [...sources];
+  if (out.includes('gateway-httproute') && !out.includes('gateway')) out.push('gateway');
+  return out;
+}
 
 interface SourceInfo {
   /** `/api/v1` or `/apis/<group>/<version>`. */
@@ -23,6 +35,8 @@ export const SOURCES: Record<SourceName, SourceInfo> = {
   node: { prefix: '/api/v1', plural: 'nodes', namespaced: false, ownerKind: 'Node', apiVersion: 'v1', kind: 'Node' },
   endpointslice: { prefix: '/apis/discovery.k8s.io/v1', plural: 'endpointslices', namespaced: true, ownerKind: undefined, apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice' },
   dnsendpoint: { prefix: '/apis/externaldns.k8s.io/v1alpha1', plural: 'dnsendpoints', namespaced: true, ownerKind: 'DNSEndpoint', apiVersion: 'externaldns.k8s.io/v1alpha1', kind: 'DNSEndpoint' },
+  'gateway-httproute': { prefix: '/apis/gateway.networking.k8s.io/v1', plural: 'httproutes', namespaced: true, ownerKind: 'HTTPRoute', apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute' },
+  gateway: { prefix: '/apis/gateway.networking.k8s.io/v1', plural: 'gateways', namespaced: true, ownerKind: undefined, apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway' },
 };
 
 /** The collection paths of a source: one for the cluster, or one per namespace when namespaces are listed. */

@@ -1,7 +1,7 @@
 import type { KubeConnection } from '../client/connection.js';
 import { ListWatch, type WatchedObject } from '../client/list-watch.js';
 import { ObjectIndex } from './object-index.js';
-import { collectionPaths, SOURCE_NAMES, SOURCES, type SourceName } from './sources.js';
+import { collectionPaths, SOURCE_NAMES, SOURCES, watchedSources, type SourceName } from './sources.js';
 import type { SourceStatus, WatcherOptions, WatchLog, WatchSink } from './types.js';
 
 const FIRST_SYNC_WAIT_MS = 10_000;
@@ -39,7 +39,7 @@ export class KubernetesWatcher {
   ) {
     this.index = new ObjectIndex(options);
     this.firstSync = new Promise((resolve) => (this.resolveFirstSync = resolve));
-    for (const source of options.sources) {
+    for (const source of watchedSources(options.sources)) {
       const paths = collectionPaths(source, options.namespaces);
       for (const path of paths) {
         const namespace = namespaceOf(path);
@@ -95,7 +95,7 @@ export class KubernetesWatcher {
   }
 
   status(): SourceStatus[] {
-    return this.options.sources.map((source) => {
+    return watchedSources(this.options.sources).map((source) => {
       const own = this.watches.filter((w) => w.source === source).map((w) => w.lw);
       return {
         source,
@@ -135,7 +135,7 @@ export class KubernetesWatcher {
       // a kind no longer watched (taken out of sources) owns nothing any more
       for (const source of SOURCE_NAMES) {
         const kind = SOURCES[source].ownerKind;
-        if (kind !== undefined && !this.options.sources.includes(source)) relisted.set(kind, new Set());
+        if (kind !== undefined && !watchedSources(this.options.sources).includes(source)) relisted.set(kind, new Set());
       }
     }
     const changes = this.index.takeChanges();

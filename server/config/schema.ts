@@ -174,7 +174,8 @@ const Policy = mapping({
   }, 'Ask the parent zone\'s servers for the DS: a KSK rollover continues once the new DS is seen')),
 }, 'A DNSSEC signing policy (as Knot\'s policy section)');
 
-const KUBERNETES_SOURCES = ['service', 'ingress', 'node', 'endpointslice', 'dnsendpoint'] as const;
+const KUBERNETES_SOURCES = ['service', 'ingress', 'node', 'endpointslice', 'dnsendpoint', 'gateway-httproute'] as const;
+const KUBERNETES_DEFAULT_SOURCES = ['service', 'ingress', 'node', 'endpointslice', 'dnsendpoint'];
 const MS_DURATION_WHY = 'must be a duration in milliseconds or seconds ("20ms", "0.5s") or a number of milliseconds';
 
 const Kubernetes = mapping({
@@ -186,8 +187,8 @@ const Kubernetes = mapping({
     description: 'Apex NS records (the first is the SOA MNAME) of a zone the watcher creates; absent: ns.<zone>', examples: [['ns1.site-a.mesh.']],
   })),
   sources: Type.Optional(Type.Array(oneOf(KUBERNETES_SOURCES), {
-    uniqueItems: true, default: [...KUBERNETES_SOURCES],
-    description: 'The kinds watched: service, ingress, node, endpointslice (endpoints of headless Services), dnsendpoint (ExternalDNS\'s CRD)',
+    uniqueItems: true, default: KUBERNETES_DEFAULT_SOURCES,
+    description: 'The kinds watched: service, ingress, node, endpointslice (endpoints of headless Services), dnsendpoint (ExternalDNS\'s CRD), gateway-httproute (Gateway API HTTPRoutes and their Gateways, when the CRDs exist)',
   })),
   namespaces: Type.Optional(Type.Array(text('A namespace'), { default: [], description: 'Namespaces watched; empty: all' })),
   labelSelector: Type.Optional(Type.String({ default: '', description: 'Label selector of the objects considered at all (Services, Ingresses, DNSEndpoints), as kubectl -l' })),
