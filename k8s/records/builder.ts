@@ -5,6 +5,7 @@
  */
 import type { K8sRecord, MappingOptions, ObjectMeta, ObjectRecords, Refusal } from './types.js';
 import { absoluteName, zoneOf } from './names.js';
+import { ttlFromAnnotations, TTL_ANNOTATION } from './annotations.js';
 
 export class RecordBuilder {
   readonly records: K8sRecord[] = [];
@@ -50,6 +51,16 @@ export class RecordBuilder {
 
   private outsideReason(): string {
     return `outside the configured zones (${this.options.zones.join(', ') || 'none'})`;
+  }
+
+  /** The TTL annotation's value, or the default TTL (a bad annotation is refused, naming it). */
+  ttl(): number {
+    const annotations = this.meta.annotations;
+    const parsed = ttlFromAnnotations(annotations);
+    if (parsed.ttl === undefined && parsed.error !== undefined) {
+      this.refuse(`metadata.annotations["${TTL_ANNOTATION}"]`, annotations?.[TTL_ANNOTATION] ?? '', `${parsed.error}; the default TTL applies`);
+    }
+    return parsed.ttl ?? this.options.defaultTtl;
   }
 
   refuse(field: string, value: string, reason: string): void {

@@ -6,7 +6,7 @@
  * narrowing the names to its hostname (or giving its hostname when the route names none); the
  * targets are the Gateway's target annotation, else its status.addresses, merged over the parents.
  */
-import { commaList, HOSTNAME_ANNOTATION, type Target, targetOf, targetsFromAnnotation, ttlFromAnnotations, TTL_ANNOTATION } from './annotations.js';
+import { commaList, HOSTNAME_ANNOTATION, type Target, targetOf, targetsFromAnnotation } from './annotations.js';
 import { RecordBuilder } from './builder.js';
 import { addTargets } from './targets.js';
 import type { MappingOptions, ObjectMeta, ObjectRecords } from './types.js';
@@ -39,11 +39,7 @@ export interface HTTPRoute {
 export function httpRouteRecords(route: HTTPRoute, gatewayOf: (namespace: string, name: string) => Gateway | undefined, options: MappingOptions): ObjectRecords {
   const builder = new RecordBuilder('HTTPRoute', route.metadata, options);
   const annotations = route.metadata.annotations;
-  const ttlAnnotation = ttlFromAnnotations(annotations);
-  if (ttlAnnotation.ttl === undefined && ttlAnnotation.error !== undefined) {
-    builder.refuse(`metadata.annotations["${TTL_ANNOTATION}"]`, annotations?.[TTL_ANNOTATION] ?? '', `${ttlAnnotation.error}; the default TTL applies`);
-  }
-  const ttl = ttlAnnotation.ttl ?? options.defaultTtl;
+  const ttl = builder.ttl();
   const routeNames = [...(route.spec?.hostnames ?? []), ...commaList(annotations?.[HOSTNAME_ANNOTATION])].map((h) => h.toLowerCase());
   const routeNamespace = route.metadata.namespace ?? '';
   const targetsByName = new Map<string, Map<string, Target>>();

@@ -3,7 +3,7 @@
  * the names are spec.rules[].host, spec.tls[].hosts and the hostname annotation; the targets are the
  * target annotation when present, else status.loadBalancer.ingress (ip → A/AAAA, hostname → CNAME).
  */
-import { commaList, HOSTNAME_ANNOTATION, type Target, targetOf, targetsFromAnnotation, TARGET_ANNOTATION, ttlFromAnnotations, TTL_ANNOTATION } from './annotations.js';
+import { commaList, HOSTNAME_ANNOTATION, type Target, targetOf, targetsFromAnnotation, TARGET_ANNOTATION } from './annotations.js';
 import { RecordBuilder } from './builder.js';
 import { addTargets } from './targets.js';
 import type { Ingress, MappingOptions, ObjectRecords } from './types.js';
@@ -11,11 +11,7 @@ import type { Ingress, MappingOptions, ObjectRecords } from './types.js';
 export function ingressRecords(ingress: Ingress, options: MappingOptions): ObjectRecords {
   const builder = new RecordBuilder('Ingress', ingress.metadata, options);
   const annotations = ingress.metadata.annotations;
-  const ttlAnnotation = ttlFromAnnotations(annotations);
-  if (ttlAnnotation.ttl === undefined && ttlAnnotation.error !== undefined) {
-    builder.refuse(`metadata.annotations["${TTL_ANNOTATION}"]`, annotations?.[TTL_ANNOTATION] ?? '', `${ttlAnnotation.error}; the default TTL applies`);
-  }
-  const ttl = ttlAnnotation.ttl ?? options.defaultTtl;
+  const ttl = builder.ttl();
 
   const hosts: { field: string; host: string }[] = [];
   (ingress.spec?.rules ?? []).forEach((rule, i) => {

@@ -22,8 +22,6 @@ import {
   targetOf,
   targetsFromAnnotation,
   TARGET_ANNOTATION,
-  ttlFromAnnotations,
-  TTL_ANNOTATION,
 } from './annotations.js';
 import { RecordBuilder } from './builder.js';
 import { endpointLabel, namedSlicePorts, readyEndpoints } from './endpoints.js';
@@ -44,11 +42,7 @@ const annotationField = (key: string): string => `metadata.annotations["${key}"]
 export function serviceRecords(service: Service, context: ServiceContext, options: MappingOptions): ObjectRecords {
   const builder = new RecordBuilder('Service', service.metadata, options);
   const annotations = service.metadata.annotations;
-  const ttlAnnotation = ttlFromAnnotations(annotations);
-  if (ttlAnnotation.ttl === undefined && ttlAnnotation.error !== undefined) {
-    builder.refuse(annotationField(TTL_ANNOTATION), annotations?.[TTL_ANNOTATION] ?? '', `${ttlAnnotation.error}; the default TTL applies`);
-  }
-  const ttl = ttlAnnotation.ttl ?? options.defaultTtl;
+  const ttl = builder.ttl();
   const publicNames = namesFrom(builder, HOSTNAME_ANNOTATION, annotations);
   const internalNames = namesFrom(builder, INTERNAL_HOSTNAME_ANNOTATION, annotations);
   const override = targetsFromAnnotation(annotations);

@@ -32,7 +32,7 @@ export class KubernetesWatcher {
   private resolveFirstSync!: () => void;
 
   constructor(
-    private readonly conn: KubeConnection,
+    conn: KubeConnection,
     private readonly options: WatcherOptions,
     private readonly sink: WatchSink,
     private readonly log: WatchLog,
